@@ -1,0 +1,50 @@
+// The checked program: what every later stage (built-in checker, TLA+
+// translation, runtime, assertions) consumes. It is the parse tree plus side
+// tables keyed by node id; the tree is never rewritten.
+
+import type * as A from '../syntax/ast.js';
+import type { Symbol } from './symbols.js';
+import type { Domain, Ty } from './types.js';
+
+export interface RecordInfo {
+  readonly name: string;
+  readonly fields: readonly { readonly name: string; readonly domain: Domain }[];
+  readonly decl: A.Decl & { kind: 'record' };
+}
+
+export interface RoleInfo {
+  readonly name: string;
+  /** The PRINCIPALS declaration whose members run this role. */
+  readonly set: string;
+  readonly vars: readonly { readonly name: string; readonly domain: Domain; readonly decl: A.VarDecl }[];
+  readonly transitions: readonly TransitionInfo[];
+  readonly decl: A.Decl & { kind: 'role' };
+}
+
+export interface TransitionInfo {
+  /** The written name, or `Role_L<line>` for an unnamed transition as the paper writes them. */
+  readonly name: string;
+  readonly role: string;
+  readonly decl: A.Transition;
+}
+
+export interface CheckedProgram {
+  readonly name: string;
+  readonly file: string;
+  readonly ast: A.Program;
+  readonly principalSets: ReadonlyMap<string, readonly string[]>;
+  readonly constants: ReadonlyMap<string, A.Decl & { kind: 'constant' }>;
+  readonly types: ReadonlyMap<string, Domain>;
+  readonly records: ReadonlyMap<string, RecordInfo>;
+  readonly functions: ReadonlyMap<string, A.Decl & { kind: 'function' }>;
+  readonly roles: ReadonlyMap<string, RoleInfo>;
+  readonly invariants: ReadonlyMap<string, A.Decl & { kind: 'invariant' }>;
+  readonly properties: ReadonlyMap<string, A.Decl & { kind: 'property' }>;
+  readonly models: ReadonlyMap<string, A.Decl & { kind: 'model' }>;
+  /** What each `name` expression, binder and declared name resolved to. */
+  readonly resolution: ReadonlyMap<number, Symbol>;
+  /** The type of each expression node. */
+  readonly typeOf: ReadonlyMap<number, Ty>;
+  /** The declared domain of each local, parameter and field-typed node. */
+  readonly domainOf: ReadonlyMap<number, Domain>;
+}

@@ -1,0 +1,118 @@
+import { writeFileSync, existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkFile, type FrontEndResult } from '../analysis/frontend.js';
+import { dumpProgram } from './dump.js';
+import { EXIT } from './exit-codes.js';
+import { locatedDiagnostics, printDiagnostics, summary, type Out } from './output.js';
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(args: string[], out: Out): number;
+}
+
+/** Parses options; a bad option is bad input, reported in one sentence. */
+export function options<T extends ParseArgsConfig['options']>(args: string[], spec: T, out: Out, usage: string) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (e) {
+    out.stderr(`mommie: ${e instanceof Error ? e.message : String(e)}\n${usage}`);
+    return undefined;
+  }
+}
+
+const CHECK_HELP = `Usage: mommie check [--json] FILE...
+
+Parses and checks MOMMIE programs: syntax, names, types, and the
+well-formedness rules (quorum thresholds, PUBLISH as ME, finite domains, ...).
+Diagnostics go to stderr as file:line:col: error MOMnnn: message, with the
+source line and a caret.
+
+Options:
+  --json     print {files: [{file, ok, diagnostics: [...]}], ok} on stdout
+  -h, --help show this help
+
+Exit codes: 0 every file is well formed (warnings allowed), 1 errors.`;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'parse and check MOMMIE programs',
+  help: CHECK_HELP,
+  run(args, out) {
+    const parsed = options(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, out, CHECK_HELP);
+    if (parsed === undefined) return EXIT.BAD_INPUT;
+    if (parsed.values.help === true) {
+      out.stdout(CHECK_HELP);
+      return EXIT.OK;
+    }
+    if (parsed.positionals.length === 0) {
+      out.stderr(`mommie check: no input files\n${CHECK_HELP}`);
+      return EXIT.BAD_INPUT;
+    }
+    const results: FrontEndResult[] = parsed.positionals.map((f) => checkFile(f));
+    const ok = results.every((r) => r.ok);
+    if (parsed.values.json === true) {
+      out.stdout(JSON.stringify({ ok, files: results.map((r) => ({ file: r.file, ok: r.ok, diagnostics: locatedDiagnostics(r) })) }, null, 2));
+    } else {
+      for (const r of results) printDiagnostics(out, r);
+      out.stderr(summary(results));
+    }
+    return ok ? EXIT.OK : EXIT.BAD_INPUT;
+  },
+};
+
+const PARSE_HELP = `Usage: mommie parse FILE [--out OUT.json] [--force]
+
+Checks one MOMMIE program and writes the checked program as JSON: the parse
+tree with node ids, and the side tables (what each name resolved to, the type
+of each expression). For debugging and golden tests.
+
+Options:
+  -o, --out FILE  write the JSON to FILE instead of stdout
+  --force         overwrite FILE if it exists (otherwise mommie refuses)
+  -h, --help      show this help
+
+Exit codes: 0 written, 1 the program has errors (nothing is written).`;
+
+export const parseCommand: Command = {
+  name: 'parse',
+  summary: 'dump the checked program as JSON',
+  help: PARSE_HELP,
+  run(args, out) {
+    const parsed = options(args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, out, PARSE_HELP);
+    if (parsed === undefined) return EXIT.BAD_INPUT;
+    if (parsed.values.help === true) {
+      out.stdout(PARSE_HELP);
+      return EXIT.OK;
+    }
+    if (parsed.positionals.length !== 1) {
+      out.stderr(`mommie parse: give exactly one file\n${PARSE_HELP}`);
+      return EXIT.BAD_INPUT;
+    }
+    const r = checkFile(parsed.positionals[0]!);
+    printDiagnostics(out, r);
+    if (!r.ok || r.program === undefined) {
+      out.stderr(summary([r]));
+      return EXIT.BAD_INPUT;
+    }
+    const json = JSON.stringify(dumpProgram(r.program), null, 2);
+    const target = parsed.values.out;
+    if (target === undefined) {
+      out.stdout(json);
+      return EXIT.OK;
+    }
+    if (existsSync(target) && parsed.values.force !== true) {
+      out.stderr(`mommie parse: ${target} exists; pass --force to overwrite it`);
+      return EXIT.BAD_INPUT;
+    }
+    try {
+      writeFileSync(target, json + '\n');
+    } catch (e) {
+      out.stderr(`mommie parse: cannot write ${target}: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.BAD_INPUT;
+    }
+    out.stderr(`wrote ${target}`);
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,13 @@
+// Exit codes of every mommie command (docs/cli.md lists them).
+export const EXIT = {
+  /** Well formed; every checked property holds. */
+  OK: 0,
+  /** Bad input: an ill-formed program, a bad option or configuration, a missing file. */
+  BAD_INPUT: 1,
+  /** A property is violated (verify). */
+  VIOLATION: 2,
+  /** The tool itself failed (a bug in mommie, or an external tool that crashed). */
+  INTERNAL: 3,
+  /** Interrupted by the user (Ctrl-C). */
+  INTERRUPTED: 130,
+} as const;

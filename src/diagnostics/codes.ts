@@ -1,0 +1,78 @@
+// Every diagnostic the toolchain can emit, in one table. Codes are stable:
+// a code is never reused for another meaning, and docs/language.md lists
+// this table (a test keeps the two in step).
+
+export type Severity = 'error' | 'warning';
+
+export interface CodeInfo {
+  readonly severity: Severity;
+  /** One line saying what the code means, for the docs table. */
+  readonly meaning: string;
+}
+
+export const CODES = {
+  // Reading the input (0xx)
+  MOM001: { severity: 'error', meaning: 'the file cannot be read (missing, unreadable)' },
+  MOM002: { severity: 'error', meaning: 'the path is a directory, not a file' },
+  MOM003: { severity: 'error', meaning: 'the file is not UTF-8 text (binary or another encoding)' },
+  MOM004: { severity: 'error', meaning: 'the file is empty' },
+  MOM005: { severity: 'error', meaning: 'the file is larger than the front end accepts (4 MiB)' },
+
+  // Lexical and syntax (1xx)
+  MOM100: { severity: 'error', meaning: 'a character that cannot start any token' },
+  MOM101: { severity: 'error', meaning: 'a block comment that is never closed' },
+  MOM102: { severity: 'error', meaning: 'an integer literal too large to be exact' },
+  MOM110: { severity: 'error', meaning: 'a token other than the one the grammar expects here' },
+  MOM111: { severity: 'error', meaning: 'a declaration cannot start with this token' },
+  MOM112: { severity: 'error', meaning: 'expressions or blocks nested deeper than the limit (200)' },
+  MOM113: { severity: 'warning', meaning: "a missing ',' between a pattern's verifier and auditor (the paper writes `[c C == 1, ME NOONE]`)" },
+  MOM114: { severity: 'error', meaning: 'the program does not start with `PROGRAM Name`' },
+  MOM115: { severity: 'error', meaning: 'too many errors; the rest of the file was not reported' },
+  MOM116: { severity: 'error', meaning: 'a transition or body is missing its body spec `@@{ ... @@}`' },
+
+  // Names (2xx)
+  MOM200: { severity: 'error', meaning: 'a name that is not declared where it is used' },
+  MOM201: { severity: 'error', meaning: 'a name declared twice in the same scope' },
+  MOM202: { severity: 'error', meaning: 'a name used as a record type that is not a record type' },
+  MOM203: { severity: 'error', meaning: 'a record has no field of this name' },
+  MOM204: { severity: 'error', meaning: 'a record constructor or call with missing, extra or repeated arguments' },
+  MOM205: { severity: 'error', meaning: 'a binder bound twice in one trigger' },
+  MOM206: { severity: 'error', meaning: 'a model names a property, constant or principal the program does not declare' },
+  MOM207: { severity: 'error', meaning: 'a principal named in two principal sets' },
+  MOM208: { severity: 'error', meaning: 'a name used as a type that is not a type' },
+
+  // Types (3xx)
+  MOM300: { severity: 'error', meaning: 'an expression of the wrong type' },
+  MOM301: { severity: 'error', meaning: 'a set was expected' },
+  MOM302: { severity: 'error', meaning: 'a record was expected' },
+  MOM303: { severity: 'error', meaning: 'a boolean condition was expected (guard, IF, invariant)' },
+  MOM304: { severity: 'error', meaning: 'a principal or set of principals was expected' },
+  MOM305: { severity: 'error', meaning: 'a message-to-message reference whose types differ (`m==req` with m and req of different record types)' },
+  MOM306: { severity: 'error', meaning: 'a temporal operator where a state predicate is required' },
+  MOM307: { severity: 'error', meaning: 'an integer was expected' },
+  MOM308: { severity: 'error', meaning: 'a role variable read through a principal that runs no role, or a role without that variable' },
+  MOM309: { severity: 'error', meaning: 'a value that is constant in the program is required here' },
+
+  // Well-formedness (4xx)
+  MOM400: { severity: 'error', meaning: 'a quorum threshold larger than its set, or smaller than 1' },
+  MOM401: { severity: 'error', meaning: 'PUBLISH with an issuer other than ME' },
+  MOM402: { severity: 'error', meaning: 'an assignment to a name that is not a variable of this role or a local' },
+  MOM403: { severity: 'error', meaning: 'a type with no finite domain where the model checker must enumerate values' },
+  MOM404: { severity: 'error', meaning: 'an empty or inverted range type' },
+  MOM405: { severity: 'error', meaning: 'a function that calls itself, directly or through others' },
+  MOM406: { severity: 'error', meaning: '`ME`, `KNOWN` or a role variable outside a role (functions are pure; properties quantify over principals)' },
+  MOM407: { severity: 'error', meaning: 'a principal that runs two roles' },
+  MOM408: { severity: 'error', meaning: '`NONE` as a PUBLISH auditor (NONE is a pattern\'s "no requirement"; a statement with no auditor is NOONE)' },
+  MOM409: { severity: 'error', meaning: 'an issuer binder with a count other than 1 (`c C == 2`); use a quorum `Q C >= 2`' },
+  MOM410: { severity: 'error', meaning: '`UNLESS` on a transition that is not a TIMEOUT, or a TIMEOUT without UNLESS' },
+  MOM411: { severity: 'error', meaning: 'a faulty principal listed twice in a model, or both crashed and Byzantine' },
+  MOM412: { severity: 'error', meaning: 'a SYMMETRY set whose members the program names one by one (the reduction would be unsound)' },
+  MOM413: { severity: 'error', meaning: 'a field of a quorum pattern left multivalent (`*`) is read, though its value differs between issuers' },
+  MOM414: { severity: 'error', meaning: 'an initial value or constant outside its declared type' },
+  MOM415: { severity: 'error', meaning: 'a Byzantine principal may send a record type that has no finite domain or does not exist' },
+  MOM417: { severity: 'warning', meaning: 'a multivalent don\'t-care (`*`) outside a quorum pattern means the same as `_`' },
+  MOM418: { severity: 'error', meaning: 'a role that runs on no principal, or a principal set that is empty' },
+  MOM419: { severity: 'warning', meaning: 'the program declares no model, so nothing can be model-checked' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;

@@ -1,0 +1,163 @@
+// The parse tree. Every node carries a unique `id` (per parse) and its span;
+// later stages keep what they learn about a node (its type, what a name
+// resolves to) in side tables keyed by id, so the tree itself never changes.
+
+import type { Span } from '../diagnostics/diagnostic.js';
+
+export interface Node {
+  readonly id: number;
+  readonly span: Span;
+}
+
+export interface Ident extends Node {
+  readonly name: string;
+}
+
+// ---------- types ----------
+
+export type TypeExpr =
+  | (Node & { readonly kind: 'boolType' })
+  | (Node & { readonly kind: 'intType' })
+  | (Node & { readonly kind: 'rangeType'; readonly lo: Expr; readonly hi: Expr })
+  | (Node & { readonly kind: 'enumType'; readonly values: readonly Ident[] })
+  | (Node & { readonly kind: 'namedType'; readonly name: Ident })
+  | (Node & { readonly kind: 'setType'; readonly elem: TypeExpr });
+
+// ---------- expressions ----------
+
+export type BinaryOp =
+  | '+' | '-' | '*' | '/' | '%'
+  | '==' | '!=' | '<' | '<=' | '>' | '>='
+  | 'AND' | 'OR' | 'IMPLIES'
+  | 'IN' | 'NOTIN' | 'SUBSETEQ' | 'UNION' | 'INTER' | 'MINUS'
+  | '..' | '~>';
+
+export type UnaryOp = 'NOT' | '-' | '[]' | '<>';
+
+export interface Arg extends Node {
+  /** Present for named arguments `field: expr`. */
+  readonly name?: Ident;
+  readonly value: Expr;
+}
+
+export type Expr =
+  | (Node & { readonly kind: 'int'; readonly value: number })
+  | (Node & { readonly kind: 'bool'; readonly value: boolean })
+  | (Node & { readonly kind: 'name'; readonly name: string })
+  | (Node & { readonly kind: 'me' })
+  | (Node & { readonly kind: 'correct' })
+  | (Node & { readonly kind: 'faulty' })
+  | (Node & { readonly kind: 'unary'; readonly op: UnaryOp; readonly operand: Expr })
+  | (Node & { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr })
+  | (Node & { readonly kind: 'field'; readonly target: Expr; readonly field: Ident })
+  | (Node & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Arg[] })
+  | (Node & { readonly kind: 'setLit'; readonly elems: readonly Expr[] })
+  | (Node & { readonly kind: 'setFilter'; readonly binder: Ident; readonly domain: Expr; readonly predicate: Expr })
+  | (Node & { readonly kind: 'setMap'; readonly element: Expr; readonly binder: Ident; readonly domain: Expr })
+  | (Node & { readonly kind: 'quant'; readonly quantifier: 'FORALL' | 'EXISTS'; readonly binder: Ident; readonly domain: Expr; readonly body: Expr })
+  | (Node & { readonly kind: 'ite'; readonly cond: Expr; readonly then: Expr; readonly else: Expr })
+  | (Node & { readonly kind: 'known'; readonly pattern: Pattern })
+  | (Node & { readonly kind: 'error' });
+
+// ---------- statement patterns ----------
+
+export type IssuerPattern =
+  /** A principal expression: `PRIMARY`, `c`, `ME`. */
+  | (Node & { readonly kind: 'principal'; readonly expr: Expr })
+  /** `c C == 1`: binds c to the single issuer, drawn from C. */
+  | (Node & { readonly kind: 'single'; readonly binder: Ident; readonly set: Expr; readonly count: Expr })
+  /** `R >= 3` or `Q R >= 3`: at least k distinct members of R issued the same record. */
+  | (Node & { readonly kind: 'quorum'; readonly binder?: Ident; readonly set: Expr; readonly threshold: Expr });
+
+/** Verifier or auditor position: `*` is everyone; `NOONE`, `NONE` only for auditors. */
+export type PrincipalsPattern =
+  | (Node & { readonly kind: 'everyone' })
+  | (Node & { readonly kind: 'noone' })
+  | (Node & { readonly kind: 'none' })
+  | (Node & { readonly kind: 'expr'; readonly expr: Expr });
+
+export type FieldConstraint =
+  | (Node & { readonly kind: 'eq'; readonly field: Ident; readonly value: Expr })
+  /** `f == _`: any value, the same in every statement of a quorum. */
+  | (Node & { readonly kind: 'univalent'; readonly field: Ident })
+  /** `f == *`: any value, which may differ between the statements of a quorum. */
+  | (Node & { readonly kind: 'multivalent'; readonly field: Ident });
+
+export interface Pattern extends Node {
+  readonly issuer: IssuerPattern;
+  readonly verifier: PrincipalsPattern;
+  readonly auditor: PrincipalsPattern;
+  readonly recordType: Ident;
+  readonly binder?: Ident;
+  readonly constraints: readonly FieldConstraint[];
+}
+
+// ---------- body specs ----------
+
+export type Stmt =
+  | (Node & { readonly kind: 'local'; readonly type: TypeExpr; readonly name: Ident; readonly value: Expr })
+  | (Node & { readonly kind: 'assign'; readonly target: Ident; readonly value: Expr })
+  | (Node & { readonly kind: 'if'; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] })
+  | (Node & {
+      readonly kind: 'publish';
+      readonly issuer: Expr;
+      readonly verifier: PrincipalsPattern;
+      readonly auditor: PrincipalsPattern;
+      readonly recordType: Ident;
+      readonly args: readonly Arg[];
+      readonly progress?: Pattern;
+    });
+
+// ---------- declarations ----------
+
+export interface Param extends Node {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+}
+
+export interface Transition extends Node {
+  readonly kind: 'transition' | 'timeout';
+  /** Absent when written as in the paper, without `TRANSITION Name`. */
+  readonly name?: Ident;
+  readonly params: readonly Param[];
+  readonly patterns: readonly Pattern[];
+  readonly guard?: Expr;
+  readonly unless?: Pattern;
+  readonly body: readonly Stmt[];
+}
+
+export interface VarDecl extends Node {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  readonly init: Expr;
+}
+
+export type ByzantineSend = Node & {
+  readonly recordType: Ident;
+  readonly to: PrincipalsPattern;
+  readonly audit: PrincipalsPattern;
+};
+
+export type ModelItem =
+  | (Node & { readonly kind: 'constant'; readonly name: Ident; readonly value: Expr })
+  | (Node & { readonly kind: 'crash'; readonly who: Expr })
+  | (Node & { readonly kind: 'byzantine'; readonly who: Expr; readonly sends: readonly ByzantineSend[]; readonly budget?: Expr })
+  | (Node & { readonly kind: 'symmetry'; readonly set: Ident })
+  | (Node & { readonly kind: 'check'; readonly properties: readonly Ident[] });
+
+export type Decl =
+  | (Node & { readonly kind: 'principals'; readonly name: Ident; readonly members: readonly Ident[] })
+  | (Node & { readonly kind: 'constant'; readonly name: Ident; readonly type?: TypeExpr; readonly value: Expr })
+  | (Node & { readonly kind: 'type'; readonly name: Ident; readonly type: TypeExpr })
+  | (Node & { readonly kind: 'record'; readonly name: Ident; readonly fields: readonly Param[] })
+  | (Node & { readonly kind: 'function'; readonly name: Ident; readonly params: readonly Param[]; readonly result: TypeExpr; readonly body: Expr })
+  | (Node & { readonly kind: 'role'; readonly name: Ident; readonly at: Expr; readonly vars: readonly VarDecl[]; readonly transitions: readonly Transition[] })
+  | (Node & { readonly kind: 'invariant'; readonly name: Ident; readonly body: Expr })
+  | (Node & { readonly kind: 'property'; readonly name: Ident; readonly body: Expr })
+  | (Node & { readonly kind: 'model'; readonly name: Ident; readonly items: readonly ModelItem[] });
+
+export interface Program extends Node {
+  readonly file: string;
+  readonly name: Ident;
+  readonly decls: readonly Decl[];
+}
