@@ -1,0 +1,23 @@
+// Runs the built CLI (dist/, made by `npm test`'s tsc step) as a user would.
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export interface CliRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function mommie(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+  const r = await execa('node', [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+    env: { NO_COLOR: '1' },
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
