@@ -270,6 +270,10 @@ class Checker {
 
   private constant(e: A.Expr, overrides?: ReadonlyMap<string, ConstValue>): ConstValue | undefined {
     const visiting = new Set<string>();
+    // Each constant is evaluated once per call: without this, `D1 = D0 + D0`, `D2 = D1 + D1`, ...
+    // takes time exponential in the chain. A value computed across a cut cycle is not kept.
+    const memo = new Map<string, ConstValue | undefined>();
+    let cycleCuts = 0;
     const lookup = (name: string): ConstValue | undefined => {
       if (overrides?.has(name)) return overrides.get(name);
       const s = this.global.lookup(name);
@@ -280,11 +284,17 @@ class Checker {
         case 'principalSet':
           return { set: [...(this.principalSets.get(s.name) ?? [])].sort() };
         case 'constant': {
-          if (visiting.has(name)) return undefined;
+          if (memo.has(name)) return memo.get(name);
+          if (visiting.has(name)) {
+            cycleCuts++;
+            return undefined;
+          }
           visiting.add(name);
+          const cutsBefore = cycleCuts;
           const d = this.constants.get(name);
           const v = d === undefined ? undefined : constEval(d.value, { lookup });
           visiting.delete(name);
+          if (cycleCuts === cutsBefore) memo.set(name, v);
           return v;
         }
         case 'type': {
@@ -323,6 +333,7 @@ class Checker {
 
   private checkConstantDecl(d: A.Decl & { kind: 'constant' }): Ty {
     const ctx: Ctx = { where: 'constant' };
+    const errorsBefore = this.diagnostics.length;
     const valueTy = this.expr(d.value, this.global, ctx);
     let ty = valueTy;
     if (d.type !== undefined) {
@@ -331,7 +342,8 @@ class Checker {
       ty = tyOfDomain(dom);
       this.expect(valueTy, ty, d.value, 'MOM300', `the value of constant ${d.name.name}`);
     }
-    if (this.constant(d.value) === undefined && !containsError(d.value)) {
+    // A value already reported as ill-typed is not also "not computable".
+    if (this.constant(d.value) === undefined && !containsError(d.value) && this.diagnostics.length === errorsBefore) {
       this.err('MOM309', `the value of constant ${d.name.name} must be computable before the model runs (numbers, booleans, principals, sets of them)`, d.value.span);
     }
     return ty;
@@ -356,7 +368,6 @@ class Checker {
           const ctx: Ctx = { where: d.kind };
           const ty = this.expr(d.body, this.global, ctx);
           this.expect(ty, BOOL, d.body, 'MOM303', `${d.kind} ${d.name.name}`);
-          if (d.kind === 'invariant') this.noTemporal(d.body, `invariant ${d.name.name} is a state predicate; write temporal formulas as PROPERTY`);
           break;
         }
         default:
@@ -378,7 +389,6 @@ class Checker {
     const ty = this.expr(d.body, scope, { where: 'function' });
     this.currentFunction = undefined;
     this.expect(ty, tyOfDomain(result), d.body, 'MOM300', `the result of function ${d.name.name}`);
-    this.noTemporal(d.body, 'a function body cannot use temporal operators');
   }
 
   private checkRecursion(): void {
@@ -491,7 +501,6 @@ class Checker {
     for (const p of t.patterns) this.checkPatternBody(p, scope, trigger);
     if (t.guard !== undefined) {
       this.expect(this.expr(t.guard, scope, trigger), BOOL, t.guard, 'MOM303', 'the guard');
-      this.noTemporal(t.guard, 'a guard is a state predicate');
     }
     if (t.kind === 'timeout' && t.unless === undefined) {
       this.err('MOM410', `TIMEOUT ${t.name?.name ?? ''} needs an UNLESS pattern: the event whose absence the timeout detects`, (t.name ?? t).span);
@@ -530,7 +539,9 @@ class Checker {
   }
 
   private checkPatternBody(p: A.Pattern, scope: Scope, ctx: Ctx): void {
-    const rec = this.recordNamed(p.recordType);
+    // bindPattern, always called first, has reported an unknown record type.
+    const recSym = this.global.lookup(p.recordType.name);
+    const rec = recSym?.k === 'record' ? this.records.get(recSym.name) : undefined;
     const iss = p.issuer;
     switch (iss.kind) {
       case 'principal':
@@ -823,11 +834,6 @@ class Checker {
 
   private expect(got: Ty, want: Ty, at: A.Node, code: Code, what: string): void {
     if (unify(got, want) === undefined) this.err(code, `${what} must be ${showTy(want)}, not ${showTy(got)}`, at.span);
-  }
-
-  private noTemporal(e: A.Expr, message: string): void {
-    const t = findTemporal(e);
-    if (t !== undefined) this.err('MOM306', message, t.span);
   }
 
   private expr(e: A.Expr, scope: Scope, ctx: Ctx): Ty {

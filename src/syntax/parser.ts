@@ -18,6 +18,8 @@ export interface ParseResult {
 class Panic {
   private readonly tag = 'panic';
 }
+/** Nesting past the limit: unwinds past statements to the enclosing member or declaration. */
+class TooDeep extends Panic {}
 /** Thrown when the error limit is reached: parsing stops. */
 class TooManyErrors {
   private readonly tag = 'too-many';
@@ -47,8 +49,12 @@ class Parser {
   ) {
     const lexed = lex(file, text);
     this.tokens = lexed.tokens;
-    this.diagnostics = [...lexed.diagnostics];
-    this.errorCount = this.diagnostics.length;
+    // Lexical errors count toward the same limit: a large non-MOMMIE text must
+    // not give a million diagnostics.
+    this.diagnostics = lexed.diagnostics.slice(0, MAX_ERRORS);
+    this.errorCount = lexed.diagnostics.length;
+    const cut = lexed.diagnostics[MAX_ERRORS];
+    if (cut !== undefined) this.diagnostics.push(diag('MOM115', file, `more than ${MAX_ERRORS} errors; stopped here`, cut.span));
   }
 
   // ---------- token helpers ----------
@@ -117,11 +123,24 @@ class Parser {
   private enter(): void {
     if (++this.depth > MAX_NESTING) {
       this.report(diag('MOM112', this.file, `nesting deeper than ${MAX_NESTING} levels`, this.peek().span));
-      throw new Panic();
+      throw new TooDeep();
     }
   }
   private leave(): void {
     this.depth--;
+  }
+  /**
+   * Runs a loop that builds a left-deep chain (`a + b + c`, `p.f.g`): each
+   * link deepens the tree as much as a parenthesis does, so it counts toward
+   * the nesting limit, and later stages may recurse over the tree safely.
+   */
+  private chain<T>(build: (link: () => void) => T): T {
+    const saved = this.depth;
+    try {
+      return build(() => this.enter());
+    } finally {
+      this.depth = saved;
+    }
   }
   /** Skips tokens until one in `stop` (not consumed) or eof; always makes progress. */
   private syncTo(stop: (t: Token) => boolean): void {
@@ -139,6 +158,7 @@ class Parser {
     let name: Ident = { id: this.id(), span: { start: 0, end: 0 }, name: 'Unnamed' };
     const decls: Decl[] = [];
     try {
+      if (this.errorCount > MAX_ERRORS) throw new TooManyErrors();
       if (this.is('PROGRAM')) {
         this.advance();
         try {
@@ -485,7 +505,8 @@ class Parser {
       try {
         stmts.push(this.parseStmt());
       } catch (e) {
-        if (!(e instanceof Panic)) throw e;
+        // Too deep: resuming at the next ';' would leave the rest of the nest to cascade.
+        if (!(e instanceof Panic) || e instanceof TooDeep) throw e;
         // Resume after the next ';' or at the block's end.
         this.syncTo((t) => (t.kind === 'punct' && (t.text === ';' || t.text === close || t.text === '@@}')) || this.isDeclStart(t));
         this.accept(';');
@@ -531,8 +552,15 @@ class Parser {
     let otherwise: Stmt[] = [];
     if (this.accept('ELSE')) {
       const elseStart = this.peek().span.start;
-      if (this.accept('IF')) otherwise = [this.parseIfStmt(elseStart)];
-      else {
+      if (this.accept('IF')) {
+        // An ELSE IF chain nests like blocks do: bound it, or it exhausts the stack.
+        this.enter();
+        try {
+          otherwise = [this.parseIfStmt(elseStart)];
+        } finally {
+          this.leave();
+        }
+      } else {
         this.expect('{', "'{' or IF after ELSE");
         otherwise = this.parseStmts('}');
         this.expect('}');
@@ -691,15 +719,25 @@ class Parser {
   }
 
   private parseOr(): Expr {
-    let left = this.parseAnd();
-    while (this.accept('OR')) left = this.bin('OR', left, this.parseAnd());
-    return left;
+    return this.chain((link) => {
+      let left = this.parseAnd();
+      while (this.accept('OR')) {
+        link();
+        left = this.bin('OR', left, this.parseAnd());
+      }
+      return left;
+    });
   }
 
   private parseAnd(): Expr {
-    let left = this.parseNot();
-    while (this.accept('AND')) left = this.bin('AND', left, this.parseNot());
-    return left;
+    return this.chain((link) => {
+      let left = this.parseNot();
+      while (this.accept('AND')) {
+        link();
+        left = this.bin('AND', left, this.parseNot());
+      }
+      return left;
+    });
   }
 
   private parseNot(): Expr {
@@ -740,40 +778,55 @@ class Parser {
 
   /** Set-valued operands: also the level used for principal positions in patterns. */
   parseSetLevel(): Expr {
-    let left = this.parseInter();
-    for (;;) {
-      if (this.accept('UNION')) left = this.bin('UNION', left, this.parseInter());
-      else if (this.accept('MINUS')) left = this.bin('MINUS', left, this.parseInter());
-      else return left;
-    }
+    return this.chain((link) => {
+      let left = this.parseInter();
+      for (;;) {
+        const op = this.accept('UNION') ? 'UNION' : this.accept('MINUS') ? 'MINUS' : undefined;
+        if (op === undefined) return left;
+        link();
+        left = this.bin(op, left, this.parseInter());
+      }
+    });
   }
 
   private parseInter(): Expr {
-    let left = this.parseAdditive();
-    while (this.accept('INTER')) left = this.bin('INTER', left, this.parseAdditive());
-    return left;
+    return this.chain((link) => {
+      let left = this.parseAdditive();
+      while (this.accept('INTER')) {
+        link();
+        left = this.bin('INTER', left, this.parseAdditive());
+      }
+      return left;
+    });
   }
 
   private parseAdditive(): Expr {
-    let left = this.parseMultiplicative();
-    for (;;) {
-      if (this.accept('+')) left = this.bin('+', left, this.parseMultiplicative());
-      else if (this.accept('-')) left = this.bin('-', left, this.parseMultiplicative());
-      else return left;
-    }
+    return this.chain((link) => {
+      let left = this.parseMultiplicative();
+      for (;;) {
+        const op = this.accept('+') ? '+' : this.accept('-') ? '-' : undefined;
+        if (op === undefined) return left;
+        link();
+        left = this.bin(op, left, this.parseMultiplicative());
+      }
+    });
   }
 
   private parseMultiplicative(): Expr {
-    let left = this.parseUnary();
-    for (;;) {
-      // '*' right before ']' , ';' or ',' is the everyone/multivalent marker, not a product.
-      if (this.is('*') && !this.is(']', 1) && !this.is(';', 1) && !this.is(',', 1)) {
-        this.advance();
-        left = this.bin('*', left, this.parseUnary());
-      } else if (this.accept('/')) left = this.bin('/', left, this.parseUnary());
-      else if (this.accept('%')) left = this.bin('%', left, this.parseUnary());
-      else return left;
-    }
+    return this.chain((link) => {
+      let left = this.parseUnary();
+      for (;;) {
+        // '*' right before ']' , ';' or ',' is the everyone/multivalent marker, not a product.
+        let op: '*' | '/' | '%' | undefined;
+        if (this.is('*') && !this.is(']', 1) && !this.is(';', 1) && !this.is(',', 1)) {
+          this.advance();
+          op = '*';
+        } else op = this.accept('/') ? '/' : this.accept('%') ? '%' : undefined;
+        if (op === undefined) return left;
+        link();
+        left = this.bin(op, left, this.parseUnary());
+      }
+    });
   }
 
   private parseUnary(): Expr {
@@ -791,13 +844,16 @@ class Parser {
   }
 
   private parsePostfix(): Expr {
-    let e = this.parsePrimary();
-    while (this.is('.') && this.peek(1).kind === 'ident') {
-      this.advance();
-      const field = this.ident(this.advance());
-      e = { id: this.id(), span: { start: e.span.start, end: field.span.end }, kind: 'field', target: e, field };
-    }
-    return e;
+    return this.chain((link) => {
+      let e = this.parsePrimary();
+      while (this.is('.') && this.peek(1).kind === 'ident') {
+        link();
+        this.advance();
+        const field = this.ident(this.advance());
+        e = { id: this.id(), span: { start: e.span.start, end: field.span.end }, kind: 'field', target: e, field };
+      }
+      return e;
+    });
   }
 
   private parsePrimary(): Expr {

@@ -1,0 +1,149 @@
+// State fingerprints. A state's canonical text (state.ts) is hashed to a
+// 53-bit number (cyrb53), which is what the visited set stores. Two distinct
+// states share a fingerprint with probability about n^2 / 2^54 over a run of
+// n distinct states (1e6 states: about 6e-5); like TLC, a collision would
+// silently prune a state, and the verdict says how likely that was.
+//
+// With symmetry, the canonical text is the least text over every permutation
+// of the interchangeable principals, so one fingerprint stands for an orbit.
+
+import type { ModelInstance } from '../semantics/model.js';
+import { encodeState, type Interner, type State } from '../semantics/state.js';
+import { renameValue } from '../semantics/value.js';
+
+export function cyrb53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+export function collisionProbability(distinct: number): number {
+  return (distinct * distinct) / 2 ** 54;
+}
+
+interface Permutation {
+  readonly rename: ReadonlyMap<string, string>;
+  readonly nodeMap: readonly number[];
+}
+
+export class Fingerprinter {
+  private readonly perms: readonly Permutation[];
+  private readonly stmtCache: Map<number, number>[];
+  private readonly instCache: Map<number, number>[];
+
+  constructor(
+    private readonly model: ModelInstance,
+    private readonly interner: Interner,
+    useSymmetry: boolean,
+  ) {
+    this.perms = useSymmetry ? permutations(model) : [];
+    this.stmtCache = this.perms.map(() => new Map());
+    this.instCache = this.perms.map(() => new Map());
+  }
+
+  get symmetric(): boolean {
+    return this.perms.length > 1;
+  }
+
+  get permutationCount(): number {
+    return Math.max(1, this.perms.length);
+  }
+
+  fingerprint(s: State): number {
+    if (this.perms.length <= 1) return cyrb53(encodeState(s));
+    let best: string | undefined;
+    this.perms.forEach((p, i) => {
+      const text = encodeState(this.apply(s, p, i));
+      if (best === undefined || text < best) best = text;
+    });
+    return cyrb53(best!);
+  }
+
+  private apply(s: State, p: Permutation, i: number): State {
+    const n = s.vars.length;
+    const vars = new Array<readonly import('../semantics/value.js').Value[]>(n);
+    const known = new Array<readonly number[]>(n);
+    const handled = new Array<readonly number[]>(n);
+    const stmt = (id: number): number => {
+      const c = this.stmtCache[i]!;
+      let r = c.get(id);
+      if (r === undefined) {
+        r = this.interner.renameStatement(id, p.rename);
+        c.set(id, r);
+      }
+      return r;
+    };
+    const inst = (id: number): number => {
+      const c = this.instCache[i]!;
+      let r = c.get(id);
+      if (r === undefined) {
+        r = this.interner.renameInstance(id, p.rename, (k) => p.nodeMap[k]!);
+        c.set(id, r);
+      }
+      return r;
+    };
+    for (let k = 0; k < n; k++) {
+      const to = p.nodeMap[k]!;
+      vars[to] = s.vars[k]!.map((v) => renameValue(v, p.rename));
+      known[to] = s.known[k]!.map(stmt).sort((a, b) => a - b);
+      handled[to] = s.handled[k]!.map(inst).sort((a, b) => a - b);
+    }
+    return { vars, pool: s.pool.map(stmt).sort((a, b) => a - b), known, handled };
+  }
+}
+
+/**
+ * Every permutation of each SYMMETRY set that maps principals to principals
+ * of the same fault status and Byzantine allowance (so the model itself is
+ * invariant), combined across sets.
+ */
+function permutations(model: ModelInstance): Permutation[] {
+  const groups: string[][] = [];
+  for (const set of model.symmetry) {
+    const byClass = new Map<string, string[]>();
+    for (const p of set) {
+      const idx = model.nodeIndex.get(p)!;
+      const node = model.nodes[idx]!;
+      const byz = model.byzantine.find((b) => b.node === idx);
+      const cls = `${node.status}:${byz === undefined ? '' : JSON.stringify(byz.sends.map((s) => [s.recordType, s.verifierChoices.length, s.auditors.length])) + byz.budget}`;
+      const g = byClass.get(cls);
+      if (g === undefined) byClass.set(cls, [p]);
+      else g.push(p);
+    }
+    for (const g of byClass.values()) if (g.length > 1) groups.push(g);
+  }
+  let renames: Map<string, string>[] = [new Map()];
+  for (const g of groups) {
+    const next: Map<string, string>[] = [];
+    for (const perm of permute(g)) {
+      for (const r of renames) {
+        const m = new Map(r);
+        g.forEach((p, i) => m.set(p, perm[i]!));
+        next.push(m);
+      }
+    }
+    renames = next;
+  }
+  return renames.map((rename) => ({
+    rename,
+    nodeMap: model.nodes.map((n) => model.nodeIndex.get(rename.get(n.name) ?? n.name)!),
+  }));
+}
+
+function permute<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: T[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permute([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}

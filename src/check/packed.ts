@@ -1,0 +1,67 @@
+// States waiting in the BFS queue are kept packed: one Int32Array of value,
+// statement and instance ids instead of a tree of arrays, which cuts the
+// queue's memory by roughly an order of magnitude on wide frontiers.
+
+import type { ModelInstance } from '../semantics/model.js';
+import type { State } from '../semantics/state.js';
+import { keyOf, type Value } from '../semantics/value.js';
+
+export class StatePacker {
+  private readonly valueIds = new Map<string, number>();
+  private readonly values: Value[] = [];
+  private readonly varCounts: readonly number[];
+
+  constructor(model: ModelInstance) {
+    this.varCounts = model.nodes.map((n) => n.role?.vars.length ?? 0);
+  }
+
+  private valueId(v: Value): number {
+    const k = keyOf(v);
+    let id = this.valueIds.get(k);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(v);
+      this.valueIds.set(k, id);
+    }
+    return id;
+  }
+
+  pack(s: State): Int32Array {
+    let size = s.pool.length + 1;
+    for (let n = 0; n < this.varCounts.length; n++) size += this.varCounts[n]! + 2 + s.known[n]!.length + s.handled[n]!.length;
+    const out = new Int32Array(size);
+    let k = 0;
+    for (let n = 0; n < this.varCounts.length; n++) for (const v of s.vars[n]!) out[k++] = this.valueId(v);
+    out[k++] = s.pool.length;
+    for (const id of s.pool) out[k++] = id;
+    for (let n = 0; n < this.varCounts.length; n++) {
+      out[k++] = s.known[n]!.length;
+      for (const id of s.known[n]!) out[k++] = id;
+    }
+    for (let n = 0; n < this.varCounts.length; n++) {
+      out[k++] = s.handled[n]!.length;
+      for (const id of s.handled[n]!) out[k++] = id;
+    }
+    return out;
+  }
+
+  unpack(a: Int32Array): State {
+    let k = 0;
+    const vars: Value[][] = [];
+    for (const c of this.varCounts) {
+      const vs: Value[] = new Array<Value>(c);
+      for (let i = 0; i < c; i++) vs[i] = this.values[a[k++]!]!;
+      vars.push(vs);
+    }
+    const take = (): number[] => {
+      const len = a[k++]!;
+      const xs = Array.from(a.subarray(k, k + len));
+      k += len;
+      return xs;
+    };
+    const pool = take();
+    const known = this.varCounts.map(() => take());
+    const handled = this.varCounts.map(() => take());
+    return { vars, pool, known, handled };
+  }
+}

@@ -1,0 +1,233 @@
+// Explicit-state breadth-first search over the abstract pool. BFS order gives
+// the shortest counterexample to an invariant. The visited set holds one
+// fingerprint per distinct state plus its parent and depth; full states live
+// only in the queue. When liveness is checked, the successor lists and, per
+// state, whether any fair step is enabled are kept too.
+
+import { EvalError, StepError } from '../semantics/errors.js';
+import type { System } from '../semantics/system.js';
+import type { State } from '../semantics/state.js';
+import type * as A from '../syntax/ast.js';
+import { Fingerprinter } from './fingerprint.js';
+import { StatePacker } from './packed.js';
+import type { StateEvaluator } from './properties.js';
+import type { Value } from '../semantics/value.js';
+
+export interface SearchLimits {
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface Progress {
+  readonly generated: number;
+  readonly distinct: number;
+  readonly queue: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+export interface SearchOptions extends SearchLimits {
+  readonly deadlock: boolean;
+  readonly symmetry: boolean;
+  /** Keep exploring after an invariant violation (each invariant reports its first). */
+  readonly continueAfterViolation: boolean;
+  readonly invariants: readonly { readonly name: string; readonly body: A.Expr }[];
+  /** State predicates liveness needs, evaluated once per distinct state. */
+  readonly predicates: readonly { readonly expr: A.Expr; readonly bound: ReadonlyMap<number, Value> }[];
+  readonly recordGraph: boolean;
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressEveryMs?: number;
+  readonly isInterrupted?: () => boolean;
+}
+
+export type SearchStatus = 'complete' | 'violation' | 'limit' | 'error' | 'interrupted';
+
+export interface SearchOutcome {
+  readonly status: SearchStatus;
+  readonly limitReason?: string;
+  /** First violating state index of each violated invariant. */
+  readonly invariantViolations: ReadonlyMap<string, number>;
+  readonly deadlock?: number;
+  readonly error?: { readonly error: EvalError; readonly at: number; readonly node?: string; readonly transition?: string };
+  readonly generated: number;
+  readonly distinct: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly graph: ExploredGraph;
+}
+
+/** What the search learnt about the state graph, for traces and liveness. */
+export interface ExploredGraph {
+  readonly fingerprints: readonly number[];
+  readonly parent: readonly number[];
+  readonly depth: readonly number[];
+  /** Successor indices of state i: targets[start[i] .. start[i+1]). */
+  readonly edgeStart: readonly number[];
+  readonly edgeTargets: readonly number[];
+  /** 1 when no fair step is enabled in the state (it may stutter forever). */
+  readonly stutterFair: readonly number[];
+  /** predicateValues[k][i]: predicate k in state i. */
+  readonly predicateValues: readonly (readonly number[])[];
+  readonly fingerprinter: Fingerprinter;
+}
+
+export async function explore(system: System, evaluator: StateEvaluator, opts: SearchOptions): Promise<SearchOutcome> {
+  const start = Date.now();
+  const fp = new Fingerprinter(system.model, system.interner, opts.symmetry);
+  const index = new Map<number, number>();
+  const fingerprints: number[] = [];
+  const parent: number[] = [];
+  const depthOf: number[] = [];
+  const edgeStart: number[] = [];
+  const edgeTargets: number[] = [];
+  const stutterFair: number[] = [];
+  const predicateValues: number[][] = opts.predicates.map(() => []);
+  const violations = new Map<string, number>();
+  let generated = 0;
+  let maxDepth = 0;
+  let deadlock: number | undefined;
+  let status: SearchStatus = 'complete';
+  let limitReason: string | undefined;
+  let error: SearchOutcome['error'];
+
+  const packer = new StatePacker(system.model);
+  const queue: { packed: Int32Array; index: number }[] = [];
+  let head = 0;
+  const graph = (): ExploredGraph => ({ fingerprints, parent, depth: depthOf, edgeStart, edgeTargets, stutterFair, predicateValues, fingerprinter: fp });
+  const finish = (): SearchOutcome => ({
+    status,
+    ...(limitReason !== undefined ? { limitReason } : {}),
+    invariantViolations: violations,
+    ...(deadlock !== undefined ? { deadlock } : {}),
+    ...(error !== undefined ? { error } : {}),
+    generated,
+    distinct: fingerprints.length,
+    depth: maxDepth,
+    seconds: (Date.now() - start) / 1000,
+    graph: graph(),
+  });
+
+  /** Adds a state if new; returns its index and whether it was new. Sets `status` on violation. */
+  const visit = (s: State, from: number): { index: number; fresh: boolean } => {
+    const f = fp.fingerprint(s);
+    const known = index.get(f);
+    if (known !== undefined) return { index: known, fresh: false };
+    const i = fingerprints.length;
+    index.set(f, i);
+    fingerprints.push(f);
+    parent.push(from);
+    const d = from < 0 ? 0 : depthOf[from]! + 1;
+    depthOf.push(d);
+    if (d > maxDepth) maxDepth = d;
+    for (const inv of opts.invariants) {
+      if (violations.has(inv.name)) continue;
+      if (!evaluator.holds(inv.body, s)) {
+        violations.set(inv.name, i);
+        if (!opts.continueAfterViolation) status = 'violation';
+      }
+    }
+    opts.predicates.forEach((p, k) => predicateValues[k]!.push(evaluator.holds(p.expr, s, p.bound) ? 1 : 0));
+    return { index: i, fresh: true };
+  };
+
+  try {
+    const init = system.initialState();
+    generated++;
+    const v = visit(init, -1);
+    queue.push({ packed: packer.pack(init), index: v.index });
+  } catch (e) {
+    if (e instanceof EvalError) {
+      return { ...finish(), status: 'error', error: { error: e, at: -1 } };
+    }
+    throw e;
+  }
+
+  let lastProgress = Date.now();
+  let lastYield = Date.now();
+  const every = opts.progressEveryMs ?? 2000;
+  while (head < queue.length && status === 'complete') {
+    const { packed, index: i } = queue[head]!;
+    const state = packer.unpack(packed);
+    queue[head] = undefined as unknown as { packed: Int32Array; index: number };
+    head++;
+    if (head > 65536 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    if (opts.maxDepth !== undefined && depthOf[i]! >= opts.maxDepth) {
+      limitReason = `depth limit ${opts.maxDepth} reached`;
+      edgeStart[i] = edgeTargets.length;
+      stutterFair[i] = 0;
+      continue;
+    }
+    let succs;
+    try {
+      succs = system.successors(state);
+    } catch (e) {
+      if (e instanceof StepError) {
+        status = 'error';
+        error = { error: e.evalError, at: i, node: e.node, transition: e.transition };
+        break;
+      }
+      if (e instanceof EvalError) {
+        status = 'error';
+        error = { error: e, at: i };
+        break;
+      }
+      throw e;
+    }
+    edgeStart[i] = edgeTargets.length;
+    let fairEnabled = false;
+    for (const succ of succs) {
+      generated++;
+      if (succ.fairness !== undefined) fairEnabled = true;
+      let r;
+      try {
+        r = visit(succ.state, i);
+      } catch (e) {
+        if (e instanceof EvalError) {
+          status = 'error';
+          error = { error: e, at: i };
+          break;
+        }
+        throw e;
+      }
+      if (opts.recordGraph) edgeTargets.push(r.index);
+      if (r.fresh) {
+        if (status !== 'complete') break;
+        queue.push({ packed: packer.pack(succ.state), index: r.index });
+      }
+    }
+    stutterFair[i] = fairEnabled ? 0 : 1;
+    if (succs.length === 0 && opts.deadlock && deadlock === undefined) {
+      deadlock = i;
+      if (!opts.continueAfterViolation) status = 'violation';
+    }
+    if (opts.maxStates !== undefined && fingerprints.length >= opts.maxStates && head < queue.length && status === 'complete') {
+      status = 'limit';
+      limitReason = `state limit ${opts.maxStates} reached`;
+    }
+    const now = Date.now();
+    if (now - lastYield > 50) {
+      // Let signals (Ctrl-C) and timers run.
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+      if (opts.isInterrupted?.() === true) status = 'interrupted';
+      if (opts.timeoutMs !== undefined && lastYield - start > opts.timeoutMs && status === 'complete') {
+        status = 'limit';
+        limitReason = `time limit ${opts.timeoutMs / 1000} s reached`;
+      }
+    }
+    if (opts.onProgress !== undefined && now - lastProgress >= every) {
+      lastProgress = now;
+      const seconds = (now - start) / 1000;
+      opts.onProgress({ generated, distinct: fingerprints.length, queue: queue.length - head, depth: maxDepth, seconds, statesPerSecond: fingerprints.length / Math.max(seconds, 1e-3) });
+    }
+  }
+  if (status === 'complete' && limitReason !== undefined) status = 'limit';
+  if (status === 'complete' && violations.size > 0) status = 'violation';
+  if (status === 'complete' && deadlock !== undefined) status = 'violation';
+  return finish();
+}

@@ -1,0 +1,180 @@
+// Runs the built-in model checker on one model of a checked program and
+// reports in the shared result shape (result.ts).
+
+import { memoryUsage } from 'node:process';
+import type { CheckedProgram } from '../analysis/program.js';
+import type { SourceText } from '../diagnostics/source.js';
+import { instantiate, type ModelInstance } from '../semantics/model.js';
+import { System } from '../semantics/system.js';
+import type { EvalError } from '../semantics/errors.js';
+import type { Span } from '../diagnostics/diagnostic.js';
+import { findLivenessViolation, pathTo } from './liveness.js';
+import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
+import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
+import { explore, type Progress, type SearchLimits } from './search.js';
+import { replay, TraceRenderer } from './trace.js';
+
+export interface VerifyOptions extends SearchLimits {
+  readonly deadlock: boolean;
+  /** Apply the model's SYMMETRY declarations (default true). */
+  readonly symmetry: boolean;
+  readonly continueAfterViolation: boolean;
+  readonly onProgress?: (model: string, p: Progress) => void;
+  readonly isInterrupted?: () => boolean;
+}
+
+export async function verifyModel(program: CheckedProgram, source: SourceText | undefined, modelName: string, opts: VerifyOptions): Promise<ModelResult> {
+  const started = Date.now();
+  const loc = (span: Span): string => {
+    const p = source?.position(span.start);
+    return `${program.file}:${p?.line ?? 0}:${p?.column ?? 0}`;
+  };
+  const evalError = (e: EvalError): EvaluationError => ({ code: e.code, message: e.message, location: loc(e.span) });
+  const inst = instantiate(program, modelName);
+  if (!inst.ok) {
+    return errorResult(modelName, emptyBounds(opts), evalError(inst.error), started);
+  }
+  const model = inst.instance;
+  const bounds = boundsOf(model, opts);
+  const system = new System(model);
+  const evaluator = new StateEvaluator(system);
+
+  let obls: Obligation[] = [];
+  try {
+    for (const name of model.properties) obls.push(...obligations(name, program.properties.get(name)!.body, system));
+  } catch (e) {
+    if (e instanceof UnsupportedProperty) return errorResult(modelName, bounds, { code: 'MOM504', message: e.message, location: loc(e.span) }, started);
+    if (isEvalError(e)) return errorResult(modelName, bounds, evalError(e), started);
+    throw e;
+  }
+  // `[]P` obligations are invariants in disguise; the rest need the graph.
+  const alwaysObls = obls.filter((o) => o.form === 'always');
+  const initObls = obls.filter((o) => o.form === 'init');
+  const liveObls = obls.filter((o) => o.form !== 'always' && o.form !== 'init');
+  const predicates: { expr: import('../syntax/ast.js').Expr; bound: ReadonlyMap<number, import('../semantics/value.js').Value> }[] = [];
+  const predIndex = (expr: import('../syntax/ast.js').Expr, bound: ReadonlyMap<number, import('../semantics/value.js').Value>): number => {
+    predicates.push({ expr, bound });
+    return predicates.length - 1;
+  };
+  const liveQueries = liveObls.map((o) => ({ o, p: predIndex(o.p, o.bound), ...(o.q ? { q: predIndex(o.q, o.bound) } : {}) }));
+  const invariants = [
+    ...model.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body })),
+  ];
+  // An `always` obligation with bound names is checked through its own predicate.
+  const alwaysQueries = alwaysObls.map((o) => ({ o, p: predIndex(o.p, o.bound) }));
+  const initQueries = initObls.map((o) => ({ o, p: predIndex(o.p, o.bound) }));
+
+  let outcome;
+  try {
+    const { onProgress, ...limits } = opts;
+    outcome = await explore(system, evaluator, {
+      ...limits,
+      invariants,
+      predicates,
+      recordGraph: liveQueries.length > 0,
+      ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
+    });
+  } catch (e) {
+    if (isEvalError(e)) return errorResult(modelName, bounds, evalError(e), started);
+    throw e;
+  }
+  const renderer = new TraceRenderer(system, source);
+  const g = outcome.graph;
+  const traceTo = (i: number, loopsTo?: number) => renderer.trace(replay(system, g, pathTo(g, i)), loopsTo);
+  const complete = outcome.status === 'complete' || (outcome.status === 'violation' && opts.continueAfterViolation);
+  const unknownReason = outcome.status === 'limit' ? outcome.limitReason ?? 'a limit was reached' : outcome.status === 'interrupted' ? 'interrupted' : outcome.status === 'error' ? 'the search stopped at an evaluation error' : 'the search stopped at the first violation';
+
+  const props: PropertyResult[] = [];
+  for (const name of model.invariants) {
+    const at = outcome.invariantViolations.get(name);
+    if (at !== undefined) props.push({ name, kind: 'invariant', verdict: 'violated', trace: traceTo(at) });
+    else props.push(complete ? { name, kind: 'invariant', verdict: 'holds' } : { name, kind: 'invariant', verdict: 'unknown', detail: unknownReason });
+  }
+  for (const name of model.properties) {
+    let violated: PropertyResult | undefined;
+    for (const q of initQueries.filter((x) => x.o.property === name)) {
+      const initIdx = 0;
+      if (g.predicateValues[q.p]?.[initIdx] === 0) violated ??= { name, kind: 'property', verdict: 'violated', detail: `${q.o.label} is false in the initial state`, trace: traceTo(initIdx) };
+    }
+    for (const q of alwaysQueries.filter((x) => x.o.property === name)) {
+      const vals = g.predicateValues[q.p] ?? [];
+      const at = vals.indexOf(0);
+      if (at >= 0) {
+        // BFS numbering: the first false state is one of the shallowest.
+        violated ??= { name, kind: 'property', verdict: 'violated', detail: `${q.o.label}: []P fails`, trace: traceTo(at) };
+      }
+    }
+    if (violated === undefined && complete) {
+      for (const q of liveQueries.filter((x) => x.o.property === name)) {
+        const path = findLivenessViolation(g, { form: q.o.form as 'leadsTo', p: q.p, ...(q.q !== undefined ? { q: q.q } : {}) });
+        if (path !== undefined) {
+          const r = replay(system, g, path);
+          violated = { name, kind: 'property', verdict: 'violated', detail: `${q.o.label}: a fair behaviour that never satisfies it`, trace: renderer.trace(r, r.states.length) };
+          break;
+        }
+      }
+    }
+    if (violated !== undefined) props.push(violated);
+    else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: unknownReason });
+  }
+  if (opts.deadlock) {
+    if (outcome.deadlock !== undefined) props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', trace: traceTo(outcome.deadlock) });
+    else props.push(complete ? { name: 'Deadlock', kind: 'deadlock', verdict: 'holds' } : { name: 'Deadlock', kind: 'deadlock', verdict: 'unknown', detail: unknownReason });
+  }
+
+  const stats = statsOf(outcome, started);
+  let error: EvaluationError | undefined;
+  if (outcome.error !== undefined) {
+    const e = outcome.error;
+    const where = e.node !== undefined ? ` (while ${e.node} fires ${e.transition})` : '';
+    error = { ...evalError(e.error), message: e.error.message + where, ...(e.at >= 0 ? { trace: traceTo(e.at) } : {}) };
+  }
+  const anyViolated = props.some((p) => p.verdict === 'violated');
+  const status = outcome.status === 'error' ? 'error' : anyViolated ? 'violation' : outcome.status === 'violation' ? 'violation' : outcome.status;
+  return { model: modelName, status, bounds, properties: props, stats, ...(error !== undefined ? { error } : {}) };
+}
+
+function isEvalError(e: unknown): e is EvalError {
+  return typeof e === 'object' && e !== null && (e as { constructor: { name: string } }).constructor.name === 'EvalError';
+}
+
+function statsOf(o: { generated: number; distinct: number; depth: number }, started: number): SearchStats {
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    generated: o.generated,
+    distinct: o.distinct,
+    depth: o.depth,
+    seconds,
+    statesPerSecond: Math.round(o.distinct / Math.max(seconds, 1e-3)),
+    peakRssMB: Math.round(memoryUsage().rss / 1024 / 1024),
+  };
+}
+
+function emptyBounds(opts: VerifyOptions): ModelBounds {
+  return { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: opts.deadlock, ...limitsOf(opts) };
+}
+
+function limitsOf(opts: VerifyOptions): Pick<ModelBounds, 'maxStates' | 'maxDepth' | 'timeoutSeconds'> {
+  return {
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutSeconds: opts.timeoutMs / 1000 } : {}),
+  };
+}
+
+function boundsOf(m: ModelInstance, opts: VerifyOptions): ModelBounds {
+  const constants: Record<string, string> = {};
+  for (const item of m.decl.items) if (item.kind === 'constant') constants[item.name.name] = m.evaluator.show(m.constants.get(item.name.name)!);
+  return {
+    crashed: m.nodes.filter((n) => n.status === 'crashed').map((n) => n.name),
+    byzantine: m.byzantine.map((b) => ({ principal: m.nodes[b.node]!.name, sends: b.sends.map((s) => s.recordType), budget: b.budget })),
+    symmetry: opts.symmetry ? m.symmetry.map((s) => `{${s.join(', ')}}`) : [],
+    constants,
+    deadlock: opts.deadlock,
+    ...limitsOf(opts),
+  };
+}
+
+function errorResult(model: string, bounds: ModelBounds, error: EvaluationError, started: number): ModelResult {
+  return { model, status: 'error', bounds, properties: [], stats: statsOf({ generated: 0, distinct: 0, depth: 0 }, started), error };
+}

@@ -1,0 +1,149 @@
+// A program under one model: the principals as nodes with their roles and
+// fault status, the constants' values, what each Byzantine principal may send.
+
+import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
+import type * as A from '../syntax/ast.js';
+import { enumerate } from './domain.js';
+import { EvalError } from './errors.js';
+import { Evaluator } from './eval.js';
+import { isSet, makeSet, type RecordValue, type SetValue, type Value } from './value.js';
+
+export const DEFAULT_BYZANTINE_BUDGET = 2;
+
+export type NodeStatus = 'correct' | 'crashed' | 'byzantine';
+
+export interface NodeInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly role?: RoleInfo;
+  readonly status: NodeStatus;
+}
+
+export interface ByzantineSend {
+  readonly recordType: string;
+  readonly records: readonly RecordValue[];
+  /** Each choice of verifier set: the listed set and each single member. */
+  readonly verifierChoices: readonly (readonly string[])[];
+  readonly auditors: readonly string[];
+}
+
+export interface ByzantineInfo {
+  readonly node: number;
+  readonly sends: readonly ByzantineSend[];
+  readonly budget: number;
+}
+
+export interface ModelInstance {
+  readonly program: CheckedProgram;
+  readonly name: string;
+  readonly decl: A.Decl & { kind: 'model' };
+  readonly evaluator: Evaluator;
+  readonly nodes: readonly NodeInfo[];
+  readonly nodeIndex: ReadonlyMap<string, number>;
+  /** Every principal, sorted: what `*` stands for. */
+  readonly everyone: readonly string[];
+  readonly correct: SetValue;
+  readonly faulty: SetValue;
+  readonly byzantine: readonly ByzantineInfo[];
+  /** Principal sets whose members are interchangeable (opt-in SYMMETRY). */
+  readonly symmetry: readonly (readonly string[])[];
+  /** Names of the invariants and properties this model checks. */
+  readonly invariants: readonly string[];
+  readonly properties: readonly string[];
+  readonly constants: ReadonlyMap<string, Value>;
+}
+
+export type InstantiateResult = { ok: true; instance: ModelInstance } | { ok: false; error: EvalError };
+
+export function instantiate(program: CheckedProgram, modelName: string): InstantiateResult {
+  const decl = program.models.get(modelName);
+  if (decl === undefined) {
+    return { ok: false, error: new EvalError('MOM503', `no model named ${modelName}`, program.ast.name.span) };
+  }
+  try {
+    return { ok: true, instance: build(program, decl) };
+  } catch (e) {
+    if (e instanceof EvalError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+function principalsOf(v: Value, at: A.Node): string[] {
+  if (typeof v === 'string') return [v];
+  if (isSet(v)) return v.elems.filter((x): x is string => typeof x === 'string');
+  throw new EvalError('MOM503', 'a principal or a set of principals was expected', at.span);
+}
+
+function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }): ModelInstance {
+  const overrides = new Map<string, A.Expr>();
+  for (const item of decl.items) if (item.kind === 'constant') overrides.set(item.name.name, item.value);
+  const evaluator = new Evaluator(program, overrides);
+  const constants = new Map<string, Value>();
+  for (const name of program.constants.keys()) constants.set(name, evaluator.constant(name, program.constants.get(name)!.name.span));
+
+  const status = new Map<string, NodeStatus>();
+  const byzItems: (A.ModelItem & { kind: 'byzantine' })[] = [];
+  const symmetry: string[][] = [];
+  let checked: Set<string> | undefined;
+  for (const item of decl.items) {
+    switch (item.kind) {
+      case 'crash':
+        for (const p of principalsOf(evaluator.eval(item.who, { bound: new Map() }), item.who)) status.set(p, 'crashed');
+        break;
+      case 'byzantine':
+        for (const p of principalsOf(evaluator.eval(item.who, { bound: new Map() }), item.who)) status.set(p, 'byzantine');
+        byzItems.push(item);
+        break;
+      case 'symmetry':
+        symmetry.push([...(program.principalSets.get(item.set.name) ?? [])]);
+        break;
+      case 'check':
+        checked ??= new Set();
+        for (const p of item.properties) checked.add(p.name);
+        break;
+      case 'constant':
+        break;
+    }
+  }
+
+  const roleOfSet = new Map<string, RoleInfo>();
+  for (const r of program.roles.values()) roleOfSet.set(r.set, r);
+  const nodes: NodeInfo[] = [];
+  for (const [set, members] of program.principalSets) {
+    for (const name of members) {
+      const role = roleOfSet.get(set);
+      const n: NodeInfo = { index: nodes.length, name, status: status.get(name) ?? 'correct', ...(role ? { role } : {}) };
+      nodes.push(n);
+    }
+  }
+  const nodeIndex = new Map(nodes.map((n) => [n.name, n.index]));
+  const everyone = nodes.map((n) => n.name).sort();
+
+  const byzantine: ByzantineInfo[] = [];
+  for (const item of byzItems) {
+    const budgetV = item.budget === undefined ? DEFAULT_BYZANTINE_BUDGET : evaluator.eval(item.budget, { bound: new Map() });
+    const budget = typeof budgetV === 'number' ? budgetV : DEFAULT_BYZANTINE_BUDGET;
+    const sends: ByzantineSend[] = item.sends.map((s) => {
+      const records = enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[];
+      const listed = s.to.kind === 'everyone' ? everyone : s.to.kind === 'expr' ? principalsOf(evaluator.eval(s.to.expr, { bound: new Map() }), s.to) : [];
+      const sortedListed = [...new Set(listed)].sort();
+      const choices: string[][] = [sortedListed];
+      if (sortedListed.length > 1) for (const p of sortedListed) choices.push([p]);
+      const auditors = s.audit.kind === 'everyone' ? everyone : s.audit.kind === 'expr' ? [...new Set(principalsOf(evaluator.eval(s.audit.expr, { bound: new Map() }), s.audit))].sort() : [];
+      return { recordType: s.recordType.name, records, verifierChoices: choices, auditors };
+    });
+    for (const p of principalsOf(evaluator.eval(item.who, { bound: new Map() }), item.who)) {
+      const idx = nodeIndex.get(p);
+      if (idx !== undefined) byzantine.push({ node: idx, sends, budget });
+    }
+  }
+
+  const correct = makeSet(nodes.filter((n) => n.status === 'correct').map((n) => n.name));
+  const faulty = makeSet(nodes.filter((n) => n.status !== 'correct').map((n) => n.name));
+  const invariants = [...program.invariants.keys()].filter((n) => checked === undefined || checked.has(n));
+  const properties = [...program.properties.keys()].filter((n) => checked === undefined || checked.has(n));
+  return {
+    program, name: decl.name.name, decl, evaluator, nodes, nodeIndex, everyone, correct, faulty,
+    byzantine, symmetry, invariants, properties, constants,
+  };
+}

@@ -1,0 +1,126 @@
+// The state of the abstract pool, and the interning tables that give every
+// statement and trigger instance a small integer id within one run.
+
+import { keyOf, makeRecord, renameValue, type RecordValue, type Value } from './value.js';
+
+/** `[issuer, verifiers, auditors] record`, as published: one issuer. */
+export interface Statement {
+  readonly id: number;
+  readonly issuer: string;
+  /** Sorted principal names. */
+  readonly verifiers: readonly string[];
+  /** Sorted principal names; empty is NOONE. */
+  readonly auditors: readonly string[];
+  readonly record: RecordValue;
+  readonly key: string;
+}
+
+/** A fired trigger instance: the transition and the values that identify it. */
+export interface Instance {
+  readonly id: number;
+  readonly node: number;
+  readonly transition: string;
+  readonly values: readonly Value[];
+  readonly key: string;
+}
+
+export interface State {
+  /** Role variables by node index; empty for nodes that run no role. */
+  readonly vars: readonly (readonly Value[])[];
+  /** Ids of every statement ever published, ascending. */
+  readonly pool: readonly number[];
+  /** Ids of the statements each node knows, ascending. */
+  readonly known: readonly (readonly number[])[];
+  /** Ids of the trigger instances each node has fired, ascending. */
+  readonly handled: readonly (readonly number[])[];
+}
+
+export class Interner {
+  private readonly statements: Statement[] = [];
+  private readonly statementIds = new Map<string, number>();
+  private readonly instances: Instance[] = [];
+  private readonly instanceIds = new Map<string, number>();
+
+  statement(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: RecordValue): Statement {
+    const key = `[${issuer}|${verifiers.join(',')}|${auditors.join(',')}]${record.key}`;
+    const known = this.statementIds.get(key);
+    if (known !== undefined) return this.statements[known]!;
+    const s: Statement = { id: this.statements.length, issuer, verifiers, auditors, record, key };
+    this.statements.push(s);
+    this.statementIds.set(key, s.id);
+    return s;
+  }
+
+  stmt(id: number): Statement {
+    const s = this.statements[id];
+    if (s === undefined) throw new Error(`no statement ${id}`);
+    return s;
+  }
+
+  instance(node: number, transition: string, values: readonly Value[]): Instance {
+    const key = `${node}:${transition}(${values.map(keyOf).join(',')})`;
+    const known = this.instanceIds.get(key);
+    if (known !== undefined) return this.instances[known]!;
+    const i: Instance = { id: this.instances.length, node, transition, values, key };
+    this.instances.push(i);
+    this.instanceIds.set(key, i.id);
+    return i;
+  }
+
+  inst(id: number): Instance {
+    const i = this.instances[id];
+    if (i === undefined) throw new Error(`no instance ${id}`);
+    return i;
+  }
+
+  renameStatement(id: number, rename: ReadonlyMap<string, string>): number {
+    const s = this.stmt(id);
+    const r = (p: string): string => rename.get(p) ?? p;
+    const record = renameValue(s.record, rename) as RecordValue;
+    return this.statement(r(s.issuer), s.verifiers.map(r).sort(), s.auditors.map(r).sort(), record).id;
+  }
+
+  renameInstance(id: number, rename: ReadonlyMap<string, string>, nodeMap: (n: number) => number): number {
+    const i = this.inst(id);
+    return this.instance(nodeMap(i.node), i.transition, i.values.map((v) => renameValue(v, rename))).id;
+  }
+}
+
+export function insertSorted(xs: readonly number[], x: number): readonly number[] {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (xs[lo] === x) return xs;
+  const out = xs.slice();
+  out.splice(lo, 0, x);
+  return out;
+}
+
+export function hasSorted(xs: readonly number[], x: number): boolean {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = xs[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** The canonical text of a state within one run (ids are stable per run). */
+export function encodeState(s: State): string {
+  const parts: string[] = [];
+  for (const vs of s.vars) parts.push(vs.map(keyOf).join(','));
+  parts.push(s.pool.join(','));
+  for (const k of s.known) parts.push(k.join(','));
+  for (const h of s.handled) parts.push(h.join(','));
+  return parts.join('/');
+}
+
+export { makeRecord };
