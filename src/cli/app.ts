@@ -1,8 +1,9 @@
 import { checkCommand, parseCommand, type Command } from './commands.js';
+import { verifyCommand } from './verify.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -16,7 +17,7 @@ function usage(): string {
   ].join('\n');
 }
 
-export function main(argv: string[], out: Out): number {
+export async function main(argv: string[], out: Out): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.stdout(usage());
@@ -31,6 +32,6 @@ export function main(argv: string[], out: Out): number {
     out.stderr(`mommie: unknown command '${name}'\n${usage()}`);
     return EXIT.BAD_INPUT;
   }
-  return cmd.run(rest, out);
+  return await cmd.run(rest, out);
 }
 

@@ -9,7 +9,7 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly help: string;
-  run(args: string[], out: Out): number;
+  run(args: string[], out: Out): number | Promise<number>;
 }
 
 /** Parses options; a bad option is bad input, reported in one sentence. */

@@ -8,6 +8,8 @@ export const EXIT = {
   VIOLATION: 2,
   /** The tool itself failed (a bug in mommie, or an external tool that crashed). */
   INTERNAL: 3,
+  /** A limit (states, depth, time) stopped the search before every verdict was known. */
+  INCOMPLETE: 4,
   /** Interrupted by the user (Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

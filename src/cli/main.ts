@@ -4,7 +4,7 @@ import { main } from './app.js';
 import { processOut } from './output.js';
 
 try {
-  process.exitCode = main(process.argv.slice(2), processOut);
+  process.exitCode = await main(process.argv.slice(2), processOut);
 } catch (e) {
   // Only a bug in mommie gets here; a user's mistake is always a diagnostic.
   const detail = e instanceof Error ? e.message : String(e);

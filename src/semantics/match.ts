@@ -102,7 +102,20 @@ export class Matcher {
     for (const id of boundIds) env.bound.delete(id);
   }
 
-  /** Whether any binding exists (KNOWN, UNLESS); binders stay local. */
+  private readonly singletons = new Map<A.Pattern, readonly A.Pattern[]>();
+
+  /** Whether one pattern matches (KNOWN, UNLESS); its binders stay local. */
+  existsOne(p: A.Pattern, env: EvalEnv, world: MatchWorld): boolean {
+    // One array per pattern, so the compiled form is cached once, not per call.
+    let list = this.singletons.get(p);
+    if (list === undefined) {
+      list = [p];
+      this.singletons.set(p, list);
+    }
+    return this.exists(list, env, world);
+  }
+
+  /** Whether any binding exists; binders stay local. */
   exists(patterns: readonly A.Pattern[], env: EvalEnv, world: MatchWorld): boolean {
     let found = false;
     const inner: EvalEnv = { ...env, bound: new Map(env.bound) };

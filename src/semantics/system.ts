@@ -125,7 +125,7 @@ export class System {
       vars: s.vars[n.index]!.slice(),
       varIndex: this.varIndexOf(n.role!.name),
       bound: new Map(),
-      known: (p, e) => this.matcher.exists([p], e, world),
+      known: (p, e) => this.matcher.existsOne(p, e, world),
     };
     return env;
   }
@@ -141,7 +141,7 @@ export class System {
       decl.params.forEach((p, i) => env.bound.set(p.name.id, params[i]!));
       this.matcher.forEachMatch(decl.patterns, env, world, (matches) => {
         if (decl.guard !== undefined && !this.ev.evalBool(decl.guard, env)) return true;
-        if (decl.unless !== undefined && this.matcher.exists([decl.unless], env, world)) return true;
+        if (decl.unless !== undefined && this.matcher.existsOne(decl.unless, env, world)) return true;
         const identity = instanceValues(params, matches);
         const inst = this.interner.instance(n.index, t.name, identity);
         if (seen.has(inst.key) || hasSorted(handled, inst.id)) return true;

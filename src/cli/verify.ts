@@ -1,0 +1,183 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { checkFile } from '../analysis/frontend.js';
+import type { ModelResult, VerifyResult } from '../check/result.js';
+import { verifyModel, type VerifyOptions } from '../check/verify.js';
+import { formatVerifyResult } from '../report/human.js';
+import { toJUnitXml } from '../report/junit.js';
+import type { Command } from './commands.js';
+import { options } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { printDiagnostics, summary, type Out } from './output.js';
+
+const HELP = `Usage: mommie verify FILE [options]
+
+Model-checks every model of a MOMMIE program (or the ones named with --model)
+with the built-in checker: every invariant in every reachable state, every
+PROPERTY under weak fairness of delivery and of correct nodes' transitions.
+Counterexamples are printed as MOMMIE steps.
+
+Options:
+  -m, --model NAME        check only this model (repeatable)
+  --json                  print the full result as JSON on stdout
+  --reporter junit        write a JUnit XML report (needs --out)
+  -o, --out FILE          where the JUnit report goes; an existing file is replaced
+                          only if it is an earlier mommie report, or with --force
+  --force                 overwrite --out whatever it holds
+  --max-states N          stop after N distinct states (verdicts become unknown)
+  --max-depth N           do not explore beyond depth N
+  --timeout SECONDS       stop after this long
+  --deadlock              report states with no enabled step (off by default:
+                          a finished protocol is quiescent, not deadlocked)
+  --no-symmetry           ignore the models' SYMMETRY declarations
+  --continue              keep exploring after an invariant violation
+  -q, --quiet             no progress lines
+  -h, --help              show this help
+
+Exit codes: 0 every property holds; 1 bad input; 2 a property is violated or
+the program fails while running (e.g. a value outside its type); 3 internal
+error; 4 a limit stopped the search before every verdict was known;
+130 interrupted (Ctrl-C, with the statistics so far).`;
+
+function positiveInt(v: string | undefined, name: string, out: Out): number | undefined | 'bad' {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) {
+    out.stderr(`mommie verify: ${name} takes a positive whole number, not '${v}'`);
+    return 'bad';
+  }
+  return n;
+}
+
+function isOurReport(path: string): boolean {
+  try {
+    const head = readFileSync(path, 'utf8').slice(0, 400);
+    return head.startsWith('<?xml') && head.includes('<testsuites name="mommie verify"');
+  } catch {
+    return false;
+  }
+}
+
+export function exitCodeOf(results: readonly ModelResult[]): number {
+  if (results.some((m) => m.status === 'interrupted')) return EXIT.INTERRUPTED;
+  if (results.some((m) => m.status === 'violation' || m.status === 'error' || m.properties.some((p) => p.verdict === 'violated'))) return EXIT.VIOLATION;
+  if (results.some((m) => m.status === 'limit' || m.properties.some((p) => p.verdict === 'unknown'))) return EXIT.INCOMPLETE;
+  return EXIT.OK;
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'model-check a program with the built-in checker',
+  help: HELP,
+  async run(args, out) {
+    const parsed = options(
+      args,
+      {
+        model: { type: 'string', short: 'm', multiple: true },
+        json: { type: 'boolean' },
+        reporter: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+        'max-states': { type: 'string' },
+        'max-depth': { type: 'string' },
+        timeout: { type: 'string' },
+        deadlock: { type: 'boolean' },
+        'no-symmetry': { type: 'boolean' },
+        continue: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      out,
+      HELP,
+    );
+    if (parsed === undefined) return EXIT.BAD_INPUT;
+    const v = parsed.values;
+    if (v.help === true) {
+      out.stdout(HELP);
+      return EXIT.OK;
+    }
+    if (parsed.positionals.length !== 1) {
+      out.stderr(`mommie verify: give exactly one file\n${HELP}`);
+      return EXIT.BAD_INPUT;
+    }
+    if (v.reporter !== undefined && v.reporter !== 'junit' && v.reporter !== 'human') {
+      out.stderr(`mommie verify: unknown reporter '${v.reporter}' (use junit, or --json)`);
+      return EXIT.BAD_INPUT;
+    }
+    if (v.reporter === 'junit' && v.out === undefined) {
+      out.stderr('mommie verify: --reporter junit needs --out FILE');
+      return EXIT.BAD_INPUT;
+    }
+    if (v.out !== undefined && existsSync(v.out) && v.force !== true && !isOurReport(v.out)) {
+      out.stderr(`mommie verify: ${v.out} exists and is not an earlier mommie report; pass --force to overwrite it`);
+      return EXIT.BAD_INPUT;
+    }
+    const maxStates = positiveInt(v['max-states'], '--max-states', out);
+    const maxDepth = positiveInt(v['max-depth'], '--max-depth', out);
+    const timeout = positiveInt(v.timeout, '--timeout', out);
+    if (maxStates === 'bad' || maxDepth === 'bad' || timeout === 'bad') return EXIT.BAD_INPUT;
+
+    const file = parsed.positionals[0]!;
+    const fe = checkFile(file);
+    printDiagnostics(out, fe);
+    if (!fe.ok || fe.program === undefined) {
+      out.stderr(summary([fe]));
+      return EXIT.BAD_INPUT;
+    }
+    const program = fe.program;
+    const wanted = v.model ?? [...program.models.keys()];
+    const unknown = wanted.filter((m) => !program.models.has(m));
+    if (unknown.length > 0) {
+      out.stderr(`mommie verify: ${file} has no model ${unknown.join(', ')}; its models are ${[...program.models.keys()].join(', ') || 'none'}`);
+      return EXIT.BAD_INPUT;
+    }
+    if (wanted.length === 0) {
+      out.stderr(`mommie verify: ${file} declares no MODEL; add one, e.g. MODEL Small { }`);
+      return EXIT.BAD_INPUT;
+    }
+
+    let interrupted = false;
+    const onSigint = (): void => {
+      if (interrupted) process.exit(EXIT.INTERRUPTED);
+      interrupted = true;
+      out.stderr('\ninterrupted: finishing with the statistics so far (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
+    const opts: VerifyOptions = {
+      deadlock: v.deadlock === true,
+      symmetry: v['no-symmetry'] !== true,
+      continueAfterViolation: v.continue === true,
+      ...(maxStates !== undefined ? { maxStates } : {}),
+      ...(maxDepth !== undefined ? { maxDepth } : {}),
+      ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+      isInterrupted: () => interrupted,
+      ...(v.quiet === true
+        ? {}
+        : {
+            onProgress: (model: string, p) =>
+              out.stderr(`[${model}] ${p.generated} generated, ${p.distinct} distinct, ${p.queue} queued, depth ${p.depth}, ${Math.round(p.statesPerSecond)} states/s`),
+          }),
+    };
+    const models: ModelResult[] = [];
+    try {
+      for (const m of wanted) {
+        if (interrupted) break;
+        models.push(await verifyModel(program, fe.source, m, opts));
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    const result: VerifyResult = { format: 'mommie-verify/1', program: program.name, file, engine: 'builtin', models };
+    if (v.json === true) out.stdout(JSON.stringify(result, null, 2));
+    else out.stdout(formatVerifyResult(result, { color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined }));
+    if (v.reporter === 'junit' && v.out !== undefined) {
+      try {
+        writeFileSync(v.out, toJUnitXml([result]));
+        out.stderr(`wrote ${v.out}`);
+      } catch (e) {
+        out.stderr(`mommie verify: cannot write ${v.out}: ${e instanceof Error ? e.message : String(e)}`);
+        return EXIT.BAD_INPUT;
+      }
+    }
+    return exitCodeOf(models);
+  },
+};
