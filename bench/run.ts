@@ -10,11 +10,13 @@
 // own section (see stats.ts for measure/section/peakRss), and list it below.
 
 import { cpus, totalmem } from 'node:os';
+import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
   { name: 'frontend', run: runFrontendBench },
+  { name: 'checker', run: runCheckerBench },
 ];
 
 async function main(): Promise<void> {

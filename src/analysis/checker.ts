@@ -300,8 +300,13 @@ class Checker {
         case 'type': {
           const dom = s.domain;
           if (dom.k === 'range') {
+            // `TYPE Seq = 0..Seq` names itself: no value, and no endless recursion.
+            const key = `type ${name}`;
+            if (visiting.has(key)) return undefined;
+            visiting.add(key);
             const lo = constEval(dom.lo, { lookup });
             const hi = constEval(dom.hi, { lookup });
+            visiting.delete(key);
             return typeof lo === 'number' && typeof hi === 'number' && hi - lo <= 100_000
               ? { set: Array.from({ length: Math.max(0, hi - lo + 1) }, (_, i) => lo + i) }
               : undefined;

@@ -1,7 +1,7 @@
 // Runs the built-in model checker on one model of a checked program and
 // reports in the shared result shape (result.ts).
 
-import { memoryUsage } from 'node:process';
+import { resourceUsage } from 'node:process';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { instantiate, type ModelInstance } from '../semantics/model.js';
@@ -146,7 +146,8 @@ function statsOf(o: { generated: number; distinct: number; depth: number }, star
     depth: o.depth,
     seconds,
     statesPerSecond: Math.round(o.distinct / Math.max(seconds, 1e-3)),
-    peakRssMB: Math.round(memoryUsage().rss / 1024 / 1024),
+    // maxRSS is in KiB: the process's peak so far, not its current size.
+    peakRssMB: Math.round(resourceUsage().maxRSS / 1024),
   };
 }
 

@@ -73,6 +73,14 @@ export const CODES = {
   MOM417: { severity: 'warning', meaning: 'a multivalent don\'t-care (`*`) outside a quorum pattern means the same as `_`' },
   MOM418: { severity: 'error', meaning: 'a role that runs on no principal, or a principal set that is empty' },
   MOM419: { severity: 'warning', meaning: 'the program declares no model, so nothing can be model-checked' },
+
+  // Model checking (5xx): found while running a program, reported with the
+  // trace that reached the failing evaluation.
+  MOM500: { severity: 'error', meaning: 'division or remainder by zero while running a transition or evaluating a property' },
+  MOM501: { severity: 'error', meaning: 'a value outside its declared type (a variable, field, parameter or result) while running' },
+  MOM502: { severity: 'error', meaning: 'a domain too large to enumerate (transition parameters, Byzantine statements): shrink the model' },
+  MOM503: { severity: 'error', meaning: 'an expression that cannot be evaluated in this model (a constant with no value, a missing variable)' },
+  MOM504: { severity: 'error', meaning: 'a temporal property of a shape the checker does not support ([]P, <>P, P ~> Q, []<>P, <>[]P under FORALL and AND)' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;
