@@ -779,9 +779,13 @@ class Checker {
               this.principalsPosition(s.audit, this.global, ctx, 'auditor');
             }
             if (item.budget !== undefined) {
-              this.expect(this.expr(item.budget, this.global, ctx), INT, item.budget, 'MOM307', 'the budget');
+              const budgetTy = this.expr(item.budget, this.global, ctx);
+              this.expect(budgetTy, INT, item.budget, 'MOM307', 'the budget');
               const b = this.constant(item.budget);
-              if (typeof b !== 'number' || b < 0) this.err('MOM309', 'the budget must be a constant number of statements, 0 or more', item.budget.span);
+              // An ill-typed budget is reported once, as MOM307.
+              if (unify(budgetTy, INT) !== undefined && (typeof b !== 'number' || b < 0)) {
+                this.err('MOM309', 'the budget must be a constant number of statements, 0 or more', item.budget.span);
+              }
             }
           }
           break;

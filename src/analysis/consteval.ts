@@ -20,7 +20,8 @@ function mkSet(items: Iterable<number | string>): ConstValue {
 }
 
 export function constEval(e: Expr, env: ConstEnv, depth = 0): ConstValue | undefined {
-  if (depth > 100) return undefined;
+  // The parser bounds trees at 200 levels (MOM112); this only guards recursion.
+  if (depth > 1000) return undefined;
   const ev = (x: Expr): ConstValue | undefined => constEval(x, env, depth + 1);
   switch (e.kind) {
     case 'int':
