@@ -1,15 +1,17 @@
-// State fingerprints. A state's canonical text (state.ts) is hashed to a
-// 53-bit number (cyrb53), which is what the visited set stores. Two distinct
+// State fingerprints. A state's packed form (packed.ts: value, statement and
+// instance ids, canonical within a run) is hashed to a 53-bit number (cyrb53
+// over its words), which is what the visited set stores. Two distinct
 // states share a fingerprint with probability about n^2 / 2^54 over a run of
 // n distinct states (1e6 states: about 6e-5); like TLC, a collision would
 // silently prune a state, and the verdict says how likely that was.
 //
-// With symmetry, the canonical text is the least text over every permutation
+// With symmetry, the canonical form is the least packed form over every permutation
 // of the interchangeable principals, so one fingerprint stands for an orbit.
 
 import type { ModelInstance } from '../semantics/model.js';
-import { encodeState, type Interner, type State } from '../semantics/state.js';
+import type { Interner, State } from '../semantics/state.js';
 import { renameValue } from '../semantics/value.js';
+import type { StatePacker } from './packed.js';
 
 export function cyrb53(str: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;
@@ -24,6 +26,28 @@ export function cyrb53(str: string, seed = 0): number {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** cyrb53 over 32-bit words: the packed state is already canonical within a run. */
+export function cyrb53Words(words: Int32Array, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    h1 = Math.imul(h1 ^ w, 2654435761);
+    h2 = Math.imul(h2 ^ w, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+function lessThan(a: Int32Array, b: Int32Array): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return a.length < b.length;
 }
 
 export function collisionProbability(distinct: number): number {
@@ -43,6 +67,7 @@ export class Fingerprinter {
   constructor(
     private readonly model: ModelInstance,
     private readonly interner: Interner,
+    private readonly packer: StatePacker,
     useSymmetry: boolean,
   ) {
     this.perms = useSymmetry ? permutations(model) : [];
@@ -58,14 +83,20 @@ export class Fingerprinter {
     return Math.max(1, this.perms.length);
   }
 
+  /** The fingerprint of `s`, hashing its packed form (see packed.ts). */
   fingerprint(s: State): number {
-    if (this.perms.length <= 1) return cyrb53(encodeState(s));
-    let best: string | undefined;
+    return cyrb53Words(this.canonical(s));
+  }
+
+  /** The packed state, or with symmetry the least packed form over the permutations. */
+  canonical(s: State): Int32Array {
+    if (this.perms.length <= 1) return this.packer.pack(s);
+    let best: Int32Array | undefined;
     this.perms.forEach((p, i) => {
-      const text = encodeState(this.apply(s, p, i));
-      if (best === undefined || text < best) best = text;
+      const packed = this.packer.pack(this.apply(s, p, i));
+      if (best === undefined || lessThan(packed, best)) best = packed;
     });
-    return cyrb53(best!);
+    return best!;
   }
 
   private apply(s: State, p: Permutation, i: number): State {

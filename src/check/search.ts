@@ -75,7 +75,8 @@ export interface ExploredGraph {
 
 export async function explore(system: System, evaluator: StateEvaluator, opts: SearchOptions): Promise<SearchOutcome> {
   const start = Date.now();
-  const fp = new Fingerprinter(system.model, system.interner, opts.symmetry);
+  const packer = new StatePacker(system.model);
+  const fp = new Fingerprinter(system.model, system.interner, packer, opts.symmetry);
   const index = new Map<number, number>();
   const fingerprints: number[] = [];
   const parent: number[] = [];
@@ -92,7 +93,6 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   let limitReason: string | undefined;
   let error: SearchOutcome['error'];
 
-  const packer = new StatePacker(system.model);
   const queue: { packed: Int32Array; index: number }[] = [];
   let head = 0;
   const graph = (): ExploredGraph => ({ fingerprints, parent, depth: depthOf, edgeStart, edgeTargets, stutterFair, predicateValues, fingerprinter: fp });

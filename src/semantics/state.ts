@@ -113,14 +113,4 @@ export function hasSorted(xs: readonly number[], x: number): boolean {
   return false;
 }
 
-/** The canonical text of a state within one run (ids are stable per run). */
-export function encodeState(s: State): string {
-  const parts: string[] = [];
-  for (const vs of s.vars) parts.push(vs.map(keyOf).join(','));
-  parts.push(s.pool.join(','));
-  for (const k of s.known) parts.push(k.join(','));
-  for (const h of s.handled) parts.push(h.join(','));
-  return parts.join('/');
-}
-
 export { makeRecord };
