@@ -13,21 +13,6 @@ import type { Interner, State } from '../semantics/state.js';
 import { renameValue } from '../semantics/value.js';
 import type { StatePacker } from './packed.js';
 
-export function cyrb53(str: string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < str.length; i++) {
-    const ch = str.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
 /** cyrb53 over 32-bit words: the packed state is already canonical within a run. */
 export function cyrb53Words(words: Int32Array, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;

@@ -73,6 +73,8 @@ export interface SearchStats {
   readonly seconds: number;
   readonly statesPerSecond: number;
   readonly peakRssMB: number;
+  /** The chance that two distinct states shared a fingerprint in this run (docs/checker.md). */
+  readonly collisionProbability?: number;
 }
 
 export interface ModelBounds {

@@ -8,6 +8,7 @@ import { instantiate, type ModelInstance } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
+import { collisionProbability } from './fingerprint.js';
 import { findLivenessViolation, pathTo } from './liveness.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
@@ -148,6 +149,7 @@ function statsOf(o: { generated: number; distinct: number; depth: number }, star
     statesPerSecond: Math.round(o.distinct / Math.max(seconds, 1e-3)),
     // maxRSS is in KiB: the process's peak so far, not its current size.
     peakRssMB: Math.round(resourceUsage().maxRSS / 1024),
+    collisionProbability: collisionProbability(o.distinct),
   };
 }
 

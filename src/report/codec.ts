@@ -152,14 +152,18 @@ export const propertyResultCodec = closed(
   { detail: t.string, trace: traceCodec },
 );
 
-export const searchStatsCodec = closed('SearchStats', {
-  generated: t.number,
-  distinct: t.number,
-  depth: t.number,
-  seconds: t.number,
-  statesPerSecond: t.number,
-  peakRssMB: t.number,
-});
+export const searchStatsCodec = closed(
+  'SearchStats',
+  {
+    generated: t.number,
+    distinct: t.number,
+    depth: t.number,
+    seconds: t.number,
+    statesPerSecond: t.number,
+    peakRssMB: t.number,
+  },
+  { collisionProbability: t.number },
+);
 
 export const modelBoundsCodec = closed(
   'ModelBounds',

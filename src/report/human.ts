@@ -179,7 +179,10 @@ export function formatStats(s: SearchStats): string {
   const line =
     `${plural(s.generated, 'state', 'states')} generated, ${plural(s.distinct, 'distinct state', 'distinct states')}, ` +
     `depth ${s.depth}, ${seconds(s.seconds)} s (${Math.round(s.statesPerSecond)} states/s)`;
-  return s.peakRssMB > 0 ? `${line}, peak RSS ${Math.round(s.peakRssMB)} MB` : line;
+  const withRss = s.peakRssMB > 0 ? `${line}, peak RSS ${Math.round(s.peakRssMB)} MB` : line;
+  return s.collisionProbability !== undefined && s.collisionProbability > 0
+    ? `${withRss}, fingerprint collision chance ${s.collisionProbability.toExponential(1)}`
+    : withRss;
 }
 
 /** `✓ ValidReplies  holds`, `✗ ClientsServed  violated`, `? Name  unknown (reason)`. */
