@@ -63,8 +63,8 @@ export function constEval(e: Expr, env: ConstEnv, depth = 0): ConstValue | undef
           case '+': return l + r;
           case '-': return l - r;
           case '*': return l * r;
-          case '/': return r === 0 ? undefined : Math.trunc(l / r);
-          case '%': return r === 0 ? undefined : ((l % r) + r) % r;
+          case '/': return r <= 0 ? undefined : Math.floor(l / r);
+          case '%': return r <= 0 ? undefined : ((l % r) + r) % r;
           case '<': return l < r;
           case '<=': return l <= r;
           case '>': return l > r;

@@ -1,9 +1,10 @@
 import { checkCommand, parseCommand, type Command } from './commands.js';
+import { tlaCommand } from './tla.js';
 import { verifyCommand } from './verify.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -237,10 +237,12 @@ export class Evaluator implements DomainContext {
         return num(l, e.left) * num(r, e.right);
       case '/':
       case '%': {
+        // As TLA+ defines \div and %: floor division, and a remainder in 0..d-1;
+        // the divisor must be positive (TLC refuses the rest too).
         const d = num(r, e.right);
-        if (d === 0) throw new EvalError('MOM500', `division by zero (${this.show(l)} ${e.op} 0)`, e.span);
+        if (d <= 0) throw new EvalError('MOM500', `${d === 0 ? 'division by zero' : 'division by a negative number'} (${this.show(l)} ${e.op} ${d})`, e.span);
         const n = num(l, e.left);
-        return e.op === '/' ? Math.trunc(n / d) : ((n % d) + Math.abs(d)) % Math.abs(d);
+        return e.op === '/' ? Math.floor(n / d) : ((n % d) + d) % d;
       }
       case '<':
         return num(l, e.left) < num(r, e.right);

@@ -150,7 +150,9 @@ export class Matcher {
       if (g === undefined) groups.set(identity.key, { identity, group: [s] });
       else g.group.push(s);
     }
-    return [...groups.values()].map(({ identity, group }) => ({ record: group.reduce((a, b) => (b.record.key < a.record.key ? b : a)).record, identity, group }));
+    // A quorum's binder is its identity: the record with multivalent fields
+    // masked, since those fields have no single value (MOM413 forbids reading them).
+    return [...groups.values()].map(({ identity, group }) => ({ record: identity, identity, group }));
   }
 
   /** The issuers of a quorum candidate that satisfy the pattern, as known now. */

@@ -1,0 +1,288 @@
+// MOMMIE expressions and patterns as TLA+ expressions. The context says how
+// names read: inside a transition, role variables are the node's current
+// values (the body's latest assignment, or `x[n]`); in properties, `p.x` is
+// `x[p]`.
+
+import type { CheckedProgram } from '../analysis/program.js';
+import type { Domain } from '../analysis/types.js';
+import type * as A from '../syntax/ast.js';
+import { tlaName, tlaString } from './names.js';
+
+export interface ExprContext {
+  /** The TLA+ name of the running node (`ME`), inside a transition. */
+  readonly node?: string;
+  /** Current TLA+ expression of each role variable, inside a transition. */
+  readonly roleVars?: ReadonlyMap<string, string>;
+  /** TLA+ names of bound MOMMIE names, by the id of their binding occurrence. */
+  readonly bound: Map<number, string>;
+  /** A fresh TLA+ name for a helper binding. */
+  fresh(hint: string): string;
+}
+
+export class ExprTranslator {
+  constructor(readonly program: CheckedProgram) {}
+
+  /** The TLA+ set of a declared domain. */
+  domainSet(d: Domain): string {
+    switch (d.k) {
+      case 'bool':
+        return 'BOOLEAN';
+      case 'int':
+        return 'Int';
+      case 'range':
+        return `((${this.expr(d.lo, constCtx())})..(${this.expr(d.hi, constCtx())}))`;
+      case 'enum':
+        return `{${d.values.map(tlaString).join(', ')}}`;
+      case 'principals':
+        return tlaName(d.set);
+      case 'record':
+        return `T_${d.name}`;
+      case 'set':
+        return `(SUBSET ${this.domainSet(d.elem)})`;
+      case 'error':
+        return '{}';
+    }
+  }
+
+  /** `v` if it lies in `d`; otherwise TLC stops with "CHOOSE ... no element satisfied" (MOM501). */
+  checked(v: string, d: Domain | undefined): string {
+    if (d === undefined || d.k === 'int' || d.k === 'error') return v;
+    return `InType(${v}, ${this.domainSet(d)})`;
+  }
+
+  expr(e: A.Expr, ctx: ExprContext): string {
+    switch (e.kind) {
+      case 'int':
+        return e.value < 0 ? `(${e.value})` : String(e.value);
+      case 'bool':
+        return e.value ? 'TRUE' : 'FALSE';
+      case 'error':
+        return 'FALSE';
+      case 'me':
+        return ctx.node ?? 'ME';
+      case 'correct':
+        return 'Correct';
+      case 'faulty':
+        return 'Faulty';
+      case 'name':
+        return this.name(e, ctx);
+      case 'unary':
+        switch (e.op) {
+          case 'NOT':
+            return `~(${this.expr(e.operand, ctx)})`;
+          case '-':
+            return `(-(${this.expr(e.operand, ctx)}))`;
+          case '[]':
+            return `[](${this.expr(e.operand, ctx)})`;
+          case '<>':
+            return `<>(${this.expr(e.operand, ctx)})`;
+        }
+        break;
+      case 'binary': {
+        const l = this.expr(e.left, ctx);
+        const r = this.expr(e.right, ctx);
+        const op = BINARY[e.op];
+        return `(${l} ${op} ${r})`;
+      }
+      case 'field': {
+        const target = this.program.typeOf.get(e.target.id);
+        if (target?.k === 'principal') return `${tlaName(e.field.name)}[${this.expr(e.target, ctx)}]`;
+        return `${this.expr(e.target, ctx)}.${tlaName(e.field.name)}`;
+      }
+      case 'call':
+        return this.call(e, ctx);
+      case 'setLit':
+        return `{${e.elems.map((x) => this.expr(x, ctx)).join(', ')}}`;
+      case 'setFilter': {
+        const x = this.bind(e.binder, ctx);
+        return `{${x} \\in ${this.expr(e.domain, ctx)} : ${this.expr(e.predicate, ctx)}}`;
+      }
+      case 'setMap': {
+        const x = this.bind(e.binder, ctx);
+        return `{${this.expr(e.element, ctx)} : ${x} \\in ${this.expr(e.domain, ctx)}}`;
+      }
+      case 'quant': {
+        const x = this.bind(e.binder, ctx);
+        return `(${e.quantifier === 'FORALL' ? '\\A' : '\\E'} ${x} \\in ${this.expr(e.domain, ctx)} : ${this.expr(e.body, ctx)})`;
+      }
+      case 'ite':
+        return `(IF ${this.expr(e.cond, ctx)} THEN ${this.expr(e.then, ctx)} ELSE ${this.expr(e.else, ctx)})`;
+      case 'known':
+        return this.known(e.pattern, ctx);
+    }
+    return 'FALSE';
+  }
+
+  private bind(id: A.Ident, ctx: ExprContext): string {
+    const name = tlaName(id.name);
+    ctx.bound.set(id.id, name);
+    return name;
+  }
+
+  private name(e: A.Expr & { kind: 'name' }, ctx: ExprContext): string {
+    const s = this.program.resolution.get(e.id);
+    switch (s?.k) {
+      case 'principal':
+      case 'principalSet':
+      case 'constant':
+        return tlaName(s.name);
+      case 'enumValue':
+        return tlaString(s.name);
+      case 'roleVar':
+        return ctx.roleVars?.get(s.name) ?? `${tlaName(s.name)}[${ctx.node ?? 'ME'}]`;
+      case 'bound':
+        return ctx.bound.get(s.declId) ?? tlaName(s.name);
+      case 'type':
+        return this.domainSet(s.domain);
+      default:
+        return tlaName(e.name);
+    }
+  }
+
+  private call(e: A.Expr & { kind: 'call' }, ctx: ExprContext): string {
+    const s = this.program.resolution.get(e.callee.id);
+    if (s === undefined && e.callee.name === 'size') return `Cardinality(${this.expr(e.args[0]!.value, ctx)})`;
+    if (s?.k === 'record') return this.construct(s.name, e.args, ctx);
+    if (s?.k === 'function') {
+      const f = this.program.functions.get(s.name)!;
+      const args = f.params.map((p, i) => this.checked(this.expr(e.args[i]!.value, ctx), this.program.domainOf.get(p.id)));
+      return `${tlaName(s.name)}(${args.join(', ')})`;
+    }
+    return `${tlaName(e.callee.name)}(${e.args.map((a) => this.expr(a.value, ctx)).join(', ')})`;
+  }
+
+  /** A record, fields in declared order, each checked against its domain. */
+  construct(type: string, args: readonly A.Arg[], ctx: ExprContext): string {
+    const r = this.program.records.get(type)!;
+    const values = r.fields.map((f, i) => {
+      const a = args.find((x) => x.name?.name === f.name) ?? (args.every((x) => x.name === undefined) ? args[i] : undefined);
+      return this.checked(a === undefined ? 'FALSE' : this.expr(a.value, ctx), f.domain);
+    });
+    return `Mk_${type}(${values.join(', ')})`;
+  }
+
+  // ---------- patterns ----------
+
+  /**
+   * `\E` over the statements a pattern matches in `known[n]`, then `body`
+   * under the pattern's binders. Used for KNOWN, UNLESS and trigger patterns.
+   */
+  patternsExist(patterns: readonly A.Pattern[], ctx: ExprContext, body: (binders: PatternBinders[]) => string): string {
+    const n = ctx.node ?? 'ME';
+    const quantifiers: string[] = [];
+    const lets: string[] = [];
+    const checks: string[] = [];
+    const binders: PatternBinders[] = [];
+    // Bind every binder first: a constraint may name a later pattern's binder.
+    patterns.forEach((p) => {
+      const type = tlaString(p.recordType.name);
+      const s = ctx.fresh('s');
+      const mv = p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name);
+      if (p.issuer.kind === 'quorum') {
+        const g = ctx.fresh('g');
+        quantifiers.push(`\\E ${g} \\in {${this.mask(`${s}.record`, mv)} : ${s} \\in {${s} \\in known[${n}] : ${s}.record.type = ${type}}}`);
+        if (p.binder !== undefined) lets.push(`${this.bind(p.binder, ctx)} == ${g}`);
+        const issuers = ctx.fresh('Q');
+        binders.push({ identity: g, issuers });
+        if (p.issuer.binder !== undefined) ctx.bound.set(p.issuer.binder.id, issuers);
+        return;
+      }
+      quantifiers.push(`\\E ${s} \\in {${s} \\in known[${n}] : ${s}.record.type = ${type}}`);
+      if (p.binder !== undefined) lets.push(`${this.bind(p.binder, ctx)} == ${s}.record`);
+      if (p.issuer.kind === 'single') lets.push(`${this.bind(p.issuer.binder, ctx)} == ${s}.issuer`);
+      binders.push({ identity: `${s}.record`, issuer: `${s}.issuer`, stmt: s });
+    });
+    // Quorum issuer sets, once every binder they may read is defined.
+    patterns.forEach((p, i) => {
+      if (p.issuer.kind !== 'quorum') return;
+      const b = binders[i]!;
+      const mv = p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name);
+      const q = ctx.fresh('q');
+      const st = ctx.fresh('st');
+      lets.push(
+        `${b.issuers!} == {${q} \\in ${this.expr(p.issuer.set, ctx)} : \\E ${st} \\in known[${n}] : ${st}.issuer = ${q} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
+      );
+    });
+    patterns.forEach((p, i) => {
+      const b = binders[i]!;
+      const iss = p.issuer;
+      if (iss.kind === 'principal') checks.push(`${b.issuer!} = ${this.expr(iss.expr, ctx)}`);
+      if (iss.kind === 'single') checks.push(`${b.issuer!} \\in ${this.expr(iss.set, ctx)}`);
+      if (iss.kind === 'quorum') checks.push(`Cardinality(${b.issuers!}) >= ${this.expr(iss.threshold, ctx)}`);
+      if (b.stmt !== undefined) {
+        checks.push(this.principalsOk(p.verifier, `${b.stmt}.verifiers`, ctx));
+        checks.push(this.principalsOk(p.auditor, `${b.stmt}.auditors`, ctx));
+      }
+      for (const c of p.constraints) {
+        if (c.kind === 'eq') checks.push(`${b.identity}.${tlaName(c.field.name)} = ${this.expr(c.value, ctx)}`);
+      }
+    });
+    const inner = body(binders);
+    const conj = [...checks.filter((c) => c !== 'TRUE'), ...(inner === 'TRUE' ? [] : [inner])];
+    const core = conj.length === 0 ? 'TRUE' : conj.map((c) => `(${c})`).join(' /\\ ');
+    const withLets = lets.length === 0 ? core : `LET ${lets.join('\n        ')}\n    IN ${core}`;
+    return quantifiers.length === 0 ? withLets : `(${quantifiers.join(' : ')} :\n    ${withLets})`;
+  }
+
+  known(p: A.Pattern, ctx: ExprContext): string {
+    return this.patternsExist([p], ctx, () => 'TRUE');
+  }
+
+  mask(record: string, multivalent: readonly string[]): string {
+    if (multivalent.length === 0) return record;
+    return `[${record} EXCEPT ${multivalent.map((f) => `!.${tlaName(f)} = "_"`).join(', ')}]`;
+  }
+
+  principalsOk(pp: A.PrincipalsPattern, actual: string, ctx: ExprContext): string {
+    switch (pp.kind) {
+      case 'noone':
+      case 'none':
+        return 'TRUE';
+      case 'everyone':
+        return `Principals \\subseteq ${actual}`;
+      case 'expr': {
+        const t = this.program.typeOf.get(pp.expr.id);
+        const v = this.expr(pp.expr, ctx);
+        return t?.k === 'set' ? `${v} \\subseteq ${actual}` : `${v} \\in ${actual}`;
+      }
+    }
+  }
+
+  /** A PUBLISH's verifier or auditor set. */
+  principalsSet(pp: A.PrincipalsPattern, ctx: ExprContext): string {
+    switch (pp.kind) {
+      case 'noone':
+      case 'none':
+        return '{}';
+      case 'everyone':
+        return 'Principals';
+      case 'expr': {
+        const t = this.program.typeOf.get(pp.expr.id);
+        const v = this.expr(pp.expr, ctx);
+        return t?.k === 'set' ? v : `{${v}}`;
+      }
+    }
+  }
+}
+
+export interface PatternBinders {
+  /** The record (or masked record, for a quorum) that identifies the match. */
+  readonly identity: string;
+  /** The single issuer, for non-quorum patterns. */
+  readonly issuer?: string;
+  readonly issuers?: string;
+  readonly stmt?: string;
+}
+
+const BINARY: Record<A.BinaryOp, string> = {
+  '+': '+', '-': '-', '*': '*', '/': '\\div', '%': '%',
+  '==': '=', '!=': '#', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  AND: '/\\', OR: '\\/', IMPLIES: '=>',
+  IN: '\\in', NOTIN: '\\notin', SUBSETEQ: '\\subseteq', UNION: '\\cup', INTER: '\\cap', MINUS: '\\',
+  '..': '..', '~>': '~>',
+};
+
+export function constCtx(): ExprContext {
+  let k = 0;
+  return { bound: new Map(), fresh: (h) => `${h}_${++k}` };
+}

@@ -1,0 +1,27 @@
+// TLA+ names for MOMMIE names. MOMMIE identifiers are valid TLA+ identifiers;
+// a name that TLA+ reserves, that the standard modules define, or that the
+// translation itself uses gets a trailing underscore.
+
+const RESERVED = new Set([
+  'ASSUME', 'ASSUMPTION', 'AXIOM', 'BOOLEAN', 'CASE', 'CHOOSE', 'CONSTANT', 'CONSTANTS', 'DOMAIN', 'ELSE',
+  'ENABLED', 'EXCEPT', 'EXTENDS', 'IF', 'IN', 'INSTANCE', 'LET', 'LOCAL', 'MODULE', 'OTHER', 'SF_', 'SUBSET',
+  'THEN', 'THEOREM', 'UNCHANGED', 'UNION', 'VARIABLE', 'VARIABLES', 'WF_', 'WITH', 'LAMBDA', 'STRING',
+  'TRUE', 'FALSE', 'PROOF', 'OBVIOUS', 'OMITTED', 'BY', 'QED', 'DEF', 'DEFS', 'HAVE', 'HIDE', 'USE', 'TAKE',
+  'WITNESS', 'PICK', 'SUFFICES', 'NEW', 'STATE', 'ACTION', 'TEMPORAL', 'LEMMA', 'PROPOSITION', 'COROLLARY',
+  'ONLY', 'RECURSIVE', 'INSTANCE',
+  // Standard modules the translation extends.
+  'Nat', 'Int', 'Real', 'Cardinality', 'IsFiniteSet', 'Seq', 'Len', 'Head', 'Tail', 'Append', 'SubSeq',
+  'SelectSeq', 'Infinity',
+  // The translation's own names.
+  'Init', 'Next', 'Spec', 'vars', 'pool', 'known', 'handled', 'Correct', 'Faulty', 'Crashed', 'Byzantine',
+  'ByzSends', 'Budget', 'Principals', 'RoleNodes', 'Deliver', 'ByzantinePublish', 'Fairness', 'TypeOK',
+  'InType', 'Statement', 'NOONE', 'Symmetry',
+]);
+
+export function tlaName(name: string): string {
+  return RESERVED.has(name) || name.startsWith('MC_') || name.startsWith('T_') || name.startsWith('Mk_') ? `${name}_` : name;
+}
+
+export function tlaString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
