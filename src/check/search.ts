@@ -198,16 +198,17 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
       if (r.fresh) {
         if (status !== 'complete') break;
         queue.push({ packed: packer.pack(succ.state), index: r.index });
+        if (opts.maxStates !== undefined && fingerprints.length >= opts.maxStates) {
+          status = 'limit';
+          limitReason = `state limit ${opts.maxStates} reached`;
+          break;
+        }
       }
     }
     stutterFair[i] = fairEnabled ? 0 : 1;
     if (succs.length === 0 && opts.deadlock && deadlock === undefined) {
       deadlock = i;
       if (!opts.continueAfterViolation) status = 'violation';
-    }
-    if (opts.maxStates !== undefined && fingerprints.length >= opts.maxStates && head < queue.length && status === 'complete') {
-      status = 'limit';
-      limitReason = `state limit ${opts.maxStates} reached`;
     }
     const now = Date.now();
     if (now - lastYield > 50) {

@@ -64,7 +64,8 @@ export class TraceRenderer {
   changes(before: State | undefined, after: State): VarChange[] {
     const out: VarChange[] = [];
     for (const n of this.system.model.nodes) {
-      if (n.role === undefined) continue;
+      // Faulty nodes never run their role: their variables stay initial and say nothing.
+      if (n.role === undefined || n.status !== 'correct') continue;
       n.role.vars.forEach((v, i) => {
         const a = after.vars[n.index]![i]!;
         const b = before?.vars[n.index]![i];
