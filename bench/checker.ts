@@ -20,7 +20,7 @@ interface Run {
   readonly verdicts: string;
 }
 
-const SCALED = `
+export const SCALED = `
 // Added by the bench: one client asking for two operations, one ordering slot.
 MODEL BenchScaled {
   CRASH c2
@@ -30,15 +30,15 @@ MODEL BenchScaled {
 }
 `;
 
-async function verify(file: string, model: string, extra: readonly string[] = []): Promise<Run> {
+export async function verify(file: string, model: string, extra: readonly string[] = [], env?: Record<string, string>): Promise<Run> {
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-  const r = await execa('node', [cli, 'verify', file, '-m', model, '--json', '-q', ...extra], { reject: false });
+  const r = await execa('node', [cli, 'verify', file, '-m', model, '--json', '-q', ...extra], { reject: false, ...(env ? { env } : {}) });
   const json = JSON.parse(String(r.stdout)) as { models: { stats: Omit<Run, 'verdicts'>; properties: { name: string; verdict: string }[] }[] };
   const m = json.models[0]!;
   return { ...m.stats, verdicts: m.properties.map((p) => `${p.name} ${p.verdict}`).join(', ') };
 }
 
-function line(label: string, r: Run): string {
+export function line(label: string, r: Run): string {
   return `${label.padEnd(34)} ${String(r.distinct).padStart(9)} distinct  ${String(r.generated).padStart(10)} generated  depth ${String(r.depth).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)} s  ${String(r.statesPerSecond).padStart(7)} states/s  peak RSS ${r.peakRssMB} MB`;
 }
 

@@ -12,11 +12,13 @@
 import { cpus, totalmem } from 'node:os';
 import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
+import { runTlcBench } from './tlc.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
   { name: 'frontend', run: runFrontendBench },
   { name: 'checker', run: runCheckerBench },
+  { name: 'tlc', run: runTlcBench },
 ];
 
 async function main(): Promise<void> {

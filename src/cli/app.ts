@@ -1,10 +1,11 @@
 import { checkCommand, parseCommand, type Command } from './commands.js';
 import { tlaCommand } from './tla.js';
 import { verifyCommand } from './verify.js';
+import { toolsCommand } from './tools.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -2,6 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
 import { verifyModel, type VerifyOptions } from '../check/verify.js';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { TlcFailure, verifyModelWithTlc, type TlcTools } from '../tlc/engine.js';
+import { resolveTlc } from '../tools/resolve.js';
+import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
 import { toJUnitXml } from '../report/junit.js';
 import type { Command } from './commands.js';
@@ -18,6 +22,12 @@ Counterexamples are printed as MOMMIE steps.
 
 Options:
   -m, --model NAME        check only this model (repeatable)
+  --engine E              builtin (default), tlc, or auto (TLC when it is
+                          installed, else builtin; says which ran)
+  --tla2tools PATH        the tla2tools.jar to use (else TLA2TOOLS_JAR, else
+                          the one 'mommie tools install' put in the cache)
+  --workers N             TLC worker threads (default 1)
+  --heap MB               TLC's Java heap (-Xmx), in MiB
   --json                  print the full result as JSON on stdout
   --reporter junit        write a JUnit XML report (needs --out)
   -o, --out FILE          where the JUnit report goes; an existing file is replaced
@@ -73,6 +83,10 @@ export const verifyCommand: Command = {
       args,
       {
         model: { type: 'string', short: 'm', multiple: true },
+        engine: { type: 'string' },
+        tla2tools: { type: 'string' },
+        workers: { type: 'string' },
+        heap: { type: 'string' },
         json: { type: 'boolean' },
         reporter: { type: 'string' },
         out: { type: 'string', short: 'o' },
@@ -111,6 +125,15 @@ export const verifyCommand: Command = {
       out.stderr(`mommie verify: ${v.out} exists and is not an earlier mommie report; pass --force to overwrite it`);
       return EXIT.BAD_INPUT;
     }
+    const engineWanted = v.engine ?? 'builtin';
+    if (engineWanted !== 'builtin' && engineWanted !== 'tlc' && engineWanted !== 'auto') {
+      out.stderr(`mommie verify: unknown engine '${engineWanted}' (builtin, tlc or auto)`);
+      return EXIT.BAD_INPUT;
+    }
+    const workers = positiveInt(v.workers, '--workers', out);
+    if (workers === 'bad') return EXIT.BAD_INPUT;
+    const heapMB = positiveInt(v.heap, '--heap', out);
+    if (heapMB === 'bad') return EXIT.BAD_INPUT;
     const maxStates = positiveInt(v['max-states'], '--max-states', out);
     const maxDepth = positiveInt(v['max-depth'], '--max-depth', out);
     const timeout = positiveInt(v.timeout, '--timeout', out);
@@ -133,6 +156,25 @@ export const verifyCommand: Command = {
     if (wanted.length === 0) {
       out.stderr(`mommie verify: ${file} declares no MODEL; add one, e.g. MODEL Small { }`);
       return EXIT.BAD_INPUT;
+    }
+
+    let tools: TlcTools | undefined;
+    if (engineWanted !== 'builtin') {
+      const resolved = await resolveTlc(v.tla2tools !== undefined ? { tla2tools: v.tla2tools } : {});
+      if (isLeft(resolved)) {
+        if (engineWanted === 'tlc') {
+          out.stderr(`mommie verify: --engine tlc needs TLC: ${formatProblem(resolved.left)}`);
+          return EXIT.BAD_INPUT;
+        }
+        out.stderr(`engine: builtin (TLC is not available: ${resolved.left.message.replace(/\.$/, '')}; run 'mommie tools doctor')`);
+      } else {
+        tools = { java: resolved.right.java, jar: resolved.right.jar };
+        if (v['max-states'] !== undefined || v['max-depth'] !== undefined) {
+          out.stderr('mommie verify: --max-states and --max-depth apply to the built-in engine only; use --timeout with TLC');
+          return EXIT.BAD_INPUT;
+        }
+        out.stderr(`engine: tlc (${resolved.right.jar})`);
+      }
     }
 
     let interrupted = false;
@@ -161,12 +203,31 @@ export const verifyCommand: Command = {
     try {
       for (const m of wanted) {
         if (interrupted) break;
-        models.push(await verifyModel(program, fe.source, m, opts));
+        if (tools !== undefined) {
+          models.push(
+            await verifyModelWithTlc(program, fe.source, m, tools, {
+              deadlock: opts.deadlock,
+              symmetry: opts.symmetry,
+              continueAfterViolation: opts.continueAfterViolation,
+              ...(workers !== undefined ? { workers } : {}),
+              ...(heapMB !== undefined ? { heapMB } : {}),
+              ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+              ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+              isInterrupted: () => interrupted,
+            }),
+          );
+        } else models.push(await verifyModel(program, fe.source, m, opts));
       }
+    } catch (e) {
+      if (e instanceof TlcFailure) {
+        out.stderr(`mommie verify: ${e.message}`);
+        return EXIT.INTERNAL;
+      }
+      throw e;
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const result: VerifyResult = { format: 'mommie-verify/1', program: program.name, file, engine: 'builtin', models };
+    const result: VerifyResult = { format: 'mommie-verify/1', program: program.name, file, engine: tools !== undefined ? 'tlc' : 'builtin', models };
     if (v.json === true) out.stdout(JSON.stringify(result, null, 2));
     else out.stdout(formatVerifyResult(result, { color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined }));
     if (v.reporter === 'junit' && v.out !== undefined) {

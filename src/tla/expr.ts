@@ -6,7 +6,7 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import type { Domain } from '../analysis/types.js';
 import type * as A from '../syntax/ast.js';
-import { tlaName, tlaString } from './names.js';
+import { roleVarName, tlaName, tlaString } from './names.js';
 
 export interface ExprContext {
   /** The TLA+ name of the running node (`ME`), inside a transition. */
@@ -86,7 +86,11 @@ export class ExprTranslator {
       }
       case 'field': {
         const target = this.program.typeOf.get(e.target.id);
-        if (target?.k === 'principal') return `${tlaName(e.field.name)}[${this.expr(e.target, ctx)}]`;
+        if (target?.k === 'principal') {
+          const v = this.program.resolution.get(e.field.id);
+          const name = v?.k === 'roleVar' ? roleVarName(this.program, v.role, v.name) : tlaName(e.field.name);
+          return `${name}[${this.expr(e.target, ctx)}]`;
+        }
         return `${this.expr(e.target, ctx)}.${tlaName(e.field.name)}`;
       }
       case 'call':
@@ -129,7 +133,7 @@ export class ExprTranslator {
       case 'enumValue':
         return tlaString(s.name);
       case 'roleVar':
-        return ctx.roleVars?.get(s.name) ?? `${tlaName(s.name)}[${ctx.node ?? 'ME'}]`;
+        return ctx.roleVars?.get(s.name) ?? `${roleVarName(this.program, s.role, s.name)}[${ctx.node ?? 'ME'}]`;
       case 'bound':
         return ctx.bound.get(s.declId) ?? tlaName(s.name);
       case 'type':

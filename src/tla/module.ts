@@ -7,7 +7,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
 import { ExprTranslator, type ExprContext } from './expr.js';
-import { tlaName, tlaString } from './names.js';
+import { roleVarName, tlaName, tlaString } from './names.js';
 
 export interface TlaFiles {
   /** File name -> contents: `Program.tla`, `MC_Model.tla`, `MC_Model.cfg` per model. */
@@ -60,8 +60,12 @@ class ModuleWriter {
 
   private allVars(): string[] {
     const vs: string[] = [];
-    for (const r of this.program.roles.values()) for (const v of r.vars) vs.push(tlaName(v.name));
+    for (const r of this.program.roles.values()) for (const v of r.vars) vs.push(this.varName(r.name, v.name));
     return [...vs, 'pool', 'known', 'handled'];
+  }
+
+  private varName(role: string, name: string): string {
+    return roleVarName(this.program, role, name);
   }
 
   mainModule(): string {
@@ -117,7 +121,7 @@ class ModuleWriter {
     for (const r of p.roles.values()) {
       for (const v of r.vars) {
         const ctx = freshCtx({ node: 'self__' });
-        out.push(`  /\\ ${tlaName(v.name)} = [self__ \\in ${tlaName(r.set)} |-> ${this.x.checked(this.x.expr(v.decl.init, ctx), v.domain)}]`);
+        out.push(`  /\\ ${this.varName(r.name, v.name)} = [self__ \\in ${tlaName(r.set)} |-> ${this.x.checked(this.x.expr(v.decl.init, ctx), v.domain)}]`);
       }
     }
     out.push('  /\\ pool = {}');
@@ -224,7 +228,7 @@ class ModuleWriter {
 
   /** The body as one atomic step: SSA-style LET definitions, then the primed variables. */
   private body(role: RoleInfo, stmts: readonly A.Stmt[], ctx: ExprContext, inst: string): string {
-    const vars = new Map<string, string>(role.vars.map((v) => [v.name, `${tlaName(v.name)}[self__]`]));
+    const vars = new Map<string, string>(role.vars.map((v) => [v.name, `${this.varName(role.name, v.name)}[self__]`]));
     const lets: string[] = [];
     const roleCtx = (): ExprContext => ({ ...ctx, roleVars: vars });
     const pubs = this.stmts(role, stmts, vars, lets, ctx, roleCtx);
@@ -232,12 +236,15 @@ class ModuleWriter {
     const pubName = ctx.fresh('published');
     lets.push(`${pubName} == ${published}`);
     const updates: string[] = [];
-    for (const v of role.vars) updates.push(`${tlaName(v.name)}' = [${tlaName(v.name)} EXCEPT ![self__] = ${vars.get(v.name)!}]`);
+    for (const v of role.vars) {
+      const tv = this.varName(role.name, v.name);
+      updates.push(`${tv}' = [${tv} EXCEPT ![self__] = ${vars.get(v.name)!}]`);
+    }
     updates.push(`pool' = pool \\cup ${pubName}`);
     updates.push(`known' = [known EXCEPT ![self__] = @ \\cup {st__ \\in ${pubName} : self__ \\in st__.verifiers}]`);
     updates.push(`handled' = [handled EXCEPT ![self__] = @ \\cup {${inst}}]`);
     const otherVars: string[] = [];
-    for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) otherVars.push(tlaName(v.name));
+    for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) otherVars.push(this.varName(r.name, v.name));
     if (otherVars.length > 0) updates.push(`UNCHANGED <<${otherVars.join(', ')}>>`);
     return `LET ${lets.join('\n          ')}\n      IN ${updates.map((u) => `(${u})`).join(' /\\ ')}`;
   }

@@ -25,3 +25,13 @@ export function tlaName(name: string): string {
 export function tlaString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+/**
+ * The TLA+ variable of a role variable: its own name, or `Role_name` when
+ * another role has a variable of the same name (TLA+ has one namespace).
+ */
+export function roleVarName(program: { roles: ReadonlyMap<string, { vars: readonly { name: string }[] }> }, role: string, name: string): string {
+  let owners = 0;
+  for (const r of program.roles.values()) if (r.vars.some((v) => v.name === name)) owners++;
+  return owners > 1 ? tlaName(`${role}_${name}`) : tlaName(name);
+}

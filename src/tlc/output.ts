@@ -37,6 +37,7 @@ import {
 } from './result.js';
 import { parseSanyReport } from './sany-output.js';
 import { tlaValueOrRaw } from './values.js';
+import { parseTlcVersion } from './version.js';
 
 export type TlcEvent =
   /** Every top-level message, when it closes. */
@@ -57,8 +58,6 @@ interface MutableTrace {
   lasso: Lasso | null;
 }
 
-type MutableFinding = Finding;
-
 // Numbers as TLC formats them: DecimalFormat("###,###") in the JVM's locale,
 // so the grouping separator may be ',', '.', an apostrophe or a (narrow) no-break space.
 const NUM = "(\\d[\\d,.'\\u00a0\\u202f]*)";
@@ -66,7 +65,6 @@ const NUM_OR_NA = `(\\d[\\d,.'\\u00a0\\u202f]*|N/A)`;
 const STAMP = '(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})';
 
 const RE = {
-  version: /TLC2 Version (\S+)(?: of [^(]*?)?\s*(?:\(rev: ([0-9A-Za-z]+)\))?\s*$/,
   progress: new RegExp(
     `^Progress\\(${NUM}\\) at ${STAMP}: ${NUM} states generated(?: \\(${NUM} s/min\\))?, ${NUM_OR_NA} distinct states found(?: \\(${NUM} ds/min\\))?, ${NUM_OR_NA} states left on queue`,
   ),
@@ -177,7 +175,7 @@ export class TlcOutputParser {
   private configError = false;
   private success = false;
   private finished = false;
-  private readonly findings: MutableFinding[] = [];
+  private readonly findings: Finding[] = [];
   private readonly errors: { code: number; text: string }[] = [];
   private readonly warnings: { code: number; text: string }[] = [];
   private initialStates: TlcResult['initialStates'] = null;
@@ -197,18 +195,18 @@ export class TlcOutputParser {
 
   /** A chunk of output; lines may be split across chunks. */
   push(chunk: string): void {
-    let data = this.pending + chunk;
-    let nl = data.indexOf('\n');
-    while (nl >= 0) {
-      this.pushLine(data.slice(0, nl));
-      data = data.slice(nl + 1);
-      nl = data.indexOf('\n');
+    const data = this.pending + chunk;
+    let start = 0;
+    for (let nl = data.indexOf('\n'); nl >= 0; nl = data.indexOf('\n', start)) {
+      this.pushLine(data.slice(start, nl));
+      start = nl + 1;
     }
-    while (data.length > MAX_LINE) {
-      this.pushLine(data.slice(0, MAX_LINE));
-      data = data.slice(MAX_LINE);
+    let rest = data.slice(start);
+    while (rest.length > MAX_LINE) {
+      this.pushLine(rest.slice(0, MAX_LINE));
+      rest = rest.slice(MAX_LINE);
     }
-    this.pending = data;
+    this.pending = rest;
   }
 
   /** One line, with or without its terminator. */
@@ -315,7 +313,7 @@ export class TlcOutputParser {
     this.onEvent?.({ kind: 'print', line });
   }
 
-  private newFinding(f: MutableFinding): void {
+  private newFinding(f: Finding): void {
     this.findings.push(f);
     this.trace = null;
     if (this.orphanTrace !== null && 'trace' in f && f.trace === null) {
@@ -383,8 +381,7 @@ export class TlcOutputParser {
 
     switch (m.code) {
       case MSG.TLC_VERSION: {
-        const v = RE.version.exec(first.trim());
-        this.version = { raw: first.trim(), version: v?.[1] ?? first.trim(), revision: v?.[2] ?? null };
+        this.version = parseTlcVersion(first) ?? { raw: first.trim(), version: first.trim(), revision: null };
         return;
       }
       case MSG.TLC_MODE_MC:

@@ -1,0 +1,185 @@
+// `verify --engine tlc`: translates one model to TLA+, runs TLC as a managed
+// subprocess (temporary metadir, timeout, Ctrl-C kills the JVM), and reports
+// in the same result shape as the built-in checker, with TLC's traces
+// replayed as MOMMIE steps.
+
+import { execa } from 'execa';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckedProgram } from '../analysis/program.js';
+import type { SourceText } from '../diagnostics/source.js';
+import type { EvaluationError, ModelResult, PropertyResult, Trace } from '../check/result.js';
+import { TraceRenderer } from '../check/trace.js';
+import { instantiate } from '../semantics/model.js';
+import { System } from '../semantics/system.js';
+import { translate } from '../tla/module.js';
+import { parseTlcStream } from './output.js';
+import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
+import { mapTrace } from './trace-map.js';
+
+export interface TlcTools {
+  readonly java: string;
+  readonly jar: string;
+}
+
+export interface TlcRunOptions {
+  readonly deadlock: boolean;
+  readonly symmetry: boolean;
+  readonly continueAfterViolation: boolean;
+  readonly workers?: number;
+  readonly heapMB?: number;
+  readonly timeoutMs?: number;
+  readonly onProgress?: (model: string, p: { generated: number; distinct: number; queue: number; depth: number; seconds: number; statesPerSecond: number }) => void;
+  readonly isInterrupted?: () => boolean;
+}
+
+export class TlcFailure extends Error {}
+
+export async function verifyModelWithTlc(program: CheckedProgram, source: SourceText | undefined, modelName: string, tools: TlcTools, opts: TlcRunOptions): Promise<ModelResult> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'mommie-tlc-'));
+  try {
+    const files = translate(program, source, { models: [modelName], deadlock: opts.deadlock, symmetry: opts.symmetry });
+    for (const [name, text] of files.files) writeFileSync(join(dir, name), text);
+    const mc = `MC_${files.moduleName}_${modelName}`;
+    const args = [
+      '-XX:+UseParallelGC',
+      ...(opts.heapMB !== undefined ? [`-Xmx${opts.heapMB}m`] : []),
+      '-cp', tools.jar, 'tlc2.TLC', '-tool',
+      '-workers', String(opts.workers ?? 1),
+      // TLC writes states/ and trace files next to the spec unless told otherwise.
+      '-metadir', join(dir, 'meta'),
+      ...(opts.continueAfterViolation ? ['-continue'] : []),
+      '-config', `${mc}.cfg`, mc,
+    ];
+    const child = execa(tools.java, args, { cwd: dir, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const poll = setInterval(() => {
+      if (opts.isInterrupted?.() === true) child.kill('SIGTERM');
+    }, 100);
+    let parsed;
+    try {
+      parsed = await parseTlcStream(child.stdout!, {
+        onEvent: (e) => {
+          if (e.kind === 'progress' && opts.onProgress !== undefined) {
+            const seconds = (Date.now() - started) / 1000;
+            const d = e.progress.distinct ?? 0;
+            opts.onProgress(modelName, { generated: e.progress.generated, distinct: d, queue: e.progress.queue ?? 0, depth: e.progress.depth, seconds, statesPerSecond: d / Math.max(seconds, 1e-3) });
+          }
+        },
+        exitCode: async () => (await child).exitCode,
+      });
+    } finally {
+      clearInterval(poll);
+    }
+    const r = await child;
+    const seconds = (Date.now() - started) / 1000;
+    if (isLeft(parsed)) {
+      if (opts.isInterrupted?.() === true) return interrupted(modelName, seconds);
+      if (r.timedOut) return limitResult(modelName, seconds, `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`);
+      throw new TlcFailure(`could not read TLC's output: ${parsed.left.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`);
+    }
+    return toModelResult(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function toModelResult(program: CheckedProgram, source: SourceText | undefined, modelName: string, t: TlcResult, seconds: number, opts: TlcRunOptions, timedOut: boolean): ModelResult {
+  if (t.verdict === 'parse-error' || t.verdict === 'config-error') {
+    // SANY or TLC rejected what mommie generated: a translation bug, not the user's.
+    const first = t.sany.errors[0]?.message ?? t.errors[0]?.text ?? 'no message';
+    throw new TlcFailure(`TLC rejected the generated TLA+ (a bug in mommie's translation): ${first}`);
+  }
+  const inst = instantiate(program, modelName);
+  if (!inst.ok) throw new TlcFailure(inst.error.message);
+  const model = inst.instance;
+  const system = new System(model);
+  const renderer = new TraceRenderer(system, source);
+  const traceOf = (tr: TlcTrace | null): Trace | undefined => {
+    if (tr === null) return undefined;
+    const m = mapTrace(system, tr.states);
+    if (!m.ok) throw new TlcFailure(`could not show TLC's counterexample as MOMMIE steps (state ${m.at}: ${m.reason})`);
+    const loopsTo = tr.lasso === null ? undefined : tr.lasso.kind === 'stuttering' ? m.states.length : tr.lasso.state;
+    return renderer.trace({ states: m.states, actions: m.actions }, loopsTo);
+  };
+  const findings = t.findings;
+  const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === name);
+  const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(name));
+  const complete = t.verdict === 'success' || (t.verdict === 'violation' && opts.continueAfterViolation);
+  const stopped = timedOut ? 'time limit reached' : t.verdict === 'violation' ? 'the search stopped at the first violation' : 'TLC stopped before the end';
+  const props: PropertyResult[] = [];
+  for (const name of model.invariants) {
+    const f = invariantOf(name);
+    if (f !== undefined && f.kind === 'invariant') props.push({ name, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    else props.push(complete ? { name, kind: 'invariant', verdict: 'holds' } : { name, kind: 'invariant', verdict: 'unknown', detail: stopped });
+  }
+  for (const name of model.properties) {
+    const f = propertyOf(name);
+    if (f !== undefined && f.kind === 'property') props.push({ name, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: stopped });
+  }
+  if (opts.deadlock) {
+    const f = findings.find((x) => x.kind === 'deadlock');
+    if (f !== undefined && f.kind === 'deadlock') props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    else props.push(complete ? { name: 'Deadlock', kind: 'deadlock', verdict: 'holds' } : { name: 'Deadlock', kind: 'deadlock', verdict: 'unknown', detail: stopped });
+  }
+  let error: EvaluationError | undefined;
+  const evalErr = findings.find((f) => f.kind === 'evaluation-error');
+  if (evalErr !== undefined && evalErr.kind === 'evaluation-error') {
+    const outOfType = /CHOOSE/.test(evalErr.message) && /no element/.test(evalErr.message);
+    const trace = evalErr.trace === null ? undefined : traceOf(evalErr.trace);
+    error = {
+      code: outOfType ? 'MOM501' : /division|\\div|% /.test(evalErr.message) ? 'MOM500' : 'MOM503',
+      message: outOfType ? 'a value outside its declared type (TLC: CHOOSE found no element in InType)' : evalErr.message.split('\n')[0] ?? 'TLC could not evaluate the specification',
+      location: program.file,
+      ...(trace !== undefined ? { trace } : {}),
+    };
+  }
+  const stats = t.statistics;
+  const distinct = stats?.distinct ?? 0;
+  const status = error !== undefined ? 'error' : props.some((p) => p.verdict === 'violated') ? 'violation' : timedOut ? 'limit' : t.verdict === 'success' ? 'complete' : 'limit';
+  return {
+    model: modelName,
+    status,
+    bounds: {
+      crashed: model.nodes.filter((n) => n.status === 'crashed').map((n) => n.name),
+      byzantine: model.byzantine.map((b) => ({ principal: model.nodes[b.node]!.name, sends: b.sends.map((s) => s.recordType), budget: b.budget })),
+      symmetry: opts.symmetry ? model.symmetry.map((s) => `{${s.join(', ')}}`) : [],
+      constants: {},
+      deadlock: opts.deadlock,
+      ...(opts.timeoutMs !== undefined ? { timeoutSeconds: opts.timeoutMs / 1000 } : {}),
+    },
+    properties: props,
+    stats: {
+      generated: stats?.generated ?? 0,
+      distinct,
+      depth: stats?.depth ?? 0,
+      seconds,
+      statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
+      peakRssMB: 0,
+      ...(t.collisionProbability !== null ? { collisionProbability: t.collisionProbability.actual ?? t.collisionProbability.calculated } : {}),
+    },
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+function traceField(t: Trace | undefined): { trace?: Trace } {
+  return t === undefined ? {} : { trace: t };
+}
+
+function emptyStats(seconds: number) {
+  return { generated: 0, distinct: 0, depth: 0, seconds, statesPerSecond: 0, peakRssMB: 0 };
+}
+
+function interrupted(model: string, seconds: number): ModelResult {
+  return { model, status: 'interrupted', bounds: { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: false }, properties: [], stats: emptyStats(seconds) };
+}
+
+function limitResult(model: string, seconds: number, reason: string): ModelResult {
+  void reason;
+  return { model, status: 'limit', bounds: { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: false }, properties: [], stats: emptyStats(seconds) };
+}
