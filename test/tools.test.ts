@@ -318,6 +318,29 @@ describe('mommie tools install (against a local server)', () => {
     expect(again.stdout).toContain('is already installed');
   });
 
+  it('adopts a jar already in place when it is the expected one, refuses it otherwise, and clears stale temporary files', async () => {
+    const cache = freshDir('cache');
+    mkdirSync(join(jarIn(cache), '..'), { recursive: true });
+    writeFileSync(jarIn(cache), JAR_A);
+    const stale = join(jarIn(cache), '..', '.tla2tools.jar.999999999.abcd1234.part');
+    writeFileSync(stale, 'half');
+    const adopt = await cli(['tools', 'install'], settings(cache, 'ok'));
+    expect(adopt.exitCode).toBe(0);
+    expect(adopt.stdout).toContain('is already installed');
+    expect(readFileSync(`${jarIn(cache)}.sha256`, 'utf8')).toBe(`${sha256(JAR_A)}  tla2tools.jar\n`);
+
+    const other = freshDir('cache');
+    mkdirSync(join(jarIn(other), '..'), { recursive: true });
+    writeFileSync(jarIn(other), JAR_B);
+    const refuse = await cli(['tools', 'install'], settings(other, 'ok'));
+    expect(refuse.exitCode).toBe(1);
+    expect(refuse.stderr).toContain(`There is already a jar at ${jarIn(other)}, but its SHA-256 is ${sha256(JAR_B)}`);
+    expect(refuse.stderr).toContain('Run `mommie tools install --force` to replace it.');
+    writeFileSync(join(jarIn(other), '..', '.tla2tools.jar.999999999.abcd1234.part'), 'half');
+    expect((await cli(['tools', 'install', '--force'], settings(other, 'ok'))).exitCode).toBe(0);
+    expect(filesUnder(other).sort()).toEqual([jarIn(other), `${jarIn(other)}.sha256`]);
+  });
+
   it('follows redirects (GitHub serves release assets through one)', async () => {
     const cache = freshDir('cache');
     const r = await cli(['tools', 'install'], settings(cache, 'redirect'));

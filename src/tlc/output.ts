@@ -163,7 +163,6 @@ export class TlcOutputParser {
   private readonly framer: Framer;
   private readonly onEvent: ((e: TlcEvent) => void) | undefined;
   private pending = '';
-  private lines = 0;
   private firstLine: string | null = null;
   private problem: string | null = null;
 
@@ -212,7 +211,6 @@ export class TlcOutputParser {
   /** One line, with or without its terminator. */
   pushLine(line: string): void {
     const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    this.lines++;
     if (this.firstLine === null && l.trim() !== '') this.firstLine = l;
     this.framer.line(l);
   }
@@ -563,10 +561,17 @@ export async function parseTlcStream(
 ): Promise<Either<TlcOutputError, TlcResult>> {
   const p = new TlcOutputParser(options);
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of stream) {
-    p.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  let readError: string | undefined;
+  try {
+    for await (const chunk of stream) {
+      p.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    }
+    p.push(decoder.decode());
+  } catch (e) {
+    readError = e instanceof Error ? e.message : String(e);
   }
-  p.push(decoder.decode());
   const code = options.exitCode === undefined ? undefined : await options.exitCode();
-  return p.end(code);
+  const r = p.end(code);
+  if (readError === undefined) return r;
+  return left({ kind: 'truncated', message: `reading TLC's output failed: ${readError}`, partial: isLeft(r) ? r.left.partial : r.right });
 }

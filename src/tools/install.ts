@@ -14,7 +14,7 @@
 // that serves a different build on purpose.
 
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
@@ -92,6 +92,29 @@ function describe(e: unknown): string {
   return inner.message;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files of installs whose process is gone (killed by Ctrl-C, say). */
+function removeStaleParts(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.tla2tools\.jar\.(\d+)\.[0-9a-f]+\.part$/.exec(name);
+    if (m !== null && !alive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /** tla2tools.jar is a few MiB; a server sending far more is not serving it. */
 const MAX_DOWNLOAD = 256 * 1024 * 1024;
 
@@ -120,7 +143,11 @@ export async function installTla2tools(host: Host, options: InstallOptions = {})
           ),
         );
       }
-      writeFileSync(recordPath(target), recordText(facts.right.sha256));
+      try {
+        writeFileSync(recordPath(target), recordText(facts.right.sha256));
+      } catch (e) {
+        return left(problem('cache-unwritable', `Cannot write ${recordPath(target)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 'Make the cache directory writable, or set XDG_CACHE_HOME to a directory you can write.'));
+      }
     }
     return right({ ...base, kind: 'already-installed', sha256: facts.right.sha256, size: facts.right.size });
   }
@@ -131,6 +158,7 @@ export async function installTla2tools(host: Host, options: InstallOptions = {})
   } catch (e) {
     return left(problem('cache-unwritable', `Cannot create the cache directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, 'Make it writable, or set XDG_CACHE_HOME to a directory you can write.'));
   }
+  removeStaleParts(dir);
   const tmp = join(dir, `.tla2tools.jar.${process.pid}.${randomBytes(4).toString('hex')}.part`);
   try {
     log(`downloading ${url}`);
