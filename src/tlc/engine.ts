@@ -46,6 +46,9 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const mc = `MC_${files.moduleName}_${modelName}`;
     const args = [
       '-XX:+UseParallelGC',
+      // TLC groups digits by the JVM's locale; keep one format for the parser.
+      '-Duser.language=en',
+      '-Duser.country=US',
       ...(opts.heapMB !== undefined ? [`-Xmx${opts.heapMB}m`] : []),
       '-cp', tools.jar, 'tlc2.TLC', '-tool',
       '-workers', String(opts.workers ?? 1),
