@@ -112,7 +112,10 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
   const findings = t.findings;
   const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === name);
   const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(name));
-  const complete = t.verdict === 'success' || (t.verdict === 'violation' && opts.continueAfterViolation);
+  // A temporal violation is reported after the whole graph was explored
+  // (queue empty): the invariants were then checked in every state.
+  const onlyTemporal = findings.length > 0 && findings.every((f) => f.kind === 'property' && f.temporal) && t.statistics?.queue === 0;
+  const complete = t.verdict === 'success' || (t.verdict === 'violation' && (opts.continueAfterViolation || onlyTemporal));
   const stopped = timedOut ? 'time limit reached' : t.verdict === 'violation' ? 'the search stopped at the first violation' : 'TLC stopped before the end';
   const props: PropertyResult[] = [];
   for (const name of model.invariants) {
