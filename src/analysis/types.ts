@@ -105,3 +105,25 @@ export function isFinite(d: Domain): boolean {
       return true;
   }
 }
+
+/** A domain in MOMMIE syntax; `range` renders range bounds (they may depend on a model's constants). */
+export function showDomain(d: Domain, range: (d: Domain & { k: 'range' }) => string): string {
+  switch (d.k) {
+    case 'bool':
+      return 'BOOLEAN';
+    case 'int':
+      return 'INT';
+    case 'range':
+      return range(d);
+    case 'enum':
+      return `{${d.values.join(', ')}}`;
+    case 'principals':
+      return d.set;
+    case 'record':
+      return d.name;
+    case 'set':
+      return `SET OF ${showDomain(d.elem, range)}`;
+    case 'error':
+      return '?';
+  }
+}

@@ -2,7 +2,7 @@
 // tree as it is, and the side tables keyed by node id.
 
 import type { CheckedProgram } from '../analysis/program.js';
-import { showTy, type Domain } from '../analysis/types.js';
+import { showDomain, showTy, type Domain } from '../analysis/types.js';
 import type { Symbol } from '../analysis/symbols.js';
 
 export interface ProgramDump {
@@ -20,25 +20,8 @@ export interface ProgramDump {
   readonly types: Record<string, string>;
 }
 
-export function showDomain(d: Domain): string {
-  switch (d.k) {
-    case 'bool':
-      return 'BOOLEAN';
-    case 'int':
-      return 'INT';
-    case 'range':
-      return 'range';
-    case 'enum':
-      return `{${d.values.join(', ')}}`;
-    case 'principals':
-      return d.set;
-    case 'record':
-      return d.name;
-    case 'set':
-      return `SET OF ${showDomain(d.elem)}`;
-    case 'error':
-      return '?';
-  }
+function domainText(d: Domain): string {
+  return showDomain(d, () => 'range');
 }
 
 export function dumpProgram(p: CheckedProgram): ProgramDump {
@@ -49,11 +32,11 @@ export function dumpProgram(p: CheckedProgram): ProgramDump {
     program: p.name,
     file: p.file,
     principalSets: Object.fromEntries(p.principalSets),
-    records: Object.fromEntries([...p.records].map(([n, r]) => [n, Object.fromEntries(r.fields.map((f) => [f.name, showDomain(f.domain)]))])),
+    records: Object.fromEntries([...p.records].map(([n, r]) => [n, Object.fromEntries(r.fields.map((f) => [f.name, domainText(f.domain)]))])),
     roles: Object.fromEntries(
       [...p.roles].map(([n, r]) => [
         n,
-        { set: r.set, vars: Object.fromEntries(r.vars.map((v) => [v.name, showDomain(v.domain)])), transitions: r.transitions.map((t) => t.name) },
+        { set: r.set, vars: Object.fromEntries(r.vars.map((v) => [v.name, domainText(v.domain)])), transitions: r.transitions.map((t) => t.name) },
       ]),
     ),
     invariants: [...p.invariants.keys()],

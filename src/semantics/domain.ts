@@ -3,7 +3,7 @@
 // statements and TypeOK). Range bounds depend on the model's constants, so
 // both take the constants' values.
 
-import type { Domain } from '../analysis/types.js';
+import { showDomain, type Domain } from '../analysis/types.js';
 import type { CheckedProgram } from '../analysis/program.js';
 import { EvalError } from './errors.js';
 import { keyOf, makeRecord, makeSet, setHas, type SetValue, type Value } from './value.js';
@@ -42,24 +42,7 @@ export function inDomain(v: Value, d: Domain, ctx: DomainContext): boolean {
 }
 
 export function describeDomain(d: Domain, ctx: DomainContext): string {
-  switch (d.k) {
-    case 'bool':
-      return 'BOOLEAN';
-    case 'int':
-      return 'INT';
-    case 'range':
-      return `${ctx.constInt(d.lo)}..${ctx.constInt(d.hi)}`;
-    case 'enum':
-      return `{${d.values.join(', ')}}`;
-    case 'principals':
-      return d.set;
-    case 'record':
-      return d.name;
-    case 'set':
-      return `SET OF ${describeDomain(d.elem, ctx)}`;
-    case 'error':
-      return '?';
-  }
+  return showDomain(d, (r) => `${ctx.constInt(r.lo)}..${ctx.constInt(r.hi)}`);
 }
 
 /** Every value of a finite domain, in canonical order. */
