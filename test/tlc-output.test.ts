@@ -272,6 +272,18 @@ describe('violations and their traces', () => {
     expect(r.statistics).toEqual({ generated: 5, distinct: 5, queue: 0, depth: 5 });
   });
 
+  it('Continue with firstFindingOnly: the first violation of each invariant keeps its trace, the others are counted', () => {
+    const p = new TlcOutputParser({ firstFindingOnly: true });
+    p.push(transcript('Continue'));
+    const first = ok(p.end(EXIT_CODES['Continue']));
+    expect(first.verdict).toBe('violation');
+    expect(first.findings.map((f) => (f.kind === 'invariant' ? f.name : f.kind))).toEqual(['Small']);
+    expect(traceOf(first.findings[0]!).states.map((s) => variable(s, 'x').text)).toEqual(['0', '1', '2']);
+    expect(first.repeatedFindings).toBe(2);
+    expect(first.statistics).toEqual({ generated: 5, distinct: 5, queue: 0, depth: 5 });
+    expect(fixture('Continue').repeatedFindings).toBe(0);
+  });
+
   it('Values: every kind of value TLC printed parses', () => {
     const t = traceOf(only(fixture('Values')));
     const s = t.states[0];

@@ -169,12 +169,6 @@ export const verifyCommand: Command = {
         out.stderr(`engine: builtin (TLC is not available: ${resolved.left.message.replace(/\.$/, '')}; run 'mommie tools doctor')`);
       } else {
         tools = { java: resolved.right.java, jar: resolved.right.jar };
-        if (v.continue === true) {
-          // TLC -continue prints a counterexample for every violating state;
-          // holding them all exhausts memory on small buggy models.
-          out.stderr('mommie verify: --continue is not supported with --engine tlc yet');
-          return EXIT.BAD_INPUT;
-        }
         if (v['max-states'] !== undefined || v['max-depth'] !== undefined) {
           out.stderr('mommie verify: --max-states and --max-depth apply to the built-in engine only; use --timeout with TLC');
           return EXIT.BAD_INPUT;

@@ -66,6 +66,8 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     let parsed;
     try {
       parsed = await parseTlcStream(child.stdout!, {
+        // -continue prints a trace per violating state; one per property is what we show.
+        firstFindingOnly: true,
         onEvent: (e) => {
           if (e.kind === 'progress' && opts.onProgress !== undefined) {
             const seconds = (Date.now() - started) / 1000;

@@ -48,6 +48,30 @@ export type TlcEvent =
 
 export interface TlcOutputOptions {
   readonly onEvent?: (e: TlcEvent) => void;
+  /**
+   * Keep only the first finding of each kind and name, with its trace, and
+   * count the others. With -continue TLC prints a trace for every violating
+   * state; holding them all can exhaust memory. Off by default, so a
+   * transcript reads back whole.
+   */
+  readonly firstFindingOnly?: boolean;
+}
+
+/** Error-class messages kept in `errors`; later ones are counted in `repeatedFindings` or dropped. */
+export const MAX_ERROR_MESSAGES = 100;
+
+/** What makes two findings the same for `firstFindingOnly`. */
+function findingKey(f: Finding): string {
+  switch (f.kind) {
+    case 'invariant':
+      return `invariant:${f.name}`;
+    case 'property':
+      return `property:${[...f.names].sort().join(',')}`;
+    case 'assumption':
+      return `assumption:${f.name ?? ''}`;
+    default:
+      return f.kind;
+  }
 }
 
 /** A line longer than this is cut into pieces (a runaway line is not TLC's). */
@@ -186,9 +210,15 @@ export class TlcOutputParser {
   private durationMs: number | null = null;
   private trace: MutableTrace | null = null;
   private orphanTrace: MutableTrace | null = null;
+  private readonly firstFindingOnly: boolean;
+  private readonly findingKeys = new Set<string>();
+  private repeatedFindings = 0;
+  /** The current finding repeats an earlier one: its trace is read and thrown away. */
+  private discarding = false;
 
   constructor(options: TlcOutputOptions = {}) {
     this.onEvent = options.onEvent;
+    this.firstFindingOnly = options.firstFindingOnly === true;
     this.framer = new Framer((e) => this.frame(e));
   }
 
@@ -225,6 +255,7 @@ export class TlcOutputParser {
       mode: this.mode,
       sany: { ...parseSanyReport(this.sanyOutput), output: [...this.sanyOutput] },
       findings: structuredClone(this.findings),
+      repeatedFindings: this.repeatedFindings,
       errors: [...this.errors],
       warnings: [...this.warnings],
       initialStates: this.initialStates,
@@ -312,8 +343,16 @@ export class TlcOutputParser {
   }
 
   private newFinding(f: Finding): void {
-    this.findings.push(f);
     this.trace = null;
+    const key = findingKey(f);
+    this.discarding = this.firstFindingOnly && this.findingKeys.has(key);
+    if (this.discarding) {
+      this.repeatedFindings++;
+      this.orphanTrace = null;
+      return;
+    }
+    this.findingKeys.add(key);
+    this.findings.push(f);
     if (this.orphanTrace !== null && 'trace' in f && f.trace === null) {
       (f as { trace: MutableTrace | null }).trace = this.orphanTrace;
       this.trace = this.orphanTrace;
@@ -325,7 +364,9 @@ export class TlcOutputParser {
   private startTrace(): MutableTrace {
     const t: MutableTrace = { states: [], lasso: null };
     const last = this.findings[this.findings.length - 1];
-    if (last !== undefined && 'trace' in last && last.trace === null) {
+    if (this.discarding) {
+      // A repeated finding's trace: parsed (so malformed output is still caught), then dropped.
+    } else if (last !== undefined && 'trace' in last && last.trace === null) {
       (last as { trace: MutableTrace | null }).trace = t;
     } else {
       this.orphanTrace = t;
@@ -374,8 +415,8 @@ export class TlcOutputParser {
   private message(m: TlcMessage, text: string): void {
     const first = text.split('\n', 1)[0] ?? '';
     const rest = text.split('\n').slice(1);
-    if ((m.cls === MSG_CLASS.ERROR || m.cls === MSG_CLASS.TLCBUG) && !TRACE_FRAMING.has(m.code)) this.errors.push({ code: m.code, text });
-    if (m.cls === MSG_CLASS.WARNING) this.warnings.push({ code: m.code, text });
+    if ((m.cls === MSG_CLASS.ERROR || m.cls === MSG_CLASS.TLCBUG) && !TRACE_FRAMING.has(m.code) && this.errors.length < MAX_ERROR_MESSAGES) this.errors.push({ code: m.code, text });
+    if (m.cls === MSG_CLASS.WARNING && this.warnings.length < MAX_ERROR_MESSAGES) this.warnings.push({ code: m.code, text });
 
     switch (m.code) {
       case MSG.TLC_VERSION: {
@@ -535,6 +576,7 @@ export class TlcOutputParser {
 
   private attachInitial(lines: readonly string[]): void {
     const t = this.initialTrace(lines);
+    if (this.discarding) return;
     const last = this.findings[this.findings.length - 1];
     if (t !== null && last !== undefined && 'trace' in last) (last as { trace: MutableTrace | null }).trace = t;
   }

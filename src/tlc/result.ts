@@ -198,7 +198,13 @@ export const tlcResultCodec = t.type({
     output: t.readonlyArray(t.string),
   }),
   findings: t.readonlyArray(findingCodec),
-  /** Every error-class message, in order, with its text. */
+  /**
+   * Findings that repeat an earlier one (same kind and name) and were dropped,
+   * traces included, because the parser keeps the first of each (`firstFindingOnly`).
+   * TLC's -continue prints one per violating state.
+   */
+  repeatedFindings: count,
+  /** Every error-class message, in order, with its text (at most MAX_ERROR_MESSAGES). */
   errors: t.readonlyArray(tlcMessageCodec),
   warnings: t.readonlyArray(tlcMessageCodec),
   initialStates: nullable(t.type({ generated: nullable(count), distinct: count })),
