@@ -51,12 +51,37 @@ describe.skipIf(!hasTlc)('TLC and the built-in checker agree', () => {
       console.log(`${file} ${model}: built-in ${ours.stats.distinct} distinct, TLC ${theirs.stats.distinct} distinct; ${ours.status}`);
       expect(theirs.status).toBe(ours.status);
       expect(theirs.stats.distinct).toBe(ours.stats.distinct);
+      if (ours.status === 'complete') expect(theirs.stats.depth, 'depth of the complete graph').toBe(ours.stats.depth);
       expect(theirs.properties.map((p) => [p.name, p.verdict])).toEqual(ours.properties.map((p) => [p.name, p.verdict]));
       for (const p of ours.properties) {
         if (p.verdict !== 'violated' || p.kind === 'property') continue;
         const q = theirs.properties.find((x) => x.name === p.name)!;
         expect(q.trace?.steps.length, `${p.name}: counterexample length`).toBe(p.trace?.steps.length);
       }
+    });
+  }
+});
+
+// Programs that fail while running (division by zero, a value outside its
+// type, an invariant that cannot be evaluated): TLC stops at the same state,
+// and mommie reproduces TLC's failure in the built-in semantics from the last
+// state of TLC's trace, so both report the same MOMMIE code, message, location
+// and trace.
+const runtimeCases = readdirSync(join(ROOT, 'test', 'fixtures', 'runtime'))
+  .filter((f) => f.endsWith('.mom'))
+  .map((f) => join('test', 'fixtures', 'runtime', f));
+
+describe.skipIf(!hasTlc)('TLC and the built-in checker report the same evaluation errors', () => {
+  it('has cases', () => expect(runtimeCases.length).toBeGreaterThanOrEqual(4));
+  for (const file of runtimeCases) {
+    it(file, { timeout: 120_000 }, async () => {
+      const model = [...checkFile(join(ROOT, file)).program!.models.keys()][0]!;
+      const [ours, theirs] = await Promise.all([run(file, model, 'builtin'), run(file, model, 'tlc')]);
+      expect(ours.status).toBe('error');
+      expect(theirs.status).toBe('error');
+      expect(theirs.stats.distinct).toBe(ours.stats.distinct);
+      expect(ours.error).toBeDefined();
+      expect(theirs.error).toEqual(ours.error);
     });
   }
 });

@@ -29,6 +29,22 @@ describe('evaluation errors while model checking', () => {
     expect(m.error?.location).toBe('test/fixtures/runtime/DivZero.mom:6:47');
     expect(m.error?.trace?.steps.length).toBe(1);
   });
+
+  it('an invariant that cannot be evaluated: the trace ends in the state where it failed', async () => {
+    const r = await mommie(['verify', 'test/fixtures/runtime/InvariantDivZero.mom']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toContain('test/fixtures/runtime/InvariantDivZero.mom:15:34: error MOM500: division by zero (10 / 0)');
+    expect(r.stdout).toMatch(/trace to the failing evaluation \(2 steps\)/);
+    expect(r.stdout).toContain('2. n1 fires Drain()');
+    expect(r.stdout).toMatch(/\? Share\s+unknown \(the search stopped at an evaluation error\)/);
+  });
+
+  it('an invariant that cannot be evaluated in the initial state: a one-state trace', async () => {
+    const r = await mommie(['verify', 'test/fixtures/runtime/InitialInvariantDivZero.mom']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toContain('InitialInvariantDivZero.mom:15:34: error MOM500: division by zero (10 / 0)');
+    expect(r.stdout).toMatch(/trace to the failing evaluation \(1 step\):\n\s+1\. initial state\n\s+n1\.left = 0/);
+  });
 });
 
 describe('Ctrl-C during a long run', () => {

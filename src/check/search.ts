@@ -139,7 +139,8 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     queue.push({ packed: packer.pack(init), index: v.index });
   } catch (e) {
     if (e instanceof EvalError) {
-      return { ...finish(), status: 'error', error: { error: e, at: -1 } };
+      // -1 when the initial state itself could not be computed; else the state whose check failed.
+      return { ...finish(), status: 'error', error: { error: e, at: fingerprints.length - 1 } };
     }
     throw e;
   }
@@ -188,8 +189,10 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
         r = visit(succ.state, i);
       } catch (e) {
         if (e instanceof EvalError) {
+          // visit() failed checking the new state, which it had already numbered:
+          // the trace ends in the state where the invariant could not be evaluated.
           status = 'error';
-          error = { error: e, at: i };
+          error = { error: e, at: fingerprints.length - 1 };
           break;
         }
         throw e;

@@ -8,6 +8,7 @@ import { instantiate, type ModelInstance } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
+import { describeFailure } from './failure.js';
 import { collisionProbability } from './fingerprint.js';
 import { findLivenessViolation, pathTo } from './liveness.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
@@ -30,7 +31,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
     const p = source?.position(span.start);
     return `${program.file}:${p?.line ?? 0}:${p?.column ?? 0}`;
   };
-  const evalError = (e: EvalError): EvaluationError => ({ code: e.code, message: e.message, location: loc(e.span) });
+  const evalError = (e: EvalError): EvaluationError => describeFailure(program, source, { error: e });
   const inst = instantiate(program, modelName);
   if (!inst.ok) {
     return errorResult(modelName, emptyBounds(opts), evalError(inst.error), started);
@@ -127,8 +128,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   let error: EvaluationError | undefined;
   if (outcome.error !== undefined) {
     const e = outcome.error;
-    const where = e.node !== undefined ? ` (while ${e.node} fires ${e.transition})` : '';
-    error = { ...evalError(e.error), message: e.error.message + where, ...(e.at >= 0 ? { trace: traceTo(e.at) } : {}) };
+    error = { ...describeFailure(program, source, e), ...(e.at >= 0 ? { trace: traceTo(e.at) } : {}) };
   }
   const anyViolated = props.some((p) => p.verdict === 'violated');
   const status = outcome.status === 'error' ? 'error' : anyViolated ? 'violation' : outcome.status === 'violation' ? 'violation' : outcome.status;
@@ -157,7 +157,7 @@ function emptyBounds(opts: VerifyOptions): ModelBounds {
   return { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: opts.deadlock, ...limitsOf(opts) };
 }
 
-function limitsOf(opts: VerifyOptions): Pick<ModelBounds, 'maxStates' | 'maxDepth' | 'timeoutSeconds'> {
+function limitsOf(opts: Pick<VerifyOptions, 'maxStates' | 'maxDepth' | 'timeoutMs'>): Pick<ModelBounds, 'maxStates' | 'maxDepth' | 'timeoutSeconds'> {
   return {
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
@@ -165,7 +165,8 @@ function limitsOf(opts: VerifyOptions): Pick<ModelBounds, 'maxStates' | 'maxDept
   };
 }
 
-function boundsOf(m: ModelInstance, opts: VerifyOptions): ModelBounds {
+/** What a result says about the model it checked; the TLC engine reports the same. */
+export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' | 'symmetry' | 'maxStates' | 'maxDepth' | 'timeoutMs'>): ModelBounds {
   const constants: Record<string, string> = {};
   for (const item of m.decl.items) if (item.kind === 'constant') constants[item.name.name] = m.evaluator.show(m.constants.get(item.name.name)!);
   return {

@@ -11,9 +11,14 @@ import { join } from 'node:path';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { EvaluationError, ModelResult, PropertyResult, Trace } from '../check/result.js';
+import { describeFailure, reproduceFailure } from '../check/failure.js';
+import { StateEvaluator } from '../check/properties.js';
 import { TraceRenderer } from '../check/trace.js';
+import { boundsOf } from '../check/verify.js';
+import { EvalError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
-import { System } from '../semantics/system.js';
+import type { State } from '../semantics/state.js';
+import { System, type Action } from '../semantics/system.js';
 import { translate } from '../tla/module.js';
 import { parseTlcStream } from './output.js';
 import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
@@ -118,7 +123,13 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
   // (queue empty): the invariants were then checked in every state.
   const onlyTemporal = findings.length > 0 && findings.every((f) => f.kind === 'property' && f.temporal) && t.statistics?.queue === 0;
   const complete = t.verdict === 'success' || (t.verdict === 'violation' && (opts.continueAfterViolation || onlyTemporal));
-  const stopped = timedOut ? 'time limit reached' : t.verdict === 'violation' ? 'the search stopped at the first violation' : 'TLC stopped before the end';
+  const stopped = timedOut
+    ? 'time limit reached'
+    : t.verdict === 'violation'
+      ? 'the search stopped at the first violation'
+      : t.verdict === 'evaluation-error'
+        ? 'the search stopped at an evaluation error'
+        : 'TLC stopped before the end';
   const props: PropertyResult[] = [];
   for (const name of model.invariants) {
     const f = invariantOf(name);
@@ -137,35 +148,20 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
   }
   let error: EvaluationError | undefined;
   const evalErr = findings.find((f) => f.kind === 'evaluation-error');
-  if (evalErr !== undefined && evalErr.kind === 'evaluation-error') {
-    const outOfType = /CHOOSE/.test(evalErr.message) && /no element/.test(evalErr.message);
-    const trace = evalErr.trace === null ? undefined : traceOf(evalErr.trace);
-    error = {
-      code: outOfType ? 'MOM501' : /division|\\div|% /.test(evalErr.message) ? 'MOM500' : 'MOM503',
-      message: outOfType ? 'a value outside its declared type (TLC: CHOOSE found no element in InType)' : evalErr.message.split('\n')[0] ?? 'TLC could not evaluate the specification',
-      location: program.file,
-      ...(trace !== undefined ? { trace } : {}),
-    };
-  }
+  if (evalErr !== undefined && evalErr.kind === 'evaluation-error') error = evaluationError(program, source, system, evalErr, renderer);
   const stats = t.statistics;
   const distinct = stats?.distinct ?? 0;
   const status = error !== undefined ? 'error' : props.some((p) => p.verdict === 'violated') ? 'violation' : timedOut ? 'limit' : t.verdict === 'success' ? 'complete' : 'limit';
   return {
     model: modelName,
     status,
-    bounds: {
-      crashed: model.nodes.filter((n) => n.status === 'crashed').map((n) => n.name),
-      byzantine: model.byzantine.map((b) => ({ principal: model.nodes[b.node]!.name, sends: b.sends.map((s) => s.recordType), budget: b.budget })),
-      symmetry: opts.symmetry ? model.symmetry.map((s) => `{${s.join(', ')}}`) : [],
-      constants: {},
-      deadlock: opts.deadlock,
-      ...(opts.timeoutMs !== undefined ? { timeoutSeconds: opts.timeoutMs / 1000 } : {}),
-    },
+    bounds: boundsOf(model, opts),
     properties: props,
     stats: {
       generated: stats?.generated ?? 0,
       distinct,
-      depth: stats?.depth ?? 0,
+      // TLC's depth counts the states of the longest path; ours counts its steps.
+      depth: Math.max(0, (stats?.depth ?? 1) - 1),
       seconds,
       statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
       peakRssMB: 0,
@@ -173,6 +169,35 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
     },
     ...(error !== undefined ? { error } : {}),
   };
+}
+
+/**
+ * TLC's evaluation error in MOMMIE terms. TLC's trace ends in the state where
+ * evaluation failed; the built-in semantics evaluates the same things there and
+ * fails the same way, which gives the MOMMIE code, location and transition.
+ * If it does not fail, the two semantics differ: a translation bug.
+ */
+function evaluationError(program: CheckedProgram, source: SourceText | undefined, system: System, f: Extract<Finding, { kind: 'evaluation-error' }>, renderer: TraceRenderer): EvaluationError {
+  const tlcSays = f.message.split('\n')[0] ?? 'no message';
+  let mapped: { states: State[]; actions: (Action | undefined)[] };
+  if (f.trace === null) {
+    // No trace: TLC failed computing the initial states, or checking one.
+    try {
+      mapped = { states: [system.initialState()], actions: [undefined] };
+    } catch (e) {
+      if (e instanceof EvalError) return describeFailure(program, source, { error: e });
+      throw e;
+    }
+  } else {
+    const m = mapTrace(system, f.trace.states);
+    if (!m.ok) throw new TlcFailure(`could not show TLC's trace to its evaluation error as MOMMIE steps (state ${m.at}: ${m.reason}); TLC said: ${tlcSays}`);
+    mapped = m;
+  }
+  const last = mapped.states[mapped.states.length - 1]!;
+  const invariants = system.model.invariants.map((name) => ({ body: program.invariants.get(name)!.body }));
+  const failure = reproduceFailure(system, new StateEvaluator(system), invariants, last);
+  if (failure === undefined) throw new TlcFailure(`TLC failed to evaluate a state that mommie's semantics evaluates without error (a bug in mommie's translation); TLC said: ${tlcSays}`);
+  return { ...describeFailure(program, source, failure), trace: renderer.trace({ states: mapped.states, actions: mapped.actions }) };
 }
 
 function traceField(t: Trace | undefined): { trace?: Trace } {
