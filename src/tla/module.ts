@@ -7,7 +7,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
 import { ExprTranslator, type ExprContext } from './expr.js';
-import { roleVarName, tlaName, tlaString } from './names.js';
+import { roleVarName, tlaName, tlaString, transitionOperator } from './names.js';
 
 export interface TlaFiles {
   /** File name -> contents: `Program.tla`, `MC_Model.tla`, `MC_Model.cfg` per model. */
@@ -133,7 +133,7 @@ class ModuleWriter {
       for (const tr of r.transitions) {
         out.push(this.transition(r, tr));
         out.push('');
-        actions.push(`${tlaName(r.name)}_${tlaName(tr.name)}`);
+        actions.push(transitionOperator(r.name, tr.name));
       }
     }
     const others = this.allVars().filter((v) => v !== 'known');
@@ -158,7 +158,7 @@ class ModuleWriter {
     out.push('');
     out.push('Next ==');
     for (const r of p.roles.values()) {
-      for (const tr of r.transitions) out.push(`  \\/ \\E n \\in ${tlaName(r.set)} : ${tlaName(r.name)}_${tlaName(tr.name)}(n)`);
+      for (const tr of r.transitions) out.push(`  \\/ \\E n \\in ${tlaName(r.set)} : ${transitionOperator(r.name, tr.name)}(n)`);
     }
     out.push('  \\/ \\E n \\in Principals : Deliver(n)');
     out.push('  \\/ \\E b \\in Byzantine : ByzantinePublish(b)');
@@ -167,7 +167,7 @@ class ModuleWriter {
     out.push('   every correct node; Byzantine steps are never forced. *)');
     out.push('Fairness ==');
     for (const r of p.roles.values()) {
-      for (const tr of r.transitions) out.push(`  /\\ \\A n \\in ${tlaName(r.set)} \\cap Correct : WF_vars(${tlaName(r.name)}_${tlaName(tr.name)}(n))`);
+      for (const tr of r.transitions) out.push(`  /\\ \\A n \\in ${tlaName(r.set)} \\cap Correct : WF_vars(${transitionOperator(r.name, tr.name)}(n))`);
     }
     out.push('  /\\ \\A n \\in Correct : WF_vars(Deliver(n))');
     out.push('');
@@ -200,7 +200,7 @@ class ModuleWriter {
 
   private transition(role: RoleInfo, t: TransitionInfo): string {
     const decl = t.decl;
-    const name = `${tlaName(role.name)}_${tlaName(t.name)}`;
+    const name = transitionOperator(role.name, t.name);
     const ctx = freshCtx({ node: 'self__' });
     const head = `\\* ${role.name}.${t.name}${decl.kind === 'timeout' ? ' (TIMEOUT)' : ''} (${this.line(decl.span)})\n${name}(self__) ==\n  /\\ self__ \\in Correct`;
     const params = decl.params.map((p) => {

@@ -35,3 +35,21 @@ export function roleVarName(program: { roles: ReadonlyMap<string, { vars: readon
   for (const r of program.roles.values()) if (r.vars.some((v) => v.name === name)) owners++;
   return owners > 1 ? tlaName(`${role}_${name}`) : tlaName(name);
 }
+
+/** The TLA+ action operator of a transition: `Role_Transition`. */
+export function transitionOperator(role: string, transition: string): string {
+  return `${tlaName(role)}_${tlaName(transition)}`;
+}
+
+/** The operator TLC names in a trace step for a kind of MOMMIE step. */
+export function stepOperator(step: { readonly kind: 'fire'; readonly role: string; readonly transition: string } | { readonly kind: 'deliver' } | { readonly kind: 'byzantine' }): string {
+  switch (step.kind) {
+    case 'fire':
+      return transitionOperator(step.role, step.transition);
+    case 'deliver':
+      return 'Deliver';
+    case 'byzantine':
+      return 'ByzantinePublish';
+  }
+}
+

@@ -60,6 +60,10 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
       // TLC writes states/ and trace files next to the spec unless told otherwise.
       '-metadir', join(dir, 'meta'),
       ...(opts.continueAfterViolation ? ['-continue'] : []),
+      // Liveness once, after the whole graph is built, as the built-in checker
+      // does: TLC's periodic checks stop the search (even with -continue) at
+      // the first liveness violation, leaving the invariants unchecked.
+      '-lncheck', 'final',
       '-config', `${mc}.cfg`, mc,
     ];
     const child = execa(tools.java, args, { cwd: dir, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
@@ -119,10 +123,12 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
   const findings = t.findings;
   const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === name);
   const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(name));
-  // A temporal violation is reported after the whole graph was explored
-  // (queue empty): the invariants were then checked in every state.
-  const onlyTemporal = findings.length > 0 && findings.every((f) => f.kind === 'property' && f.temporal) && t.statistics?.queue === 0;
-  const complete = t.verdict === 'success' || (t.verdict === 'violation' && (opts.continueAfterViolation || onlyTemporal));
+  // With -lncheck final a temporal violation is reported after the search;
+  // if it explored the whole graph (queue empty) the invariants were checked
+  // in every state.
+  const onlyTemporal = findings.length > 0 && findings.every((f) => f.kind === 'property' && f.temporal);
+  const explored = t.statistics?.queue === 0;
+  const complete = t.verdict === 'success' || (t.verdict === 'violation' && explored && (opts.continueAfterViolation || onlyTemporal));
   const stopped = timedOut
     ? 'time limit reached'
     : t.verdict === 'violation'

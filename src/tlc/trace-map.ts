@@ -10,7 +10,7 @@ import type { State } from '../semantics/state.js';
 import type { Value } from '../semantics/value.js';
 import type { TlaValue } from './values.js';
 import type { TraceState } from './result.js';
-import { roleVarName } from '../tla/names.js';
+import { roleVarName, stepOperator } from '../tla/names.js';
 
 function sortJoin(xs: string[]): string {
   return xs.sort().join(',');
@@ -112,7 +112,26 @@ function matches(ours: Map<string, string>, tlc: TraceState): boolean {
 
 export type Mapped = { ok: true; states: State[]; actions: (Action | undefined)[] } | { ok: false; at: number; reason: string };
 
-/** Replays TLC's trace in the built-in semantics. */
+/** How TLC names a built-in step in a trace header: the operator applied to the node, `Client_Accept(c1)`. */
+function stepCall(system: System, a: Action): string {
+  const op = a.kind === 'fire' ? stepOperator({ kind: 'fire', role: a.transition.role, transition: a.transition.name }) : stepOperator(a);
+  return `${op}(${system.model.nodes[a.node]?.name ?? '?'})`;
+}
+
+/** A TLC version that prints the operator without its arguments is matched on the operator. */
+function sameStep(ours: string, tlc: string): boolean {
+  return tlc.includes('(') ? ours === tlc : ours.startsWith(`${tlc}(`);
+}
+
+function tlcCall(s: TraceState): string | undefined {
+  return s.action.kind === 'action' ? s.action.name.replace(/\s+/g, '') : undefined;
+}
+
+/**
+ * Replays TLC's trace in the built-in semantics. When several MOMMIE steps
+ * lead to TLC's next state, the one performed by the operator TLC names in
+ * that step's header, applied to the node it names, is shown.
+ */
 export function mapTrace(system: System, states: readonly TraceState[]): Mapped {
   const canon = new StateCanon(system);
   const first = states[0];
@@ -123,8 +142,13 @@ export function mapTrace(system: System, states: readonly TraceState[]): Mapped 
   const actions: (Action | undefined)[] = [undefined];
   for (let k = 1; k < states.length; k++) {
     const want = states[k]!;
-    const next = system.successors(cur).find((s) => matches(canon.state(s.state), want));
-    if (next === undefined) return { ok: false, at: k + 1, reason: `no MOMMIE step leads to TLC's state ${k + 1}` };
+    const candidates = system.successors(cur).filter((s) => matches(canon.state(s.state), want));
+    if (candidates.length === 0) return { ok: false, at: k + 1, reason: `no MOMMIE step leads to TLC's state ${k + 1}` };
+    const named = tlcCall(want);
+    const next = named === undefined ? candidates[0] : candidates.find((s) => sameStep(stepCall(system, s.action), named));
+    if (next === undefined) {
+      return { ok: false, at: k + 1, reason: `TLC took ${named}, but the MOMMIE steps that lead to its state are ${candidates.map((c) => stepCall(system, c.action)).join(', ')}` };
+    }
     cur = next.state;
     out.push(cur);
     actions.push(next.action);

@@ -1,0 +1,97 @@
+// TLC's counterexamples shown as MOMMIE steps (src/tlc/trace-map.ts), on
+// transcripts TLC printed for mommie's own translation of two buggy specs
+// (test/fixtures/tlc/mommie/, recorded as test/fixtures/tlc/README.md says).
+// Runs without Java. The recorded modules must be what the translation
+// writes today, so a change to the translation cannot leave these
+// transcripts describing a different module.
+
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../src/analysis/frontend.js';
+import { instantiate } from '../src/semantics/model.js';
+import { System } from '../src/semantics/system.js';
+import { translate } from '../src/tla/module.js';
+import { parseTlcOutput } from '../src/tlc/output.js';
+import type { Finding, Trace } from '../src/tlc/result.js';
+import { mapTrace } from '../src/tlc/trace-map.js';
+import { ROOT } from './helpers/cli.js';
+
+const DIR = join(ROOT, 'test', 'fixtures', 'tlc', 'mommie');
+
+const CASES = [
+  { spec: 'PrimaryBackupSmallQuorum', model: 'ByzantineBackup', exit: 12 },
+  { spec: 'PrimaryBackupCrashedPrimary', model: 'CrashedPrimary', exit: 13 },
+] as const;
+
+function setup(spec: string, model: string) {
+  const fe = checkFile(join(ROOT, 'specs', 'buggy', `${spec}.mom`));
+  if (fe.program === undefined) throw new Error(`${spec} does not check`);
+  const inst = instantiate(fe.program, model);
+  if (!inst.ok) throw new Error(inst.error.message);
+  return { program: fe.program, source: fe.source, system: new System(inst.instance) };
+}
+
+function traceOf(transcript: string, exit: number): Trace {
+  const r = parseTlcOutput(transcript, exit);
+  if (isLeft(r)) throw new Error(r.left.message);
+  const f: Finding | undefined = r.right.findings[0];
+  if (f === undefined || !('trace' in f) || f.trace === null) throw new Error('no trace');
+  return f.trace;
+}
+
+function transcript(spec: string, model: string): string {
+  return readFileSync(join(DIR, `MC_${spec}_${model}.out`), 'utf8');
+}
+
+describe('the recorded modules are the current translation', () => {
+  it.each(CASES)('$spec $model', ({ spec, model }) => {
+    const { program, source } = setup(spec, model);
+    const files = translate(program, source, { models: [model] });
+    for (const [name, text] of files.files) {
+      expect(text, `${name} differs from the recorded module: re-record test/fixtures/tlc/mommie (README.md)`).toBe(readFileSync(join(DIR, name), 'utf8'));
+    }
+  });
+});
+
+describe('TLC traces replayed as MOMMIE steps', () => {
+  it('a safety counterexample: each step is the one TLC names (operator and node)', () => {
+    const { system } = setup('PrimaryBackupSmallQuorum', 'ByzantineBackup');
+    const m = mapTrace(system, traceOf(transcript('PrimaryBackupSmallQuorum', 'ByzantineBackup'), 12).states);
+    if (!m.ok) throw new Error(m.reason);
+    expect(m.states).toHaveLength(4);
+    const shown = m.actions.map((a) => (a === undefined ? 'init' : a.kind === 'fire' ? `${system.model.nodes[a.node]!.name}:${a.transition.name}` : `${a.kind}:${system.model.nodes[a.node]!.name}`));
+    expect(shown).toEqual(['init', 'byzantine:r4', 'deliver:c1', 'c1:Accept']);
+  });
+
+  it('a liveness counterexample (lasso)', () => {
+    const { system } = setup('PrimaryBackupCrashedPrimary', 'CrashedPrimary');
+    const t = traceOf(transcript('PrimaryBackupCrashedPrimary', 'CrashedPrimary'), 13);
+    expect(t.lasso).not.toBeNull();
+    const m = mapTrace(system, t.states);
+    if (!m.ok) throw new Error(m.reason);
+    expect(m.states).toHaveLength(t.states.length);
+    expect(m.actions.filter((a) => a?.kind === 'fire').map((a) => (a?.kind === 'fire' ? a.transition.name : ''))).toContain('SuspectPrimary');
+  });
+
+  it('a step TLC attributes to another action is refused, naming both', () => {
+    const { system } = setup('PrimaryBackupSmallQuorum', 'ByzantineBackup');
+    const forged = transcript('PrimaryBackupSmallQuorum', 'ByzantineBackup').replace('4: <Client_Accept(c1) line', '4: <Client_Submit(c1) line');
+    const m = mapTrace(system, traceOf(forged, 12).states);
+    expect(m).toMatchObject({ ok: false, at: 4 });
+    if (!m.ok) expect(m.reason).toBe('TLC took Client_Submit(c1), but the MOMMIE steps that lead to its state are Client_Accept(c1)');
+  });
+
+  it('a state no MOMMIE step reaches is refused', () => {
+    const { system } = setup('PrimaryBackupSmallQuorum', 'ByzantineBackup');
+    const text = transcript('PrimaryBackupSmallQuorum', 'ByzantineBackup');
+    // The Byzantine statement of step 2 issued by r3 instead of r4 (r3 is correct in this model).
+    const at = text.indexOf('2: <ByzantinePublish(r4)');
+    const end = text.indexOf('@!@!@ENDMSG', at);
+    const forged = text.slice(0, at) + text.slice(at, end).replaceAll('issuer |-> r4', 'issuer |-> r3') + text.slice(end);
+    expect(forged).not.toBe(text);
+    const m = mapTrace(system, traceOf(forged, 12).states);
+    expect(m).toMatchObject({ ok: false, at: 2, reason: "no MOMMIE step leads to TLC's state 2" });
+  });
+});
