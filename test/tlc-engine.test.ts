@@ -4,10 +4,11 @@
 
 import { execa } from 'execa';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatSanyErrors, runSany } from '../src/tlc/sany.js';
 import { resolveTlc } from '../src/tools/resolve.js';
 import { CLI, mommie, ROOT } from './helpers/cli.js';
 
@@ -40,6 +41,18 @@ describe('without TLC', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('mommie tla writes the modules and says SANY was not run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-tla-nosany-'));
+    try {
+      const r = await cli(['tla', 'specs/PrimaryBackup.mom', '-m', 'AllCorrect', '-o', dir], withoutTlc());
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toMatch(/SANY: not run \(TLC is not installed: .*'mommie tools doctor' says more\)/);
+      expect(readdirSync(dir).sort()).toEqual(['MC_PrimaryBackup_AllCorrect.cfg', 'MC_PrimaryBackup_AllCorrect.tla', 'PrimaryBackup.tla']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown engine', async () => {
     const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '--engine', 'spin']);
     expect(r.exitCode).toBe(1);
@@ -48,6 +61,33 @@ describe('without TLC', () => {
 });
 
 describe.skipIf(!hasTlc)('with TLC', () => {
+  it('mommie tla has SANY check every generated module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-tla-sany-'));
+    try {
+      const r = await mommie(['tla', 'specs/PBFTNormal.mom', '-o', dir]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toMatch(/SANY: accepted MC_PBFTNormal_CrashedBackup\.tla, MC_PBFTNormal_ByzantineBackup\.tla, MC_PBFTNormal_ByzantinePrimary\.tla/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SANY rejecting a module gives its errors with module, line and column', async () => {
+    if (!isRight(tlc)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-sany-bad-'));
+    try {
+      writeFileSync(join(dir, 'Good.tla'), '---- MODULE Good ----\nX == 1\n====\n');
+      writeFileSync(join(dir, 'Bad.tla'), '---- MODULE Bad ----\nEXTENDS Naturals\nX == y + 1\n====\n');
+      const r = await runSany({ java: tlc.right.java, jar: tlc.right.jar }, dir, ['Good.tla', 'Bad.tla']);
+      if (!isLeft(r) || r.left.kind !== 'rejected') throw new Error(`expected a rejection, got ${JSON.stringify(r)}`);
+      expect(formatSanyErrors(r.left.errors)).toBe("Bad:3:6: Unknown operator: `y'.");
+      const ok = await runSany({ java: tlc.right.java, jar: tlc.right.jar }, dir, ['Good.tla']);
+      expect(isRight(ok)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves nothing next to the spec, and prints TLC counterexamples as MOMMIE steps', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-clean-'));
     try {
