@@ -1,6 +1,6 @@
 import { writeFileSync, existsSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkFile, type FrontEndResult } from '../analysis/frontend.js';
+import { commandLine, ONE_FILE } from './args.js';
 import { dumpProgram } from './dump.js';
 import { EXIT } from './exit-codes.js';
 import { locatedDiagnostics, printDiagnostics, summary, type Out } from './output.js';
@@ -10,16 +10,6 @@ export interface Command {
   readonly summary: string;
   readonly help: string;
   run(args: string[], out: Out): number | Promise<number>;
-}
-
-/** Parses options; a bad option is bad input, reported in one sentence. */
-export function options<T extends ParseArgsConfig['options']>(args: string[], spec: T, out: Out, usage: string) {
-  try {
-    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
-  } catch (e) {
-    out.stderr(`mommie: ${e instanceof Error ? e.message : String(e)}\n${usage}`);
-    return undefined;
-  }
 }
 
 const CHECK_HELP = `Usage: mommie check [--json] FILE...
@@ -40,16 +30,8 @@ export const checkCommand: Command = {
   summary: 'parse and check MOMMIE programs',
   help: CHECK_HELP,
   run(args, out) {
-    const parsed = options(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, out, CHECK_HELP);
-    if (parsed === undefined) return EXIT.BAD_INPUT;
-    if (parsed.values.help === true) {
-      out.stdout(CHECK_HELP);
-      return EXIT.OK;
-    }
-    if (parsed.positionals.length === 0) {
-      out.stderr(`mommie check: no input files\n${CHECK_HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    const parsed = commandLine('check', args, { json: { type: 'boolean' } }, { min: 1, max: Infinity, expected: 'no input files' }, CHECK_HELP, out);
+    if (!parsed.ok) return parsed.exitCode;
     const results: FrontEndResult[] = parsed.positionals.map((f) => checkFile(f));
     const ok = results.every((r) => r.ok);
     if (parsed.values.json === true) {
@@ -80,16 +62,8 @@ export const parseCommand: Command = {
   summary: 'dump the checked program as JSON',
   help: PARSE_HELP,
   run(args, out) {
-    const parsed = options(args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, out, PARSE_HELP);
-    if (parsed === undefined) return EXIT.BAD_INPUT;
-    if (parsed.values.help === true) {
-      out.stdout(PARSE_HELP);
-      return EXIT.OK;
-    }
-    if (parsed.positionals.length !== 1) {
-      out.stderr(`mommie parse: give exactly one file\n${PARSE_HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    const parsed = commandLine('parse', args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, ONE_FILE, PARSE_HELP, out);
+    if (!parsed.ok) return parsed.exitCode;
     const r = checkFile(parsed.positionals[0]!);
     printDiagnostics(out, r);
     if (!r.ok || r.program === undefined) {

@@ -5,11 +5,12 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { translate, type TlaFiles } from '../tla/module.js';
 import { formatSanyErrors, runSany } from '../tlc/sany.js';
 import { resolveTlc } from '../tools/resolve.js';
-import { options, type Command } from './commands.js';
+import { commandLine, ONE_FILE } from './args.js';
+import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary, type Out } from './output.js';
 
-const HELP = `Usage: mommie tla FILE [-m MODEL]... -o DIR [--force]
+const HELP = `Usage: mommie tla FILE [-m MODEL]... -o DIR [--force] [--tla2tools JAR] [--no-sany]
 
 Translates a MOMMIE program to TLA+: DIR/<Program>.tla (the specification:
 Init, Next, Spec with fairness, one action per transition, the invariants and
@@ -37,7 +38,8 @@ export const tlaCommand: Command = {
   summary: 'translate a program to TLA+ (module and TLC configs)',
   help: HELP,
   async run(args, out) {
-    const parsed = options(
+    const cl = commandLine(
+      'tla',
       args,
       {
         model: { type: 'string', short: 'm', multiple: true },
@@ -46,22 +48,18 @@ export const tlaCommand: Command = {
         deadlock: { type: 'boolean' },
         tla2tools: { type: 'string' },
         'no-sany': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
-      out,
+      ONE_FILE,
       HELP,
+      out,
     );
-    if (parsed === undefined) return EXIT.BAD_INPUT;
-    const v = parsed.values;
-    if (v.help === true) {
-      out.stdout(HELP);
-      return EXIT.OK;
-    }
-    if (parsed.positionals.length !== 1 || v.out === undefined) {
-      out.stderr(`mommie tla: give one file and -o DIR\n${HELP}`);
+    if (!cl.ok) return cl.exitCode;
+    const v = cl.values;
+    if (v.out === undefined) {
+      out.stderr(`mommie tla: give -o DIR, where the modules go\n${HELP}`);
       return EXIT.BAD_INPUT;
     }
-    const fe = checkFile(parsed.positionals[0]!);
+    const fe = checkFile(cl.positionals[0]!);
     printDiagnostics(out, fe);
     if (!fe.ok || fe.program === undefined) {
       out.stderr(summary([fe]));

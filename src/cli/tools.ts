@@ -3,8 +3,8 @@ import { formatDoctorReport, runDoctor } from '../tools/doctor.js';
 import { installTla2tools } from '../tools/install.js';
 import { PINNED_TLA2TOOLS } from '../tools/pinned.js';
 import { currentHost } from '../tools/platform.js';
+import { commandLine, NO_ARGUMENTS } from './args.js';
 import type { Command } from './commands.js';
-import { options } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import type { Out } from './output.js';
 
@@ -38,17 +38,9 @@ Exit codes: 0 done (doctor: TLC is usable); 1 a problem, with one sentence
 saying what to do.`;
 
 async function install(args: string[], out: Out): Promise<number> {
-  const parsed = options(args, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, out, HELP);
-  if (parsed === undefined) return EXIT.BAD_INPUT;
-  if (parsed.values.help === true) {
-    out.stdout(HELP);
-    return EXIT.OK;
-  }
-  if (parsed.positionals.length > 0) {
-    out.stderr(`mommie tools install: unexpected argument '${parsed.positionals[0]}'\n${HELP}`);
-    return EXIT.BAD_INPUT;
-  }
-  const r = await installTla2tools(currentHost(), { force: parsed.values.force === true, log: (l) => out.stderr(l) });
+  const cl = commandLine('tools install', args, { force: { type: 'boolean' } }, NO_ARGUMENTS, HELP, out);
+  if (!cl.ok) return cl.exitCode;
+  const r = await installTla2tools(currentHost(), { force: cl.values.force === true, log: (l) => out.stderr(l) });
   if (isLeft(r)) {
     out.stderr(`mommie tools install: ${r.left.message}\n${r.left.hint}`);
     return EXIT.BAD_INPUT;
@@ -63,18 +55,10 @@ async function install(args: string[], out: Out): Promise<number> {
 }
 
 async function doctor(args: string[], out: Out): Promise<number> {
-  const parsed = options(args, { json: { type: 'boolean' }, tla2tools: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, out, HELP);
-  if (parsed === undefined) return EXIT.BAD_INPUT;
-  if (parsed.values.help === true) {
-    out.stdout(HELP);
-    return EXIT.OK;
-  }
-  if (parsed.positionals.length > 0) {
-    out.stderr(`mommie tools doctor: unexpected argument '${parsed.positionals[0]}'\n${HELP}`);
-    return EXIT.BAD_INPUT;
-  }
-  const report = await runDoctor(currentHost(), parsed.values.tla2tools);
-  out.stdout(parsed.values.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
+  const cl = commandLine('tools doctor', args, { json: { type: 'boolean' }, tla2tools: { type: 'string' } }, NO_ARGUMENTS, HELP, out);
+  if (!cl.ok) return cl.exitCode;
+  const report = await runDoctor(currentHost(), cl.values.tla2tools);
+  out.stdout(cl.values.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
   return report.ok ? EXIT.OK : EXIT.BAD_INPUT;
 }
 

@@ -8,10 +8,10 @@ import { resolveTlc } from '../tools/resolve.js';
 import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
 import { toJUnitXml } from '../report/junit.js';
+import { commandLine, ONE_FILE, positiveInt } from './args.js';
 import type { Command } from './commands.js';
-import { options } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { printDiagnostics, summary, type Out } from './output.js';
+import { printDiagnostics, summary } from './output.js';
 
 const HELP = `Usage: mommie verify FILE [options]
 
@@ -48,16 +48,6 @@ the program fails while running (e.g. a value outside its type); 3 internal
 error; 4 a limit stopped the search before every verdict was known;
 130 interrupted (Ctrl-C, with the statistics so far).`;
 
-function positiveInt(v: string | undefined, name: string, out: Out): number | undefined | 'bad' {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) {
-    out.stderr(`mommie verify: ${name} takes a positive whole number, not '${v}'`);
-    return 'bad';
-  }
-  return n;
-}
-
 function isOurReport(path: string): boolean {
   try {
     const head = readFileSync(path, 'utf8').slice(0, 400);
@@ -79,7 +69,8 @@ export const verifyCommand: Command = {
   summary: 'model-check a program with the built-in checker',
   help: HELP,
   async run(args, out) {
-    const parsed = options(
+    const cl = commandLine(
+      'verify',
       args,
       {
         model: { type: 'string', short: 'm', multiple: true },
@@ -98,21 +89,13 @@ export const verifyCommand: Command = {
         'no-symmetry': { type: 'boolean' },
         continue: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
-      out,
+      ONE_FILE,
       HELP,
+      out,
     );
-    if (parsed === undefined) return EXIT.BAD_INPUT;
-    const v = parsed.values;
-    if (v.help === true) {
-      out.stdout(HELP);
-      return EXIT.OK;
-    }
-    if (parsed.positionals.length !== 1) {
-      out.stderr(`mommie verify: give exactly one file\n${HELP}`);
-      return EXIT.BAD_INPUT;
-    }
+    if (!cl.ok) return cl.exitCode;
+    const v = cl.values;
     if (v.reporter !== undefined && v.reporter !== 'junit' && v.reporter !== 'human') {
       out.stderr(`mommie verify: unknown reporter '${v.reporter}' (use junit, or --json)`);
       return EXIT.BAD_INPUT;
@@ -130,16 +113,16 @@ export const verifyCommand: Command = {
       out.stderr(`mommie verify: unknown engine '${engineWanted}' (builtin, tlc or auto)`);
       return EXIT.BAD_INPUT;
     }
-    const workers = positiveInt(v.workers, '--workers', out);
+    const workers = positiveInt('verify', '--workers', v.workers, out);
     if (workers === 'bad') return EXIT.BAD_INPUT;
-    const heapMB = positiveInt(v.heap, '--heap', out);
+    const heapMB = positiveInt('verify', '--heap', v.heap, out);
     if (heapMB === 'bad') return EXIT.BAD_INPUT;
-    const maxStates = positiveInt(v['max-states'], '--max-states', out);
-    const maxDepth = positiveInt(v['max-depth'], '--max-depth', out);
-    const timeout = positiveInt(v.timeout, '--timeout', out);
+    const maxStates = positiveInt('verify', '--max-states', v['max-states'], out);
+    const maxDepth = positiveInt('verify', '--max-depth', v['max-depth'], out);
+    const timeout = positiveInt('verify', '--timeout', v.timeout, out);
     if (maxStates === 'bad' || maxDepth === 'bad' || timeout === 'bad') return EXIT.BAD_INPUT;
 
-    const file = parsed.positionals[0]!;
+    const file = cl.positionals[0]!;
     const fe = checkFile(file);
     printDiagnostics(out, fe);
     if (!fe.ok || fe.program === undefined) {
