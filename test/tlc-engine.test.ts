@@ -119,6 +119,30 @@ describe.skipIf(!hasTlc)('with TLC', () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const left = await execa('pgrep', ['-f', tmp], { reject: false });
       expect(String(left.stdout).trim()).toBe('');
+      expect(readdirSync(tmp).filter((f) => f.startsWith('mommie-tlc-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('a second Ctrl-C quits at once, still without a JVM or a temporary directory left behind', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'mommie-sigint2-'));
+    try {
+      const child = execa('node', [CLI, 'verify', 'specs/PrimaryBackup.mom', '-m', 'TwoClients', '--no-symmetry', '--engine', 'tlc'], {
+        cwd: ROOT,
+        reject: false,
+        env: { TMPDIR: tmp },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const left = await execa('pgrep', ['-f', tmp], { reject: false });
+      expect(String(left.stdout).trim()).toBe('');
+      expect(readdirSync(tmp).filter((f) => f.startsWith('mommie-tlc-'))).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -45,6 +45,9 @@ export class TlcFailure extends Error {}
 export async function verifyModelWithTlc(program: CheckedProgram, source: SourceText | undefined, modelName: string, tools: TlcTools, opts: TlcRunOptions): Promise<ModelResult> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'mommie-tlc-'));
+  // A second Ctrl-C exits at once (process.exit), skipping `finally`.
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   try {
     const files = translate(program, source, { models: [modelName], deadlock: opts.deadlock, symmetry: opts.symmetry });
     for (const [name, text] of files.files) writeFileSync(join(dir, name), text);
@@ -98,7 +101,8 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     }
     return toModelResult(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    process.off('exit', removeDir);
+    removeDir();
   }
 }
 
