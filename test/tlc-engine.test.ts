@@ -4,7 +4,8 @@
 
 import { execa } from 'execa';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,12 @@ describe('without TLC', () => {
     }
   });
 
+  it('says that --workers and --heap do not apply when the built-in engine runs', async () => {
+    const r = await cli(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--engine', 'auto', '--workers', '2', '-q'], withoutTlc());
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('note: --workers and --heap apply to TLC; the built-in engine runs in this process with one worker');
+  });
+
   it('refuses an unknown engine', async () => {
     const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '--engine', 'spin']);
     expect(r.exitCode).toBe(1);
@@ -98,6 +105,34 @@ describe.skipIf(!hasTlc)('with TLC', () => {
       expect(r.stdout).toMatch(/✗ ValidReplies\s+violated/);
       expect(r.stdout).toMatch(/4\. c1 fires Accept\(r=Reply\(/);
       expect(readdirSync(dir)).toEqual(['Spec.mom']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the JUnit report has the same suites, cases and outcomes with either engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-junit-'));
+    try {
+      const shape = async (engine: string) => {
+        const file = join(dir, `${engine}.xml`);
+        const r = await mommie(['verify', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--engine', engine, '-q', '--reporter', 'junit', '-o', file]);
+        expect(r.exitCode).toBe(2);
+        const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(readFileSync(file, 'utf8')) as {
+          testsuites: { testsuite: { '@_name': string; '@_tests': string; '@_failures': string; '@_skipped': string; properties: { property: { '@_name': string }[] }; testcase: Record<string, unknown>[] }[] };
+        };
+        return xml.testsuites.testsuite.map((ts) => ({
+          name: ts['@_name'],
+          counts: [ts['@_tests'], ts['@_failures'], ts['@_skipped']],
+          properties: ts.properties.property.map((p) => p['@_name']),
+          cases: ts.testcase.map((c) => ({ name: c['@_name'], outcome: 'failure' in c ? 'failure' : 'skipped' in c ? 'skipped' : 'error' in c ? 'error' : 'passed' })),
+        }));
+      };
+      const builtin = await shape('builtin');
+      expect(builtin[0]?.cases).toEqual([
+        { name: 'ValidReplies', outcome: 'failure' },
+        { name: 'InOrder', outcome: 'skipped' },
+      ]);
+      expect(await shape('tlc')).toEqual(builtin);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -160,6 +160,10 @@ export const verifyCommand: Command = {
       }
     }
 
+    if (tools === undefined && (workers !== undefined || heapMB !== undefined)) {
+      out.stderr('note: --workers and --heap apply to TLC; the built-in engine runs in this process with one worker');
+    }
+
     let interrupted = false;
     const onSigint = (): void => {
       if (interrupted) process.exit(EXIT.INTERRUPTED);
