@@ -362,7 +362,7 @@ describe('formatVerifyResult', () => {
   });
 
   it('numbers the steps of a safety counterexample', () => {
-    const start = lines.indexOf('  counterexample to ValidReplies (4 steps):');
+    const start = lines.indexOf('  counterexample to ValidReplies (4 states):');
     expect(start).toBeGreaterThan(0);
     expect(lines.slice(start + 1, start + 10)).toEqual([
       '    1. initial state',
@@ -378,7 +378,7 @@ describe('formatVerifyResult', () => {
   });
 
   it('marks the loop of a lasso and stuttering', () => {
-    const start = lines.indexOf('  counterexample to ClientsServed (4 steps, then a loop):');
+    const start = lines.indexOf('  counterexample to ClientsServed (4 states, then a loop):');
     expect(start).toBeGreaterThan(0);
     expect(lines.slice(start + 1, start + 14)).toEqual([
       '    1. initial state',
@@ -393,7 +393,7 @@ describe('formatVerifyResult', () => {
       '    4. deliver [r2 → {r1, r2, r3, r4}, NOONE] Suspicion(primary: r1) to r3',
       '    -- back to step 2',
       '',
-      '  counterexample to Progress (2 steps, then stuttering):',
+      '  counterexample to Progress (2 states, then stuttering):',
     ]);
     expect(lines.slice(start + 14, start + 17)).toEqual([
       '    1. initial state',
@@ -412,7 +412,7 @@ describe('formatVerifyResult', () => {
       '  7 states generated, 7 distinct states, depth 2, 0.00 s (3500 states/s), peak RSS 48 MB',
       '',
       '  specs/PrimaryBackup.mom:57:5: error MOM502: value 3 is outside Seq = 0..2',
-      '  trace to the failing evaluation (2 steps):',
+      '  trace to the failing evaluation (2 states):',
       '    1. initial state',
       '         r1.nextSeqNo = 2',
       `    2. r1 fires Assign(c=c1, req=${REQ})`,
@@ -503,7 +503,7 @@ describe('toJUnitXml', () => {
     expect(f['#text']).toBe(
       [
         'ValidReplies violated',
-        'counterexample (4 steps):',
+        'counterexample (4 states):',
         '  1. initial state',
         '       c1.accepted = {}',
         '       r2.executeSeqNo = 0',
@@ -530,7 +530,7 @@ describe('toJUnitXml', () => {
     expect(e['@_type']).toBe('MOM502');
     expect(String(e['#text'])).toContain(
       'specs/PrimaryBackup.mom:57:5: error MOM502: value 3 is outside Seq = 0..2\n' +
-        'trace to the failing evaluation (2 steps):\n  1. initial state',
+        'trace to the failing evaluation (2 states):\n  1. initial state',
     );
     const broken = arr(arr(suites[4]!, 'testcase')[0]!, 'error')[0]!;
     expect(broken['@_message']).toBe('MOM501: division by zero');
@@ -575,7 +575,7 @@ describe('toJUnitXml', () => {
     expect(p!['@_classname']).toBe('Prog"&.M');
     const f = arr(p!, 'failure')[0]!;
     expect(f['@_message']).toBe(`P<&> violated: ${NASTY}`);
-    expect(f['#text']).toBe(`P<&> violated: ${NASTY}\ncounterexample (1 step):\n  1. initial state\n       n.v = ${NASTY}`);
+    expect(f['#text']).toBe(`P<&> violated: ${NASTY}\ncounterexample (1 state):\n  1. initial state\n       n.v = ${NASTY}`);
     expect(arr(q!, 'skipped')[0]!['@_message']).toBe(NASTY);
     const props = (s['properties'] as El)['property'] as El[];
     expect(props.find((x) => x['@_name'] === 'constant.S')?.['@_value']).toBe(NASTY);

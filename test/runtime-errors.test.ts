@@ -12,7 +12,7 @@ describe('evaluation errors while model checking', () => {
     const r = await mommie(['verify', 'test/fixtures/runtime/Overflow.mom']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('test/fixtures/runtime/Overflow.mom:20:41: error MOM501: field k of Tick would be 3, outside its type 0..2 (while n1 fires Step)');
-    expect(r.stdout).toMatch(/trace to the failing evaluation \(3 steps\)/);
+    expect(r.stdout).toMatch(/trace to the failing evaluation \(3 states\)/);
     expect(r.stdout).toContain('3. n1 fires Step(t=Tick(k: 0))');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -34,7 +34,7 @@ describe('evaluation errors while model checking', () => {
     const r = await mommie(['verify', 'test/fixtures/runtime/InvariantDivZero.mom']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('test/fixtures/runtime/InvariantDivZero.mom:15:34: error MOM500: division by zero (10 / 0)');
-    expect(r.stdout).toMatch(/trace to the failing evaluation \(2 steps\)/);
+    expect(r.stdout).toMatch(/trace to the failing evaluation \(2 states\)/);
     expect(r.stdout).toContain('2. n1 fires Drain()');
     expect(r.stdout).toMatch(/\? Share\s+unknown \(the search stopped at an evaluation error\)/);
   });
@@ -43,7 +43,7 @@ describe('evaluation errors while model checking', () => {
     const r = await mommie(['verify', 'test/fixtures/runtime/InitialInvariantDivZero.mom']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('InitialInvariantDivZero.mom:15:34: error MOM500: division by zero (10 / 0)');
-    expect(r.stdout).toMatch(/trace to the failing evaluation \(1 step\):\n\s+1\. initial state\n\s+n1\.left = 0/);
+    expect(r.stdout).toMatch(/trace to the failing evaluation \(1 state\):\n\s+1\. initial state\n\s+n1\.left = 0/);
   });
 });
 

@@ -132,9 +132,13 @@ export function formatTrace(trace: Trace, opts: TraceOptions = {}): string[] {
   return lines;
 }
 
-/** `4 steps`; for a lasso `5 steps, then a loop` or `5 steps, then stuttering`. */
+/**
+ * `4 states`; for a lasso `5 states, then a loop` or `5 states, then stuttering`.
+ * States, not steps: the numbered list starts with the initial state, and the
+ * run's depth already counts steps.
+ */
 export function traceSummary(trace: Trace): string {
-  const n = plural(trace.steps.length, 'step', 'steps');
+  const n = plural(trace.steps.length, 'state', 'states');
   if (trace.loopsTo === undefined) return n;
   return trace.loopsTo === trace.steps[trace.steps.length - 1]?.index ? `${n}, then stuttering` : `${n}, then a loop`;
 }
