@@ -110,6 +110,21 @@ describe.skipIf(!hasTlc)('with TLC', () => {
     }
   });
 
+  it('reports properties whose names TLA+ reserves (Next, TypeOK, Init) under their MOMMIE names, as the built-in engine does', async () => {
+    const verdicts = async (engine: string) => {
+      const r = await mommie(['verify', 'test/fixtures/tla/ReservedNames.mom', '--engine', engine, '--json', '-q']);
+      expect(r.exitCode).toBe(2);
+      const out = JSON.parse(r.stdout) as { models: { model: string; properties: { name: string; verdict: string; trace?: { steps: unknown[] } }[] }[] };
+      return out.models.map((m) => ({ model: m.model, properties: m.properties.map((p) => [p.name, p.verdict, p.trace?.steps.length]) }));
+    };
+    const expected = [
+      { model: 'One', properties: [['Next', 'violated', 3], ['TypeOK', 'unknown', undefined], ['Init', 'unknown', undefined]] },
+      { model: 'Safe', properties: [['TypeOK', 'holds', undefined], ['Init', 'violated', 2]] },
+    ];
+    expect(await verdicts('builtin')).toEqual(expected);
+    expect(await verdicts('tlc')).toEqual(expected);
+  });
+
   it('the JUnit report has the same suites, cases and outcomes with either engine', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-junit-'));
     try {

@@ -117,6 +117,8 @@ class ModuleWriter {
     out.push(`VARIABLES ${this.allVars().join(', ')}`);
     out.push(`vars == <<${this.allVars().join(', ')}>>`);
     out.push('');
+    out.push(...this.typeInvariant());
+    out.push('');
     out.push('Init ==');
     for (const r of p.roles.values()) {
       for (const v of r.vars) {
@@ -183,6 +185,55 @@ class ModuleWriter {
     }
     out.push('='.repeat(40));
     return out.join('\n') + '\n';
+  }
+
+  /**
+   * `TypeOK`: the type of every variable. The built-in semantics keeps every
+   * value in its type (MOM501), so this holds by construction; TLC checks it on
+   * every model as a check of the translation, and it is the first lemma a
+   * TLAPS proof needs (`Spec => []TypeOK`).
+   */
+  private typeInvariant(): string[] {
+    const p = this.program;
+    const out: string[] = [];
+    const records = [...p.records.keys()];
+    out.push('(* The type of every variable. It holds by construction (every value written is');
+    out.push('   InType-checked); TLC checks it on every model, and a proof starts from it. *)');
+    out.push(`Records == ${records.length === 0 ? '{}' : records.map((r) => `T_${r}`).join(' \\cup ')}`);
+    out.push('Statements == [issuer: Principals, verifiers: SUBSET Principals, auditors: SUBSET Principals, record: Records]');
+    const instances: string[] = [];
+    for (const r of p.roles.values()) {
+      for (const t of r.transitions) {
+        // The tuple the transition adds to handled: see transition() and patternsExist().
+        const parts = [`{${tlaString(t.name)}}`];
+        for (const prm of t.decl.params) parts.push(this.x.domainSet(p.domainOf.get(prm.id) ?? { k: 'error' }));
+        for (const pat of t.decl.patterns) {
+          const multivalent = new Set(pat.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name));
+          if (pat.issuer.kind === 'quorum') {
+            parts.push(multivalent.size === 0 ? `T_${pat.recordType.name}` : this.maskedRecordSet(pat.recordType.name, multivalent));
+          } else {
+            parts.push(`T_${pat.recordType.name}`, 'Principals');
+          }
+        }
+        instances.push(parts.length === 1 ? `{<<${tlaString(t.name)}>>}` : `(${parts.join(' \\X ')})`);
+      }
+    }
+    out.push(`TriggerInstances == ${instances.length === 0 ? '{}' : instances.join('\n  \\cup ')}`);
+    out.push('TypeOK ==');
+    for (const r of p.roles.values()) {
+      for (const v of r.vars) out.push(`  /\\ ${this.varName(r.name, v.name)} \\in [${tlaName(r.set)} -> ${this.x.domainSet(v.domain)}]`);
+    }
+    out.push('  /\\ pool \\subseteq Statements');
+    out.push('  /\\ known \\in [Principals -> SUBSET pool]');
+    out.push('  /\\ handled \\in [Principals -> SUBSET TriggerInstances]');
+    return out;
+  }
+
+  /** The records of a type with the multivalent fields masked as a quorum binder sees them (`"_"`). */
+  private maskedRecordSet(record: string, masked: ReadonlySet<string>): string {
+    const info = this.program.records.get(record);
+    const fields = (info?.fields ?? []).map((f) => `, ${tlaName(f.name)}: ${masked.has(f.name) ? '{"_"}' : this.x.domainSet(f.domain)}`);
+    return `[type: {${tlaString(record)}}${fields.join('')}]`;
   }
 
   private recordOrder(): string[] {
@@ -379,6 +430,8 @@ class ModuleWriter {
     out.push('  Byzantine <- MC_Byzantine');
     out.push('  ByzSends <- MC_ByzSends');
     out.push('  Budget <- MC_Budget');
+    // TypeOK first: if the translation breaks it, that is what TLC reports.
+    out.push('INVARIANT TypeOK');
     for (const i of invariants) out.push(`INVARIANT ${tlaName(i)}`);
     for (const pr of properties) out.push(`PROPERTY ${tlaName(pr)}`);
     if (model.items.some((i) => i.kind === 'symmetry') && opts.symmetry !== false) out.push('SYMMETRY MC_Symmetry');

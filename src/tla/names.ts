@@ -15,7 +15,7 @@ const RESERVED = new Set([
   // The translation's own names.
   'Init', 'Next', 'Spec', 'vars', 'pool', 'known', 'handled', 'Correct', 'Faulty', 'Crashed', 'Byzantine',
   'ByzSends', 'Budget', 'Principals', 'RoleNodes', 'Deliver', 'ByzantinePublish', 'Fairness', 'TypeOK',
-  'InType', 'Statement', 'NOONE', 'Symmetry',
+  'InType', 'Statement', 'Statements', 'Records', 'TriggerInstances', 'NOONE', 'Symmetry',
 ]);
 
 export function tlaName(name: string): string {

@@ -20,6 +20,7 @@ import { instantiate } from '../semantics/model.js';
 import type { State } from '../semantics/state.js';
 import { System, type Action } from '../semantics/system.js';
 import { translate } from '../tla/module.js';
+import { tlaName } from '../tla/names.js';
 import { parseTlcStream } from './output.js';
 import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
 import { mapTrace } from './trace-map.js';
@@ -99,14 +100,14 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
       if (r.timedOut) return limitResult(modelName, seconds, `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`);
       throw new TlcFailure(`could not read TLC's output: ${parsed.left.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`);
     }
-    return toModelResult(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
+    return modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
   } finally {
     process.off('exit', removeDir);
     removeDir();
   }
 }
 
-function toModelResult(program: CheckedProgram, source: SourceText | undefined, modelName: string, t: TlcResult, seconds: number, opts: TlcRunOptions, timedOut: boolean): ModelResult {
+export function modelResultFromTlc(program: CheckedProgram, source: SourceText | undefined, modelName: string, t: TlcResult, seconds: number, opts: TlcRunOptions, timedOut: boolean): ModelResult {
   if (t.verdict === 'parse-error' || t.verdict === 'config-error') {
     // SANY or TLC rejected what mommie generated: a translation bug, not the user's.
     const first = t.sany.errors[0]?.message ?? t.errors[0]?.text ?? 'no message';
@@ -125,8 +126,14 @@ function toModelResult(program: CheckedProgram, source: SourceText | undefined, 
     return renderer.trace({ states: m.states, actions: m.actions }, loopsTo);
   };
   const findings = t.findings;
-  const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === name);
-  const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(name));
+  const typeViolation = findings.find((f) => f.kind === 'invariant' && f.name === 'TypeOK');
+  if (typeViolation !== undefined) {
+    // Every value the semantics writes is checked against its type, so TypeOK failing means the translation wrote something else.
+    throw new TlcFailure(`TLC found the generated TypeOK violated (a bug in mommie's translation): ${typeViolation.message.split('\n')[0] ?? ''}`);
+  }
+  // TLC names properties by their TLA+ names, which differ from MOMMIE's where TLA+ reserves the name.
+  const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === tlaName(name));
+  const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(tlaName(name)));
   // With -lncheck final a temporal violation is reported after the search;
   // if it explored the whole graph (queue empty) the invariants were checked
   // in every state.
