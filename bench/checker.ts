@@ -39,7 +39,7 @@ export async function verify(file: string, model: string, extra: readonly string
 }
 
 export function line(label: string, r: Run): string {
-  return `${label.padEnd(34)} ${String(r.distinct).padStart(9)} distinct  ${String(r.generated).padStart(10)} generated  depth ${String(r.depth).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)} s  ${String(r.statesPerSecond).padStart(7)} states/s  peak RSS ${r.peakRssMB} MB`;
+  return `${label.padEnd(34)} ${String(r.distinct).padStart(9)} distinct  ${String(r.generated).padStart(10)} generated  depth ${String(r.depth).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)} s  ${String(r.statesPerSecond).padStart(7)} states/s  peak RSS ${r.peakRssMB > 0 ? `${r.peakRssMB} MB` : 'n/a'}`;
 }
 
 export async function runCheckerBench(): Promise<void> {

@@ -134,3 +134,47 @@ describe('TypeOK, the type invariant TLC checks on every model', () => {
     expect(m.stats.distinct).toBe(164);
   });
 });
+
+// TLC 2.19 (the release `mommie tools install` pins) differs from 1.8 in what
+// the engine relies on: actions are named without their node
+// (`<Client_Accept line ...>`), a temporal violation does not name its
+// property ("Temporal properties were violated."), and no depth is printed
+// after it. Transcripts of the same modules, recorded with TLC 2.19.
+describe('TLC 2.19 transcripts of the same modules', () => {
+  const opts = { deadlock: false, symmetry: true, continueAfterViolation: false };
+  const read = (spec: string, model: string, exit: number) => {
+    const r = parseTlcOutput(readFileSync(join(DIR, 'tlc-2.19', `MC_${spec}_${model}.out`), 'utf8'), exit);
+    if (isLeft(r)) throw new Error(r.left.message);
+    expect(r.right.version?.version).toBe('2.19');
+    return r.right;
+  };
+
+  it('a safety counterexample: actions without their node are matched on the operator', () => {
+    const { program, source } = setup('PrimaryBackupSmallQuorum', 'ByzantineBackup');
+    const m = modelResultFromTlc(program, source, 'ByzantineBackup', read('PrimaryBackupSmallQuorum', 'ByzantineBackup', 12), 1, opts, false);
+    expect(m.properties.map((p) => [p.name, p.verdict, p.trace?.steps.length])).toEqual([['ValidReplies', 'violated', 4], ['InOrder', 'unknown', undefined]]);
+    expect(m.properties[0]!.trace!.steps.map((s) => s.action.kind)).toEqual(['init', 'byzantine', 'deliver', 'fire']);
+  });
+
+  it('an unnamed temporal violation is attributed to the property its behaviour violates, and the depth comes from the last progress line', () => {
+    const { program, source } = setup('PrimaryBackupCrashedPrimary', 'CrashedPrimary');
+    const t = read('PrimaryBackupCrashedPrimary', 'CrashedPrimary', 13);
+    expect(t.findings).toMatchObject([{ kind: 'property', names: [], temporal: true }]);
+    expect(t.statistics?.depth ?? null).toBeNull();
+    const m = modelResultFromTlc(program, source, 'CrashedPrimary', t, 1, opts, false);
+    expect(m.status).toBe('violation');
+    expect(m.properties.map((p) => [p.name, p.verdict])).toEqual([['ValidReplies', 'holds'], ['InOrder', 'holds'], ['ClientsServed', 'violated']]);
+    expect(m.properties[2]!.trace).toMatchObject({ loopsTo: 8 });
+    expect(m.stats.depth).toBe(7);
+  });
+
+  it('a behaviour that violates no property in mommie\'s semantics is a translation bug', () => {
+    const { program, source } = setup('PrimaryBackupCrashedPrimary', 'CrashedPrimary');
+    const t = read('PrimaryBackupCrashedPrimary', 'CrashedPrimary', 13);
+    // Cut the lasso after the initial state: a client that has submitted nothing owes nothing.
+    const f = t.findings[0]!;
+    if (f.kind !== 'property' || f.trace === null) throw new Error('expected a lasso');
+    const cut = { ...t, findings: [{ ...f, trace: { ...f.trace, states: f.trace.states.slice(0, 1), lasso: { kind: 'stuttering' as const, state: 2 } } }] };
+    expect(() => modelResultFromTlc(program, source, 'CrashedPrimary', cut, 1, opts, false)).toThrow(/violates none of the model's properties in mommie's semantics/);
+  });
+});

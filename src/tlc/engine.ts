@@ -14,6 +14,7 @@ import type { EvaluationError, ModelResult, PropertyResult, Trace } from '../che
 import { describeFailure, reproduceFailure } from '../check/failure.js';
 import { StateEvaluator } from '../check/properties.js';
 import { TraceRenderer } from '../check/trace.js';
+import { propertiesViolatedBy } from '../check/behaviour.js';
 import { boundsOf } from '../check/verify.js';
 import { EvalError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
@@ -23,6 +24,7 @@ import { translate } from '../tla/module.js';
 import { tlaName } from '../tla/names.js';
 import { parseTlcStream } from './output.js';
 import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
+import { peakRssMiB } from './jvm-memory.js';
 import { mapTrace } from './trace-map.js';
 
 export interface TlcTools {
@@ -73,8 +75,10 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const child = execa(tools.java, args, { cwd: dir, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    let peakMiB = 0;
     const poll = setInterval(() => {
       if (opts.isInterrupted?.() === true) child.kill('SIGTERM');
+      if (child.pid !== undefined) peakMiB = Math.max(peakMiB, peakRssMiB(child.pid) ?? 0);
     }, 100);
     let parsed;
     try {
@@ -100,7 +104,8 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
       if (r.timedOut) return limitResult(modelName, seconds, `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`);
       throw new TlcFailure(`could not read TLC's output: ${parsed.left.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`);
     }
-    return modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
+    const result = modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
+    return { ...result, stats: { ...result.stats, peakRssMB: Math.round(peakMiB) } };
   } finally {
     process.off('exit', removeDir);
     removeDir();
@@ -118,12 +123,17 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   const model = inst.instance;
   const system = new System(model);
   const renderer = new TraceRenderer(system, source);
-  const traceOf = (tr: TlcTrace | null): Trace | undefined => {
-    if (tr === null) return undefined;
+  const replay = (tr: TlcTrace) => {
     const m = mapTrace(system, tr.states);
     if (!m.ok) throw new TlcFailure(`could not show TLC's counterexample as MOMMIE steps (state ${m.at}: ${m.reason})`);
+    // 1-based, as TLC numbers states and as the renderer shows them.
     const loopsTo = tr.lasso === null ? undefined : tr.lasso.kind === 'stuttering' ? m.states.length : tr.lasso.state;
-    return renderer.trace({ states: m.states, actions: m.actions }, loopsTo);
+    return { ...m, loopsTo };
+  };
+  const traceOf = (tr: TlcTrace | null): Trace | undefined => {
+    if (tr === null) return undefined;
+    const m = replay(tr);
+    return renderer.trace({ states: m.states, actions: m.actions }, m.loopsTo);
   };
   const findings = t.findings;
   const typeViolation = findings.find((f) => f.kind === 'invariant' && f.name === 'TypeOK');
@@ -133,7 +143,25 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   }
   // TLC names properties by their TLA+ names, which differ from MOMMIE's where TLA+ reserves the name.
   const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === tlaName(name));
-  const propertyOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'property' && f.names.includes(tlaName(name)));
+  const violatedBy = new Map<Finding, readonly string[]>();
+  for (const f of findings) if (f.kind === 'property') violatedBy.set(f, propertiesOf(f));
+  const propertyOf = (name: string): Finding | undefined => findings.find((f) => violatedBy.get(f)?.includes(name) === true);
+  /** The MOMMIE properties a temporal finding is about: those TLC names, or (TLC 2.19 names none) those its behaviour violates. */
+  function propertiesOf(f: Extract<Finding, { kind: 'property' }>): readonly string[] {
+    if (f.names.length > 0) return model.properties.filter((n) => f.names.includes(tlaName(n)));
+    if (f.trace === null && !f.initial) throw new TlcFailure(`TLC reported a temporal violation without naming the property or giving a behaviour: ${f.message.split('\n')[0] ?? ''}`);
+    const lasso = f.trace === null ? { states: [system.initialState()], loopStart: 0 } : (() => {
+      const m = replay(f.trace);
+      return { states: m.states, loopStart: (m.loopsTo ?? m.states.length) - 1 };
+    })();
+    const names = propertiesViolatedBy(system, lasso, model.properties, f.initial);
+    // TLC's behaviour violates a property, so the same semantics must find one: else the two disagree.
+    if (names.length === 0) throw new TlcFailure(`TLC's counterexample to a temporal property violates none of the model's properties in mommie's semantics (a bug in mommie's translation): ${f.message.split('\n')[0] ?? ''}`);
+    return names;
+  }
+  // TLC checks all temporal properties together and stops at the first
+  // behaviour that violates one, so the others are not known to hold.
+  const temporalStop = findings.some((f) => f.kind === 'property');
   // With -lncheck final a temporal violation is reported after the search;
   // if it explored the whole graph (queue empty) the invariants were checked
   // in every state.
@@ -156,6 +184,7 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   for (const name of model.properties) {
     const f = propertyOf(name);
     if (f !== undefined && f.kind === 'property') props.push({ name, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    else if (complete && temporalStop) props.push({ name, kind: 'property', verdict: 'unknown', detail: 'TLC stops checking temporal properties at the first behaviour that violates one' });
     else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (opts.deadlock) {
@@ -178,9 +207,11 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
       generated: stats?.generated ?? 0,
       distinct,
       // TLC's depth counts the states of the longest path; ours counts its steps.
-      depth: Math.max(0, (stats?.depth ?? 1) - 1),
+      // TLC 2.19 prints no depth after a temporal violation; its last progress line carries it.
+      depth: Math.max(0, (stats?.depth ?? t.progress[t.progress.length - 1]?.depth ?? 1) - 1),
       seconds,
       statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
+      // Measured by the caller while the JVM runs; 0 is "not measured".
       peakRssMB: 0,
       ...(t.collisionProbability !== null ? { collisionProbability: t.collisionProbability.actual ?? t.collisionProbability.calculated } : {}),
     },
