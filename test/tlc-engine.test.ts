@@ -167,6 +167,10 @@ describe.skipIf(!hasTlc)('with TLC', () => {
       child.kill('SIGINT');
       const r = await child;
       expect(r.exitCode).toBe(130);
+      // What was checked so far, under the model's bounds: nothing is claimed to hold.
+      expect(String(r.stdout)).toContain('model TwoClients: interrupted, search incomplete');
+      expect(String(r.stdout)).toContain('bounds: crashed: r4;');
+      expect(String(r.stdout)).toMatch(/\? ClientsServed\s+unknown \(interrupted\)/);
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const left = await execa('pgrep', ['-f', tmp], { reject: false });
       expect(String(left.stdout).trim()).toBe('');
@@ -174,6 +178,19 @@ describe.skipIf(!hasTlc)('with TLC', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('--timeout stops TLC: exit 4, every property unknown under the model\'s bounds and the limit', async () => {
+    const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'TwoClients', '--no-symmetry', '--engine', 'tlc', '--timeout', '3', '--json']);
+    expect(r.exitCode).toBe(4);
+    const m = (JSON.parse(r.stdout) as { models: { status: string; bounds: { crashed: string[]; timeoutSeconds?: number }; properties: { name: string; verdict: string; detail?: string }[] }[] }).models[0]!;
+    expect(m.status).toBe('limit');
+    expect(m.bounds).toMatchObject({ crashed: ['r4'], timeoutSeconds: 3 });
+    expect(m.properties.map((p) => [p.name, p.verdict, p.detail])).toEqual([
+      ['ValidReplies', 'unknown', 'time limit 3 s reached'],
+      ['InOrder', 'unknown', 'time limit 3 s reached'],
+      ['ClientsServed', 'unknown', 'time limit 3 s reached'],
+    ]);
   });
 
   it('a second Ctrl-C quits at once, still without a JVM or a temporary directory left behind', async () => {

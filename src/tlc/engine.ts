@@ -100,8 +100,8 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const r = await child;
     const seconds = (Date.now() - started) / 1000;
     if (isLeft(parsed)) {
-      if (opts.isInterrupted?.() === true) return interrupted(modelName, seconds);
-      if (r.timedOut) return limitResult(modelName, seconds, `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`);
+      if (opts.isInterrupted?.() === true) return stoppedResult(program, modelName, opts, 'interrupted', 'interrupted', parsed.left.partial, seconds, peakMiB);
+      if (r.timedOut) return stoppedResult(program, modelName, opts, 'limit', `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`, parsed.left.partial, seconds, peakMiB);
       throw new TlcFailure(`could not read TLC's output: ${parsed.left.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`);
     }
     const result = modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
@@ -252,15 +252,34 @@ function traceField(t: Trace | undefined): { trace?: Trace } {
   return t === undefined ? {} : { trace: t };
 }
 
-function emptyStats(seconds: number) {
-  return { generated: 0, distinct: 0, depth: 0, seconds, statesPerSecond: 0, peakRssMB: 0 };
-}
-
-function interrupted(model: string, seconds: number): ModelResult {
-  return { model, status: 'interrupted', bounds: { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: false }, properties: [], stats: emptyStats(seconds) };
-}
-
-function limitResult(model: string, seconds: number, reason: string): ModelResult {
-  void reason;
-  return { model, status: 'limit', bounds: { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: false }, properties: [], stats: emptyStats(seconds) };
+/**
+ * A run stopped from outside (Ctrl-C, --timeout): every property unknown,
+ * with the model's bounds and the last statistics TLC printed (TLC prints
+ * progress once a minute, so a short run may have none).
+ */
+function stoppedResult(program: CheckedProgram, modelName: string, opts: TlcRunOptions, status: 'interrupted' | 'limit', reason: string, partial: TlcResult | null, seconds: number, peakMiB: number): ModelResult {
+  const inst = instantiate(program, modelName);
+  if (!inst.ok) throw new TlcFailure(inst.error.message);
+  const model = inst.instance;
+  const last = partial?.progress[partial.progress.length - 1];
+  const distinct = partial?.statistics?.distinct ?? last?.distinct ?? 0;
+  const unknown = (name: string, kind: PropertyResult['kind']): PropertyResult => ({ name, kind, verdict: 'unknown', detail: reason });
+  return {
+    model: modelName,
+    status,
+    bounds: boundsOf(model, opts),
+    properties: [
+      ...model.invariants.map((n) => unknown(n, 'invariant')),
+      ...model.properties.map((n) => unknown(n, 'property')),
+      ...(opts.deadlock ? [unknown('Deadlock', 'deadlock')] : []),
+    ],
+    stats: {
+      generated: partial?.statistics?.generated ?? last?.generated ?? 0,
+      distinct,
+      depth: Math.max(0, (partial?.statistics?.depth ?? last?.depth ?? 1) - 1),
+      seconds,
+      statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
+      peakRssMB: Math.round(peakMiB),
+    },
+  };
 }
