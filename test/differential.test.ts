@@ -109,3 +109,20 @@ describe.skipIf(!hasTlc)('TLC and the built-in checker agree with --continue', (
     });
   }
 });
+
+// --deadlock: the .cfg says CHECK_DEADLOCK TRUE (TLC's own -deadlock flag
+// would turn checking off). A finished protocol is quiescent, so both
+// engines find the same deadlock at the same point of the same search.
+describe.skipIf(!hasTlc)('TLC and the built-in checker agree with --deadlock', () => {
+  it('specs/PrimaryBackup.mom model CrashedBackup', { timeout: 600_000 }, async () => {
+    const file = join('specs', 'PrimaryBackup.mom');
+    const [ours, theirs] = await Promise.all([run(file, 'CrashedBackup', 'builtin', ['--deadlock']), run(file, 'CrashedBackup', 'tlc', ['--deadlock'])]);
+    expect(ours.status).toBe('violation');
+    expect(theirs.status).toBe('violation');
+    expect(theirs.stats.distinct).toBe(ours.stats.distinct);
+    expect(theirs.properties.map((p) => [p.name, p.verdict, p.detail ?? null])).toEqual(ours.properties.map((p) => [p.name, p.verdict, p.detail ?? null]));
+    const dl = (r: typeof ours) => r.properties.find((p) => p.kind === 'deadlock')!;
+    expect(dl(ours).verdict).toBe('violated');
+    expect(dl(theirs).trace?.steps.length).toBe(dl(ours).trace?.steps.length);
+  });
+});

@@ -189,7 +189,7 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   }
   if (opts.deadlock) {
     const f = findings.find((x) => x.kind === 'deadlock');
-    if (f !== undefined && f.kind === 'deadlock') props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    if (f !== undefined && f.kind === 'deadlock') props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', ...traceField(traceOf(f.trace)) });
     else props.push(complete ? { name: 'Deadlock', kind: 'deadlock', verdict: 'holds' } : { name: 'Deadlock', kind: 'deadlock', verdict: 'unknown', detail: stopped });
   }
   let error: EvaluationError | undefined;
