@@ -20,6 +20,7 @@ import { findJava, javaTooOld, MIN_JAVA_MAJOR, parseJavaVersion, probeJava } fro
 import { PINNED_TLA2TOOLS } from '../src/tools/pinned.js';
 import { cacheRoot, cachedJarPath, currentHost, type Host } from '../src/tools/platform.js';
 import { resolveTlc } from '../src/tools/resolve.js';
+import { parseNameSectionVersion, parseSanyBanner } from '../src/tools/tlc-probe.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mommie-tools-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -169,6 +170,16 @@ describe.skipIf(process.platform === 'win32')('finding java', () => {
     const r = await probeJava(host({ JAVA_HOME: home, PATH: '' }));
     expect(isLeft(r) && r.left.code).toBe('java-broken');
     expect(isLeft(r) && r.left.message).toContain('failed (exit 1: Error: could not find libjava.so)');
+  });
+});
+
+describe("the versions a tla2tools.jar prints", () => {
+  it('reads SANY\'s version from the NAME section of -help (1.8) or from the banner it prints when parsing (1.7.4)', () => {
+    // As printed by the two builds this project is tested with (docs/tlc.md).
+    expect(parseNameSectionVersion('\n\u001b[1mNAME\u001b[0m\n        \tSANY - provides parsing, semantic analysis, and level-checking for a TLA+ spec - Version 2.2 created 08 July 2020\n', 'SANY')).toBe('2.2 created 08 July 2020');
+    expect(parseNameSectionVersion('Illegal switch: -help\n', 'SANY')).toBeUndefined();
+    expect(parseSanyBanner('\n****** SANY2 Version 2.1 created 24 February 2014\n\nParsing file /tmp/x/Probe.tla\n')).toBe('2.1 created 24 February 2014');
+    expect(parseSanyBanner('Parsing file Probe.tla\n')).toBeUndefined();
   });
 });
 

@@ -60,16 +60,17 @@ describe('verify: every model of every example in specs/ holds', () => {
 interface PlantedBug {
   readonly file: string;
   readonly property: string;
-  readonly steps: number;
+  /** States in the counterexample, the initial one included. */
+  readonly states: number;
   /** Liveness bugs: the counterexample is a lasso stuttering in its last state. */
   readonly liveness?: true;
 }
 
 const BUGS: readonly PlantedBug[] = [
-  { file: 'PrimaryBackupSmallQuorum.mom', property: 'ValidReplies', steps: 4 },
-  { file: 'BrachaSmallAmplification.mom', property: 'Validity', steps: 8 },
-  { file: 'PBFTUnsignedRequest.mom', property: 'OnlySubmitted', steps: 15 },
-  { file: 'PrimaryBackupCrashedPrimary.mom', property: 'ClientsServed', steps: 8, liveness: true },
+  { file: 'PrimaryBackupSmallQuorum.mom', property: 'ValidReplies', states: 4 },
+  { file: 'BrachaSmallAmplification.mom', property: 'Validity', states: 8 },
+  { file: 'PBFTUnsignedRequest.mom', property: 'OnlySubmitted', states: 15 },
+  { file: 'PrimaryBackupCrashedPrimary.mom', property: 'ClientsServed', states: 8, liveness: true },
 ];
 
 describe('verify: the planted bugs in specs/buggy/ are caught', () => {
@@ -80,7 +81,7 @@ describe('verify: the planted bugs in specs/buggy/ are caught', () => {
     expect(BUGS.filter((b) => !b.liveness).length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(BUGS)('$file violates $property ($steps steps)', async (bug) => {
+  it.each(BUGS)('$file violates $property ($states states)', async (bug) => {
     const file = join('specs', 'buggy', bug.file);
     const r = await mommie(['verify', file, '--json', '-q']);
     expect(r.exitCode).toBe(EXIT.VIOLATION);
@@ -93,8 +94,8 @@ describe('verify: the planted bugs in specs/buggy/ are caught', () => {
     const p = violated[0]!;
     expect(p.kind).toBe(bug.liveness ? 'property' : 'invariant');
     const trace = p.trace!;
-    expect(trace.steps.length).toBe(bug.steps);
-    expect(trace.steps.map((s) => s.index)).toEqual(Array.from({ length: bug.steps }, (_, i) => i + 1));
+    expect(trace.steps.length).toBe(bug.states);
+    expect(trace.steps.map((s) => s.index)).toEqual(Array.from({ length: bug.states }, (_, i) => i + 1));
     expect(trace.steps[0]!.action.kind).toBe('init');
     if (bug.liveness) expect(trace.loopsTo).toBe(trace.steps[trace.steps.length - 1]!.index);
     else expect(trace.loopsTo).toBeUndefined();
@@ -102,9 +103,9 @@ describe('verify: the planted bugs in specs/buggy/ are caught', () => {
     const human = await mommie(['verify', file, '-q']);
     expect(human.exitCode).toBe(EXIT.VIOLATION);
     expect(human.stdout).toMatch(/^\s*1\. initial state/m);
-    expect(human.stdout).toMatch(new RegExp(`^\\s*${bug.steps}\\. `, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^\\s*${bug.states}\\. `, 'm'));
     expect(human.stdout).toMatch(/^\s*\d+\. .* fires /m);
-    expect(human.stdout).toContain(`counterexample to ${bug.property} (${bug.steps} steps`);
+    expect(human.stdout).toContain(`counterexample to ${bug.property} (${bug.states} states`);
     if (bug.liveness) expect(human.stdout).toContain('stutters forever');
   });
 });

@@ -3,9 +3,14 @@
 // `java -cp JAR tlc2.TLC -version` prints the version line first (recent
 // TLCs then complain about the option and exit 1, which is fine); when no
 // version line comes out, the NAME section of `tlc2.TLC -h` is read instead.
-// SANY's version comes from the NAME section of `tla2sany.SANY -help`.
+// SANY's version comes from the NAME section of `tla2sany.SANY -help`; older
+// SANYs (TLA+ tools 1.7.4) have no -help and print their version only when
+// they parse a module, so an empty module is parsed in a temporary directory.
 
 import { execa } from 'execa';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import { parseTlcVersion } from '../tlc/version.js';
 import type { TlcVersion } from '../tlc/result.js';
@@ -20,8 +25,8 @@ export interface TlcProbe {
 
 const TIMEOUT_MS = 60_000;
 
-async function run(java: string, jar: string, args: string[], host: Host): Promise<{ text: string; exitCode: number | undefined; timedOut: boolean }> {
-  const r = await execa(java, ['-cp', jar, ...args], { reject: false, timeout: TIMEOUT_MS, env: host.env, extendEnv: false, stdin: 'ignore' });
+async function run(java: string, jar: string, args: string[], host: Host, cwd?: string): Promise<{ text: string; exitCode: number | undefined; timedOut: boolean }> {
+  const r = await execa(java, ['-cp', jar, ...args], { reject: false, timeout: TIMEOUT_MS, env: host.env, extendEnv: false, stdin: 'ignore', ...(cwd !== undefined ? { cwd } : {}) });
   return { text: stripAnsi(`${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`), exitCode: r.exitCode, timedOut: r.timedOut };
 }
 
@@ -57,5 +62,20 @@ export async function probeTlc(java: string, jar: string, host: Host): Promise<E
       ),
     );
   }
-  return right({ tlc, sany: parseNameSectionVersion(sanyOut.text, 'SANY') ?? null });
+  return right({ tlc, sany: parseNameSectionVersion(sanyOut.text, 'SANY') ?? (await sanyVersionByParsing(java, jar, host)) ?? null });
+}
+
+/** `****** SANY2 Version 2.1 created 24 February 2014`, printed when SANY parses a module. */
+export function parseSanyBanner(text: string): string | undefined {
+  return /^\**\s*SANY2? Version (.+?)\s*$/m.exec(stripAnsi(text))?.[1];
+}
+
+async function sanyVersionByParsing(java: string, jar: string, host: Host): Promise<string | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'mommie-sany-probe-'));
+  try {
+    writeFileSync(join(dir, 'Probe.tla'), '---- MODULE Probe ----\n====\n');
+    return parseSanyBanner((await run(java, jar, ['tla2sany.SANY', 'Probe.tla'], host, dir)).text);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
