@@ -124,6 +124,16 @@ describe('TypeOK, the type invariant TLC checks on every model', () => {
     );
   });
 
+  it('a temporal property TLC names but the model does not have is refused, not dropped', () => {
+    const { program, source } = setup('PrimaryBackupCrashedPrimary', 'CrashedPrimary');
+    const text = transcript('PrimaryBackupCrashedPrimary', 'CrashedPrimary').replace('Temporal property ClientsServed was violated.', 'Temporal property Elsewhere was violated.');
+    const r = parseTlcOutput(text, 13);
+    if (isLeft(r)) throw new Error(r.left.message);
+    expect(() => modelResultFromTlc(program, source, 'CrashedPrimary', r.right, 1, { deadlock: false, symmetry: true, continueAfterViolation: false }, false)).toThrow(
+      'TLC reported a violation of Elsewhere, which is not a property of model CrashedPrimary',
+    );
+  });
+
   it('the recorded violation reads as MOMMIE verdicts when TypeOK holds', () => {
     const { program, source } = setup('PrimaryBackupSmallQuorum', 'ByzantineBackup');
     const r = parseTlcOutput(transcript('PrimaryBackupSmallQuorum', 'ByzantineBackup'), 12);

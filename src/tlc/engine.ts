@@ -148,7 +148,11 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   const propertyOf = (name: string): Finding | undefined => findings.find((f) => violatedBy.get(f)?.includes(name) === true);
   /** The MOMMIE properties a temporal finding is about: those TLC names, or (TLC 2.19 names none) those its behaviour violates. */
   function propertiesOf(f: Extract<Finding, { kind: 'property' }>): readonly string[] {
-    if (f.names.length > 0) return model.properties.filter((n) => f.names.includes(tlaName(n)));
+    if (f.names.length > 0) {
+      const named = model.properties.filter((n) => f.names.includes(tlaName(n)));
+      if (named.length === 0) throw new TlcFailure(`TLC reported a violation of ${f.names.join(', ')}, which is not a property of model ${modelName}`);
+      return named;
+    }
     if (f.trace === null && !f.initial) throw new TlcFailure(`TLC reported a temporal violation without naming the property or giving a behaviour: ${f.message.split('\n')[0] ?? ''}`);
     const lasso = f.trace === null ? { states: [system.initialState()], loopStart: 0 } : (() => {
       const m = replay(f.trace);
