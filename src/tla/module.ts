@@ -283,21 +283,27 @@ class ModuleWriter {
     const lets: string[] = [];
     const roleCtx = (): ExprContext => ({ ...ctx, roleVars: vars });
     const pubs = this.stmts(role, stmts, vars, lets, ctx, roleCtx);
-    const published = pubs.length === 0 ? '{}' : pubs.join(' \\cup ');
-    const pubName = ctx.fresh('published');
-    lets.push(`${pubName} == ${published}`);
     const updates: string[] = [];
+    const unchanged: string[] = [];
     for (const v of role.vars) {
       const tv = this.varName(role.name, v.name);
-      updates.push(`${tv}' = [${tv} EXCEPT ![self__] = ${vars.get(v.name)!}]`);
+      const value = vars.get(v.name)!;
+      if (value === `${tv}[self__]`) unchanged.push(tv);
+      else updates.push(`${tv}' = [${tv} EXCEPT ![self__] = ${value}]`);
     }
-    updates.push(`pool' = pool \\cup ${pubName}`);
-    updates.push(`known' = [known EXCEPT ![self__] = @ \\cup {st__ \\in ${pubName} : self__ \\in st__.verifiers}]`);
+    if (pubs.length > 0) {
+      const pubName = ctx.fresh('published');
+      lets.push(`${pubName} == ${pubs.join(' \\cup ')}`);
+      updates.push(`pool' = pool \\cup ${pubName}`);
+      updates.push(`known' = [known EXCEPT ![self__] = @ \\cup {st__ \\in ${pubName} : self__ \\in st__.verifiers}]`);
+    } else unchanged.push('pool', 'known');
     updates.push(`handled' = [handled EXCEPT ![self__] = @ \\cup {${inst}}]`);
-    const otherVars: string[] = [];
-    for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) otherVars.push(this.varName(r.name, v.name));
-    if (otherVars.length > 0) updates.push(`UNCHANGED <<${otherVars.join(', ')}>>`);
-    return `LET ${lets.join('\n          ')}\n      IN ${updates.map((u) => `(${u})`).join(' /\\ ')}`;
+    for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) unchanged.push(this.varName(r.name, v.name));
+    updates.push(`UNCHANGED <<${unchanged.join(', ')}>>`);
+    // One conjunct per line, bullets aligned (TLA+ reads a bulleted list by column): the IN line starts at column 6.
+    const inList = updates.map((u, i) => `${i === 0 ? '' : ' '.repeat(9)}/\\ ${u}`).join('\n');
+    // Without a LET the first line's column is not known here: one line, infix.
+    return lets.length === 0 ? updates.map((u) => `(${u})`).join(' /\\ ') : `LET ${lets.join('\n          ')}\n      IN ${inList}`;
   }
 
   /** Translates statements; returns the TLA+ set expressions of what they publish. */
