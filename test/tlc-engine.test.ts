@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { XMLParser } from 'fast-xml-parser';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,8 @@ describe.skipIf(!hasTlc)('with TLC', () => {
       expect(r.stdout).toContain('engine tlc');
       expect(r.stdout).toMatch(/✗ ValidReplies\s+violated/);
       expect(r.stdout).toMatch(/4\. c1 fires Accept\(r=Reply\(/);
+      // The JVM's peak memory, read from /proc where there is one.
+      if (existsSync('/proc/self/status')) expect(r.stdout).toMatch(/peak RSS [1-9]\d* MB/);
       expect(readdirSync(dir)).toEqual(['Spec.mom']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
