@@ -98,7 +98,7 @@ class ModuleWriter {
     // Record types in dependency order: a record set may use another's.
     for (const r of this.recordOrder()) {
       const info = p.records.get(r)!;
-      out.push(`T_${r} == [type: {${tlaString(r)}}${info.fields.map((f) => `, ${tlaName(f.name)}: ${this.x.domainSet(f.domain)}`).join('')}]`);
+      out.push(`T_${r} == ${this.recordSet(r)}`);
       const params = info.fields.map((f) => `${tlaName(f.name)}_`);
       out.push(`Mk_${r}(${params.join(', ')}) == [type |-> ${tlaString(r)}${info.fields.map((f, i) => `, ${tlaName(f.name)} |-> ${params[i]}`).join('')}]`);
     }
@@ -210,7 +210,7 @@ class ModuleWriter {
         for (const pat of t.decl.patterns) {
           const multivalent = new Set(pat.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name));
           if (pat.issuer.kind === 'quorum') {
-            parts.push(multivalent.size === 0 ? `T_${pat.recordType.name}` : this.maskedRecordSet(pat.recordType.name, multivalent));
+            parts.push(multivalent.size === 0 ? `T_${pat.recordType.name}` : this.recordSet(pat.recordType.name, multivalent));
           } else {
             parts.push(`T_${pat.recordType.name}`, 'Principals');
           }
@@ -229,8 +229,8 @@ class ModuleWriter {
     return out;
   }
 
-  /** The records of a type with the multivalent fields masked as a quorum binder sees them (`"_"`). */
-  private maskedRecordSet(record: string, masked: ReadonlySet<string>): string {
+  /** The records of a type (`T_X`); with `masked`, those fields hold `"_"`, as a quorum binder sees them. */
+  private recordSet(record: string, masked: ReadonlySet<string> = new Set()): string {
     const info = this.program.records.get(record);
     const fields = (info?.fields ?? []).map((f) => `, ${tlaName(f.name)}: ${masked.has(f.name) ? '{"_"}' : this.x.domainSet(f.domain)}`);
     return `[type: {${tlaString(record)}}${fields.join('')}]`;

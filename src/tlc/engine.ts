@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
-import type { EvaluationError, ModelResult, PropertyResult, Trace } from '../check/result.js';
+import type { EvaluationError, ModelResult, PropertyResult, SearchStats, Trace } from '../check/result.js';
 import { describeFailure, reproduceFailure } from '../check/failure.js';
 import { StateEvaluator } from '../check/properties.js';
 import { TraceRenderer } from '../check/trace.js';
@@ -100,19 +100,18 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const r = await child;
     const seconds = (Date.now() - started) / 1000;
     if (isLeft(parsed)) {
-      if (opts.isInterrupted?.() === true) return stoppedResult(program, modelName, opts, 'interrupted', 'interrupted', parsed.left.partial, seconds, peakMiB);
-      if (r.timedOut) return stoppedResult(program, modelName, opts, 'limit', `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`, parsed.left.partial, seconds, peakMiB);
+      if (opts.isInterrupted?.() === true) return stoppedResult(program, modelName, opts, 'interrupted', 'interrupted', parsed.left.partial, seconds, Math.round(peakMiB));
+      if (r.timedOut) return stoppedResult(program, modelName, opts, 'limit', `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`, parsed.left.partial, seconds, Math.round(peakMiB));
       throw new TlcFailure(`could not read TLC's output: ${parsed.left.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`);
     }
-    const result = modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true);
-    return { ...result, stats: { ...result.stats, peakRssMB: Math.round(peakMiB) } };
+    return modelResultFromTlc(program, source, modelName, parsed.right, seconds, opts, r.timedOut === true, Math.round(peakMiB));
   } finally {
     process.off('exit', removeDir);
     removeDir();
   }
 }
 
-export function modelResultFromTlc(program: CheckedProgram, source: SourceText | undefined, modelName: string, t: TlcResult, seconds: number, opts: TlcRunOptions, timedOut: boolean): ModelResult {
+export function modelResultFromTlc(program: CheckedProgram, source: SourceText | undefined, modelName: string, t: TlcResult, seconds: number, opts: TlcRunOptions, timedOut: boolean, peakRssMB = 0): ModelResult {
   if (t.verdict === 'parse-error' || t.verdict === 'config-error') {
     // SANY or TLC rejected what mommie generated: a translation bug, not the user's.
     const first = t.sany.errors[0]?.message ?? t.errors[0]?.text ?? 'no message';
@@ -123,7 +122,14 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   const model = inst.instance;
   const system = new System(model);
   const renderer = new TraceRenderer(system, source);
-  const replay = (tr: TlcTrace) => {
+  // A violated temporal property's trace is replayed to attribute it and again to show it: once is enough.
+  const replayed = new Map<TlcTrace, ReturnType<typeof replayOnce>>();
+  const replay = (tr: TlcTrace): ReturnType<typeof replayOnce> => {
+    let m = replayed.get(tr);
+    if (m === undefined) replayed.set(tr, (m = replayOnce(tr)));
+    return m;
+  };
+  const replayOnce = (tr: TlcTrace) => {
     const m = mapTrace(system, tr.states);
     if (!m.ok) throw new TlcFailure(`could not show TLC's counterexample as MOMMIE steps (state ${m.at}: ${m.reason})`);
     // 1-based, as TLC numbers states and as the renderer shows them.
@@ -199,8 +205,6 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   let error: EvaluationError | undefined;
   const evalErr = findings.find((f) => f.kind === 'evaluation-error');
   if (evalErr !== undefined && evalErr.kind === 'evaluation-error') error = evaluationError(program, source, system, evalErr, renderer);
-  const stats = t.statistics;
-  const distinct = stats?.distinct ?? 0;
   const status = error !== undefined ? 'error' : props.some((p) => p.verdict === 'violated') ? 'violation' : timedOut ? 'limit' : t.verdict === 'success' ? 'complete' : 'limit';
   return {
     model: modelName,
@@ -208,15 +212,7 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
     bounds: boundsOf(model, opts),
     properties: props,
     stats: {
-      generated: stats?.generated ?? 0,
-      distinct,
-      // TLC's depth counts the states of the longest path; ours counts its steps.
-      // TLC 2.19 prints no depth after a temporal violation; its last progress line carries it.
-      depth: Math.max(0, (stats?.depth ?? t.progress[t.progress.length - 1]?.depth ?? 1) - 1),
-      seconds,
-      statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
-      // Measured by the caller while the JVM runs; 0 is "not measured".
-      peakRssMB: 0,
+      ...statsOf(t, seconds, peakRssMB),
       ...(t.collisionProbability !== null ? { collisionProbability: t.collisionProbability.actual ?? t.collisionProbability.calculated } : {}),
     },
     ...(error !== undefined ? { error } : {}),
@@ -261,12 +257,10 @@ function traceField(t: Trace | undefined): { trace?: Trace } {
  * with the model's bounds and the last statistics TLC printed (TLC prints
  * progress once a minute, so a short run may have none).
  */
-function stoppedResult(program: CheckedProgram, modelName: string, opts: TlcRunOptions, status: 'interrupted' | 'limit', reason: string, partial: TlcResult | null, seconds: number, peakMiB: number): ModelResult {
+function stoppedResult(program: CheckedProgram, modelName: string, opts: TlcRunOptions, status: 'interrupted' | 'limit', reason: string, partial: TlcResult | null, seconds: number, peakRssMB: number): ModelResult {
   const inst = instantiate(program, modelName);
   if (!inst.ok) throw new TlcFailure(inst.error.message);
   const model = inst.instance;
-  const last = partial?.progress[partial.progress.length - 1];
-  const distinct = partial?.statistics?.distinct ?? last?.distinct ?? 0;
   const unknown = (name: string, kind: PropertyResult['kind']): PropertyResult => ({ name, kind, verdict: 'unknown', detail: reason });
   return {
     model: modelName,
@@ -277,13 +271,25 @@ function stoppedResult(program: CheckedProgram, modelName: string, opts: TlcRunO
       ...model.properties.map((n) => unknown(n, 'property')),
       ...(opts.deadlock ? [unknown('Deadlock', 'deadlock')] : []),
     ],
-    stats: {
-      generated: partial?.statistics?.generated ?? last?.generated ?? 0,
-      distinct,
-      depth: Math.max(0, (partial?.statistics?.depth ?? last?.depth ?? 1) - 1),
-      seconds,
-      statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
-      peakRssMB: Math.round(peakMiB),
-    },
+    stats: statsOf(partial, seconds, peakRssMB),
+  };
+}
+
+/**
+ * TLC's final statistics, else its last progress line (TLC 2.19 prints no
+ * depth after a temporal violation; a stopped run may have only progress).
+ * TLC's depth counts the states of the longest path; ours counts its steps.
+ */
+function statsOf(t: TlcResult | null, seconds: number, peakRssMB: number): SearchStats {
+  const last = t?.progress[t.progress.length - 1];
+  const distinct = t?.statistics?.distinct ?? last?.distinct ?? 0;
+  return {
+    generated: t?.statistics?.generated ?? last?.generated ?? 0,
+    distinct,
+    depth: Math.max(0, (t?.statistics?.depth ?? last?.depth ?? 1) - 1),
+    seconds,
+    statesPerSecond: Math.round(distinct / Math.max(seconds, 1e-3)),
+    // The JVM's, sampled while it ran; 0 where it could not be measured.
+    peakRssMB,
   };
 }
