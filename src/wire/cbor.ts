@@ -1,0 +1,341 @@
+// The subset of CBOR the wire uses, in RFC 8949 §4.2.1 core deterministic
+// encoding: integers (safe JavaScript integers only), byte strings, UTF-8
+// text strings, arrays, maps with text keys, false and true. Lengths are
+// always definite and arguments always in their shortest form; map keys are
+// sorted by their encoded bytes and never repeated.
+//
+// The decoder accepts exactly the bytes the encoder produces and nothing
+// else (no floats, tags, null, undefined, indefinite lengths, non-minimal
+// heads, unsorted or duplicate keys, trailing bytes), so a decoded value
+// re-encodes to the very bytes it came from. It reads untrusted input: it
+// never throws, bounds nesting, and checks every length against the bytes
+// that remain before allocating anything.
+
+/** A decoded or to-be-encoded CBOR item. */
+export type Cbor = number | string | boolean | Uint8Array | readonly Cbor[] | CborMap;
+
+/** A map with text keys. Decoded maps have no prototype, so no key is special. */
+export interface CborMap {
+  readonly [key: string]: Cbor;
+}
+
+/**
+ * Bytes that are already one canonical CBOR item, spliced in as they are.
+ * Only the encoder sees these (the statement encoder sorts sets by their
+ * elements' encodings, and encodes each element once).
+ */
+export class Encoded {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+export type CborIn = number | string | boolean | Uint8Array | Encoded | readonly CborIn[] | { readonly [key: string]: CborIn };
+
+/** Deep enough for every frame and every record nesting a program can declare. */
+export const MAX_CBOR_DEPTH = 64;
+
+export type CborErrorCode = 'truncated' | 'trailing' | 'non-canonical' | 'unsupported' | 'too-deep' | 'bad-utf8' | 'int-range';
+
+export interface CborError {
+  readonly code: CborErrorCode;
+  readonly detail: string;
+  /** Byte offset where decoding stopped. */
+  readonly at: number;
+}
+
+export type CborDecodeResult = { readonly ok: true; readonly value: Cbor } | { readonly ok: false; readonly error: CborError };
+
+const MAJOR_UINT = 0;
+const MAJOR_NEGINT = 1;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+const MAJOR_SIMPLE = 7;
+const FALSE = 0xf4;
+const TRUE = 0xf5;
+const TWO_32 = 0x1_0000_0000;
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// ---------------------------------------------------------------------------
+// Encoding
+
+class Writer {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.len++] = b;
+  }
+
+  bytes(bs: Uint8Array): void {
+    this.room(bs.length);
+    this.buf.set(bs, this.len);
+    this.len += bs.length;
+  }
+
+  head(major: number, arg: number): void {
+    const m = major << 5;
+    if (arg < 24) this.byte(m | arg);
+    else if (arg < 0x100) {
+      this.byte(m | 24);
+      this.byte(arg);
+    } else if (arg < 0x1_0000) {
+      this.byte(m | 25);
+      this.byte(arg >>> 8);
+      this.byte(arg & 0xff);
+    } else if (arg < TWO_32) {
+      this.byte(m | 26);
+      this.u32(arg);
+    } else {
+      this.byte(m | 27);
+      this.u32(Math.floor(arg / TWO_32));
+      this.u32(arg >>> 0);
+    }
+  }
+
+  private u32(n: number): void {
+    this.byte((n >>> 24) & 0xff);
+    this.byte((n >>> 16) & 0xff);
+    this.byte((n >>> 8) & 0xff);
+    this.byte(n & 0xff);
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Thrown only inside this module, for values the wire cannot carry (a caller's bug). */
+export class CborEncodeError extends Error {}
+
+function textBytes(s: string): Uint8Array {
+  return utf8.encode(s);
+}
+
+function writeItem(w: Writer, v: CborIn): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new CborEncodeError(`${v} is not a safe integer`);
+    if (v >= 0) w.head(MAJOR_UINT, v);
+    else w.head(MAJOR_NEGINT, -1 - v);
+  } else if (typeof v === 'string') {
+    const b = textBytes(v);
+    w.head(MAJOR_TEXT, b.length);
+    w.bytes(b);
+  } else if (typeof v === 'boolean') {
+    w.byte(v ? TRUE : FALSE);
+  } else if (v instanceof Uint8Array) {
+    w.head(MAJOR_BYTES, v.length);
+    w.bytes(v);
+  } else if (v instanceof Encoded) {
+    w.bytes(v.bytes);
+  } else if (Array.isArray(v)) {
+    const items = v as readonly CborIn[];
+    w.head(MAJOR_ARRAY, items.length);
+    for (const x of items) writeItem(w, x);
+  } else {
+    const m = v as { readonly [key: string]: CborIn };
+    const entries = Object.keys(m).map((k) => {
+      const kw = new Writer();
+      writeItem(kw, k);
+      return { key: kw.result(), value: m[k]! };
+    });
+    entries.sort((a, b) => compareBytes(a.key, b.key));
+    w.head(MAJOR_MAP, entries.length);
+    for (const e of entries) {
+      w.bytes(e.key);
+      writeItem(w, e.value);
+    }
+  }
+}
+
+/**
+ * The deterministic encoding of `v`. Throws CborEncodeError for a number that
+ * is not a safe integer: callers pass typed values, so that is a bug, and the
+ * modules above catch it at their boundary.
+ */
+export function encodeCbor(v: CborIn): Uint8Array {
+  const w = new Writer();
+  writeItem(w, v);
+  return w.result();
+}
+
+/** Bytewise lexicographic order, shorter first on a common prefix (RFC 8949 §4.2.1). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && compareBytes(a, b) === 0;
+}
+
+// ---------------------------------------------------------------------------
+// Decoding
+
+class Fail {
+  constructor(readonly error: CborError) {}
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  fail(code: CborErrorCode, detail: string, at = this.pos): never {
+    // A private exception type, caught in decodeCbor: it never leaves this module.
+    throw new Fail({ code, detail, at });
+  }
+
+  remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) this.fail('truncated', 'the input ends inside an item');
+    return this.buf[this.pos++]!;
+  }
+
+  take(n: number): Uint8Array {
+    if (n > this.remaining()) this.fail('truncated', `${n} bytes announced, ${this.remaining()} left`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** The argument of a head whose additional information is `info`, checked to be minimal. */
+  arg(info: number, start: number): number {
+    if (info < 24) return info;
+    let n: number;
+    let min: number;
+    switch (info) {
+      case 24:
+        n = this.u8();
+        min = 24;
+        break;
+      case 25:
+        n = this.u8() * 0x100 + this.u8();
+        min = 0x100;
+        break;
+      case 26:
+        n = this.u32();
+        min = 0x1_0000;
+        break;
+      case 27: {
+        const hi = this.u32();
+        const lo = this.u32();
+        // Above 2^53 - 1 a JavaScript number would round: refuse rather than misread.
+        if (hi >= 0x20_0000) this.fail('int-range', 'an argument beyond 2^53 - 1', start);
+        n = hi * TWO_32 + lo;
+        min = TWO_32;
+        break;
+      }
+      case 31:
+        return this.fail('unsupported', 'indefinite lengths are not used', start);
+      default:
+        return this.fail('unsupported', `reserved additional information ${info}`, start);
+    }
+    if (n < min) this.fail('non-canonical', `the argument ${n} is not in its shortest form`, start);
+    return n;
+  }
+
+  private u32(): number {
+    return ((this.u8() << 24) >>> 0) + (this.u8() << 16) + (this.u8() << 8) + this.u8();
+  }
+
+  item(depth: number): Cbor {
+    if (depth > MAX_CBOR_DEPTH) this.fail('too-deep', `nesting deeper than ${MAX_CBOR_DEPTH}`);
+    const start = this.pos;
+    const ib = this.u8();
+    const major = ib >> 5;
+    const info = ib & 0x1f;
+    switch (major) {
+      case MAJOR_UINT:
+        return this.arg(info, start);
+      case MAJOR_NEGINT: {
+        const n = this.arg(info, start);
+        if (n >= Number.MAX_SAFE_INTEGER) this.fail('int-range', 'an integer below -(2^53 - 1)', start);
+        return -1 - n;
+      }
+      case MAJOR_BYTES:
+        return this.take(this.arg(info, start)).slice();
+      case MAJOR_TEXT: {
+        const raw = this.take(this.arg(info, start));
+        try {
+          return strictUtf8.decode(raw);
+        } catch {
+          return this.fail('bad-utf8', 'a text string that is not UTF-8', start);
+        }
+      }
+      case MAJOR_ARRAY: {
+        const n = this.arg(info, start);
+        // Every item takes at least one byte: a count beyond that is a lie.
+        if (n > this.remaining()) this.fail('truncated', `an array of ${n} items in ${this.remaining()} bytes`, start);
+        const out: Cbor[] = [];
+        for (let i = 0; i < n; i++) out.push(this.item(depth + 1));
+        return out;
+      }
+      case MAJOR_MAP: {
+        const n = this.arg(info, start);
+        if (n * 2 > this.remaining()) this.fail('truncated', `a map of ${n} entries in ${this.remaining()} bytes`, start);
+        const out: Record<string, Cbor> = Object.create(null) as Record<string, Cbor>;
+        let prevKey: Uint8Array | undefined;
+        for (let i = 0; i < n; i++) {
+          const keyStart = this.pos;
+          const kb = this.buf[this.pos];
+          if (kb === undefined) this.fail('truncated', 'the input ends inside a map');
+          if (kb >> 5 !== MAJOR_TEXT) this.fail('unsupported', 'a map key that is not a text string');
+          const key = this.item(depth + 1) as string;
+          const keyBytes = this.buf.subarray(keyStart, this.pos);
+          const order = prevKey === undefined ? -1 : compareBytes(prevKey, keyBytes);
+          if (order >= 0) this.fail('non-canonical', `map key "${key}" is ${order === 0 ? 'repeated' : 'out of order'}`, keyStart);
+          prevKey = keyBytes;
+          out[key] = this.item(depth + 1);
+        }
+        return out;
+      }
+      case MAJOR_SIMPLE:
+        if (ib === FALSE) return false;
+        if (ib === TRUE) return true;
+        return this.fail('unsupported', `simple value or float 0x${ib.toString(16)} is not used`, start);
+      default:
+        return this.fail('unsupported', 'tags are not used', start);
+    }
+  }
+}
+
+/** Decodes exactly one item filling all of `bytes`. Never throws. */
+export function decodeCbor(bytes: Uint8Array): CborDecodeResult {
+  const r = new Reader(bytes);
+  try {
+    const value = r.item(0);
+    if (r.remaining() !== 0) r.fail('trailing', `${r.remaining()} bytes after the item`);
+    return { ok: true, value };
+  } catch (e) {
+    if (e instanceof Fail) return { ok: false, error: e.error };
+    // Only a stack overflow could get here (the depth bound should prevent it).
+    return { ok: false, error: { code: 'too-deep', detail: e instanceof Error ? e.message : String(e), at: r.pos } };
+  }
+}
+
+export function isCborArray(v: Cbor): v is readonly Cbor[] {
+  return Array.isArray(v);
+}
+
+export function isCborMap(v: Cbor): v is CborMap {
+  return typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+}

@@ -1,0 +1,271 @@
+// Frames: the units the runtime's link layer sends, retransmits until acked,
+// and receives. A frame is a CBOR map in the same deterministic encoding as
+// statements:
+//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth}]}
+//   ack   {v: 1, kind: "ack",   from, to, seq}
+//   hello {v: 1, kind: "hello", from, to}
+// `stmt` holds a statement's canonical bytes as a byte string, so the
+// authenticator covers the bytes that travel, never a re-encoding of them.
+// Decoding checks the size first, then the CBOR, the version, the shape (with
+// io-ts, no unknown field anywhere) and the addressing; it never throws.
+// Items are not opened here: a bad item costs that item, not the frame.
+
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { Authenticator } from './auth.js';
+import { decodeCbor, encodeCbor, isCborMap, type CborIn } from './cbor.js';
+import { orScratch, type FrameDropReason, type WireStats } from './stats.js';
+
+export const WIRE_VERSION = 1;
+/** The largest frame sent or accepted, checked before any decoding. */
+export const MAX_FRAME_BYTES = 1 << 20;
+/** Principal names on the wire are at most this long (in UTF-16 units). */
+export const MAX_NAME_LENGTH = 255;
+
+export interface WireItem {
+  /** The statement's canonical bytes (statement.ts). */
+  readonly stmt: Uint8Array;
+  readonly auth: Authenticator;
+}
+
+export interface DataFrame {
+  readonly v: 1;
+  readonly kind: 'data';
+  readonly from: string;
+  readonly to: string;
+  /** The sender's link sequence number toward `to`; the ack names it. */
+  readonly seq: number;
+  readonly items: readonly WireItem[];
+}
+
+export interface AckFrame {
+  readonly v: 1;
+  readonly kind: 'ack';
+  readonly from: string;
+  readonly to: string;
+  /** The `seq` of the data frame acknowledged. */
+  readonly seq: number;
+}
+
+/** The first frame on a stream transport (TCP), naming the sender. Unauthenticated, like the transport's `from`. */
+export interface HelloFrame {
+  readonly v: 1;
+  readonly kind: 'hello';
+  readonly from: string;
+  readonly to: string;
+}
+
+export type Frame = DataFrame | AckFrame | HelloFrame;
+
+export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[]): DataFrame {
+  return { v: WIRE_VERSION, kind: 'data', from, to, seq, items };
+}
+
+export function ackFrame(from: string, to: string, seq: number): AckFrame {
+  return { v: WIRE_VERSION, kind: 'ack', from, to, seq };
+}
+
+/** The ack the receiver of `f` sends back. */
+export function ackFor(f: DataFrame): AckFrame {
+  return ackFrame(f.to, f.from, f.seq);
+}
+
+export function helloFrame(from: string, to: string): HelloFrame {
+  return { v: WIRE_VERSION, kind: 'hello', from, to };
+}
+
+// ---------------------------------------------------------------------------
+// Shapes (io-ts)
+
+const Bytes = new t.Type<Uint8Array, Uint8Array, unknown>(
+  'Bytes',
+  (u): u is Uint8Array => u instanceof Uint8Array,
+  (u, c) => (u instanceof Uint8Array ? t.success(u) : t.failure(u, c, 'not a byte string')),
+  t.identity,
+);
+
+const Name = t.refinement(t.string, (s) => s.length > 0 && s.length <= MAX_NAME_LENGTH, 'Name');
+const Seq = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Seq');
+const Version = t.literal(WIRE_VERSION);
+
+/** An object with exactly these fields: an unknown field is an error, not ignored. */
+function closed<P extends t.Props>(name: string, props: P): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> {
+  const inner = t.type(props, name);
+  const known = new Set(Object.keys(props));
+  const extra = (u: object): string | undefined => Object.keys(u).find((k) => !known.has(k));
+  return new t.Type(
+    name,
+    (u): u is t.TypeOf<t.TypeC<P>> => inner.is(u) && extra(u) === undefined,
+    (u, c) => {
+      if (t.UnknownRecord.is(u)) {
+        const k = extra(u);
+        if (k !== undefined) return t.failure(u, c, `unknown field "${k}" in ${name}`);
+      }
+      return inner.validate(u, c);
+    },
+    inner.encode,
+  );
+}
+
+const MacTagC = closed('MacTag', { to: Name, tag: Bytes });
+const AuthC = t.union([
+  closed('Plaintext', { kind: t.literal('PLAINTEXT') }),
+  closed('Hmac', { kind: t.literal('HMAC'), tags: t.array(MacTagC) }),
+  closed('Ed25519', { kind: t.literal('ED25519'), sig: Bytes }),
+  closed('Rsa', { kind: t.literal('RSA'), sig: Bytes }),
+  closed('Ttp', { kind: t.literal('TTP'), ttp: Name, sig: Bytes }),
+]);
+const ItemC = closed('Item', { stmt: Bytes, auth: AuthC });
+const FrameCodecs = {
+  data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }),
+  ack: closed('AckFrame', { v: Version, kind: t.literal('ack'), from: Name, to: Name, seq: Seq }),
+  hello: closed('HelloFrame', { v: Version, kind: t.literal('hello'), from: Name, to: Name }),
+} as const;
+
+function firstError(errors: t.Errors): string {
+  const e = errors[0];
+  if (e === undefined) return 'invalid';
+  const path = e.context.map((c) => c.key).filter((k) => k !== '').join('.');
+  return `${path === '' ? 'frame' : path}: ${e.message ?? `expected ${e.context[e.context.length - 1]?.type.name ?? 'something else'}`}`;
+}
+
+/** The frame a decoded CBOR item stands for, or why it stands for none. */
+function shape(u: unknown): { ok: true; frame: Frame } | { ok: false; reason: FrameDropReason; detail: string } {
+  if (!t.UnknownRecord.is(u)) return { ok: false, reason: 'malformed', detail: 'a frame is a map' };
+  // The version first: a peer speaking another version is told apart from garbage.
+  if (u['v'] !== WIRE_VERSION) {
+    return 'v' in u
+      ? { ok: false, reason: 'wrong-version', detail: `version ${String(u['v'])}, expected ${WIRE_VERSION}` }
+      : { ok: false, reason: 'malformed', detail: 'no version' };
+  }
+  const kind = u['kind'];
+  const codec = kind === 'data' ? FrameCodecs.data : kind === 'ack' ? FrameCodecs.ack : kind === 'hello' ? FrameCodecs.hello : undefined;
+  if (codec === undefined) return { ok: false, reason: 'malformed', detail: `unknown frame kind ${JSON.stringify(kind)}` };
+  const r = codec.decode(u);
+  if (isLeft(r)) return { ok: false, reason: 'malformed', detail: firstError(r.left) };
+  return { ok: true, frame: r.right as Frame };
+}
+
+// ---------------------------------------------------------------------------
+// Encoding
+
+function authCbor(a: Authenticator): CborIn {
+  switch (a.kind) {
+    case 'PLAINTEXT':
+      return { kind: a.kind };
+    case 'HMAC':
+      return { kind: a.kind, tags: a.tags.map((m) => ({ to: m.to, tag: m.tag })) };
+    case 'ED25519':
+    case 'RSA':
+      return { kind: a.kind, sig: a.sig };
+    case 'TTP':
+      return { kind: a.kind, ttp: a.ttp, sig: a.sig };
+  }
+}
+
+function itemCbor(i: WireItem): CborIn {
+  return { stmt: i.stmt, auth: authCbor(i.auth) };
+}
+
+/** Only the declared fields travel, whatever else a caller's object carries. */
+function frameCbor(f: Frame): CborIn {
+  switch (f.kind) {
+    case 'data':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) };
+    case 'ack':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq };
+    case 'hello':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to };
+  }
+}
+
+export type EncodeFrameResult =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly reason: 'oversized' | 'malformed'; readonly detail: string };
+
+/**
+ * The frame's bytes. Refuses a frame the receiver would refuse: one over
+ * MAX_FRAME_BYTES (split the items over several frames) or of a bad shape.
+ */
+export function encodeFrame(f: Frame): EncodeFrameResult {
+  let bytes: Uint8Array;
+  try {
+    const c = frameCbor(f);
+    const s = shape(c);
+    if (!s.ok) return { ok: false, reason: 'malformed', detail: s.detail };
+    bytes = encodeCbor(c);
+  } catch (e) {
+    // A caller's object that is not a Frame at all (encodeCbor refuses non-integers).
+    return { ok: false, reason: 'malformed', detail: e instanceof Error ? e.message : String(e) };
+  }
+  if (bytes.length > MAX_FRAME_BYTES) return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes, at most ${MAX_FRAME_BYTES}` };
+  return { ok: true, bytes };
+}
+
+/** The exact number of bytes `item` takes inside a data frame's items array. */
+export function itemBytes(item: WireItem): number {
+  return encodeCbor(itemCbor(item)).length;
+}
+
+/** Room left for items in a data frame: the map, its header fields and names of up to MAX_NAME_LENGTH UTF-8 characters. */
+export const DATA_FRAME_OVERHEAD_BYTES = 64 + 2 * 3 * MAX_NAME_LENGTH;
+
+/**
+ * Groups `items` in order into runs that each fit one data frame. An item too
+ * large for any frame is alone in its group (its frame will be refused).
+ */
+export function batchItems(items: readonly WireItem[], maxBytes = MAX_FRAME_BYTES - DATA_FRAME_OVERHEAD_BYTES): WireItem[][] {
+  const out: WireItem[][] = [];
+  let cur: WireItem[] = [];
+  let size = 0;
+  for (const item of items) {
+    const n = itemBytes(item);
+    if (cur.length > 0 && size + n > maxBytes) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(item);
+    size += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Decoding
+
+export interface DecodeFrameOptions {
+  /** The receiving node: a frame to anyone else is misaddressed. */
+  readonly me: string;
+  /** Who the transport says sent the bytes, when it knows: a frame claiming another sender is dropped. */
+  readonly sender?: string;
+  readonly stats?: WireStats;
+}
+
+export type DecodeFrameResult =
+  | { readonly ok: true; readonly frame: Frame }
+  | { readonly ok: false; readonly reason: FrameDropReason; readonly detail: string };
+
+/** The frame in `bytes`, addressed to `opts.me`, or why it was dropped (counted in the stats). Never throws. */
+export function decodeFrame(bytes: Uint8Array, opts: DecodeFrameOptions): DecodeFrameResult {
+  const stats = orScratch(opts.stats);
+  stats.received(bytes.length);
+  const r = decodeChecked(bytes, opts);
+  if (!r.ok) stats.frameDropped(r.reason);
+  return r;
+}
+
+function decodeChecked(bytes: Uint8Array, opts: DecodeFrameOptions): DecodeFrameResult {
+  if (bytes.length > MAX_FRAME_BYTES) return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes, at most ${MAX_FRAME_BYTES}` };
+  const c = decodeCbor(bytes);
+  if (!c.ok) return { ok: false, reason: 'malformed', detail: `${c.error.code} at byte ${c.error.at}: ${c.error.detail}` };
+  if (!isCborMap(c.value)) return { ok: false, reason: 'malformed', detail: 'a frame is a map' };
+  const s = shape(c.value);
+  if (!s.ok) return s;
+  if (s.frame.to !== opts.me) return { ok: false, reason: 'misaddressed', detail: `to ${s.frame.to}, not ${opts.me}` };
+  if (opts.sender !== undefined && s.frame.from !== opts.sender) {
+    return { ok: false, reason: 'wrong-sender', detail: `claims to be from ${s.frame.from}, came from ${opts.sender}` };
+  }
+  return s;
+}

@@ -1,0 +1,122 @@
+// The receiving side: whether an item that arrived from link sender S may
+// make its statement known to this node. In order: the statement decodes and
+// fits the schema; this node is one of its verifiers; the authenticator is
+// the one the deployment prescribes for (issuer, this node, auditors), not a
+// weaker nor any other one; and it verifies with the key that mechanism
+// names. Every refusal is a counted reason, never an exception.
+
+import type { Deployment, MechanismKind } from '../deploy/deployment.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { compareMacTags, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macValid, statementSignatureValid, ttpSignatureValid, type Authenticator, type MacTag } from './auth.js';
+import type { DataFrame, WireItem } from './frame.js';
+import type { WireSchema } from './schema.js';
+import { prescribed } from './seal.js';
+import { decodeStatement, type StatementBody } from './statement.js';
+import { orScratch, type ItemDropReason, type WireStats } from './stats.js';
+
+export interface OpenedStatement {
+  readonly statement: StatementBody;
+  /** Its canonical bytes, as received. */
+  readonly bytes: Uint8Array;
+  readonly mechanism: MechanismKind;
+  /** Kept so that a later relay can pass on what a third party can check. */
+  readonly auth: Authenticator;
+}
+
+export type OpenResult =
+  | { readonly ok: true; readonly opened: OpenedStatement }
+  | { readonly ok: false; readonly reason: ItemDropReason; readonly detail: string };
+
+type Refusal = { readonly ok: false; readonly reason: ItemDropReason; readonly detail: string };
+const refuse = (reason: ItemDropReason, detail: string): Refusal => ({ ok: false, reason, detail });
+
+export class Opener {
+  readonly me: string;
+  private readonly stats: WireStats;
+
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly deployment: Deployment,
+    private readonly schema: WireSchema,
+    stats?: WireStats,
+  ) {
+    this.me = ring.principal;
+    this.stats = orScratch(stats);
+  }
+
+  /**
+   * Opens `item`, received from link sender `sender`: the peer the channel
+   * vouches for (PLAINTEXT relies on it; every other mechanism proves the
+   * issuer by itself). Counts the outcome.
+   */
+  open(item: WireItem, sender: string): OpenResult {
+    const r = this.check(item, sender);
+    if (r.ok) this.stats.itemAccepted();
+    else this.stats.itemDropped(r.reason);
+    return r;
+  }
+
+  /**
+   * Opens every item of a data frame that decodeFrame accepted, taking the
+   * frame's `from` as the link sender: pass the transport's sender to
+   * decodeFrame so that the two agree.
+   */
+  openFrame(frame: DataFrame): OpenResult[] {
+    return frame.items.map((i) => this.open(i, frame.from));
+  }
+
+  private check(item: WireItem, sender: string): OpenResult {
+    const d = decodeStatement(this.schema, item.stmt);
+    if (!d.ok) return refuse('malformed', `${d.error.code}: ${d.error.detail}`);
+    const s = d.encoded.statement;
+    if (!s.verifiers.includes(this.me)) return refuse('not-a-verifier', `${this.me} is not among the verifiers of ${s.issuer}'s ${s.record.type}`);
+    const mech = prescribed(this.deployment, s.issuer, this.me, s.auditors);
+    if (mech === undefined) return refuse('wrong-mechanism', `the deployment gives no mechanism for ${s.issuer} -> ${this.me} with auditors {${s.auditors.join(', ')}}`);
+    const a = item.auth;
+    if (a.kind !== mech.kind || (a.kind === 'TTP' && mech.kind === 'TTP' && a.ttp !== mech.principal)) {
+      return refuse('wrong-mechanism', `${a.kind} where the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind}`);
+    }
+    const bad = this.verify(a, s, item.stmt, sender);
+    if (bad !== undefined) return bad;
+    return { ok: true, opened: { statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a } };
+  }
+
+  private verify(a: Authenticator, s: StatementBody, bytes: Uint8Array, sender: string): Refusal | undefined {
+    switch (a.kind) {
+      case 'PLAINTEXT':
+        return sender === s.issuer ? undefined : refuse('forged', `PLAINTEXT statement of ${s.issuer} relayed by ${sender}`);
+      case 'HMAC':
+        return this.verifyMac(a.tags, s.issuer, bytes);
+      case 'ED25519':
+      case 'RSA': {
+        const key = this.ring.publicKey(s.issuer, a.kind);
+        if (key === undefined || !keyFits(a.kind, key)) return refuse('no-key', `${this.me} holds no ${a.kind} public key of ${s.issuer}`);
+        if (a.kind === 'ED25519' && a.sig.length !== ED25519_SIG_BYTES) return refuse('malformed', `an Ed25519 signature of ${a.sig.length} bytes`);
+        const rsaBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+        if (a.kind === 'RSA' && a.sig.length !== rsaBytes) return refuse('malformed', `an RSA signature of ${a.sig.length} bytes, expected ${rsaBytes}`);
+        return statementSignatureValid(a.kind, key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad ${a.kind} signature for ${s.issuer}`);
+      }
+      case 'TTP': {
+        const key = this.ring.publicKey(a.ttp, 'ED25519');
+        if (key === undefined || !keyFits('ED25519', key)) return refuse('no-key', `${this.me} holds no Ed25519 public key of ${a.ttp}`);
+        if (a.sig.length !== ED25519_SIG_BYTES) return refuse('malformed', `a countersignature of ${a.sig.length} bytes`);
+        return ttpSignatureValid(key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad countersignature by ${a.ttp}`);
+      }
+    }
+  }
+
+  private verifyMac(tags: readonly MacTag[], issuer: string, bytes: Uint8Array): Refusal | undefined {
+    // The vector is canonical: verifiers in the order of their encoded names, each once.
+    for (let i = 1; i < tags.length; i++) {
+      if (compareMacTags(tags[i - 1]!, tags[i]!) >= 0) return refuse('malformed', 'an HMAC vector out of order or with a repeated verifier');
+    }
+    const mine = tags.find((t) => t.to === this.me);
+    if (mine === undefined) return refuse('forged', `no HMAC tag for ${this.me}`);
+    if (mine.tag.length !== MAC_BYTES) return refuse('malformed', `an HMAC tag of ${mine.tag.length} bytes`);
+    // A node never MACs to itself: an HMAC "from me" came from someone else.
+    if (issuer === this.me) return refuse('forged', `an HMAC statement claiming ${this.me} as issuer`);
+    const key = this.ring.hmacKey(issuer);
+    if (key === undefined || key.length === 0) return refuse('no-key', `${this.me} holds no HMAC key shared with ${issuer}`);
+    return macValid(key, bytes, mine.tag, this.stats) ? undefined : refuse('forged', `bad HMAC tag from ${issuer}`);
+  }
+}

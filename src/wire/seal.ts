@@ -1,0 +1,169 @@
+// The sending side: a node seals its own statements, one item per intended
+// verifier, with the mechanism the deployment prescribes for that issuer,
+// verifier and auditor set; and a TTP node countersigns what issuers ask it to.
+
+import type { Deployment, Mechanism } from '../deploy/deployment.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { keyFits, macTag, signStatement, ttpSign, ttpSignatureValid, type Authenticator } from './auth.js';
+import type { WireItem } from './frame.js';
+import type { WireSchema } from './schema.js';
+import { decodeStatement, encodeStatement, type EncodedStatement, type StatementBody, type StatementResult } from './statement.js';
+import type { WireStats } from './stats.js';
+
+export type SealErrorCode =
+  | 'invalid-statement'
+  | 'not-issuer'
+  | 'not-a-verifier'
+  | 'no-mechanism'
+  | 'no-key'
+  | 'needs-countersignature'
+  | 'bad-countersignature'
+  | 'not-this-ttp';
+
+export interface SealError {
+  readonly code: SealErrorCode;
+  readonly detail: string;
+}
+
+export type SealResult = { readonly ok: true; readonly item: WireItem } | { readonly ok: false; readonly error: SealError };
+
+/** `deployment.mechanismFor`, which is another stage's code: a throw there is "no mechanism" here. */
+export function prescribed(deployment: Deployment, issuer: string, verifier: string, auditors: readonly string[]): Mechanism | undefined {
+  try {
+    return deployment.mechanismFor(issuer, verifier, auditors);
+  } catch {
+    return undefined;
+  }
+}
+
+const err = (code: SealErrorCode, detail: string): { ok: false; error: SealError } => ({ ok: false, error: { code, detail } });
+
+export class Sealer {
+  readonly me: string;
+  /** Signatures by statement bytes: sealing one statement for n verifiers signs once. */
+  private readonly signatures = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly deployment: Deployment,
+    private readonly schema: WireSchema,
+    private readonly stats?: WireStats,
+  ) {
+    this.me = ring.principal;
+  }
+
+  /** The statement's canonical bytes, checked against the schema. Encode once, seal for each verifier. */
+  encode(s: StatementBody): StatementResult {
+    return encodeStatement(this.schema, s);
+  }
+
+  /** What the deployment prescribes for sending `s` to `verifier` (the runtime asks a TTP first when it says TTP). */
+  mechanism(s: StatementBody, verifier: string): Mechanism | undefined {
+    return prescribed(this.deployment, s.issuer, verifier, s.auditors);
+  }
+
+  /**
+   * The item that carries `e` to `verifier`. Only the issuer seals (relaying
+   * comes later); a TTP mechanism needs the TTP's countersignature on
+   * `e.bytes`, obtained by the runtime (Countersigner below).
+   */
+  seal(e: EncodedStatement, verifier: string, countersignature?: Uint8Array): SealResult {
+    const s = e.statement;
+    if (s.issuer !== this.me) return err('not-issuer', `${this.me} cannot seal a statement issued by ${s.issuer}`);
+    if (!s.verifiers.includes(verifier)) return err('not-a-verifier', `${verifier} is not among the statement's verifiers`);
+    const mech = this.mechanism(s, verifier);
+    if (mech === undefined) return err('no-mechanism', `the deployment gives no mechanism for ${s.issuer} -> ${verifier} with auditors {${s.auditors.join(', ')}}`);
+    const auth = this.authenticate(mech, e.bytes, verifier, countersignature);
+    return 'error' in auth ? { ok: false, error: auth.error } : { ok: true, item: { stmt: e.bytes, auth } };
+  }
+
+  private authenticate(mech: Mechanism, bytes: Uint8Array, verifier: string, countersignature: Uint8Array | undefined): Authenticator | { error: SealError } {
+    switch (mech.kind) {
+      case 'PLAINTEXT':
+        return { kind: 'PLAINTEXT' };
+      case 'HMAC': {
+        const key = this.ring.hmacKey(verifier);
+        if (key === undefined || key.length === 0) return { error: { code: 'no-key', detail: `${this.me} holds no HMAC key shared with ${verifier}` } };
+        return { kind: 'HMAC', tags: [{ to: verifier, tag: macTag(key, bytes, this.stats) }] };
+      }
+      case 'ED25519':
+      case 'RSA': {
+        const sig = this.signature(mech.kind, bytes);
+        if (sig === undefined) return { error: { code: 'no-key', detail: `${this.me} holds no usable ${mech.kind} signing key` } };
+        return { kind: mech.kind, sig };
+      }
+      case 'TTP': {
+        if (countersignature === undefined) return { error: { code: 'needs-countersignature', detail: `the statement needs ${mech.principal}'s countersignature` } };
+        if (!this.countersignatureValid(mech.principal, bytes, countersignature)) {
+          return { error: { code: 'bad-countersignature', detail: `the countersignature does not verify with ${mech.principal}'s key` } };
+        }
+        return { kind: 'TTP', ttp: mech.principal, sig: countersignature };
+      }
+    }
+  }
+
+  private cached(bytes: Uint8Array): Map<string, Uint8Array> {
+    let m = this.signatures.get(bytes);
+    if (m === undefined) {
+      m = new Map();
+      this.signatures.set(bytes, m);
+    }
+    return m;
+  }
+
+  private signature(alg: 'ED25519' | 'RSA', bytes: Uint8Array): Uint8Array | undefined {
+    const cache = this.cached(bytes);
+    const known = cache.get(alg);
+    if (known !== undefined) return known;
+    const key = this.ring.signingKey(alg);
+    const sig = key === undefined ? undefined : signStatement(alg, key, bytes, this.stats);
+    if (sig !== undefined) cache.set(alg, sig);
+    return sig;
+  }
+
+  /** A countersignature that would be refused by every verifier is refused here, once per statement. */
+  private countersignatureValid(ttp: string, bytes: Uint8Array, sig: Uint8Array): boolean {
+    const cache = this.cached(bytes);
+    const tag = `TTP:${ttp}`;
+    const known = cache.get(tag);
+    if (known !== undefined && known.length === sig.length && known.every((b, i) => b === sig[i])) return true;
+    const key = this.ring.publicKey(ttp, 'ED25519');
+    if (key === undefined || !ttpSignatureValid(key, bytes, sig, this.stats)) return false;
+    cache.set(tag, sig);
+    return true;
+  }
+}
+
+export type CountersignResult = { readonly ok: true; readonly sig: Uint8Array } | { readonly ok: false; readonly error: SealError };
+
+/**
+ * What a TTP node does with a statement an issuer asks it to countersign.
+ * It countersigns only a well-typed statement whose issuer is the requester
+ * (whom the runtime has authenticated), and only when the deployment routes
+ * that issuer's statement to some verifier through this TTP.
+ */
+export class Countersigner {
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly deployment: Deployment,
+    private readonly schema: WireSchema,
+    private readonly stats?: WireStats,
+  ) {}
+
+  countersign(stmt: Uint8Array, requester: string): CountersignResult {
+    const d = decodeStatement(this.schema, stmt);
+    if (!d.ok) return err('invalid-statement', `${d.error.code}: ${d.error.detail}`);
+    const s = d.encoded.statement;
+    if (s.issuer !== requester) return err('not-issuer', `${requester} asked for a countersignature on a statement of ${s.issuer}`);
+    const me = this.ring.principal;
+    const routed = s.verifiers.some((v) => {
+      const m = prescribed(this.deployment, s.issuer, v, s.auditors);
+      return m?.kind === 'TTP' && m.principal === me;
+    });
+    if (!routed) return err('not-this-ttp', `the deployment does not route ${s.issuer}'s statement through ${me}`);
+    const key = this.ring.signingKey('ED25519');
+    const sig = key !== undefined && keyFits('ED25519', key) ? ttpSign(key, stmt, this.stats) : undefined;
+    if (sig === undefined) return err('no-key', `${me} holds no usable Ed25519 signing key`);
+    return { ok: true, sig };
+  }
+}
