@@ -34,6 +34,8 @@ export class Evaluator implements DomainContext {
     readonly program: CheckedProgram,
     /** A model's constant overrides: name -> value expression. */
     private readonly overrides: ReadonlyMap<string, A.Expr> = new Map(),
+    /** A run's constant overrides (a deployment's [Constants]), which win over the model's. */
+    private readonly valueOverrides: ReadonlyMap<string, Value> = new Map(),
   ) {
     for (const [name, r] of program.records) {
       this.fieldIndex.set(name, new Map(r.fields.map((f, i) => [f.name, i])));
@@ -46,6 +48,11 @@ export class Evaluator implements DomainContext {
     const known = this.constantValues.get(name);
     if (known === 'pending') throw new EvalError('MOM503', `constant ${name} depends on itself`, at);
     if (known !== undefined) return known;
+    const given = this.valueOverrides.get(name);
+    if (given !== undefined) {
+      this.constantValues.set(name, given);
+      return given;
+    }
     const decl = this.program.constants.get(name);
     const expr = this.overrides.get(name) ?? decl?.value;
     if (expr === undefined) throw new EvalError('MOM503', `constant ${name} has no value`, at);

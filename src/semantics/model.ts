@@ -55,13 +55,28 @@ export interface ModelInstance {
 
 export type InstantiateResult = { ok: true; instance: ModelInstance } | { ok: false; error: EvalError };
 
-export function instantiate(program: CheckedProgram, modelName: string): InstantiateResult {
+export function instantiate(program: CheckedProgram, modelName: string, runConstants: ReadonlyMap<string, Value> = new Map()): InstantiateResult {
   const decl = program.models.get(modelName);
   if (decl === undefined) {
     return { ok: false, error: new EvalError('MOM503', `no model named ${modelName}`, program.ast.name.span) };
   }
   try {
-    return { ok: true, instance: build(program, decl) };
+    return { ok: true, instance: build(program, decl, runConstants) };
+  } catch (e) {
+    if (e instanceof EvalError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/**
+ * The program as a run executes it without a model: every principal correct,
+ * the program's constants overridden by `runConstants` (a deployment's).
+ */
+export function instantiateRun(program: CheckedProgram, runConstants: ReadonlyMap<string, Value>): InstantiateResult {
+  const at = program.ast.name;
+  const decl: A.Decl & { kind: 'model' } = { kind: 'model', id: -1, span: at.span, name: { id: -1, span: at.span, name: 'Run' }, items: [] };
+  try {
+    return { ok: true, instance: build(program, decl, runConstants) };
   } catch (e) {
     if (e instanceof EvalError) return { ok: false, error: e };
     throw e;
@@ -74,10 +89,10 @@ function principalsOf(v: Value, at: A.Node): string[] {
   throw new EvalError('MOM503', 'a principal or a set of principals was expected', at.span);
 }
 
-function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }): ModelInstance {
+function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runConstants: ReadonlyMap<string, Value>): ModelInstance {
   const overrides = new Map<string, A.Expr>();
   for (const item of decl.items) if (item.kind === 'constant') overrides.set(item.name.name, item.value);
-  const evaluator = new Evaluator(program, overrides);
+  const evaluator = new Evaluator(program, overrides, runConstants);
   const constants = new Map<string, Value>();
   for (const name of program.constants.keys()) constants.set(name, evaluator.constant(name, program.constants.get(name)!.name.span));
 

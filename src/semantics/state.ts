@@ -35,6 +35,11 @@ export interface State {
   readonly handled: readonly (readonly number[])[];
 }
 
+/** The identity of a statement: equal keys, equal statements. */
+export function statementKey(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: RecordValue): string {
+  return `[${issuer}|${verifiers.join(',')}|${auditors.join(',')}]${record.key}`;
+}
+
 export class Interner {
   private readonly statements: Statement[] = [];
   private readonly statementIds = new Map<string, number>();
@@ -42,7 +47,7 @@ export class Interner {
   private readonly instanceIds = new Map<string, number>();
 
   statement(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: RecordValue): Statement {
-    const key = `[${issuer}|${verifiers.join(',')}|${auditors.join(',')}]${record.key}`;
+    const key = statementKey(issuer, verifiers, auditors, record);
     const known = this.statementIds.get(key);
     if (known !== undefined) return this.statements[known]!;
     const s: Statement = { id: this.statements.length, issuer, verifiers, auditors, record, key };

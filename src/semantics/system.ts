@@ -3,15 +3,16 @@
 // checker explores these; the runtime (later) reuses the matcher and body
 // executor as they are.
 
-import type { TransitionInfo } from '../analysis/program.js';
-import type * as A from '../syntax/ast.js';
+import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
+import { BodyRunner, type RoleVars } from './body.js';
+import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
 import { EvalError, StepError } from './errors.js';
 import type { EvalEnv, Evaluator } from './eval.js';
-import { Matcher, type MatchWorld, type PatternMatch } from './match.js';
+import { Matcher, type MatchWorld } from './match.js';
 import type { ModelInstance, NodeInfo } from './model.js';
 import { hasSorted, insertSorted, Interner, type State, type Statement } from './state.js';
-import { isSet, keyOf, type RecordValue, type Value } from './value.js';
+import { keyOf, type Value } from './value.js';
 
 export type Action =
   | {
@@ -40,15 +41,27 @@ export class System {
   readonly interner = new Interner();
   readonly matcher: Matcher;
   readonly ev: Evaluator;
+  readonly body: BodyRunner;
   private readonly varIndex = new Map<string, ReadonlyMap<string, number>>();
 
   constructor(readonly model: ModelInstance) {
     this.ev = model.evaluator;
     this.matcher = new Matcher(model.program, model.evaluator, model.everyone);
+    this.body = new BodyRunner(model.evaluator, model.everyone);
     for (const r of model.program.roles.values()) {
       this.varIndex.set(r.name, new Map(r.vars.map((v, i) => [v.name, i])));
     }
   }
+
+  roleVars(role: RoleInfo): RoleVars {
+    let rv = this.roleVarsCache.get(role.name);
+    if (rv === undefined) {
+      rv = { domains: role.vars.map((v) => v.domain), names: role.vars.map((v) => v.name) };
+      this.roleVarsCache.set(role.name, rv);
+    }
+    return rv;
+  }
+  private readonly roleVarsCache = new Map<string, RoleVars>();
 
   varIndexOf(role: string): ReadonlyMap<string, number> {
     return this.varIndex.get(role) ?? new Map();
@@ -146,7 +159,7 @@ export class System {
         const inst = this.interner.instance(n.index, t.name, identity);
         if (seen.has(inst.key) || hasSorted(handled, inst.id)) return true;
         seen.add(inst.key);
-        const binding = this.describeBinding(decl, params, env);
+        const binding = describeBinding(decl, params, env);
         // The body gets its own copy: the next match starts from the same state.
         const bodyEnv: EvalEnv = { ...env, vars: s.vars[n.index]!.slice(), bound: new Map(env.bound) };
         out.push({ ...this.execute(s, n, t, bodyEnv, inst.id, binding), fairness: `F${n.index}:${t.name}` });
@@ -155,24 +168,9 @@ export class System {
     });
   }
 
-  private describeBinding(decl: A.Transition, params: readonly Value[], env: EvalEnv): (readonly [string, Value])[] {
-    const out: [string, Value][] = decl.params.map((p, i) => [p.name.name, params[i]!]);
-    for (const p of decl.patterns) {
-      if (p.issuer.kind === 'single') out.push([p.issuer.binder.name, env.bound.get(p.issuer.binder.id)!]);
-      if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) {
-        const v = env.bound.get(p.issuer.binder.id);
-        if (v !== undefined) out.push([p.issuer.binder.name, v]);
-      }
-      if (p.binder !== undefined) out.push([p.binder.name, env.bound.get(p.binder.id)!]);
-    }
-    return out;
-  }
-
   /** Runs a body atomically and returns the step. */
   private execute(s: State, n: NodeInfo, t: TransitionInfo, env: EvalEnv, instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
-    const published: Statement[] = [];
-    const role = n.role!;
-    this.runStmts(t.decl.body, env, role.vars.map((v) => v.domain), role.vars.map((v) => v.name), published);
+    const published = this.body.run(t.decl.body, env, this.roleVars(n.role!)).map((d) => this.interner.statement(d.issuer, d.verifiers, d.auditors, d.record));
     let pool = s.pool;
     let known = s.known[n.index]!;
     for (const st of published) {
@@ -191,65 +189,6 @@ export class System {
     };
   }
 
-  private runStmts(stmts: readonly A.Stmt[], env: EvalEnv, domains: readonly import('../analysis/types.js').Domain[], names: readonly string[], published: Statement[]): void {
-    for (const st of stmts) {
-      switch (st.kind) {
-        case 'local': {
-          const v = this.ev.eval(st.value, env);
-          const dom = this.ev.program.domainOf.get(st.id);
-          env.bound.set(st.name.id, dom === undefined ? v : this.ev.checkDomain(v, dom, st.name.name, st.value.span));
-          break;
-        }
-        case 'assign': {
-          const v = this.ev.eval(st.value, env);
-          const target = this.ev.program.resolution.get(st.target.id);
-          if (target?.k === 'roleVar') {
-            const i = env.varIndex!.get(target.name)!;
-            env.vars![i] = this.ev.checkDomain(v, domains[i]!, names[i]!, st.value.span);
-          } else if (target?.k === 'bound') {
-            env.bound.set(target.declId, v);
-          }
-          break;
-        }
-        case 'if':
-          this.runStmts(this.ev.evalBool(st.cond, env) ? st.then : st.else, env, domains, names, published);
-          break;
-        case 'publish': {
-          const record = this.ev.construct(st.recordType.name, st.args, env, st.span) as RecordValue;
-          const verifiers = this.principals(st.verifier, env);
-          const auditors = this.principals(st.auditor, env);
-          published.push(this.interner.statement(env.me!, verifiers, auditors, record));
-          break;
-        }
-      }
-    }
-  }
-
-  private principals(p: A.PrincipalsPattern, env: EvalEnv): string[] {
-    switch (p.kind) {
-      case 'everyone':
-        return [...this.model.everyone];
-      case 'noone':
-      case 'none':
-        return [];
-      case 'expr': {
-        const v = this.ev.eval(p.expr, env);
-        if (typeof v === 'string') return [v];
-        if (isSet(v)) return v.elems.map(String).sort();
-        throw new EvalError('MOM503', 'a principal or a set of principals was expected', p.span);
-      }
-    }
-  }
-}
-
-/** The fire-once identity: parameters, then per pattern its record (masked) and single issuer. */
-function instanceValues(params: readonly Value[], matches: readonly PatternMatch[]): Value[] {
-  const out: Value[] = [...params];
-  for (const m of matches) {
-    out.push(m.identity);
-    if (m.issuer !== undefined && m.issuers === undefined) out.push(m.issuer);
-  }
-  return out;
 }
 
 function forEachCombination(domains: readonly (readonly Value[])[], f: (values: readonly Value[]) => void): void {

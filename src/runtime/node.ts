@@ -1,0 +1,270 @@
+// A running node: the abstract pool's NodeMachine driven by real events —
+// frames from the network, the application's input calls, timers — with
+// what it publishes sent to every intended verifier over a reliable link.
+// Each step is written to the trace before its statements leave the node.
+
+import type { Pattern } from '../syntax/ast.js';
+import type { EvalError } from '../semantics/errors.js';
+import type { Enabled, NodeMachine, StepResult, InputResult } from '../semantics/node.js';
+import type { Value } from '../semantics/value.js';
+import type { SourceText } from '../diagnostics/source.js';
+import type { TraceEvent, StatementJson } from '../trace/events.js';
+import { valueToJson } from '../trace/value-json.js';
+import type { FrameCodec, OpenedStatement, VectorClock } from './codec.js';
+import type { Host, TimerHandle } from './host.js';
+import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js';
+import type { Transport } from '../transport/transport.js';
+
+export interface TraceSink {
+  write(e: TraceEvent): void;
+}
+
+export type Via = 'auto' | 'input' | 'timeout';
+
+/** Told of every step a node takes, for run-time invariants and progress. */
+export interface StepObserver {
+  step(node: RuntimeNode, what: { kind: 'fire'; via: Via; result: StepResult } | { kind: 'deliver'; statement: OpenedStatement }): void;
+}
+
+export interface NodeOptions {
+  readonly machine: NodeMachine;
+  readonly transport: Transport;
+  readonly codec: FrameCodec;
+  readonly host: Host;
+  readonly source?: SourceText;
+  /** Timer duration of a TIMEOUT transition, in ms. */
+  timeoutMs(role: string, transition: string): number;
+  readonly link?: LinkOptions;
+  readonly trace?: TraceSink;
+  readonly observer?: StepObserver;
+  /** Stop the node at the first failing body instead of setting the instance aside. */
+  readonly strict?: boolean;
+  /** Told when a body fails (after it is logged and counted). */
+  onAbort?(node: RuntimeNode, error: EvalError, location: string): void;
+}
+
+export interface NodeStats {
+  fired: number;
+  inputs: number;
+  timeouts: number;
+  aborted: number;
+  delivered: number;
+  duplicates: number;
+  published: number;
+  statementsSent: number;
+}
+
+/** A request in flight: an input step whose PROGRESS pattern has not matched yet. */
+interface Outstanding {
+  readonly label: string;
+  readonly started: number;
+  readonly progress: readonly { readonly pattern: Pattern; readonly bound: ReadonlyMap<number, Value> }[];
+}
+
+export interface Completion {
+  readonly label: string;
+  readonly latencyMs: number;
+}
+
+export class RuntimeNode {
+  readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0 };
+  readonly link: ReliableLink;
+  private readonly vc: Record<string, number> = {};
+  private readonly timers = new Map<string, TimerHandle>();
+  private outstanding: Outstanding[] = [];
+  private readonly completions: Completion[] = [];
+  private events = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: NodeOptions) {
+    this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, stmts, vc) => this.receive(from, stmts, vc), opts.link ?? DEFAULT_LINK_OPTIONS);
+    this.vc[this.name] = 0;
+  }
+
+  get name(): string {
+    return this.opts.machine.name;
+  }
+
+  get machine(): NodeMachine {
+    return this.opts.machine;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get pendingRequests(): number {
+    return this.outstanding.length;
+  }
+
+  /** Completed requests since the last call. */
+  takeCompletions(): Completion[] {
+    return this.completions.splice(0, this.completions.length);
+  }
+
+  /** Labels of requests still waiting for their PROGRESS, with when they started. */
+  waiting(): readonly { label: string; started: number }[] {
+    return this.outstanding.map((o) => ({ label: o.label, started: o.started }));
+  }
+
+  /** Fires anything enabled once the node is up (guard-only transitions). */
+  start(): void {
+    this.drain();
+  }
+
+  /** The application asks for an input transition. */
+  input(transition: string, params: readonly Value[]): InputResult {
+    if (this.stopped) return { kind: 'refused', why: 'invalid', reason: `${this.name} is stopped` };
+    const r = this.opts.machine.input(transition, params);
+    if (r.kind === 'refused') return r;
+    this.stats.inputs++;
+    this.afterStep(r, 'input');
+    if (r.kind === 'fired') {
+      const progress = r.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [{ pattern: d.site.progress, bound: r.bound }]));
+      const label = `${this.name}:${r.instance}`;
+      const o: Outstanding = { label, started: this.opts.host.now(), progress };
+      // An input that publishes nothing with PROGRESS completes when it fires.
+      if (progress.length === 0) this.completions.push({ label, latencyMs: 0 });
+      else this.outstanding.push(o);
+    }
+    this.drain();
+    return r;
+  }
+
+  stop(reason: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    this.link.close();
+    this.emit({ k: 'stop', n: ++this.events, reason });
+    void this.opts.transport.close();
+  }
+
+  private receive(from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined): void {
+    if (this.stopped) return;
+    let learned = false;
+    for (const o of statements) {
+      const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
+      if (!this.opts.machine.learn(s)) {
+        this.stats.duplicates++;
+        continue;
+      }
+      learned = true;
+      this.stats.delivered++;
+      if (vc !== undefined) for (const [k, v] of Object.entries(vc)) this.vc[k] = Math.max(this.vc[k] ?? 0, v);
+      this.emit({ k: 'deliver', n: ++this.events, s: statementJson(o), from, vc: this.tick() });
+      this.opts.observer?.step(this, { kind: 'deliver', statement: o });
+    }
+    if (learned) {
+      this.checkProgress();
+      this.drain();
+    }
+  }
+
+  /** Fires every enabled instance, fairly, until none is left; then arms timers. */
+  private drain(): void {
+    const m = this.opts.machine;
+    let e: Enabled | undefined;
+    while (!this.stopped && (e = m.nextEnabled()) !== undefined) {
+      this.afterStep(m.fire(e), 'auto');
+    }
+    if (this.stopped) return;
+    this.reportProblems();
+    for (const a of m.takeArmable()) this.arm(a);
+    this.checkProgress();
+  }
+
+  private arm(a: Enabled): void {
+    if (this.timers.has(a.candidate)) return;
+    const ms = this.opts.timeoutMs(this.opts.machine.node.role!.name, a.transition.name);
+    this.timers.set(a.candidate, this.opts.host.setTimer(ms, () => {
+      this.timers.delete(a.candidate);
+      if (this.stopped) return;
+      const r = this.opts.machine.expire(a.transition.name, a.candidate);
+      if (r !== undefined) {
+        this.stats.timeouts++;
+        this.afterStep(r, 'timeout');
+      }
+      this.drain();
+    }));
+  }
+
+  private afterStep(r: StepResult, via: Via): void {
+    if (r.kind === 'aborted') {
+      this.stats.aborted++;
+      const at = this.location(r.error.span.start);
+      this.emit({
+        k: 'abort', n: ++this.events, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
+        code: r.error.code, message: r.error.message, at, vc: this.tick(),
+      });
+      this.opts.onAbort?.(this, r.error, at);
+      this.opts.observer?.step(this, { kind: 'fire', via, result: r });
+      if (this.opts.strict === true) this.stop(`strict: ${r.error.code} in ${r.transition.name} at ${at}`);
+      return;
+    }
+    this.stats.fired++;
+    this.stats.published += r.published.length;
+    const vc = this.tick();
+    // The step is on record before its statements leave the node.
+    this.emit({
+      k: 'fire', n: ++this.events, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
+      ch: r.changes.map((c) => [c.name, valueToJson(c.before), valueToJson(c.after)] as const),
+      pub: r.published.map(statementJson), vc,
+    });
+    this.opts.observer?.step(this, { kind: 'fire', via, result: r });
+    const byPeer = new Map<string, OpenedStatement[]>();
+    for (const s of r.published) {
+      for (const v of s.verifiers) {
+        if (v === this.name) continue;
+        let list = byPeer.get(v);
+        if (list === undefined) byPeer.set(v, (list = []));
+        list.push(s);
+      }
+    }
+    for (const [peer, stmts] of byPeer) {
+      this.stats.statementsSent += stmts.length;
+      this.link.send(peer, stmts, vc);
+    }
+  }
+
+  private checkProgress(): void {
+    if (this.outstanding.length === 0) return;
+    const now = this.opts.host.now();
+    this.outstanding = this.outstanding.filter((o) => {
+      if (!o.progress.every((p) => this.opts.machine.holds(p.pattern, p.bound))) return true;
+      this.completions.push({ label: o.label, latencyMs: now - o.started });
+      return false;
+    });
+  }
+
+  private reportProblems(): void {
+    for (const p of this.opts.machine.takeProblems()) {
+      this.stats.aborted++;
+      this.opts.onAbort?.(this, p.error, this.location(p.error.span.start));
+    }
+  }
+
+  private tick(): VectorClock {
+    this.vc[this.name] = (this.vc[this.name] ?? 0) + 1;
+    return { ...this.vc };
+  }
+
+  private emit(e: TraceEvent): void {
+    this.opts.trace?.write(e);
+  }
+
+  private location(offset: number): string {
+    const file = this.opts.machine.system.model.program.file;
+    const pos = this.opts.source?.position(offset);
+    return `${file}:${pos?.line ?? 0}:${pos?.column ?? 0}`;
+  }
+}
+
+export function statementJson(s: OpenedStatement): StatementJson {
+  return { i: s.issuer, v: s.verifiers, a: s.auditors, r: valueToJson(s.record) };
+}
+
+function binding(b: readonly (readonly [string, Value])[]): [string, ReturnType<typeof valueToJson>][] {
+  return b.map(([k, v]) => [k, valueToJson(v)]);
+}

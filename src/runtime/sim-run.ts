@@ -1,0 +1,306 @@
+// A whole system in one process over the simulated network: every node of
+// the program, the model's crashed and Byzantine principals, a workload that
+// drives the input transitions, and — because one process sees every node —
+// the program's invariants checked on the global state after every step.
+
+import type { CheckedProgram } from '../analysis/program.js';
+import type { Trace, TraceStep, StepAction, VarChange as ShownChange, StatementView } from '../check/result.js';
+import type { SourceText } from '../diagnostics/source.js';
+import { EvalError } from '../semantics/errors.js';
+import type { EvalEnv } from '../semantics/eval.js';
+import type { ModelInstance } from '../semantics/model.js';
+import { NodeMachine } from '../semantics/node.js';
+import { System } from '../semantics/system.js';
+import type { Value } from '../semantics/value.js';
+import { valueToJson } from '../trace/value-json.js';
+import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
+import type { FrameCodec, OpenedStatement } from './codec.js';
+import { RuntimeNode, statementJson, type Completion, type TraceSink } from './node.js';
+import { Workload } from './workload.js';
+
+export interface SimRunOptions {
+  readonly model: ModelInstance;
+  readonly source?: SourceText;
+  /** The codec each node uses (its keys, the deployment's mechanisms). */
+  codecFor(node: string): FrameCodec;
+  timeoutMs(role: string, transition: string): number;
+  readonly seed: number;
+  readonly faults?: SimFaults;
+  /** Crash these nodes at these virtual times (ms). */
+  readonly crashAt?: ReadonlyMap<string, number>;
+  /** Input requests to drive, over all clients. */
+  readonly requests: number;
+  /** Requests each client keeps in flight. */
+  readonly concurrency?: number;
+  /** Virtual time bound of the run. */
+  readonly maxTimeMs?: number;
+  /** A request outstanding this long (virtual ms) is reported as stalled. */
+  readonly stallMs?: number;
+  /** Evaluate every invariant of the model after every step (default true). */
+  readonly invariants?: boolean;
+  readonly traceFor?: (node: string) => TraceSink | undefined;
+  readonly strict?: boolean;
+  /** Byzantine nodes also replay, mutate and forge frames (default true). */
+  readonly wireAttacks?: boolean;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly trace: Trace;
+  /** Steps before the shown ones that were not kept. */
+  readonly omitted: number;
+}
+
+export interface SimRunResult {
+  readonly requested: number;
+  readonly completed: number;
+  readonly latencies: readonly number[];
+  readonly virtualMs: number;
+  readonly events: number;
+  readonly violation?: Violation;
+  readonly stalled?: { readonly label: string; readonly sinceMs: number };
+  /** Requests the program refused to start (no input enabled). */
+  readonly exhausted: boolean;
+  readonly nodes: readonly RuntimeNode[];
+  readonly network: SimNetwork;
+  readonly aborts: readonly { node: string; code: string; message: string; at: string }[];
+  readonly byzantine: { published: number; replayed: number; mutated: number; forged: number };
+}
+
+const KEPT_STEPS = 2000;
+
+export function runSimulation(opts: SimRunOptions): SimRunResult {
+  const model = opts.model;
+  const system = new System(model);
+  const net = new SimNetwork(opts.seed, opts.faults ?? NO_FAULTS);
+  const nodes: RuntimeNode[] = [];
+  const byName = new Map<string, RuntimeNode>();
+  const steps: TraceStep[] = [];
+  let omitted = 0;
+  let violation: Violation | undefined;
+  const aborts: { node: string; code: string; message: string; at: string }[] = [];
+  const checkInvariants = opts.invariants !== false;
+  const invariants = model.invariants.map((n) => [n, model.program.invariants.get(n)!] as const);
+  const show = (v: Value): string => system.ev.show(v);
+  const view = (s: OpenedStatement): StatementView => ({ issuer: s.issuer, verifiers: s.verifiers, auditors: s.auditors, record: show(s.record), recordType: s.record.type });
+
+  const keep = (action: StepAction, changes: ShownChange[]): void => {
+    steps.push({ index: steps.length + omitted + 1, action, changes });
+    if (steps.length > KEPT_STEPS) {
+      steps.shift();
+      omitted++;
+    }
+  };
+  const initial: ShownChange[] = [];
+
+  const globalEnv = (): EvalEnv => ({
+    bound: new Map(),
+    correct: model.correct,
+    faulty: model.faulty,
+    nodeVar: (p, variable, at) => {
+      const n = byName.get(p);
+      const idx = model.nodeIndex.get(p);
+      const info = idx === undefined ? undefined : model.nodes[idx];
+      const vi = info?.role === undefined ? undefined : system.varIndexOf(info.role.name).get(variable);
+      if (vi === undefined) throw new EvalError('MOM503', `${p} has no variable ${variable}`, at);
+      // Faulty nodes keep their initial values, as in the model.
+      return n !== undefined ? n.machine.variables[vi]! : initialVars.get(p)![vi]!;
+    },
+  });
+  const initialVars = new Map<string, readonly Value[]>();
+  const initState = system.initialState();
+  for (const n of model.nodes) initialVars.set(n.name, initState.vars[n.index]!);
+
+  const checkAll = (): void => {
+    if (!checkInvariants || violation !== undefined) return;
+    for (const [name, decl] of invariants) {
+      let ok: boolean;
+      try {
+        ok = system.ev.evalBool(decl.body, globalEnv());
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        ok = false;
+      }
+      if (!ok) {
+        violation = { invariant: name, trace: { steps: [...steps] }, omitted };
+        return;
+      }
+    }
+  };
+
+  const observer = {
+    step: (node: RuntimeNode, what: Parameters<NonNullable<import('./node.js').NodeOptions['observer']>['step']>[1]) => {
+      if (what.kind === 'deliver') {
+        keep({ kind: 'deliver', node: node.name, statement: view(what.statement) }, []);
+        return;
+      }
+      const r = what.result;
+      if (r.kind === 'aborted') return;
+      const pos = opts.source?.position(r.transition.decl.span.start);
+      keep({
+        kind: 'fire', node: node.name, role: r.transition.role, transition: r.transition.name, timeout: what.via === 'timeout',
+        binding: Object.fromEntries(r.binding.map(([k, v]) => [k, show(v)])),
+        published: r.published.map(view),
+        location: `${model.program.file}:${pos?.line ?? 0}:${pos?.column ?? 0}`,
+      }, r.changes.map((c) => ({ node: node.name, variable: c.name, before: show(c.before), after: show(c.after) })));
+      if (r.changes.length > 0) checkAll();
+    },
+  };
+
+  for (const info of model.nodes) {
+    if (info.role === undefined) continue;
+    info.role.vars.forEach((v, i) => initial.push({ node: info.name, variable: v.name, after: show(initialVars.get(info.name)![i]!) }));
+    if (info.status !== 'correct') continue;
+    const trace = opts.traceFor?.(info.name);
+    trace?.write({
+      k: 'start', version: 1, node: info.name, role: info.role.name, program: model.program.name,
+      constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
+    });
+    const node = new RuntimeNode({
+      machine: new NodeMachine(system, info),
+      transport: net.endpoint(info.name),
+      codec: opts.codecFor(info.name),
+      host: net.host,
+      ...(opts.source !== undefined ? { source: opts.source } : {}),
+      timeoutMs: opts.timeoutMs,
+      ...(trace !== undefined ? { trace } : {}),
+      observer,
+      strict: opts.strict === true,
+      onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
+    });
+    nodes.push(node);
+    byName.set(info.name, node);
+  }
+  steps.push({ index: 1, action: { kind: 'init' }, changes: initial });
+  checkAll();
+
+  const byz = { published: 0, replayed: 0, mutated: 0, forged: 0 };
+  for (const b of model.byzantine) startByzantine(b, model, net, opts, byz, keep, view);
+
+  for (const [name, at] of opts.crashAt ?? []) {
+    net.schedule(at, () => {
+      net.crash(name);
+      byName.get(name)?.stop('crashed by the simulation');
+    });
+  }
+
+  for (const n of nodes) n.start();
+  const workload = new Workload(nodes, system, opts.requests, opts.concurrency ?? 1);
+  const latencies: number[] = [];
+  const stallMs = opts.stallMs ?? 60_000;
+  let stalled: { label: string; sinceMs: number } | undefined;
+  workload.issue();
+  const maxTime = opts.maxTimeMs ?? 600_000;
+  let events = 0;
+  const done = (): boolean => violation !== undefined || stalled !== undefined || workload.finished;
+  // Run in slices so that completions feed the workload and the stall monitor looks often.
+  while (!done() && net.now < maxTime) {
+    const ran = net.run(Math.min(maxTime, net.now + 50), () => violation !== undefined);
+    events += ran;
+    for (const n of nodes) {
+      for (const c of n.takeCompletions()) {
+        latencies.push(c.latencyMs);
+        workload.completed(n, c);
+      }
+    }
+    workload.issue();
+    for (const n of nodes) {
+      if (n.isStopped) continue;
+      for (const w of n.waiting()) {
+        if (net.now - w.started > stallMs) stalled ??= { label: w.label, sinceMs: w.started };
+      }
+    }
+    // Nothing in flight and nothing a client can start: the run is over.
+    if (ran === 0 && net.idle) break;
+  }
+  for (const n of nodes) n.stop('end of run');
+  return {
+    requested: workload.issued, completed: latencies.length, latencies, virtualMs: net.now, events,
+    ...(violation !== undefined ? { violation } : {}),
+    ...(stalled !== undefined ? { stalled } : {}),
+    exhausted: workload.exhausted, nodes, network: net, aborts, byzantine: byz,
+  };
+}
+
+
+/**
+ * A Byzantine node: it publishes what its model allows (the SENDS records,
+ * within the BUDGET) under its own keys, and attacks the wire — replays frames
+ * it received to other nodes, mutates them, and seals statements of other
+ * issuers with its own keys — which authentication must all reject.
+ */
+function startByzantine(
+  b: ModelInstance['byzantine'][number],
+  model: ModelInstance,
+  net: SimNetwork,
+  opts: SimRunOptions,
+  counts: SimRunResult['byzantine'],
+  keep: (a: StepAction, c: ShownChange[]) => void,
+  view: (s: OpenedStatement) => StatementView,
+): void {
+  const me = model.nodes[b.node]!.name;
+  const transport = net.endpoint(me);
+  const codec = opts.codecFor(me);
+  const trace = opts.traceFor?.(me);
+  trace?.write({ k: 'start', version: 1, node: me, role: model.nodes[b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine' });
+  const received: { from: string; bytes: Uint8Array }[] = [];
+  transport.onFrame((from, bytes) => {
+    if (received.length < 64) received.push({ from, bytes });
+    const o = codec.open(from, bytes);
+    if (o.kind === 'data') transport.send(from, codec.ack(from, o.seq));
+  });
+  const others = model.nodes.filter((n) => n.name !== me).map((n) => n.name);
+  let seq = 1_000_000;
+  let spent = 0;
+  let events = 0;
+  const act = (): void => {
+    const r = net.random;
+    const choice = r.next();
+    if (choice < 0.4 && spent < b.budget && b.sends.length > 0) {
+      const send = r.pick(b.sends);
+      const record = r.pick(send.records);
+      const verifiers = r.pick(send.verifierChoices);
+      const s: OpenedStatement = { issuer: me, verifiers, auditors: send.auditors, record };
+      spent++;
+      counts.published++;
+      trace?.write({ k: 'byz', n: ++events, s: statementJson(s), vc: { [me]: events } });
+      keep({ kind: 'byzantine', node: me, statement: view(s) }, []);
+      // Sent like any statement, retransmitted a few times so drops do not hide it.
+      for (const v of verifiers) {
+        const bytes = codec.data(v, seq++, [s]);
+        for (let k = 0; k < 3; k++) net.schedule(k * 300, () => transport.send(v, bytes));
+      }
+    } else if (choice < 0.6 && received.length > 0) {
+      const f = r.pick(received);
+      transport.send(r.pick(others), f.bytes);
+      counts.replayed++;
+    } else if (choice < 0.8 && received.length > 0) {
+      const f = r.pick(received);
+      const bytes = f.bytes.slice();
+      const flips = r.int(1, 4);
+      for (let k = 0; k < flips; k++) {
+        const i = r.int(0, bytes.length - 1);
+        bytes[i] = bytes[i]! ^ (1 << r.int(0, 7));
+      }
+      transport.send(r.pick(others), bytes);
+      counts.mutated++;
+    } else {
+      // A statement of another issuer, sealed with this node's own keys.
+      const victims = others.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
+      const send = b.sends[0];
+      if (victims.length > 0 && send !== undefined) {
+        const victim = r.pick(victims);
+        const to = r.pick(others.filter((o) => o !== victim));
+        if (to !== undefined) {
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
+          transport.send(to, codec.data(to, seq++, [s]));
+          counts.forged++;
+        }
+      }
+    }
+    if (net.now < (opts.maxTimeMs ?? 600_000)) net.schedule(r.int(20, 200), act);
+  };
+  net.schedule(net.random.int(1, 50), act);
+}
+
+export type { Completion };

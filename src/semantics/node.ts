@@ -1,0 +1,513 @@
+// One correct node of the abstract pool, stepped one event at a time: the
+// runtime runs it on real input, replay runs it on a recorded trace. It is
+// the checker's semantics (System's matcher, body runner and fire-once
+// identity) made incremental, so that a long run does not slow down:
+//
+// - what the node knows is a KnownIndex, updated as statements arrive;
+// - a newly known statement is matched only where it can add something: each
+//   pattern of its record type is pinned to it and the rest of the trigger is
+//   joined through the indexes, with only the checks that cannot change later
+//   ("static": no role variable, no KNOWN). Each such match is a pending
+//   candidate, remembered by the statements it pins;
+// - a pending candidate is re-checked in full (the same matcher, pinned, with
+//   every check, the guard and UNLESS) only when something it reads changed:
+//   a role variable of its transition, a statement type its KNOWN reads, or
+//   a new candidate. It leaves the list when its instance fires, or when it
+//   can never fire (its instance was handled or set aside, or a monotone
+//   UNLESS holds).
+// Which instance is enabled is decided by the same code the checker uses, so
+// a run is a behaviour of the abstract pool.
+
+import type { TransitionInfo } from '../analysis/program.js';
+import type * as A from '../syntax/ast.js';
+import type { StatementDraft } from './body.js';
+import { enumerate } from './domain.js';
+import { EvalError } from './errors.js';
+import type { EvalEnv } from './eval.js';
+import { describeBinding, instanceKey, instanceValues } from './instance.js';
+import { KnownIndex } from './known-index.js';
+import { masked, type PatternMatch, type Pin } from './match.js';
+import type { NodeInfo } from './model.js';
+import { statementKey, type Statement } from './state.js';
+import type { System } from './system.js';
+import { equalValues, keyOf, type Value } from './value.js';
+
+/** More combinations of parameters than this are not enumerated at each step. */
+export const MAX_PARAMETER_COMBINATIONS = 4096;
+
+interface Pending {
+  readonly key: string;
+  readonly params: readonly Value[];
+  readonly pins: readonly (Pin | undefined)[];
+}
+
+interface Trigger {
+  readonly info: TransitionInfo;
+  readonly decl: A.Transition;
+  readonly index: number;
+  /** Parameters and no pattern: fired only when the application asks. */
+  readonly input: boolean;
+  readonly timeout: boolean;
+  /** Conjuncts of the guard that read no role variable and no KNOWN. */
+  readonly staticGuard: readonly A.Expr[];
+  /** Role variable indices read anywhere in the trigger (patterns, guard, UNLESS). */
+  readonly readsVars: ReadonlySet<number>;
+  /** Record types read by KNOWN or UNLESS. */
+  readonly readsTypes: ReadonlySet<string>;
+  /** The UNLESS pattern reads role variables: its truth is not monotone. */
+  readonly unlessDynamic: boolean;
+  /** Parameter combinations, for triggers with parameters and patterns. */
+  readonly paramCombos: readonly (readonly Value[])[];
+  readonly pending: Map<string, Pending>;
+  dirty: boolean;
+}
+
+/** An instance found enabled: enough to fire it. */
+export interface Enabled {
+  readonly transition: TransitionInfo;
+  /** The fire-once identity, `Transition(values...)`. */
+  readonly instance: string;
+  readonly binding: readonly (readonly [string, Value])[];
+  /** Which pending candidate it came from (timers refer to it). */
+  readonly candidate: string;
+  readonly bound: ReadonlyMap<number, Value>;
+  readonly matches: readonly PatternMatch[];
+}
+
+export interface VarChange {
+  readonly index: number;
+  readonly name: string;
+  readonly before: Value;
+  readonly after: Value;
+}
+
+export type StepResult =
+  | {
+      readonly kind: 'fired';
+      readonly transition: TransitionInfo;
+      readonly instance: string;
+      readonly binding: readonly (readonly [string, Value])[];
+      readonly changes: readonly VarChange[];
+      readonly published: readonly Statement[];
+      readonly drafts: readonly StatementDraft[];
+      readonly matches: readonly PatternMatch[];
+      /** Parameters, binders and body locals after the body ran (PROGRESS patterns read them). */
+      readonly bound: ReadonlyMap<number, Value>;
+    }
+  | {
+      readonly kind: 'aborted';
+      readonly transition: TransitionInfo;
+      readonly instance: string;
+      readonly binding: readonly (readonly [string, Value])[];
+      readonly error: EvalError;
+    };
+
+export type InputResult = StepResult | { readonly kind: 'refused'; readonly why: 'invalid' | 'fired' | 'guard'; readonly reason: string };
+
+/** An evaluation that failed while matching (a guard or constraint), set aside and reported. */
+export interface MatchProblem {
+  readonly transition: TransitionInfo;
+  readonly error: EvalError;
+}
+
+export class NodeMachine {
+  readonly known: KnownIndex;
+  private vars: Value[];
+  private readonly handled = new Set<string>();
+  private readonly setAside = new Set<string>();
+  private readonly triggers: Trigger[] = [];
+  private readonly byName = new Map<string, Trigger>();
+  private readonly armed = new Set<string>();
+  private armable: Enabled[] = [];
+  private problems: MatchProblem[] = [];
+  private cursor = 0;
+  private nextId = 0;
+
+  constructor(
+    readonly system: System,
+    readonly node: NodeInfo,
+  ) {
+    if (node.role === undefined) throw new Error(`${node.name} runs no role`);
+    this.known = new KnownIndex(system.model.everyone);
+    const env: EvalEnv = { me: node.name, bound: new Map() };
+    this.vars = node.role.vars.map((v) => system.ev.checkDomain(system.ev.eval(v.decl.init, env), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
+    const varIdx = system.varIndexOf(node.role.name);
+    node.role.transitions.forEach((info, index) => {
+      const decl = info.decl;
+      const input = decl.params.length > 0 && decl.patterns.length === 0;
+      const conjuncts = decl.guard === undefined ? [] : flattenAnd(decl.guard);
+      const readsVars = new Set<number>();
+      const readsTypes = new Set<string>();
+      const exprs: A.Expr[] = [...conjuncts];
+      for (const p of decl.patterns) exprs.push(...patternExprs(p));
+      if (decl.unless !== undefined) {
+        exprs.push(...patternExprs(decl.unless));
+        readsTypes.add(decl.unless.recordType.name);
+      }
+      for (const e of exprs) collectReads(e, system, varIdx, readsVars, readsTypes);
+      const unlessDynamic = decl.unless !== undefined && patternExprs(decl.unless).some((e) => system.matcher.isDynamic(e));
+      let paramCombos: (readonly Value[])[] = [[]];
+      if (!input && decl.params.length > 0) {
+        const domains = decl.params.map((p) => enumerate(system.ev.program.domainOf.get(p.id)!, system.ev, p.span));
+        const count = domains.reduce((n, d) => n * d.length, 1);
+        if (count > MAX_PARAMETER_COMBINATIONS) {
+          throw new EvalError('MOM502', `transition ${info.name} has ${count} combinations of parameters that its patterns do not bind (more than ${MAX_PARAMETER_COMBINATIONS}); bind them in a pattern or shrink their types`, decl.span);
+        }
+        paramCombos = combinations(domains);
+      }
+      const t: Trigger = {
+        info, decl, index, input, timeout: decl.kind === 'timeout',
+        staticGuard: conjuncts.filter((c) => !system.matcher.isDynamic(c)),
+        readsVars, readsTypes, unlessDynamic, paramCombos, pending: new Map(), dirty: false,
+      };
+      this.triggers.push(t);
+      this.byName.set(info.name, t);
+      // A trigger with no pattern has one candidate from the start.
+      if (!input && decl.patterns.length === 0) {
+        for (const params of paramCombos) this.addCandidate(t, params, []);
+      }
+    });
+  }
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  /** The role variables' current values (do not modify). */
+  get variables(): readonly Value[] {
+    return this.vars;
+  }
+
+  get handledCount(): number {
+    return this.handled.size;
+  }
+
+  get pendingCount(): number {
+    return this.triggers.reduce((n, t) => n + t.pending.size, 0);
+  }
+
+  transition(name: string): TransitionInfo | undefined {
+    return this.byName.get(name)?.info;
+  }
+
+  /** Makes a statement value (not yet known to anyone). */
+  statement(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: Statement['record']): Statement {
+    return { id: this.nextId++, issuer, verifiers, auditors, record, key: statementKey(issuer, verifiers, auditors, record) };
+  }
+
+  knows(key: string): boolean {
+    return this.known.has(key);
+  }
+
+  /**
+   * The node comes to know `s` (a delivery, or its own publication): false
+   * when it already knew it (a duplicate has no second effect).
+   */
+  learn(s: Statement): boolean {
+    if (!this.known.add(s)) return false;
+    for (const t of this.triggers) {
+      if (t.readsTypes.has(s.record.type)) t.dirty = true;
+      if (t.input) continue;
+      t.decl.patterns.forEach((p, i) => {
+        if (p.recordType.name !== s.record.type) return;
+        const pins: (Pin | undefined)[] = t.decl.patterns.map(() => undefined);
+        pins[i] = p.issuer.kind === 'quorum'
+          ? { kind: 'group', type: s.record.type, identityKey: masked(s.record, this.system.matcher.compile(t.decl.patterns).multivalent[i]!).key }
+          : { kind: 'stmt', stmt: s };
+        for (const params of t.paramCombos) this.matchNew(t, params, pins, i);
+      });
+    }
+    return true;
+  }
+
+  /** The next enabled instance of a transition that fires by itself (not input, not timeout), fairly: round robin over transitions, oldest candidate first. */
+  nextEnabled(): Enabled | undefined {
+    const n = this.triggers.length;
+    for (let k = 0; k < n; k++) {
+      const t = this.triggers[(this.cursor + k) % n]!;
+      if (!t.dirty || t.input) continue;
+      const found = this.scan(t);
+      if (found !== undefined) {
+        this.cursor = (t.index + 1) % n;
+        return found;
+      }
+      t.dirty = false;
+    }
+    return undefined;
+  }
+
+  /** Timeout instances found enabled since the last call, each reported once until its timer expires. */
+  takeArmable(): Enabled[] {
+    const out = this.armable;
+    this.armable = [];
+    return out;
+  }
+
+  /** Evaluation failures met while matching since the last call. */
+  takeProblems(): MatchProblem[] {
+    const out = this.problems;
+    this.problems = [];
+    return out;
+  }
+
+  /** A timer ran out: fires the timeout instance if it is still enabled. */
+  expire(transition: string, candidate: string): StepResult | undefined {
+    this.armed.delete(candidate);
+    const t = this.byName.get(transition);
+    const c = t?.pending.get(candidate);
+    if (t === undefined || c === undefined) return undefined;
+    const e = this.check(t, c);
+    if (e === 'dead') {
+      t.pending.delete(candidate);
+      return undefined;
+    }
+    if (e === 'disabled') return undefined;
+    return this.fire(e);
+  }
+
+  /** The application asks for an input transition with these parameter values. */
+  input(transition: string, params: readonly Value[]): InputResult {
+    const t = this.byName.get(transition);
+    if (t === undefined) return { kind: 'refused', why: 'invalid', reason: `${this.node.role!.name} has no transition ${transition}` };
+    if (!t.input) return { kind: 'refused', why: 'invalid', reason: `${transition} is not an input transition (it has patterns or no parameters)` };
+    if (params.length !== t.decl.params.length) return { kind: 'refused', why: 'invalid', reason: `${transition} takes ${t.decl.params.length} parameters, not ${params.length}` };
+    try {
+      t.decl.params.forEach((p, i) => this.system.ev.checkDomain(params[i]!, this.system.ev.program.domainOf.get(p.id)!, `parameter ${p.name.name}`, p.span));
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'refused', why: 'invalid', reason: e.message };
+      throw e;
+    }
+    const c: Pending = { key: candidateKey(t, params, []), params, pins: [] };
+    const e = this.check(t, c);
+    if (e === 'dead') return { kind: 'refused', why: 'fired', reason: `${transition}(${params.map((v) => this.system.ev.show(v)).join(', ')}) already fired` };
+    if (e === 'disabled') return { kind: 'refused', why: 'guard', reason: `the guard of ${transition} is false` };
+    return this.fire(e);
+  }
+
+  /** Whether an instance with this identity has fired (or was set aside). */
+  hasHandled(instance: string): boolean {
+    return this.handled.has(instance) || this.setAside.has(instance);
+  }
+
+  /** Runs the body of an enabled instance atomically. */
+  fire(e: Enabled): StepResult {
+    const t = this.byName.get(e.transition.name)!;
+    const env = this.env(new Map(e.bound));
+    const vars = this.vars.slice();
+    const bodyEnv: EvalEnv = { ...env, vars };
+    let drafts: StatementDraft[];
+    try {
+      drafts = this.system.body.run(t.decl.body, bodyEnv, this.system.roleVars(this.node.role!));
+    } catch (err) {
+      if (!(err instanceof EvalError)) throw err;
+      // Not retried: in the model an instance that never fires is an unfair
+      // step, not a different one.
+      this.setAside.add(e.instance);
+      t.pending.delete(e.candidate);
+      return { kind: 'aborted', transition: e.transition, instance: e.instance, binding: e.binding, error: err };
+    }
+    this.handled.add(e.instance);
+    t.pending.delete(e.candidate);
+    const changes: VarChange[] = [];
+    const names = this.system.roleVars(this.node.role!).names;
+    vars.forEach((v, i) => {
+      if (!equalValues(v, this.vars[i]!)) changes.push({ index: i, name: names[i]!, before: this.vars[i]!, after: v });
+    });
+    this.vars = vars;
+    if (changes.length > 0) {
+      for (const u of this.triggers) if (changes.some((c) => u.readsVars.has(c.index))) u.dirty = true;
+    }
+    const published = drafts.map((d) => this.statement(d.issuer, d.verifiers, d.auditors, d.record));
+    for (const s of published) if (s.verifiers.includes(this.node.name)) this.learn(s);
+    return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: bodyEnv.bound };
+  }
+
+  /**
+   * Finds the enabled instance with this identity among the candidates, for
+   * replay: the recorded step must be one the semantics allows here.
+   */
+  findEnabled(transition: string, instance: string): Enabled | 'handled' | undefined {
+    const t = this.byName.get(transition);
+    if (t === undefined) return undefined;
+    if (this.handled.has(instance) || this.setAside.has(instance)) return 'handled';
+    for (const c of t.pending.values()) {
+      const e = this.check(t, c);
+      if (e !== 'dead' && e !== 'disabled' && e.instance === instance) return e;
+    }
+    return undefined;
+  }
+
+  /** Parameter values of an input instance, checked and enabled, for replay. */
+  findInput(transition: string, params: readonly Value[]): Enabled | 'handled' | undefined {
+    const t = this.byName.get(transition);
+    if (t === undefined || !t.input || params.length !== t.decl.params.length) return undefined;
+    const e = this.check(t, { key: candidateKey(t, params, []), params, pins: [] });
+    if (e === 'dead') return 'handled';
+    return e === 'disabled' ? undefined : e;
+  }
+
+  /** Marks an instance set aside (replay of an aborted step). */
+  setAsideInstance(transition: string, instance: string, candidate: string): void {
+    this.setAside.add(instance);
+    this.byName.get(transition)?.pending.delete(candidate);
+  }
+
+  /** Whether a pattern matches what the node knows now, with these bindings (PROGRESS). */
+  holds(p: A.Pattern, bound: ReadonlyMap<number, Value>): boolean {
+    try {
+      return this.system.matcher.existsOne(p, this.env(new Map(bound)), this.known);
+    } catch (e) {
+      if (e instanceof EvalError) return false;
+      throw e;
+    }
+  }
+
+  private env(bound: Map<number, Value>): EvalEnv {
+    return {
+      me: this.node.name,
+      vars: this.vars,
+      varIndex: this.system.varIndexOf(this.node.role!.name),
+      bound,
+      known: (p, e) => this.system.matcher.existsOne(p, e, this.known),
+    };
+  }
+
+  private matchNew(t: Trigger, params: readonly Value[], pins: readonly (Pin | undefined)[], first: number): void {
+    const env = this.env(bindParams(t.decl, params));
+    try {
+      this.system.matcher.forEachMatch(t.decl.patterns, env, this.known, (matches) => {
+        for (const g of t.staticGuard) if (!this.system.ev.evalBool(g, env)) return true;
+        this.addCandidate(t, params, matches.map((m) => m.pin));
+        return true;
+      }, { pins, staticOnly: true, first });
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.problems.push({ transition: t.info, error: e });
+    }
+  }
+
+  private addCandidate(t: Trigger, params: readonly Value[], pins: readonly Pin[]): void {
+    const key = candidateKey(t, params, pins);
+    if (!t.pending.has(key)) t.pending.set(key, { key, params, pins });
+    t.dirty = true;
+  }
+
+  /** Re-checks each candidate of `t` in insertion order; returns the first enabled one that fires by itself. */
+  private scan(t: Trigger): Enabled | undefined {
+    for (const c of t.pending.values()) {
+      const e = this.check(t, c);
+      if (e === 'dead') {
+        t.pending.delete(c.key);
+        continue;
+      }
+      if (e === 'disabled') continue;
+      if (!t.timeout) return e;
+      if (!this.armed.has(c.key)) {
+        this.armed.add(c.key);
+        this.armable.push(e);
+      }
+    }
+    return undefined;
+  }
+
+  /** The full check of one candidate, as the checker decides enabledness. */
+  private check(t: Trigger, c: Pending): Enabled | 'dead' | 'disabled' {
+    const env = this.env(bindParams(t.decl, c.params));
+    let result: Enabled | 'dead' | 'disabled' = 'disabled';
+    try {
+      this.system.matcher.forEachMatch(t.decl.patterns, env, this.known, (matches) => {
+        if (t.decl.guard !== undefined && !this.system.ev.evalBool(t.decl.guard, env)) return false;
+        const instance = instanceKey(t.info.name, instanceValues(c.params, matches));
+        if (this.handled.has(instance) || this.setAside.has(instance)) {
+          result = 'dead';
+          return false;
+        }
+        if (t.decl.unless !== undefined && this.system.matcher.existsOne(t.decl.unless, env, this.known)) {
+          // Known statements only grow: an UNLESS that reads no variable stays true.
+          if (!t.unlessDynamic) result = 'dead';
+          return false;
+        }
+        result = { transition: t.info, instance, binding: describeBinding(t.decl, c.params, env), candidate: c.key, bound: new Map(env.bound), matches };
+        return false;
+      }, { pins: c.pins });
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.problems.push({ transition: t.info, error: e });
+      return 'dead';
+    }
+    return result;
+  }
+}
+
+function bindParams(decl: A.Transition, params: readonly Value[]): Map<number, Value> {
+  const m = new Map<number, Value>();
+  decl.params.forEach((p, i) => m.set(p.name.id, params[i]!));
+  return m;
+}
+
+function candidateKey(t: Trigger, params: readonly Value[], pins: readonly (Pin | undefined)[]): string {
+  const parts = pins.map((p) => (p === undefined ? '' : p.kind === 'stmt' ? p.stmt.key : `${p.type}#${p.identityKey}`));
+  return `${params.map(keyOf).join(',')}|${parts.join('|')}`;
+}
+
+function flattenAnd(e: A.Expr): A.Expr[] {
+  if (e.kind === 'binary' && e.op === 'AND') return [...flattenAnd(e.left), ...flattenAnd(e.right)];
+  return [e];
+}
+
+function patternExprs(p: A.Pattern): A.Expr[] {
+  const out: A.Expr[] = [];
+  if (p.issuer.kind === 'principal') out.push(p.issuer.expr);
+  else if (p.issuer.kind === 'single') out.push(p.issuer.set);
+  else out.push(p.issuer.set, p.issuer.threshold);
+  if (p.verifier.kind === 'expr') out.push(p.verifier.expr);
+  if (p.auditor.kind === 'expr') out.push(p.auditor.expr);
+  for (const c of p.constraints) if (c.kind === 'eq') out.push(c.value);
+  return out;
+}
+
+function collectReads(e: A.Expr, system: System, varIdx: ReadonlyMap<string, number>, vars: Set<number>, types: Set<string>): void {
+  if (e.kind === 'name') {
+    const s = system.ev.program.resolution.get(e.id);
+    if (s?.k === 'roleVar') {
+      const i = varIdx.get(s.name);
+      if (i !== undefined) vars.add(i);
+    }
+  }
+  if (e.kind === 'known') {
+    types.add(e.pattern.recordType.name);
+    for (const x of patternExprs(e.pattern)) collectReads(x, system, varIdx, vars, types);
+  }
+  for (const x of childExprs(e)) collectReads(x, system, varIdx, vars, types);
+}
+
+function childExprs(e: A.Expr): A.Expr[] {
+  switch (e.kind) {
+    case 'unary':
+      return [e.operand];
+    case 'binary':
+      return [e.left, e.right];
+    case 'field':
+      return [e.target];
+    case 'call':
+      return e.args.map((a) => a.value);
+    case 'setLit':
+      return [...e.elems];
+    case 'setFilter':
+      return [e.domain, e.predicate];
+    case 'setMap':
+      return [e.domain, e.element];
+    case 'quant':
+      return [e.domain, e.body];
+    case 'ite':
+      return [e.cond, e.then, e.else];
+    default:
+      return [];
+  }
+}
+
+function combinations(domains: readonly (readonly Value[])[]): Value[][] {
+  let out: Value[][] = [[]];
+  for (const d of domains) out = out.flatMap((prefix) => d.map((v) => [...prefix, v]));
+  return out;
+}

@@ -1,0 +1,73 @@
+// One node's trace: NDJSON, one event per line, in the order the node did
+// them. Written by the runtime, read (decoded with io-ts, line by line) by
+// `mommie replay`, which checks every step against the abstract pool.
+//
+//   start    the node, its role, the program and the run's constants
+//   fire     a transition fired: how (auto, input, timeout), its instance,
+//            binding, variable changes and publications
+//   abort    a body failed: the step changed nothing and its instance is set aside
+//   deliver  a statement authenticated and learned (not a duplicate)
+//   byz      a Byzantine node published a statement of its own
+//   stop     the node stopped (end of run, Ctrl-C, strict abort)
+// `n` numbers a node's events from 1; `vc` is the vector clock after the event.
+
+import * as t from 'io-ts';
+import { ValueJsonCodec } from './value-json.js';
+
+export const TRACE_VERSION = 1;
+
+const StatementJson = t.strict({
+  i: t.string,
+  v: t.readonlyArray(t.string),
+  a: t.readonlyArray(t.string),
+  r: ValueJsonCodec,
+});
+export type StatementJson = t.TypeOf<typeof StatementJson>;
+
+const VectorClock = t.record(t.string, t.number);
+const Binding = t.readonlyArray(t.tuple([t.string, ValueJsonCodec]));
+
+const Start = t.strict({
+  k: t.literal('start'),
+  version: t.literal(TRACE_VERSION),
+  node: t.string,
+  role: t.string,
+  program: t.string,
+  constants: t.record(t.string, ValueJsonCodec),
+  faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine')]),
+});
+
+const Fire = t.strict({
+  k: t.literal('fire'),
+  n: t.number,
+  t: t.string,
+  via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
+  inst: t.string,
+  b: Binding,
+  ch: t.readonlyArray(t.tuple([t.string, ValueJsonCodec, ValueJsonCodec])),
+  pub: t.readonlyArray(StatementJson),
+  vc: VectorClock,
+});
+
+const Abort = t.strict({
+  k: t.literal('abort'),
+  n: t.number,
+  t: t.string,
+  via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
+  inst: t.string,
+  b: Binding,
+  code: t.string,
+  message: t.string,
+  at: t.string,
+  vc: VectorClock,
+});
+
+const Deliver = t.strict({ k: t.literal('deliver'), n: t.number, s: StatementJson, from: t.string, vc: VectorClock });
+const Byz = t.strict({ k: t.literal('byz'), n: t.number, s: StatementJson, vc: VectorClock });
+const Stop = t.strict({ k: t.literal('stop'), n: t.number, reason: t.string });
+
+export const TraceEventCodec = t.union([Start, Fire, Abort, Deliver, Byz, Stop]);
+export type TraceEvent = t.TypeOf<typeof TraceEventCodec>;
+export type FireEvent = t.TypeOf<typeof Fire>;
+export type StartEvent = t.TypeOf<typeof Start>;
+export { StatementJson as StatementJsonCodec };
