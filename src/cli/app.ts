@@ -2,10 +2,12 @@ import { checkCommand, parseCommand, type Command } from './commands.js';
 import { tlaCommand } from './tla.js';
 import { verifyCommand } from './verify.js';
 import { toolsCommand } from './tools.js';
+import { deployCheckCommand } from './deploy.js';
+import { keysCommand } from './keys.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand, deployCheckCommand, keysCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,104 @@
+// The one resolution rule: which mechanism carries a statement from its
+// issuer to one verifier, given its auditors. checkDeploy builds the tables;
+// everything downstream (deploy-check, keys, wire, runtime) only asks.
+
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { DeployConstant, Deployment, DisseminationRule, Endpoint, Mechanism } from './deployment.js';
+import { EVERYONE, auditorsWithin, isNoone, isSignature, realises, type Auditors } from './mechanisms.js';
+
+/** How long a TIMEOUT transition waits when the deploy file gives neither its own entry nor a default. */
+export const DEFAULT_TIMEOUT_MS = 1000;
+
+export interface AuthPair {
+  readonly mechanism: Mechanism;
+  /** The [Authentication] entry that gave it. */
+  readonly span: Span;
+}
+
+/** One issuer's share of a [Non-repudiation] entry. */
+export interface NonRepRule {
+  readonly issuer: string;
+  readonly auditors: Auditors;
+  readonly mechanism: Mechanism;
+  readonly span: Span;
+}
+
+/** A Deployment plus the tables behind it, for deploy-check's messages. */
+export interface CheckedDeployment extends Deployment {
+  /** The program principals, sorted: what `*` stands for. */
+  readonly everyone: readonly string[];
+  authFor(a: string, b: string): AuthPair | undefined;
+  /** The issuer's [Non-repudiation] entries in file order. */
+  nonRepOf(issuer: string): readonly NonRepRule[];
+  /** The principals that share an [Authentication] entry with the third party `ttp`. */
+  clientsOf(ttp: string): ReadonlySet<string>;
+  /** A list of auditors as mechanismFor takes it (`*`, or names) as a set. */
+  auditorsOf(list: readonly string[]): Auditors;
+  /** mechanismFor with the auditors already a set. */
+  resolve(issuer: string, verifier: string, auditors: Auditors): Mechanism | undefined;
+}
+
+export interface DeploymentTables {
+  readonly file: string;
+  readonly everyone: readonly string[];
+  readonly nodes: ReadonlyMap<string, Endpoint>;
+  readonly auth: ReadonlyMap<string, AuthPair>;
+  readonly nonRep: ReadonlyMap<string, readonly NonRepRule[]>;
+  readonly timeouts: ReadonlyMap<string, number>;
+  readonly defaultTimeoutMs?: number;
+  readonly constants: ReadonlyMap<string, DeployConstant>;
+  readonly dissemination: readonly DisseminationRule[];
+}
+
+export function pairKey(a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+export function timeoutKey(role: string, transition: string): string {
+  return `${role}.${transition}`;
+}
+
+export function makeDeployment(t: DeploymentTables): CheckedDeployment {
+  const clients = new Map<string, Set<string>>();
+  for (const key of t.auth.keys()) {
+    const [a, b] = key.split(' ') as [string, string];
+    if (!clients.has(a)) clients.set(a, new Set());
+    if (!clients.has(b)) clients.set(b, new Set());
+    clients.get(a)!.add(b);
+    clients.get(b)!.add(a);
+  }
+  const clientsOf = (ttp: string): ReadonlySet<string> => clients.get(ttp) ?? new Set();
+
+  const auditorsOf = (list: readonly string[]): Auditors => {
+    // The semantics writes `*` out as every principal; either form means everyone.
+    if (list.includes('*')) return EVERYONE;
+    const members = new Set(list);
+    return t.everyone.length > 0 && t.everyone.every((p) => members.has(p)) ? EVERYONE : { kind: 'set', members };
+  };
+
+  const resolve = (issuer: string, verifier: string, auditors: Auditors): Mechanism | undefined => {
+    const rules = t.nonRep.get(issuer) ?? [];
+    if (isNoone(auditors)) {
+      // Repudiable: the pair's own mechanism, else any signature the issuer has (it proves more than needed).
+      return t.auth.get(pairKey(issuer, verifier))?.mechanism ?? rules.find((r) => isSignature(r.mechanism))?.mechanism;
+    }
+    // With auditors: the issuer's first entry, in file order, whose auditors cover the statement's and whose mechanism can give them.
+    return rules.find((r) => auditorsWithin(auditors, r.auditors) && realises(r.mechanism, issuer, verifier, auditors, clientsOf))?.mechanism;
+  };
+
+  const known = (issuer: string, verifier: string): boolean => t.nodes.has(issuer) && t.nodes.has(verifier);
+  return {
+    file: t.file,
+    nodes: t.nodes,
+    constants: t.constants,
+    dissemination: t.dissemination,
+    everyone: t.everyone,
+    mechanismFor: (issuer, verifier, auditors) => (known(issuer, verifier) ? resolve(issuer, verifier, auditorsOf(auditors)) : undefined),
+    timeoutMs: (role, transition) => t.timeouts.get(timeoutKey(role, transition)) ?? t.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    authFor: (a, b) => t.auth.get(pairKey(a, b)),
+    nonRepOf: (issuer) => t.nonRep.get(issuer) ?? [],
+    clientsOf,
+    auditorsOf,
+    resolve: (issuer, verifier, auditors) => (known(issuer, verifier) ? resolve(issuer, verifier, auditors) : undefined),
+  };
+}
