@@ -27,4 +27,6 @@ export interface FrameCodec {
   ack(to: string, seq: number): Uint8Array;
   /** Opens bytes that arrived from (the transport's idea of) `from`; never throws. Items that fail authentication are dropped and counted, the rest returned. */
   open(from: string, bytes: Uint8Array): Opened;
+  /** A data frame claiming `s` (of another issuer) sealed with this node's own keys: what a Byzantine node tries (simulation only). */
+  forge?(to: string, seq: number, s: OpenedStatement): Uint8Array;
 }

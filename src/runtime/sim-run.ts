@@ -40,6 +40,8 @@ export interface SimRunOptions {
   readonly invariants?: boolean;
   readonly traceFor?: (node: string) => TraceSink | undefined;
   readonly strict?: boolean;
+  /** After the workload is done, keep delivering for at most this long (virtual ms, default 5000). */
+  readonly quiesceMs?: number;
   /** Byzantine nodes also replay, mutate and forge frames (default true). */
   readonly wireAttacks?: boolean;
 }
@@ -213,6 +215,14 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     // Nothing in flight and nothing a client can start: the run is over.
     if (ran === 0 && net.idle) break;
   }
+  // Let what was published reach its verifiers (bounded: frames to a crashed node are never acked).
+  if (violation === undefined && stalled === undefined) {
+    const quiesceUntil = Math.min(maxTime, net.now + (opts.quiesceMs ?? 5_000));
+    while (net.now < quiesceUntil && nodes.some((n) => !n.isStopped && n.link.outstanding > 0)) {
+      events += net.run(Math.min(quiesceUntil, net.now + 50), () => violation !== undefined);
+      if (net.idle) break;
+    }
+  }
   for (const n of nodes) n.stop('end of run');
   return {
     requested: workload.issued, completed: latencies.length, latencies, virtualMs: net.now, events,
@@ -293,7 +303,7 @@ function startByzantine(
         const to = r.pick(others.filter((o) => o !== victim));
         if (to !== undefined) {
           const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
-          transport.send(to, codec.data(to, seq++, [s]));
+          transport.send(to, codec.forge?.(to, seq++, s) ?? codec.data(to, seq++, [s]));
           counts.forged++;
         }
       }

@@ -87,6 +87,9 @@ export class Workload {
             input.cursor++;
             continue;
           }
+          // With nothing in flight, nothing will change the client's state
+          // on its own: it has no more requests to make.
+          if (c.inFlight === 0) c.exhausted = true;
           break;
         }
         input.cursor++;
