@@ -12,7 +12,7 @@
 import { constants, createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { SignatureAlg } from '../keys/keyring.js';
 import { compareBytes, encodeCbor } from './cbor.js';
-import { orScratch, type WireStats } from './stats.js';
+import { timed, type WireStats } from './stats.js';
 
 /** One verifier's HMAC tag. */
 export interface MacTag {
@@ -65,7 +65,7 @@ function message(context: Uint8Array, stmt: Uint8Array): Uint8Array {
 // HMAC-SHA256 with the pairwise key
 
 export function macTag(key: Uint8Array, stmt: Uint8Array, stats?: WireStats): Uint8Array {
-  return orScratch(stats).timed('mac', () => {
+  return timed(stats, 'mac', () => {
     const h = createHmac('sha256', key);
     h.update(STATEMENT_CONTEXT);
     h.update(stmt);
@@ -97,7 +97,7 @@ function rsaOptions(key: KeyObject): { key: KeyObject; padding: number; saltLeng
 
 function rawSign(alg: SignatureAlg, key: KeyObject, msg: Uint8Array, stats: WireStats | undefined): Uint8Array | undefined {
   if (key.type !== 'private' || !keyFits(alg, key)) return undefined;
-  return orScratch(stats).timed('sign', () => {
+  return timed(stats, 'sign', () => {
     try {
       const sig = alg === 'ED25519' ? cryptoSign(null, msg, key) : cryptoSign('sha256', msg, rsaOptions(key));
       return new Uint8Array(sig);
@@ -111,7 +111,7 @@ function rawVerify(alg: SignatureAlg, key: KeyObject, msg: Uint8Array, sig: Uint
   if (!keyFits(alg, key)) return false;
   const expectedLength = alg === 'ED25519' ? ED25519_SIG_BYTES : (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   if (sig.length !== expectedLength) return false;
-  return orScratch(stats).timed('verify', () => {
+  return timed(stats, 'verify', () => {
     try {
       return alg === 'ED25519' ? cryptoVerify(null, msg, key, sig) : cryptoVerify('sha256', msg, rsaOptions(key), sig);
     } catch {

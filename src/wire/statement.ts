@@ -98,6 +98,11 @@ function checkRecord(schema: WireSchema, r: RecordValue): void {
   });
 }
 
+/** The bytes of a statement already checked against the schema. */
+function canonicalBytes(s: StatementBody): Uint8Array {
+  return encodeCbor([s.issuer, sortedSet(s.verifiers), sortedSet(s.auditors), valueCbor(s.record)]);
+}
+
 /**
  * The canonical bytes of `s`, after checking that it fits the schema (a
  * correct node never sends what a correct node would refuse).
@@ -108,7 +113,7 @@ export function encodeStatement(schema: WireSchema, s: StatementBody): Statement
     checkPrincipals(schema, s.verifiers, 'verifiers');
     checkPrincipals(schema, s.auditors, 'auditors');
     checkRecord(schema, s.record);
-    const bytes = encodeCbor([s.issuer, sortedSet(s.verifiers), sortedSet(s.auditors), valueCbor(s.record)]);
+    const bytes = canonicalBytes(s);
     const statement: StatementBody = {
       issuer: s.issuer,
       verifiers: [...s.verifiers].sort(),
@@ -210,10 +215,9 @@ export function decodeStatement(schema: WireSchema, bytes: Uint8Array): Statemen
     // Membership, under the run's constants, by the semantics' own rule.
     checkRecord(schema, record);
     const statement: StatementBody = { issuer: issuerC, verifiers, auditors, record };
-    const again = encodeStatement(schema, statement);
-    if (!again.ok) return again;
-    if (!equalBytes(again.encoded.bytes, bytes)) fail('non-canonical', 'the bytes are not the canonical encoding of the statement they hold');
-    return { ok: true, encoded: { statement, bytes: again.encoded.bytes } };
+    const again = canonicalBytes(statement);
+    if (!equalBytes(again, bytes)) fail('non-canonical', 'the bytes are not the canonical encoding of the statement they hold');
+    return { ok: true, encoded: { statement, bytes: again } };
   } catch (e) {
     if (e instanceof Fail) return { ok: false, error: e.error };
     return { ok: false, error: { code: 'bad-shape', detail: e instanceof Error ? e.message : String(e) } };

@@ -108,3 +108,8 @@ export class WireStats {
 export function orScratch(stats: WireStats | undefined): WireStats {
   return stats ?? new WireStats();
 }
+
+/** `f()`, timed into `stats` when there are stats to keep. */
+export function timed<T>(stats: WireStats | undefined, op: CryptoOp, f: () => T): T {
+  return stats === undefined ? f() : stats.timed(op, f);
+}
