@@ -52,6 +52,8 @@ export interface NodeStats {
   duplicates: number;
   published: number;
   statementsSent: number;
+  /** Firings per transition. */
+  readonly firedBy: Record<string, number>;
 }
 
 /** A request in flight: an input step whose PROGRESS pattern has not matched yet. */
@@ -67,7 +69,7 @@ export interface Completion {
 }
 
 export class RuntimeNode {
-  readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0 };
+  readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0, firedBy: {} };
   readonly link: ReliableLink;
   private readonly vc: Record<string, number> = {};
   private readonly timers = new Map<string, TimerHandle>();
@@ -204,6 +206,7 @@ export class RuntimeNode {
       return;
     }
     this.stats.fired++;
+    this.stats.firedBy[r.transition.name] = (this.stats.firedBy[r.transition.name] ?? 0) + 1;
     this.stats.published += r.published.length;
     const vc = this.tick();
     // The step is on record before its statements leave the node.

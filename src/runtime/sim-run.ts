@@ -17,6 +17,7 @@ import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
 import type { FrameCodec, OpenedStatement } from './codec.js';
 import { RuntimeNode, statementJson, type Completion, type TraceSink } from './node.js';
 import { Workload } from './workload.js';
+import { percentile } from './report.js';
 
 export interface SimRunOptions {
   readonly model: ModelInstance;
@@ -314,3 +315,39 @@ function startByzantine(
 }
 
 export type { Completion };
+
+/** The run report of a simulated run. */
+export function simReport(r: SimRunResult, model: ModelInstance, seed: number, asked: number, wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined): import('./report.js').RunReport {
+  const show = (v: Value): string => model.evaluator.show(v);
+  const running = new Map(r.nodes.map((n) => [n.name, n]));
+  const nodes = model.nodes.filter((n) => n.role !== undefined).map((info) => {
+    const n = running.get(info.name);
+    const wire = wireOf(info.name);
+    return {
+      node: info.name,
+      role: info.role!.name,
+      status: info.status,
+      fired: n?.stats.firedBy ?? {},
+      aborted: n?.stats.aborted ?? 0,
+      state: n === undefined ? {} : Object.fromEntries(info.role!.vars.map((v, i) => [v.name, show(n.machine.variables[i]!)])),
+      statements: { published: n?.stats.published ?? 0, sent: n?.stats.statementsSent ?? 0, received: n?.stats.delivered ?? 0, duplicates: n?.stats.duplicates ?? 0 },
+      frames: {
+        out: n?.link.stats.framesOut ?? 0, in: n?.link.stats.framesIn ?? 0, retransmitted: n?.link.stats.retransmissions ?? 0,
+        bytesOut: n?.link.stats.bytesOut ?? 0, bytesIn: n?.link.stats.bytesIn ?? 0, dropped: n?.link.stats.dropped ?? {},
+      },
+      ...(wire !== undefined ? { wire } : {}),
+    };
+  });
+  const seconds = r.virtualMs / 1000;
+  return {
+    program: model.program.name, network: 'sim', seed,
+    requests: { asked, started: r.requested, completed: r.completed, exhausted: r.exhausted },
+    durationMs: r.virtualMs, clock: 'virtual',
+    throughputPerS: seconds > 0 ? r.completed / seconds : 0,
+    latencyMs: { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.reduce((a, b) => Math.max(a, b), 0) },
+    nodes, aborts: r.aborts,
+    ...(r.violation !== undefined ? { violation: r.violation } : {}),
+    ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs } } : {}),
+    ...(model.byzantine.length > 0 ? { byzantine: r.byzantine } : {}),
+  };
+}

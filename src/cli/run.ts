@@ -1,0 +1,259 @@
+// `mommie run PROGRAM --deploy D`: the program as a running system, over the
+// simulated network (one process, deterministic by seed, every invariant
+// checked after every step) or over TCP (one process per node).
+
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkFile } from '../analysis/frontend.js';
+import { loadDeployment } from '../deploy/load.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
+import { loadKeyRing } from '../keys/load.js';
+import { generateKeyRings } from '../keys/ring.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { formatTrace } from '../report/human.js';
+import { formatRunReport, type RunReport } from '../runtime/report.js';
+import { runSimulation, simReport } from '../runtime/sim-run.js';
+import { WireCodec } from '../runtime/wire-codec.js';
+import { instantiate, instantiateRun, type ModelInstance } from '../semantics/model.js';
+import type { Value } from '../semantics/value.js';
+import type { SimFaults } from '../transport/sim.js';
+import { schemaFromModel } from '../wire/index.js';
+import { commandLine, positiveInt } from './args.js';
+import type { Command } from './commands.js';
+import { EXIT } from './exit-codes.js';
+import { printDiagnostics, summary, type Out } from './output.js';
+import type { RunContext } from './run-context.js';
+import { runTcpCommand } from './run-tcp.js';
+
+const RUN_HELP = `Usage: mommie run PROGRAM --deploy DEPLOY [--keys DIR] [options]
+
+Runs the program as a system: every node of the deployment executes the
+checked program (the same matcher and body evaluator as the model checker),
+statements travel authenticated as the deployment prescribes, delivery is
+fair (retransmitted until acknowledged), and the application's requests
+drive the input transitions. Prints per node what fired, its final state,
+its traffic and crypto, and the requests' throughput and latency.
+
+Options:
+  --deploy FILE        the deployment (nodes, mechanisms, timeouts, constants)
+  --keys DIR           key files from 'mommie keys' (required over TCP; the
+                       simulated network makes fresh keys in memory without it)
+  --network sim|tcp    sim: one process, virtual time, deterministic by seed,
+                       every INVARIANT checked after every step;
+                       tcp: one process per node on the deployment's addresses
+                       (default tcp)
+  --model NAME         take crashed and Byzantine principals (and constants)
+                       from a model of the program
+  --requests N         requests to drive through the input transitions (10)
+  --concurrency K      requests each client keeps in flight (1)
+  --seed S             the simulated network's seed (1)
+  --seeds N            try seeds S, S+1, ... S+N-1 and stop at the first run that
+                       violates an invariant or stalls
+  --faults SPEC        simulated faults, comma-separated: drop=P, dup=P,
+                       delay=MIN-MAX (ms), crash=NODE@MS, partition=A+B|C+D@FROM-TO
+  --stall MS           report a request not answered within MS (sim, 60000)
+  --timeout MS         give up after MS (virtual on sim: 600000; real on tcp)
+  --trace DIR          write each node's log to DIR/<node>.ndjson ('mommie replay')
+  --force              overwrite logs already in the trace directory
+  --node NAME          (tcp) start only this node
+  --no-invariants      (sim) do not evaluate invariants after each step
+  --strict             stop a node at its first failing body
+  --json               print the report as JSON on stdout
+  -h, --help           show this help
+
+Exit codes: 0 the run completed, 1 bad input, 2 an invariant was violated or
+a request stalled, 3 internal error, 130 interrupted.`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the program as a system (simulated network or TCP processes)',
+  help: RUN_HELP,
+  async run(args, out) {
+    const parsed = commandLine('run', args, {
+      deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
+      requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
+      faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
+      force: { type: 'boolean' }, node: { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+    }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
+    if (!parsed.ok) return parsed.exitCode;
+    const v = parsed.values;
+    const bad = (msg: string): number => {
+      out.stderr(`mommie run: ${msg}`);
+      return EXIT.BAD_INPUT;
+    };
+    if (v.deploy === undefined) return bad('--deploy FILE is required (the nodes and their mechanisms)');
+    const network = v.network ?? 'tcp';
+    if (network !== 'sim' && network !== 'tcp') return bad(`--network takes sim or tcp, not '${network}'`);
+    const nums: Record<string, number | undefined> = {};
+    for (const [name, raw] of [['requests', v.requests], ['concurrency', v.concurrency], ['seeds', v.seeds], ['stall', v.stall], ['timeout', v.timeout]] as const) {
+      const n = positiveInt('run', `--${name}`, raw, out);
+      if (n === 'bad') return EXIT.BAD_INPUT;
+      nums[name] = n;
+    }
+    const seed = v.seed === undefined ? 1 : Number(v.seed);
+    if (!Number.isInteger(seed) || seed < 0) return bad(`--seed takes a whole number, not '${v.seed}'`);
+    const faults = parseFaults(v.faults ?? '');
+    if ('error' in faults) return bad(faults.error);
+
+    const fe = checkFile(parsed.positionals[0]!);
+    printDiagnostics(out, fe);
+    if (!fe.ok || fe.program === undefined || fe.source === undefined) {
+      out.stderr(summary([fe]));
+      return EXIT.BAD_INPUT;
+    }
+    const program = fe.program;
+    const dep = loadDeployment(v.deploy, program);
+    for (const d of dep.diagnostics) out.stderr(formatDiagnostic(d, d.file === v.deploy ? dep.source : fe.source));
+    if (!dep.ok || dep.deployment === undefined) return bad(`${v.deploy} is not a deployment of ${program.name}`);
+    const deployment = dep.deployment;
+    const constants = new Map<string, Value>(deployment.constants);
+    const inst = v.model === undefined ? instantiateRun(program, constants) : instantiate(program, v.model, constants);
+    if (!inst.ok) return bad(inst.error.message);
+    const model = inst.instance;
+    const unplaced = model.nodes.filter((n) => n.role !== undefined && !deployment.nodes.has(n.name)).map((n) => n.name);
+    if (unplaced.length > 0) return bad(`${v.deploy} gives no address to ${unplaced.join(', ')}`);
+
+    const ctx: RunContext = {
+      programPath: parsed.positionals[0]!, program, source: fe.source, deployPath: v.deploy, deployment,
+      ...(v.keys !== undefined ? { keysDir: v.keys } : {}), model,
+      requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
+      ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
+      json: v.json === true, strict: v.strict === true, timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
+    };
+    if (ctx.traceDir !== undefined) {
+      const clash = existingLogs(ctx.traceDir, model);
+      if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
+    }
+    if (network === 'tcp') return runTcpCommand(ctx);
+    return runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs: nums.stall ?? 60_000, invariants: v['no-invariants'] !== true });
+  },
+};
+
+interface SimChoices {
+  readonly seed: number;
+  readonly seeds: number;
+  readonly faults: SimFaults;
+  readonly crashAt: ReadonlyMap<string, number>;
+  readonly stallMs: number;
+  readonly invariants: boolean;
+}
+
+async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
+  const { out, model } = ctx;
+  const rings = await keyRings(ctx);
+  if ('error' in rings) {
+    out.stderr(`mommie run: ${rings.error}`);
+    return EXIT.BAD_INPUT;
+  }
+  const schema = schemaFromModel(model);
+  if (!schema.ok) {
+    out.stderr(`mommie run: ${schema.detail}`);
+    return EXIT.BAD_INPUT;
+  }
+  let report: RunReport | undefined;
+  for (let seed = c.seed; seed < c.seed + c.seeds; seed++) {
+    const codecs = new Map<string, WireCodec>();
+    const files = new Map<string, number>();
+    try {
+      const r = runSimulation({
+        model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency,
+        maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, invariants: c.invariants, strict: ctx.strict,
+        timeoutMs: (role, t) => ctx.deployment.timeoutMs(role, t),
+        codecFor: (n) => {
+          const codec = new WireCodec(rings.rings.get(n)!, ctx.deployment, schema.schema);
+          codecs.set(n, codec);
+          return codec;
+        },
+        traceFor: (n) => {
+          if (ctx.traceDir === undefined) return undefined;
+          mkdirSync(ctx.traceDir, { recursive: true });
+          const fd = openSync(join(ctx.traceDir, `${n}.ndjson`), 'w', 0o644);
+          files.set(n, fd);
+          // One write per event: a run cut short leaves every line before it whole.
+          return { write: (e) => void writeSync(fd, JSON.stringify(e) + '\n') };
+        },
+      });
+      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot());
+    } finally {
+      for (const fd of files.values()) closeSync(fd);
+    }
+    if (report.violation !== undefined || report.stalled !== undefined) break;
+    if (c.seeds > 1 && !ctx.json) out.stderr(`seed ${seed}: ${report.requests.completed} of ${report.requests.started} requests completed, no invariant violated`);
+  }
+  if (report === undefined) return EXIT.INTERNAL;
+  if (ctx.json) out.stdout(JSON.stringify(report, null, 2));
+  else {
+    out.stdout(formatRunReport(report).join('\n'));
+    if (report.violation !== undefined) {
+      out.stdout(`invariant ${report.violation.invariant} violated at seed ${report.seed ?? 0}${report.violation.omitted > 0 ? ` (the first ${report.violation.omitted} steps are not shown)` : ''}:`);
+      out.stdout(formatTrace(report.violation.trace).join('\n'));
+    }
+  }
+  return report.violation !== undefined || report.stalled !== undefined ? EXIT.VIOLATION : EXIT.OK;
+}
+
+async function keyRings(ctx: RunContext): Promise<{ rings: ReadonlyMap<string, KeyRing> } | { error: string }> {
+  const names = ctx.model.nodes.map((n) => n.name);
+  if (ctx.keysDir === undefined) return { rings: await generateKeyRings(names) };
+  const rings = new Map<string, KeyRing>();
+  for (const n of names) {
+    const r = loadKeyRing(ctx.keysDir, n);
+    if (!r.ok) return { error: r.diagnostic.message };
+    rings.set(n, r.ring);
+  }
+  return { rings };
+}
+
+function existingLogs(dir: string, model: ModelInstance): string[] {
+  return model.nodes.map((n) => `${n.name}.ndjson`).filter((f) => existsSync(join(dir, f)));
+}
+
+type ParsedFaults = { faults: SimFaults; crashAt: Map<string, number> } | { error: string };
+
+/** `drop=0.1,dup=0.05,delay=1-40,crash=r2@500,partition=r1+c1|r2+r3+r4@100-900` */
+export function parseFaults(spec: string): ParsedFaults {
+  let faults: SimFaults = { drop: 0, duplicate: 0, minDelayMs: 1, maxDelayMs: 10, partitions: [] };
+  const crashAt = new Map<string, number>();
+  for (const part of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const val = eq < 0 ? '' : part.slice(eq + 1);
+    const prob = (): number | undefined => {
+      const p = Number(val);
+      return val !== '' && Number.isFinite(p) && p >= 0 && p < 1 ? p : undefined;
+    };
+    switch (key) {
+      case 'drop':
+      case 'dup': {
+        const p = prob();
+        if (p === undefined) return { error: `--faults: ${key} takes a probability in [0, 1), not '${val}'` };
+        faults = key === 'drop' ? { ...faults, drop: p } : { ...faults, duplicate: p };
+        break;
+      }
+      case 'delay': {
+        const m = /^(\d+)-(\d+)$/.exec(val);
+        if (m === null || Number(m[1]) > Number(m[2])) return { error: `--faults: delay takes MIN-MAX in ms, not '${val}'` };
+        faults = { ...faults, minDelayMs: Number(m[1]), maxDelayMs: Number(m[2]) };
+        break;
+      }
+      case 'crash': {
+        const m = /^([A-Za-z_][\w]*)@(\d+)$/.exec(val);
+        if (m === null) return { error: `--faults: crash takes NODE@MS, not '${val}'` };
+        crashAt.set(m[1]!, Number(m[2]));
+        break;
+      }
+      case 'partition': {
+        const m = /^([\w+|]+)@(\d+)-(\d+)$/.exec(val);
+        if (m === null) return { error: `--faults: partition takes A+B|C+D@FROM-TO, not '${val}'` };
+        const groups = m[1]!.split('|').map((g) => g.split('+').filter((x) => x !== ''));
+        faults = { ...faults, partitions: [...faults.partitions, { fromMs: Number(m[2]), toMs: Number(m[3]), groups }] };
+        break;
+      }
+      default:
+        return { error: `--faults: unknown fault '${key}' (drop, dup, delay, crash, partition)` };
+    }
+  }
+  return { faults, crashAt };
+}
+
+export type { Out };

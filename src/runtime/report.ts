@@ -1,0 +1,75 @@
+// What a run reports, whichever network ran it: per node what fired, its
+// final state, its traffic and crypto; over the run, requests, throughput and
+// latency. `mommie run` prints it as text or JSON.
+
+import type { Trace } from '../check/result.js';
+import type { WireStatsSnapshot } from '../wire/index.js';
+
+export interface NodeReport {
+  readonly node: string;
+  readonly role: string;
+  readonly status: 'correct' | 'crashed' | 'byzantine' | 'stopped';
+  /** Firings per transition. */
+  readonly fired: Readonly<Record<string, number>>;
+  readonly aborted: number;
+  /** Final values of the role variables, in MOMMIE syntax. */
+  readonly state: Readonly<Record<string, string>>;
+  readonly statements: { readonly published: number; readonly sent: number; readonly received: number; readonly duplicates: number };
+  readonly frames: { readonly out: number; readonly in: number; readonly retransmitted: number; readonly bytesOut: number; readonly bytesIn: number; readonly dropped: Readonly<Record<string, number>> };
+  readonly wire?: WireStatsSnapshot;
+}
+
+export interface RunReport {
+  readonly program: string;
+  readonly network: 'sim' | 'tcp';
+  readonly seed?: number;
+  readonly requests: { readonly asked: number; readonly started: number; readonly completed: number; readonly exhausted: boolean };
+  /** Milliseconds the run took: virtual on the simulated network, real over TCP. */
+  readonly durationMs: number;
+  readonly clock: 'virtual' | 'real';
+  readonly throughputPerS: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly nodes: readonly NodeReport[];
+  readonly aborts: readonly { readonly node: string; readonly code: string; readonly message: string; readonly at: string }[];
+  readonly violation?: { readonly invariant: string; readonly trace: Trace; readonly omitted: number };
+  readonly stalled?: { readonly request: string; readonly sinceMs: number };
+  readonly byzantine?: { readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number };
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export function formatRunReport(r: RunReport): string[] {
+  const lines: string[] = [];
+  const clock = r.clock === 'virtual' ? ' (virtual time)' : '';
+  lines.push(`${r.program} on the ${r.network === 'sim' ? `simulated network, seed ${r.seed ?? 0}` : 'TCP loopback'}`);
+  for (const n of r.nodes) {
+    const fired = Object.entries(n.fired).map(([t, k]) => `${t}×${k}`).join(', ') || 'nothing';
+    lines.push(`  ${n.node} (${n.role}${n.status === 'correct' ? '' : `, ${n.status}`}): fired ${fired}${n.aborted > 0 ? `; ${n.aborted} aborted` : ''}`);
+    const state = Object.entries(n.state).map(([k, v]) => `${k} = ${v}`).join(', ');
+    if (state !== '') lines.push(`    state: ${state}`);
+    const s = n.statements;
+    const f = n.frames;
+    const dropped = Object.entries(f.dropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`    statements: ${s.published} published, ${s.sent} sent, ${s.received} received, ${s.duplicates} duplicates absorbed`);
+    lines.push(`    frames: ${f.out} out (${f.retransmitted} retransmitted, ${f.bytesOut} bytes), ${f.in} in (${f.bytesIn} bytes)${dropped === '' ? '' : `, dropped: ${dropped}`}`);
+    if (n.wire !== undefined) {
+      const c = n.wire.crypto;
+      const items = Object.entries(n.wire.itemsDropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+      lines.push(`    crypto: ${c.mac.count} MACs, ${c.sign.count} signatures, ${c.verify.count} verifications${items === '' ? '' : `; statements refused: ${items}`}`);
+    }
+  }
+  for (const a of r.aborts) lines.push(`  ${a.at}: ${a.code} at ${a.node}: ${a.message} (the step was aborted and its instance set aside)`);
+  if (r.byzantine !== undefined) {
+    const b = r.byzantine;
+    lines.push(`  Byzantine: ${b.published} statements of their own, ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted`);
+  }
+  const q = r.requests;
+  lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);
+  lines.push(`throughput: ${r.throughputPerS.toFixed(1)} requests/s${clock}; latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms${clock}`);
+  if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
+  return lines;
+}
