@@ -401,6 +401,17 @@ describe('frames', () => {
     }
   });
 
+  it('a data frame may carry the sender\'s vector clock', () => {
+    const d = dataFrame('r1', 'c1', 3, [item()], { r1: 4, c1: 0, c2: 17 });
+    const e = encodeFrame(d);
+    const back = e.ok ? decodeFrame(e.bytes, { me: 'c1' }) : undefined;
+    expect(back?.ok && back.frame).toEqual(d);
+    expect(encodeFrame(dataFrame('r1', 'c1', 3, [], { r1: -1 })).ok).toBe(false);
+    const bad = encodeCbor({ v: 1, kind: 'data', from: 'r1', to: 'c1', seq: 0, items: [], vc: { r1: 'x' } });
+    const r = decodeFrame(bad, { me: 'c1' });
+    expect(r.ok ? 'ok' : `${r.reason} ${r.detail}`).toMatch(/^malformed vc\.r1/);
+  });
+
   const drop = (bytes: Uint8Array, me = 'c1', sender?: string): string => {
     const r = decodeFrame(bytes, sender === undefined ? { me } : { me, sender });
     return r.ok ? 'ok' : r.reason;

@@ -1,7 +1,7 @@
 // Frames: the units the runtime's link layer sends, retransmits until acked,
 // and receives. A frame is a CBOR map in the same deterministic encoding as
 // statements:
-//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth}]}
+//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth}], vc?}
 //   ack   {v: 1, kind: "ack",   from, to, seq}
 //   hello {v: 1, kind: "hello", from, to}
 // `stmt` holds a statement's canonical bytes as a byte string, so the
@@ -36,7 +36,16 @@ export interface DataFrame {
   /** The sender's link sequence number toward `to`; the ack names it. */
   readonly seq: number;
   readonly items: readonly WireItem[];
+  /**
+   * The sender's vector clock when it sent the frame (node -> events done),
+   * for recorded runs to be merged causally. Not authenticated: a trace's
+   * ordering aid, never a reason to believe a statement.
+   */
+  readonly vc?: VectorClock;
 }
+
+/** Node name -> count of events; canonical like every map (keys sorted by encoding). */
+export type VectorClock = Readonly<Record<string, number>>;
 
 export interface AckFrame {
   readonly v: 1;
@@ -57,8 +66,8 @@ export interface HelloFrame {
 
 export type Frame = DataFrame | AckFrame | HelloFrame;
 
-export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[]): DataFrame {
-  return { v: WIRE_VERSION, kind: 'data', from, to, seq, items };
+export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[], vc?: VectorClock): DataFrame {
+  return vc === undefined ? { v: WIRE_VERSION, kind: 'data', from, to, seq, items } : { v: WIRE_VERSION, kind: 'data', from, to, seq, items, vc };
 }
 
 export function ackFrame(from: string, to: string, seq: number): AckFrame {
@@ -88,36 +97,63 @@ const Name = t.refinement(t.string, (s) => s.length > 0 && s.length <= MAX_NAME_
 const Seq = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Seq');
 const Version = t.literal(WIRE_VERSION);
 
-/** An object with exactly these fields: an unknown field is an error, not ignored. */
-function closed<P extends t.Props>(name: string, props: P): t.Type<t.TypeOf<t.TypeC<P>>, t.OutputOf<t.TypeC<P>>, unknown> {
-  const inner = t.type(props, name);
-  const known = new Set(Object.keys(props));
+type ClosedA<P extends t.Props, O extends t.Props> = t.TypeOf<t.TypeC<P>> & t.TypeOf<t.PartialC<O>>;
+type ClosedO<P extends t.Props, O extends t.Props> = t.OutputOf<t.TypeC<P>> & t.OutputOf<t.PartialC<O>>;
+
+/**
+ * An object with the `required` fields, the `optional` ones, and no other:
+ * an unknown field is an error, not ignored. Both parts validate against the
+ * same context, so error paths read `items.0.auth.sig`.
+ */
+function closed<P extends t.Props, O extends t.Props = {}>(name: string, props: P, optional?: O): t.Type<ClosedA<P, O>, ClosedO<P, O>, unknown> {
+  const req = t.type(props);
+  const opt = t.partial(optional ?? ({} as O));
+  const known = new Set([...Object.keys(props), ...Object.keys(optional ?? {})]);
   const extra = (u: object): string | undefined => Object.keys(u).find((k) => !known.has(k));
-  return new t.Type(
+  return new t.Type<ClosedA<P, O>, ClosedO<P, O>, unknown>(
     name,
-    (u): u is t.TypeOf<t.TypeC<P>> => inner.is(u) && extra(u) === undefined,
+    (u): u is ClosedA<P, O> => req.is(u) && opt.is(u) && extra(u) === undefined,
     (u, c) => {
-      if (t.UnknownRecord.is(u)) {
-        const k = extra(u);
-        if (k !== undefined) return t.failure(u, c, `unknown field "${k}" in ${name}`);
-      }
-      return inner.validate(u, c);
+      if (!t.UnknownRecord.is(u)) return t.failure(u, c, `${name} is not a map`);
+      const k = extra(u);
+      if (k !== undefined) return t.failure(u, c, `unknown field "${k}" in ${name}`);
+      const r = req.validate(u, c);
+      if (isLeft(r)) return r;
+      const o = opt.validate(u, c);
+      if (isLeft(o)) return o;
+      // Neither codec transforms anything: the validated value is the input.
+      return t.success(u as ClosedA<P, O>);
     },
-    inner.encode,
+    (a) => a as unknown as ClosedO<P, O>,
   );
 }
 
 const MacTagC = closed('MacTag', { to: Name, tag: Bytes });
-const AuthC = t.union([
-  closed('Plaintext', { kind: t.literal('PLAINTEXT') }),
-  closed('Hmac', { kind: t.literal('HMAC'), tags: t.array(MacTagC) }),
-  closed('Ed25519', { kind: t.literal('ED25519'), sig: Bytes }),
-  closed('Rsa', { kind: t.literal('RSA'), sig: Bytes }),
-  closed('Ttp', { kind: t.literal('TTP'), ttp: Name, sig: Bytes }),
-]);
+const authCodecs = {
+  PLAINTEXT: closed('Plaintext', { kind: t.literal('PLAINTEXT') }),
+  HMAC: closed('Hmac', { kind: t.literal('HMAC'), tags: t.array(MacTagC) }),
+  ED25519: closed('Ed25519', { kind: t.literal('ED25519'), sig: Bytes }),
+  RSA: closed('Rsa', { kind: t.literal('RSA'), sig: Bytes }),
+  TTP: closed('Ttp', { kind: t.literal('TTP'), ttp: Name, sig: Bytes }),
+};
+type AuthCodecs = typeof authCodecs;
+type AuthShape = t.TypeOf<AuthCodecs[keyof AuthCodecs]>;
+
+/** Dispatch on `kind`, so that an error names the mechanism's own fields, not the first member of a union. */
+const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
+  'Authenticator',
+  (u): u is AuthShape => Object.values(authCodecs).some((c) => c.is(u)),
+  (u, c) => {
+    const kind = t.UnknownRecord.is(u) ? u['kind'] : undefined;
+    const codec = typeof kind === 'string' && Object.hasOwn(authCodecs, kind) ? authCodecs[kind as keyof AuthCodecs] : undefined;
+    if (codec === undefined) return t.failure(u, c, `unknown mechanism ${JSON.stringify(kind)}`);
+    return codec.validate(u, c) as t.Validation<AuthShape>;
+  },
+  t.identity,
+);
 const ItemC = closed('Item', { stmt: Bytes, auth: AuthC });
 const FrameCodecs = {
-  data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }),
+  data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }, { vc: t.record(Name, Seq) }),
   ack: closed('AckFrame', { v: Version, kind: t.literal('ack'), from: Name, to: Name, seq: Seq }),
   hello: closed('HelloFrame', { v: Version, kind: t.literal('hello'), from: Name, to: Name }),
 } as const;
@@ -171,7 +207,9 @@ function itemCbor(i: WireItem): CborIn {
 function frameCbor(f: Frame): CborIn {
   switch (f.kind) {
     case 'data':
-      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) };
+      return f.vc === undefined
+        ? { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) }
+        : { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor), vc: { ...f.vc } };
     case 'ack':
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq };
     case 'hello':

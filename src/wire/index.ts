@@ -49,6 +49,7 @@ export {
   type EncodeFrameResult,
   type Frame,
   type HelloFrame,
+  type VectorClock,
   type WireItem,
 } from './frame.js';
 export { Countersigner, Sealer, type CountersignResult, type SealError, type SealErrorCode, type SealResult } from './seal.js';
