@@ -51,7 +51,8 @@ Options:
                        violates an invariant or stalls
   --faults SPEC        simulated faults, comma-separated: drop=P, dup=P,
                        delay=MIN-MAX (ms), crash=NODE@MS, partition=A+B|C+D@FROM-TO
-  --stall MS           report a request not answered within MS (sim, 60000)
+  --stall MS           report a request not answered within MS (sim; 60000,
+                       off under a --model that checks no temporal property)
   --timeout MS         give up after MS (virtual on sim: 600000; real on tcp)
   --trace DIR          write each node's log to DIR/<node>.ndjson ('mommie replay')
   --force              overwrite logs already in the trace directory
@@ -125,7 +126,11 @@ export const runCommand: Command = {
       if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
     }
     if (network === 'tcp') return runTcpCommand(ctx);
-    return runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs: nums.stall ?? 60_000, invariants: v['no-invariants'] !== true });
+    // A model that checks no temporal property promises no progress (e.g. a
+    // Byzantine primary without a view change): a stalled request is not a finding there.
+    const promisesProgress = v.model === undefined || model.properties.length > 0;
+    const stallMs = nums.stall ?? (promisesProgress ? 60_000 : Number.POSITIVE_INFINITY);
+    return runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true });
   },
 };
 
