@@ -9,7 +9,7 @@ import {
   ackFrame, dataFrame, decodeFrame, encodeFrame, macTag, signStatement, Opener, Sealer, WireStats,
   type Authenticator, type WireItem, type WireSchema,
 } from '../wire/index.js';
-import type { FrameCodec, Opened, OpenedStatement } from './codec.js';
+import type { FrameCodec, Opened, OpenedStatement, VectorClock } from './codec.js';
 
 export interface WireCodecStats {
   /** Statements that could not be sealed (no mechanism, no key, a TTP not reached), by reason. */
@@ -35,7 +35,7 @@ export class WireCodec implements FrameCodec {
     return this.ring.principal;
   }
 
-  data(to: string, seq: number, statements: readonly OpenedStatement[]): Uint8Array {
+  data(to: string, seq: number, statements: readonly OpenedStatement[], vc?: VectorClock): Uint8Array {
     const items: WireItem[] = [];
     for (const s of statements) {
       const e = this.sealer.encode(s);
@@ -47,7 +47,7 @@ export class WireCodec implements FrameCodec {
       if (r.ok) items.push(r.item);
       else this.unsealed(r.error.code);
     }
-    return this.encode(dataFrame(this.me, to, seq, items));
+    return this.encode(dataFrame(this.me, to, seq, items, vc));
   }
 
   ack(to: string, seq: number): Uint8Array {
@@ -66,7 +66,7 @@ export class WireCodec implements FrameCodec {
       case 'data': {
         const statements: OpenedStatement[] = [];
         for (const r of this.opener.openFrame(f)) if (r.ok) statements.push(r.opened.statement);
-        return { kind: 'data', seq: f.seq, statements };
+        return f.vc === undefined ? { kind: 'data', seq: f.seq, statements } : { kind: 'data', seq: f.seq, statements, vc: f.vc };
       }
     }
   }
