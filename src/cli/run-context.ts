@@ -24,6 +24,8 @@ export interface RunContext {
   readonly traceDir?: string;
   /** Start only this node (`--node`). */
   readonly node?: string;
+  /** With `node` over TCP: the node must recover from its log in `traceDir` (`--rejoin`). */
+  readonly rejoin?: boolean;
   readonly json: boolean;
   readonly strict: boolean;
   /** Give up after this long (ms of real time over TCP, virtual on the simulated network). */

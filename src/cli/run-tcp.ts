@@ -1,8 +1,255 @@
-// `mommie run --network tcp`: one OS process per node on loopback.
+// `mommie run --network tcp`: one OS process per node on the deployment's
+// addresses (runtime/node-process.ts), started and watched by this process
+// (runtime/supervisor.ts). The run goes through phases: start every node and
+// wait until each listens (a node that cannot, or does not in time, ends the
+// run with its reason); tell them to go; collect completions until every
+// client's workload is done (or --timeout, or Ctrl-C); let in-flight frames
+// settle; stop the nodes, which send their reports; print them.
+
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NodeInfo } from '../semantics/model.js';
+import { valueToJson } from '../trace/value-json.js';
+import { silentNodeReport } from '../runtime/node-report.js';
+import { formatRunReport, percentile, type NodeReport, type RunReport } from '../runtime/report.js';
+import { Supervisor } from '../runtime/supervisor.js';
 import { EXIT } from './exit-codes.js';
 import type { RunContext } from './run-context.js';
 
+/** How long nodes may take to load and bind their ports. */
+const STARTUP_MS = 30_000;
+/** After the workload, how long in-flight frames may take to be acked. */
+const SETTLE_MS = 2_000;
+/** How long a node may take to stop and report before it is killed. */
+const STOP_GRACE_MS = 3_000;
+const PROGRESS_EVERY_MS = 2_000;
+
+type Phase = { kind: 'running' } | { kind: 'done' } | { kind: 'timeout' } | { kind: 'interrupted' } | { kind: 'failed'; message: string };
+
 export async function runTcpCommand(ctx: RunContext): Promise<number> {
-  ctx.out.stderr('mommie run: --network tcp is not implemented yet; use --network sim');
-  return EXIT.BAD_INPUT;
+  const { out, model } = ctx;
+  const say = (s: string): void => out.stderr(`mommie run: ${s}`);
+  if (ctx.keysDir === undefined) {
+    say("--network tcp needs --keys DIR: each node process reads its own key file ('mommie keys DEPLOY -o DIR' writes them)");
+    return EXIT.BAD_INPUT;
+  }
+  const runnable = model.nodes.filter((n) => n.role !== undefined && n.status === 'correct');
+  let started: NodeInfo[] = runnable;
+  if (ctx.node !== undefined) {
+    const one = model.nodes.find((n) => n.name === ctx.node);
+    if (one === undefined || one.role === undefined) {
+      say(`--node ${ctx.node}: not a node of ${model.program.name} that runs a role (${runnable.map((n) => n.name).join(', ')})`);
+      return EXIT.BAD_INPUT;
+    }
+    if (one.status !== 'correct') {
+      say(`--node ${ctx.node}: ${ctx.node} is ${one.status} in model ${model.name}; only correct nodes run over TCP`);
+      return EXIT.BAD_INPUT;
+    }
+    started = [one];
+  }
+  if (!ctx.json && model.byzantine.length > 0) say(`Byzantine nodes are not started over TCP (${model.byzantine.map((b) => model.nodes[b.node]!.name).join(', ')}); the simulated network plays them`);
+  let traceDir = ctx.traceDir;
+  try {
+    if (traceDir === undefined) traceDir = mkdtempSync(join(tmpdir(), 'mommie-run-'));
+    else mkdirSync(traceDir, { recursive: true });
+  } catch (e) {
+    say(`cannot create the trace directory: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.BAD_INPUT;
+  }
+
+  // Requests are split over every client of the run, started here or not, so that
+  // `--node c2` gets c2's share of a run whose other nodes run elsewhere.
+  const isClient = (n: NodeInfo): boolean => n.role!.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0);
+  const clients = runnable.filter(isClient);
+  const share = new Map(clients.map((c, i) => [c.name, Math.floor(ctx.requests / clients.length) + (i < ctx.requests % clients.length ? 1 : 0)]));
+  const constants = JSON.stringify(Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])));
+  const logMode = ctx.node === undefined ? 'new' : ctx.rejoin === true ? 'rejoin' : 'resume';
+  const runId = `mommie-run-${process.pid}-${Date.now()}`;
+
+  const latencies: number[] = [];
+  let wake = (): void => undefined;
+  const sup = new Supervisor({
+    changed: () => wake(),
+    completions: (_node, ls) => {
+      latencies.push(...ls);
+      wake();
+    },
+    said: (node, line) => out.stderr(`[${node}] ${line}`),
+  });
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+
+  let phase: Phase = { kind: 'running' };
+  const onSignal = (): void => {
+    if (phase.kind === 'running') phase = { kind: 'interrupted' };
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const t0 = performance.now();
+  let goAt = t0;
+  let endAt = t0;
+  try {
+    for (const n of started) {
+      sup.start({
+        node: n.name,
+        args: [
+          '--run', runId, '--program', ctx.programPath, '--deploy', ctx.deployPath, '--keys', ctx.keysDir, '--node', n.name,
+          '--trace-dir', traceDir, '--constants', constants, '--requests', String(share.get(n.name) ?? 0),
+          '--concurrency', String(ctx.concurrency), '--log', logMode,
+          ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(ctx.strict ? ['--strict'] : []),
+        ],
+      });
+    }
+    // Phase 1: every node listens.
+    while (phase.kind === 'running') {
+      const cs = [...sup.children.values()];
+      const failed = cs.filter((c) => c.error !== undefined || (c.exited !== undefined && !c.listening));
+      if (failed.length > 0) {
+        phase = { kind: 'failed', message: failed.map((c) => `${c.node}: ${c.error ?? `exited (${c.exited?.signal ?? `code ${c.exited?.code}`}) before listening`}`).join('\n') };
+      } else if (cs.every((c) => c.listening)) break;
+      else if (performance.now() - t0 > STARTUP_MS) {
+        phase = { kind: 'failed', message: `${cs.filter((c) => !c.listening).map((c) => c.node).join(', ')} did not start listening within ${STARTUP_MS / 1000} s` };
+      } else await wait(100);
+    }
+    if (phase.kind === 'running' && ctx.node !== undefined) {
+      const peers = runnable.filter((n) => n.name !== ctx.node);
+      const missing = await waitForPeers(ctx, peers, () => phase.kind !== 'running', say);
+      if (missing.length > 0 && phase.kind === 'running') phase = { kind: 'failed', message: `peers never came up within ${STARTUP_MS / 1000} s: ${missing.join(', ')}` };
+    }
+    for (const c of sup.children.values()) {
+      if (c.recovered !== undefined && !ctx.json) say(`${c.node} recovered from its log: ${c.recovered.events} events re-done, ${c.recovered.inFlight} requests in flight again`);
+    }
+    // Phase 2: the workload.
+    goAt = performance.now();
+    if (phase.kind === 'running') sup.tellAll({ k: 'go' });
+    const startedClients = started.filter(isClient).map((n) => n.name);
+    let lastProgress = goAt;
+    while (phase.kind === 'running') {
+      const now = performance.now();
+      const cs = [...sup.children.values()];
+      const clientsLeft = startedClients.filter((n) => {
+        const c = sup.children.get(n)!;
+        return c.finished === undefined && c.exited === undefined;
+      });
+      if (startedClients.length > 0 && clientsLeft.length === 0) {
+        phase = { kind: 'done' };
+        break;
+      }
+      if (cs.every((c) => c.exited !== undefined)) {
+        phase = { kind: 'failed', message: 'every node process exited' };
+        break;
+      }
+      if (now - t0 > ctx.timeoutMs) {
+        phase = { kind: 'timeout' };
+        break;
+      }
+      if (!ctx.json && now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        const secs = (now - goAt) / 1000;
+        say(`${latencies.length} of ${ctx.requests} requests completed in ${secs.toFixed(1)} s (${(latencies.length / secs).toFixed(1)}/s); ${sup.running.length} of ${started.length} nodes up`);
+      }
+      await wait(Math.min(PROGRESS_EVERY_MS, 250));
+    }
+    endAt = performance.now();
+    for (const c of sup.children.values()) {
+      if (c.exited !== undefined && c.listening && !ctx.json) say(`${c.node} stopped during the run (${c.exited.signal ?? `exit code ${c.exited.code}`})`);
+    }
+    // Phase 3: let the last frames be acked, so that every node's final state is the run's.
+    if (phase.kind === 'done') {
+      const settleFrom = performance.now();
+      while (performance.now() - settleFrom < SETTLE_MS && !settled(sup, settleFrom) && (phase as Phase).kind === 'done') await wait(100);
+    }
+  } finally {
+    await sup.stopAll((phase as Phase).kind === 'interrupted' ? 'interrupted' : 'end of run', STOP_GRACE_MS);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const final = phase as Phase;
+  if (final.kind === 'failed' && goAt === t0) {
+    for (const line of final.message.split('\n')) say(line);
+    return EXIT.BAD_INPUT;
+  }
+  const report = buildReport(ctx, sup, started, latencies, endAt - goAt);
+  if (ctx.json) out.stdout(JSON.stringify({ ...report, traceDir }, null, 2));
+  else {
+    out.stdout(formatRunReport(report).join('\n'));
+    out.stdout(`traces: ${traceDir} ('mommie replay ${ctx.programPath} ${traceDir}' checks them)`);
+  }
+  if (final.kind === 'failed') say(final.message);
+  if (final.kind === 'timeout') say(`--timeout: stopped after ${(ctx.timeoutMs / 1000).toFixed(1)} s with ${latencies.length} of ${ctx.requests} requests completed`);
+  if (final.kind === 'interrupted') return EXIT.INTERRUPTED;
+  if (final.kind === 'timeout') return EXIT.INCOMPLETE;
+  return final.kind === 'done' ? EXIT.OK : EXIT.INTERNAL;
+}
+
+/** Every live node has reported, since `since`, that nothing it sent waits for an ack. */
+function settled(sup: Supervisor, since: number): boolean {
+  return sup.running.every((c) => c.progress !== undefined && c.progress.at > since && c.progress.outstanding === 0);
+}
+
+function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInfo[], latencies: readonly number[], durationMs: number): RunReport {
+  const { model } = ctx;
+  const shown = ctx.node === undefined ? model.nodes.filter((n) => n.role !== undefined) : started;
+  const nodes: NodeReport[] = shown.map((info) => {
+    const c = sup.children.get(info.name);
+    if (c === undefined) return silentNodeReport(info, info.status);
+    const r = c.report ?? silentNodeReport(info, 'stopped');
+    // A node killed during the run and never restarted here reports nothing, or reports late: say it stopped.
+    return c.exited?.signal === 'SIGKILL' && c.report === undefined ? { ...r, status: 'stopped' } : r;
+  });
+  const cs = [...sup.children.values()];
+  const startedRequests = cs.reduce((n, c) => n + (c.finished?.issued ?? c.progress?.issued ?? 0), 0);
+  const seconds = durationMs / 1000;
+  return {
+    program: model.program.name,
+    network: 'tcp',
+    requests: { asked: ctx.requests, started: startedRequests, completed: latencies.length, exhausted: cs.some((c) => c.finished?.exhausted === true) },
+    durationMs,
+    clock: 'real',
+    throughputPerS: seconds > 0 ? latencies.length / seconds : 0,
+    latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.reduce((a, b) => Math.max(a, b), 0) },
+    nodes,
+    aborts: cs.flatMap((c) => c.aborts),
+  };
+}
+
+/** In --node mode the other nodes run elsewhere: wait until each accepts connections. The names still missing. */
+async function waitForPeers(ctx: RunContext, peers: readonly NodeInfo[], abandon: () => boolean, say: (s: string) => void): Promise<string[]> {
+  const deadline = performance.now() + STARTUP_MS;
+  let missing = peers.map((p) => p.name);
+  let told = false;
+  while (missing.length > 0 && !abandon()) {
+    const up = await Promise.all(missing.map((n) => reachable(ctx.deployment.nodes.get(n))));
+    missing = missing.filter((_, i) => !up[i]);
+    if (missing.length === 0 || performance.now() > deadline) break;
+    if (!told && !ctx.json) {
+      told = true;
+      say(`waiting for ${missing.join(', ')} to listen`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return missing;
+}
+
+function reachable(e: { host: string; port: number } | undefined): Promise<boolean> {
+  if (e === undefined) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const s = connect({ host: e.host, port: e.port });
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(1000, () => done(false));
+    s.on('connect', () => done(true));
+    s.on('error', () => done(false));
+  });
 }

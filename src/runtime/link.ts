@@ -13,6 +13,19 @@ export interface LinkOptions {
   /** First retransmission after this many ms; doubles per try up to `maxRetransmitMs`. */
   readonly retransmitMs: number;
   readonly maxRetransmitMs: number;
+  /**
+   * The first sequence number toward each peer (default 1). A node process
+   * that restarts from its log starts above anything its previous incarnation
+   * used, so that a late ack for an old frame cannot cancel a new one.
+   */
+  readonly firstSeq?: number;
+  /**
+   * Ack a data frame only after its statements were handed up (and so
+   * logged). A process that can crash between the two must not have acked
+   * what it never recorded: its sender would not send it again. The simulated
+   * network cannot crash a node mid-event and keeps the default order.
+   */
+  readonly ackAfterDelivery?: boolean;
 }
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = { retransmitMs: 200, maxRetransmitMs: 2000 };
@@ -60,7 +73,7 @@ export class ReliableLink {
 
   send(to: string, statements: readonly OpenedStatement[], vc?: VectorClock): void {
     if (this.closed || statements.length === 0) return;
-    const seq = this.nextSeq.get(to) ?? 1;
+    const seq = this.nextSeq.get(to) ?? this.options.firstSeq ?? 1;
     this.nextSeq.set(to, seq + 1);
     const bytes = this.codec.data(to, seq, statements, vc);
     let peer = this.unacked.get(to);
@@ -106,11 +119,13 @@ export class ReliableLink {
     const o = this.codec.open(from, bytes);
     switch (o.kind) {
       case 'data': {
+        const after = this.options.ackAfterDelivery === true;
+        if (after && o.statements.length > 0) this.onStatements(from, o.statements, o.vc);
         const ack = this.codec.ack(from, o.seq);
         this.stats.acksOut++;
         this.stats.bytesOut += ack.length;
         this.transport.send(from, ack);
-        if (o.statements.length > 0) this.onStatements(from, o.statements, o.vc);
+        if (!after && o.statements.length > 0) this.onStatements(from, o.statements, o.vc);
         return;
       }
       case 'ack': {

@@ -41,7 +41,27 @@ export interface NodeOptions {
   readonly strict?: boolean;
   /** Told when a body fails (after it is logged and counted). */
   onAbort?(node: RuntimeNode, error: EvalError, location: string): void;
+  /** The machine was rebuilt from this node's log (a restarted process): carry on from there. */
+  readonly resume?: ResumePoint;
 }
+
+/** Where a node rebuilt from its own log picks up. */
+export interface ResumePoint {
+  /** The number of the last logged event, and the vector clock after it. */
+  readonly events: number;
+  readonly vc: VectorClock;
+  /** The input steps re-done, in order: those whose PROGRESS does not hold yet are requests in flight again. */
+  readonly inputs: readonly (StepResult & { readonly kind: 'fired' })[];
+  /**
+   * Every statement the log says this node published. Which of them reached
+   * their verifiers is not logged (acks are not), so start() sends them all
+   * again; receivers absorb duplicates.
+   */
+  readonly published: readonly OpenedStatement[];
+}
+
+/** Statements per frame when a recovered node re-sends its publications (well under MAX_FRAME_BYTES). */
+const RESEND_BATCH = 64;
 
 export interface NodeStats {
   fired: number;
@@ -81,6 +101,15 @@ export class RuntimeNode {
   constructor(private readonly opts: NodeOptions) {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, stmts, vc) => this.receive(from, stmts, vc), opts.link ?? DEFAULT_LINK_OPTIONS);
     this.vc[this.name] = 0;
+    const r = opts.resume;
+    if (r !== undefined) {
+      this.events = r.events;
+      Object.assign(this.vc, r.vc);
+      for (const step of r.inputs) this.track(step);
+      // Requests answered before the restart were reported by the previous incarnation.
+      this.completions.length = 0;
+      this.outstanding = this.outstanding.filter((o) => !o.progress.every((p) => this.opts.machine.holds(p.pattern, p.bound)));
+    }
   }
 
   get name(): string {
@@ -111,6 +140,7 @@ export class RuntimeNode {
 
   /** Fires anything enabled once the node is up (guard-only transitions). */
   start(): void {
+    if (this.opts.resume !== undefined) this.resend(this.opts.resume.published);
     this.drain();
   }
 
@@ -121,16 +151,34 @@ export class RuntimeNode {
     if (r.kind === 'refused') return r;
     this.stats.inputs++;
     this.afterStep(r, 'input');
-    if (r.kind === 'fired') {
-      const progress = r.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [{ pattern: d.site.progress, bound: r.bound }]));
-      const label = `${this.name}:${r.instance}`;
-      const o: Outstanding = { label, started: this.opts.host.now(), progress };
-      // An input that publishes nothing with PROGRESS completes when it fires.
-      if (progress.length === 0) this.completions.push({ label, latencyMs: 0 });
-      else this.outstanding.push(o);
-    }
+    if (r.kind === 'fired') this.track(r);
     this.drain();
     return r;
+  }
+
+  /** A fired input becomes a request in flight until its PROGRESS patterns match. */
+  private track(r: StepResult & { readonly kind: 'fired' }): void {
+    const progress = r.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [{ pattern: d.site.progress, bound: r.bound }]));
+    const label = `${this.name}:${r.instance}`;
+    const o: Outstanding = { label, started: this.opts.host.now(), progress };
+    // An input that publishes nothing with PROGRESS completes when it fires.
+    if (progress.length === 0) this.completions.push({ label, latencyMs: 0 });
+    else this.outstanding.push(o);
+  }
+
+  private resend(published: readonly OpenedStatement[]): void {
+    const byPeer = new Map<string, OpenedStatement[]>();
+    for (const s of published) {
+      for (const v of s.verifiers) {
+        if (v === this.name) continue;
+        let list = byPeer.get(v);
+        if (list === undefined) byPeer.set(v, (list = []));
+        list.push(s);
+      }
+    }
+    for (const [peer, stmts] of byPeer) {
+      for (let i = 0; i < stmts.length; i += RESEND_BATCH) this.link.send(peer, stmts.slice(i, i + RESEND_BATCH), { ...this.vc });
+    }
   }
 
   stop(reason: string): void {

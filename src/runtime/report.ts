@@ -3,6 +3,7 @@
 // latency. `mommie run` prints it as text or JSON.
 
 import type { Trace } from '../check/result.js';
+import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 
 export interface NodeReport {
@@ -17,6 +18,10 @@ export interface NodeReport {
   readonly statements: { readonly published: number; readonly sent: number; readonly received: number; readonly duplicates: number };
   readonly frames: { readonly out: number; readonly in: number; readonly retransmitted: number; readonly bytesOut: number; readonly bytesIn: number; readonly dropped: Readonly<Record<string, number>> };
   readonly wire?: WireStatsSnapshot;
+  /** Over TCP: the node's connections (transport/tcp.ts). */
+  readonly tcp?: TcpStats;
+  /** Over TCP: the node was restarted and rebuilt its state from its log. */
+  readonly recovered?: { readonly events: number; readonly fires: number; readonly deliveries: number };
 }
 
 export interface RunReport {
@@ -61,6 +66,12 @@ export function formatRunReport(r: RunReport): string[] {
       const items = Object.entries(n.wire.itemsDropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
       lines.push(`    crypto: ${c.mac.count} MACs, ${c.sign.count} signatures, ${c.verify.count} verifications${items === '' ? '' : `; statements refused: ${items}`}`);
     }
+    if (n.tcp !== undefined) {
+      const t = n.tcp;
+      const refused = Object.entries(t.refused).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+      lines.push(`    tcp: ${t.connectionsOut} connections out, ${t.connectionsIn} in, ${t.connectFailures} failed attempts, ${t.framesLost} frames lost while a peer was down${refused === '' ? '' : `; connections refused: ${refused}`}`);
+    }
+    if (n.recovered !== undefined) lines.push(`    recovered from its log: ${n.recovered.events} events re-done (${n.recovered.fires} fires, ${n.recovered.deliveries} deliveries)`);
   }
   for (const a of r.aborts) lines.push(`  ${a.at}: ${a.code} at ${a.node}: ${a.message} (the step was aborted and its instance set aside)`);
   if (r.byzantine !== undefined) {

@@ -6,6 +6,7 @@
 // combination that already fired or whose guard is false is skipped.
 
 import { enumerate } from '../semantics/domain.js';
+import { instanceKey, instanceValues } from '../semantics/instance.js';
 import type { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import type { Completion, RuntimeNode } from './node.js';
@@ -78,6 +79,12 @@ export class Workload {
     for (const input of c.inputs) {
       while (input.cursor < input.size) {
         const params = combination(input.domains, input.cursor);
+        // Fired by an earlier incarnation of this node (rebuilt from its log):
+        // its guard may be false now, which must not read as "wait".
+        if (c.node.machine.hasHandled(instanceKey(input.name, instanceValues(params, [])))) {
+          input.cursor++;
+          continue;
+        }
         const r = c.node.input(input.name, params);
         if (r.kind === 'refused') {
           // Fired before: never again, try the next values. A false guard

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The entry of a node process of a TCP run: `node node-main.js --program P
+// --deploy D --keys DIR --node NAME --trace-dir DIR --constants JSON ...`.
+// Not a user command: `mommie run --network tcp` (cli/run-tcp.ts) starts one
+// per node and reads its stdout (runtime/proc-protocol.ts). A separate entry
+// rather than a hidden CLI subcommand keeps the CLI's command list what users
+// can type, and lets the supervisor start nodes without going through it.
+
+import { parseArgs } from 'node:util';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { ValueJsonCodec } from '../trace/value-json.js';
+import { runNodeProcess, type NodeProcessArgs } from './node-process.js';
+
+const Constants = t.record(t.string, ValueJsonCodec);
+
+function parse(argv: string[]): NodeProcessArgs | string {
+  let v;
+  try {
+    v = parseArgs({
+      args: argv,
+      options: {
+        program: { type: 'string' }, deploy: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' },
+        'trace-dir': { type: 'string' }, model: { type: 'string' }, constants: { type: 'string' },
+        requests: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' },
+        // Only there so that a run's processes can be found by it (pgrep -f); not read.
+        run: { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const need = (name: string, x: string | undefined): string => {
+    if (x === undefined) throw new Error(`--${name} is required`);
+    return x;
+  };
+  try {
+    let constants: unknown;
+    try {
+      constants = JSON.parse(v.constants ?? '{}');
+    } catch {
+      return '--constants is not JSON';
+    }
+    const c = Constants.decode(constants);
+    if (isLeft(c)) return '--constants is not an object of constant values';
+    const count = (name: string, x: string | undefined, dflt: number): number => {
+      const n = x === undefined ? dflt : Number(x);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number, not '${x}'`);
+      return n;
+    };
+    const log = v.log ?? 'new';
+    if (log !== 'new' && log !== 'resume' && log !== 'rejoin') return `--log takes new, resume or rejoin, not '${log}'`;
+    return {
+      program: need('program', v.program), deploy: need('deploy', v.deploy), keys: need('keys', v.keys), node: need('node', v.node),
+      traceDir: need('trace-dir', v['trace-dir']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
+      requests: count('requests', v.requests, 0), concurrency: Math.max(1, count('concurrency', v.concurrency, 1)), log, strict: v.strict === true,
+    };
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+const args = parse(process.argv.slice(2));
+if (typeof args === 'string') {
+  process.stderr.write(`mommie node: ${args}\n`);
+  process.exitCode = 1;
+} else {
+  try {
+    process.exitCode = await runNodeProcess(args);
+  } catch (e) {
+    // Only a bug gets here; the supervisor shows stderr with the node's name.
+    process.stderr.write(`mommie node ${args.node}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 3;
+  }
+  // Listeners on stdin and signals would keep the process up after the node stopped.
+  process.exit();
+}

@@ -1,0 +1,211 @@
+// One node of a TCP run, as its own OS process (started by `mommie run
+// --network tcp` through node-main.ts): it loads the program, the deployment
+// and its own key file, listens on its [Nodes] address, logs every step to
+// `<traceDir>/<node>.ndjson` before the step's statements leave, drives the
+// workload if it is a client, and reports to its supervisor as NDJSON on
+// stdout (runtime/proc-protocol.ts). It stops on the supervisor's `stop`, on
+// SIGINT/SIGTERM, or when its stdin closes (the supervisor is gone: a node
+// never outlives the run that started it).
+
+import { createInterface } from 'node:readline';
+import { checkFile } from '../analysis/frontend.js';
+import { loadDeployment } from '../deploy/load.js';
+import { loadKeyRing } from '../keys/load.js';
+import { instantiate, instantiateRun, type NodeInfo } from '../semantics/model.js';
+import { System } from '../semantics/system.js';
+import type { Value } from '../semantics/value.js';
+import type { StartEvent } from '../trace/events.js';
+import { valueFromJson, valueToJson, type ValueJson } from '../trace/value-json.js';
+import { listenTcp } from '../transport/tcp.js';
+import { schemaFromModel } from '../wire/index.js';
+import { realHost } from './host.js';
+import { DEFAULT_LINK_OPTIONS } from './link.js';
+import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
+import { runningNodeReport } from './node-report.js';
+import { RuntimeNode } from './node.js';
+import { decodeLine, SupervisorMessageCodec, type NodeMessage } from './proc-protocol.js';
+import { NodeMachine } from '../semantics/node.js';
+import { WireCodec } from './wire-codec.js';
+import { Workload } from './workload.js';
+
+export interface NodeProcessArgs {
+  readonly program: string;
+  readonly deploy: string;
+  readonly keys: string;
+  readonly node: string;
+  readonly traceDir: string;
+  /** The model whose faults the run takes, if any. */
+  readonly model?: string;
+  /** Every constant's value for the run, as the supervisor computed them. */
+  readonly constants: Readonly<Record<string, ValueJson>>;
+  /** This node's share of the run's requests (clients only). */
+  readonly requests: number;
+  readonly concurrency: number;
+  /** new: start with an empty log; resume: recover if there is a log; rejoin: there must be one. */
+  readonly log: 'new' | 'resume' | 'rejoin';
+  readonly strict: boolean;
+}
+
+const PROGRESS_EVERY_MS = 250;
+
+function send(m: NodeMessage): void {
+  process.stdout.write(JSON.stringify(m) + '\n');
+}
+
+/** Runs the node until it is told to stop; the exit code. */
+export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
+  const fail = (message: string): number => {
+    send({ k: 'error', node: a.node, message });
+    return 1;
+  };
+  const fe = checkFile(a.program);
+  if (!fe.ok || fe.program === undefined) return fail(`${a.program} does not check: ${fe.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}`);
+  const program = fe.program;
+  const dep = loadDeployment(a.deploy, program);
+  if (!dep.ok || dep.deployment === undefined) return fail(`${a.deploy} is not a deployment of ${program.name}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
+  const deployment = dep.deployment;
+  const constants = new Map<string, Value>(Object.entries(a.constants).map(([k, v]) => [k, valueFromJson(v)]));
+  const inst = a.model === undefined ? instantiateRun(program, constants) : instantiate(program, a.model, constants);
+  if (!inst.ok) return fail(inst.error.message);
+  const model = inst.instance;
+  const idx = model.nodeIndex.get(a.node);
+  const info: NodeInfo | undefined = idx === undefined ? undefined : model.nodes[idx];
+  if (info?.role === undefined) return fail(`${a.node} is no node of ${program.name} that runs a role`);
+  if (info.status !== 'correct') return fail(`${a.node} is ${info.status} in model ${model.name}: it is not started`);
+  const listen = deployment.nodes.get(a.node);
+  if (listen === undefined) return fail(`${a.deploy} gives ${a.node} no address`);
+  const ring = loadKeyRing(a.keys, a.node);
+  if (!ring.ok) return fail(ring.diagnostic.message);
+  const schema = schemaFromModel(model);
+  if (!schema.ok) return fail(schema.detail);
+  const system = new System(model);
+
+  const start: StartEvent = {
+    k: 'start', version: 1, node: a.node, role: info.role.name, program: program.name,
+    constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
+  };
+  const path = logPath(a.traceDir, a.node);
+  let recovered: Recovered | undefined;
+  if (a.log !== 'new' && hasLog(path)) {
+    const r = recoverFromLog(path, system, info, start);
+    if (!r.ok) return fail(r.message);
+    recovered = r.recovered;
+  } else if (a.log === 'rejoin') {
+    return fail(`${a.node} refuses to rejoin: it has no log at ${path} to rebuild its state from (a node never rejoins with empty state; start the whole run again instead)`);
+  }
+
+  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes });
+  if (!listened.ok) return fail(listened.error.message);
+  const transport = listened.transport;
+  const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);
+  const codec = new WireCodec(ring.ring, deployment, schema.schema);
+  const aborts: { node: string; code: string; message: string; at: string }[] = [];
+  let pump = (): void => undefined;
+  const node = new RuntimeNode({
+    machine: recovered?.machine ?? new NodeMachine(system, info),
+    transport, codec, host: realHost,
+    ...(fe.source !== undefined ? { source: fe.source } : {}),
+    timeoutMs: (role, t) => deployment.timeoutMs(role, t),
+    // A restarted incarnation numbers its frames above anything the last one can have used.
+    link: { ...DEFAULT_LINK_OPTIONS, ackAfterDelivery: true, firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
+    trace: log,
+    observer: { step: () => pump() },
+    strict: a.strict,
+    onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
+    ...(recovered !== undefined ? { resume: recovered.resume } : {}),
+  });
+  const recoveredInfo = recovered === undefined ? undefined : { events: recovered.events, fires: recovered.fires, deliveries: recovered.deliveries };
+  send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid, ...(recoveredInfo !== undefined ? { recovered: { ...recoveredInfo, inFlight: node.pendingRequests } } : {}) });
+
+  return new Promise<number>((resolve) => {
+    const driver = new ClientDriver(node, system, a, recovered);
+    let scheduled = false;
+    pump = () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        driver.pump();
+      });
+    };
+    const ticker = setInterval(() => {
+      driver.pump();
+      send({ k: 'progress', node: a.node, issued: driver.issued, completed: driver.completed, fired: node.stats.fired, delivered: node.stats.delivered, outstanding: node.link.outstanding });
+    }, PROGRESS_EVERY_MS);
+    let stopping = false;
+    const stop = (reason: string): void => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(ticker);
+      node.stop(reason);
+      const report = runningNodeReport(node, info, model, { wire: codec.wire.snapshot(), tcp: transport.stats, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}) });
+      send({ k: 'report', node: a.node, report: { ...report, fired: { ...report.fired }, state: { ...report.state } }, aborts });
+      log.close();
+      void transport.close().then(() => resolve(0));
+    };
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (line) => {
+      const m = decodeLine(SupervisorMessageCodec, line);
+      if (typeof m === 'string') return void process.stderr.write(`${a.node}: ignored from the supervisor: ${m}\n`);
+      if (m.k === 'go') driver.go();
+      else stop(m.reason);
+    });
+    lines.on('close', () => stop('the supervisor went away'));
+    process.on('SIGINT', () => stop('interrupted'));
+    process.on('SIGTERM', () => stop('terminated'));
+  });
+}
+
+/** The workload of a client node (nothing for a node whose role has no input transition). */
+class ClientDriver {
+  completed = 0;
+  private readonly workload: Workload;
+  private readonly issuedBefore: number;
+  /** Requests an earlier incarnation started that are still in flight: not the workload's. */
+  private readonly inherited: Set<string>;
+  private started = false;
+  private finishedSent = false;
+
+  constructor(
+    private readonly node: RuntimeNode,
+    system: System,
+    a: NodeProcessArgs,
+    recovered: Recovered | undefined,
+  ) {
+    // Requests of an earlier incarnation count against this node's share.
+    this.issuedBefore = recovered?.resume.inputs.length ?? 0;
+    this.inherited = new Set(node.waiting().map((w) => w.label));
+    this.workload = new Workload([node], system, Math.max(0, a.requests - this.issuedBefore), a.concurrency);
+  }
+
+  get issued(): number {
+    return this.issuedBefore + this.workload.issued;
+  }
+
+  get isClient(): boolean {
+    return this.node.machine.node.role!.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0);
+  }
+
+  go(): void {
+    if (this.started) return;
+    this.started = true;
+    this.node.start();
+    this.pump();
+  }
+
+  pump(): void {
+    if (!this.started || this.node.isStopped) return;
+    const latencies: number[] = [];
+    for (const c of this.node.takeCompletions()) {
+      latencies.push(c.latencyMs);
+      this.completed++;
+      if (!this.inherited.delete(c.label)) this.workload.completed(this.node, c);
+    }
+    if (latencies.length > 0) send({ k: 'completions', node: this.node.name, latencies });
+    this.workload.issue();
+    if (!this.finishedSent && this.isClient && this.workload.finished && this.node.pendingRequests === 0 && this.inherited.size === 0) {
+      this.finishedSent = true;
+      send({ k: 'finished', node: this.node.name, issued: this.issued, completed: this.completed, exhausted: this.workload.exhausted });
+    }
+  }
+}
