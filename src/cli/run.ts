@@ -56,14 +56,19 @@ Options:
   --timeout MS         give up after MS (virtual on sim: 600000; real on tcp)
   --trace DIR          write each node's log to DIR/<node>.ndjson ('mommie replay')
   --force              overwrite logs already in the trace directory
-  --node NAME          (tcp) start only this node
+  --node NAME          (tcp) start only this node; with its log already in
+                       --trace, it recovers its state from the log and rejoins
+  --rejoin             (tcp, with --node) the node must recover from its log:
+                       refuse to start without one
   --no-invariants      (sim) do not evaluate invariants after each step
   --strict             stop a node at its first failing body
   --json               print the report as JSON on stdout
   -h, --help           show this help
 
-Exit codes: 0 the run completed, 1 bad input, 2 an invariant was violated or
-a request stalled, 3 internal error, 130 interrupted.`;
+Exit codes: 0 the run completed, 1 bad input (over TCP also: a node could not
+start, e.g. its port is in use), 2 an invariant was violated or a request
+stalled, 3 internal error, 4 --timeout before every request completed (tcp),
+130 interrupted.`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -74,7 +79,7 @@ export const runCommand: Command = {
       deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
       requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
-      force: { type: 'boolean' }, node: { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
@@ -119,9 +124,13 @@ export const runCommand: Command = {
       ...(v.keys !== undefined ? { keysDir: v.keys } : {}), model,
       requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
       ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
+      ...(v.rejoin === true ? { rejoin: true } : {}),
       json: v.json === true, strict: v.strict === true, timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
     };
-    if (ctx.traceDir !== undefined) {
+    if (v.rejoin === true && (network !== 'tcp' || v.node === undefined)) return bad('--rejoin is for one node over TCP: give --network tcp --node NAME');
+    // A single TCP node finds its own log there on purpose: it recovers from it.
+    const rejoining = network === 'tcp' && v.node !== undefined;
+    if (ctx.traceDir !== undefined && !rejoining) {
       const clash = existingLogs(ctx.traceDir, model);
       if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
     }
