@@ -13,12 +13,14 @@ import { cpus, totalmem } from 'node:os';
 import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
 import { runTlcBench } from './tlc.js';
+import { runRuntimeBench } from './runtime.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
   { name: 'frontend', run: runFrontendBench },
   { name: 'checker', run: runCheckerBench },
   { name: 'tlc', run: runTlcBench },
+  { name: 'runtime', run: runRuntimeBench },
 ];
 
 async function main(): Promise<void> {

@@ -41,6 +41,8 @@ export interface SimRunOptions {
   readonly invariants?: boolean;
   readonly traceFor?: (node: string) => TraceSink | undefined;
   readonly strict?: boolean;
+  /** Told the number of completed requests after each slice of events (benchmarks sample wall time with it). */
+  readonly onProgress?: (completed: number) => void;
   /** After the workload is done, keep delivering for at most this long (virtual ms, default 5000). */
   readonly quiesceMs?: number;
   /** Byzantine nodes also replay, mutate and forge frames (default true). */
@@ -207,6 +209,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
       }
     }
     workload.issue();
+    opts.onProgress?.(latencies.length);
     for (const n of nodes) {
       if (n.isStopped) continue;
       for (const w of n.waiting()) {
