@@ -39,6 +39,8 @@ interface Pending {
   readonly key: string;
   readonly params: readonly Value[];
   readonly pins: readonly (Pin | undefined)[];
+  /** The instance it would fire, known from the pinned statements (none for candidates without patterns). */
+  readonly instance?: string;
 }
 
 interface Trigger {
@@ -377,7 +379,11 @@ export class NodeMachine {
     try {
       this.system.matcher.forEachMatch(t.decl.patterns, env, this.known, (matches) => {
         for (const g of t.staticGuard) if (!this.system.ev.evalBool(g, env)) return true;
-        this.addCandidate(t, params, matches.map((m) => m.pin));
+        // The identity depends only on what is pinned: a later copy of a
+        // quorum's statement (a fourth reply) must not bring back an instance that fired.
+        const instance = instanceKey(t.info.name, instanceValues(params, matches));
+        if (this.handled.has(instance) || this.setAside.has(instance)) return true;
+        this.addCandidate(t, params, matches.map((m) => m.pin), instance);
         return true;
       }, { pins, staticOnly: true, first });
     } catch (e) {
@@ -386,9 +392,9 @@ export class NodeMachine {
     }
   }
 
-  private addCandidate(t: Trigger, params: readonly Value[], pins: readonly Pin[]): void {
+  private addCandidate(t: Trigger, params: readonly Value[], pins: readonly Pin[], instance?: string): void {
     const key = candidateKey(t, params, pins);
-    if (!t.pending.has(key)) t.pending.set(key, { key, params, pins });
+    if (!t.pending.has(key)) t.pending.set(key, instance === undefined ? { key, params, pins } : { key, params, pins, instance });
     t.dirty = true;
   }
 
@@ -412,6 +418,7 @@ export class NodeMachine {
 
   /** The full check of one candidate, as the checker decides enabledness. */
   private check(t: Trigger, c: Pending): Enabled | 'dead' | 'disabled' {
+    if (c.instance !== undefined && (this.handled.has(c.instance) || this.setAside.has(c.instance))) return 'dead';
     const env = this.env(bindParams(t.decl, c.params));
     let result: Enabled | 'dead' | 'disabled' = 'disabled';
     try {
