@@ -18,7 +18,7 @@ import { Supervisor } from '../runtime/supervisor.js';
 import { EXIT } from './exit-codes.js';
 import type { RunContext } from './run-context.js';
 
-/** How long nodes may take to load and bind their ports. */
+/** How long nodes may take to load and bind their ports (and, with --node, the peers to come up); --timeout if shorter. */
 const STARTUP_MS = 30_000;
 /** After the workload, how long in-flight frames may take to be acked. */
 const SETTLE_MS = 2_000;
@@ -93,9 +93,11 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const startupMs = Math.min(STARTUP_MS, ctx.timeoutMs);
   const t0 = performance.now();
   let goAt = t0;
   let endAt = t0;
+  let went = false;
   try {
     for (const n of started) {
       sup.start({
@@ -115,21 +117,24 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
       if (failed.length > 0) {
         phase = { kind: 'failed', message: failed.map((c) => `${c.node}: ${c.error ?? `exited (${c.exited?.signal ?? `code ${c.exited?.code}`}) before listening`}`).join('\n') };
       } else if (cs.every((c) => c.listening)) break;
-      else if (performance.now() - t0 > STARTUP_MS) {
-        phase = { kind: 'failed', message: `${cs.filter((c) => !c.listening).map((c) => c.node).join(', ')} did not start listening within ${STARTUP_MS / 1000} s` };
+      else if (performance.now() - t0 > startupMs) {
+        phase = { kind: 'failed', message: `${cs.filter((c) => !c.listening).map((c) => c.node).join(', ')} did not start listening within ${startupMs / 1000} s` };
       } else await wait(100);
     }
     if (phase.kind === 'running' && ctx.node !== undefined) {
       const peers = runnable.filter((n) => n.name !== ctx.node);
-      const missing = await waitForPeers(ctx, peers, () => phase.kind !== 'running', say);
-      if (missing.length > 0 && phase.kind === 'running') phase = { kind: 'failed', message: `peers never came up within ${STARTUP_MS / 1000} s: ${missing.join(', ')}` };
+      const missing = await waitForPeers(ctx, peers, startupMs, () => phase.kind !== 'running', say);
+      if (missing.length > 0 && phase.kind === 'running') phase = { kind: 'failed', message: `peers never came up within ${startupMs / 1000} s: ${missing.map((p) => `${p} (${addr(ctx, p)})`).join(', ')}` };
     }
     for (const c of sup.children.values()) {
       if (c.recovered !== undefined && !ctx.json) say(`${c.node} recovered from its log: ${c.recovered.events} events re-done, ${c.recovered.inFlight} requests in flight again`);
     }
     // Phase 2: the workload.
     goAt = performance.now();
-    if (phase.kind === 'running') sup.tellAll({ k: 'go' });
+    if (phase.kind === 'running') {
+      went = true;
+      sup.tellAll({ k: 'go' });
+    }
     const startedClients = started.filter(isClient).map((n) => n.name);
     let lastProgress = goAt;
     while (phase.kind === 'running') {
@@ -174,7 +179,8 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   }
 
   const final = phase as Phase;
-  if (final.kind === 'failed' && goAt === t0) {
+  // A run that never started (a node could not listen, a peer never came up) has nothing to report but why.
+  if (!went && final.kind === 'failed') {
     for (const line of final.message.split('\n')) say(line);
     return EXIT.BAD_INPUT;
   }
@@ -223,8 +229,8 @@ function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInf
 }
 
 /** In --node mode the other nodes run elsewhere: wait until each accepts connections. The names still missing. */
-async function waitForPeers(ctx: RunContext, peers: readonly NodeInfo[], abandon: () => boolean, say: (s: string) => void): Promise<string[]> {
-  const deadline = performance.now() + STARTUP_MS;
+async function waitForPeers(ctx: RunContext, peers: readonly NodeInfo[], startupMs: number, abandon: () => boolean, say: (s: string) => void): Promise<string[]> {
+  const deadline = performance.now() + startupMs;
   let missing = peers.map((p) => p.name);
   let told = false;
   while (missing.length > 0 && !abandon()) {
@@ -238,6 +244,11 @@ async function waitForPeers(ctx: RunContext, peers: readonly NodeInfo[], abandon
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return missing;
+}
+
+function addr(ctx: RunContext, node: string): string {
+  const e = ctx.deployment.nodes.get(node);
+  return e === undefined ? 'no address' : `${e.host}:${e.port}`;
 }
 
 function reachable(e: { host: string; port: number } | undefined): Promise<boolean> {

@@ -86,6 +86,20 @@ export class ReliableLink {
     this.transmit(to, bytes);
   }
 
+  /**
+   * Sends every unacked frame to `to` again now, timers unchanged: a
+   * transport that knows a peer just became reachable again (a TCP
+   * reconnection) saves it the wait for the next retransmission.
+   */
+  retransmitAll(to: string): void {
+    const peer = this.unacked.get(to);
+    if (peer === undefined || this.closed) return;
+    for (const u of peer.values()) {
+      this.stats.retransmissions++;
+      this.transmit(to, u.bytes);
+    }
+  }
+
   close(): void {
     this.closed = true;
     for (const peer of this.unacked.values()) for (const u of peer.values()) u.timer.cancel();

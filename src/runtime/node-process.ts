@@ -19,7 +19,7 @@ import { valueFromJson, valueToJson, type ValueJson } from '../trace/value-json.
 import { listenTcp } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { realHost } from './host.js';
-import { DEFAULT_LINK_OPTIONS } from './link.js';
+import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
 import { runningNodeReport } from './node-report.js';
 import { RuntimeNode } from './node.js';
@@ -47,6 +47,13 @@ export interface NodeProcessArgs {
 }
 
 const PROGRESS_EVERY_MS = 250;
+
+/**
+ * TCP loses frames only with a connection, and a reconnection re-sends what
+ * is unacked at once (onReconnect); the timer is a safety net, long enough
+ * that a loaded machine's slow acks do not double the traffic.
+ */
+const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 4000, ackAfterDelivery: true };
 
 function send(m: NodeMessage): void {
   process.stdout.write(JSON.stringify(m) + '\n');
@@ -94,7 +101,8 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     return fail(`${a.node} refuses to rejoin: it has no log at ${path} to rebuild its state from (a node never rejoins with empty state; start the whole run again instead)`);
   }
 
-  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes });
+  let reconnected = (_peer: string): void => undefined;
+  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, onReconnect: (p) => reconnected(p) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);
@@ -107,13 +115,14 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     ...(fe.source !== undefined ? { source: fe.source } : {}),
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
     // A restarted incarnation numbers its frames above anything the last one can have used.
-    link: { ...DEFAULT_LINK_OPTIONS, ackAfterDelivery: true, firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
+    link: { ...TCP_LINK_OPTIONS, firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
     trace: log,
     observer: { step: () => pump() },
     strict: a.strict,
     onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
     ...(recovered !== undefined ? { resume: recovered.resume } : {}),
   });
+  reconnected = (p) => node.link.retransmitAll(p);
   const recoveredInfo = recovered === undefined ? undefined : { events: recovered.events, fires: recovered.fires, deliveries: recovered.deliveries };
   send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid, ...(recoveredInfo !== undefined ? { recovered: { ...recoveredInfo, inFlight: node.pendingRequests } } : {}) });
 

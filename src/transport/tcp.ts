@@ -36,6 +36,8 @@ export interface TcpOptions {
   readonly maxQueuedBytes?: number;
   /** A peer that reads slower than this node writes: past this many unsent bytes, frames are dropped. */
   readonly maxWriteBufferBytes?: number;
+  /** Told when a connection to `peer` is made again after one was lost (the peer may have restarted). */
+  readonly onReconnect?: (peer: string) => void;
 }
 
 export type TcpRefusal = 'oversized' | 'garbage' | 'no-hello' | 'unknown-peer';
@@ -68,6 +70,8 @@ const DEFAULTS = { helloTimeoutMs: 3000, backoffMs: 50, maxBackoffMs: 2000, maxQ
 
 interface Outgoing {
   state: 'idle' | 'connecting' | 'open' | 'waiting';
+  /** A connection was open before: the next one is a reconnection. */
+  wasOpen: boolean;
   socket?: Socket;
   queue: Buffer[];
   queuedBytes: number;
@@ -147,7 +151,7 @@ export class TcpTransport implements Transport {
     }
     let out = this.outgoing.get(to);
     if (out === undefined) {
-      out = { state: 'idle', queue: [], queuedBytes: 0, backoffMs: this.o.backoffMs, retryAt: 0 };
+      out = { state: 'idle', wasOpen: false, queue: [], queuedBytes: 0, backoffMs: this.o.backoffMs, retryAt: 0 };
       this.outgoing.set(to, out);
     }
     const framed = lengthPrefixed(bytes);
@@ -221,6 +225,8 @@ export class TcpTransport implements Transport {
       }
       out.queue = [];
       out.queuedBytes = 0;
+      if (out.wasOpen) this.opts.onReconnect?.(to);
+      out.wasOpen = true;
     });
     // The peer never writes on this connection; reading keeps 'end' (its close) observable.
     s.on('data', () => undefined);

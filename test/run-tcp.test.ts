@@ -1,0 +1,173 @@
+// mommie run --network tcp: one OS process per node on loopback, run through
+// the built CLI as a user would. Every run uses ports that were free a moment
+// before (a temporary deploy file) and its own trace directory, whose path is
+// on every process's command line: `pgrep -f DIR` finding nothing after a run
+// means no process of it was left behind.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkFile } from '../src/analysis/frontend.js';
+import { replayTraces } from '../src/trace/replay.js';
+import { mommie, ROOT } from './helpers/cli.js';
+import { fires, makeKeys, pids, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
+
+let dir: string;
+let keys: string;
+const specs: Record<'PBCounter' | 'PBFTCounter', string> = { PBCounter: '', PBFTCounter: '' };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mommie-tcp-test-'));
+  keys = join(dir, 'keys');
+  for (const name of ['PBCounter', 'PBFTCounter'] as const) {
+    // The PROGRESS of Submit reads role variables when it is checked, after
+    // the body ran: `id == nextId` names the next request, not this one.
+    // `id == id` (the parameter) is what the examples mean; a no-op once they say it.
+    const text = readFileSync(join(ROOT, 'specs', `${name}.mom`), 'utf8').replace('Reply {{ id == nextId; seqNo == _; res == _; }}', 'Reply {{ id == id; seqNo == _; res == _; }}');
+    specs[name] = join(dir, `${name}.mom`);
+    writeFileSync(specs[name], text);
+  }
+  // Both deployments name the same nodes, so one set of key files serves both.
+  const d = await tempDeploy('PBCounter', dir);
+  await makeKeys(d.path, keys);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Report {
+  requests: { asked: number; started: number; completed: number };
+  throughputPerS: number;
+  latencyMs: { p50: number; p99: number };
+  nodes: { node: string; status: string; fired: Record<string, number>; state: Record<string, string>; recovered?: unknown }[];
+  traceDir: string;
+}
+
+function replay(spec: string, traceDir: string): ReturnType<typeof replayTraces> {
+  const fe = checkFile(spec);
+  if (fe.program === undefined) throw new Error(`${spec} does not check`);
+  const files = readdirSync(traceDir).filter((f) => f.endsWith('.ndjson')).map((f) => ({ path: join(traceDir, f), text: readFileSync(join(traceDir, f), 'utf8') }));
+  return replayTraces(fe.program, files);
+}
+
+async function fresh(spec: 'PBCounter' | 'PBFTCounter', name: string): Promise<{ deploy: string; traces: string; ports: Map<string, number> }> {
+  const sub = mkdtempSync(join(dir, `${name}-`));
+  const d = await tempDeploy(spec, sub);
+  return { deploy: d.path, traces: join(sub, 'traces'), ports: d.ports };
+}
+
+function parse(stdout: string): Report {
+  return JSON.parse(stdout) as Report;
+}
+
+describe('mommie run --network tcp', () => {
+  it('primary-backup: a client and 4 replica processes complete 100 requests; the traces replay', async () => {
+    const r0 = await fresh('PBCounter', 'pb');
+    const r = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--requests', '100', '--trace', r0.traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const rep = parse(r.stdout);
+    expect(rep.requests.completed).toBe(100);
+    expect(rep.nodes.find((n) => n.node === 'r1')?.state['lastExec']).toBe('100');
+    console.log(`PBCounter over TCP: ${rep.throughputPerS.toFixed(1)} requests/s, p50 ${rep.latencyMs.p50.toFixed(1)} ms, p99 ${rep.latencyMs.p99.toFixed(1)} ms`);
+    const rp = replay(specs.PBCounter, r0.traces);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
+  it('PBFT: 100 requests complete although a backup process is killed mid-run; the traces replay', async () => {
+    const r0 = await fresh('PBFTCounter', 'pbft');
+    const run = startMommie(['run', specs.PBFTCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--requests', '100', '--trace', r0.traces, '--timeout', '80000', '--json']);
+    const clientLogs = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => join(r0.traces, `${c}.ndjson`));
+    await until('30 accepted replies', () => clientLogs.reduce((n, l) => n + fires(l, 'Accept'), 0) >= 30, 60_000);
+    const [r4] = await pids(`--node r4 --trace-dir ${r0.traces}`);
+    expect(r4).toBeDefined();
+    process.kill(r4!, 'SIGKILL');
+    const r = await run;
+    expect(r.exitCode, r.all).toBe(0);
+    const rep = parse(r.stdout);
+    expect(rep.requests.completed).toBe(100);
+    expect(rep.nodes.find((n) => n.node === 'r4')?.status).toBe('stopped');
+    console.log(`PBFTCounter over TCP, a backup killed: ${rep.throughputPerS.toFixed(1)} requests/s, p50 ${rep.latencyMs.p50.toFixed(1)} ms, p99 ${rep.latencyMs.p99.toFixed(1)} ms`);
+    const rp = replay(specs.PBFTCounter, r0.traces);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
+  it('a killed primary restarted with --node --rejoin recovers from its log and the run completes; Ctrl-C then stops it (exit 130)', async () => {
+    const r0 = await fresh('PBCounter', 'recover');
+    const common = ['--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces];
+    const run = startMommie(['run', specs.PBCounter, ...common, '--requests', '60', '--timeout', '80000', '--json']);
+    const c1 = join(r0.traces, 'c1.ndjson');
+    await until('20 accepted replies', () => fires(c1, 'Accept') >= 20, 60_000);
+    const [r1] = await pids(`--node r1 --trace-dir ${r0.traces}`);
+    process.kill(r1!, 'SIGKILL');
+    // Without its primary the run cannot go on; the restarted r1 must carry on from the sequence number it had reached.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rejoin = startMommie(['run', specs.PBCounter, ...common, '--node', 'r1', '--rejoin', '--timeout', '80000']);
+    const r = await run;
+    expect(r.exitCode, r.all).toBe(0);
+    expect(parse(r.stdout).requests.completed).toBe(60);
+    rejoin.kill('SIGINT');
+    const j = await rejoin;
+    expect(j.exitCode, j.all).toBe(130);
+    expect(j.all).toMatch(/r1 recovered from its log: \d+ events re-done/);
+    const rp = replay(specs.PBCounter, r0.traces);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    const r1log = readFileSync(join(r0.traces, 'r1.ndjson'), 'utf8');
+    expect(r1log.match(/"t":"Assign"/g)?.length).toBe(60);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
+  it('--rejoin without a log refuses to start the node', async () => {
+    const r0 = await fresh('PBCounter', 'nolog');
+    const r = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces, '--node', 'r2', '--rejoin']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/r2 refuses to rejoin: it has no log at .*r2\.ndjson/);
+  });
+
+  it('a port in use is a clear error (exit 1), and no process is left', async () => {
+    const r0 = await fresh('PBCounter', 'inuse');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(r0.ports.get('r3'), '127.0.0.1', () => resolve()));
+    try {
+      const r = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`r3: r3 cannot listen on 127\\.0\\.0\\.1:${r0.ports.get('r3')}: the port is already in use`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(await pids(r0.traces)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a peer that never comes up ends a single node\'s run after the timeout, with its name', async () => {
+    const r0 = await fresh('PBCounter', 'nopeer');
+    const r = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces, '--node', 'r2', '--timeout', '2000']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/peers never came up within 2 s: c1 \(127\.0\.0\.1:\d+\), r1/);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
+  it('Ctrl-C stops every process (exit 130) and leaves traces that replay', async () => {
+    const r0 = await fresh('PBCounter', 'sigint');
+    const run = startMommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--requests', '100000', '--trace', r0.traces, '--timeout', '80000']);
+    await until('requests under way', () => fires(join(r0.traces, 'c1.ndjson'), 'Accept') >= 5, 60_000);
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.exitCode, r.all).toBe(130);
+    expect(await pids(r0.traces)).toEqual([]);
+    const rp = replay(specs.PBCounter, r0.traces);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    for (const n of ['c1', 'r1', 'r2', 'r3', 'r4']) expect(readFileSync(join(r0.traces, `${n}.ndjson`), 'utf8')).toMatch(/"k":"stop","n":\d+,"reason":"interrupted"\}\n$/);
+
+    // A log that does not re-run in the semantics keeps its node out.
+    const r2log = join(r0.traces, 'r2.ndjson');
+    writeFileSync(r2log, readFileSync(r2log, 'utf8').replace(/\["state",(\d+),(\d+)\]/, (_m, a: string, b: string) => `["state",${a},${(Number(b) + 1) % 4}]`));
+    const j = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces, '--node', 'r2', '--rejoin']);
+    expect(j.exitCode).toBe(1);
+    expect(j.stderr).toMatch(/r2 refuses to rejoin: its log does not re-run in the semantics: .*r2\.ndjson:\d+: event \d+ of r2: Execute sets state to \d here, but the log says \d/);
+  });
+});
