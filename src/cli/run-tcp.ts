@@ -194,6 +194,11 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   if (final.kind === 'timeout') say(`--timeout: stopped after ${(ctx.timeoutMs / 1000).toFixed(1)} s with ${latencies.length} of ${ctx.requests} requests completed`);
   if (final.kind === 'interrupted') return EXIT.INTERRUPTED;
   if (final.kind === 'timeout') return EXIT.INCOMPLETE;
+  const unfinished = started.filter(isClient).filter((n) => sup.children.get(n.name)?.finished === undefined).map((n) => n.name);
+  if (final.kind === 'done' && unfinished.length > 0) {
+    say(`${unfinished.join(', ')} stopped before finishing ${unfinished.length === 1 ? 'its' : 'their'} requests`);
+    return EXIT.INCOMPLETE;
+  }
   return final.kind === 'done' ? EXIT.OK : EXIT.INTERNAL;
 }
 
@@ -208,9 +213,8 @@ function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInf
   const nodes: NodeReport[] = shown.map((info) => {
     const c = sup.children.get(info.name);
     if (c === undefined) return silentNodeReport(info, info.status);
-    const r = c.report ?? silentNodeReport(info, 'stopped');
-    // A node killed during the run and never restarted here reports nothing, or reports late: say it stopped.
-    return c.exited?.signal === 'SIGKILL' && c.report === undefined ? { ...r, status: 'stopped' } : r;
+    // A node killed during the run has no report: it stopped.
+    return c.report ?? silentNodeReport(info, 'stopped');
   });
   const cs = [...sup.children.values()];
   const startedRequests = cs.reduce((n, c) => n + (c.finished?.issued ?? c.progress?.issued ?? 0), 0);

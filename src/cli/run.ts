@@ -67,8 +67,8 @@ Options:
 
 Exit codes: 0 the run completed, 1 bad input (over TCP also: a node could not
 start, e.g. its port is in use), 2 an invariant was violated or a request
-stalled, 3 internal error, 4 --timeout before every request completed (tcp),
-130 interrupted.`;
+stalled, 3 internal error, 4 (tcp) --timeout came before every request
+completed, or a client process died first, 130 interrupted.`;
 
 export const runCommand: Command = {
   name: 'run',
