@@ -217,7 +217,7 @@ function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInf
     return c.report ?? silentNodeReport(info, 'stopped');
   });
   const cs = [...sup.children.values()];
-  const startedRequests = cs.reduce((n, c) => n + (c.finished?.issued ?? c.progress?.issued ?? 0), 0);
+  const startedRequests = cs.reduce((n, c) => n + (c.issued ?? 0), 0);
   const seconds = durationMs / 1000;
   return {
     program: model.program.name,

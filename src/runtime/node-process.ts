@@ -148,7 +148,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       clearInterval(ticker);
       node.stop(reason);
       const report = runningNodeReport(node, info, model, { wire: codec.wire.snapshot(), tcp: transport.stats, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}) });
-      send({ k: 'report', node: a.node, report: { ...report, fired: { ...report.fired }, state: { ...report.state } }, aborts });
+      send({ k: 'report', node: a.node, report, aborts, issued: driver.issued });
       log.close();
       void transport.close().then(() => resolve(0));
     };

@@ -67,7 +67,7 @@ export const NodeMessageCodec = t.union([
   t.type({ k: t.literal('completions'), node: t.string, latencies: t.array(t.number) }),
   t.type({ k: t.literal('progress'), node: t.string, issued: t.number, completed: t.number, fired: t.number, delivered: t.number, outstanding: t.number }),
   t.type({ k: t.literal('finished'), node: t.string, issued: t.number, completed: t.number, exhausted: t.boolean }),
-  t.type({ k: t.literal('report'), node: t.string, report: NodeReportCodec, aborts: t.array(Abort) }),
+  t.type({ k: t.literal('report'), node: t.string, report: NodeReportCodec, aborts: t.array(Abort), issued: t.number }),
   t.type({ k: t.literal('error'), node: t.string, message: t.string }),
 ]);
 export type NodeMessage = t.TypeOf<typeof NodeMessageCodec>;

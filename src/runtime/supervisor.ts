@@ -28,6 +28,8 @@ export interface ChildState {
   progress?: { issued: number; completed: number; fired: number; delivered: number; outstanding: number; at: number };
   finished?: { issued: number; completed: number; exhausted: boolean };
   report?: NodeReport;
+  /** Requests the node started, as of its last word. */
+  issued?: number;
   aborts: { node: string; code: string; message: string; at: string }[];
   exited?: { code: number | undefined; signal: string | undefined };
 }
@@ -117,13 +119,16 @@ export class Supervisor {
         break;
       case 'progress':
         c.progress = { issued: m.issued, completed: m.completed, fired: m.fired, delivered: m.delivered, outstanding: m.outstanding, at: performance.now() };
+        c.issued = m.issued;
         break;
       case 'finished':
         c.finished = { issued: m.issued, completed: m.completed, exhausted: m.exhausted };
+        c.issued = m.issued;
         break;
       case 'report':
         c.report = m.report;
         c.aborts = m.aborts;
+        c.issued = m.issued;
         break;
       case 'error':
         c.error = m.message;
