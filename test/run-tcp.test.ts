@@ -121,6 +121,33 @@ describe('mommie run --network tcp', () => {
     expect(await pids(r0.traces)).toEqual([]);
   });
 
+  it('nodes started one by one (--node); a killed client restarted with --rejoin finishes its requests', async () => {
+    const r0 = await fresh('PBCounter', 'client');
+    const common = ['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces, '--timeout', '80000'];
+    const replicas = ['r1', 'r2', 'r3', 'r4'].map((r) => startMommie([...common, '--node', r]));
+    try {
+      const first = startMommie([...common, '--node', 'c1', '--requests', '30']);
+      const c1 = join(r0.traces, 'c1.ndjson');
+      await until('10 accepted replies', () => fires(c1, 'Accept') >= 10, 60_000);
+      const [pid] = await pids(`--node c1 --trace-dir ${r0.traces}`);
+      process.kill(pid!, 'SIGKILL');
+      const f = await first;
+      expect(f.exitCode, f.all).toBe(4);
+      expect(f.all).toMatch(/c1 stopped before finishing its requests/);
+      const again = await mommie([...common, '--node', 'c1', '--rejoin', '--requests', '30'], { timeoutMs: 80_000 });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/c1 recovered from its log/);
+      expect(fires(c1, 'Submit')).toBe(30);
+      expect(fires(c1, 'Accept')).toBe(30);
+    } finally {
+      for (const r of replicas) r.kill('SIGINT');
+    }
+    for (const r of replicas) expect((await r).exitCode).toBe(130);
+    const rp = replay(specs.PBCounter, r0.traces);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
   it('--rejoin without a log refuses to start the node', async () => {
     const r0 = await fresh('PBCounter', 'nolog');
     const r = await mommie(['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--trace', r0.traces, '--node', 'r2', '--rejoin']);

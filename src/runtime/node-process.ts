@@ -211,7 +211,9 @@ class ClientDriver {
       if (!this.inherited.delete(c.label)) this.workload.completed(this.node, c);
     }
     if (latencies.length > 0) send({ k: 'completions', node: this.node.name, latencies });
-    this.workload.issue();
+    // The workload knows nothing of an earlier incarnation's requests in flight: with
+    // them still waiting it would find the guards closed and conclude it is done.
+    if (this.inherited.size === 0) this.workload.issue();
     if (!this.finishedSent && this.isClient && this.workload.finished && this.node.pendingRequests === 0 && this.inherited.size === 0) {
       this.finishedSent = true;
       send({ k: 'finished', node: this.node.name, issued: this.issued, completed: this.completed, exhausted: this.workload.exhausted });
