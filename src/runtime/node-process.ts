@@ -55,6 +55,10 @@ const PROGRESS_EVERY_MS = 250;
  */
 const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 4000, ackAfterDelivery: true };
 
+// A supervisor that is gone closes the pipe: what the node still says is lost, and
+// the node stops on its own (stdin closes too). An EPIPE must not crash it first.
+process.stdout.on('error', () => undefined);
+
 function send(m: NodeMessage): void {
   process.stdout.write(JSON.stringify(m) + '\n');
 }
