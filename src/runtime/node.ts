@@ -167,15 +167,7 @@ export class RuntimeNode {
   }
 
   private resend(published: readonly OpenedStatement[]): void {
-    const byPeer = new Map<string, OpenedStatement[]>();
-    for (const s of published) {
-      for (const v of s.verifiers) {
-        if (v === this.name) continue;
-        let list = byPeer.get(v);
-        if (list === undefined) byPeer.set(v, (list = []));
-        list.push(s);
-      }
-    }
+    const byPeer = this.byVerifier(published);
     for (const [peer, stmts] of byPeer) {
       for (let i = 0; i < stmts.length; i += RESEND_BATCH) this.link.send(peer, stmts.slice(i, i + RESEND_BATCH), { ...this.vc });
     }
@@ -264,8 +256,17 @@ export class RuntimeNode {
       pub: r.published.map(statementJson), vc,
     });
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
+    const byPeer = this.byVerifier(r.published);
+    for (const [peer, stmts] of byPeer) {
+      this.stats.statementsSent += stmts.length;
+      this.link.send(peer, stmts, vc);
+    }
+  }
+
+  /** The statements each other verifier must receive, in publication order. */
+  private byVerifier(published: readonly OpenedStatement[]): Map<string, OpenedStatement[]> {
     const byPeer = new Map<string, OpenedStatement[]>();
-    for (const s of r.published) {
+    for (const s of published) {
       for (const v of s.verifiers) {
         if (v === this.name) continue;
         let list = byPeer.get(v);
@@ -273,10 +274,7 @@ export class RuntimeNode {
         list.push(s);
       }
     }
-    for (const [peer, stmts] of byPeer) {
-      this.stats.statementsSent += stmts.length;
-      this.link.send(peer, stmts, vc);
-    }
+    return byPeer;
   }
 
   private checkProgress(): void {

@@ -18,6 +18,7 @@
 // Which instance is enabled is decided by the same code the checker uses, so
 // a run is a behaviour of the abstract pool.
 
+import { children } from '../analysis/checker.js';
 import type { TransitionInfo } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
 import type { StatementDraft } from './body.js';
@@ -485,32 +486,7 @@ function collectReads(e: A.Expr, system: System, varIdx: ReadonlyMap<string, num
     types.add(e.pattern.recordType.name);
     for (const x of patternExprs(e.pattern)) collectReads(x, system, varIdx, vars, types);
   }
-  for (const x of childExprs(e)) collectReads(x, system, varIdx, vars, types);
-}
-
-function childExprs(e: A.Expr): A.Expr[] {
-  switch (e.kind) {
-    case 'unary':
-      return [e.operand];
-    case 'binary':
-      return [e.left, e.right];
-    case 'field':
-      return [e.target];
-    case 'call':
-      return e.args.map((a) => a.value);
-    case 'setLit':
-      return [...e.elems];
-    case 'setFilter':
-      return [e.domain, e.predicate];
-    case 'setMap':
-      return [e.domain, e.element];
-    case 'quant':
-      return [e.domain, e.body];
-    case 'ite':
-      return [e.cond, e.then, e.else];
-    default:
-      return [];
-  }
+  for (const x of children(e)) collectReads(x, system, varIdx, vars, types);
 }
 
 function combinations(domains: readonly (readonly Value[])[]): Value[][] {
