@@ -21,7 +21,7 @@ import { schemaFromModel } from '../wire/index.js';
 import { commandLine, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { printDiagnostics, summary, type Out } from './output.js';
+import { printDiagnostics, summary } from './output.js';
 import type { RunContext } from './run-context.js';
 import { runTcpCommand } from './run-tcp.js';
 
@@ -270,4 +270,3 @@ export function parseFaults(spec: string): ParsedFaults {
   return { faults, crashAt };
 }
 
-export type { Out };

@@ -22,8 +22,10 @@ export interface TraceSink {
 export type Via = 'auto' | 'input' | 'timeout';
 
 /** Told of every step a node takes, for run-time invariants and progress. */
+export type ObservedStep = { readonly kind: 'fire'; readonly via: Via; readonly result: StepResult } | { readonly kind: 'deliver'; readonly statement: OpenedStatement };
+
 export interface StepObserver {
-  step(node: RuntimeNode, what: { kind: 'fire'; via: Via; result: StepResult } | { kind: 'deliver'; statement: OpenedStatement }): void;
+  step(node: RuntimeNode, what: ObservedStep): void;
 }
 
 export interface NodeOptions {

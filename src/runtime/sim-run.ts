@@ -3,7 +3,6 @@
 // drives the input transitions, and — because one process sees every node —
 // the program's invariants checked on the global state after every step.
 
-import type { CheckedProgram } from '../analysis/program.js';
 import type { Trace, TraceStep, StepAction, VarChange as ShownChange, StatementView } from '../check/result.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { EvalError } from '../semantics/errors.js';
@@ -15,7 +14,7 @@ import type { Value } from '../semantics/value.js';
 import { valueToJson } from '../trace/value-json.js';
 import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
 import type { FrameCodec, OpenedStatement } from './codec.js';
-import { RuntimeNode, statementJson, type Completion, type TraceSink } from './node.js';
+import { RuntimeNode, statementJson, type ObservedStep, type TraceSink } from './node.js';
 import { Workload } from './workload.js';
 import { percentile } from './report.js';
 
@@ -134,7 +133,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
   };
 
   const observer = {
-    step: (node: RuntimeNode, what: Parameters<NonNullable<import('./node.js').NodeOptions['observer']>['step']>[1]) => {
+    step: (node: RuntimeNode, what: ObservedStep) => {
       if (what.kind === 'deliver') {
         keep({ kind: 'deliver', node: node.name, statement: view(what.statement) }, []);
         return;
@@ -317,7 +316,6 @@ function startByzantine(
   net.schedule(net.random.int(1, 50), act);
 }
 
-export type { Completion };
 
 /** The run report of a simulated run. */
 export function simReport(r: SimRunResult, model: ModelInstance, seed: number, asked: number, wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined): import('./report.js').RunReport {

@@ -25,7 +25,7 @@ export class WireCodec implements FrameCodec {
   constructor(
     private readonly ring: KeyRing,
     private readonly deployment: Deployment,
-    private readonly schema: WireSchema,
+    schema: WireSchema,
   ) {
     this.sealer = new Sealer(ring, deployment, schema, this.wire);
     this.opener = new Opener(ring, deployment, schema, this.wire);
@@ -108,4 +108,3 @@ export class WireCodec implements FrameCodec {
   }
 }
 
-export type { WireSchema };

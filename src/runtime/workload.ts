@@ -51,10 +51,6 @@ export class Workload {
     return this.clients.every((c) => c.exhausted || c.node.isStopped);
   }
 
-  get canIssue(): boolean {
-    return this.issued < this.target && !this.exhausted;
-  }
-
   completed(node: RuntimeNode, _c: Completion): void {
     const c = this.clients.find((x) => x.node === node);
     if (c !== undefined && c.inFlight > 0) c.inFlight--;
