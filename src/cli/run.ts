@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
+import { diag } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { loadKeyRing } from '../keys/load.js';
 import { generateKeyRings } from '../keys/ring.js';
@@ -14,7 +15,10 @@ import { formatTrace } from '../report/human.js';
 import { formatRunReport, type RunReport } from '../runtime/report.js';
 import { runSimulation, simReport } from '../runtime/sim-run.js';
 import { WireCodec } from '../runtime/wire-codec.js';
+import { EvalError } from '../semantics/errors.js';
 import { instantiate, instantiateRun, type ModelInstance } from '../semantics/model.js';
+import { runnable } from '../semantics/node.js';
+import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import type { SimFaults } from '../transport/sim.js';
 import { schemaFromModel } from '../wire/index.js';
@@ -114,8 +118,14 @@ export const runCommand: Command = {
     const deployment = dep.deployment;
     const constants = new Map<string, Value>(deployment.constants);
     const inst = v.model === undefined ? instantiateRun(program, constants) : instantiate(program, v.model, constants);
-    if (!inst.ok) return bad(inst.error.message);
+    const evalDiagnostic = (e: EvalError): number => {
+      out.stderr(formatDiagnostic(diag(e.code, fe.source!.file, e.message, e.span), fe.source));
+      return EXIT.BAD_INPUT;
+    };
+    if (!inst.ok) return evalDiagnostic(inst.error);
     const model = inst.instance;
+    const cannot = runnable(new System(model));
+    if (cannot !== undefined) return evalDiagnostic(cannot);
     const unplaced = model.nodes.filter((n) => n.role !== undefined && !deployment.nodes.has(n.name)).map((n) => n.name);
     if (unplaced.length > 0) return bad(`${v.deploy} gives no address to ${unplaced.join(', ')}`);
 

@@ -22,7 +22,7 @@ import { children } from '../analysis/checker.js';
 import type { TransitionInfo } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
 import type { StatementDraft } from './body.js';
-import { enumerate } from './domain.js';
+import { enumerate, inDomain } from './domain.js';
 import { EvalError } from './errors.js';
 import type { EvalEnv } from './eval.js';
 import { describeBinding, instanceKey, instanceValues } from './instance.js';
@@ -35,6 +35,19 @@ import { equalValues, keyOf, type Value } from './value.js';
 
 /** More combinations of parameters than this are not enumerated at each step. */
 export const MAX_PARAMETER_COMBINATIONS = 4096;
+
+/**
+ * Where a pattern determines a parameter: a constraint `field == p`, or the
+ * issuer `[p, ...]`. A match of that pattern has p equal to what it matched,
+ * so only values some known statement carries are worth trying.
+ */
+interface ParamSource {
+  readonly param: number;
+  readonly pattern: number;
+  readonly recordType: string;
+  /** The field index, or 'issuer'. */
+  readonly from: number | 'issuer';
+}
 
 interface Pending {
   readonly key: string;
@@ -59,8 +72,10 @@ interface Trigger {
   readonly readsTypes: ReadonlySet<string>;
   /** The UNLESS pattern reads role variables: its truth is not monotone. */
   readonly unlessDynamic: boolean;
-  /** Parameter combinations, for triggers with parameters and patterns. */
-  readonly paramCombos: readonly (readonly Value[])[];
+  /** Per parameter of a trigger with patterns: the patterns that determine it (empty: enumerated). */
+  readonly sources: readonly (readonly ParamSource[])[];
+  /** Combinations of the parameters no pattern determines, by parameter index (the rest undefined). */
+  readonly freeCombos: readonly (readonly (Value | undefined)[])[];
   readonly pending: Map<string, Pending>;
   dirty: boolean;
 }
@@ -113,6 +128,25 @@ export interface MatchProblem {
   readonly error: EvalError;
 }
 
+/**
+ * Whether every correct node of the model can run: building a node machine
+ * enumerates what must be enumerated (parameters no pattern binds) and
+ * evaluates initial values, so a program a run cannot execute is refused
+ * before any node starts, with the location of the cause.
+ */
+export function runnable(system: System): EvalError | undefined {
+  for (const n of system.model.nodes) {
+    if (n.role === undefined || n.status !== 'correct') continue;
+    try {
+      new NodeMachine(system, n);
+    } catch (e) {
+      if (e instanceof EvalError) return e;
+      throw e;
+    }
+  }
+  return undefined;
+}
+
 export class NodeMachine {
   readonly known: KnownIndex;
   private vars: Value[];
@@ -149,25 +183,27 @@ export class NodeMachine {
       }
       for (const e of exprs) collectReads(e, system, varIdx, readsVars, readsTypes);
       const unlessDynamic = decl.unless !== undefined && patternExprs(decl.unless).some((e) => system.matcher.isDynamic(e));
-      let paramCombos: (readonly Value[])[] = [[]];
+      const sources = input ? [] : paramSources(decl, system);
+      let freeCombos: (readonly (Value | undefined)[])[] = [[]];
       if (!input && decl.params.length > 0) {
-        const domains = decl.params.map((p) => enumerate(system.ev.program.domainOf.get(p.id)!, system.ev, p.span));
+        const domains = decl.params.map((p, i) => (sources[i]!.length > 0 ? [undefined] : enumerate(system.ev.program.domainOf.get(p.id)!, system.ev, p.span)));
         const count = domains.reduce((n, d) => n * d.length, 1);
         if (count > MAX_PARAMETER_COMBINATIONS) {
-          throw new EvalError('MOM502', `transition ${info.name} has ${count} combinations of parameters that its patterns do not bind (more than ${MAX_PARAMETER_COMBINATIONS}); bind them in a pattern or shrink their types`, decl.span);
+          const free = decl.params.filter((_, i) => sources[i]!.length === 0).map((p) => p.name.name);
+          throw new EvalError('MOM502', `transition ${info.name} has ${count} combinations of parameters that its patterns do not bind (${free.join(', ')}; more than ${MAX_PARAMETER_COMBINATIONS}); bind them in a pattern (e.g. a constraint \`field == ${free[0]}\`) or shrink their types`, decl.span);
         }
-        paramCombos = combinations(domains);
+        freeCombos = combinations(domains);
       }
       const t: Trigger = {
         info, decl, index, input, timeout: decl.kind === 'timeout',
         staticGuard: conjuncts.filter((c) => !system.matcher.isDynamic(c)),
-        readsVars, readsTypes, unlessDynamic, paramCombos, pending: new Map(), dirty: false,
+        readsVars, readsTypes, unlessDynamic, sources, freeCombos, pending: new Map(), dirty: false,
       };
       this.triggers.push(t);
       this.byName.set(info.name, t);
       // A trigger with no pattern has one candidate from the start.
       if (!input && decl.patterns.length === 0) {
-        for (const params of paramCombos) this.addCandidate(t, params, []);
+        for (const params of freeCombos) this.addCandidate(t, params as readonly Value[], []);
       }
     });
   }
@@ -217,7 +253,7 @@ export class NodeMachine {
         pins[i] = p.issuer.kind === 'quorum'
           ? { kind: 'group', type: s.record.type, identityKey: masked(s.record, this.system.matcher.compile(t.decl.patterns).multivalent[i]!).key }
           : { kind: 'stmt', stmt: s };
-        for (const params of t.paramCombos) this.matchNew(t, params, pins, i);
+        for (const params of this.paramValues(t, i, s)) this.matchNew(t, params, pins, i);
       });
     }
     return true;
@@ -375,6 +411,42 @@ export class NodeMachine {
     };
   }
 
+  /**
+   * The parameter combinations worth matching when pattern `pinned` takes
+   * `s`: a determined parameter takes the value `s` carries when the pinned
+   * pattern determines it, else the values known statements carry where
+   * another pattern does; values outside the parameter's type are skipped.
+   * The matcher still checks every constraint: this only chooses what to try.
+   */
+  private paramValues(t: Trigger, pinned: number, s: Statement): (readonly Value[])[] {
+    if (t.decl.params.length === 0) return [[]];
+    const choices = t.decl.params.map((p, i): readonly Value[] | undefined => {
+      const src = t.sources[i]!;
+      if (src.length === 0) return undefined;
+      const dom = this.system.ev.program.domainOf.get(p.id)!;
+      const own = src.find((x) => x.pattern === pinned);
+      const values = own !== undefined ? [sourceValue(own, s)] : distinctValues(this.known.knownOfType(src[0]!.recordType), src[0]!);
+      return values.filter((v) => inDomain(v, dom, this.system.ev));
+    });
+    let out: (readonly Value[])[] = [];
+    let count = 0;
+    for (const free of t.freeCombos) {
+      let partial: Value[][] = [[]];
+      t.decl.params.forEach((_, i) => {
+        const c = choices[i];
+        partial = c === undefined ? partial.map((pre) => [...pre, free[i]!]) : partial.flatMap((pre) => c.map((v) => [...pre, v]));
+      });
+      count += partial.length;
+      if (count > MAX_PARAMETER_COMBINATIONS) {
+        this.problems.push({ transition: t.info, error: new EvalError('MOM502', `transition ${t.info.name}: more than ${MAX_PARAMETER_COMBINATIONS} combinations of parameters are carried by known statements; matched only the first ${MAX_PARAMETER_COMBINATIONS}`, t.decl.span) });
+        out = out.concat(partial).slice(0, MAX_PARAMETER_COMBINATIONS);
+        break;
+      }
+      out = out.concat(partial);
+    }
+    return out;
+  }
+
   private matchNew(t: Trigger, params: readonly Value[], pins: readonly (Pin | undefined)[], first: number): void {
     const env = this.env(bindParams(t.decl, params));
     try {
@@ -489,8 +561,46 @@ function collectReads(e: A.Expr, system: System, varIdx: ReadonlyMap<string, num
   for (const x of children(e)) collectReads(x, system, varIdx, vars, types);
 }
 
-function combinations(domains: readonly (readonly Value[])[]): Value[][] {
-  let out: Value[][] = [[]];
+function paramSources(decl: A.Transition, system: System): (readonly ParamSource[])[] {
+  const resolution = system.ev.program.resolution;
+  const paramOf = (e: A.Expr): number => {
+    if (e.kind !== 'name') return -1;
+    const sym = resolution.get(e.id);
+    return sym?.k === 'bound' && sym.origin === 'param' ? decl.params.findIndex((p) => p.name.id === sym.declId) : -1;
+  };
+  const out: ParamSource[][] = decl.params.map(() => []);
+  decl.patterns.forEach((p, pattern) => {
+    const recordType = p.recordType.name;
+    if (p.issuer.kind === 'principal') {
+      const param = paramOf(p.issuer.expr);
+      if (param >= 0) out[param]!.push({ param, pattern, recordType, from: 'issuer' });
+    }
+    const fields = system.ev.program.records.get(recordType)?.fields ?? [];
+    for (const c of p.constraints) {
+      if (c.kind !== 'eq') continue;
+      const param = paramOf(c.value);
+      const field = fields.findIndex((f) => f.name === c.field.name);
+      if (param >= 0 && field >= 0) out[param]!.push({ param, pattern, recordType, from: field });
+    }
+  });
+  return out;
+}
+
+function sourceValue(src: ParamSource, s: Statement): Value {
+  return src.from === 'issuer' ? s.issuer : s.record.fields[src.from]!;
+}
+
+function distinctValues(known: readonly Statement[], src: ParamSource): Value[] {
+  const seen = new Map<string, Value>();
+  for (const s of known) {
+    const v = sourceValue(src, s);
+    seen.set(keyOf(v), v);
+  }
+  return [...seen.values()];
+}
+
+function combinations<V>(domains: readonly (readonly V[])[]): V[][] {
+  let out: V[][] = [[]];
   for (const d of domains) out = out.flatMap((prefix) => d.map((v) => [...prefix, v]));
   return out;
 }
