@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-async function pair(opts: { helloTimeoutMs?: number } = {}): Promise<{ a: TcpTransport; b: TcpTransport; ports: number[] }> {
+async function pair(opts: { helloTimeoutMs?: number; maxIncoming?: number } = {}): Promise<{ a: TcpTransport; b: TcpTransport; ports: number[] }> {
   const ports = await freePorts(2);
   const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }]]);
   const a = await listenTcp({ me: 'a', listen: peers.get('a')!, peers, ...opts });
@@ -73,6 +73,21 @@ describe('TcpTransport', () => {
     expect(a.stats.connectionsOut).toBe(1);
   });
 
+  it('holds at most maxIncoming connections: a flood of silent connections is closed and counted, and a peer gets through once they time out', async () => {
+    const { b, ports } = await pair({ helloTimeoutMs: 400, maxIncoming: 3 });
+    const got: string[] = [];
+    b.onFrame((from) => got.push(from));
+    const flood = await Promise.all(Array.from({ length: 8 }, () => raw(ports[1]!)));
+    await until('the flood refused', () => b.stats.refused['too-many'] >= 5, 5000);
+    expect(b.stats.refused['too-many']).toBe(5);
+    await Promise.all(flood.map(closed));
+    expect(b.stats.refused['no-hello']).toBe(3);
+    const ok = await raw(ports[1]!);
+    ok.write(Buffer.concat([hello('a', 'b'), lengthPrefixed(Uint8Array.of(7))]));
+    await until('the good frame', () => got.length === 1, 5000);
+    ok.destroy();
+  });
+
   it('closes and counts a stream with garbage, an oversized length, an unknown sender, or no hello; the process survives', async () => {
     const { b, ports } = await pair({ helloTimeoutMs: 300 });
     const got: string[] = [];
@@ -89,7 +104,7 @@ describe('TcpTransport', () => {
     stranger.write(hello('mallory', 'b'));
     const silent = await raw(ports[1]!);
     await Promise.all([garbage, oversized, beyond, stranger, silent].map(closed));
-    expect(b.stats.refused).toEqual({ oversized: 2, garbage: 1, 'no-hello': 1, 'unknown-peer': 1 });
+    expect(b.stats.refused).toEqual({ oversized: 2, garbage: 1, 'no-hello': 1, 'unknown-peer': 1, 'too-many': 0 });
     expect(got).toEqual([]);
     // Still serving: a proper peer gets through.
     const ok = await raw(ports[1]!);

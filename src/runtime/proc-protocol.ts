@@ -40,7 +40,7 @@ export const TcpStatsCodec = t.type({
   framesOut: t.number,
   bytesOut: t.number,
   framesLost: t.number,
-  refused: t.type({ oversized: t.number, garbage: t.number, 'no-hello': t.number, 'unknown-peer': t.number }),
+  refused: t.type({ oversized: t.number, garbage: t.number, 'no-hello': t.number, 'unknown-peer': t.number, 'too-many': t.number }),
 });
 
 export const NodeReportCodec = t.intersection([

@@ -27,6 +27,8 @@ export interface TcpOptions {
   readonly listen: Endpoint;
   /** Every node this one may send to or hear from, with its address. */
   readonly peers: ReadonlyMap<string, Endpoint>;
+  /** Incoming connections held at once, identified or not (default 4 per peer, at least 16); more are closed and counted. */
+  readonly maxIncoming?: number;
   /** An incoming connection that sends no hello within this long is closed (ms). */
   readonly helloTimeoutMs?: number;
   /** After a connection fails, wait this long before the next attempt; doubles up to maxBackoffMs. */
@@ -40,7 +42,7 @@ export interface TcpOptions {
   readonly onReconnect?: (peer: string) => void;
 }
 
-export type TcpRefusal = 'oversized' | 'garbage' | 'no-hello' | 'unknown-peer';
+export type TcpRefusal = 'oversized' | 'garbage' | 'no-hello' | 'unknown-peer' | 'too-many';
 
 export interface TcpStats {
   connectionsIn: number;
@@ -88,7 +90,7 @@ export function listenTcp(opts: TcpOptions): Promise<TcpListenResult> {
 export class TcpTransport implements Transport {
   readonly stats: TcpStats = {
     connectionsIn: 0, connectionsOut: 0, connectFailures: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, framesLost: 0,
-    refused: { oversized: 0, garbage: 0, 'no-hello': 0, 'unknown-peer': 0 },
+    refused: { oversized: 0, garbage: 0, 'no-hello': 0, 'unknown-peer': 0, 'too-many': 0 },
   };
   private readonly o: typeof DEFAULTS;
   private readonly server: Server;
@@ -110,6 +112,10 @@ export class TcpTransport implements Transport {
 
   get me(): string {
     return this.opts.me;
+  }
+
+  private get maxIncoming(): number {
+    return this.opts.maxIncoming ?? Math.max(16, 4 * this.opts.peers.size);
   }
 
   /** The port actually bound (differs from the configured one only when that was 0). */
@@ -259,8 +265,14 @@ export class TcpTransport implements Transport {
 
   private accept(s: Socket): void {
     if (this.closed) return void s.destroy();
-    this.incoming.add(s);
     this.stats.connectionsIn++;
+    // Each peer needs one connection, a few while it reconnects; a flood of
+    // connections (each held until its hello times out) must not exhaust the node.
+    if (this.incoming.size >= this.maxIncoming) {
+      this.stats.refused['too-many']++;
+      return void s.destroy();
+    }
+    this.incoming.add(s);
     const reader = new FrameReader({ maxFrameBytes: MAX_FRAME_BYTES });
     let from: string | undefined;
     const refuse = (why: TcpRefusal): void => {
