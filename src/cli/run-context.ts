@@ -18,6 +18,8 @@ export interface RunContext {
   readonly keysDir?: string;
   /** The program under the run's constants, with the faults of `--model` if given (else every node correct). */
   readonly model: ModelInstance;
+  /** --clients: the model keeps only this many clients running (node processes must narrow theirs the same way). */
+  readonly clients?: number;
   readonly requests: number;
   readonly concurrency: number;
   /** Where each node writes `<node>.ndjson`. */

@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeInfo } from '../semantics/model.js';
+import { isClient, type NodeInfo } from '../semantics/model.js';
 import { valueToJson } from '../trace/value-json.js';
 import { silentNodeReport } from '../runtime/node-report.js';
 import { formatRunReport, percentile, type NodeReport, type RunReport } from '../runtime/report.js';
@@ -61,7 +61,6 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
 
   // Requests are split over every client of the run, started here or not, so that
   // `--node c2` gets c2's share of a run whose other nodes run elsewhere.
-  const isClient = (n: NodeInfo): boolean => n.role!.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0);
   const clients = runnable.filter(isClient);
   const share = new Map(clients.map((c, i) => [c.name, Math.floor(ctx.requests / clients.length) + (i < ctx.requests % clients.length ? 1 : 0)]));
   const constants = JSON.stringify(Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])));
@@ -106,7 +105,8 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
           '--run', runId, '--program', ctx.programPath, '--deploy', ctx.deployPath, '--keys', ctx.keysDir, '--node', n.name,
           '--trace-dir', traceDir, '--constants', constants, '--requests', String(share.get(n.name) ?? 0),
           '--concurrency', String(ctx.concurrency), '--log', logMode,
-          ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(ctx.strict ? ['--strict'] : []),
+          ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(ctx.clients !== undefined ? ['--clients', String(ctx.clients)] : []),
+          ...(ctx.strict ? ['--strict'] : []),
         ],
       });
     }

@@ -16,7 +16,7 @@ import { formatRunReport, type RunReport } from '../runtime/report.js';
 import { runSimulation, simReport } from '../runtime/sim-run.js';
 import { WireCodec } from '../runtime/wire-codec.js';
 import { EvalError } from '../semantics/errors.js';
-import { instantiate, instantiateRun, type ModelInstance } from '../semantics/model.js';
+import { instantiate, instantiateRun, withClients, type ModelInstance } from '../semantics/model.js';
 import { runnable } from '../semantics/node.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
@@ -49,6 +49,9 @@ Options:
   --model NAME         take crashed and Byzantine principals (and constants)
                        from a model of the program
   --requests N         requests to drive through the input transitions (10)
+  --clients K          run only the first K clients (nodes with input
+                       transitions); the others are crashed from the start,
+                       as a model crashes the clients it does not need
   --concurrency K      requests each client keeps in flight (1)
   --seed S             the simulated network's seed (1)
   --seeds N            try seeds S, S+1, ... S+N-1 and stop at the first run that
@@ -81,7 +84,7 @@ export const runCommand: Command = {
   async run(args, out) {
     const parsed = commandLine('run', args, {
       deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
-      requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
+      requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
       force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
@@ -95,7 +98,7 @@ export const runCommand: Command = {
     const network = v.network ?? 'tcp';
     if (network !== 'sim' && network !== 'tcp') return bad(`--network takes sim or tcp, not '${network}'`);
     const nums: Record<string, number | undefined> = {};
-    for (const [name, raw] of [['requests', v.requests], ['concurrency', v.concurrency], ['seeds', v.seeds], ['stall', v.stall], ['timeout', v.timeout]] as const) {
+    for (const [name, raw] of [['requests', v.requests], ['clients', v.clients], ['concurrency', v.concurrency], ['seeds', v.seeds], ['stall', v.stall], ['timeout', v.timeout]] as const) {
       const n = positiveInt('run', `--${name}`, raw, out);
       if (n === 'bad') return EXIT.BAD_INPUT;
       nums[name] = n;
@@ -123,7 +126,9 @@ export const runCommand: Command = {
       return EXIT.BAD_INPUT;
     };
     if (!inst.ok) return evalDiagnostic(inst.error);
-    const model = inst.instance;
+    const narrowed = nums.clients === undefined ? inst.instance : withClients(inst.instance, nums.clients);
+    if ('available' in narrowed) return bad(`--clients ${nums.clients}: ${v.model === undefined ? program.name : `model ${v.model}`} has ${narrowed.available} correct client${narrowed.available === 1 ? '' : 's'}`);
+    const model = narrowed;
     const cannot = runnable(new System(model));
     if (cannot !== undefined) return evalDiagnostic(cannot);
     const unplaced = model.nodes.filter((n) => n.role !== undefined && !deployment.nodes.has(n.name)).map((n) => n.name);
@@ -134,7 +139,7 @@ export const runCommand: Command = {
       ...(v.keys !== undefined ? { keysDir: v.keys } : {}), model,
       requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
       ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
-      ...(v.rejoin === true ? { rejoin: true } : {}),
+      ...(v.rejoin === true ? { rejoin: true } : {}), ...(nums.clients !== undefined ? { clients: nums.clients } : {}),
       json: v.json === true, strict: v.strict === true, timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
     };
     if (v.rejoin === true && (network !== 'tcp' || v.node === undefined)) return bad('--rejoin is for one node over TCP: give --network tcp --node NAME');

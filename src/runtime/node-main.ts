@@ -22,7 +22,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
       options: {
         program: { type: 'string' }, deploy: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' },
         'trace-dir': { type: 'string' }, model: { type: 'string' }, constants: { type: 'string' },
-        requests: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' },
+        requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' },
         // Only there so that a run's processes can be found by it (pgrep -f); not read.
         run: { type: 'string' },
       },
@@ -54,6 +54,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
     return {
       program: need('program', v.program), deploy: need('deploy', v.deploy), keys: need('keys', v.keys), node: need('node', v.node),
       traceDir: need('trace-dir', v['trace-dir']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
+      ...(v.clients !== undefined ? { clients: count('clients', v.clients, 0) } : {}),
       requests: count('requests', v.requests, 0), concurrency: Math.max(1, count('concurrency', v.concurrency, 1)), log, strict: v.strict === true,
     };
   } catch (e) {

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
 import { loadKeyRing } from '../keys/load.js';
-import { instantiate, instantiateRun, type NodeInfo } from '../semantics/model.js';
+import { instantiate, instantiateRun, withClients, type NodeInfo } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import type { StartEvent } from '../trace/events.js';
@@ -36,6 +36,8 @@ export interface NodeProcessArgs {
   readonly traceDir: string;
   /** The model whose faults the run takes, if any. */
   readonly model?: string;
+  /** Only the first this many clients run (mommie run --clients): the model is narrowed as the supervisor's is. */
+  readonly clients?: number;
   /** Every constant's value for the run, as the supervisor computed them. */
   readonly constants: Readonly<Record<string, ValueJson>>;
   /** This node's share of the run's requests (clients only). */
@@ -78,7 +80,9 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   const constants = new Map<string, Value>(Object.entries(a.constants).map(([k, v]) => [k, valueFromJson(v)]));
   const inst = a.model === undefined ? instantiateRun(program, constants) : instantiate(program, a.model, constants);
   if (!inst.ok) return fail(inst.error.message);
-  const model = inst.instance;
+  const narrowed = a.clients === undefined ? inst.instance : withClients(inst.instance, a.clients);
+  if ('available' in narrowed) return fail(`--clients ${a.clients}: only ${narrowed.available} correct clients`);
+  const model = narrowed;
   const idx = model.nodeIndex.get(a.node);
   const info: NodeInfo | undefined = idx === undefined ? undefined : model.nodes[idx];
   if (info?.role === undefined) return fail(`${a.node} is no node of ${program.name} that runs a role`);

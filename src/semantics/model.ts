@@ -162,3 +162,26 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
     byzantine, symmetry, invariants, properties, constants,
   };
 }
+
+/** Whether a node runs input transitions (parameters, no pattern): an application's client. */
+export function isClient(n: NodeInfo): boolean {
+  return n.role?.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0) ?? false;
+}
+
+/**
+ * The model with its first `k` correct clients running and its other clients
+ * crashed from the start, the way a model crashes the clients it does not
+ * need (a run with fewer clients than the program declares). How many
+ * correct clients there are when that is fewer than `k`.
+ */
+export function withClients(m: ModelInstance, k: number): ModelInstance | { readonly available: number } {
+  const clients = m.nodes.filter((n) => n.status === 'correct' && isClient(n));
+  if (clients.length < k) return { available: clients.length };
+  const off = new Set(clients.slice(k).map((n) => n.name));
+  const nodes = m.nodes.map((n) => (off.has(n.name) ? { ...n, status: 'crashed' as const } : n));
+  return {
+    ...m, nodes,
+    correct: makeSet(nodes.filter((n) => n.status === 'correct').map((n) => n.name)),
+    faulty: makeSet(nodes.filter((n) => n.status !== 'correct').map((n) => n.name)),
+  };
+}
