@@ -14,6 +14,7 @@ import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
 import type { Deployment, Mechanism } from '../src/deploy/deployment.js';
 import { generateKeyRings } from '../src/keys/ring.js';
+import { CPU_PROFILE_ENV } from '../src/runtime/cpu-profile.js';
 import { runSimulation } from '../src/runtime/sim-run.js';
 import { WireCodec } from '../src/runtime/wire-codec.js';
 import { instantiateRun, withClients as keepClients, type ModelInstance } from '../src/semantics/model.js';
@@ -164,7 +165,7 @@ interface TcpReport {
   readonly nodes: readonly { readonly statements: { readonly sent: number }; readonly frames: { readonly bytesOut: number }; readonly wire?: { readonly crypto: Record<'mac' | 'sign' | 'verify', { readonly count: number }> } }[];
 }
 
-/** 4 replicas over TCP loopback, one process per node, each profiled with --cpu-prof. */
+/** 4 replicas over TCP loopback, one process per node, each writing its CPU profile (MOMMIE_CPU_PROFILE_DIR). */
 async function runTcpBench(): Promise<void> {
   section('runtime: TCP loopback (one process per node, real time)');
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -193,9 +194,8 @@ async function runTcpBench(): Promise<void> {
           }
           const prof = join(dir, 'prof');
           const proc = execa('node', [cli, 'run', spec, '--deploy', deploy, '--keys', join(dir, 'keys'), '--network', 'tcp', '--clients', String(clients), '--requests', String(requests), '--timeout', '180000', '--json'], {
-            reject: false, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` },
+            reject: false, env: { [CPU_PROFILE_ENV]: prof },
           });
-          const supervisor = proc.pid ?? -1;
           const run = await proc;
           if (run.exitCode !== 0) {
             console.log(`${name} ${clients} client(s) ${pair}: run exited ${run.exitCode}: ${String(run.stderr).split('\n').slice(-3).join(' ')}`);
@@ -205,10 +205,9 @@ async function runTcpBench(): Promise<void> {
           const done = Math.max(1, r.requests.completed);
           const sum = (f: (n: TcpReport['nodes'][number]) => number): number => r.nodes.reduce((k, n) => k + f(n), 0);
           const crypto = (op: 'mac' | 'sign' | 'verify'): number => sum((n) => n.wire?.crypto[op].count ?? 0) / done;
-          // The supervisor's own profile (the CLI process) is not a node's: it is the one that started first.
           const files = existsSync(prof) ? readdirSync(prof).filter((f) => f.endsWith('.cpuprofile')).sort() : [];
           let shares: Shares = { crypto: 0, encoding: 0, matching: 0, transport: 0, gc: 0, other: 0 };
-          for (const f of files.filter((f) => !f.includes(`.${supervisor}.`))) shares = addShares(shares, sharesOfFile(join(prof, f)));
+          for (const f of files) shares = addShares(shares, sharesOfFile(join(prof, f)));
           rows.push(`| ${name} | ${clients} | ${pair} | ${r.throughputPerS.toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${(sum((n) => n.statements.sent) / done).toFixed(1)} | ${(sum((n) => n.frames.bytesOut) / done).toFixed(0)} | ${crypto('mac').toFixed(1)} | ${crypto('sign').toFixed(1)} | ${crypto('verify').toFixed(1)} | ${PARTS.map((k) => share(shares[k], shares)).join(' | ')} |`);
         } finally {
           rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ValueJsonCodec } from '../trace/value-json.js';
+import { startCpuProfile } from './cpu-profile.js';
 import { runNodeProcess, type NodeProcessArgs } from './node-process.js';
 
 const Constants = t.record(t.string, ValueJsonCodec);
@@ -67,8 +68,10 @@ if (typeof args === 'string') {
   process.stderr.write(`mommie node: ${args}\n`);
   process.exitCode = 1;
 } else {
+  const writeProfile = await startCpuProfile(args.node);
   try {
     process.exitCode = await runNodeProcess(args);
+    await writeProfile();
   } catch (e) {
     // Only a bug gets here; the supervisor shows stderr with the node's name.
     process.stderr.write(`mommie node ${args.node}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
