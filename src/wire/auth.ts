@@ -9,7 +9,7 @@
 // recommends PSS for new applications; its security reduces to RSA itself),
 // with keys of at least 2048 bits.
 
-import { constants, createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { SignatureAlg } from '../keys/keyring.js';
 import { compareBytes, encodeCbor } from './cbor.js';
 import { timed, type WireStats } from './stats.js';
@@ -53,6 +53,14 @@ const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const STATEMENT_CONTEXT = ascii('MOMMIE/1 statement\0');
 /** Prefixed to a statement's bytes for a TTP's countersignature. */
 export const TTP_CONTEXT = ascii('MOMMIE/1 ttp countersignature\0');
+/**
+ * Prefixed to a statement's bytes when its issuer asks a TTP to countersign
+ * it: the request is authenticated over the issuer's channel with the TTP
+ * (its [Authentication] mechanism), and must never pass for the statement
+ * itself (an Ed25519 channel would otherwise hand out the issuer's signature
+ * where the deployment asked for a TTP's).
+ */
+export const COUNTERSIGN_REQUEST_CONTEXT = ascii('MOMMIE/1 countersign request\0');
 
 function message(context: Uint8Array, stmt: Uint8Array): Uint8Array {
   const m = new Uint8Array(context.length + stmt.length);
@@ -64,19 +72,20 @@ function message(context: Uint8Array, stmt: Uint8Array): Uint8Array {
 // ---------------------------------------------------------------------------
 // HMAC-SHA256 with the pairwise key
 
-export function macTag(key: Uint8Array, stmt: Uint8Array, stats?: WireStats): Uint8Array {
+/** The tag over `context` and the statement's bytes (STATEMENT_CONTEXT unless said otherwise). */
+export function macTag(key: Uint8Array, stmt: Uint8Array, stats?: WireStats, context: Uint8Array = STATEMENT_CONTEXT): Uint8Array {
   return timed(stats, 'mac', () => {
     const h = createHmac('sha256', key);
-    h.update(STATEMENT_CONTEXT);
+    h.update(context);
     h.update(stmt);
     return new Uint8Array(h.digest());
   });
 }
 
 /** Constant-time comparison with the tag `key` gives. */
-export function macValid(key: Uint8Array, stmt: Uint8Array, tag: Uint8Array, stats?: WireStats): boolean {
+export function macValid(key: Uint8Array, stmt: Uint8Array, tag: Uint8Array, stats?: WireStats, context: Uint8Array = STATEMENT_CONTEXT): boolean {
   if (tag.length !== MAC_BYTES) return false;
-  const expected = macTag(key, stmt, stats);
+  const expected = macTag(key, stmt, stats, context);
   return timingSafeEqual(expected, tag);
 }
 
@@ -120,13 +129,13 @@ function rawVerify(alg: SignatureAlg, key: KeyObject, msg: Uint8Array, sig: Uint
   });
 }
 
-/** The issuer's signature on a statement; undefined when `key` is not a private key fit for `alg`. */
-export function signStatement(alg: SignatureAlg, key: KeyObject, stmt: Uint8Array, stats?: WireStats): Uint8Array | undefined {
-  return rawSign(alg, key, message(STATEMENT_CONTEXT, stmt), stats);
+/** The issuer's signature on a statement (over STATEMENT_CONTEXT unless said otherwise); undefined when `key` is not a private key fit for `alg`. */
+export function signStatement(alg: SignatureAlg, key: KeyObject, stmt: Uint8Array, stats?: WireStats, context: Uint8Array = STATEMENT_CONTEXT): Uint8Array | undefined {
+  return rawSign(alg, key, message(context, stmt), stats);
 }
 
-export function statementSignatureValid(alg: SignatureAlg, key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats): boolean {
-  return rawVerify(alg, key, message(STATEMENT_CONTEXT, stmt), sig, stats);
+export function statementSignatureValid(alg: SignatureAlg, key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats, context: Uint8Array = STATEMENT_CONTEXT): boolean {
+  return rawVerify(alg, key, message(context, stmt), sig, stats);
 }
 
 /** A TTP's Ed25519 countersignature on a statement's bytes. */
@@ -136,4 +145,9 @@ export function ttpSign(key: KeyObject, stmt: Uint8Array, stats?: WireStats): Ui
 
 export function ttpSignatureValid(key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats): boolean {
   return rawVerify('ED25519', key, message(TTP_CONTEXT, stmt), sig, stats);
+}
+
+/** The SHA-256 of a statement's bytes: how a countersign reply names the statement it answers. */
+export function statementDigest(stmt: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(stmt).digest());
 }

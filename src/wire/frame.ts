@@ -4,6 +4,13 @@
 //   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth}], vc?}
 //   ack   {v: 1, kind: "ack",   from, to, seq}
 //   hello {v: 1, kind: "hello", from, to}
+//   countersign-request {v: 1, kind: "countersign-request", from, to, seq, items: [{stmt: bytes, auth}]}
+//   countersign-reply   {v: 1, kind: "countersign-reply",   from, to, seq, sigs: [{digest: bytes, sig: bytes}]}
+// The countersignature exchange: an issuer asks a trusted third party to
+// countersign its statements, each item authenticated over their channel
+// (COUNTERSIGN_REQUEST_CONTEXT); the TTP answers with its countersignatures,
+// each naming its statement by the SHA-256 of its bytes. Both ride the
+// reliable link like data frames (a seq, acked, retransmitted).
 // `stmt` holds a statement's canonical bytes as a byte string, so the
 // authenticator covers the bytes that travel, never a re-encoding of them.
 // Decoding checks the size first, then the CBOR, the version, the shape (with
@@ -64,7 +71,44 @@ export interface HelloFrame {
   readonly to: string;
 }
 
-export type Frame = DataFrame | AckFrame | HelloFrame;
+/**
+ * An issuer asks the TTP `to` to countersign statements it issued. Each
+ * item's authenticator is the issuer's channel with the TTP (the pair's
+ * [Authentication] mechanism) over COUNTERSIGN_REQUEST_CONTEXT and the
+ * statement's bytes: the TTP attests only what it heard from the issuer itself.
+ */
+export interface CountersignRequestFrame {
+  readonly v: 1;
+  readonly kind: 'countersign-request';
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly items: readonly WireItem[];
+}
+
+/** A TTP's countersignature on one statement, which it names by the SHA-256 of the statement's bytes. */
+export interface Countersignature {
+  readonly digest: Uint8Array;
+  readonly sig: Uint8Array;
+}
+
+/** The TTP's answer: countersignatures for (some of) the statements a request asked for. Self-authenticating: each verifies with the TTP's key. */
+export interface CountersignReplyFrame {
+  readonly v: 1;
+  readonly kind: 'countersign-reply';
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly sigs: readonly Countersignature[];
+}
+
+export type Frame = DataFrame | AckFrame | HelloFrame | CountersignRequestFrame | CountersignReplyFrame;
+
+/** The frames the reliable link numbers, acks and retransmits. */
+export type SequencedFrame = DataFrame | CountersignRequestFrame | CountersignReplyFrame;
+
+/** Bytes of the SHA-256 digest that names a statement in a countersign reply. */
+export const DIGEST_BYTES = 32;
 
 export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[], vc?: VectorClock): DataFrame {
   return vc === undefined ? { v: WIRE_VERSION, kind: 'data', from, to, seq, items } : { v: WIRE_VERSION, kind: 'data', from, to, seq, items, vc };
@@ -75,12 +119,20 @@ export function ackFrame(from: string, to: string, seq: number): AckFrame {
 }
 
 /** The ack the receiver of `f` sends back. */
-export function ackFor(f: DataFrame): AckFrame {
+export function ackFor(f: SequencedFrame): AckFrame {
   return ackFrame(f.to, f.from, f.seq);
 }
 
 export function helloFrame(from: string, to: string): HelloFrame {
   return { v: WIRE_VERSION, kind: 'hello', from, to };
+}
+
+export function countersignRequestFrame(from: string, to: string, seq: number, items: readonly WireItem[]): CountersignRequestFrame {
+  return { v: WIRE_VERSION, kind: 'countersign-request', from, to, seq, items };
+}
+
+export function countersignReplyFrame(from: string, to: string, seq: number, sigs: readonly Countersignature[]): CountersignReplyFrame {
+  return { v: WIRE_VERSION, kind: 'countersign-reply', from, to, seq, sigs };
 }
 
 // ---------------------------------------------------------------------------
@@ -152,11 +204,16 @@ const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
   t.identity,
 );
 const ItemC = closed('Item', { stmt: Bytes, auth: AuthC });
+const Digest = t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest');
+const CountersignatureC = closed('Countersignature', { digest: Digest, sig: Bytes });
 const FrameCodecs = {
   data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }, { vc: t.record(Name, Seq) }),
   ack: closed('AckFrame', { v: Version, kind: t.literal('ack'), from: Name, to: Name, seq: Seq }),
   hello: closed('HelloFrame', { v: Version, kind: t.literal('hello'), from: Name, to: Name }),
+  'countersign-request': closed('CountersignRequestFrame', { v: Version, kind: t.literal('countersign-request'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }),
+  'countersign-reply': closed('CountersignReplyFrame', { v: Version, kind: t.literal('countersign-reply'), from: Name, to: Name, seq: Seq, sigs: t.array(CountersignatureC) }),
 } as const;
+type FrameKind = keyof typeof FrameCodecs;
 
 function firstError(errors: t.Errors): string {
   const e = errors[0];
@@ -175,7 +232,7 @@ function shape(u: unknown): { ok: true; frame: Frame } | { ok: false; reason: Fr
       : { ok: false, reason: 'malformed', detail: 'no version' };
   }
   const kind = u['kind'];
-  const codec = kind === 'data' ? FrameCodecs.data : kind === 'ack' ? FrameCodecs.ack : kind === 'hello' ? FrameCodecs.hello : undefined;
+  const codec: t.Decoder<unknown, unknown> | undefined = typeof kind === 'string' && Object.hasOwn(FrameCodecs, kind) ? FrameCodecs[kind as FrameKind] : undefined;
   if (codec === undefined) return { ok: false, reason: 'malformed', detail: `unknown frame kind ${JSON.stringify(kind)}` };
   const r = codec.decode(u);
   if (isLeft(r)) return { ok: false, reason: 'malformed', detail: firstError(r.left) };
@@ -214,6 +271,10 @@ function frameCbor(f: Frame): CborIn {
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq };
     case 'hello':
       return { v: f.v, kind: f.kind, from: f.from, to: f.to };
+    case 'countersign-request':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) };
+    case 'countersign-reply':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, sigs: f.sigs.map((c) => ({ digest: c.digest, sig: c.sig })) };
   }
 }
 

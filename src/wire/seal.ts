@@ -4,7 +4,10 @@
 
 import type { Deployment, Mechanism } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { keyFits, macTag, signStatement, ttpSign, ttpSignatureValid, type Authenticator } from './auth.js';
+import {
+  COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
+  type Authenticator,
+} from './auth.js';
 import type { WireItem } from './frame.js';
 import type { WireSchema } from './schema.js';
 import { decodeStatement, encodeStatement, type EncodedStatement, type StatementBody, type StatementResult } from './statement.js';
@@ -18,7 +21,11 @@ export type SealErrorCode =
   | 'no-key'
   | 'needs-countersignature'
   | 'bad-countersignature'
-  | 'not-this-ttp';
+  | 'not-this-ttp'
+  /** A countersign request whose authenticator is not the requester's channel with the TTP. */
+  | 'wrong-mechanism'
+  /** A countersign request whose authenticator does not verify. */
+  | 'forged';
 
 export interface SealError {
   readonly code: SealErrorCode;
@@ -75,6 +82,42 @@ export class Sealer {
     if (mech === undefined) return err('no-mechanism', `the deployment gives no mechanism for ${s.issuer} -> ${verifier} with auditors {${s.auditors.join(', ')}}`);
     const auth = this.authenticate(mech, e.bytes, verifier, countersignature);
     return 'error' in auth ? { ok: false, error: auth.error } : { ok: true, item: { stmt: e.bytes, auth } };
+  }
+
+  /**
+   * The item that asks the third party `ttp` to countersign `e`, one of this
+   * node's own statements: its bytes, authenticated over this node's channel
+   * with the TTP (the pair's [Authentication] mechanism) under
+   * COUNTERSIGN_REQUEST_CONTEXT, so that the TTP knows who asks.
+   */
+  request(e: EncodedStatement, ttp: string): SealResult {
+    const s = e.statement;
+    if (s.issuer !== this.me) return err('not-issuer', `${this.me} cannot ask for a countersignature on a statement issued by ${s.issuer}`);
+    const mech = prescribed(this.deployment, this.me, ttp, []);
+    const bytes = e.bytes;
+    switch (mech?.kind) {
+      case 'PLAINTEXT':
+        return { ok: true, item: { stmt: bytes, auth: { kind: 'PLAINTEXT' } } };
+      case 'HMAC': {
+        const key = this.ring.hmacKey(ttp);
+        if (key === undefined || key.length === 0) return err('no-key', `${this.me} holds no HMAC key shared with ${ttp}`);
+        return { ok: true, item: { stmt: bytes, auth: { kind: 'HMAC', tags: [{ to: ttp, tag: macTag(key, bytes, this.stats, COUNTERSIGN_REQUEST_CONTEXT) }] } } };
+      }
+      case 'ED25519':
+      case 'RSA': {
+        const key = this.ring.signingKey(mech.kind);
+        const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, this.stats, COUNTERSIGN_REQUEST_CONTEXT);
+        if (sig === undefined) return err('no-key', `${this.me} holds no usable ${mech.kind} signing key`);
+        return { ok: true, item: { stmt: bytes, auth: { kind: mech.kind, sig } } };
+      }
+      default:
+        return err('no-mechanism', `the deployment gives ${this.me} no channel with ${ttp} to ask it for countersignatures`);
+    }
+  }
+
+  /** Whether `sig` is `ttp`'s countersignature on `e` (checked once per statement; the runtime checks a reply before it holds on to it). */
+  countersignatureFits(e: EncodedStatement, ttp: string, sig: Uint8Array): boolean {
+    return this.countersignatureValid(ttp, e.bytes, sig);
   }
 
   private authenticate(mech: Mechanism, bytes: Uint8Array, verifier: string, countersignature: Uint8Array | undefined): Authenticator | { error: SealError } {
@@ -150,10 +193,60 @@ export class Countersigner {
     private readonly stats?: WireStats,
   ) {}
 
+  /**
+   * Answers one item of a countersign request that arrived from link sender
+   * `sender`: the item must be authenticated by the sender's channel with
+   * this TTP (the pair's [Authentication] mechanism, over
+   * COUNTERSIGN_REQUEST_CONTEXT) — that makes the sender the authenticated
+   * requester — and then countersign() decides. `statement` is the decoded
+   * statement when there is one (for the TTP's report and log).
+   */
+  answer(item: WireItem, sender: string): CountersignResult & { readonly statement?: StatementBody } {
+    const d = decodeStatement(this.schema, item.stmt);
+    if (!d.ok) return err('invalid-statement', `${d.error.code}: ${d.error.detail}`);
+    const statement = d.encoded.statement;
+    const bad = this.authenticRequest(item, sender);
+    const r = bad ?? this.attest(d.encoded.statement, item.stmt, sender);
+    return { ...r, statement };
+  }
+
+  private authenticRequest(item: WireItem, sender: string): { ok: false; error: SealError } | undefined {
+    const me = this.ring.principal;
+    const mech = prescribed(this.deployment, sender, me, []);
+    const a = item.auth;
+    if (mech === undefined) return err('no-mechanism', `${sender} has no channel with ${me}: it is not a client of this TTP`);
+    if (a.kind !== mech.kind) return err('wrong-mechanism', `a request authenticated by ${a.kind} where ${sender}'s channel with ${me} is ${mech.kind}`);
+    switch (a.kind) {
+      case 'PLAINTEXT':
+        // The channel itself is trusted to name the sender.
+        return undefined;
+      case 'HMAC': {
+        const mine = a.tags.length === 1 ? a.tags[0] : undefined;
+        if (mine === undefined || mine.to !== me || mine.tag.length !== MAC_BYTES) return err('forged', `a request without exactly one HMAC tag for ${me}`);
+        if (sender === me) return err('forged', `a request claiming ${me} as its sender`);
+        const key = this.ring.hmacKey(sender);
+        if (key === undefined || key.length === 0) return err('no-key', `${me} holds no HMAC key shared with ${sender}`);
+        return macValid(key, item.stmt, mine.tag, this.stats, COUNTERSIGN_REQUEST_CONTEXT) ? undefined : err('forged', `bad HMAC tag on a request from ${sender}`);
+      }
+      case 'ED25519':
+      case 'RSA': {
+        const key = this.ring.publicKey(sender, a.kind);
+        if (key === undefined || !keyFits(a.kind, key)) return err('no-key', `${me} holds no ${a.kind} public key of ${sender}`);
+        if (a.kind === 'ED25519' && a.sig.length !== ED25519_SIG_BYTES) return err('forged', `an Ed25519 signature of ${a.sig.length} bytes`);
+        return statementSignatureValid(a.kind, key, item.stmt, a.sig, this.stats, COUNTERSIGN_REQUEST_CONTEXT) ? undefined : err('forged', `bad ${a.kind} signature on a request from ${sender}`);
+      }
+      case 'TTP':
+        return err('wrong-mechanism', 'a request authenticated by a countersignature');
+    }
+  }
+
   countersign(stmt: Uint8Array, requester: string): CountersignResult {
     const d = decodeStatement(this.schema, stmt);
     if (!d.ok) return err('invalid-statement', `${d.error.code}: ${d.error.detail}`);
-    const s = d.encoded.statement;
+    return this.attest(d.encoded.statement, stmt, requester);
+  }
+
+  private attest(s: StatementBody, stmt: Uint8Array, requester: string): CountersignResult {
     if (s.issuer !== requester) return err('not-issuer', `${requester} asked for a countersignature on a statement of ${s.issuer}`);
     const me = this.ring.principal;
     const routed = s.verifiers.some((v) => {
