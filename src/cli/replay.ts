@@ -73,7 +73,7 @@ export const replayCommand: Command = {
     }
     const r = replayTraces(fe.program, files);
     if (parsed.values.json === true) out.stdout(JSON.stringify(r, null, 2));
-    else if (r.ok) out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications) are a behaviour of ${fe.program.name}`);
+    else if (r.ok) out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name}`);
     else out.stderr(`${r.rejection.file}:${r.rejection.line}: error: ${r.rejection.message}`);
     return r.ok ? EXIT.OK : EXIT.VIOLATION;
   },

@@ -8,7 +8,10 @@
 //   abort    a body failed: the step changed nothing and its instance is set aside
 //   deliver  a statement authenticated and learned (not a duplicate)
 //   byz      a Byzantine node published a statement of its own
+//   countersign  (a trusted third party's log) it countersigned a statement for its issuer `from`
+//   refuse       (a TTP's log) it refused to countersign for `from`, and why
 //   stop     the node stopped (end of run, Ctrl-C, strict abort)
+// A TTP's log starts with `faulty: "ttp"` and role "": it runs no role.
 // `n` numbers a node's events from 1; `vc` is the vector clock after the event.
 
 import * as t from 'io-ts';
@@ -34,7 +37,8 @@ const Start = t.strict({
   role: t.string,
   program: t.string,
   constants: t.record(t.string, ValueJsonCodec),
-  faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine')]),
+  /** `ttp`: a trusted third party, not a principal of the program (correct by assumption). */
+  faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine'), t.literal('ttp')]),
 });
 
 const Fire = t.strict({
@@ -65,8 +69,13 @@ const Abort = t.strict({
 const Deliver = t.strict({ k: t.literal('deliver'), n: t.number, s: StatementJson, from: t.string, vc: VectorClock });
 const Byz = t.strict({ k: t.literal('byz'), n: t.number, s: StatementJson, vc: VectorClock });
 const Stop = t.strict({ k: t.literal('stop'), n: t.number, reason: t.string });
+const Countersign = t.strict({ k: t.literal('countersign'), n: t.number, from: t.string, s: StatementJson });
+const Refuse = t.exact(t.intersection([
+  t.type({ k: t.literal('refuse'), n: t.number, from: t.string, reason: t.string, detail: t.string }),
+  t.partial({ s: StatementJson }),
+]));
 
-export const TraceEventCodec = t.union([Start, Fire, Abort, Deliver, Byz, Stop]);
+export const TraceEventCodec = t.union([Start, Fire, Abort, Deliver, Byz, Stop, Countersign, Refuse]);
 export type TraceEvent = t.TypeOf<typeof TraceEventCodec>;
 export type FireEvent = t.TypeOf<typeof Fire>;
 export type StartEvent = t.TypeOf<typeof Start>;

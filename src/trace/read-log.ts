@@ -55,7 +55,7 @@ export function parseLog(f: TraceFile): ParsedLog | { readonly rejection: Replay
       return { rejection: { file: f.path, line: i + 1, node: start?.node ?? '', message: 'not JSON: each line of a trace is one JSON event' } };
     }
     const d = TraceEventCodec.decode(json);
-    if (isLeft(d)) return { rejection: { file: f.path, line: i + 1, node: start?.node ?? '', message: `not a trace event (expected start, fire, abort, deliver, byz or stop with their fields)` } };
+    if (isLeft(d)) return { rejection: { file: f.path, line: i + 1, node: start?.node ?? '', message: `not a trace event (expected start, fire, abort, deliver, byz, countersign, refuse or stop with their fields)` } };
     const e = d.right;
     if (start === undefined) {
       if (e.k !== 'start') return { rejection: { file: f.path, line: i + 1, node: '', message: 'a trace starts with a start event' } };

@@ -9,7 +9,12 @@
 //   deliver  some node published the statement (a correct node's fire, or a
 //            Byzantine node's own), this node is a verifier, and it did not
 //            know it already;
-//   byz      a node the run declared Byzantine publishes with itself as issuer.
+//   byz      a node the run declared Byzantine publishes with itself as issuer;
+//   countersign  (a trusted third party's log) the statement was published
+//            and the TTP countersigned it for its issuer, nobody else
+//            (a TTP's refusals and its stop are taken as they are; it takes
+//            no step of the program, and the statements it countersigned are
+//            delivered, and replayed, as their issuers' statements).
 // The first event that fails is reported in MOMMIE terms, with its file and line.
 // Re-doing one node's events is trace/rerun.ts (a restarted node uses it too);
 // reading a log is trace/read-log.ts.
@@ -27,13 +32,13 @@ import { valueFromJson, type ValueJson } from './value-json.js';
 export type { ReplayRejection, TraceFile };
 
 export type ReplayResult =
-  | { readonly ok: true; readonly nodes: number; readonly events: number; readonly fires: number; readonly deliveries: number; readonly byzantine: number }
+  | { readonly ok: true; readonly nodes: number; readonly events: number; readonly fires: number; readonly deliveries: number; readonly byzantine: number; readonly countersigned: number }
   | { readonly ok: false; readonly rejection: ReplayRejection };
 
 interface NodeLog {
   readonly file: string;
   readonly node: string;
-  readonly status: 'correct' | 'crashed' | 'byzantine';
+  readonly status: 'correct' | 'crashed' | 'byzantine' | 'ttp';
   readonly events: readonly Located[];
   cursor: number;
   rerun?: NodeRerun;
@@ -62,6 +67,10 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   for (const l of logs) {
     const idx = model.nodeIndex.get(l.node);
     const info = idx === undefined ? undefined : model.nodes[idx];
+    if (l.status === 'ttp') {
+      if (info !== undefined) return reject(l.file, 1, l.node, `${l.node} is a principal of ${program.name}, yet its log is a trusted third party's (a TTP is a node outside the program)`);
+      continue;
+    }
     if (info === undefined) return reject(l.file, 1, l.node, `${l.node} is not a principal of ${program.name}`);
     if (l.status === 'correct') {
       if (info.role === undefined) return reject(l.file, 1, l.node, `${l.node} runs no role`);
@@ -70,6 +79,7 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   }
   const pool = new Set<string>();
   let byzantine = 0;
+  let countersigned = 0;
   let events = 0;
 
   for (;;) {
@@ -78,7 +88,8 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     for (const l of logs) {
       while (l.cursor < l.events.length) {
         const { event: e, line } = l.events[l.cursor]!;
-        if (e.k === 'deliver' && !pool.has(jsonKey(e.s))) break;
+        // A delivery, and a TTP's countersignature, come after the publication.
+        if ((e.k === 'deliver' || (e.k === 'countersign' && l.status === 'ttp')) && !pool.has(jsonKey(e.s))) break;
         const bad = step(l, e);
         if (bad !== undefined) return reject(l.file, line, l.node, `event ${'n' in e ? e.n : ''} of ${l.node}: ${bad}`);
         l.cursor++;
@@ -92,16 +103,32 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
       // Every log is stuck at a delivery that nothing published.
       const l = logs.find((x) => x.cursor < x.events.length)!;
       const { event: e, line } = l.events[l.cursor]!;
-      const s = e.k === 'deliver' ? e.s : undefined;
+      const s = e.k === 'deliver' || e.k === 'countersign' ? e.s : undefined;
       const shown = s === undefined ? '?' : showStatementJson(s, (v) => system.ev.show(v));
-      return reject(l.file, line, l.node, `event ${'n' in e ? e.n : ''} of ${l.node}: delivery of ${shown}, which no node published (a correct issuer's fire or a Byzantine node's own statement)`);
+      const what = e.k === 'countersign' ? 'countersignature' : 'delivery';
+      return reject(l.file, line, l.node, `event ${'n' in e ? e.n : ''} of ${l.node}: ${what} of ${shown}, which no node published (a correct issuer's fire or a Byzantine node's own statement)`);
     }
   }
   const fires = logs.reduce((n, l) => n + (l.rerun?.fires ?? 0), 0);
   const deliveries = logs.reduce((n, l) => n + (l.rerun?.deliveries ?? 0), 0);
-  return { ok: true, nodes: logs.length, events, fires, deliveries, byzantine };
+  return { ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned };
 
   function step(l: NodeLog, e: TraceEvent): string | undefined {
+    if (l.status === 'ttp') {
+      switch (e.k) {
+        case 'countersign':
+          if (e.s.i !== e.from) return `${l.node} countersigned a statement of ${e.s.i} at the request of ${e.from}: a trusted third party attests only what the issuer itself asked for`;
+          countersigned++;
+          return undefined;
+        case 'refuse':
+        case 'stop':
+          return undefined;
+        case 'start':
+          return 'a second start event';
+        default:
+          return `${l.node} is a trusted third party: it takes no steps of the program`;
+      }
+    }
     if (e.k === 'byz') {
       if (l.status !== 'byzantine') return `${l.node} is not Byzantine in this run, yet it logged a Byzantine publication`;
       if (e.s.i !== l.node) return `a Byzantine node published a statement of another issuer, ${e.s.i}: authentication should make that impossible`;

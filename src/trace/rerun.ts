@@ -41,6 +41,9 @@ export class NodeRerun {
         return { ok: true, published: [] };
       case 'byz':
         return fail(`${this.node} is not Byzantine in this run, yet it logged a Byzantine publication`);
+      case 'countersign':
+      case 'refuse':
+        return fail(`${this.node} runs a role, yet it logged what only a trusted third party does`);
       case 'deliver':
         return this.deliver(e);
       case 'fire':
