@@ -5,6 +5,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFile } from '../analysis/frontend.js';
+import type { Deployment } from '../deploy/deployment.js';
 import { loadDeployment } from '../deploy/load.js';
 import { diag } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
@@ -14,6 +15,7 @@ import type { KeyRing } from '../keys/keyring.js';
 import { formatTrace } from '../report/human.js';
 import { formatRunReport, type RunReport } from '../runtime/report.js';
 import { runSimulation, simReport } from '../runtime/sim-run.js';
+import { thirdParties } from '../runtime/ttp-node.js';
 import { WireCodec } from '../runtime/wire-codec.js';
 import { EvalError } from '../semantics/errors.js';
 import { instantiate, instantiateRun, withClients, type ModelInstance } from '../semantics/model.js';
@@ -146,7 +148,7 @@ export const runCommand: Command = {
     // A single TCP node finds its own log there on purpose: it recovers from it.
     const rejoining = network === 'tcp' && v.node !== undefined;
     if (ctx.traceDir !== undefined && !rejoining) {
-      const clash = existingLogs(ctx.traceDir, model);
+      const clash = existingLogs(ctx.traceDir, model, deployment);
       if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
     }
     if (network === 'tcp') return runTcpCommand(ctx);
@@ -169,6 +171,12 @@ interface SimChoices {
 
 async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
   const { out, model } = ctx;
+  const ttps = thirdParties(ctx.deployment, model.nodes.map((n) => n.name));
+  const downed = [...c.crashAt.keys()].filter((n) => ttps.includes(n));
+  if (downed.length > 0) {
+    out.stderr(`mommie run: --faults crash=${downed[0]}: ${downed[0]} is a trusted third party, correct by assumption (the models cannot crash it); a partition can cut it off for a while`);
+    return EXIT.BAD_INPUT;
+  }
   const rings = await keyRings(ctx);
   if ('error' in rings) {
     out.stderr(`mommie run: ${rings.error}`);
@@ -185,7 +193,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     const files = new Map<string, number>();
     try {
       const r = runSimulation({
-        model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency,
+        model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency, ttps,
         maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, invariants: c.invariants, strict: ctx.strict,
         timeoutMs: (role, t) => ctx.deployment.timeoutMs(role, t),
         codecFor: (n) => {
@@ -202,7 +210,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
           return { write: (e) => void writeSync(fd, JSON.stringify(e) + '\n') };
         },
       });
-      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot());
+      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign);
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }
@@ -222,7 +230,9 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
 }
 
 async function keyRings(ctx: RunContext): Promise<{ rings: ReadonlyMap<string, KeyRing> } | { error: string }> {
-  const names = ctx.model.nodes.map((n) => n.name);
+  const principals = ctx.model.nodes.map((n) => n.name);
+  // The deployment's trusted third parties hold keys like any node.
+  const names = [...principals, ...thirdParties(ctx.deployment, principals)];
   if (ctx.keysDir === undefined) return { rings: await generateKeyRings(names) };
   const rings = new Map<string, KeyRing>();
   for (const n of names) {
@@ -233,8 +243,9 @@ async function keyRings(ctx: RunContext): Promise<{ rings: ReadonlyMap<string, K
   return { rings };
 }
 
-function existingLogs(dir: string, model: ModelInstance): string[] {
-  return model.nodes.map((n) => `${n.name}.ndjson`).filter((f) => existsSync(join(dir, f)));
+function existingLogs(dir: string, model: ModelInstance, deployment: Deployment): string[] {
+  const principals = model.nodes.map((n) => n.name);
+  return [...principals, ...thirdParties(deployment, principals)].map((n) => `${n}.ndjson`).filter((f) => existsSync(join(dir, f)));
 }
 
 type ParsedFaults = { faults: SimFaults; crashAt: Map<string, number> } | { error: string };

@@ -1,6 +1,12 @@
 // What the runtime needs from the wire: frames for a reliable link, and the
 // statements a received frame authenticates. The wire stage (src/wire/)
 // implements it; the runtime never sees bytes it has not opened through it.
+//
+// A statement on its way out is first *prepared* (encoded once); its
+// mechanism toward a verifier may need another party to handle it before
+// that verifier can get it — today a trusted third party's countersignature
+// (TTP) — and the runtime's Outbox holds it until then. The countersignature
+// exchange rides the same reliable link as statements.
 
 import type { RecordValue } from '../semantics/value.js';
 
@@ -15,18 +21,67 @@ export interface OpenedStatement {
 /** The sender's vector clock when it sent the frame: node -> events it had done. */
 export type VectorClock = Readonly<Record<string, number>>;
 
+/**
+ * One of this node's statements, prepared for sending: encoded once, sealed
+ * for each verifier as the frames are made. What it still waits for is
+ * answered per verifier, since the deployment's mechanism may differ between
+ * verifiers (a TTP's clients get its countersignature, others a signature).
+ */
+export interface Outgoing {
+  readonly statement: OpenedStatement;
+  /** The third party whose countersignature sealing for `verifier` needs and does not have yet, if any. */
+  waitsFor(verifier: string): string | undefined;
+  /** Every third party whose countersignature some verifier needs and that is not here yet. */
+  missing(): readonly string[];
+}
+
+/** A TTP's countersignature as the wire carries it back to the requester; the runtime only passes it on. */
+export interface CountersignAnswer {
+  readonly digest: Uint8Array;
+  readonly sig: Uint8Array;
+}
+
+/** What a TTP made of one statement a requester asked it to countersign. */
+export interface Attestation {
+  /** The authenticated link sender that asked. */
+  readonly requester: string;
+  /** The statement, when the bytes decoded to one. */
+  readonly statement?: OpenedStatement;
+  /** Undefined when it countersigned; otherwise why not (a SealErrorCode) and the details. */
+  readonly refused?: { readonly reason: string; readonly detail: string };
+}
+
+/** What the reliable link sends to a peer: each is numbered, acked and retransmitted until acked. */
+export type Message =
+  | { readonly kind: 'data'; readonly statements: readonly Outgoing[]; readonly vc?: VectorClock }
+  /** To a TTP: countersign these statements of mine. */
+  | { readonly kind: 'countersign-request'; readonly statements: readonly Outgoing[] }
+  /** From a TTP, back to the requester. */
+  | { readonly kind: 'countersign-reply'; readonly answers: readonly CountersignAnswer[] };
+
 export type Opened =
   | { readonly kind: 'data'; readonly seq: number; readonly statements: readonly OpenedStatement[]; readonly vc?: VectorClock }
+  /** At a TTP: the request was answered as far as it could be; `answers` go back to the sender. */
+  | { readonly kind: 'countersign-request'; readonly seq: number; readonly answers: readonly CountersignAnswer[]; readonly attestations: readonly Attestation[] }
+  /** At an issuer: these of its statements now carry the sender's countersignature (checked). */
+  | { readonly kind: 'countersign-reply'; readonly seq: number; readonly countersigned: readonly Outgoing[] }
   | { readonly kind: 'ack'; readonly seq: number }
   | { readonly kind: 'hello' }
   | { readonly kind: 'drop'; readonly reason: string };
 
+/** The kinds of Opened that carry a link sequence number: they are acked. */
+export type Sequenced = Extract<Opened, { readonly kind: 'data' | 'countersign-request' | 'countersign-reply' }>;
+
 export interface FrameCodec {
-  /** A data frame to `to` with link sequence number `seq`, each statement sealed for `to`. */
-  data(to: string, seq: number, statements: readonly OpenedStatement[], vc?: VectorClock): Uint8Array;
+  /** One of this node's statements, encoded for sending; undefined (and counted) when it cannot be sent at all. */
+  prepare(s: OpenedStatement): Outgoing | undefined;
+  /** The frame that carries `m` to `to` with link sequence number `seq`; statements are sealed for `to`. */
+  frame(to: string, seq: number, m: Message): Uint8Array;
   ack(to: string, seq: number): Uint8Array;
   /** Opens bytes that arrived from (the transport's idea of) `from`; never throws. Items that fail authentication are dropped and counted, the rest returned. */
   open(from: string, bytes: Uint8Array): Opened;
   /** A data frame claiming `s` (of another issuer) sealed with this node's own keys: what a Byzantine node tries (simulation only). */
   forge?(to: string, seq: number, s: OpenedStatement): Uint8Array;
+  /** A countersign request for `s` (of another issuer) made with this node's own channel to the TTP `to`: a Byzantine node asking the TTP to attest a statement that is not its own (simulation only). */
+  forgeRequest?(to: string, seq: number, s: OpenedStatement): Uint8Array;
 }

@@ -1,11 +1,12 @@
 // Fair delivery over a transport that may lose, duplicate and reorder frames:
-// every data frame is retransmitted, with backoff, until the peer acks it.
+// every data frame (and every frame of the countersignature exchange) is
+// retransmitted, with backoff, until the peer acks it.
 // The model assumes every published statement eventually reaches every
 // intended verifier; this is where the runtime keeps that promise. Duplicates
 // are harmless above (a statement known twice has no second effect), so the
 // receiver acks and delivers every copy without bookkeeping.
 
-import type { FrameCodec, OpenedStatement, VectorClock } from './codec.js';
+import type { FrameCodec, Message, Sequenced } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -58,7 +59,8 @@ export class ReliableLink {
     private readonly transport: Transport,
     private readonly codec: FrameCodec,
     private readonly host: Host,
-    private readonly onStatements: (from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined) => void,
+    /** Every numbered frame that opened (data with statements left after authentication, countersign requests and replies). */
+    private readonly onMessage: (from: string, m: Sequenced) => void,
     private readonly options: LinkOptions = DEFAULT_LINK_OPTIONS,
   ) {
     transport.onFrame((from, bytes) => this.receive(from, bytes));
@@ -71,11 +73,11 @@ export class ReliableLink {
     return n;
   }
 
-  send(to: string, statements: readonly OpenedStatement[], vc?: VectorClock): void {
-    if (this.closed || statements.length === 0) return;
+  send(to: string, m: Message): void {
+    if (this.closed || (m.kind === 'countersign-reply' ? m.answers.length : m.statements.length) === 0) return;
     const seq = this.nextSeq.get(to) ?? this.options.firstSeq ?? 1;
     this.nextSeq.set(to, seq + 1);
-    const bytes = this.codec.data(to, seq, statements, vc);
+    const bytes = this.codec.frame(to, seq, m);
     let peer = this.unacked.get(to);
     if (peer === undefined) {
       peer = new Map();
@@ -132,14 +134,17 @@ export class ReliableLink {
     this.stats.bytesIn += bytes.length;
     const o = this.codec.open(from, bytes);
     switch (o.kind) {
-      case 'data': {
+      case 'data':
+      case 'countersign-request':
+      case 'countersign-reply': {
         const after = this.options.ackAfterDelivery === true;
-        if (after && o.statements.length > 0) this.onStatements(from, o.statements, o.vc);
+        const deliver = o.kind !== 'data' || o.statements.length > 0;
+        if (after && deliver) this.onMessage(from, o);
         const ack = this.codec.ack(from, o.seq);
         this.stats.acksOut++;
         this.stats.bytesOut += ack.length;
         this.transport.send(from, ack);
-        if (!after && o.statements.length > 0) this.onStatements(from, o.statements, o.vc);
+        if (!after && deliver) this.onMessage(from, o);
         return;
       }
       case 'ack': {

@@ -6,17 +6,29 @@ import type { ModelInstance, NodeInfo } from '../semantics/model.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
-import type { NodeReport } from './report.js';
+import type { CountersignReport, NodeReport, TtpReport } from './report.js';
+import type { TtpNode } from './ttp-node.js';
+import type { CountersignCounts } from './wire-codec.js';
 
 export interface NodeReportExtras {
   readonly wire?: WireStatsSnapshot;
   readonly tcp?: TcpStats;
   readonly recovered?: { readonly events: number; readonly fires: number; readonly deliveries: number };
+  /** The codec's side of the countersignature exchange (WireCodec.local.countersign). */
+  readonly countersign?: CountersignCounts;
+}
+
+/** The node's part of the countersignature exchange, when it had one. */
+export function countersignReport(n: RuntimeNode, c: CountersignCounts | undefined): CountersignReport | undefined {
+  const o = n.outbox.stats;
+  if (c === undefined || (c.asked === 0 && c.bad === 0 && c.late === 0 && o.countersignRequests === 0)) return undefined;
+  return { asked: c.asked, requests: o.countersignRequests, reasked: o.reasked, obtained: c.obtained, bad: c.bad, late: c.late, heldBack: o.heldBack, held: n.outbox.held };
 }
 
 export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelInstance, extras: NodeReportExtras): NodeReport {
   const role = info.role!;
   const l = n.link.stats;
+  const countersign = countersignReport(n, extras.countersign);
   return {
     node: info.name,
     role: role.name,
@@ -29,6 +41,27 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(extras.wire !== undefined ? { wire: extras.wire } : {}),
     ...(extras.tcp !== undefined ? { tcp: { ...extras.tcp, refused: { ...extras.tcp.refused } } } : {}),
     ...(extras.recovered !== undefined ? { recovered: extras.recovered } : {}),
+    ...(countersign !== undefined ? { countersign } : {}),
+  };
+}
+
+/** A trusted third party's report, built where it runs. */
+export function runningTtpReport(t: TtpNode, extras: { readonly wire?: WireStatsSnapshot; readonly tcp?: TcpStats }): TtpReport {
+  const l = t.link.stats;
+  return {
+    node: t.name, status: 'correct', requests: t.stats.requests, countersigned: t.stats.countersigned,
+    byIssuer: { ...t.stats.byIssuer }, refused: { ...t.stats.refused },
+    frames: { out: l.framesOut, in: l.framesIn, retransmitted: l.retransmissions, bytesOut: l.bytesOut, bytesIn: l.bytesIn, dropped: { ...l.dropped } },
+    ...(extras.wire !== undefined ? { wire: extras.wire } : {}),
+    ...(extras.tcp !== undefined ? { tcp: { ...extras.tcp, refused: { ...extras.tcp.refused } } } : {}),
+  };
+}
+
+/** What the supervisor shows for a TTP that never reported. */
+export function silentTtpReport(node: string, status: TtpReport['status']): TtpReport {
+  return {
+    node, status, requests: 0, countersigned: 0, byIssuer: {}, refused: {},
+    frames: { out: 0, in: 0, retransmitted: 0, bytesOut: 0, bytesIn: 0, dropped: {} },
   };
 }
 

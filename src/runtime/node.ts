@@ -1,7 +1,9 @@
 // A running node: the abstract pool's NodeMachine driven by real events —
 // frames from the network, the application's input calls, timers — with
-// what it publishes sent to every intended verifier over a reliable link.
-// Each step is written to the trace before its statements leave the node.
+// what it publishes sent to every intended verifier over a reliable link
+// (through the Outbox, which holds a statement back while a trusted third
+// party's countersignature it needs is on its way). Each step is written to
+// the trace before its statements leave the node.
 
 import type { Pattern } from '../syntax/ast.js';
 import type { EvalError } from '../semantics/errors.js';
@@ -10,9 +12,10 @@ import type { Value } from '../semantics/value.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { TraceEvent, StatementJson } from '../trace/events.js';
 import { valueToJson } from '../trace/value-json.js';
-import type { FrameCodec, OpenedStatement, VectorClock } from './codec.js';
+import type { FrameCodec, OpenedStatement, Sequenced, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js';
+import { Outbox, type OutboxOptions } from './outbox.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface TraceSink {
@@ -37,6 +40,8 @@ export interface NodeOptions {
   /** Timer duration of a TIMEOUT transition, in ms. */
   timeoutMs(role: string, transition: string): number;
   readonly link?: LinkOptions;
+  /** When a countersignature that does not come is asked for again. */
+  readonly outbox?: OutboxOptions;
   readonly trace?: TraceSink;
   readonly observer?: StepObserver;
   /** Stop the node at the first failing body instead of setting the instance aside. */
@@ -62,9 +67,6 @@ export interface ResumePoint {
   readonly published: readonly OpenedStatement[];
 }
 
-/** Statements per frame when a recovered node re-sends its publications (well under MAX_FRAME_BYTES). */
-const RESEND_BATCH = 64;
-
 export interface NodeStats {
   fired: number;
   inputs: number;
@@ -73,6 +75,7 @@ export interface NodeStats {
   delivered: number;
   duplicates: number;
   published: number;
+  /** (statement, verifier) pairs handed on for sending: to the link, or held until a countersignature they need comes. */
   statementsSent: number;
   /** Firings per transition. */
   readonly firedBy: Record<string, number>;
@@ -93,6 +96,7 @@ export interface Completion {
 export class RuntimeNode {
   readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0, firedBy: {} };
   readonly link: ReliableLink;
+  readonly outbox: Outbox;
   private readonly vc: Record<string, number> = {};
   private readonly timers = new Map<string, TimerHandle>();
   private outstanding: Outstanding[] = [];
@@ -101,7 +105,8 @@ export class RuntimeNode {
   private stopped = false;
 
   constructor(private readonly opts: NodeOptions) {
-    this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, stmts, vc) => this.receive(from, stmts, vc), opts.link ?? DEFAULT_LINK_OPTIONS);
+    this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
+    this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox);
     this.vc[this.name] = 0;
     const r = opts.resume;
     if (r !== undefined) {
@@ -124,6 +129,11 @@ export class RuntimeNode {
 
   get isStopped(): boolean {
     return this.stopped;
+  }
+
+  /** Frames not acked yet plus statements held back for a countersignature: what the node still owes its peers. */
+  get unsettled(): number {
+    return this.link.outstanding + this.outbox.held;
   }
 
   get pendingRequests(): number {
@@ -169,10 +179,8 @@ export class RuntimeNode {
   }
 
   private resend(published: readonly OpenedStatement[]): void {
-    const byPeer = this.byVerifier(published);
-    for (const [peer, stmts] of byPeer) {
-      for (let i = 0; i < stmts.length; i += RESEND_BATCH) this.link.send(peer, stmts.slice(i, i + RESEND_BATCH), { ...this.vc });
-    }
+    // Countersignatures are not logged: the outbox asks for them again.
+    this.outbox.publish(published, { ...this.vc });
   }
 
   stop(reason: string): void {
@@ -180,9 +188,22 @@ export class RuntimeNode {
     this.stopped = true;
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
+    this.outbox.close();
     this.link.close();
     this.emit({ k: 'stop', n: ++this.events, reason });
     void this.opts.transport.close();
+  }
+
+  private onMessage(from: string, m: Sequenced): void {
+    switch (m.kind) {
+      case 'data':
+        return this.receive(from, m.statements, m.vc);
+      case 'countersign-reply':
+        return this.outbox.countersigned(m.countersigned);
+      case 'countersign-request':
+        // A principal countersigns nothing (its codec drops such frames).
+        return;
+    }
   }
 
   private receive(from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined): void {
@@ -258,25 +279,7 @@ export class RuntimeNode {
       pub: r.published.map(statementJson), vc,
     });
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
-    const byPeer = this.byVerifier(r.published);
-    for (const [peer, stmts] of byPeer) {
-      this.stats.statementsSent += stmts.length;
-      this.link.send(peer, stmts, vc);
-    }
-  }
-
-  /** The statements each other verifier must receive, in publication order. */
-  private byVerifier(published: readonly OpenedStatement[]): Map<string, OpenedStatement[]> {
-    const byPeer = new Map<string, OpenedStatement[]>();
-    for (const s of published) {
-      for (const v of s.verifiers) {
-        if (v === this.name) continue;
-        let list = byPeer.get(v);
-        if (list === undefined) byPeer.set(v, (list = []));
-        list.push(s);
-      }
-    }
-    return byPeer;
+    this.stats.statementsSent += this.outbox.publish(r.published, vc);
   }
 
   private checkProgress(): void {

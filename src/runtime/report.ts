@@ -22,6 +22,38 @@ export interface NodeReport {
   readonly tcp?: TcpStats;
   /** Over TCP: the node was restarted and rebuilt its state from its log. */
   readonly recovered?: { readonly events: number; readonly fires: number; readonly deliveries: number };
+  /** When some of its statements needed a trusted third party's countersignature (runtime/outbox.ts, wire-codec.ts). */
+  readonly countersign?: CountersignReport;
+}
+
+export interface CountersignReport {
+  /** Statements it asked a TTP to countersign (asking again included), in how many request frames, how many of those asked again. */
+  readonly asked: number;
+  readonly requests: number;
+  readonly reasked: number;
+  /** Countersignatures obtained (checked with the TTP's key), bad ones refused, late ones (nothing waited for them) ignored. */
+  readonly obtained: number;
+  readonly bad: number;
+  readonly late: number;
+  /** (statement, verifier) pairs that had to wait for a countersignature, and those still waiting at the end. */
+  readonly heldBack: number;
+  readonly held: number;
+}
+
+/** A trusted third party's part of the run: what it countersigned for whom, what it refused and why. */
+export interface TtpReport {
+  readonly node: string;
+  /** `correct` while it ran to the end; over TCP, `stopped` if its process died, `absent` if this run did not start it. */
+  readonly status: 'correct' | 'stopped' | 'absent';
+  /** Countersign request frames answered. */
+  readonly requests: number;
+  readonly countersigned: number;
+  readonly byIssuer: Readonly<Record<string, number>>;
+  /** Statements refused, by reason (not-issuer: the requester is not the issuer; not-this-ttp; forged; ...). */
+  readonly refused: Readonly<Record<string, number>>;
+  readonly frames: NodeReport['frames'];
+  readonly wire?: WireStatsSnapshot;
+  readonly tcp?: TcpStats;
 }
 
 export interface RunReport {
@@ -35,10 +67,12 @@ export interface RunReport {
   readonly throughputPerS: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly nodes: readonly NodeReport[];
+  /** The deployment's trusted third parties, when it has any. */
+  readonly ttps?: readonly TtpReport[];
   readonly aborts: readonly { readonly node: string; readonly code: string; readonly message: string; readonly at: string }[];
   readonly violation?: { readonly invariant: string; readonly trace: Trace; readonly omitted: number };
   readonly stalled?: { readonly request: string; readonly sinceMs: number };
-  readonly byzantine?: { readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number };
+  readonly byzantine?: { readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number; readonly forgedRequests?: number };
 }
 
 export function percentile(xs: readonly number[], p: number): number {
@@ -61,26 +95,44 @@ export function formatRunReport(r: RunReport): string[] {
     const dropped = Object.entries(f.dropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`    statements: ${s.published} published, ${s.sent} sent, ${s.received} received, ${s.duplicates} duplicates absorbed`);
     lines.push(`    frames: ${f.out} out (${f.retransmitted} retransmitted, ${f.bytesOut} bytes), ${f.in} in (${f.bytesIn} bytes)${dropped === '' ? '' : `, dropped: ${dropped}`}`);
-    if (n.wire !== undefined) {
-      const c = n.wire.crypto;
-      const items = Object.entries(n.wire.itemsDropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
-      lines.push(`    crypto: ${c.mac.count} MACs, ${c.sign.count} signatures, ${c.verify.count} verifications${items === '' ? '' : `; statements refused: ${items}`}`);
-    }
-    if (n.tcp !== undefined) {
-      const t = n.tcp;
-      const refused = Object.entries(t.refused).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
-      lines.push(`    tcp: ${t.connectionsOut} connections out, ${t.connectionsIn} in, ${t.connectFailures} failed attempts, ${t.framesLost} frames lost while a peer was down${refused === '' ? '' : `; connections refused: ${refused}`}`);
+    wireLines(lines, n);
+    if (n.countersign !== undefined) {
+      const c = n.countersign;
+      const extra = [c.reasked > 0 ? `${c.reasked} requests asked again` : '', c.bad > 0 ? `${c.bad} bad countersignatures refused` : '', c.late > 0 ? `${c.late} late ones ignored` : ''].filter((x) => x !== '').join(', ');
+      lines.push(`    countersignatures: ${c.obtained} obtained for ${c.asked} asked (${c.requests} requests${extra === '' ? '' : `; ${extra}`}); ${c.heldBack} sends waited for one${c.held > 0 ? `, ${c.held} still waiting` : ''}`);
     }
     if (n.recovered !== undefined) lines.push(`    recovered from its log: ${n.recovered.events} events re-done (${n.recovered.fires} fires, ${n.recovered.deliveries} deliveries)`);
+  }
+  for (const t of r.ttps ?? []) {
+    const by = Object.entries(t.byIssuer).map(([k, v]) => `${k} ${v}`).join(', ');
+    const refused = Object.entries(t.refused).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  ${t.node} (trusted third party${t.status === 'correct' ? '' : `, ${t.status}`}): countersigned ${t.countersigned} statements${by === '' ? '' : ` (${by})`} in ${t.requests} requests${refused === '' ? '' : `; refused: ${refused}`}`);
+    const f = t.frames;
+    const dropped = Object.entries(f.dropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`    frames: ${f.out} out (${f.retransmitted} retransmitted, ${f.bytesOut} bytes), ${f.in} in (${f.bytesIn} bytes)${dropped === '' ? '' : `, dropped: ${dropped}`}`);
+    wireLines(lines, t);
   }
   for (const a of r.aborts) lines.push(`  ${a.at}: ${a.code} at ${a.node}: ${a.message} (the step was aborted and its instance set aside)`);
   if (r.byzantine !== undefined) {
     const b = r.byzantine;
-    lines.push(`  Byzantine: ${b.published} statements of their own, ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted`);
+    lines.push(`  Byzantine: ${b.published} statements of their own, ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${(b.forgedRequests ?? 0) > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}`);
   }
   const q = r.requests;
   lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);
   lines.push(`throughput: ${r.throughputPerS.toFixed(1)} requests/s${clock}; latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms${clock}`);
   if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
   return lines;
+}
+
+function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; readonly tcp?: TcpStats }): void {
+  if (n.wire !== undefined) {
+    const c = n.wire.crypto;
+    const items = Object.entries(n.wire.itemsDropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`    crypto: ${c.mac.count} MACs, ${c.sign.count} signatures, ${c.verify.count} verifications${items === '' ? '' : `; statements refused: ${items}`}`);
+  }
+  if (n.tcp !== undefined) {
+    const t = n.tcp;
+    const refused = Object.entries(t.refused).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`    tcp: ${t.connectionsOut} connections out, ${t.connectionsIn} in, ${t.connectFailures} failed attempts, ${t.framesLost} frames lost while a peer was down${refused === '' ? '' : `; connections refused: ${refused}`}`);
+  }
 }

@@ -1,5 +1,6 @@
 // A whole system in one process over the simulated network: every node of
-// the program, the model's crashed and Byzantine principals, a workload that
+// the program, the model's crashed and Byzantine principals, the deployment's
+// trusted third parties (correct by assumption: never crashed), a workload that
 // drives the input transitions, and — because one process sees every node —
 // the program's invariants checked on the global state after every step.
 
@@ -13,16 +14,24 @@ import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import { valueToJson } from '../trace/value-json.js';
 import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
-import type { FrameCodec, OpenedStatement } from './codec.js';
+import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { RuntimeNode, statementJson, type ObservedStep, type TraceSink } from './node.js';
+import { TtpNode, ttpStartEvent } from './ttp-node.js';
+import { countersignReport, runningTtpReport } from './node-report.js';
 import { Workload } from './workload.js';
 import { percentile } from './report.js';
 
 export interface SimRunOptions {
   readonly model: ModelInstance;
   readonly source?: SourceText;
-  /** The codec each node uses (its keys, the deployment's mechanisms). */
+  /** The codec each node uses (its keys, the deployment's mechanisms); TTPs included. */
   codecFor(node: string): FrameCodec;
+  /**
+   * The deployment's trusted third parties (nodes that are no principal of
+   * the program): each runs a TtpNode. They are correct by assumption; a
+   * caller must not crash one (`mommie run` refuses to).
+   */
+  readonly ttps?: readonly string[];
   timeoutMs(role: string, transition: string): number;
   readonly seed: number;
   readonly faults?: SimFaults;
@@ -66,9 +75,11 @@ export interface SimRunResult {
   /** Requests the program refused to start (no input enabled). */
   readonly exhausted: boolean;
   readonly nodes: readonly RuntimeNode[];
+  readonly ttps: readonly TtpNode[];
   readonly network: SimNetwork;
   readonly aborts: readonly { node: string; code: string; message: string; at: string }[];
-  readonly byzantine: { published: number; replayed: number; mutated: number; forged: number };
+  /** `forgedRequests`: countersign requests to a TTP for another issuer's statement. */
+  readonly byzantine: { published: number; replayed: number; mutated: number; forged: number; forgedRequests: number };
 }
 
 const KEPT_STEPS = 2000;
@@ -178,7 +189,13 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
   steps.push({ index: 1, action: { kind: 'init' }, changes: initial });
   checkAll();
 
-  const byz = { published: 0, replayed: 0, mutated: 0, forged: 0 };
+  const ttps = (opts.ttps ?? []).map((name) => {
+    const trace = opts.traceFor?.(name);
+    trace?.write(ttpStartEvent(name, model.program.name));
+    return new TtpNode({ name, transport: net.endpoint(name), codec: opts.codecFor(name), host: net.host, ...(trace !== undefined ? { trace } : {}) });
+  });
+
+  const byz = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 };
   for (const b of model.byzantine) startByzantine(b, model, net, opts, byz, keep, view);
 
   for (const [name, at] of opts.crashAt ?? []) {
@@ -221,26 +238,31 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
   // Let what was published reach its verifiers (bounded: frames to a crashed node are never acked).
   if (violation === undefined && stalled === undefined) {
     const quiesceUntil = Math.min(maxTime, net.now + (opts.quiesceMs ?? 5_000));
-    while (net.now < quiesceUntil && nodes.some((n) => !n.isStopped && n.link.outstanding > 0)) {
+    const unsettled = (): boolean => nodes.some((n) => !n.isStopped && n.unsettled > 0) || ttps.some((t) => t.link.outstanding > 0);
+    while (net.now < quiesceUntil && unsettled()) {
       events += net.run(Math.min(quiesceUntil, net.now + 50), () => violation !== undefined);
       if (net.idle) break;
     }
   }
   for (const n of nodes) n.stop('end of run');
+  for (const t of ttps) t.stop('end of run');
   return {
     requested: workload.issued, completed: latencies.length, latencies, virtualMs: net.now, events,
     ...(violation !== undefined ? { violation } : {}),
     ...(stalled !== undefined ? { stalled } : {}),
-    exhausted: workload.exhausted, nodes, network: net, aborts, byzantine: byz,
+    exhausted: workload.exhausted, nodes, ttps, network: net, aborts, byzantine: byz,
   };
 }
 
 
 /**
  * A Byzantine node: it publishes what its model allows (the SENDS records,
- * within the BUDGET) under its own keys, and attacks the wire — replays frames
- * it received to other nodes, mutates them, and seals statements of other
- * issuers with its own keys — which authentication must all reject.
+ * within the BUDGET) under its own keys — asking a TTP to countersign them
+ * where the deployment says so, as any issuer may — and attacks the wire:
+ * replays frames it received to other nodes (TTPs included), mutates them,
+ * seals statements of other issuers with its own keys (for TTP(t), with a
+ * countersignature of its own making), and asks TTPs to countersign other
+ * issuers' statements. Authentication must reject all of it.
  */
 function startByzantine(
   b: ModelInstance['byzantine'][number],
@@ -257,13 +279,24 @@ function startByzantine(
   const trace = opts.traceFor?.(me);
   trace?.write({ k: 'start', version: 1, node: me, role: model.nodes[b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine' });
   const received: { from: string; bytes: Uint8Array }[] = [];
+  let seq = 1_000_000;
+  // Sent like any statement, a few times so that drops do not hide it (nobody retransmits for it).
+  const sendThrice = (to: string, bytes: Uint8Array): void => {
+    for (let k = 0; k < 3; k++) net.schedule(k * 300, () => transport.send(to, bytes));
+  };
+  const sendData = (out: Outgoing): void => {
+    for (const v of out.statement.verifiers) sendThrice(v, codec.frame(v, seq++, { kind: 'data', statements: [out] }));
+  };
   transport.onFrame((from, bytes) => {
     if (received.length < 64) received.push({ from, bytes });
     const o = codec.open(from, bytes);
-    if (o.kind === 'data') transport.send(from, codec.ack(from, o.seq));
+    if (o.kind === 'data' || o.kind === 'countersign-reply' || o.kind === 'countersign-request') transport.send(from, codec.ack(from, o.seq));
+    // Its own statements, now countersigned: out they go.
+    if (o.kind === 'countersign-reply') for (const out of o.countersigned) if (out.missing().length === 0) sendData(out);
   });
-  const others = model.nodes.filter((n) => n.name !== me).map((n) => n.name);
-  let seq = 1_000_000;
+  const ttps = opts.ttps ?? [];
+  const peers = model.nodes.filter((n) => n.name !== me).map((n) => n.name);
+  const others = [...peers, ...ttps];
   let spent = 0;
   let events = 0;
   const act = (): void => {
@@ -278,11 +311,10 @@ function startByzantine(
       counts.published++;
       trace?.write({ k: 'byz', n: ++events, s: statementJson(s), vc: { [me]: events } });
       keep({ kind: 'byzantine', node: me, statement: view(s) }, []);
-      // Sent like any statement, retransmitted a few times so drops do not hide it.
-      for (const v of verifiers) {
-        const bytes = codec.data(v, seq++, [s]);
-        for (let k = 0; k < 3; k++) net.schedule(k * 300, () => transport.send(v, bytes));
-      }
+      const out = codec.prepare(s);
+      const missing = out?.missing() ?? [];
+      if (out !== undefined && missing.length === 0) sendData(out);
+      else if (out !== undefined) for (const ttp of missing) sendThrice(ttp, codec.frame(ttp, seq++, { kind: 'countersign-request', statements: [out] }));
     } else if (choice < 0.6 && received.length > 0) {
       const f = r.pick(received);
       transport.send(r.pick(others), f.bytes);
@@ -299,14 +331,21 @@ function startByzantine(
       counts.mutated++;
     } else {
       // A statement of another issuer, sealed with this node's own keys.
-      const victims = others.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
+      const victims = peers.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
       const send = b.sends[0];
       if (victims.length > 0 && send !== undefined) {
         const victim = r.pick(victims);
-        const to = r.pick(others.filter((o) => o !== victim));
-        if (to !== undefined) {
+        const to = r.pick(peers.filter((o) => o !== victim));
+        // With third parties about, half the time it asks one to countersign the victim's statement instead.
+        const ttp = ttps.length > 0 && r.next() < 0.5 ? r.pick(ttps) : undefined;
+        if (ttp !== undefined && to !== undefined && codec.forgeRequest !== undefined) {
           const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
-          transport.send(to, codec.forge?.(to, seq++, s) ?? codec.data(to, seq++, [s]));
+          transport.send(ttp, codec.forgeRequest(ttp, seq++, s));
+          counts.forgedRequests++;
+        } else if (to !== undefined) {
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
+          const out = codec.forge === undefined ? codec.prepare(s) : undefined;
+          transport.send(to, codec.forge?.(to, seq++, s) ?? (out === undefined ? new Uint8Array() : codec.frame(to, seq++, { kind: 'data', statements: [out] })));
           counts.forged++;
         }
       }
@@ -318,12 +357,20 @@ function startByzantine(
 
 
 /** The run report of a simulated run. */
-export function simReport(r: SimRunResult, model: ModelInstance, seed: number, asked: number, wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined): import('./report.js').RunReport {
+export function simReport(
+  r: SimRunResult,
+  model: ModelInstance,
+  seed: number,
+  asked: number,
+  wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined,
+  countersignOf?: (node: string) => import('./wire-codec.js').CountersignCounts | undefined,
+): import('./report.js').RunReport {
   const show = (v: Value): string => model.evaluator.show(v);
   const running = new Map(r.nodes.map((n) => [n.name, n]));
   const nodes = model.nodes.filter((n) => n.role !== undefined).map((info) => {
     const n = running.get(info.name);
     const wire = wireOf(info.name);
+    const countersign = n === undefined ? undefined : countersignReport(n, countersignOf?.(info.name));
     return {
       node: info.name,
       role: info.role!.name,
@@ -337,7 +384,12 @@ export function simReport(r: SimRunResult, model: ModelInstance, seed: number, a
         bytesOut: n?.link.stats.bytesOut ?? 0, bytesIn: n?.link.stats.bytesIn ?? 0, dropped: n?.link.stats.dropped ?? {},
       },
       ...(wire !== undefined ? { wire } : {}),
+      ...(countersign !== undefined ? { countersign } : {}),
     };
+  });
+  const ttps = r.ttps.map((t) => {
+    const wire = wireOf(t.name);
+    return runningTtpReport(t, wire === undefined ? {} : { wire });
   });
   const seconds = r.virtualMs / 1000;
   return {
@@ -346,7 +398,7 @@ export function simReport(r: SimRunResult, model: ModelInstance, seed: number, a
     durationMs: r.virtualMs, clock: 'virtual',
     throughputPerS: seconds > 0 ? r.completed / seconds : 0,
     latencyMs: { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.reduce((a, b) => Math.max(a, b), 0) },
-    nodes, aborts: r.aborts,
+    nodes, ...(ttps.length > 0 ? { ttps } : {}), aborts: r.aborts,
     ...(r.violation !== undefined ? { violation: r.violation } : {}),
     ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs } } : {}),
     ...(model.byzantine.length > 0 ? { byzantine: r.byzantine } : {}),

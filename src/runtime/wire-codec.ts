@@ -2,25 +2,92 @@
 // verifier with the mechanism the deployment prescribes, frames in the
 // canonical encoding, and every received frame opened (decoded, addressed,
 // authenticated) before a node sees a statement of it.
+//
+// The countersignature exchange lives here too, on both sides. An issuer's
+// statement whose mechanism toward some verifier is TTP(t) is prepared with a
+// hole for t's countersignature: the runtime asks t (a countersign-request
+// frame, each item authenticated over the issuer's channel with t), and the
+// reply's countersignatures are checked against the statement's own bytes
+// before they fill the hole. A TTP's codec answers requests with its
+// Countersigner: only for the authenticated requester's own statements, and
+// only those the deployment routes through it.
 
+import { Buffer } from 'node:buffer';
 import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  ackFrame, dataFrame, decodeFrame, encodeFrame, macTag, signStatement, Opener, Sealer, WireStats,
-  type Authenticator, type WireItem, type WireSchema,
+  COUNTERSIGN_REQUEST_CONTEXT, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, decodeFrame, encodeFrame, macTag, signStatement,
+  statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
+  type Authenticator, type EncodedStatement, type Frame, type WireItem, type WireSchema,
 } from '../wire/index.js';
-import type { FrameCodec, Opened, OpenedStatement, VectorClock } from './codec.js';
+import type { Attestation, CountersignAnswer, FrameCodec, Message, Opened, OpenedStatement, Outgoing, VectorClock } from './codec.js';
+
+export interface CountersignCounts {
+  /** Statements this node asked a TTP to countersign (each time it asked). */
+  asked: number;
+  /** Countersignatures obtained and checked. */
+  obtained: number;
+  /** Replies whose countersignature did not verify with the TTP's key (kept waiting for a good one). */
+  bad: number;
+  /** Countersignatures for nothing this node waits for (a duplicate, or an answer to a request asked again). */
+  late: number;
+}
 
 export interface WireCodecStats {
-  /** Statements that could not be sealed (no mechanism, no key, a TTP not reached), by reason. */
+  /** Statements that could not be sealed (no mechanism, no key, a frame too large), by reason. */
   readonly unsealed: Record<string, number>;
+  /** The countersignature exchange, from the issuer's side. */
+  readonly countersign: CountersignCounts;
 }
+
+/** A statement of this node, encoded once; the countersignatures it has obtained, by TTP. */
+class Prepared implements Outgoing {
+  readonly countersignatures = new Map<string, Uint8Array>();
+  private readonly ttps = new Map<string, string | undefined>();
+
+  constructor(
+    readonly statement: OpenedStatement,
+    readonly encoded: EncodedStatement,
+    private readonly sealer: Sealer,
+  ) {}
+
+  /** The TTP whose countersignature the mechanism toward `verifier` needs, if any. */
+  ttpFor(verifier: string): string | undefined {
+    if (!this.ttps.has(verifier)) {
+      const m = this.sealer.mechanism(this.statement, verifier);
+      this.ttps.set(verifier, m?.kind === 'TTP' ? m.principal : undefined);
+    }
+    return this.ttps.get(verifier);
+  }
+
+  waitsFor(verifier: string): string | undefined {
+    const t = this.ttpFor(verifier);
+    return t !== undefined && !this.countersignatures.has(t) ? t : undefined;
+  }
+
+  missing(): readonly string[] {
+    const out = new Set<string>();
+    for (const v of this.statement.verifiers) {
+      if (v === this.statement.issuer) continue;
+      const t = this.waitsFor(v);
+      if (t !== undefined) out.add(t);
+    }
+    return [...out];
+  }
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export class WireCodec implements FrameCodec {
   readonly wire = new WireStats();
-  readonly local: WireCodecStats = { unsealed: {} };
+  readonly local: WireCodecStats = { unsealed: {}, countersign: { asked: 0, obtained: 0, bad: 0, late: 0 } };
   private readonly sealer: Sealer;
   private readonly opener: Opener;
+  private readonly countersigner: Countersigner;
+  /** Is this node a trusted third party (a node of the deployment that is no program principal)? */
+  readonly isThirdParty: boolean;
+  /** Statements asked for, by TTP and digest: the answer fills their countersignature. */
+  private readonly awaiting = new Map<string, Set<Prepared>>();
 
   constructor(
     private readonly ring: KeyRing,
@@ -29,29 +96,46 @@ export class WireCodec implements FrameCodec {
   ) {
     this.sealer = new Sealer(ring, deployment, schema, this.wire);
     this.opener = new Opener(ring, deployment, schema, this.wire);
+    this.countersigner = new Countersigner(ring, deployment, schema, this.wire);
+    this.isThirdParty = !schema.principals.has(ring.principal);
   }
 
   get me(): string {
     return this.ring.principal;
   }
 
-  data(to: string, seq: number, statements: readonly OpenedStatement[], vc?: VectorClock): Uint8Array {
-    const items: WireItem[] = [];
-    for (const s of statements) {
-      const e = this.sealer.encode(s);
-      if (!e.ok) {
-        this.unsealed(`invalid-statement`);
-        continue;
-      }
-      const r = this.sealer.seal(e.encoded, to);
-      if (r.ok) items.push(r.item);
-      else this.unsealed(r.error.code);
+  prepare(s: OpenedStatement): Outgoing | undefined {
+    const e = this.sealer.encode(s);
+    if (!e.ok) {
+      this.unsealed('invalid-statement');
+      return undefined;
     }
-    return this.encode(dataFrame(this.me, to, seq, items, vc));
+    return new Prepared(s, e.encoded, this.sealer);
+  }
+
+  frame(to: string, seq: number, m: Message): Uint8Array {
+    switch (m.kind) {
+      case 'data':
+        return this.encode(dataFrame(this.me, to, seq, this.sealAll(m.statements, to), m.vc));
+      case 'countersign-request':
+        return this.encode(countersignRequestFrame(this.me, to, seq, this.requests(m.statements, to)));
+      case 'countersign-reply':
+        return this.encode(countersignReplyFrame(this.me, to, seq, m.answers));
+    }
   }
 
   ack(to: string, seq: number): Uint8Array {
     return this.encode(ackFrame(this.me, to, seq));
+  }
+
+  /**
+   * A data frame of this node's `statements`, prepared and sealed for `to` in
+   * one go (for tests and tools; a statement that needs a countersignature
+   * it does not have is left out and counted as unsealed).
+   */
+  data(to: string, seq: number, statements: readonly OpenedStatement[], vc?: VectorClock): Uint8Array {
+    const outs = statements.flatMap((s) => this.prepare(s) ?? []);
+    return this.frame(to, seq, vc === undefined ? { kind: 'data', statements: outs } : { kind: 'data', statements: outs, vc });
   }
 
   open(from: string, bytes: Uint8Array): Opened {
@@ -68,33 +152,140 @@ export class WireCodec implements FrameCodec {
         for (const r of this.opener.openFrame(f)) if (r.ok) statements.push(r.opened.statement);
         return f.vc === undefined ? { kind: 'data', seq: f.seq, statements } : { kind: 'data', seq: f.seq, statements, vc: f.vc };
       }
+      case 'countersign-request': {
+        // Only a third party countersigns; a principal asked to is being probed.
+        if (!this.isThirdParty) return { kind: 'drop', reason: 'not-a-ttp' };
+        const answers: CountersignAnswer[] = [];
+        const attestations: Attestation[] = [];
+        for (const item of f.items) {
+          const r = this.countersigner.answer(item, f.from);
+          const statement = r.statement === undefined ? {} : { statement: r.statement };
+          if (r.ok) {
+            answers.push({ digest: statementDigest(item.stmt), sig: r.sig });
+            attestations.push({ requester: f.from, ...statement });
+          } else {
+            attestations.push({ requester: f.from, ...statement, refused: { reason: r.error.code, detail: r.error.detail } });
+          }
+        }
+        return { kind: 'countersign-request', seq: f.seq, answers, attestations };
+      }
+      case 'countersign-reply': {
+        const countersigned: Prepared[] = [];
+        for (const c of f.sigs) {
+          const key = `${f.from}\0${hex(c.digest)}`;
+          const waiting = this.awaiting.get(key);
+          if (waiting === undefined) {
+            this.local.countersign.late++;
+            continue;
+          }
+          const first = waiting.values().next().value!;
+          // The countersignature must be the TTP's, on these very bytes; a bad one leaves the statements waiting.
+          if (!this.sealer.countersignatureFits(first.encoded, f.from, c.sig)) {
+            this.local.countersign.bad++;
+            continue;
+          }
+          this.awaiting.delete(key);
+          for (const p of waiting) {
+            p.countersignatures.set(f.from, c.sig);
+            countersigned.push(p);
+            this.local.countersign.obtained++;
+          }
+        }
+        return { kind: 'countersign-reply', seq: f.seq, countersigned };
+      }
     }
   }
 
   /**
    * What a Byzantine node does to claim another issuer's statement: seal it
    * with its own keys under the mechanism the deployment prescribes for the
-   * victim. Receivers must refuse it; the simulation's attacker uses this.
+   * victim (for TTP(t): a "countersignature" of its own making that names t).
+   * Receivers must refuse it; the simulation's attacker uses this.
    */
   forge(to: string, seq: number, s: OpenedStatement): Uint8Array {
     const e = this.sealer.encode(s);
     if (!e.ok) return new Uint8Array();
+    const bytes = e.encoded.bytes;
     const mech = this.deployment.mechanismFor(s.issuer, to, s.auditors);
     let auth: Authenticator;
     if (mech?.kind === 'ED25519' || mech?.kind === 'RSA') {
       const key = this.ring.signingKey(mech.kind);
-      const sig = key === undefined ? undefined : signStatement(mech.kind, key, e.encoded.bytes);
+      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes);
       auth = sig === undefined ? { kind: 'PLAINTEXT' } : { kind: mech.kind, sig };
     } else if (mech?.kind === 'HMAC') {
       const key = this.ring.hmacKey(to);
-      auth = key === undefined ? { kind: 'PLAINTEXT' } : { kind: 'HMAC', tags: [{ to, tag: macTag(key, e.encoded.bytes) }] };
+      auth = key === undefined ? { kind: 'PLAINTEXT' } : { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes) }] };
+    } else if (mech?.kind === 'TTP') {
+      const key = this.ring.signingKey('ED25519');
+      const sig = key === undefined ? undefined : ttpSign(key, bytes);
+      auth = sig === undefined ? { kind: 'PLAINTEXT' } : { kind: 'TTP', ttp: mech.principal, sig };
     } else {
       auth = { kind: 'PLAINTEXT' };
     }
-    return this.encode(dataFrame(this.me, to, seq, [{ stmt: e.encoded.bytes, auth }]));
+    return this.encode(dataFrame(this.me, to, seq, [{ stmt: bytes, auth }]));
   }
 
-  private encode(f: Parameters<typeof encodeFrame>[0]): Uint8Array {
+  /**
+   * A countersign request to the TTP `to` for another issuer's statement,
+   * authenticated with this node's own channel to `to`: the TTP must see that
+   * the requester is not the issuer and refuse. (The simulation's attacker.)
+   */
+  forgeRequest(to: string, seq: number, s: OpenedStatement): Uint8Array {
+    const e = this.sealer.encode(s);
+    if (!e.ok) return new Uint8Array();
+    const bytes = e.encoded.bytes;
+    const mech = this.deployment.mechanismFor(this.me, to, []);
+    let auth: Authenticator = { kind: 'PLAINTEXT' };
+    if (mech?.kind === 'HMAC') {
+      const key = this.ring.hmacKey(to);
+      if (key !== undefined) auth = { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes, undefined, COUNTERSIGN_REQUEST_CONTEXT) }] };
+    } else if (mech?.kind === 'ED25519' || mech?.kind === 'RSA') {
+      const key = this.ring.signingKey(mech.kind);
+      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, undefined, COUNTERSIGN_REQUEST_CONTEXT);
+      if (sig !== undefined) auth = { kind: mech.kind, sig };
+    }
+    return this.encode(countersignRequestFrame(this.me, to, seq, [{ stmt: bytes, auth }]));
+  }
+
+  private sealAll(statements: readonly Outgoing[], to: string): WireItem[] {
+    const items: WireItem[] = [];
+    for (const o of statements) {
+      if (!(o instanceof Prepared)) {
+        this.unsealed('not-prepared');
+        continue;
+      }
+      const ttp = o.ttpFor(to);
+      const r = this.sealer.seal(o.encoded, to, ttp === undefined ? undefined : o.countersignatures.get(ttp));
+      if (r.ok) items.push(r.item);
+      else this.unsealed(r.error.code);
+    }
+    return items;
+  }
+
+  /** The items asking `ttp` to countersign; each statement now awaits its answer. */
+  private requests(statements: readonly Outgoing[], ttp: string): WireItem[] {
+    const items: WireItem[] = [];
+    for (const o of statements) {
+      if (!(o instanceof Prepared)) {
+        this.unsealed('not-prepared');
+        continue;
+      }
+      const r = this.sealer.request(o.encoded, ttp);
+      if (!r.ok) {
+        this.unsealed(r.error.code);
+        continue;
+      }
+      items.push(r.item);
+      this.local.countersign.asked++;
+      const key = `${ttp}\0${hex(statementDigest(o.encoded.bytes))}`;
+      let set = this.awaiting.get(key);
+      if (set === undefined) this.awaiting.set(key, (set = new Set()));
+      set.add(o);
+    }
+    return items;
+  }
+
+  private encode(f: Frame): Uint8Array {
     const r = encodeFrame(f);
     if (!r.ok) {
       this.unsealed(`frame-${r.reason}`);
@@ -107,4 +298,3 @@ export class WireCodec implements FrameCodec {
     this.local.unsealed[reason] = (this.local.unsealed[reason] ?? 0) + 1;
   }
 }
-
