@@ -115,13 +115,29 @@ class Writer {
   result(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+
+  reset(): void {
+    this.len = 0;
+  }
 }
 
 /** Thrown only inside this module, for values the wire cannot carry (a caller's bug). */
 export class CborEncodeError extends Error {}
 
+/**
+ * Text on the wire is names (principals, record types, fields, enumeration
+ * values): a small vocabulary, each encoded to UTF-8 once. Bounded, so no
+ * input can grow it without limit; long strings are not kept.
+ */
+const textCache = new Map<string, Uint8Array>();
+const MAX_CACHED_TEXTS = 4096;
+
 function textBytes(s: string): Uint8Array {
-  return utf8.encode(s);
+  const known = textCache.get(s);
+  if (known !== undefined) return known;
+  const b = utf8.encode(s);
+  if (s.length <= 64 && textCache.size < MAX_CACHED_TEXTS) textCache.set(s, b);
+  return b;
 }
 
 function writeItem(w: Writer, v: CborIn): void {
@@ -146,11 +162,7 @@ function writeItem(w: Writer, v: CborIn): void {
     for (const x of items) writeItem(w, x);
   } else {
     const m = v as { readonly [key: string]: CborIn };
-    const entries = Object.keys(m).map((k) => {
-      const kw = new Writer();
-      writeItem(kw, k);
-      return { key: kw.result(), value: m[k]! };
-    });
+    const entries = Object.keys(m).map((k) => ({ key: keyBytes(k), value: m[k]! }));
     entries.sort((a, b) => compareBytes(a.key, b.key));
     w.head(MAJOR_MAP, entries.length);
     for (const e of entries) {
@@ -166,9 +178,31 @@ function writeItem(w: Writer, v: CborIn): void {
  * modules above catch it at their boundary.
  */
 export function encodeCbor(v: CborIn): Uint8Array {
+  // One scratch buffer for every encoding (writeItem never re-enters here):
+  // a fresh buffer per statement and frame was most of the encoder's cost.
+  scratch.reset();
+  writeItem(scratch, v);
+  return scratch.result();
+}
+
+const scratch = new Writer();
+
+/**
+ * Map keys are field names, a small vocabulary (frame fields, record
+ * fields): each is encoded once. The cache is bounded so that no input can
+ * grow it without limit.
+ */
+const keyCache = new Map<string, Uint8Array>();
+const MAX_CACHED_KEYS = 4096;
+
+function keyBytes(k: string): Uint8Array {
+  const known = keyCache.get(k);
+  if (known !== undefined) return known;
   const w = new Writer();
-  writeItem(w, v);
-  return w.result();
+  writeItem(w, k);
+  const bytes = w.result();
+  if (keyCache.size < MAX_CACHED_KEYS) keyCache.set(k, bytes);
+  return bytes;
 }
 
 /** Bytewise lexicographic order, shorter first on a common prefix (RFC 8949 §4.2.1). */
