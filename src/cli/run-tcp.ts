@@ -1,5 +1,6 @@
 // `mommie run --network tcp`: one OS process per node on the deployment's
-// addresses (runtime/node-process.ts), started and watched by this process
+// addresses (runtime/node-process.ts; a trusted third party's is
+// runtime/ttp-process.ts), started and watched by this process
 // (runtime/supervisor.ts). The run goes through phases: start every node and
 // wait until each listens (a node that cannot, or does not in time, ends the
 // run with its reason); tell them to go; collect completions until every
@@ -12,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isClient, type NodeInfo } from '../semantics/model.js';
 import { valueToJson } from '../trace/value-json.js';
-import { silentNodeReport } from '../runtime/node-report.js';
+import { silentNodeReport, silentTtpReport } from '../runtime/node-report.js';
 import { formatRunReport, percentile, type NodeReport, type RunReport } from '../runtime/report.js';
 import { Supervisor } from '../runtime/supervisor.js';
+import { thirdParties } from '../runtime/ttp-node.js';
 import { EXIT } from './exit-codes.js';
 import type { RunContext } from './run-context.js';
 
@@ -36,11 +38,17 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
     return EXIT.BAD_INPUT;
   }
   const runnable = model.nodes.filter((n) => n.role !== undefined && n.status === 'correct');
+  // The deployment's trusted third parties run as processes of their own too (correct by assumption).
+  const ttps = thirdParties(ctx.deployment, model.nodes.map((n) => n.name));
   let started: NodeInfo[] = runnable;
-  if (ctx.node !== undefined) {
+  let startedTtps: string[] = ttps;
+  if (ctx.node !== undefined && ttps.includes(ctx.node)) {
+    started = [];
+    startedTtps = [ctx.node];
+  } else if (ctx.node !== undefined) {
     const one = model.nodes.find((n) => n.name === ctx.node);
     if (one === undefined || one.role === undefined) {
-      say(`--node ${ctx.node}: not a node of ${model.program.name} that runs a role (${runnable.map((n) => n.name).join(', ')})`);
+      say(`--node ${ctx.node}: not a node of ${model.program.name} that runs a role, nor a trusted third party (${[...runnable.map((n) => n.name), ...ttps].join(', ')})`);
       return EXIT.BAD_INPUT;
     }
     if (one.status !== 'correct') {
@@ -48,6 +56,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
       return EXIT.BAD_INPUT;
     }
     started = [one];
+    startedTtps = [];
   }
   if (!ctx.json && model.byzantine.length > 0) say(`Byzantine nodes are not started over TCP (${model.byzantine.map((b) => model.nodes[b.node]!.name).join(', ')}); the simulated network plays them`);
   let traceDir = ctx.traceDir;
@@ -98,12 +107,12 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   let endAt = t0;
   let went = false;
   try {
-    for (const n of started) {
+    for (const n of [...started.map((x) => x.name), ...startedTtps]) {
       sup.start({
-        node: n.name,
+        node: n,
         args: [
-          '--run', runId, '--program', ctx.programPath, '--deploy', ctx.deployPath, '--keys', ctx.keysDir, '--node', n.name,
-          '--trace-dir', traceDir, '--constants', constants, '--requests', String(share.get(n.name) ?? 0),
+          '--run', runId, '--program', ctx.programPath, '--deploy', ctx.deployPath, '--keys', ctx.keysDir, '--node', n,
+          '--trace-dir', traceDir, '--constants', constants, '--requests', String(share.get(n) ?? 0),
           '--concurrency', String(ctx.concurrency), '--log', logMode,
           ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(ctx.clients !== undefined ? ['--clients', String(ctx.clients)] : []),
           ...(ctx.strict ? ['--strict'] : []),
@@ -121,8 +130,9 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
         phase = { kind: 'failed', message: `${cs.filter((c) => !c.listening).map((c) => c.node).join(', ')} did not start listening within ${startupMs / 1000} s` };
       } else await wait(100);
     }
-    if (phase.kind === 'running' && ctx.node !== undefined) {
-      const peers = runnable.filter((n) => n.name !== ctx.node);
+    // A node started alone waits for its peers (a TTP serves whoever comes: it waits for nobody).
+    if (phase.kind === 'running' && ctx.node !== undefined && startedTtps.length === 0) {
+      const peers = [...runnable.map((n) => n.name), ...ttps].filter((n) => n !== ctx.node);
       const missing = await waitForPeers(ctx, peers, startupMs, () => phase.kind !== 'running', say);
       if (missing.length > 0 && phase.kind === 'running') phase = { kind: 'failed', message: `peers never came up within ${startupMs / 1000} s: ${missing.map((p) => `${p} (${addr(ctx, p)})`).join(', ')}` };
     }
@@ -159,7 +169,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
       if (!ctx.json && now - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = now;
         const secs = (now - goAt) / 1000;
-        say(`${latencies.length} of ${ctx.requests} requests completed in ${secs.toFixed(1)} s (${(latencies.length / secs).toFixed(1)}/s); ${sup.running.length} of ${started.length} nodes up`);
+        say(`${latencies.length} of ${ctx.requests} requests completed in ${secs.toFixed(1)} s (${(latencies.length / secs).toFixed(1)}/s); ${sup.running.length} of ${started.length + startedTtps.length} nodes up`);
       }
       await wait(Math.min(PROGRESS_EVERY_MS, 250));
     }
@@ -184,7 +194,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
     for (const line of final.message.split('\n')) say(line);
     return EXIT.BAD_INPUT;
   }
-  const report = buildReport(ctx, sup, started, latencies, endAt - goAt);
+  const report = buildReport(ctx, sup, started, ctx.node === undefined ? ttps : startedTtps, latencies, endAt - goAt);
   if (ctx.json) out.stdout(JSON.stringify({ ...report, traceDir }, null, 2));
   else {
     out.stdout(formatRunReport(report).join('\n'));
@@ -207,7 +217,7 @@ function settled(sup: Supervisor, since: number): boolean {
   return sup.running.every((c) => c.progress !== undefined && c.progress.at > since && c.progress.outstanding === 0);
 }
 
-function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInfo[], latencies: readonly number[], durationMs: number): RunReport {
+function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInfo[], ttps: readonly string[], latencies: readonly number[], durationMs: number): RunReport {
   const { model } = ctx;
   const shown = ctx.node === undefined ? model.nodes.filter((n) => n.role !== undefined) : started;
   const nodes: NodeReport[] = shown.map((info) => {
@@ -228,14 +238,18 @@ function buildReport(ctx: RunContext, sup: Supervisor, started: readonly NodeInf
     throughputPerS: seconds > 0 ? latencies.length / seconds : 0,
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.reduce((a, b) => Math.max(a, b), 0) },
     nodes,
+    ...(ttps.length > 0 ? { ttps: ttps.map((t) => {
+      const c = sup.children.get(t);
+      return c === undefined ? silentTtpReport(t, 'absent') : (c.ttpReport ?? silentTtpReport(t, 'stopped'));
+    }) } : {}),
     aborts: cs.flatMap((c) => c.aborts),
   };
 }
 
 /** In --node mode the other nodes run elsewhere: wait until each accepts connections. The names still missing. */
-async function waitForPeers(ctx: RunContext, peers: readonly NodeInfo[], startupMs: number, abandon: () => boolean, say: (s: string) => void): Promise<string[]> {
+async function waitForPeers(ctx: RunContext, peers: readonly string[], startupMs: number, abandon: () => boolean, say: (s: string) => void): Promise<string[]> {
   const deadline = performance.now() + startupMs;
-  let missing = peers.map((p) => p.name);
+  let missing = [...peers];
   let told = false;
   while (missing.length > 0 && !abandon()) {
     const up = await Promise.all(missing.map((n) => reachable(ctx.deployment.nodes.get(n))));

@@ -5,7 +5,8 @@
 // workload if it is a client, and reports to its supervisor as NDJSON on
 // stdout (runtime/proc-protocol.ts). It stops on the supervisor's `stop`, on
 // SIGINT/SIGTERM, or when its stdin closes (the supervisor is gone: a node
-// never outlives the run that started it).
+// never outlives the run that started it). A trusted third party of the
+// deployment runs runtime/ttp-process.ts instead, behind the same entry.
 
 import { createInterface } from 'node:readline';
 import { checkFile } from '../analysis/frontend.js';
@@ -23,6 +24,8 @@ import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
 import { runningNodeReport } from './node-report.js';
 import { RuntimeNode } from './node.js';
+import { thirdParties } from './ttp-node.js';
+import { runTtpProcess } from './ttp-process.js';
 import { decodeLine, SupervisorMessageCodec, type NodeMessage } from './proc-protocol.js';
 import { NodeMachine } from '../semantics/node.js';
 import { WireCodec } from './wire-codec.js';
@@ -83,6 +86,10 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   const narrowed = a.clients === undefined ? inst.instance : withClients(inst.instance, a.clients);
   if ('available' in narrowed) return fail(`--clients ${a.clients}: only ${narrowed.available} correct clients`);
   const model = narrowed;
+  // A trusted third party of the deployment runs no role: it answers countersign requests.
+  if (thirdParties(deployment, model.nodes.map((n) => n.name)).includes(a.node)) {
+    return runTtpProcess(a, { program, deployment, model, link: TCP_LINK_OPTIONS, send, progressEveryMs: PROGRESS_EVERY_MS });
+  }
   const idx = model.nodeIndex.get(a.node);
   const info: NodeInfo | undefined = idx === undefined ? undefined : model.nodes[idx];
   if (info?.role === undefined) return fail(`${a.node} is no node of ${program.name} that runs a role`);
@@ -147,7 +154,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     };
     const ticker = setInterval(() => {
       driver.pump();
-      send({ k: 'progress', node: a.node, issued: driver.issued, completed: driver.completed, fired: node.stats.fired, delivered: node.stats.delivered, outstanding: node.link.outstanding });
+      send({ k: 'progress', node: a.node, issued: driver.issued, completed: driver.completed, fired: node.stats.fired, delivered: node.stats.delivered, outstanding: node.unsettled });
     }, PROGRESS_EVERY_MS);
     let stopping = false;
     const stop = (reason: string): void => {
@@ -155,7 +162,9 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       stopping = true;
       clearInterval(ticker);
       node.stop(reason);
-      const report = runningNodeReport(node, info, model, { wire: codec.wire.snapshot(), tcp: transport.stats, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}) });
+      const report = runningNodeReport(node, info, model, {
+        wire: codec.wire.snapshot(), tcp: transport.stats, countersign: codec.local.countersign, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}),
+      });
       send({ k: 'report', node: a.node, report, aborts, issued: driver.issued });
       log.close();
       void transport.close().then(() => resolve(0));

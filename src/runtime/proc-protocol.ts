@@ -9,6 +9,7 @@
 //   progress     counters, every few hundred ms (for the progress line and quiescence)
 //   finished     a client's workload is done (every request completed, or the program admits no more)
 //   report       the final per-node report, sent once as the node stops
+//   ttp-report   a trusted third party's final report (what it countersigned, refused)
 //   error        why the node cannot run (it exits non-zero right after)
 // supervisor -> node
 //   go           start the workload (every node is listening)
@@ -54,7 +55,25 @@ export const NodeReportCodec = t.intersection([
     statements: t.type({ published: t.number, sent: t.number, received: t.number, duplicates: t.number }),
     frames: t.type({ out: t.number, in: t.number, retransmitted: t.number, bytesOut: t.number, bytesIn: t.number, dropped: Counts }),
   }),
-  t.partial({ wire: WireSnapshot, tcp: TcpStatsCodec, recovered: t.type({ events: t.number, fires: t.number, deliveries: t.number }) }),
+  t.partial({
+    wire: WireSnapshot, tcp: TcpStatsCodec, recovered: t.type({ events: t.number, fires: t.number, deliveries: t.number }),
+    countersign: t.type({ asked: t.number, requests: t.number, reasked: t.number, obtained: t.number, bad: t.number, late: t.number, heldBack: t.number, held: t.number }),
+  }),
+]);
+
+const Frames = t.type({ out: t.number, in: t.number, retransmitted: t.number, bytesOut: t.number, bytesIn: t.number, dropped: Counts });
+
+export const TtpReportCodec = t.intersection([
+  t.type({
+    node: t.string,
+    status: t.union([t.literal('correct'), t.literal('stopped'), t.literal('absent')]),
+    requests: t.number,
+    countersigned: t.number,
+    byIssuer: Counts,
+    refused: Counts,
+    frames: Frames,
+  }),
+  t.partial({ wire: WireSnapshot, tcp: TcpStatsCodec }),
 ]);
 
 const Abort = t.type({ node: t.string, code: t.string, message: t.string, at: t.string });
@@ -68,6 +87,7 @@ export const NodeMessageCodec = t.union([
   t.type({ k: t.literal('progress'), node: t.string, issued: t.number, completed: t.number, fired: t.number, delivered: t.number, outstanding: t.number }),
   t.type({ k: t.literal('finished'), node: t.string, issued: t.number, completed: t.number, exhausted: t.boolean }),
   t.type({ k: t.literal('report'), node: t.string, report: NodeReportCodec, aborts: t.array(Abort), issued: t.number }),
+  t.type({ k: t.literal('ttp-report'), node: t.string, report: TtpReportCodec }),
   t.type({ k: t.literal('error'), node: t.string, message: t.string }),
 ]);
 export type NodeMessage = t.TypeOf<typeof NodeMessageCodec>;

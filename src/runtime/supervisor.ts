@@ -7,7 +7,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { NodeReport } from './report.js';
+import type { NodeReport, TtpReport } from './report.js';
 import { decodeLine, NodeMessageCodec, type NodeMessage, type SupervisorMessage } from './proc-protocol.js';
 
 /** The node process entry, next to this module in the build. */
@@ -28,6 +28,8 @@ export interface ChildState {
   progress?: { issued: number; completed: number; fired: number; delivered: number; outstanding: number; at: number };
   finished?: { issued: number; completed: number; exhausted: boolean };
   report?: NodeReport;
+  /** A trusted third party's final report. */
+  ttpReport?: TtpReport;
   /** Requests the node started, as of its last word. */
   issued?: number;
   aborts: { node: string; code: string; message: string; at: string }[];
@@ -129,6 +131,9 @@ export class Supervisor {
         c.report = m.report;
         c.aborts = m.aborts;
         c.issued = m.issued;
+        break;
+      case 'ttp-report':
+        c.ttpReport = m.report;
         break;
       case 'error':
         c.error = m.message;
