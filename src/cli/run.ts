@@ -67,6 +67,8 @@ Options:
   --force              overwrite logs already in the trace directory
   --node NAME          (tcp) start only this node; with its log already in
                        --trace, it recovers its state from the log and rejoins
+                       (a trusted third party of the deployment is a node too:
+                       it keeps no state, and appends to its log)
   --rejoin             (tcp, with --node) the node must recover from its log:
                        refuse to start without one
   --no-invariants      (sim) do not evaluate invariants after each step
