@@ -159,6 +159,27 @@ describe('the countersignature exchange on the wire', () => {
     expect(r1.open('t', t.frame('r1', 2, { kind: 'countersign-reply', answers: asked.answers }))).toEqual({ kind: 'countersign-reply', seq: 2, countersigned: [out] });
   });
 
+  it('the request is authenticated by whatever channel the issuer has with t: Ed25519 and PLAINTEXT too', () => {
+    for (const mech of ['ED25519', 'PLAINTEXT'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'mommie-ttp-channel-'));
+      try {
+        const path = join(dir, 'AttestedCounter.deploy');
+        writeFileSync(path, readFileSync(join(ROOT, DEPLOY), 'utf8').replace('C, R <-> t : HMAC', `C, R <-> t : ${mech}`));
+        const d = loadDeployment(path, program);
+        expect(d.ok, d.diagnostics.map((x) => x.message).join('; ')).toBe(true);
+        const at = (n: string): WireCodec => new WireCodec(rings.get(n)!, d.deployment!, schema);
+        const [r1, r4, t] = [at('r1'), at('r4'), at('t')];
+        const out = r1.prepare(reply('r1'))!;
+        const asked = t.open('r1', r1.frame('t', 1, { kind: 'countersign-request', statements: [out] }));
+        expect(asked.kind === 'countersign-request' ? asked.attestations.map((a) => a.refused?.reason ?? 'countersigned') : asked, mech).toEqual(['countersigned']);
+        const stolen = t.open('r4', r4.forgeRequest('t', 1, reply('r1')));
+        expect(stolen.kind === 'countersign-request' ? stolen.attestations.map((a) => a.refused?.reason) : stolen, mech).toEqual(['not-issuer']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('malformed countersign frames are dropped and counted like any bad frame', () => {
     const [r1, t] = [codec('r1'), codec('t')];
     const digest = new Uint8Array(32);

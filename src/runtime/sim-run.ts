@@ -344,8 +344,10 @@ function startByzantine(
           counts.forgedRequests++;
         } else if (to !== undefined) {
           const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
+          // A codec that cannot forge sends the victim's statement as if it were its own: refused all the same.
           const out = codec.forge === undefined ? codec.prepare(s) : undefined;
-          transport.send(to, codec.forge?.(to, seq++, s) ?? (out === undefined ? new Uint8Array() : codec.frame(to, seq++, { kind: 'data', statements: [out] })));
+          const bytes = codec.forge !== undefined ? codec.forge(to, seq++, s) : out !== undefined ? codec.frame(to, seq++, { kind: 'data', statements: [out] }) : undefined;
+          if (bytes !== undefined) transport.send(to, bytes);
           counts.forged++;
         }
       }
