@@ -12,6 +12,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
+import { runHandwrittenBench } from './handwritten.js';
 import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
 import { peakRss } from './stats.js';
@@ -21,6 +22,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'checker', run: runCheckerBench },
   { name: 'tlc', run: runTlcBench },
   { name: 'runtime', run: runRuntimeBench },
+  { name: 'handwritten', run: runHandwrittenBench },
 ];
 
 async function main(): Promise<void> {
