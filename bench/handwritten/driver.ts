@@ -33,7 +33,7 @@ export interface HandwrittenOptions {
   readonly ports?: readonly number[];
   /** How long the primary holds a partial batch (default 1 ms). */
   readonly flushMs?: number;
-  /** The whole run, start-up included, fails past this (default 120 s). */
+  /** The whole run, start-up included, fails past this (default 30 s + 20 ms per request). */
   readonly timeoutMs?: number;
   /** Told of each child process as it starts. */
   readonly onChild?: (node: string, pid: number) => void;
@@ -100,7 +100,7 @@ export async function runHandwrittenPbft(opts: HandwrittenOptions): Promise<Hand
   const addresses = Object.fromEntries(names.map((n, i) => [n, { host: '127.0.0.1', port: ports[i]! }]));
   const quota = new Map(clients.map((c, i) => [c, Math.floor(opts.requests / opts.clients) + (i < opts.requests % opts.clients ? 1 : 0)]));
   const keys = generateNodeKeys(names);
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000 + 20 * opts.requests);
 
   const nodes = new Map<string, NodeState>();
   let wake: () => void = () => undefined;
