@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic, locate } from '../diagnostics/format.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { loadDeployment } from '../deploy/load.js';
-import { deployCheck, type SiteReport } from '../deploy/verdict.js';
+import { deployCheck, type SiteDissemination, type SiteReport } from '../deploy/verdict.js';
 import { commandLine } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -18,8 +18,13 @@ serve its principals. Each PUBLISH, and each pattern that asks for auditors,
 is compared with the resolution rule (docs/deploy.md); one that no mechanism
 can give is refused, naming the PUBLISH site, the principals and the
 mechanism. Warnings say which deploy constants no model checked and which
-statements rely on a trusted third party. On success, how each PUBLISH
-travels is printed on stdout.
+statements rely on a trusted third party. [Dissemination] rules are checked
+against what the program publishes: an OPTIMISTIC target must be a verifier
+and what it relays must stay checkable, OPTIMISTIC(QUORUM) needs a quorum
+size from the program's patterns, DIGEST a field that is a record. On
+success, how each PUBLISH travels is printed on stdout: its mechanisms, then
+the dissemination steps that apply (e.g. \`then OPTIMISTIC(r1) 200ms →
+fallback\`).
 
 Options:
   --json     print {ok, program, deploy, diagnostics: [...], sites: [...]} on stdout
@@ -32,7 +37,12 @@ function siteLine(s: SiteReport, source: SourceText | undefined): string {
   const p = source?.position(s.span.start);
   const at = p === undefined ? s.file : `${s.file}:${p.line}:${p.column}`;
   const routes = s.routes.map((r) => `${r.issuers.join(', ')} -> ${r.verifiers.join(', ')}: ${r.mechanism}`).join('; ');
-  return `${at}  ${s.text}  ${routes === '' ? '(sent to no other node)' : routes}`;
+  // The [Dissemination] steps; who they are for only when they are not for every route.
+  const issuers = new Set(s.routes.flatMap((r) => r.issuers));
+  const verifiers = new Set(s.routes.flatMap((r) => r.verifiers));
+  const whole = (g: SiteDissemination): boolean => s.dissemination.length === 1 && g.issuers.length === issuers.size && g.verifiers.length === verifiers.size;
+  const steps = s.dissemination.map((g) => `${whole(g) ? '' : `${g.issuers.join(', ')} -> ${g.verifiers.join(', ')}: `}${g.text}`).join('; ');
+  return `${at}  ${s.text}  ${routes === '' ? '(sent to no other node)' : routes}${steps === '' ? '' : `  then ${steps}`}`;
 }
 
 export const deployCheckCommand: Command = {
@@ -49,7 +59,7 @@ export const deployCheckCommand: Command = {
     // The program's own warnings belong to 'mommie check'; here only what stops the check.
     const programErrors = fe.diagnostics.filter((d) => d.severity === 'error');
     if (!fe.ok || fe.program === undefined) return finish(out, json, programPath, deployPath, programErrors, [], sources);
-    const loaded = loadDeployment(deployPath, fe.program);
+    const loaded = loadDeployment(deployPath, fe.program, fe.source);
     sources.set(deployPath, loaded.source);
     if (loaded.deployment === undefined || loaded.syntax === undefined) return finish(out, json, programPath, deployPath, loaded.diagnostics, [], sources);
     const report = deployCheck({ program: fe.program, ...(fe.source ? { programSource: fe.source } : {}), syntax: loaded.syntax, deployment: loaded.deployment });
@@ -71,7 +81,7 @@ function finish(out: Out, json: boolean, program: string, deploy: string, diagno
           diagnostics: diagnostics.map((d) => locate(d, sources.get(d.file))),
           sites: sites.map((s) => {
             const p = sources.get(s.file)?.position(s.span.start);
-            return { kind: s.kind, file: s.file, line: p?.line, column: p?.column, text: s.text, role: s.role, transition: s.transition, auditors: s.auditors, routes: s.routes, ok: s.ok };
+            return { kind: s.kind, file: s.file, line: p?.line, column: p?.column, text: s.text, role: s.role, transition: s.transition, auditors: s.auditors, routes: s.routes, dissemination: s.dissemination, ok: s.ok };
           }),
         },
         null,

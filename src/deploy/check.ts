@@ -6,7 +6,9 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import { diag, hasErrors, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
+import type { SourceText } from '../diagnostics/source.js';
 import type { Endpoint, Mechanism } from './deployment.js';
+import { checkDissemination } from './dissemination.js';
 import { EVERYONE, showAuditors, showMechanism, type Auditors } from './mechanisms.js';
 import { makeDeployment, pairKey, type AuthPair, type CheckedDeployment, type NonRepRule } from './resolve.js';
 import { checkSettings } from './settings.js';
@@ -40,7 +42,8 @@ function setsText(program: CheckedProgram): string {
   return [...program.principalSets].map(([n, ms]) => `${n} = {${ms.join(', ')}}`).join(', ');
 }
 
-export function checkDeploy(syntax: DeploySyntax, program: CheckedProgram): DeployCheckResult {
+/** `programSource`: the program's text, to name its PUBLISH sites by line in messages (read from program.file when absent). */
+export function checkDeploy(syntax: DeploySyntax, program: CheckedProgram, programSource?: SourceText): DeployCheckResult {
   const diagnostics: Diagnostic[] = [];
   const file = syntax.file;
   const everyone = [...program.principalSets.values()].flat().sort();
@@ -80,8 +83,11 @@ export function checkDeploy(syntax: DeploySyntax, program: CheckedProgram): Depl
   const settings = checkSettings(syntax, ctx);
 
   if (hasErrors(diagnostics)) return { diagnostics, ok: false };
-  const deployment = makeDeployment({ file, everyone, nodes, auth, nonRep, ...settings });
-  return { deployment, diagnostics, ok: true };
+  const tables = { file, everyone, nodes, auth, nonRep, ...settings };
+  // What the [Dissemination] rules mean for the program needs the resolution rule: checked last.
+  const plans = checkDissemination({ program, ...(programSource === undefined ? {} : { programSource }), deployment: makeDeployment(tables), lineOf: (span) => lineOf(syntax, span), report });
+  if (hasErrors(diagnostics)) return { diagnostics, ok: false };
+  return { deployment: makeDeployment({ ...tables, plans }), diagnostics, ok: true };
 }
 
 function checkNodes(syntax: DeploySyntax, ctx: DeployContext, nodes: Map<string, Endpoint>): void {

@@ -268,26 +268,46 @@ function optimizer(cur: Cursor): OptimizerSyntax {
     }
     end = cur.punct(')').end;
   }
+  if (cur.isPunct('-')) {
+    const minus = cur.punct('-');
+    const t = cur.peek();
+    const span = t === undefined ? minus : { start: minus.start, end: t.span.end };
+    throw new LineError('MOM613', `an escalation timeout of -${t?.text ?? ''} is negative; give a positive duration such as 50ms (how long ${name.name} is tried before the next step)`, span);
+  }
   const t = cur.peek();
   if (t !== undefined && (t.kind === 'duration' || t.kind === 'int')) {
     cur.next('a duration');
+    if (t.kind === 'duration' && t.ms <= 0) {
+      throw new LineError('MOM613', `an escalation timeout of ${t.text} would escalate at once, so ${name.name} would never be tried; give a positive duration such as 50ms`, t.span);
+    }
     const escalationMs = duration(t, t.span);
     return { name, args, escalationMs, span: { start: name.span.start, end: t.span.end } };
   }
   return { name, args, span: { start: name.span.start, end } };
 }
 
+/**
+ * One argument. Zero and negative numbers and durations are read here and
+ * refused by the check of the optimizer (settings.ts), which knows what the
+ * argument is for and can say so.
+ */
 function optimizerArg(cur: Cursor): OptimizerArgSyntax {
+  const minus = cur.isPunct('-') ? cur.punct('-') : undefined;
   const t = cur.next('an argument: a name, a number or a duration');
+  const span = minus === undefined ? t.span : { start: minus.start, end: t.span.end };
+  const sign = minus === undefined ? 1 : -1;
   switch (t.kind) {
     case 'ident':
-      return { kind: 'name', name: t.text, span: t.span };
+      if (minus !== undefined) break;
+      return { kind: 'name', name: t.text, span };
     case 'int':
-      return { kind: 'int', value: t.value, span: t.span };
+      return { kind: 'int', value: sign * t.value, span };
     case 'duration':
-      return { kind: 'duration', ms: duration(t, t.span), span: t.span };
+      if (t.ms > MAX_DURATION_MS) throw new LineError('MOM613', `${t.text} is longer than a timer can wait (${MAX_DURATION_MS}ms, about 24.8 days)`, t.span);
+      return { kind: 'duration', ms: sign * t.ms, span };
     case 'punct':
-      throw new LineError('MOM600', `expected an argument: a name, a number or a duration, found '${t.text}'`, t.span);
+      break;
   }
+  throw new LineError('MOM600', `expected an argument: a name, a number or a duration, found '${minus === undefined ? '' : '-'}${t.text}'`, span);
 }
 

@@ -5,7 +5,8 @@
 
 import type { CheckedProgram } from '../analysis/program.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { SourceText } from '../diagnostics/source.js';
+import { SourceText } from '../diagnostics/source.js';
+import { readSource } from '../input/read.js';
 import { checkDeploy } from './check.js';
 import { parseDeploy } from './parse.js';
 import { readDeployFile } from './read.js';
@@ -33,12 +34,23 @@ export function readDeploySyntax(path: string): DeployLoadResult {
   return { file: path, source: parsed.source, syntax: parsed.syntax, diagnostics: parsed.diagnostics, ok: true };
 }
 
-export function loadDeployment(path: string, program: CheckedProgram): DeployLoadResult {
+/**
+ * `programSource`: the program's text (the front end's), to name PUBLISH
+ * sites by line in [Dissemination] messages; read again from program.file when absent.
+ */
+export function loadDeployment(path: string, program: CheckedProgram, programSource?: SourceText): DeployLoadResult {
   const r = readDeploySyntax(path);
   if (!r.ok || r.syntax === undefined) return r;
-  const checked = checkDeploy(r.syntax, program);
+  // Only [Dissemination] messages quote the program.
+  const source = programSource ?? (r.syntax.dissemination.length > 0 ? reread(program) : undefined);
+  const checked = checkDeploy(r.syntax, program, source);
   const diagnostics = [...r.diagnostics, ...checked.diagnostics];
   return checked.deployment === undefined
     ? { ...r, diagnostics, ok: false }
     : { ...r, deployment: checked.deployment, diagnostics, ok: checked.ok };
+}
+
+function reread(program: CheckedProgram): SourceText | undefined {
+  const r = readSource(program.file);
+  return r.ok ? new SourceText(program.file, r.text) : undefined;
 }

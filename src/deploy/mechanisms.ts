@@ -43,20 +43,36 @@ export interface MechanismInfo {
   readonly realises: 'noone' | 'everyone' | 'clients';
   /** What it gives, for messages and docs. */
   readonly gives: string;
+  /**
+   * How a statement it authenticates stays checkable when another verifier
+   * relays it (OPTIMISTIC dissemination); undefined when it cannot be passed
+   * on, so that only the issuer can send it to each verifier.
+   */
+  readonly relayed?: string;
 }
 
 export const MECHANISMS: Readonly<Record<MechanismKind, MechanismInfo>> = {
   PLAINTEXT: { sections: ['Authentication'], realises: 'noone', gives: 'an already authenticated channel: authentic to the verifier, repudiable (auditors NOONE)' },
-  HMAC: { sections: ['Authentication'], realises: 'noone', gives: 'a MAC with the pair\'s shared key: authentic to the verifier, repudiable (auditors NOONE)' },
-  ED25519: { sections: ['Authentication', 'Non-repudiation'], realises: 'everyone', gives: 'an Ed25519 signature: anyone with the public key can check it (auditable by *)' },
-  RSA: { sections: ['Authentication', 'Non-repudiation'], realises: 'everyone', gives: 'an RSA signature: anyone with the public key can check it (auditable by *)' },
-  TTP: { sections: ['Non-repudiation'], realises: 'clients', gives: "a trusted third party's attestation: auditable by the TTP's clients only" },
+  HMAC: {
+    sections: ['Authentication'],
+    realises: 'noone',
+    gives: 'a MAC with the pair\'s shared key: authentic to the verifier, repudiable (auditors NOONE)',
+    relayed: 'with a MAC vector: one tag per intended verifier, each computed by the issuer with the key it shares with that verifier',
+  },
+  ED25519: { sections: ['Authentication', 'Non-repudiation'], realises: 'everyone', gives: 'an Ed25519 signature: anyone with the public key can check it (auditable by *)', relayed: 'as signed: anyone can check the signature' },
+  RSA: { sections: ['Authentication', 'Non-repudiation'], realises: 'everyone', gives: 'an RSA signature: anyone with the public key can check it (auditable by *)', relayed: 'as signed: anyone can check the signature' },
+  TTP: { sections: ['Non-repudiation'], realises: 'clients', gives: "a trusted third party's attestation: auditable by the TTP's clients only", relayed: "with the third party's countersignature, itself a signature" },
 };
 
 export const MECHANISM_KINDS = Object.keys(MECHANISMS) as MechanismKind[];
 
 export function isSignature(m: Mechanism): boolean {
   return MECHANISMS[m.kind].realises === 'everyone';
+}
+
+/** Whether a statement authenticated by `m` can be relayed by another verifier and still be checked. */
+export function relayable(m: Mechanism): boolean {
+  return MECHANISMS[m.kind].relayed !== undefined;
 }
 
 export function showMechanism(m: Mechanism): string {

@@ -3,7 +3,7 @@
 // everything downstream (deploy-check, keys, wire, runtime) only asks.
 
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { DeployConstant, Deployment, DisseminationRule, Endpoint, Mechanism } from './deployment.js';
+import type { DeployConstant, Deployment, DisseminationPlan, DisseminationRule, Endpoint, Mechanism } from './deployment.js';
 import { EVERYONE, auditorsWithin, isNoone, isSignature, realises, type Auditors } from './mechanisms.js';
 
 /** How long a TIMEOUT transition waits when the deploy file gives neither its own entry nor a default. */
@@ -36,6 +36,7 @@ export interface CheckedDeployment extends Deployment {
   auditorsOf(list: readonly string[]): Auditors;
   /** mechanismFor with the auditors already a set. */
   resolve(issuer: string, verifier: string, auditors: Auditors): Mechanism | undefined;
+  disseminationFor(issuer: string, recordType: string): DisseminationPlan | undefined;
 }
 
 export interface DeploymentTables {
@@ -48,6 +49,8 @@ export interface DeploymentTables {
   readonly defaultTimeoutMs?: number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
+  /** The resolved plans (dissemination.ts); absent until the rules are checked against the program. */
+  readonly plans?: (issuer: string, recordType: string) => DisseminationPlan | undefined;
 }
 
 export function pairKey(a: string, b: string): string {
@@ -100,5 +103,6 @@ export function makeDeployment(t: DeploymentTables): CheckedDeployment {
     clientsOf,
     auditorsOf,
     resolve: (issuer, verifier, auditors) => (known(issuer, verifier) ? resolve(issuer, verifier, auditors) : undefined),
+    disseminationFor: t.plans ?? (() => undefined),
   };
 }

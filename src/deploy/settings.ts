@@ -46,7 +46,7 @@ export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Setting
     for (const t of e.recordTypes) {
       if (!ctx.program.records.has(t.name)) ctx.report('MOM615', `PROGRAM ${ctx.program.name} has no record type ${t.name} (its records: ${[...ctx.program.records.keys()].join(', ')})`, t.span);
     }
-    const optimizers = e.optimizers.flatMap((o) => checkOptimizer(o, ctx, overrides));
+    const optimizers = checkRepeats(e.optimizers.flatMap((o) => checkOptimizer(o, ctx, overrides)), ctx);
     if (publishers === undefined || verifiers === undefined) return [];
     return [{ publishers, verifiers, recordTypes: e.recordTypes.map((t) => t.name), optimizers, span: e.span }];
   });
@@ -127,29 +127,73 @@ function checkOptimizer(o: OptimizerSyntax, ctx: DeployContext, overrides: Reado
   o.args.forEach((a, i) => {
     const problem = argProblem(info.params[i]!, a, ctx, overrides);
     if (problem !== undefined) {
-      ctx.report('MOM615', `${name}: ${problem} (${info.usage})`, a.span);
+      ctx.report(problem.code, `${name}: ${problem.message} (${info.usage})`, a.span);
       ok = false;
     }
   });
+  if (o.escalationMs !== undefined && !info.escalates) {
+    ctx.report('MOM615', `${name} takes no escalation timeout: it changes how statements are framed, not who gets them, so there is nothing to escalate (${info.usage}); an escalation timeout follows an OPTIMISTIC step`, o.span);
+    ok = false;
+  }
   if (!ok) return [];
-  const optimizer: Optimizer = { name, args: o.args.map(argText), span: o.span };
+  const optimizer: Optimizer = { name, args: o.args.map(argText), argSpans: o.args.map((a) => a.span), span: o.span };
   return [o.escalationMs === undefined ? optimizer : { ...optimizer, escalationMs: o.escalationMs }];
 }
 
-function argProblem(param: OptimizerParam, a: OptimizerArgSyntax, ctx: DeployContext, overrides: ReadonlyMap<string, ConstOverride>): string | undefined {
+/** BATCH and DIGEST once per rule: a second one would only contradict the first. */
+function checkRepeats(optimizers: readonly Optimizer[], ctx: DeployContext): Optimizer[] {
+  const seen = new Map<string, Optimizer>();
+  return optimizers.filter((o) => {
+    if (OPTIMIZERS[o.name]?.escalates === true) return true;
+    const first = seen.get(o.name);
+    if (first === undefined) {
+      seen.set(o.name, o);
+      return true;
+    }
+    ctx.report('MOM615', `${o.name} appears twice in this rule; it applies to every step of the rule, so give it once`, o.span);
+    return false;
+  });
+}
+
+interface ArgProblem {
+  readonly code: 'MOM613' | 'MOM615';
+  readonly message: string;
+}
+
+/** Principal sets, and constants naming principals: what a target may name besides a principal. */
+function targetNames(ctx: DeployContext, overrides: ReadonlyMap<string, ConstOverride>): string {
+  const env = constEnv(ctx.program, overrides);
+  const constants = [...ctx.program.constants.keys()].filter((c) => principalsIn(env.lookup(c), ctx.principals) !== undefined);
+  return [...ctx.program.principalSets.keys(), ...constants].join(', ');
+}
+
+function argProblem(param: OptimizerParam, a: OptimizerArgSyntax, ctx: DeployContext, overrides: ReadonlyMap<string, ConstOverride>): ArgProblem | undefined {
+  const refuse = (message: string, code: ArgProblem['code'] = 'MOM615'): ArgProblem => ({ code, message });
   switch (param) {
     case 'count':
-      return a.kind === 'int' && a.value > 0 ? undefined : 'the count is a positive whole number';
+      if (a.kind !== 'int') return refuse('the count is a positive whole number');
+      if (a.value === 0) return refuse('a batch of 0 statements would never be sent; the count is how many statements fill a batch, at least 1');
+      return a.value > 0 ? undefined : refuse(`a count of ${a.value} is negative; the count is a positive whole number`);
     case 'duration':
-      return a.kind === 'duration' ? undefined : 'the window is a duration such as 2ms';
+      if (a.kind !== 'duration') return refuse('the window is a duration such as 2ms');
+      if (a.ms === 0) return refuse('a batch window of 0ms would send every statement alone; give a positive window such as 2ms', 'MOM613');
+      return a.ms > 0 ? undefined : refuse(`a batch window of ${a.ms}ms is negative; give a positive window such as 2ms`, 'MOM613');
     case 'target': {
-      if (a.kind !== 'name') return 'the target is QUORUM, a principal, a principal set, or a constant naming principals';
+      const expected = `a target is QUORUM, a principal, or a set or constant naming principals (${targetNames(ctx, overrides)})`;
+      if (a.kind !== 'name') return refuse(expected);
       if (a.name === QUORUM || ctx.principals.has(a.name) || ctx.program.principalSets.has(a.name)) return undefined;
       if (ctx.program.constants.has(a.name)) {
         const v: ConstValue | undefined = constEval({ kind: 'name', name: a.name, id: -1, span: a.span }, constEnv(ctx.program, overrides));
-        return principalsIn(v, ctx.principals) === undefined ? `constant ${a.name} does not name principals` : undefined;
+        return principalsIn(v, ctx.principals) === undefined ? refuse(`constant ${a.name} does not name principals (${showValue(v)}); ${expected}`) : undefined;
       }
-      return `${a.name} is not QUORUM, a principal, a principal set, or a constant of PROGRAM ${ctx.program.name}`;
+      if (ctx.nodes.has(a.name)) return refuse(`${a.name} is a trusted third party, not a principal of PROGRAM ${ctx.program.name}: it verifies no statement, so it cannot relay one; ${expected}`);
+      return refuse(`${a.name} is no principal, principal set or constant of PROGRAM ${ctx.program.name}; ${expected}`);
     }
   }
+}
+
+function showValue(v: ConstValue | undefined): string {
+  if (v === undefined) return 'no value';
+  if (typeof v === 'object') return `{${v.set.join(', ')}}`;
+  return typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v);
 }

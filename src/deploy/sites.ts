@@ -27,6 +27,8 @@ export interface Site {
   /** For a PUBLISH whoever it is addressed to; for a pattern the node itself, which must check what it matches. */
   verifiers(node: string): readonly string[];
   auditors(node: string): Auditors;
+  /** A PUBLISH's PROGRESS pattern, when it counts a quorum. */
+  readonly progress?: QuorumPattern;
 }
 
 interface Eval {
@@ -36,10 +38,35 @@ interface Eval {
   readonly principals: ReadonlySet<string>;
 }
 
+/** A pattern that counts a quorum, `[S >= k, ...] T`, evaluated per node of its role. */
+export interface QuorumPattern {
+  readonly role: string;
+  readonly recordType: string;
+  readonly span: Span;
+  /** The principals of the role: each is, in turn, the node that matches. */
+  readonly nodes: readonly string[];
+  /** S, the issuers the quorum is drawn from, as `node` sees them. */
+  issuers(node: string): readonly string[];
+  /** k, when constant. */
+  threshold(node: string): number | undefined;
+}
+
+export interface ProgramSites {
+  /** Every PUBLISH, and every pattern with an auditor requirement. */
+  readonly sites: readonly Site[];
+  /** Every quorum pattern, wherever it is (WHEN, ANDWHEN, UNLESS, KNOWN, PROGRESS). */
+  readonly quorums: readonly QuorumPattern[];
+}
+
 export function collectSites(program: CheckedProgram, env: ConstEnv): Site[] {
+  return [...collectProgram(program, env).sites];
+}
+
+export function collectProgram(program: CheckedProgram, env: ConstEnv): ProgramSites {
   const everyone = [...program.principalSets.values()].flat().sort();
   const ev: Eval = { program, env, everyone, principals: new Set(everyone) };
   const sites: Site[] = [];
+  const quorums: QuorumPattern[] = [];
   for (const role of program.roles.values()) {
     const nodes = [...(program.principalSets.get(role.set) ?? [])].sort();
     for (const t of role.transitions) {
@@ -54,18 +81,38 @@ export function collectSites(program: CheckedProgram, env: ConstEnv): Site[] {
       }, (e) => collectKnown(e, patterns));
       for (const p of patterns) {
         if (p.auditor.kind === 'everyone' || p.auditor.kind === 'expr') sites.push(patternSite(p, at, ev));
+        const q = quorumPattern(p, at, ev);
+        if (q !== undefined) quorums.push(q);
       }
     }
   }
-  return sites;
+  return { sites, quorums };
+}
+
+function quorumPattern(p: A.Pattern, at: At, ev: Eval): QuorumPattern | undefined {
+  const issuer = p.issuer;
+  if (issuer.kind !== 'quorum') return undefined;
+  return {
+    role: at.role,
+    recordType: p.recordType.name,
+    span: { start: p.span.start, end: p.recordType.span.end },
+    nodes: at.nodes,
+    issuers: (node) => principals(issuer.set, node, ev),
+    threshold: (node) => {
+      const k = constEval(withMe(issuer.threshold, node), ev.env);
+      return typeof k === 'number' ? k : undefined;
+    },
+  };
 }
 
 type At = { readonly role: string; readonly transition: string; readonly nodes: readonly string[] };
 
 function publishSite(s: A.Stmt & { kind: 'publish' }, at: At, ev: Eval): Site {
+  const progress = s.progress === undefined ? undefined : quorumPattern(s.progress, at, ev);
   return {
     kind: 'publish',
     ...at,
+    ...(progress === undefined ? {} : { progress }),
     span: { start: s.span.start, end: s.recordType.span.end },
     recordType: s.recordType.name,
     issuers: (node) => [node],

@@ -10,6 +10,7 @@ import { diag, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { constEnv } from './constants.js';
 import { coverageWarnings } from './coverage.js';
+import type { DisseminationPlan, DisseminationStep } from './deployment.js';
 import { isNoone, showAuditors, showMechanism, type Auditors } from './mechanisms.js';
 import type { CheckedDeployment } from './resolve.js';
 import { collectSites, type Site } from './sites.js';
@@ -30,6 +31,18 @@ export interface SiteRoute {
   readonly verifiers: readonly string[];
 }
 
+/** Which [Dissemination] steps a site's statements follow, for some of its issuers and verifiers. */
+export interface SiteDissemination {
+  readonly issuers: readonly string[];
+  /** The verifiers the steps apply to; the site's other verifiers get the fallback at once. */
+  readonly verifiers: readonly string[];
+  /** The rule, `file:line`. */
+  readonly rule: string;
+  readonly steps: readonly DisseminationStep[];
+  /** `OPTIMISTIC(r1) 200ms → fallback`. */
+  readonly text: string;
+}
+
 export interface SiteReport {
   readonly kind: 'publish' | 'pattern';
   readonly file: string;
@@ -40,6 +53,8 @@ export interface SiteReport {
   readonly transition: string;
   readonly auditors: string;
   readonly routes: readonly SiteRoute[];
+  /** For a PUBLISH, the [Dissemination] steps that apply (empty: plain unicast). */
+  readonly dissemination: readonly SiteDissemination[];
   readonly ok: boolean;
 }
 
@@ -111,6 +126,7 @@ export function deployCheck(input: DeployCheckInput): DeployCheckReport {
       transition: site.transition,
       auditors: auditorsShown,
       routes: [...routes].map(([mechanism, g]) => ({ mechanism, issuers: [...g.issuers].sort(), verifiers: [...g.verifiers].sort() })),
+      dissemination: site.kind === 'publish' ? disseminationOf(site, d, line) : [],
       ok: failures.size === 0,
     });
     if (failures.size > 0) diagnostics.push(refusal(site, text, auditorsShown, failures, program.file));
@@ -122,6 +138,23 @@ export function deployCheck(input: DeployCheckInput): DeployCheckReport {
   }
   diagnostics.push(...coverageWarnings(program, syntax, d));
   return { diagnostics, sites: reports, ok: !diagnostics.some((x) => x.severity === 'error') };
+}
+
+/** The plans a PUBLISH's issuers follow, grouped by rule and steps. */
+function disseminationOf(site: Site, d: CheckedDeployment, line: (span: Span) => string): SiteDissemination[] {
+  const groups = new Map<string, { plan: DisseminationPlan; issuers: Set<string>; verifiers: Set<string> }>();
+  for (const issuer of site.nodes) {
+    const plan = d.disseminationFor(issuer, site.recordType);
+    if (plan === undefined) continue;
+    const to = site.verifiers(issuer).filter((v) => v !== issuer && plan.verifiers.includes(v));
+    if (to.length === 0) continue;
+    const key = `${line(plan.rule.span)} ${plan.text}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { plan, issuers: new Set(), verifiers: new Set() }));
+    g.issuers.add(issuer);
+    to.forEach((v) => g.verifiers.add(v));
+  }
+  return [...groups.values()].map((g) => ({ issuers: [...g.issuers].sort(), verifiers: [...g.verifiers].sort(), rule: line(g.plan.rule.span), steps: g.plan.steps, text: g.plan.text }));
 }
 
 function refusal(site: Site, text: string, auditors: string, failures: Map<string, Group>, file: string): Diagnostic {
