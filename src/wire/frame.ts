@@ -1,7 +1,7 @@
 // Frames: the units the runtime's link layer sends, retransmits until acked,
 // and receives. A frame is a CBOR map in the same deterministic encoding as
 // statements:
-//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth}], vc?}
+//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth, relay?}], vc?}
 //   ack   {v: 1, kind: "ack",   from, to, seq}
 //   hello {v: 1, kind: "hello", from, to}
 //   countersign-request {v: 1, kind: "countersign-request", from, to, seq, items: [{stmt: bytes, auth}]}
@@ -33,6 +33,14 @@ export interface WireItem {
   /** The statement's canonical bytes (statement.ts). */
   readonly stmt: Uint8Array;
   readonly auth: Authenticator;
+  /**
+   * The verifiers the receiver is asked to pass the item on to, unchanged
+   * (a dissemination optimizer's relay). The authenticator must serve each of
+   * them by itself (a signature, a countersignature, or an HMAC vector with a
+   * tag for each); the list itself is not authenticated, and a receiver
+   * passes an item only to the statement's own verifiers.
+   */
+  readonly relay?: readonly string[];
 }
 
 export interface DataFrame {
@@ -203,7 +211,7 @@ const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
   },
   t.identity,
 );
-const ItemC = closed('Item', { stmt: Bytes, auth: AuthC });
+const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name) });
 const Digest = t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest');
 const CountersignatureC = closed('Countersignature', { digest: Digest, sig: Bytes });
 const FrameCodecs = {
@@ -257,7 +265,7 @@ function authCbor(a: Authenticator): CborIn {
 }
 
 function itemCbor(i: WireItem): CborIn {
-  return { stmt: i.stmt, auth: authCbor(i.auth) };
+  return i.relay === undefined ? { stmt: i.stmt, auth: authCbor(i.auth) } : { stmt: i.stmt, auth: authCbor(i.auth), relay: [...i.relay] };
 }
 
 /** Only the declared fields travel, whatever else a caller's object carries. */

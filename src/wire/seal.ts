@@ -5,7 +5,7 @@
 import type { Deployment, Mechanism } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
+  compareMacTags, COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
   type Authenticator,
 } from './auth.js';
 import type { WireItem } from './frame.js';
@@ -22,6 +22,8 @@ export type SealErrorCode =
   | 'needs-countersignature'
   | 'bad-countersignature'
   | 'not-this-ttp'
+  /** A relay asked for where the authenticator cannot be passed on (PLAINTEXT, or mechanisms that differ between verifiers). */
+  | 'not-relayable'
   /** A countersign request whose authenticator is not the requester's channel with the TTP. */
   | 'wrong-mechanism'
   /** A countersign request whose authenticator does not verify. */
@@ -82,6 +84,47 @@ export class Sealer {
     if (mech === undefined) return err('no-mechanism', `the deployment gives no mechanism for ${s.issuer} -> ${verifier} with auditors {${s.auditors.join(', ')}}`);
     const auth = this.authenticate(mech, e.bytes, verifier, countersignature);
     return 'error' in auth ? { ok: false, error: auth.error } : { ok: true, item: { stmt: e.bytes, auth } };
+  }
+
+  /**
+   * The item that carries `e` to `verifier` and that `verifier` can pass on,
+   * unchanged, to each of `relayTo`: the mechanism toward every one of them
+   * must be the same and transferable — a signature, a TTP's
+   * countersignature, or HMAC as a vector with a tag per verifier (PBFT's
+   * authenticators). PLAINTEXT cannot be passed on: the channel vouched for
+   * it, and the next channel would vouch for the relay instead.
+   */
+  sealRelay(e: EncodedStatement, verifier: string, relayTo: readonly string[], countersignature?: Uint8Array): SealResult {
+    const direct = this.seal(e, verifier, countersignature);
+    const s = e.statement;
+    // Only the statement's other verifiers can be passed it (the receiver checks the same).
+    relayTo = [...new Set(relayTo)].filter((v) => v !== verifier && v !== s.issuer && s.verifiers.includes(v));
+    if (!direct.ok || relayTo.length === 0) return direct;
+    const mech = this.mechanism(s, verifier)!;
+    for (const v of relayTo) {
+      const m = this.mechanism(s, v);
+      if (m === undefined || m.kind !== mech.kind || (m.kind === 'TTP' && mech.kind === 'TTP' && m.principal !== mech.principal)) {
+        return err('not-relayable', `${verifier} cannot pass ${s.issuer}'s statement on to ${v}: the deployment prescribes ${m?.kind ?? 'nothing'} toward ${v} and ${mech.kind} toward ${verifier}`);
+      }
+    }
+    const auth = direct.item.auth;
+    switch (auth.kind) {
+      case 'PLAINTEXT':
+        return err('not-relayable', `a PLAINTEXT statement cannot be relayed: the channel, not the statement, vouches for ${s.issuer}`);
+      case 'HMAC': {
+        const tags = [...auth.tags];
+        for (const v of relayTo) {
+          if (v === verifier || tags.some((t) => t.to === v)) continue;
+          const key = this.ring.hmacKey(v);
+          if (key === undefined || key.length === 0) return err('no-key', `${this.me} holds no HMAC key shared with ${v}`);
+          tags.push({ to: v, tag: macTag(key, e.bytes, this.stats) });
+        }
+        tags.sort(compareMacTags);
+        return { ok: true, item: { stmt: e.bytes, auth: { kind: 'HMAC', tags }, relay: [...relayTo] } };
+      }
+      default:
+        return { ok: true, item: { ...direct.item, relay: [...relayTo] } };
+    }
   }
 
   /**
