@@ -53,14 +53,31 @@ export interface Attestation {
 
 /** What the reliable link sends to a peer: each is numbered, acked and retransmitted until acked. */
 export type Message =
-  | { readonly kind: 'data'; readonly statements: readonly Outgoing[]; readonly vc?: VectorClock }
+  | {
+      readonly kind: 'data';
+      readonly statements: readonly Outgoing[];
+      readonly vc?: VectorClock;
+      /**
+       * Parallel to `statements`: the verifiers the peer is asked to pass each
+       * one on to (a dissemination optimizer's relay), sealed so that each of
+       * them can check it; undefined for a statement that is only for the peer.
+       */
+      readonly relays?: readonly (readonly string[] | undefined)[];
+    }
   /** To a TTP: countersign these statements of mine. */
   | { readonly kind: 'countersign-request'; readonly statements: readonly Outgoing[] }
   /** From a TTP, back to the requester. */
   | { readonly kind: 'countersign-reply'; readonly answers: readonly CountersignAnswer[] };
 
+/** A statement the sender asked this node to pass on, as it arrived (its authenticator serves each of `to`). */
+export interface RelayRequest {
+  readonly out: Outgoing;
+  /** The statement's verifiers to pass it to (never this node nor the issuer). */
+  readonly to: readonly string[];
+}
+
 export type Opened =
-  | { readonly kind: 'data'; readonly seq: number; readonly statements: readonly OpenedStatement[]; readonly vc?: VectorClock }
+  | { readonly kind: 'data'; readonly seq: number; readonly statements: readonly OpenedStatement[]; readonly vc?: VectorClock; readonly relays?: readonly RelayRequest[] }
   /** At a TTP: the request was answered as far as it could be; `answers` go back to the sender. */
   | { readonly kind: 'countersign-request'; readonly seq: number; readonly answers: readonly CountersignAnswer[]; readonly attestations: readonly Attestation[] }
   /** At an issuer: these of its statements now carry the sender's countersignature (checked). */

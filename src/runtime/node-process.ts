@@ -129,6 +129,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     transport, codec, host: realHost,
     ...(fe.source !== undefined ? { source: fe.source } : {}),
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
+    dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     // A restarted incarnation numbers its frames above anything the last one can have used.
     link: { ...TCP_LINK_OPTIONS, firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
     trace: log,

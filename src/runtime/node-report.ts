@@ -6,7 +6,7 @@ import type { ModelInstance, NodeInfo } from '../semantics/model.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
-import type { CountersignReport, NodeReport, TtpReport } from './report.js';
+import type { CountersignReport, DisseminationReport, NodeReport, TtpReport } from './report.js';
 import type { TtpNode } from './ttp-node.js';
 import type { CountersignCounts } from './wire-codec.js';
 
@@ -25,10 +25,18 @@ export function countersignReport(n: RuntimeNode, c: CountersignCounts | undefin
   return { asked: c.asked, requests: o.countersignRequests, reasked: o.reasked, obtained: c.obtained, bad: c.bad, late: c.late, heldBack: o.heldBack, held: n.outbox.held };
 }
 
+/** What the dissemination optimizers did at the node, when they did anything. */
+export function disseminationReport(n: RuntimeNode): DisseminationReport | undefined {
+  const o = n.outbox.stats;
+  const d: DisseminationReport = { relayRequests: o.relayRequests, relayed: o.relayed, escalations: o.escalations, lazy: o.lazy, batchWindows: o.batchWindows };
+  return Object.values(d).some((x) => x > 0) ? d : undefined;
+}
+
 export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelInstance, extras: NodeReportExtras): NodeReport {
   const role = info.role!;
   const l = n.link.stats;
   const countersign = countersignReport(n, extras.countersign);
+  const dissemination = disseminationReport(n);
   return {
     node: info.name,
     role: role.name,
@@ -42,6 +50,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(extras.tcp !== undefined ? { tcp: { ...extras.tcp, refused: { ...extras.tcp.refused } } } : {}),
     ...(extras.recovered !== undefined ? { recovered: extras.recovered } : {}),
     ...(countersign !== undefined ? { countersign } : {}),
+    ...(dissemination !== undefined ? { dissemination } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import { valueToJson } from '../trace/value-json.js';
 import type { FrameCodec, OpenedStatement, Sequenced, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js';
-import { Outbox, type OutboxOptions } from './outbox.js';
+import { Outbox, type OutboxOptions, type PlanFor } from './outbox.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface TraceSink {
@@ -40,8 +40,10 @@ export interface NodeOptions {
   /** Timer duration of a TIMEOUT transition, in ms. */
   timeoutMs(role: string, transition: string): number;
   readonly link?: LinkOptions;
-  /** When a countersignature that does not come is asked for again. */
+  /** When a countersignature that does not come is asked for again; when skipped verifiers get a statement lazily. */
   readonly outbox?: OutboxOptions;
+  /** The deployment's [Dissemination] plans (none: every statement unicast to each verifier). */
+  readonly dissemination?: PlanFor;
   readonly trace?: TraceSink;
   readonly observer?: StepObserver;
   /** Stop the node at the first failing body instead of setting the instance aside. */
@@ -106,7 +108,7 @@ export class RuntimeNode {
 
   constructor(private readonly opts: NodeOptions) {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
-    this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox);
+    this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox, opts.dissemination);
     this.vc[this.name] = 0;
     const r = opts.resume;
     if (r !== undefined) {
@@ -196,8 +198,19 @@ export class RuntimeNode {
 
   private onMessage(from: string, m: Sequenced): void {
     switch (m.kind) {
-      case 'data':
-        return this.receive(from, m.statements, m.vc);
+      case 'data': {
+        const learned = this.receive(from, m.statements, m.vc);
+        // Passed on once, when this node learns them (a retransmitted frame is
+        // not relayed again), and before this node acts on them: the others
+        // are waiting. Its clock then covers their publication.
+        const relays = m.relays?.filter((r) => learned.has(r.out.statement));
+        if (relays !== undefined && relays.length > 0 && !this.stopped) this.outbox.forward(relays, { ...this.vc });
+        if (learned.size > 0 && !this.stopped) {
+          this.checkProgress();
+          this.drain();
+        }
+        return;
+      }
       case 'countersign-reply':
         return this.outbox.countersigned(m.countersigned);
       case 'countersign-request':
@@ -206,25 +219,23 @@ export class RuntimeNode {
     }
   }
 
-  private receive(from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined): void {
-    if (this.stopped) return;
-    let learned = false;
+  /** Learns what arrived (duplicates are absorbed); the statements it learned. The caller then lets the node act. */
+  private receive(from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined): Set<OpenedStatement> {
+    const learned = new Set<OpenedStatement>();
+    if (this.stopped) return learned;
     for (const o of statements) {
       const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
       if (!this.opts.machine.learn(s)) {
         this.stats.duplicates++;
         continue;
       }
-      learned = true;
+      learned.add(o);
       this.stats.delivered++;
       if (vc !== undefined) for (const [k, v] of Object.entries(vc)) this.vc[k] = Math.max(this.vc[k] ?? 0, v);
       this.emit({ k: 'deliver', n: ++this.events, s: statementJson(o), from, vc: this.tick() });
       this.opts.observer?.step(this, { kind: 'deliver', statement: o });
     }
-    if (learned) {
-      this.checkProgress();
-      this.drain();
-    }
+    return learned;
   }
 
   /** Fires every enabled instance, fairly, until none is left; then arms timers. */
@@ -279,7 +290,20 @@ export class RuntimeNode {
       pub: r.published.map(statementJson), vc,
     });
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
-    this.stats.statementsSent += this.outbox.publish(r.published, vc);
+    this.stats.statementsSent += this.outbox.publish(r.published, vc, this.progressOf(r));
+  }
+
+  /**
+   * Per published statement, whether its progress has come — what stops a
+   * dissemination optimizer's escalation: its PROGRESS pattern, or where it
+   * has none, this node firing again (the protocol moved on).
+   */
+  private progressOf(r: StepResult & { readonly kind: 'fired' }): (() => boolean)[] {
+    const firedAt = this.stats.fired;
+    return r.drafts.map((d) => {
+      const p = d.site.progress;
+      return p === undefined ? (): boolean => this.stats.fired > firedAt : (): boolean => this.opts.machine.holds(p, r.bound);
+    });
   }
 
   private checkProgress(): void {

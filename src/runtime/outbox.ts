@@ -13,13 +13,18 @@
 // answering it has forgotten it). The TTP is correct by assumption, so it
 // answers eventually: a TTP that is down delays the statements that need it.
 //
-// This is also where the dissemination optimizers (issue 9) plug in: an
-// optimizer decides per verifier whether a statement goes now, goes through
-// a relay, or waits for an escalation timer — another reason for
-// `waitsFor(verifier)` to hold an entry — while the fallback (this queue,
-// drained to every verifier) keeps delivery fair.
+// The dissemination optimizers act here too. Each statement of this node
+// follows its Route (disseminate/route.ts, from the deploy file's plan): some
+// verifiers get it now, possibly asked to relay it to the others; an
+// escalation timer moves it to the next optimizer, and in the end the
+// fallback sends it directly to every verifier that has not had it — lazily
+// once its progress has come. A BATCH plan lets a verifier's queue wait for
+// company (a count, or a window) before the frame goes. Statements other
+// nodes ask this one to relay are queued as they arrived.
 
-import type { FrameCodec, OpenedStatement, Outgoing, VectorClock } from './codec.js';
+import type { DisseminationPlan } from '../deploy/deployment.js';
+import { DEFAULT_ROUTE_OPTIONS, Route, type Action, type Batching, type RouteOptions } from '../disseminate/route.js';
+import type { FrameCodec, OpenedStatement, Outgoing, RelayRequest, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import type { ReliableLink } from './link.js';
 
@@ -27,6 +32,8 @@ export interface OutboxOptions {
   /** A countersignature not answered this long after it was asked for is asked for again; the wait doubles up to `maxReaskMs`. */
   readonly reaskMs: number;
   readonly maxReaskMs: number;
+  /** When the verifiers an optimizer skipped get a statement whose progress came (disseminate/route.ts). */
+  readonly route?: RouteOptions;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { reaskMs: 2000, maxReaskMs: 16_000 };
@@ -34,10 +41,25 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { reaskMs: 2000, maxReaskMs
 /** Statements per frame (well under MAX_FRAME_BYTES for the examples' records). */
 export const STATEMENTS_PER_FRAME = 64;
 
+/** The deployment's [Dissemination] plan for an issuer's statements of a record type (none: unicast to every verifier). */
+export type PlanFor = (issuer: string, recordType: string) => DisseminationPlan | undefined;
+
 interface Entry {
   readonly out: Outgoing;
   /** The vector clock of the step that published it. */
   readonly vc: VectorClock;
+  /** Verifiers the peer is asked to pass it on to. */
+  readonly relay?: readonly string[];
+  /** The BATCH optimizer of its plan: the frame may wait for company. */
+  readonly batching?: Batching;
+}
+
+/** A statement on its route: what its escalation timer needs. */
+interface Dispatch {
+  readonly out: Outgoing;
+  readonly vc: VectorClock;
+  readonly route: Route;
+  progressed(): boolean;
 }
 
 export interface OutboxStats {
@@ -47,12 +69,26 @@ export interface OutboxStats {
   reasked: number;
   /** (statement, verifier) pairs that had to wait for a countersignature. */
   heldBack: number;
+  /** (statement, verifier) pairs sent with a request to pass it on, and the verifiers named. */
+  relayRequests: number;
+  /** Other issuers' statements this node passed on, per verifier. */
+  relayed: number;
+  /** Optimizer steps that ran out of time without progress and went on to the next (or the fallback). */
+  escalations: number;
+  /** (statement, verifier) pairs sent lazily after progress (the fallback's promise kept). */
+  lazy: number;
+  /** Frames sent by a BATCH window running out (rather than by the batch filling). */
+  batchWindows: number;
 }
 
 export class Outbox {
-  readonly stats: OutboxStats = { countersignRequests: 0, reasked: 0, heldBack: 0 };
+  readonly stats: OutboxStats = { countersignRequests: 0, reasked: 0, heldBack: 0, relayRequests: 0, relayed: 0, escalations: 0, lazy: 0, batchWindows: 0 };
   /** Per verifier, in publication order: what is not sent yet. */
   private readonly queues = new Map<string, Entry[]>();
+  /** Statements whose route still owes some verifier a direct copy. */
+  private readonly routing = new Set<Dispatch>();
+  /** A BATCH window open toward a verifier. */
+  private readonly windows = new Map<string, TimerHandle>();
   private readonly timers = new Set<TimerHandle>();
   private closed = false;
 
@@ -62,74 +98,154 @@ export class Outbox {
     private readonly codec: FrameCodec,
     private readonly host: Host,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
+    private readonly planFor?: PlanFor,
   ) {}
 
-  /** (statement, verifier) pairs not sent yet because something holds them back. */
+  /** (statement, verifier) pairs not sent yet: held back, waiting in a batch, or owed by a route. */
   get held(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
+    for (const d of this.routing) n += d.route.waiting.length;
     return n;
   }
 
   /**
    * Statements published by one step (or re-sent by a recovered node), for
-   * every verifier but this node. Returns how many (statement, verifier)
+   * every verifier but this node. `progress[i]` says whether the progress of
+   * statement i has come (its PROGRESS pattern, or the node's next step): it
+   * stops an optimizer's escalation. Returns how many (statement, verifier)
    * pairs it took on.
    */
-  publish(statements: readonly OpenedStatement[], vc: VectorClock): number {
+  publish(statements: readonly OpenedStatement[], vc: VectorClock, progress: readonly (() => boolean)[] = []): number {
     if (this.closed) return 0;
-    // Per verifier, in order of first appearance: whether something ahead of the next entry waits.
-    const blocked = new Map<string, boolean>();
+    const touched = new Set<string>();
     const asks = new Map<string, Outgoing[]>();
     let pairs = 0;
-    for (const s of statements) {
+    statements.forEach((s, i) => {
       const out = this.codec.prepare(s);
-      if (out === undefined) continue;
+      if (out === undefined) return;
       for (const ttp of out.missing()) {
         let list = asks.get(ttp);
         if (list === undefined) asks.set(ttp, (list = []));
         list.push(out);
       }
-      for (const v of s.verifiers) {
-        if (v === this.me) continue;
-        let q = this.queues.get(v);
-        if (q === undefined) this.queues.set(v, (q = []));
-        const behind = (blocked.get(v) ?? q.length > 0) || out.waitsFor(v) !== undefined;
-        blocked.set(v, behind);
-        if (behind) this.stats.heldBack++;
-        q.push({ out, vc });
-        pairs++;
+      const plan = s.issuer === this.me ? this.planFor?.(s.issuer, s.record.type) : undefined;
+      const route = new Route(this.me, s.verifiers, plan, this.options.route ?? DEFAULT_ROUTE_OPTIONS);
+      pairs += s.verifiers.filter((v) => v !== this.me).length;
+      const d: Dispatch = { out, vc, route, progressed: progress[i] ?? ((): boolean => false) };
+      this.follow(d, route.start(), touched);
+    });
+    for (const [ttp, outs] of asks) this.ask(ttp, outs, 0);
+    for (const v of touched) this.flush(v, false);
+    return pairs;
+  }
+
+  /** Statements another node asked this one to pass on: to each named verifier, as they arrived. */
+  forward(requests: readonly RelayRequest[], vc: VectorClock): void {
+    if (this.closed) return;
+    const touched = new Set<string>();
+    for (const r of requests) {
+      for (const v of r.to) {
+        this.enqueue(v, { out: r.out, vc });
+        this.stats.relayed++;
+        touched.add(v);
       }
     }
-    for (const [ttp, outs] of asks) this.ask(ttp, outs, 0);
-    for (const v of blocked.keys()) this.flush(v);
-    return pairs;
+    for (const v of touched) this.flush(v, false);
   }
 
   /** Countersignatures arrived for these statements: send what they held back. */
   countersigned(outs: readonly Outgoing[]): void {
     if (this.closed || outs.length === 0) return;
-    for (const v of [...this.queues.keys()]) this.flush(v);
+    for (const v of [...this.queues.keys()]) this.flush(v, false);
   }
 
   close(): void {
     this.closed = true;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+    for (const t of this.windows.values()) t.cancel();
+    this.windows.clear();
   }
 
-  /** Sends the longest prefix of `v`'s queue that nothing holds back. */
-  private flush(v: string): void {
+  /** Queues an action's sends and keeps its route's timer. */
+  private follow(d: Dispatch, a: Action, touched: Set<string>): void {
+    for (const send of a.sends) {
+      const e: Entry = { out: d.out, vc: d.vc, ...(send.relay === undefined ? {} : { relay: send.relay }), ...(d.route.batching === undefined ? {} : { batching: d.route.batching }) };
+      if (send.relay !== undefined) this.stats.relayRequests++;
+      this.enqueue(send.to, e);
+      touched.add(send.to);
+    }
+    if (a.next === undefined) {
+      this.routing.delete(d);
+      return;
+    }
+    this.routing.add(d);
+    const next = a.next;
+    const timer = this.host.setTimer(next.afterMs, () => {
+      this.timers.delete(timer);
+      if (this.closed) return;
+      let after: Action;
+      if (next.kind === 'lazy') {
+        after = d.route.lazy();
+        this.stats.lazy += after.sends.length;
+      } else {
+        const progressed = d.progressed();
+        if (!progressed) this.stats.escalations++;
+        after = d.route.escalate(progressed);
+      }
+      const t = new Set<string>();
+      this.follow(d, after, t);
+      for (const v of t) this.flush(v, false);
+    });
+    this.timers.add(timer);
+  }
+
+  private enqueue(v: string, e: Entry): void {
+    let q = this.queues.get(v);
+    if (q === undefined) this.queues.set(v, (q = []));
+    if (q.length > 0 || e.out.waitsFor(v) !== undefined) this.stats.heldBack++;
+    q.push(e);
+  }
+
+  /**
+   * Sends the longest prefix of `v`'s queue that nothing holds back. A prefix
+   * made only of statements whose plan batches waits until it is as long as
+   * their batch, or until the batch window (opened by the first) runs out.
+   */
+  private flush(v: string, windowDone: boolean): void {
     const q = this.queues.get(v);
     if (q === undefined || q.length === 0) return;
     let n = 0;
     while (n < q.length && q[n]!.out.waitsFor(v) === undefined) n++;
     if (n === 0) return;
+    if (!windowDone) {
+      const ready = q.slice(0, n);
+      const batchings = ready.map((e) => e.batching);
+      if (batchings.every((b) => b !== undefined)) {
+        const count = Math.min(...batchings.map((b) => b!.count));
+        if (n < count) {
+          if (!this.windows.has(v)) {
+            const windowMs = Math.min(...batchings.map((b) => b!.windowMs));
+            this.windows.set(v, this.host.setTimer(windowMs, () => {
+              this.windows.delete(v);
+              if (this.closed) return;
+              this.stats.batchWindows++;
+              this.flush(v, true);
+            }));
+          }
+          return;
+        }
+      }
+    }
+    this.windows.get(v)?.cancel();
+    this.windows.delete(v);
     const ready = q.splice(0, n);
     if (q.length === 0) this.queues.delete(v);
     for (let i = 0; i < ready.length; i += STATEMENTS_PER_FRAME) {
       const chunk = ready.slice(i, i + STATEMENTS_PER_FRAME);
-      this.link.send(v, { kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc });
+      const relays = chunk.some((e) => e.relay !== undefined) ? chunk.map((e) => e.relay) : undefined;
+      this.link.send(v, { kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc, ...(relays === undefined ? {} : { relays }) });
     }
   }
 

@@ -24,6 +24,19 @@ export interface NodeReport {
   readonly recovered?: { readonly events: number; readonly fires: number; readonly deliveries: number };
   /** When some of its statements needed a trusted third party's countersignature (runtime/outbox.ts, wire-codec.ts). */
   readonly countersign?: CountersignReport;
+  /** What the [Dissemination] optimizers did at this node, when they did anything (runtime/outbox.ts). */
+  readonly dissemination?: DisseminationReport;
+}
+
+export interface DisseminationReport {
+  /** (statement, verifier) pairs sent with a request to pass the statement on; statements it passed on for others, per verifier. */
+  readonly relayRequests: number;
+  readonly relayed: number;
+  /** Optimizer steps that ran out of time without progress; (statement, verifier) pairs the fallback sent lazily after progress. */
+  readonly escalations: number;
+  readonly lazy: number;
+  /** Frames a BATCH window sent (rather than a full batch). */
+  readonly batchWindows: number;
 }
 
 export interface CountersignReport {
@@ -100,6 +113,10 @@ export function formatRunReport(r: RunReport): string[] {
       const c = n.countersign;
       const extra = [c.reasked > 0 ? `${c.reasked} requests asked again` : '', c.bad > 0 ? `${c.bad} bad countersignatures refused` : '', c.late > 0 ? `${c.late} late ones ignored` : ''].filter((x) => x !== '').join(', ');
       lines.push(`    countersignatures: ${c.obtained} obtained for ${c.asked} asked (${c.requests} requests${extra === '' ? '' : `; ${extra}`}); ${c.heldBack} sends waited for one${c.held > 0 ? `, ${c.held} still waiting` : ''}`);
+    }
+    if (n.dissemination !== undefined) {
+      const d = n.dissemination;
+      lines.push(`    dissemination: ${d.relayRequests} sent for relaying, ${d.relayed} relayed for others, ${d.escalations} escalations, ${d.lazy} sent lazily after progress, ${d.batchWindows} batch windows ran out`);
     }
     if (n.recovered !== undefined) lines.push(`    recovered from its log: ${n.recovered.events} events re-done (${n.recovered.fires} fires, ${n.recovered.deliveries} deliveries)`);
   }

@@ -17,7 +17,8 @@ import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { RuntimeNode, statementJson, type ObservedStep, type TraceSink } from './node.js';
 import { TtpNode, ttpStartEvent } from './ttp-node.js';
-import { countersignReport, runningTtpReport } from './node-report.js';
+import { countersignReport, disseminationReport, runningTtpReport } from './node-report.js';
+import type { PlanFor } from './outbox.js';
 import { Workload } from './workload.js';
 import { percentile } from './report.js';
 
@@ -33,6 +34,8 @@ export interface SimRunOptions {
    */
   readonly ttps?: readonly string[];
   timeoutMs(role: string, transition: string): number;
+  /** The deployment's [Dissemination] plans (none: every statement unicast to each verifier). */
+  readonly dissemination?: PlanFor;
   readonly seed: number;
   readonly faults?: SimFaults;
   /** Crash these nodes at these virtual times (ms). */
@@ -182,6 +185,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
       observer,
       strict: opts.strict === true,
       onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
+      ...(opts.dissemination !== undefined ? { dissemination: opts.dissemination } : {}),
     });
     nodes.push(node);
     byName.set(info.name, node);
@@ -373,6 +377,7 @@ export function simReport(
     const n = running.get(info.name);
     const wire = wireOf(info.name);
     const countersign = n === undefined ? undefined : countersignReport(n, countersignOf?.(info.name));
+    const dissemination = n === undefined ? undefined : disseminationReport(n);
     return {
       node: info.name,
       role: info.role!.name,
@@ -387,6 +392,7 @@ export function simReport(
       },
       ...(wire !== undefined ? { wire } : {}),
       ...(countersign !== undefined ? { countersign } : {}),
+      ...(dissemination !== undefined ? { dissemination } : {}),
     };
   });
   const ttps = r.ttps.map((t) => {

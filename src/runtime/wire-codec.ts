@@ -20,7 +20,7 @@ import {
   statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
   type Authenticator, type EncodedStatement, type Frame, type WireItem, type WireSchema,
 } from '../wire/index.js';
-import type { Attestation, CountersignAnswer, FrameCodec, Message, Opened, OpenedStatement, Outgoing, VectorClock } from './codec.js';
+import type { Attestation, CountersignAnswer, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RelayRequest, VectorClock } from './codec.js';
 
 export interface CountersignCounts {
   /** Statements this node asked a TTP to countersign (each time it asked). */
@@ -76,6 +76,22 @@ class Prepared implements Outgoing {
   }
 }
 
+/** Another issuer's statement this node passes on as it arrived: the issuer's authenticator, untouched. */
+class Relayed implements Outgoing {
+  constructor(
+    readonly statement: OpenedStatement,
+    readonly item: WireItem,
+  ) {}
+
+  waitsFor(): undefined {
+    return undefined;
+  }
+
+  missing(): readonly string[] {
+    return [];
+  }
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export class WireCodec implements FrameCodec {
@@ -116,7 +132,7 @@ export class WireCodec implements FrameCodec {
   frame(to: string, seq: number, m: Message): Uint8Array {
     switch (m.kind) {
       case 'data':
-        return this.encode(dataFrame(this.me, to, seq, this.sealAll(m.statements, to), m.vc));
+        return this.encode(dataFrame(this.me, to, seq, this.sealAll(m.statements, to, m.relays), m.vc));
       case 'countersign-request':
         return this.encode(countersignRequestFrame(this.me, to, seq, this.requests(m.statements, to)));
       case 'countersign-reply':
@@ -149,8 +165,18 @@ export class WireCodec implements FrameCodec {
         return { kind: 'hello' };
       case 'data': {
         const statements: OpenedStatement[] = [];
-        for (const r of this.opener.openFrame(f)) if (r.ok) statements.push(r.opened.statement);
-        return f.vc === undefined ? { kind: 'data', seq: f.seq, statements } : { kind: 'data', seq: f.seq, statements, vc: f.vc };
+        const relays: RelayRequest[] = [];
+        this.opener.openFrame(f).forEach((r, i) => {
+          if (!r.ok) return;
+          const s = r.opened.statement;
+          statements.push(s);
+          const asked = f.items[i]!.relay;
+          if (asked === undefined) return;
+          // Only to the statement's own verifiers: the list is not authenticated.
+          const to = [...new Set(asked)].filter((v) => v !== this.me && v !== s.issuer && s.verifiers.includes(v));
+          if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: f.items[i]!.stmt, auth: f.items[i]!.auth }), to });
+        });
+        return { kind: 'data', seq: f.seq, statements, ...(f.vc === undefined ? {} : { vc: f.vc }), ...(relays.length === 0 ? {} : { relays }) };
       }
       case 'countersign-request': {
         // Only a third party countersigns; a principal asked to is being probed.
@@ -247,18 +273,29 @@ export class WireCodec implements FrameCodec {
     return this.encode(countersignRequestFrame(this.me, to, seq, [{ stmt: bytes, auth }]));
   }
 
-  private sealAll(statements: readonly Outgoing[], to: string): WireItem[] {
+  private sealAll(statements: readonly Outgoing[], to: string, relays?: readonly (readonly string[] | undefined)[]): WireItem[] {
     const items: WireItem[] = [];
-    for (const o of statements) {
+    statements.forEach((o, i) => {
+      if (o instanceof Relayed) {
+        items.push(o.item);
+        return;
+      }
       if (!(o instanceof Prepared)) {
         this.unsealed('not-prepared');
-        continue;
+        return;
       }
       const ttp = o.ttpFor(to);
-      const r = this.sealer.seal(o.encoded, to, ttp === undefined ? undefined : o.countersignatures.get(ttp));
+      const countersignature = ttp === undefined ? undefined : o.countersignatures.get(ttp);
+      const relay = relays?.[i];
+      let r = relay === undefined ? this.sealer.seal(o.encoded, to, countersignature) : this.sealer.sealRelay(o.encoded, to, relay, countersignature);
+      if (!r.ok && r.error.code === 'not-relayable') {
+        // The peer still gets it; the others get it when the optimizer escalates.
+        this.unsealed('not-relayable');
+        r = this.sealer.seal(o.encoded, to, countersignature);
+      }
       if (r.ok) items.push(r.item);
       else this.unsealed(r.error.code);
-    }
+    });
     return items;
   }
 
