@@ -295,7 +295,7 @@ describe('the outbox', () => {
     outbox.countersigned([outgoing(a, 't')]);
     expect(shown().slice(3)).toEqual(['c1:data:1,2,3']);
     expect(outbox.held).toBe(0);
-    expect(outbox.stats).toEqual({ countersignRequests: 2, reasked: 1, heldBack: 3 });
+    expect(outbox.stats).toEqual({ countersignRequests: 2, reasked: 1, heldBack: 3, relayRequests: 0, relayed: 0, escalations: 0, lazy: 0, batchWindows: 0 });
     // Answered: the next timer asks nothing.
     timers.find((t) => t.ms === 200)!.f();
     expect(sent).toHaveLength(4);

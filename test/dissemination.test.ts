@@ -1,0 +1,219 @@
+// The dissemination optimizers at run time: a route's decisions on their
+// own, then real runs on the simulated network and over TCP — relaying
+// through a chosen replica with HMAC vectors, a quorum first, batching —
+// each completing every request under the faults that make it escalate,
+// with logs that `mommie replay` accepts unchanged.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DisseminationPlan, DisseminationRule } from '../src/deploy/deployment.js';
+import { Route } from '../src/disseminate/route.js';
+import { WireCodec } from '../src/runtime/wire-codec.js';
+import { decodeFrame, encodeFrame } from '../src/wire/index.js';
+import { makeRecord } from '../src/semantics/value.js';
+import { mommie, ROOT } from './helpers/cli.js';
+import { freePorts, makeKeys, pids } from './helpers/tcp-run.js';
+import { fakeDeployment, KeyWorld, KINDS_PROGRAM, MECHANISMS, modelOf, programOf, schemaOf } from './helpers/wire.js';
+
+const RULE = {} as DisseminationRule;
+const R = ['r1', 'r2', 'r3', 'r4'];
+
+function plan(steps: DisseminationPlan['steps'], verifiers: readonly string[] = R): DisseminationPlan {
+  return { rule: RULE, verifiers, steps, text: '' };
+}
+
+describe('a route through its plan', () => {
+  it('without a plan, every verifier but the issuer gets the statement at once', () => {
+    const a = new Route('r1', R, undefined).start();
+    expect(a.sends).toEqual([{ to: 'r2' }, { to: 'r3' }, { to: 'r4' }]);
+    expect(a.next).toBeUndefined();
+  });
+
+  it('OPTIMISTIC(target): the target gets it with a request to relay to the others; no progress escalates to the fallback', () => {
+    const route = new Route('c1', R, plan([{ kind: 'OPTIMISTIC', targets: ['r1'], escalationMs: 50 }]));
+    const a = route.start();
+    expect(a.sends).toEqual([{ to: 'r1', relay: ['r2', 'r3', 'r4'] }]);
+    expect(a.next).toEqual({ kind: 'escalate', afterMs: 50 });
+    expect(route.waiting).toEqual(['r2', 'r3', 'r4']);
+    const b = route.escalate(false);
+    expect(b.sends).toEqual([{ to: 'r2' }, { to: 'r3' }, { to: 'r4' }]);
+    expect(b.next).toBeUndefined();
+    expect(route.waiting).toEqual([]);
+  });
+
+  it('progress stops the escalation, not the delivery: the others get it lazily', () => {
+    const route = new Route('c1', R, plan([{ kind: 'OPTIMISTIC', targets: ['r1'], escalationMs: 50 }, { kind: 'OPTIMISTIC', targets: 'QUORUM', quorum: 3, quorumFrom: R, escalationMs: 50 }]), { lazyMs: 700 });
+    route.start();
+    const b = route.escalate(true);
+    expect(b.sends).toEqual([]);
+    expect(b.next).toEqual({ kind: 'lazy', afterMs: 700 });
+    expect(route.lazy().sends).toEqual([{ to: 'r2' }, { to: 'r3' }, { to: 'r4' }]);
+  });
+
+  it('QUORUM: just enough verifiers, counting the issuer and those already sent to; then the next step, then the fallback', () => {
+    const q = (n: number) => ({ kind: 'OPTIMISTIC' as const, targets: 'QUORUM' as const, quorum: n, quorumFrom: R, escalationMs: 10 });
+    const fromClient = new Route('c1', R, plan([q(3)])).start();
+    expect(fromClient.sends).toEqual([{ to: 'r1' }, { to: 'r2' }, { to: 'r3' }]);
+    // A replica holds its own statement: two more make three.
+    expect(new Route('r2', R, plan([q(3)])).start().sends).toEqual([{ to: 'r1' }, { to: 'r3' }]);
+    const two = new Route('c1', R, plan([q(2), q(3)]));
+    expect(two.start().sends).toEqual([{ to: 'r1' }, { to: 'r2' }]);
+    expect(two.escalate(false).sends).toEqual([{ to: 'r3' }]);
+    expect(two.escalate(false).sends).toEqual([{ to: 'r4' }]);
+  });
+
+  it('verifiers outside the rule get it at once; the issuer as its own target sends to everyone', () => {
+    const a = new Route('c1', [...R, 'c2'], plan([{ kind: 'OPTIMISTIC', targets: ['r1'], escalationMs: 50 }])).start();
+    expect(a.sends).toEqual([{ to: 'c2' }, { to: 'r1', relay: ['r2', 'r3', 'r4'] }]);
+    expect(new Route('r1', R, plan([{ kind: 'OPTIMISTIC', targets: ['r1'], escalationMs: 50 }])).start().sends).toEqual([{ to: 'r2' }, { to: 'r3' }, { to: 'r4' }]);
+  });
+
+  it('BATCH is the route\'s batching, not a step', () => {
+    const route = new Route('c1', R, plan([{ kind: 'BATCH', count: 8, windowMs: 3 }]));
+    expect(route.batching).toEqual({ count: 8, windowMs: 3 });
+    expect(route.start().sends).toHaveLength(4);
+  });
+});
+
+describe('relaying on the wire', () => {
+  const model = modelOf(programOf('Kinds.mom', KINDS_PROGRAM), 'M');
+  const schema = schemaOf(model);
+  const everyone = ['c1', 'c2', 'r1', 'r2', 'r3', 'r4', 'ttp'];
+  const keys = new KeyWorld(everyone);
+  const deployment = fakeDeployment(everyone, MECHANISMS);
+  const codec = (p: string): WireCodec => new WireCodec(keys.ring(p), deployment, schema);
+  const ping = (issuer: string) => ({ issuer, verifiers: ['r1', 'r2', 'r3', 'r4'], auditors: [], record: makeRecord('Ping', [1]) });
+
+  it('an HMAC statement relayed through r1 carries a tag per verifier; r1 passes it on unchanged and r2 accepts it from r1', () => {
+    const c1 = codec('c1');
+    const r1 = codec('r1');
+    const r2 = codec('r2');
+    const out = c1.prepare(ping('c1'))!;
+    const sent = decodeFrame(c1.frame('r1', 1, { kind: 'data', statements: [out], relays: [['r2', 'r3']] }), { me: 'r1' });
+    expect(sent.ok && sent.frame.kind === 'data' && sent.frame.items[0]!.relay).toEqual(['r2', 'r3']);
+    if (!sent.ok || sent.frame.kind !== 'data') return;
+    // The list is not authenticated: one naming c2, no verifier of the statement, is followed only for the verifiers.
+    const widened = encodeFrame({ ...sent.frame, items: [{ ...sent.frame.items[0]!, relay: ['r2', 'r3', 'c2', 'r1'] }] });
+    if (!widened.ok) throw new Error(widened.detail);
+    const at1 = r1.open('c1', widened.bytes);
+    expect(at1.kind).toBe('data');
+    if (at1.kind !== 'data') return;
+    expect(at1.statements).toHaveLength(1);
+    expect(at1.relays?.map((r) => r.to)).toEqual([['r2', 'r3']]);
+    const passed = r1.frame('r2', 1, { kind: 'data', statements: [at1.relays![0]!.out] });
+    const at2 = r2.open('r1', passed);
+    expect(at2.kind === 'data' && at2.statements.map((s) => s.issuer)).toEqual(['c1']);
+    // A relay that alters what it passes on (Ping(n: 1) made Ping(n: 2)) is caught by the issuer's tag.
+    const p = decodeFrame(passed, { me: 'r2' });
+    if (!p.ok || p.frame.kind !== 'data') throw new Error('the relayed frame does not decode');
+    const stmt = Uint8Array.from(p.frame.items[0]!.stmt);
+    expect(stmt[stmt.length - 1]).toBe(1);
+    stmt[stmt.length - 1] = 2;
+    const altered = encodeFrame({ ...p.frame, items: [{ ...p.frame.items[0]!, stmt }] });
+    if (!altered.ok) throw new Error(altered.detail);
+    const bad = r2.open('r1', altered.bytes);
+    expect(bad.kind === 'data' && bad.statements).toEqual([]);
+    expect(r2.wire.snapshot().itemsDropped.forged).toBe(1);
+  });
+
+  it('a PLAINTEXT statement is not sealed for relaying: the target gets it, the relay request is dropped and counted', () => {
+    const r4 = codec('r4');
+    const r1 = codec('r1');
+    const out = r4.prepare(ping('r4'))!;
+    const at1 = r1.open('r4', r4.frame('r1', 1, { kind: 'data', statements: [out], relays: [['r2', 'r3']] }));
+    expect(at1.kind === 'data' && at1.statements.length).toBe(1);
+    expect(at1.kind === 'data' && at1.relays).toBeUndefined();
+    expect(r4.local.unsealed['not-relayable']).toBe(1);
+  });
+});
+
+const FIX = 'test/fixtures/dissemination';
+
+interface Report {
+  requests: { completed: number };
+  nodes: { node: string; status: string; dissemination?: { relayRequests: number; relayed: number; escalations: number; lazy: number; batchWindows: number } }[];
+}
+
+async function simRun(deploy: string, faults: string, dir: string): Promise<Report> {
+  const logs = join(dir, deploy.replace(/\W/g, '_') + faults.replace(/\W/g, '_'));
+  const r = await mommie(['run', 'specs/PBCounter.mom', '--deploy', join(FIX, deploy), '--network', 'sim', '--clients', '2', '--requests', '20', ...(faults === '' ? [] : ['--faults', faults]), '--trace', logs, '--json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const replay = await mommie(['replay', 'specs/PBCounter.mom', logs]);
+  expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Report;
+}
+
+const total = (rep: Report, k: 'relayRequests' | 'relayed' | 'escalations' | 'lazy' | 'batchWindows'): number => rep.nodes.reduce((n, x) => n + (x.dissemination?.[k] ?? 0), 0);
+
+describe('optimizers on the simulated network (every run replays)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mommie-dissem-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('OPTIMISTIC(r4): r4 relays every request (HMAC vectors), the rest come lazily; with r4 crashed every request escalates and still completes', async () => {
+    const ok = await simRun('PBCounter.relay.deploy', 'drop=0.05,dup=0.05', dir);
+    expect(ok.requests.completed).toBe(20);
+    expect(total(ok, 'relayRequests')).toBe(20);
+    expect(ok.nodes.find((n) => n.node === 'r4')!.dissemination!.relayed).toBeGreaterThanOrEqual(60);
+    const crashed = await simRun('PBCounter.relay.deploy', 'crash=r4@0', dir);
+    expect(crashed.requests.completed).toBe(20);
+    expect(total(crashed, 'escalations')).toBe(20);
+    expect(total(crashed, 'relayed')).toBe(0);
+  });
+
+  it('OPTIMISTIC(QUORUM): 3 replicas first; a silent member (r2 crashed) makes every request escalate to r4, and all complete', async () => {
+    const ok = await simRun('PBCounter.quorum.deploy', '', dir);
+    expect(ok.requests.completed).toBe(20);
+    expect(total(ok, 'escalations')).toBe(0);
+    expect(total(ok, 'lazy')).toBe(20);
+    const silent = await simRun('PBCounter.quorum.deploy', 'crash=r2@0', dir);
+    expect(silent.requests.completed).toBe(20);
+    expect(total(silent, 'escalations')).toBe(20);
+  });
+
+  it('BATCH: a closed loop never fills a batch, so every frame goes when its window runs out', async () => {
+    const rep = await simRun('PBCounter.batch.deploy', 'drop=0.05', dir);
+    expect(rep.requests.completed).toBe(20);
+    expect(total(rep, 'batchWindows')).toBeGreaterThanOrEqual(20);
+  });
+
+  it('every example\'s own deploy file (with its [Dissemination] rules) runs and replays', async () => {
+    for (const spec of ['PBCounter', 'PBFTCounter']) {
+      const logs = join(dir, `own-${spec}`);
+      const r = await mommie(['run', `specs/${spec}.mom`, '--deploy', `specs/${spec}.deploy`, '--network', 'sim', '--clients', '2', '--requests', '10', '--faults', 'drop=0.05,dup=0.05', '--trace', logs, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Report).requests.completed).toBe(10);
+      const replay = await mommie(['replay', `specs/${spec}.mom`, logs]);
+      expect(replay.exitCode, replay.stdout).toBe(0);
+    }
+  });
+});
+
+describe('optimizers over TCP', () => {
+  it('relaying through r4 and batching, one process per node: 30 requests complete, the logs replay, no process is left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-dissem-tcp-'));
+    try {
+      const text = readFileSync(join(ROOT, FIX, 'PBCounter.relay.deploy'), 'utf8').replace('C -> R [Request] : OPTIMISTIC(r4) 100ms;', 'C -> R [Request] : OPTIMISTIC(r4) 100ms; BATCH(8, 2ms);\nR -> * : BATCH(8, 2ms);');
+      const ports = await freePorts(12);
+      let i = 0;
+      const deploy = join(dir, 'relay.deploy');
+      writeFileSync(deploy, text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${ports[i++]!}`));
+      await makeKeys(deploy, join(dir, 'keys'));
+      const traces = join(dir, 'traces');
+      const r = await mommie(['run', 'specs/PBCounter.mom', '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', '30', '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const rep = JSON.parse(r.stdout) as Report;
+      expect(rep.requests.completed).toBe(30);
+      expect(rep.nodes.find((n) => n.node === 'r4')!.dissemination!.relayed).toBeGreaterThan(0);
+      const replay = await mommie(['replay', 'specs/PBCounter.mom', traces]);
+      expect(replay.exitCode, replay.stdout).toBe(0);
+      expect(await pids(traces)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
