@@ -129,6 +129,66 @@ describe('relaying on the wire', () => {
   });
 });
 
+describe('batch signatures', () => {
+  const model = modelOf(programOf('Kinds.mom', KINDS_PROGRAM), 'M');
+  const schema = schemaOf(model);
+  const everyone = ['c1', 'c2', 'r1', 'r2', 'r3', 'r4', 'ttp'];
+  const keys = new KeyWorld(everyone);
+  const deployment = fakeDeployment(everyone, MECHANISMS);
+  const codec = (p: string): WireCodec => new WireCodec(keys.ring(p), deployment, schema);
+  // r1 signs with Ed25519 (MECHANISMS).
+  const ping = (n: number) => ({ issuer: 'r1', verifiers: ['r2', 'r3', 'r4'], auditors: [], record: makeRecord('Ping', [n]) });
+
+  it('a frame of three signed statements carries one signature; the receiver checks it once; a relay passes one statement on with the signed list', () => {
+    const r1 = codec('r1');
+    const r2 = codec('r2');
+    const r3 = codec('r3');
+    const outs = [0, 1, 2].map((n) => r1.prepare(ping(n))!);
+    // Unbatched, each is signed alone.
+    const alone = decodeFrame(r1.frame('r4', 1, { kind: 'data', statements: outs }), { me: 'r4' });
+    expect(alone.ok && alone.frame.kind === 'data' && alone.frame.items.map((i) => i.auth.kind)).toEqual(['ED25519', 'ED25519', 'ED25519']);
+    const fresh = codec('r1');
+    const r1b = fresh;
+    const outsB = [0, 1, 2].map((n) => r1b.prepare(ping(n))!);
+    const bytes = r1b.frame('r2', 1, { kind: 'data', statements: outsB, relays: [undefined, ['r3'], undefined], batched: [true, true, true] });
+    const d = decodeFrame(bytes, { me: 'r2' });
+    expect(d.ok && d.frame.kind === 'data' && d.frame.sigs?.length).toBe(1);
+    expect(d.ok && d.frame.kind === 'data' && d.frame.items.map((i) => i.auth.kind)).toEqual(['SIGBATCH', 'SIGBATCH', 'SIGBATCH']);
+    // The same statements to another verifier reuse the signature.
+    r1b.frame('r3', 1, { kind: 'data', statements: outsB, batched: [true, true, true] });
+    expect(r1b.wire.snapshot().crypto.sign.count).toBe(1);
+    expect(r1.wire.snapshot().crypto.sign.count).toBe(3);
+    const at2 = r2.open('r1', bytes);
+    expect(at2.kind === 'data' && at2.statements.map((s) => s.record.fields[0])).toEqual([0, 1, 2]);
+    expect(r2.wire.snapshot().crypto.verify.count).toBe(1);
+    if (at2.kind !== 'data') return;
+    const passed = r2.frame('r3', 1, { kind: 'data', statements: at2.relays!.map((r) => r.out) });
+    const at3 = r3.open('r2', passed);
+    expect(at3.kind === 'data' && at3.statements.map((s) => s.record.fields[0])).toEqual([1]);
+  });
+
+  it('a statement swapped for another under the same signature, or a doctored digest list, is refused', () => {
+    const r1 = codec('r1');
+    const r2 = codec('r2');
+    const outs = [0, 1].map((n) => r1.prepare(ping(n))!);
+    const d = decodeFrame(r1.frame('r2', 1, { kind: 'data', statements: outs, batched: [true, true] }), { me: 'r2' });
+    if (!d.ok || d.frame.kind !== 'data') throw new Error('no frame');
+    const f = d.frame;
+    expect(f.sigs).toHaveLength(1);
+    const other = r1.prepare(ping(2))!;
+    const otherBytes = decodeFrame(r1.frame('r3', 1, { kind: 'data', statements: [other] }), { me: 'r3' });
+    if (!otherBytes.ok || otherBytes.frame.kind !== 'data') throw new Error('no frame');
+    const swapped = encodeFrame({ ...f, items: [f.items[0]!, { ...f.items[1]!, stmt: otherBytes.frame.items[0]!.stmt }] });
+    const doctored = encodeFrame({ ...f, sigs: [{ ...f.sigs![0]!, digests: [f.sigs![0]!.digests[1]!, f.sigs![0]!.digests[0]!] }] });
+    if (!swapped.ok || !doctored.ok) throw new Error('cannot encode');
+    const a = r2.open('r1', swapped.bytes);
+    expect(a.kind === 'data' && a.statements.map((s) => s.record.fields[0])).toEqual([0]);
+    const b = r2.open('r1', doctored.bytes);
+    expect(b.kind === 'data' && b.statements).toEqual([]);
+    expect(r2.wire.snapshot().itemsDropped.forged).toBe(3);
+  });
+});
+
 const FIX = 'test/fixtures/dissemination';
 
 interface Report {

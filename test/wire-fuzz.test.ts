@@ -170,6 +170,9 @@ function flipAuth(r: Rand, a: Authenticator): Authenticator {
       return { kind: 'HMAC', tags: [] };
     case 'HMAC':
       return { kind: 'HMAC', tags: a.tags.map((t) => ({ to: t.to, tag: flipBits(r, t.tag) })) };
+    case 'SIGBATCH':
+      // A reference to another entry, or past the digests.
+      return { kind: 'SIGBATCH', batch: a.batch + int(r, 3), index: a.index + 1 + int(r, 3) };
     default:
       return { ...a, sig: r() < 0.8 ? flipBits(r, a.sig) : a.sig.slice(0, int(r, a.sig.length)) };
   }

@@ -63,6 +63,11 @@ export type Message =
        * them can check it; undefined for a statement that is only for the peer.
        */
       readonly relays?: readonly (readonly string[] | undefined)[];
+      /**
+       * Parallel to `statements`: those whose plan batches (BATCH). Signed
+       * ones among them share one signature over their digests.
+       */
+      readonly batched?: readonly boolean[];
     }
   /** To a TTP: countersign these statements of mine. */
   | { readonly kind: 'countersign-request'; readonly statements: readonly Outgoing[] }

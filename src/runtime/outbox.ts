@@ -245,7 +245,11 @@ export class Outbox {
     for (let i = 0; i < ready.length; i += STATEMENTS_PER_FRAME) {
       const chunk = ready.slice(i, i + STATEMENTS_PER_FRAME);
       const relays = chunk.some((e) => e.relay !== undefined) ? chunk.map((e) => e.relay) : undefined;
-      this.link.send(v, { kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc, ...(relays === undefined ? {} : { relays }) });
+      const batched = chunk.some((e) => e.batching !== undefined) ? chunk.map((e) => e.batching !== undefined) : undefined;
+      this.link.send(v, {
+        kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc,
+        ...(relays === undefined ? {} : { relays }), ...(batched === undefined ? {} : { batched }),
+      });
     }
   }
 

@@ -16,9 +16,9 @@ import { Buffer } from 'node:buffer';
 import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  COUNTERSIGN_REQUEST_CONTEXT, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, decodeFrame, encodeFrame, macTag, signStatement,
+  COUNTERSIGN_REQUEST_CONTEXT, MAX_BATCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, encodeFrame, macTag, signStatement,
   statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
-  type Authenticator, type EncodedStatement, type Frame, type WireItem, type WireSchema,
+  type Authenticator, type EncodedStatement, type Frame, type ItemToFrame, type WireItem, type WireSchema,
 } from '../wire/index.js';
 import type { Attestation, CountersignAnswer, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RelayRequest, VectorClock } from './codec.js';
 
@@ -80,7 +80,7 @@ class Prepared implements Outgoing {
 class Relayed implements Outgoing {
   constructor(
     readonly statement: OpenedStatement,
-    readonly item: WireItem,
+    readonly item: ItemToFrame,
   ) {}
 
   waitsFor(): undefined {
@@ -132,7 +132,7 @@ export class WireCodec implements FrameCodec {
   frame(to: string, seq: number, m: Message): Uint8Array {
     switch (m.kind) {
       case 'data':
-        return this.encode(dataFrame(this.me, to, seq, this.sealAll(m.statements, to, m.relays), m.vc));
+        return this.encode(dataFrameOf(this.me, to, seq, this.sealAll(m.statements, to, m.relays, m.batched), m.vc));
       case 'countersign-request':
         return this.encode(countersignRequestFrame(this.me, to, seq, this.requests(m.statements, to)));
       case 'countersign-reply':
@@ -174,7 +174,8 @@ export class WireCodec implements FrameCodec {
           if (asked === undefined) return;
           // Only to the statement's own verifiers: the list is not authenticated.
           const to = [...new Set(asked)].filter((v) => v !== this.me && v !== s.issuer && s.verifiers.includes(v));
-          if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: f.items[i]!.stmt, auth: f.items[i]!.auth }), to });
+          const batch = r.opened.batch;
+          if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: f.items[i]!.stmt, auth: f.items[i]!.auth, ...(batch === undefined ? {} : { batch }) }), to });
         });
         return { kind: 'data', seq: f.seq, statements, ...(f.vc === undefined ? {} : { vc: f.vc }), ...(relays.length === 0 ? {} : { relays }) };
       }
@@ -273,11 +274,45 @@ export class WireCodec implements FrameCodec {
     return this.encode(countersignRequestFrame(this.me, to, seq, [{ stmt: bytes, auth }]));
   }
 
-  private sealAll(statements: readonly Outgoing[], to: string, relays?: readonly (readonly string[] | undefined)[]): WireItem[] {
-    const items: WireItem[] = [];
+  /**
+   * The items of a data frame to `to`. This node's own statements that its
+   * plan batches and that `to` gets under the same signature algorithm share
+   * one batch signature when there are two or more of them: the receiver
+   * checks one signature for the frame, and a relay passes each on with the
+   * signed digest list.
+   */
+  private sealAll(statements: readonly Outgoing[], to: string, relays?: readonly (readonly string[] | undefined)[], batched?: readonly boolean[]): ItemToFrame[] {
+    const items: (ItemToFrame | undefined)[] = new Array<ItemToFrame | undefined>(statements.length).fill(undefined);
+    const relayTo = (o: Prepared, i: number): readonly string[] | undefined => {
+      const relay = relays?.[i];
+      if (relay === undefined) return [];
+      const t = this.sealer.relayTargets(o.encoded, to, relay);
+      return Array.isArray(t) ? (t as readonly string[]) : undefined;
+    };
+    const signed = new Map<'ED25519' | 'RSA', number[]>();
     statements.forEach((o, i) => {
+      // A statement that cannot be relayed as asked is sealed alone below (and counted).
+      if (!(o instanceof Prepared) || batched?.[i] !== true || relayTo(o, i) === undefined) return;
+      const m = this.sealer.mechanism(o.statement, to);
+      if (m?.kind === 'ED25519' || m?.kind === 'RSA') signed.set(m.kind, [...(signed.get(m.kind) ?? []), i]);
+    });
+    for (const [alg, at] of signed) {
+      if (at.length < 2) continue;
+      for (let k = 0; k < at.length; k += MAX_BATCH_DIGESTS) {
+        const part = at.slice(k, k + MAX_BATCH_DIGESTS);
+        const batch = this.sealer.signBatch(part.map((i) => (statements[i] as Prepared).encoded), alg);
+        if (batch === undefined) continue;
+        part.forEach((i, index) => {
+          const o = statements[i] as Prepared;
+          const targets = relayTo(o, i) ?? [];
+          items[i] = { stmt: o.encoded.bytes, auth: { kind: 'SIGBATCH', batch: 0, index }, batch, ...(targets.length === 0 ? {} : { relay: targets }) };
+        });
+      }
+    }
+    statements.forEach((o, i) => {
+      if (items[i] !== undefined) return;
       if (o instanceof Relayed) {
-        items.push(o.item);
+        items[i] = o.item;
         return;
       }
       if (!(o instanceof Prepared)) {
@@ -293,10 +328,10 @@ export class WireCodec implements FrameCodec {
         this.unsealed('not-relayable');
         r = this.sealer.seal(o.encoded, to, countersignature);
       }
-      if (r.ok) items.push(r.item);
+      if (r.ok) items[i] = r.item;
       else this.unsealed(r.error.code);
     });
-    return items;
+    return items.filter((x): x is ItemToFrame => x !== undefined);
   }
 
   /** The items asking `ttp` to countersign; each statement now awaits its answer. */

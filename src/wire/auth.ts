@@ -33,7 +33,14 @@ export type Authenticator =
   | { readonly kind: 'ED25519'; readonly sig: Uint8Array }
   | { readonly kind: 'RSA'; readonly sig: Uint8Array }
   /** The issuer's statement, countersigned (Ed25519) by the trusted third party `ttp`. */
-  | { readonly kind: 'TTP'; readonly ttp: string; readonly sig: Uint8Array };
+  | { readonly kind: 'TTP'; readonly ttp: string; readonly sig: Uint8Array }
+  /**
+   * One signature for several statements of the issuer: entry `batch` of the
+   * data frame's `sigs` signs a list of statement digests, this statement's
+   * digest at `index` (frame.ts BatchSignature). Anyone can check it, as a
+   * signature on the statement alone.
+   */
+  | { readonly kind: 'SIGBATCH'; readonly batch: number; readonly index: number };
 
 /**
  * The canonical order of an HMAC vector: by the verifier's encoded name, as
@@ -136,6 +143,28 @@ export function signStatement(alg: SignatureAlg, key: KeyObject, stmt: Uint8Arra
 
 export function statementSignatureValid(alg: SignatureAlg, key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats, context: Uint8Array = STATEMENT_CONTEXT): boolean {
   return rawVerify(alg, key, message(context, stmt), sig, stats);
+}
+
+/** Prefixed to the concatenated digests a batch signature covers. */
+export const BATCH_CONTEXT = ascii('MOMMIE/1 statement batch\0');
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The issuer's one signature over the digests of several of its statements (in order). */
+export function signBatch(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], stats?: WireStats): Uint8Array | undefined {
+  return rawSign(alg, key, message(BATCH_CONTEXT, concat(digests)), stats);
+}
+
+export function batchSignatureValid(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], sig: Uint8Array, stats?: WireStats): boolean {
+  return rawVerify(alg, key, message(BATCH_CONTEXT, concat(digests)), sig, stats);
 }
 
 /** A TTP's Ed25519 countersignature on a statement's bytes. */

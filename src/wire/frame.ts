@@ -1,7 +1,7 @@
 // Frames: the units the runtime's link layer sends, retransmits until acked,
 // and receives. A frame is a CBOR map in the same deterministic encoding as
 // statements:
-//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth, relay?}], vc?}
+//   data  {v: 1, kind: "data",  from, to, seq, items: [{stmt: bytes, auth, relay?}], vc?, sigs?}
 //   ack   {v: 1, kind: "ack",   from, to, seq}
 //   hello {v: 1, kind: "hello", from, to}
 //   countersign-request {v: 1, kind: "countersign-request", from, to, seq, items: [{stmt: bytes, auth}]}
@@ -57,7 +57,24 @@ export interface DataFrame {
    * ordering aid, never a reason to believe a statement.
    */
   readonly vc?: VectorClock;
+  /** Batch signatures the items' SIGBATCH authenticators refer to by position. */
+  readonly sigs?: readonly BatchSignature[];
 }
+
+/**
+ * One issuer signature over the SHA-256 digests of several of its
+ * statements, in order (BATCH_CONTEXT). The list travels with it so that a
+ * statement stays checkable on its own, when relayed or audited: its digest
+ * is in the list, and the list is signed.
+ */
+export interface BatchSignature {
+  readonly alg: 'ED25519' | 'RSA';
+  readonly digests: readonly Uint8Array[];
+  readonly sig: Uint8Array;
+}
+
+/** At most this many statements share one batch signature. */
+export const MAX_BATCH_DIGESTS = 256;
 
 /** Node name -> count of events; canonical like every map (keys sorted by encoding). */
 export type VectorClock = Readonly<Record<string, number>>;
@@ -118,8 +135,31 @@ export type SequencedFrame = DataFrame | CountersignRequestFrame | CountersignRe
 /** Bytes of the SHA-256 digest that names a statement in a countersign reply. */
 export const DIGEST_BYTES = 32;
 
-export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[], vc?: VectorClock): DataFrame {
-  return vc === undefined ? { v: WIRE_VERSION, kind: 'data', from, to, seq, items } : { v: WIRE_VERSION, kind: 'data', from, to, seq, items, vc };
+export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[], vc?: VectorClock, sigs?: readonly BatchSignature[]): DataFrame {
+  return { v: WIRE_VERSION, kind: 'data', from, to, seq, items, ...(vc === undefined ? {} : { vc }), ...(sigs === undefined || sigs.length === 0 ? {} : { sigs }) };
+}
+
+/** An item about to be framed: a SIGBATCH item names its batch signature itself, and the frame numbers them. */
+export interface ItemToFrame extends WireItem {
+  readonly batch?: BatchSignature;
+}
+
+/** A data frame of `items`, with the batch signatures they use gathered into its `sigs` (each once) and referred to by position. */
+export function dataFrameOf(from: string, to: string, seq: number, items: readonly ItemToFrame[], vc?: VectorClock): DataFrame {
+  const sigs: BatchSignature[] = [];
+  const at = new Map<BatchSignature, number>();
+  const out = items.map((i): WireItem => {
+    const base: WireItem = i.relay === undefined ? { stmt: i.stmt, auth: i.auth } : { stmt: i.stmt, auth: i.auth, relay: i.relay };
+    if (i.batch === undefined || i.auth.kind !== 'SIGBATCH') return base;
+    let k = at.get(i.batch);
+    if (k === undefined) {
+      k = sigs.length;
+      sigs.push(i.batch);
+      at.set(i.batch, k);
+    }
+    return { ...base, auth: { kind: 'SIGBATCH', batch: k, index: i.auth.index } };
+  });
+  return dataFrame(from, to, seq, out, vc, sigs);
 }
 
 export function ackFrame(from: string, to: string, seq: number): AckFrame {
@@ -195,6 +235,7 @@ const authCodecs = {
   ED25519: closed('Ed25519', { kind: t.literal('ED25519'), sig: Bytes }),
   RSA: closed('Rsa', { kind: t.literal('RSA'), sig: Bytes }),
   TTP: closed('Ttp', { kind: t.literal('TTP'), ttp: Name, sig: Bytes }),
+  SIGBATCH: closed('SigBatch', { kind: t.literal('SIGBATCH'), batch: Seq, index: Seq }),
 };
 type AuthCodecs = typeof authCodecs;
 type AuthShape = t.TypeOf<AuthCodecs[keyof AuthCodecs]>;
@@ -212,10 +253,12 @@ const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
   t.identity,
 );
 const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name) });
+const Digests = t.refinement(t.array(t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest')), (a) => a.length > 0 && a.length <= MAX_BATCH_DIGESTS, 'Digests');
+const BatchSignatureC = closed('BatchSignature', { alg: t.union([t.literal('ED25519'), t.literal('RSA')]), digests: Digests, sig: Bytes });
 const Digest = t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest');
 const CountersignatureC = closed('Countersignature', { digest: Digest, sig: Bytes });
 const FrameCodecs = {
-  data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }, { vc: t.record(Name, Seq) }),
+  data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }, { vc: t.record(Name, Seq), sigs: t.array(BatchSignatureC) }),
   ack: closed('AckFrame', { v: Version, kind: t.literal('ack'), from: Name, to: Name, seq: Seq }),
   hello: closed('HelloFrame', { v: Version, kind: t.literal('hello'), from: Name, to: Name }),
   'countersign-request': closed('CountersignRequestFrame', { v: Version, kind: t.literal('countersign-request'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }),
@@ -261,6 +304,8 @@ function authCbor(a: Authenticator): CborIn {
       return { kind: a.kind, sig: a.sig };
     case 'TTP':
       return { kind: a.kind, ttp: a.ttp, sig: a.sig };
+    case 'SIGBATCH':
+      return { kind: a.kind, batch: a.batch, index: a.index };
   }
 }
 
@@ -272,9 +317,11 @@ function itemCbor(i: WireItem): CborIn {
 function frameCbor(f: Frame): CborIn {
   switch (f.kind) {
     case 'data':
-      return f.vc === undefined
-        ? { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) }
-        : { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor), vc: { ...f.vc } };
+      return {
+        v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor),
+        ...(f.vc === undefined ? {} : { vc: { ...f.vc } }),
+        ...(f.sigs === undefined ? {} : { sigs: f.sigs.map((b) => ({ alg: b.alg, digests: [...b.digests], sig: b.sig })) }),
+      };
     case 'ack':
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq };
     case 'hello':

@@ -7,8 +7,9 @@
 
 import type { Deployment, MechanismKind } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { compareMacTags, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macValid, statementSignatureValid, ttpSignatureValid, type Authenticator, type MacTag } from './auth.js';
-import type { DataFrame, WireItem } from './frame.js';
+import { batchSignatureValid, compareMacTags, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macValid, statementDigest, statementSignatureValid, ttpSignatureValid, type Authenticator, type MacTag } from './auth.js';
+import { equalBytes } from './cbor.js';
+import type { BatchSignature, DataFrame, WireItem } from './frame.js';
 import type { WireSchema } from './schema.js';
 import { prescribed } from './seal.js';
 import { decodeStatement, type StatementBody } from './statement.js';
@@ -21,6 +22,8 @@ export interface OpenedStatement {
   readonly mechanism: MechanismKind;
   /** Kept so that a later relay can pass on what a third party can check. */
   readonly auth: Authenticator;
+  /** The batch signature a SIGBATCH authenticator refers to (a relay passes it on with the statement). */
+  readonly batch?: BatchSignature;
 }
 
 export type OpenResult =
@@ -49,8 +52,8 @@ export class Opener {
    * vouches for (PLAINTEXT relies on it; every other mechanism proves the
    * issuer by itself). Counts the outcome.
    */
-  open(item: WireItem, sender: string): OpenResult {
-    const r = this.check(item, sender);
+  open(item: WireItem, sender: string, sigs: readonly BatchSignature[] = []): OpenResult {
+    const r = this.check(item, sender, sigs);
     if (r.ok) this.stats.itemAccepted();
     else this.stats.itemDropped(r.reason);
     return r;
@@ -62,10 +65,10 @@ export class Opener {
    * decodeFrame so that the two agree.
    */
   openFrame(frame: DataFrame): OpenResult[] {
-    return frame.items.map((i) => this.open(i, frame.from));
+    return frame.items.map((i) => this.open(i, frame.from, frame.sigs));
   }
 
-  private check(item: WireItem, sender: string): OpenResult {
+  private check(item: WireItem, sender: string, sigs: readonly BatchSignature[]): OpenResult {
     const d = decodeStatement(this.schema, item.stmt);
     if (!d.ok) return refuse('malformed', `${d.error.code}: ${d.error.detail}`);
     const s = d.encoded.statement;
@@ -73,6 +76,14 @@ export class Opener {
     const mech = prescribed(this.deployment, s.issuer, this.me, s.auditors);
     if (mech === undefined) return refuse('wrong-mechanism', `the deployment gives no mechanism for ${s.issuer} -> ${this.me} with auditors {${s.auditors.join(', ')}}`);
     const a = item.auth;
+    if (a.kind === 'SIGBATCH') {
+      const batch = sigs[a.batch];
+      if (batch === undefined || a.index >= batch.digests.length) return refuse('malformed', `a batch signature reference (${a.batch}, ${a.index}) to nothing in the frame`);
+      if (batch.alg !== mech.kind) return refuse('wrong-mechanism', `a ${batch.alg} batch signature where the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind}`);
+      const bad = this.verifyBatch(batch, a.index, s.issuer, item.stmt);
+      if (bad !== undefined) return bad;
+      return { ok: true, opened: { statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a, batch } };
+    }
     if (a.kind !== mech.kind || (a.kind === 'TTP' && mech.kind === 'TTP' && a.ttp !== mech.principal)) {
       return refuse('wrong-mechanism', `${a.kind} where the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind}`);
     }
@@ -96,6 +107,8 @@ export class Opener {
         if (a.kind === 'RSA' && a.sig.length !== rsaBytes) return refuse('malformed', `an RSA signature of ${a.sig.length} bytes, expected ${rsaBytes}`);
         return statementSignatureValid(a.kind, key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad ${a.kind} signature for ${s.issuer}`);
       }
+      case 'SIGBATCH':
+        return refuse('malformed', 'a batch signature outside a frame');
       case 'TTP': {
         const key = this.ring.publicKey(a.ttp, 'ED25519');
         if (key === undefined || !keyFits('ED25519', key)) return refuse('no-key', `${this.me} holds no Ed25519 public key of ${a.ttp}`);
@@ -103,6 +116,20 @@ export class Opener {
         return ttpSignatureValid(key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad countersignature by ${a.ttp}`);
       }
     }
+  }
+
+  /** Batch signatures already checked (for the issuer of the statement that used them): a frame's statements share one check. */
+  private readonly batchesChecked = new WeakMap<BatchSignature, { readonly issuer: string; readonly ok: boolean }>();
+
+  private verifyBatch(b: BatchSignature, index: number, issuer: string, bytes: Uint8Array): Refusal | undefined {
+    if (!equalBytes(statementDigest(bytes), b.digests[index]!)) return refuse('forged', `the statement is not the one ${issuer}'s batch signature lists at ${index}`);
+    const key = this.ring.publicKey(issuer, b.alg);
+    if (key === undefined || !keyFits(b.alg, key)) return refuse('no-key', `${this.me} holds no ${b.alg} public key of ${issuer}`);
+    const known = this.batchesChecked.get(b);
+    // Another issuer's statement pointing at the same entry is checked against its own key.
+    const ok = known !== undefined && known.issuer === issuer ? known.ok : batchSignatureValid(b.alg, key, b.digests, b.sig, this.stats);
+    this.batchesChecked.set(b, { issuer, ok });
+    return ok ? undefined : refuse('forged', `bad ${b.alg} batch signature for ${issuer}`);
   }
 
   private verifyMac(tags: readonly MacTag[], issuer: string, bytes: Uint8Array): Refusal | undefined {

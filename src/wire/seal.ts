@@ -5,10 +5,11 @@
 import type { Deployment, Mechanism } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  compareMacTags, COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
+  compareMacTags, COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, signBatch, statementDigest, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
   type Authenticator,
 } from './auth.js';
-import type { WireItem } from './frame.js';
+import type { BatchSignature, WireItem } from './frame.js';
+import { Buffer } from 'node:buffer';
 import type { WireSchema } from './schema.js';
 import { decodeStatement, encodeStatement, type EncodedStatement, type StatementBody, type StatementResult } from './statement.js';
 import type { WireStats } from './stats.js';
@@ -28,6 +29,9 @@ export type SealErrorCode =
   | 'wrong-mechanism'
   /** A countersign request whose authenticator does not verify. */
   | 'forged';
+
+/** Batch signatures kept for the other verifiers' frames of the same step. */
+const MAX_REMEMBERED_BATCHES = 256;
 
 export interface SealError {
   readonly code: SealErrorCode;
@@ -96,17 +100,12 @@ export class Sealer {
    */
   sealRelay(e: EncodedStatement, verifier: string, relayTo: readonly string[], countersignature?: Uint8Array): SealResult {
     const direct = this.seal(e, verifier, countersignature);
+    if (!direct.ok) return direct;
+    const targets = this.relayTargets(e, verifier, relayTo);
+    if (!Array.isArray(targets)) return { ok: false, error: targets as SealError };
+    relayTo = targets;
+    if (relayTo.length === 0) return direct;
     const s = e.statement;
-    // Only the statement's other verifiers can be passed it (the receiver checks the same).
-    relayTo = [...new Set(relayTo)].filter((v) => v !== verifier && v !== s.issuer && s.verifiers.includes(v));
-    if (!direct.ok || relayTo.length === 0) return direct;
-    const mech = this.mechanism(s, verifier)!;
-    for (const v of relayTo) {
-      const m = this.mechanism(s, v);
-      if (m === undefined || m.kind !== mech.kind || (m.kind === 'TTP' && mech.kind === 'TTP' && m.principal !== mech.principal)) {
-        return err('not-relayable', `${verifier} cannot pass ${s.issuer}'s statement on to ${v}: the deployment prescribes ${m?.kind ?? 'nothing'} toward ${v} and ${mech.kind} toward ${verifier}`);
-      }
-    }
     const auth = direct.item.auth;
     switch (auth.kind) {
       case 'PLAINTEXT':
@@ -125,6 +124,60 @@ export class Sealer {
       default:
         return { ok: true, item: { ...direct.item, relay: [...relayTo] } };
     }
+  }
+
+  /**
+   * The verifiers of `e` that `verifier` may pass it on to (the statement's
+   * other verifiers among `relayTo`), or why it cannot be relayed: the
+   * mechanism toward each must be the one toward `verifier`, and not PLAINTEXT.
+   */
+  relayTargets(e: EncodedStatement, verifier: string, relayTo: readonly string[]): readonly string[] | SealError {
+    const s = e.statement;
+    // Only the statement's other verifiers can be passed it (the receiver checks the same).
+    const targets = [...new Set(relayTo)].filter((v) => v !== verifier && v !== s.issuer && s.verifiers.includes(v));
+    if (targets.length === 0) return targets;
+    const mech = this.mechanism(s, verifier);
+    if (mech === undefined) return { code: 'no-mechanism', detail: `the deployment gives no mechanism for ${s.issuer} -> ${verifier}` };
+    if (mech.kind === 'PLAINTEXT') return { code: 'not-relayable', detail: `a PLAINTEXT statement cannot be relayed: the channel, not the statement, vouches for ${s.issuer}` };
+    for (const v of targets) {
+      const m = this.mechanism(s, v);
+      if (m === undefined || m.kind !== mech.kind || (m.kind === 'TTP' && mech.kind === 'TTP' && m.principal !== mech.principal)) {
+        return { code: 'not-relayable', detail: `${verifier} cannot pass ${s.issuer}'s statement on to ${v}: the deployment prescribes ${m?.kind ?? 'nothing'} toward ${v} and ${mech.kind} toward ${verifier}` };
+      }
+    }
+    return targets;
+  }
+
+  /**
+   * One signature of this node over several of its own statements (their
+   * digests, in order), for a frame that carries them: the receiver checks it
+   * once for all of them. The same statements in the same order (the frames
+   * of one step to each verifier) are signed once.
+   */
+  signBatch(es: readonly EncodedStatement[], alg: 'ED25519' | 'RSA'): BatchSignature | undefined {
+    const digests = es.map((e) => this.digest(e));
+    const memo = `${alg}:${digests.map((d) => Buffer.from(d).toString('base64')).join(',')}`;
+    const known = this.batches.get(memo);
+    if (known !== undefined) return known;
+    const key = this.ring.signingKey(alg);
+    const sig = key === undefined ? undefined : signBatch(alg, key, digests, this.stats);
+    if (sig === undefined) return undefined;
+    const b: BatchSignature = { alg, digests, sig };
+    if (this.batches.size >= MAX_REMEMBERED_BATCHES) this.batches.clear();
+    this.batches.set(memo, b);
+    return b;
+  }
+
+  private readonly batches = new Map<string, BatchSignature>();
+  private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
+
+  private digest(e: EncodedStatement): Uint8Array {
+    let d = this.digests.get(e.bytes);
+    if (d === undefined) {
+      d = statementDigest(e.bytes);
+      this.digests.set(e.bytes, d);
+    }
+    return d;
   }
 
   /**
