@@ -3,13 +3,14 @@ import { tlaCommand } from './tla.js';
 import { verifyCommand } from './verify.js';
 import { toolsCommand } from './tools.js';
 import { deployCheckCommand } from './deploy.js';
+import { deployTuneCommand } from './deploy-tune.js';
 import { keysCommand } from './keys.js';
 import { runCommand } from './run.js';
 import { replayCommand } from './replay.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand, deployCheckCommand, keysCommand, runCommand, replayCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runCommand, replayCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
