@@ -132,7 +132,7 @@ export const deployTuneCommand: Command = {
       return bad(`cannot write ${target}: ${why}`);
     }
     if (json) {
-      out.stdout(JSON.stringify({ ok: true, program: programPath, base: v.nodes, output: target, options: decoded.options, ...resultJson(result) }, null, 2));
+      out.stdout(JSON.stringify({ ok: true, program: programPath, base: v.nodes, output: target, options: decoded.options, chosen: { rank: 1, description: chosen.description, predicted: chosen.prediction }, ...resultJson(result) }, null, 2));
       return EXIT.OK;
     }
     const refused = result.rejected.length;

@@ -163,7 +163,11 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
     },
   });
 
-  const ranked = [...scored].sort((a, b) => compare(a.prediction, b.prediction, objective) || a.description.localeCompare(b.description));
+  // Equal predictions: the base file first (a change must pay for itself), then the fewest optimizers.
+  const steps = (c: ScoredCandidate): number => c.deployment.dissemination.reduce((n, r) => n + r.optimizers.length, 0);
+  const ranked = [...scored].sort(
+    (a, b) => compare(a.prediction, b.prediction, objective) || Number(b.origin === 'base') - Number(a.origin === 'base') || steps(a) - steps(b) || a.description.localeCompare(b.description),
+  );
   const baseRank = ranked.findIndex((c) => c.origin === 'base');
   const baseRejected = rejected.find((c) => c.origin === 'base');
   if (ranked.length === 0) {

@@ -3,7 +3,7 @@
 // options with every other dimension held, and moves to the best one the
 // objective prefers; rounds repeat until one changes nothing, the rounds run
 // out, or the candidate budget does. The product of the options is far too
-// large to simulate (PBCounter: 4 × 6 × 6 × 2 = 288); a round costs their
+// large to simulate (PBCounter: 2 × 2 × 6 × 6 × 4 = 576); a round costs their
 // sum. Candidates deploy-check refuses are skipped and cost no budget.
 
 import { compare } from './cost.js';
