@@ -361,6 +361,20 @@ export class Matcher {
         if (idx >= 0 && readyBefore(i, [c.value])) {
           narrowings[i]!.push({ field: idx, dynamic, value: (env) => this.ev.eval(c.value, env) });
         }
+        // `seqNo == pp.seqNo` where pp is a later pattern's binder: once this
+        // pattern is matched, that one is narrowed to records with the same
+        // field (a pinned Prepare finds its PrePrepare without scanning them all).
+        if (idx >= 0 && c.value.kind === 'field' && c.value.target.kind === 'name') {
+          const s = this.program.resolution.get(c.value.target.id);
+          const target = s?.k === 'bound' ? binderAt.get(s.declId) : undefined;
+          const tp = target === undefined ? undefined : patterns[target];
+          const tRec = tp === undefined ? undefined : this.program.records.get(tp.recordType.name);
+          const tIdx = tRec?.fields.findIndex((f) => f.name === (c.value as A.Expr & { kind: 'field' }).field.name) ?? -1;
+          const tMulti = tp?.constraints.some((x) => x.kind === 'multivalent' && x.field.name === (c.value as A.Expr & { kind: 'field' }).field.name) ?? true;
+          if (target !== undefined && target !== i && tp?.binder !== undefined && s?.k === 'bound' && s.declId === tp.binder.id && tIdx >= 0 && !tMulti) {
+            narrowings[target]!.push({ field: tIdx, dynamic: false, value: (_env, matched) => matched[i]?.record.fields[idx] });
+          }
+        }
         // `m == req` where req is a later pattern's binder: that pattern's record is this field.
         if (idx >= 0 && c.value.kind === 'name') {
           const s = this.program.resolution.get(c.value.id);
