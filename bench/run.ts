@@ -13,6 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
+import { runOptimizationsBench } from './optimizations.js';
 import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
 import { peakRss } from './stats.js';
@@ -23,6 +24,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'tlc', run: runTlcBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
+  { name: 'optimizations', run: runOptimizationsBench },
 ];
 
 async function main(): Promise<void> {
