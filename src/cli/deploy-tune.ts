@@ -138,6 +138,7 @@ export const deployTuneCommand: Command = {
     const refused = result.rejected.length;
     out.stdout(`measured on this machine: ${constantsText(result.constants)}`);
     out.stdout(`objective: ${result.objective} (${OBJECTIVE_WORDS[result.objective]}); ${result.ranked.length} candidates simulated (${decoded.options.requests} requests each, seed ${decoded.options.seed})${refused > 0 ? `, ${refused} refused by deploy-check or the simulation` : ''}`);
+    for (const n of result.notes) out.stdout(`note: ${n}`);
     out.stdout('');
     out.stdout(rankingTable(result).join('\n'));
     out.stdout('');

@@ -38,7 +38,6 @@ export interface Base {
   readonly kept: ReadonlyMap<SectionName, string>;
   /** Nodes of the base that are trusted third parties: generated candidates leave them out. */
   readonly ttps: readonly string[];
-  readonly warnings: readonly Diagnostic[];
 }
 
 export type BaseResult = { readonly ok: true; readonly base: Base } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly source?: SourceText };
@@ -106,6 +105,6 @@ export function readBase(file: string, text: string, program: CheckedProgram, pr
   }
   return {
     ok: true,
-    base: { file, text, source: parsed.source, syntax, skeleton: checked.deployment, kept, ttps, warnings: diagnostics.filter((d) => d.severity !== 'error') },
+    base: { file, text, source: parsed.source, syntax, skeleton: checked.deployment, kept, ttps },
   };
 }

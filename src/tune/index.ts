@@ -140,8 +140,8 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
       rejected.push({ text, origin, description, reasons: [sim.reason], diagnostics: [] });
       return undefined;
     }
-    const prediction = predict(sim.counts.observation, constants);
-    scored.push({ text, origin, description, deployment: admitted.deployment, observation: sim.counts.observation, prediction });
+    const prediction = predict(sim.observation, constants);
+    scored.push({ text, origin, description, deployment: admitted.deployment, observation: sim.observation, prediction });
     progress(`candidate ${simulated}: ${description}`);
     return prediction;
   };
@@ -175,8 +175,12 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
     const why = baseRejected === undefined ? '' : `; the base file itself: ${baseRejected.reasons.join('; ')}`;
     return fail('no-candidate', `no candidate deployment passes deploy-check and completes a request in simulation (${rejected.length} refused)${why}`, baseAdmitted.ok ? [] : baseAdmitted.diagnostics, sources);
   }
+  const fewest = Math.min(...ranked.map((c) => c.observation.requested));
+  const notes = fewest < opts.requests
+    ? [`${program.name} admits only ${fewest} of the ${opts.requests} requests asked under ${baseName}'s constants (raise them in [Constants]): the counts per request are over those`]
+    : [];
   return {
-    ok: true, ranked, rejected, constants, objective,
+    ok: true, ranked, rejected, constants, objective, notes,
     base: baseRank >= 0 ? { scored: true, rank: baseRank + 1 } : { scored: false, reasons: baseRejected?.reasons ?? [] },
   };
 }

@@ -51,6 +51,7 @@ export function deployHeader(r: TuneResult, chosen: ScoredCandidate, program: st
     `Predicted: ${predicted(chosen)}.`,
     `Counted per request in simulation: ${f1(o.perRequest.frames)} frames, ${f1(o.perRequest.macs)} MACs, ${f1(o.perRequest.ed25519Signs + o.perRequest.rsaSigns)} signatures, ${f1(o.perRequest.ed25519Verifies + o.perRequest.rsaVerifies)} verifications, ${f1(o.perRequest.statements)} statements, ${f1(o.hops)} hops, ${f1(o.waitsMs)} ms waiting.`,
     `Measured on this machine: ${constantsText(r.constants)}.`,
+    ...r.notes.map((n) => `Note: ${n}.`),
   ];
   return lines.map((l) => `// ${l}`).join('\n') + '\n\n';
 }
@@ -69,7 +70,8 @@ export function resultJson(r: TuneResult): object {
     objective: r.objective,
     constants: r.constants,
     ranked: r.ranked.map((c, i) => candidateJson(c, i + 1)),
-    rejected: r.rejected.map((c) => ({ origin: c.origin, description: c.description, reasons: c.reasons })),
+    rejected: r.rejected.map((c) => ({ origin: c.origin, description: c.description, reasons: c.reasons, text: c.text })),
     base: r.base,
+    notes: r.notes,
   };
 }

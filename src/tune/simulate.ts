@@ -31,15 +31,7 @@ export interface SimSetup {
 /** The two per-hop delays, ms. */
 export const HOP_DELAYS = [1, 4] as const;
 
-export interface SimCounts {
-  readonly observation: Observation;
-  /** CPU of the first run (this process), µs. */
-  readonly cpuUs: number;
-  /** Time spent in crypto over the first run, as the wire timed it, µs. */
-  readonly cryptoUs: number;
-}
-
-export type SimOutcome = { readonly ok: true; readonly counts: SimCounts } | { readonly ok: false; readonly reason: string };
+export type SimOutcome = { readonly ok: true; readonly observation: Observation } | { readonly ok: false; readonly reason: string };
 
 /** Which signature algorithms a deployment's mechanisms use (a TTP countersigns with Ed25519). */
 export function signatureAlgs(d: CheckedDeployment): { ed25519: boolean; rsa: boolean } {
@@ -110,11 +102,8 @@ export function simulate(setup: SimSetup, d: CheckedDeployment, floor: CryptoFlo
 
   const algs = signatureAlgs(d);
   const nodes: NodeCounts[] = [];
-  let cryptoMs = 0;
   const counted = (name: string, statements: number, link: { framesOut: number; framesIn: number; bytesOut: number; bytesIn: number }): void => {
-    const w = first.wire.get(name);
-    const c = w?.crypto;
-    cryptoMs += (c?.mac.ms ?? 0) + (c?.sign.ms ?? 0) + (c?.verify.ms ?? 0);
+    const c = first.wire.get(name)?.crypto;
     const signs = split(c?.sign.count ?? 0, c?.sign.ms ?? 0, floor.ed25519SignUs, floor.rsaSignUs, algs);
     const verifies = split(c?.verify.count ?? 0, c?.verify.ms ?? 0, floor.ed25519VerifyUs, floor.rsaVerifyUs, algs);
     nodes.push({
@@ -145,14 +134,10 @@ export function simulate(setup: SimSetup, d: CheckedDeployment, floor: CryptoFlo
   const clients = setup.model.nodes.filter((n) => n.status === 'correct' && isClient(n)).length;
   return {
     ok: true,
-    counts: {
-      observation: {
-        requested: r.requested, completed: done, perRequest, nodes, hops, waitsMs: Math.max(0, l1 - hops * d1),
-        outstanding: Math.max(1, Math.min(setup.requests, clients * setup.concurrency)),
-        processes: r.nodes.length + r.ttps.length,
-      },
-      cpuUs: first.cpuUs,
-      cryptoUs: cryptoMs * 1000,
+    observation: {
+      requested: r.requested, completed: done, perRequest, nodes, hops, waitsMs: Math.max(0, l1 - hops * d1),
+      outstanding: Math.max(1, Math.min(setup.requests, clients * setup.concurrency)),
+      processes: r.nodes.length + r.ttps.length,
     },
   };
 }

@@ -174,6 +174,8 @@ export interface TuneResult {
   readonly rejected: readonly RejectedCandidate[];
   readonly constants: CostConstants;
   readonly objective: Objective;
+  /** What the figures rest on that a reader should know (e.g. a program that admits fewer requests than asked). */
+  readonly notes: readonly string[];
   /** The base's own file as a candidate: scored, or rejected and why. */
   readonly base: { readonly scored: true; readonly rank: number } | { readonly scored: false; readonly reasons: readonly string[] };
 }
