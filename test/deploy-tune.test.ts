@@ -13,6 +13,7 @@ import { checkFile } from '../src/analysis/frontend.js';
 import { admit } from '../src/tune/admit.js';
 import { readBase } from '../src/tune/base.js';
 import { renderChoice } from '../src/tune/render.js';
+import { everyChoice } from '../src/tune/search.js';
 import { buildSpace, startChoice } from '../src/tune/space.js';
 import { DEFAULT_TUNE_OPTIONS } from '../src/tune/types.js';
 import { mommie, ROOT } from './helpers/cli.js';
@@ -62,6 +63,10 @@ describe('candidates', () => {
     expect(text).toContain('C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;');
     expect(text).toContain('MaxSeq = 8000');
     expect(admit('start.deploy', text, fe.program!, fe.source).ok).toBe(true);
+    // Every combination only when they fit the budget; coordinate descent otherwise.
+    const product = space.dimensions.reduce((n, d) => n * d.options.length, 1);
+    expect(everyChoice(space, product)).toHaveLength(product);
+    expect(everyChoice(space, product - 1)).toBeUndefined();
     const withPlaintext = buildSpace(fe.program!, read.base.skeleton, undefined, { ...DEFAULT_TUNE_OPTIONS, allowPlaintext: true, allowRsa: true });
     expect(withPlaintext.dimensions.find((d) => d.key === 'auth C R')!.options).toEqual(['HMAC', 'ED25519', 'RSA', 'PLAINTEXT']);
   });

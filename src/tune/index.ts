@@ -26,7 +26,7 @@ import { sameRoutes } from './equivalent.js';
 import { tuningKeyRings } from './keys.js';
 import { calibrateProcessing, costConstants, measureMachine, type MachineCosts } from './measure.js';
 import { describeChoice, renderChoice } from './render.js';
-import { coordinateDescent } from './search.js';
+import { coordinateDescent, everyChoice } from './search.js';
 import { buildSpace, startChoice, UNICAST, type Choice, type Space } from './space.js';
 import { signatureAlgs, simulate, type SimSetup } from './simulate.js';
 import {
@@ -152,16 +152,16 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
   })();
   const baseName = basename(base.file);
   const basePrediction = consider(base.text, 'base', `${baseName} as written${start === undefined ? '' : `: ${describeChoice(space, start)}`}`, baseAdmitted);
-  coordinateDescent(space, startChoice(space), objective, opts.rounds, {
-    budgetLeft: () => simulated < opts.maxCandidates,
-    score: (choice) => {
-      const text = renderChoice(base, space, choice);
-      const admitted = admit(`${baseName} (candidate)`, text, program, input.programSource);
-      // The base in the search's own words: the same candidate, already simulated.
-      if (admitted.ok && baseDeployment !== undefined && basePrediction !== undefined && sameRoutes(admitted.deployment, baseDeployment, space.sites)) return basePrediction;
-      return consider(text, 'generated', describeChoice(space, choice), admitted);
-    },
-  });
+  const score = (choice: Choice): Prediction | undefined => {
+    const text = renderChoice(base, space, choice);
+    const admitted = admit(`${baseName} (candidate)`, text, program, input.programSource);
+    // The base in the search's own words: the same candidate, already simulated.
+    if (admitted.ok && baseDeployment !== undefined && basePrediction !== undefined && sameRoutes(admitted.deployment, baseDeployment, space.sites)) return basePrediction;
+    return consider(text, 'generated', describeChoice(space, choice), admitted);
+  };
+  const all = everyChoice(space, opts.maxCandidates - simulated);
+  if (all !== undefined) for (const c of all) score(c);
+  else coordinateDescent(space, startChoice(space), objective, opts.rounds, { budgetLeft: () => simulated < opts.maxCandidates, score });
 
   // Equal predictions: the base file first (a change must pay for itself), then the fewest optimizers.
   const steps = (c: ScoredCandidate): number => c.deployment.dissemination.reduce((n, r) => n + r.optimizers.length, 0);

@@ -1,4 +1,6 @@
-// The search: coordinate descent over the dimensions (space.ts). From the
+// The search. When every combination of the options fits the candidate
+// budget, each is tried. Otherwise, coordinate descent over the dimensions
+// (space.ts): from the
 // start (the base's own choices), each dimension in turn tries each of its
 // options with every other dimension held, and moves to the best one the
 // objective prefers; rounds repeat until one changes nothing, the rounds run
@@ -15,6 +17,15 @@ export interface SearchHooks {
   score(choice: Choice): Prediction | undefined;
   /** Whether another choice may be simulated. */
   budgetLeft(): boolean;
+}
+
+/** Every combination of the options, when there are at most `limit` of them; undefined otherwise. */
+export function everyChoice(space: Space, limit: number): Choice[] | undefined {
+  const product = space.dimensions.reduce((n, d) => n * d.options.length, 1);
+  if (product > limit) return undefined;
+  let all: Choice[] = [[]];
+  for (const d of space.dimensions) all = all.flatMap((c) => d.options.map((o) => [...c, o]));
+  return all;
 }
 
 export function coordinateDescent(space: Space, start: Choice, objective: Objective, rounds: number, hooks: SearchHooks): Choice {
