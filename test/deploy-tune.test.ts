@@ -156,6 +156,7 @@ describe('mommie deploy-tune: bad input', () => {
       [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--requests', '0'], "--requests takes a positive whole number, not '0'"],
       [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--clients', '9'], '--clients 9: PBCounter has 8 clients'],
       [['--nodes', 'specs/PBCounter.deploy', '-o', target], 'give exactly one program'],
+      [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', join(dir, 'no-such-dir', 'x.deploy')], 'there is no directory'],
     ];
     for (const [args, message] of cases) {
       const r = await tuneWith(...args);
@@ -196,6 +197,16 @@ describe('mommie deploy-tune: bad input', () => {
     const missing = await tuneWith('specs/PBCounter.mom', '--nodes', join(dir, 'absent.deploy'), '-o', target);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('MOM001');
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('a base whose constants admit no request: nothing to tune', async () => {
+    const zero = join(dir, 'zero.deploy');
+    writeFileSync(zero, readFileSync(join(ROOT, 'specs/PBCounter.deploy'), 'utf8').replace(/^MaxReq = \d+/m, 'MaxReq = 0'));
+    const r = await tuneWith('specs/PBCounter.mom', '--nodes', zero, '-o', target, '--quick', '--requests', '10');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('no simulated run of PBCounter completes a request');
+    noStack(r.stderr);
     expect(existsSync(target)).toBe(false);
   });
 

@@ -3,6 +3,7 @@
 // objective, among candidates deploy-check accepts (src/tune/).
 
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { checkFile } from '../analysis/frontend.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic, locate } from '../diagnostics/format.js';
@@ -98,6 +99,7 @@ export const deployTuneCommand: Command = {
     if (!decoded.ok) return bad(decoded.message);
     const target = v.out;
     if (existsSync(target) && v.force !== true) return bad(`${target} exists; pass --force to overwrite it`);
+    if (!existsSync(dirname(target))) return bad(`cannot write ${target}: there is no directory ${dirname(target)}`);
 
     const programPath = cl.positionals[0]!;
     const fe = checkFile(programPath);

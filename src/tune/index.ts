@@ -122,7 +122,10 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
     processingUs = calibrateProcessing(setupFor(a.deployment), a.deployment, opts.quick ? 500 : 3000);
     if (processingUs !== undefined) break;
   }
-  if (processingUs === undefined) return fail('measure-failed', `cannot calibrate the processing cost: no simulated run of ${program.name} with PLAINTEXT or HMAC completed a request`);
+  // A run with plain mechanisms that completes nothing: no candidate would, whatever it chose.
+  if (processingUs === undefined) {
+    return fail('no-candidate', `no simulated run of ${program.name} completes a request as ${input.base.file} deploys it (does the program have clients, and do the constants in [Constants] admit requests?); nothing to tune`);
+  }
   const constants: CostConstants = costConstants(machine, processingUs);
 
   const scored: ScoredCandidate[] = [];
