@@ -32,9 +32,13 @@ interface Config {
 }
 
 const BATCH = ['C -> R : BATCH(16, 2ms);', 'R -> * : BATCH(16, 2ms);'];
+// Requests relayed by the primary. Not OPTIMISTIC(QUORUM) between replicas:
+// in an all-to-all quorum exchange each replica needs a quorum from distinct
+// issuers, and issuers sending to "a quorum" of their own choosing leave some
+// replicas short until the lazy fallback (measured: p50 over 1.2 s).
 const OPTIMISTIC: Record<string, readonly string[]> = {
   PBCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
-  PBFTCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;', 'R -> R [Prepare, Commit] : OPTIMISTIC(QUORUM) 200ms;'],
+  PBFTCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
 };
 
 function configs(program: string): Config[] {
