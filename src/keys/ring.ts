@@ -41,6 +41,19 @@ function keyPair(alg: SignatureAlg): Promise<{ publicKey: KeyObject; privateKey:
   });
 }
 
+/** A fresh HMAC key per unordered pair of `names`: the same bytes under each end's name for the other. */
+export function pairwiseHmacKeys(names: readonly string[]): Map<string, Map<string, Uint8Array>> {
+  const hmac = new Map(names.map((p) => [p, new Map<string, Uint8Array>()]));
+  names.forEach((a, i) => {
+    for (const b of names.slice(i + 1)) {
+      const key = new Uint8Array(randomBytes(HMAC_KEY_BYTES));
+      hmac.get(a)!.set(b, key);
+      hmac.get(b)!.set(a, key);
+    }
+  });
+  return hmac;
+}
+
 /**
  * Fresh keys for `principals`: one HMAC key per unordered pair (the same
  * bytes in both rings), and an Ed25519 and an RSA key pair per principal.
@@ -51,14 +64,7 @@ export async function generateKeyRingData(principals: readonly string[]): Promis
   // Key pairs are made on libuv's thread pool, so the RSA keys are generated in parallel.
   const pairs = await Promise.all(names.map(async (p) => [p, new Map(await Promise.all(SIGNATURE_ALGS.map(async (a) => [a, await keyPair(a)] as const)))] as const));
   const publicKeys = new Map(pairs.map(([p, ks]) => [p, new Map([...ks].map(([a, k]) => [a, k.publicKey]))] as const));
-  const hmac = new Map(names.map((p) => [p, new Map<string, Uint8Array>()]));
-  names.forEach((a, i) => {
-    for (const b of names.slice(i + 1)) {
-      const key = new Uint8Array(randomBytes(HMAC_KEY_BYTES));
-      hmac.get(a)!.set(b, key);
-      hmac.get(b)!.set(a, key);
-    }
-  });
+  const hmac = pairwiseHmacKeys(names);
   return new Map(
     pairs.map(([p, ks]) => [p, { principal: p, hmac: hmac.get(p)!, signing: new Map([...ks].map(([a, k]) => [a, k.privateKey])), publicKeys }] as const),
   );

@@ -5,9 +5,9 @@
 // no operation's cost, and no run here needs a node unable to forge another's
 // RSA signature (the runs have no Byzantine nodes).
 
-import { generateKeyPair, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { KeyRing, SignatureAlg } from '../keys/keyring.js';
-import { HMAC_KEY_BYTES, keyRingOf, RSA_BITS } from '../keys/ring.js';
+import { keyRingOf, pairwiseHmacKeys, RSA_BITS } from '../keys/ring.js';
 
 function rsaPair(): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   return new Promise((resolve, reject) => {
@@ -22,14 +22,7 @@ export async function tuningKeyRings(nodes: readonly string[], withRsa: boolean)
   const publicKeys = new Map<string, ReadonlyMap<SignatureAlg, KeyObject>>(
     names.map((n) => [n, new Map<SignatureAlg, KeyObject>([['ED25519', ed.get(n)!.publicKey], ...(rsa === undefined ? [] : [['RSA', rsa.publicKey] as const])])]),
   );
-  const hmac = new Map(names.map((n) => [n, new Map<string, Uint8Array>()]));
-  names.forEach((a, i) => {
-    for (const b of names.slice(i + 1)) {
-      const key = new Uint8Array(randomBytes(HMAC_KEY_BYTES));
-      hmac.get(a)!.set(b, key);
-      hmac.get(b)!.set(a, key);
-    }
-  });
+  const hmac = pairwiseHmacKeys(names);
   return new Map(
     names.map((n) => [
       n,
