@@ -20,6 +20,7 @@ import { WireCodec } from '../src/runtime/wire-codec.js';
 import { instantiateRun, withClients } from '../src/semantics/model.js';
 import type { Value } from '../src/semantics/value.js';
 import { cryptoFloor, schemaFromModel, type CryptoFloor } from '../src/wire/index.js';
+import { tune } from '../src/tune/index.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
 import { repoRoot, section } from './stats.js';
 
@@ -247,7 +248,50 @@ export async function runOptimizationsBench(): Promise<void> {
         console.log(`hand-written PBFT (8 clients × 16, batch 16, MACs, same crypto and TCP transport): ${r.throughputPerS.toFixed(0)} req/s; the best MOMMIE run is ${(r.throughputPerS / Math.max(ours, 1e-9)).toFixed(1)}× slower (goal <= 2×: ${r.throughputPerS <= 2 * ours ? 'PASS' : 'FAIL'})`);
       }
     }
+    await tunePredictions(cli, dir, port + 200, tcpRequests);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * deploy-tune's predictions against measurement: for PBCounter with 8
+ * clients × 16 in flight, the chosen candidate and two rejected ones (the
+ * middle and the last of the ranking), each run over TCP.
+ */
+async function tunePredictions(cli: string, dir: string, port: number, requests: number): Promise<void> {
+  const name = 'PBCounter';
+  const specPath = join(specsDir(), `${name}.mom`);
+  const basePath = join(specsDir(), `${name}.deploy`);
+  if (!existsSync(specPath) || !existsSync(basePath)) return;
+  section(`optimizations: deploy-tune's prediction against TCP measurement (${name}, 8 clients × 16 in flight, objective throughput)`);
+  const fe = checkFile(specPath);
+  if (!fe.ok || fe.program === undefined) return;
+  const t = await tune({
+    program: fe.program, ...(fe.source !== undefined ? { programSource: fe.source } : {}),
+    base: { file: basePath, text: readFileSync(basePath, 'utf8') }, objective: 'throughput', options: { clients: 8, concurrency: 16 },
+  });
+  if (!t.ok) {
+    console.log(`deploy-tune failed: ${t.error.message}`);
+    return;
+  }
+  const picks = [...new Set([0, Math.floor(t.ranked.length / 2), t.ranked.length - 1])].map((i) => [i, t.ranked[i]!] as const);
+  console.log('| rank | candidate | predicted req/s | measured req/s | measured / predicted | predicted latency ms | measured p50 ms |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [i, c] of picks) {
+    const sub = mkdtempSync(join(dir, 'tune-'));
+    try {
+      let k = 0;
+      const path = join(sub, `${name}.deploy`);
+      writeFileSync(path, c.text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${port + k++}`));
+      port += 20;
+      const r = await tcpRow(cli, specPath, path, sub, 8, requests);
+      const ratio = r.reqPerS / c.prediction.throughputPerS;
+      console.log(`| ${i + 1} of ${t.ranked.length} | ${c.description} | ${c.prediction.throughputPerS.toFixed(0)} | ${r.reqPerS.toFixed(1)} | ${ratio.toFixed(2)} (${ratio >= 0.5 && ratio <= 2 ? 'within 2×' : 'off by more than 2×'}) | ${c.prediction.latencyMs.toFixed(0)} | ${r.p50.toFixed(0)} |`);
+    } catch (e) {
+      console.log(`| ${i + 1} | ${c.description} | failed: ${e instanceof Error ? e.message : String(e)} |`);
+    } finally {
+      rmSync(sub, { recursive: true, force: true });
+    }
   }
 }
