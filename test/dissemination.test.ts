@@ -193,7 +193,7 @@ const FIX = 'test/fixtures/dissemination';
 
 interface Report {
   requests: { completed: number };
-  nodes: { node: string; status: string; dissemination?: { relayRequests: number; relayed: number; escalations: number; lazy: number; batchWindows: number } }[];
+  nodes: { node: string; status: string; dissemination?: { relayRequests: number; relayed: number; escalations: number; lazy: number; batchWindows: number }; digest?: Record<string, number> }[];
 }
 
 async function simRun(deploy: string, faults: string, dir: string): Promise<Report> {
@@ -253,7 +253,53 @@ describe('optimizers on the simulated network (every run replays)', () => {
   });
 });
 
+describe('DIGEST on the simulated network', () => {
+  it('PBFTCounter with PrePrepare, Prepare and Commit by digest, requests to a quorum first, drops and duplicates: every request completes, records are fetched, the logs replay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-digest-'));
+    try {
+      const logs = join(dir, 'logs');
+      const r = await mommie(['run', 'specs/PBFTCounter.mom', '--deploy', join(FIX, 'PBFTCounter.digest.deploy'), '--network', 'sim', '--clients', '2', '--requests', '20', '--faults', 'drop=0.05,dup=0.05', '--trace', logs, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const rep = JSON.parse(r.stdout) as Report;
+      expect(rep.requests.completed).toBe(20);
+      const sum = (k: string): number => rep.nodes.reduce((n, x) => n + (x.digest?.[k] ?? 0), 0);
+      expect(sum('sent')).toBeGreaterThan(100);
+      expect(sum('held')).toBeGreaterThan(0);
+      expect(sum('resolved')).toBe(sum('held'));
+      expect(sum('fetched')).toBeGreaterThan(0);
+      expect(sum('bad')).toBe(0);
+      const replay = await mommie(['replay', 'specs/PBFTCounter.mom', logs]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('optimizers over TCP', () => {
+  it('DIGEST over TCP, one process per node: PBFTCounter\'s 20 requests complete, records are sent by digest, the logs replay, no process is left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-digest-tcp-'));
+    try {
+      const text = readFileSync(join(ROOT, FIX, 'PBFTCounter.digest.deploy'), 'utf8');
+      const ports = await freePorts(12);
+      let i = 0;
+      const deploy = join(dir, 'digest.deploy');
+      writeFileSync(deploy, text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${ports[i++]!}`));
+      await makeKeys(deploy, join(dir, 'keys'));
+      const traces = join(dir, 'traces');
+      const r = await mommie(['run', 'specs/PBFTCounter.mom', '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', '20', '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const rep = JSON.parse(r.stdout) as Report;
+      expect(rep.requests.completed).toBe(20);
+      expect(rep.nodes.reduce((n, x) => n + (x.digest?.['sent'] ?? 0), 0)).toBeGreaterThan(0);
+      const replay = await mommie(['replay', 'specs/PBFTCounter.mom', traces]);
+      expect(replay.exitCode, replay.stdout).toBe(0);
+      expect(await pids(traces)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('relaying through r4 and batching, one process per node: 30 requests complete, the logs replay, no process is left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-dissem-tcp-'));
     try {

@@ -213,7 +213,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
           return { write: (e) => void writeSync(fd, JSON.stringify(e) + '\n') };
         },
       });
-      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign);
+      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest);
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }

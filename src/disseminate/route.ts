@@ -49,6 +49,8 @@ export class Route {
   private readonly sentDirect = new Set<string>();
   private step = -1;
   readonly batching?: Batching;
+  /** The plan has DIGEST: fields holding records travel as digests (to verifiers known to hold them). */
+  readonly digest: boolean;
 
   constructor(
     private readonly me: string,
@@ -63,6 +65,7 @@ export class Route {
     this.steps = (plan?.steps ?? []).filter((s): s is Optimistic => s.kind === 'OPTIMISTIC');
     const batch = plan?.steps.find((s) => s.kind === 'BATCH');
     if (batch?.kind === 'BATCH') this.batching = { count: batch.count, windowMs: batch.windowMs };
+    this.digest = plan?.steps.some((s) => s.kind === 'DIGEST') === true;
   }
 
   /** Verifiers still waiting for a direct copy. */

@@ -68,11 +68,40 @@ export type Message =
        * ones among them share one signature over their digests.
        */
       readonly batched?: readonly boolean[];
+      /**
+       * Parallel to `statements`: those whose plan has DIGEST. Each field
+       * holding a record is sent as the record's digest when the peer is
+       * known to hold it (a verifier of a statement carrying it).
+       */
+      readonly digested?: readonly boolean[];
     }
+  /** Ask the peer for the records these digests name. */
+  | { readonly kind: 'fetch'; readonly digests: readonly Uint8Array[] }
+  /** The answer to a fetch: the records held, and the digests not held. */
+  | { readonly kind: 'fetched'; readonly records: readonly RecordAnswer[]; readonly unknown: readonly Uint8Array[] }
   /** To a TTP: countersign these statements of mine. */
   | { readonly kind: 'countersign-request'; readonly statements: readonly Outgoing[] }
   /** From a TTP, back to the requester. */
   | { readonly kind: 'countersign-reply'; readonly answers: readonly CountersignAnswer[] };
+
+/** A record as a fetch answer carries it. */
+export interface RecordAnswer {
+  readonly digest: Uint8Array;
+  readonly record: Uint8Array;
+}
+
+/** A record this node needs (a held digested item names it), and whom to ask: first the item's sender, then the others in turn. */
+export interface FetchWant {
+  readonly digest: Uint8Array;
+  readonly candidates: readonly string[];
+}
+
+/** Digested items held earlier that the records now at hand complete, with the sender and clock of the frame each came in. */
+export interface Resolved {
+  readonly from: string;
+  readonly statements: readonly OpenedStatement[];
+  readonly vc?: VectorClock;
+}
 
 /** A statement the sender asked this node to pass on, as it arrived (its authenticator serves each of `to`). */
 export interface RelayRequest {
@@ -82,7 +111,25 @@ export interface RelayRequest {
 }
 
 export type Opened =
-  | { readonly kind: 'data'; readonly seq: number; readonly statements: readonly OpenedStatement[]; readonly vc?: VectorClock; readonly relays?: readonly RelayRequest[] }
+  | {
+      readonly kind: 'data';
+      readonly seq: number;
+      readonly statements: readonly OpenedStatement[];
+      readonly vc?: VectorClock;
+      readonly relays?: readonly RelayRequest[];
+      /** Held digested items (of this or earlier frames) completed now. */
+      readonly resolved?: readonly Resolved[];
+      /** Records newly needed by items held for them: the runtime fetches them. */
+      readonly fetch?: readonly FetchWant[];
+      /**
+       * Items of this frame held for a missing record. A link that acks only
+       * what was logged (ackAfterDelivery) does not ack such a frame: the
+       * sender sends it again, and a node restarted meanwhile still gets it.
+       */
+      readonly held?: number;
+    }
+  /** A peer asks for records by digest: the answer to send back. */
+  | { readonly kind: 'fetch'; readonly seq: number; readonly records: readonly RecordAnswer[]; readonly unknown: readonly Uint8Array[] }
   /** At a TTP: the request was answered as far as it could be; `answers` go back to the sender. */
   | { readonly kind: 'countersign-request'; readonly seq: number; readonly answers: readonly CountersignAnswer[]; readonly attestations: readonly Attestation[] }
   /** At an issuer: these of its statements now carry the sender's countersignature (checked). */
@@ -92,7 +139,7 @@ export type Opened =
   | { readonly kind: 'drop'; readonly reason: string };
 
 /** The kinds of Opened that carry a link sequence number: they are acked. */
-export type Sequenced = Extract<Opened, { readonly kind: 'data' | 'countersign-request' | 'countersign-reply' }>;
+export type Sequenced = Extract<Opened, { readonly kind: 'data' | 'countersign-request' | 'countersign-reply' | 'fetch' }>;
 
 export interface FrameCodec {
   /** One of this node's statements, encoded for sending; undefined (and counted) when it cannot be sent at all. */
@@ -102,6 +149,8 @@ export interface FrameCodec {
   ack(to: string, seq: number): Uint8Array;
   /** Opens bytes that arrived from (the transport's idea of) `from`; never throws. Items that fail authentication are dropped and counted, the rest returned. */
   open(from: string, bytes: Uint8Array): Opened;
+  /** Whether a record this node needs to rebuild a held item is still missing (the runtime stops fetching it when not). */
+  stillMissing?(digest: Uint8Array): boolean;
   /** A data frame claiming `s` (of another issuer) sealed with this node's own keys: what a Byzantine node tries (simulation only). */
   forge?(to: string, seq: number, s: OpenedStatement): Uint8Array;
   /** A countersign request for `s` (of another issuer) made with this node's own channel to the TTP `to`: a Byzantine node asking the TTP to attest a statement that is not its own (simulation only). */

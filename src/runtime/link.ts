@@ -74,7 +74,7 @@ export class ReliableLink {
   }
 
   send(to: string, m: Message): void {
-    if (this.closed || (m.kind === 'countersign-reply' ? m.answers.length : m.statements.length) === 0) return;
+    if (this.closed || size(m) === 0) return;
     const seq = this.nextSeq.get(to) ?? this.options.firstSeq ?? 1;
     this.nextSeq.set(to, seq + 1);
     const bytes = this.codec.frame(to, seq, m);
@@ -136,10 +136,14 @@ export class ReliableLink {
     switch (o.kind) {
       case 'data':
       case 'countersign-request':
-      case 'countersign-reply': {
+      case 'countersign-reply':
+      case 'fetch': {
         const after = this.options.ackAfterDelivery === true;
-        const deliver = o.kind !== 'data' || o.statements.length > 0;
+        // A data frame whose items were all held (DIGEST) still goes up: its records are to be fetched.
+        const deliver = o.kind !== 'data' || o.statements.length > 0 || (o.resolved?.length ?? 0) > 0 || (o.fetch?.length ?? 0) > 0;
         if (after && deliver) this.onMessage(from, o);
+        // Held items are in memory only: a process that acks only what it logged leaves their frame unacked.
+        if (after && o.kind === 'data' && (o.held ?? 0) > 0) return;
         const ack = this.codec.ack(from, o.seq);
         this.stats.acksOut++;
         this.stats.bytesOut += ack.length;
@@ -163,5 +167,20 @@ export class ReliableLink {
         this.stats.dropped[o.reason] = (this.stats.dropped[o.reason] ?? 0) + 1;
         return;
     }
+  }
+}
+
+/** What a message carries; an empty one is not sent. */
+function size(m: Message): number {
+  switch (m.kind) {
+    case 'data':
+    case 'countersign-request':
+      return m.statements.length;
+    case 'countersign-reply':
+      return m.answers.length;
+    case 'fetch':
+      return m.digests.length;
+    case 'fetched':
+      return m.records.length + m.unknown.length;
   }
 }

@@ -164,7 +164,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       clearInterval(ticker);
       node.stop(reason);
       const report = runningNodeReport(node, info, model, {
-        wire: codec.wire.snapshot(), tcp: transport.stats, countersign: codec.local.countersign, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}),
+        wire: codec.wire.snapshot(), tcp: transport.stats, countersign: codec.local.countersign, digest: codec.local.digest, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}),
       });
       send({ k: 'report', node: a.node, report, aborts, issued: driver.issued });
       log.close();

@@ -8,7 +8,7 @@ import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
 import type { CountersignReport, DisseminationReport, NodeReport, TtpReport } from './report.js';
 import type { TtpNode } from './ttp-node.js';
-import type { CountersignCounts } from './wire-codec.js';
+import type { CountersignCounts, DigestCounts } from './wire-codec.js';
 
 export interface NodeReportExtras {
   readonly wire?: WireStatsSnapshot;
@@ -16,6 +16,8 @@ export interface NodeReportExtras {
   readonly recovered?: { readonly events: number; readonly fires: number; readonly deliveries: number };
   /** The codec's side of the countersignature exchange (WireCodec.local.countersign). */
   readonly countersign?: CountersignCounts;
+  /** The DIGEST optimizer's counts (WireCodec.local.digest). */
+  readonly digest?: DigestCounts;
 }
 
 /** The node's part of the countersignature exchange, when it had one. */
@@ -51,6 +53,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(extras.recovered !== undefined ? { recovered: extras.recovered } : {}),
     ...(countersign !== undefined ? { countersign } : {}),
     ...(dissemination !== undefined ? { dissemination } : {}),
+    ...(extras.digest !== undefined && Object.values(extras.digest).some((x) => x > 0) ? { digest: { ...extras.digest } } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import type { FrameCodec, OpenedStatement, Sequenced, VectorClock } from './code
 import type { Host, TimerHandle } from './host.js';
 import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js';
 import { Outbox, type OutboxOptions, type PlanFor } from './outbox.js';
+import { Fetcher, type FetcherOptions } from './fetcher.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface TraceSink {
@@ -42,6 +43,8 @@ export interface NodeOptions {
   readonly link?: LinkOptions;
   /** When a countersignature that does not come is asked for again; when skipped verifiers get a statement lazily. */
   readonly outbox?: OutboxOptions;
+  /** When a record a digested item waits for is asked for again (DIGEST). */
+  readonly fetcher?: FetcherOptions;
   /** The deployment's [Dissemination] plans (none: every statement unicast to each verifier). */
   readonly dissemination?: PlanFor;
   readonly trace?: TraceSink;
@@ -99,6 +102,7 @@ export class RuntimeNode {
   readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0, firedBy: {} };
   readonly link: ReliableLink;
   readonly outbox: Outbox;
+  readonly fetcher: Fetcher;
   private readonly vc: Record<string, number> = {};
   private readonly timers = new Map<string, TimerHandle>();
   private outstanding: Outstanding[] = [];
@@ -109,6 +113,7 @@ export class RuntimeNode {
   constructor(private readonly opts: NodeOptions) {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
     this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox, opts.dissemination);
+    this.fetcher = new Fetcher(this.link, opts.codec, opts.host, opts.fetcher);
     this.vc[this.name] = 0;
     const r = opts.resume;
     if (r !== undefined) {
@@ -191,6 +196,7 @@ export class RuntimeNode {
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.outbox.close();
+    this.fetcher.close();
     this.link.close();
     this.emit({ k: 'stop', n: ++this.events, reason });
     void this.opts.transport.close();
@@ -200,6 +206,9 @@ export class RuntimeNode {
     switch (m.kind) {
       case 'data': {
         const learned = this.receive(from, m.statements, m.vc);
+        // Digested items held earlier (DIGEST) and complete now, each from the frame that brought it.
+        for (const r of m.resolved ?? []) for (const s of this.receive(r.from, r.statements, r.vc)) learned.add(s);
+        if (m.fetch !== undefined && !this.stopped) this.fetcher.want(m.fetch);
         // Passed on once, when this node learns them (a retransmitted frame is
         // not relayed again), and before this node acts on them: the others
         // are waiting. Its clock then covers their publication.
@@ -215,6 +224,10 @@ export class RuntimeNode {
         return this.outbox.countersigned(m.countersigned);
       case 'countersign-request':
         // A principal countersigns nothing (its codec drops such frames).
+        return;
+      case 'fetch':
+        // A peer asks for records by digest: the codec found what this node holds.
+        if (!this.stopped) this.link.send(from, { kind: 'fetched', records: m.records, unknown: m.unknown });
         return;
     }
   }

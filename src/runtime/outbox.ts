@@ -52,6 +52,8 @@ interface Entry {
   readonly relay?: readonly string[];
   /** The BATCH optimizer of its plan: the frame may wait for company. */
   readonly batching?: Batching;
+  /** Its plan has DIGEST. */
+  readonly digest?: true;
 }
 
 /** A statement on its route: what its escalation timer needs. */
@@ -171,7 +173,10 @@ export class Outbox {
   /** Queues an action's sends and keeps its route's timer. */
   private follow(d: Dispatch, a: Action, touched: Set<string>): void {
     for (const send of a.sends) {
-      const e: Entry = { out: d.out, vc: d.vc, ...(send.relay === undefined ? {} : { relay: send.relay }), ...(d.route.batching === undefined ? {} : { batching: d.route.batching }) };
+      const e: Entry = {
+        out: d.out, vc: d.vc, ...(send.relay === undefined ? {} : { relay: send.relay }), ...(d.route.batching === undefined ? {} : { batching: d.route.batching }),
+        ...(d.route.digest ? { digest: true as const } : {}),
+      };
       if (send.relay !== undefined) this.stats.relayRequests++;
       this.enqueue(send.to, e);
       touched.add(send.to);
@@ -246,9 +251,10 @@ export class Outbox {
       const chunk = ready.slice(i, i + STATEMENTS_PER_FRAME);
       const relays = chunk.some((e) => e.relay !== undefined) ? chunk.map((e) => e.relay) : undefined;
       const batched = chunk.some((e) => e.batching !== undefined) ? chunk.map((e) => e.batching !== undefined) : undefined;
+      const digested = chunk.some((e) => e.digest === true) ? chunk.map((e) => e.digest === true) : undefined;
       this.link.send(v, {
         kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc,
-        ...(relays === undefined ? {} : { relays }), ...(batched === undefined ? {} : { batched }),
+        ...(relays === undefined ? {} : { relays }), ...(batched === undefined ? {} : { batched }), ...(digested === undefined ? {} : { digested }),
       });
     }
   }

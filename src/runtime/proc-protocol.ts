@@ -59,6 +59,7 @@ export const NodeReportCodec = t.intersection([
     wire: WireSnapshot, tcp: TcpStatsCodec, recovered: t.type({ events: t.number, fires: t.number, deliveries: t.number }),
     countersign: t.type({ asked: t.number, requests: t.number, reasked: t.number, obtained: t.number, bad: t.number, late: t.number, heldBack: t.number, held: t.number }),
     dissemination: t.type({ relayRequests: t.number, relayed: t.number, escalations: t.number, lazy: t.number, batchWindows: t.number }),
+    digest: Counts,
   }),
 ]);
 

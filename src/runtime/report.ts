@@ -26,6 +26,8 @@ export interface NodeReport {
   readonly countersign?: CountersignReport;
   /** What the [Dissemination] optimizers did at this node, when they did anything (runtime/outbox.ts). */
   readonly dissemination?: DisseminationReport;
+  /** What the DIGEST optimizer did at this node, when it did anything (runtime/wire-codec.ts DigestCounts). */
+  readonly digest?: Readonly<Record<string, number>>;
 }
 
 export interface DisseminationReport {
@@ -117,6 +119,10 @@ export function formatRunReport(r: RunReport): string[] {
     if (n.dissemination !== undefined) {
       const d = n.dissemination;
       lines.push(`    dissemination: ${d.relayRequests} sent for relaying, ${d.relayed} relayed for others, ${d.escalations} escalations, ${d.lazy} sent lazily after progress, ${d.batchWindows} batch windows ran out`);
+    }
+    if (n.digest !== undefined) {
+      const g = (k: string): number => n.digest?.[k] ?? 0;
+      lines.push(`    digests: ${g('sent')} items sent by digest (${g('full')} in full), ${g('rebuilt')} rebuilt at once, ${g('held')} held for a record (${g('resolved')} resolved), ${g('asked')} records asked for, ${g('fetched')} fetched, ${g('served')} served, ${g('unknown')} unknown asked, ${g('bad')} bad records refused${g('heldFull') > 0 ? `, ${g('heldFull')} frames refused at the held cap` : ''}`);
     }
     if (n.recovered !== undefined) lines.push(`    recovered from its log: ${n.recovered.events} events re-done (${n.recovered.fires} fires, ${n.recovered.deliveries} deliveries)`);
   }

@@ -370,6 +370,7 @@ export function simReport(
   asked: number,
   wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined,
   countersignOf?: (node: string) => import('./wire-codec.js').CountersignCounts | undefined,
+  digestOf?: (node: string) => import('./wire-codec.js').DigestCounts | undefined,
 ): import('./report.js').RunReport {
   const show = (v: Value): string => model.evaluator.show(v);
   const running = new Map(r.nodes.map((n) => [n.name, n]));
@@ -378,6 +379,7 @@ export function simReport(
     const wire = wireOf(info.name);
     const countersign = n === undefined ? undefined : countersignReport(n, countersignOf?.(info.name));
     const dissemination = n === undefined ? undefined : disseminationReport(n);
+    const digest = digestOf?.(info.name);
     return {
       node: info.name,
       role: info.role!.name,
@@ -393,6 +395,7 @@ export function simReport(
       ...(wire !== undefined ? { wire } : {}),
       ...(countersign !== undefined ? { countersign } : {}),
       ...(dissemination !== undefined ? { dissemination } : {}),
+      ...(digest !== undefined && Object.values(digest).some((x) => x > 0) ? { digest: { ...digest } } : {}),
     };
   });
   const ttps = r.ttps.map((t) => {

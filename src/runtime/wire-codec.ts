@@ -11,16 +11,64 @@
 // before they fill the hole. A TTP's codec answers requests with its
 // Countersigner: only for the authenticated requester's own statements, and
 // only those the deployment routes through it.
+//
+// The DIGEST optimizer lives here too (docs/wire.md, "Digests"). Sending: a
+// statement whose plan has DIGEST goes to a verifier in digest form (each
+// field holding a record replaced by the record's digest) when this node has
+// evidence that the verifier holds the record — it is the issuer or a
+// verifier of a statement this node knows that carries it; otherwise in full.
+// Receiving: a digested item is rebuilt from the records this node holds
+// (those of the statements it knows, and of the other items of the same
+// frame) and opened like any other; one whose records are missing is held
+// (per sender at most MAX_HELD_PER_SENDER; past that the whole frame is
+// dropped unacked, and the sender's retransmission brings it back later) and
+// the runtime fetches the records. A fetched record is used only when its
+// digest is the one asked for.
 
 import { Buffer } from 'node:buffer';
 import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  COUNTERSIGN_REQUEST_CONTEXT, MAX_BATCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, encodeFrame, macTag, signStatement,
-  statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
-  type Authenticator, type EncodedStatement, type Frame, type ItemToFrame, type WireItem, type WireSchema,
+  COUNTERSIGN_REQUEST_CONTEXT, MAX_BATCH_DIGESTS, MAX_FETCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, digestForm, encodeFrame,
+  expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordDigest, recordsOf, signStatement, statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
+  type Authenticator, type BatchSignature, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
 } from '../wire/index.js';
-import type { Attestation, CountersignAnswer, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RelayRequest, VectorClock } from './codec.js';
+import { decodeCbor, equalBytes, isCborArray } from '../wire/cbor.js';
+import type { Attestation, CountersignAnswer, FetchWant, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RecordAnswer, RelayRequest, Resolved, VectorClock } from './codec.js';
+
+/** Digested items held for missing records, per link sender; past it, the sender's frames that would hold more are dropped unacked. */
+export const MAX_HELD_PER_SENDER = 256;
+/** Records indexed by digest; the oldest is forgotten past it (a later digest of it is fetched). */
+export const MAX_INDEXED_RECORDS = 1 << 16;
+/** Bytes of records in one fetch answer; the rest of the digests asked are left unanswered (asked again). */
+export const MAX_FETCH_ANSWER_BYTES = 512 * 1024;
+
+export interface DigestCounts {
+  /** Items sent in digest form. */
+  sent: number;
+  /** Items of a DIGEST plan sent in full: the verifier was not known to hold a record. */
+  full: number;
+  /** Digested items received and rebuilt at once from records at hand. */
+  rebuilt: number;
+  /** Digested items held for a missing record (each time one was held). */
+  held: number;
+  /** Held items completed later (by a fetch answer or a record arriving otherwise). */
+  resolved: number;
+  /** Frames dropped unacked because their sender's held items were at MAX_HELD_PER_SENDER. */
+  heldFull: number;
+  /** Digests this node asked peers for (each time asked, counted by the runtime's fetcher). */
+  asked: number;
+  /** Records received by fetch and accepted (digest checked). */
+  fetched: number;
+  /** Fetched records whose bytes do not have the digest asked for: refused (a Byzantine or broken peer). */
+  bad: number;
+  /** Fetched records nobody here waits for (already had, or never asked): ignored. */
+  late: number;
+  /** Records this node served to peers that asked. */
+  served: number;
+  /** Digests peers asked for that this node does not hold (answered as unknown). */
+  unknown: number;
+}
 
 export interface CountersignCounts {
   /** Statements this node asked a TTP to countersign (each time it asked). */
@@ -38,6 +86,17 @@ export interface WireCodecStats {
   readonly unsealed: Record<string, number>;
   /** The countersignature exchange, from the issuer's side. */
   readonly countersign: CountersignCounts;
+  /** The DIGEST optimizer, both sides. */
+  readonly digest: DigestCounts;
+}
+
+/** A digested item waiting for records, with what its frame carried for opening it. */
+interface Held {
+  readonly item: WireItem;
+  readonly from: string;
+  readonly sigs: readonly BatchSignature[];
+  readonly vc?: VectorClock;
+  readonly missing: readonly string[];
 }
 
 /** A statement of this node, encoded once; the countersignatures it has obtained, by TTP. */
@@ -50,6 +109,9 @@ class Prepared implements Outgoing {
     readonly encoded: EncodedStatement,
     private readonly sealer: Sealer,
   ) {}
+
+  /** The digest form and the digests of the records it replaces (null: none to replace); computed once. */
+  digestForm?: { readonly form: Uint8Array; readonly digests: readonly string[] } | null;
 
   /** The TTP whose countersignature the mechanism toward `verifier` needs, if any. */
   ttpFor(verifier: string): string | undefined {
@@ -94,9 +156,23 @@ class Relayed implements Outgoing {
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
+/** A digested item with its full statement bytes back in place (what the authenticator covers). */
+function rebuilt(item: WireItem, stmt: Uint8Array): WireItem {
+  return { stmt, auth: item.auth, ...(item.relay === undefined ? {} : { relay: item.relay }) };
+}
+
 export class WireCodec implements FrameCodec {
   readonly wire = new WireStats();
-  readonly local: WireCodecStats = { unsealed: {}, countersign: { asked: 0, obtained: 0, bad: 0, late: 0 } };
+  readonly local: WireCodecStats = {
+    unsealed: {}, countersign: { asked: 0, obtained: 0, bad: 0, late: 0 },
+    digest: { sent: 0, full: 0, rebuilt: 0, held: 0, resolved: 0, heldFull: 0, asked: 0, fetched: 0, bad: 0, late: 0, served: 0, unknown: 0 },
+  };
+  /** Records this node holds, by hex digest, with the principals known to hold them too. */
+  private readonly records = new Map<string, { readonly bytes: Uint8Array; readonly holders: Set<string> }>();
+  /** Digested items waiting for records, oldest first. */
+  private held: Held[] = [];
+  /** Hex digests some held item waits for. */
+  private readonly wanted = new Set<string>();
   private readonly sealer: Sealer;
   private readonly opener: Opener;
   private readonly countersigner: Countersigner;
@@ -114,7 +190,10 @@ export class WireCodec implements FrameCodec {
     this.opener = new Opener(ring, deployment, schema, this.wire);
     this.countersigner = new Countersigner(ring, deployment, schema, this.wire);
     this.isThirdParty = !schema.principals.has(ring.principal);
+    this.schema = schema;
   }
+
+  private readonly schema: WireSchema;
 
   get me(): string {
     return this.ring.principal;
@@ -126,13 +205,56 @@ export class WireCodec implements FrameCodec {
       this.unsealed('invalid-statement');
       return undefined;
     }
+    this.learnRecords(e.encoded.bytes, s);
     return new Prepared(s, e.encoded, this.sealer);
   }
+
+  stillMissing(digest: Uint8Array): boolean {
+    const h = hex(digest);
+    return this.wanted.has(h) && !this.records.has(h);
+  }
+
+  /** The runtime's fetcher asked a peer for `n` digests. */
+  asked(n: number): void {
+    this.local.digest.asked += n;
+  }
+
+  /** Digested items held now. */
+  get heldItems(): number {
+    return this.held.length;
+  }
+
+  /** Indexes the records of a statement this node knows: its own record, held by its issuer and verifiers; the records its fields hold, by its issuer and this node. */
+  private learnRecords(bytes: Uint8Array, s: OpenedStatement): void {
+    const r = recordsOf(this.schema, bytes);
+    if (r === undefined) return;
+    this.remember(r.own.digest, r.own.bytes, [s.issuer, ...s.verifiers]);
+    for (const f of r.fields) if (f !== undefined) this.remember(f.digest, f.bytes, [s.issuer, this.me]);
+  }
+
+  private remember(digest: Uint8Array, bytes: Uint8Array, holders: readonly string[]): void {
+    const h = hex(digest);
+    const known = this.records.get(h);
+    this.records.delete(h);
+    const entry = known ?? { bytes, holders: new Set<string>() };
+    for (const p of holders) entry.holders.add(p);
+    this.records.set(h, entry);
+    if (this.records.size > MAX_INDEXED_RECORDS) {
+      const oldest = this.records.keys().next().value;
+      if (oldest !== undefined) this.records.delete(oldest);
+    }
+  }
+
+  private lookup = (digest: Uint8Array): Uint8Array | undefined => this.records.get(hex(digest))?.bytes;
 
   frame(to: string, seq: number, m: Message): Uint8Array {
     switch (m.kind) {
       case 'data':
-        return this.encode(dataFrameOf(this.me, to, seq, this.sealAll(m.statements, to, m.relays, m.batched), m.vc));
+        return this.encode(dataFrameOf(this.me, to, seq, this.digestAll(this.sealAll(m.statements, to, m.relays, m.batched), m.statements, to, m.digested), m.vc));
+      case 'fetch':
+        return this.encode(fetchFrame(this.me, to, seq, m.digests));
+      case 'fetched':
+        return this.encode(fetchedFrame(this.me, to, seq, m.records, m.unknown));
       case 'countersign-request':
         return this.encode(countersignRequestFrame(this.me, to, seq, this.requests(m.statements, to)));
       case 'countersign-reply':
@@ -163,22 +285,12 @@ export class WireCodec implements FrameCodec {
         return { kind: 'ack', seq: f.seq };
       case 'hello':
         return { kind: 'hello' };
-      case 'data': {
-        const statements: OpenedStatement[] = [];
-        const relays: RelayRequest[] = [];
-        this.opener.openFrame(f).forEach((r, i) => {
-          if (!r.ok) return;
-          const s = r.opened.statement;
-          statements.push(s);
-          const asked = f.items[i]!.relay;
-          if (asked === undefined) return;
-          // Only to the statement's own verifiers: the list is not authenticated.
-          const to = [...new Set(asked)].filter((v) => v !== this.me && v !== s.issuer && s.verifiers.includes(v));
-          const batch = r.opened.batch;
-          if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: f.items[i]!.stmt, auth: f.items[i]!.auth, ...(batch === undefined ? {} : { batch }) }), to });
-        });
-        return { kind: 'data', seq: f.seq, statements, ...(f.vc === undefined ? {} : { vc: f.vc }), ...(relays.length === 0 ? {} : { relays }) };
-      }
+      case 'data':
+        return this.openData(f);
+      case 'fetch':
+        return this.answerFetch(f);
+      case 'fetched':
+        return this.takeFetched(f);
       case 'countersign-request': {
         // Only a third party countersigns; a principal asked to is being probed.
         if (!this.isThirdParty) return { kind: 'drop', reason: 'not-a-ttp' };
@@ -221,6 +333,194 @@ export class WireCodec implements FrameCodec {
         return { kind: 'countersign-reply', seq: f.seq, countersigned };
       }
     }
+  }
+
+  /**
+   * Opens a data frame's items. Digested items are rebuilt from the records
+   * at hand (this node's index, and the other items of the frame); those
+   * still missing a record are held, unless their sender's held items are at
+   * the cap: then the frame is dropped unacked (the sender sends it again).
+   */
+  private openData(f: DataFrame): Opened {
+    const local = new Map<string, Uint8Array>();
+    for (const item of f.items) {
+      if (item.digested === true) continue;
+      const r = recordsOf(this.schema, item.stmt);
+      if (r === undefined) continue;
+      local.set(hex(r.own.digest), r.own.bytes);
+      for (const x of r.fields) if (x !== undefined) local.set(hex(x.digest), x.bytes);
+    }
+    const lookup = (d: Uint8Array): Uint8Array | undefined => this.lookup(d) ?? local.get(hex(d));
+    const full: (WireItem | undefined)[] = [];
+    const hold: { item: WireItem; missing: readonly string[] }[] = [];
+    for (const item of f.items) {
+      if (item.digested !== true) {
+        full.push(item);
+        continue;
+      }
+      const x = expandDigestForm(this.schema, item.stmt, lookup);
+      if (x.ok) {
+        this.local.digest.rebuilt++;
+        full.push(rebuilt(item, x.stmt));
+      } else {
+        full.push(undefined);
+        if ('missing' in x) hold.push({ item, missing: x.missing.map(hex) });
+        else this.wire.itemDropped('malformed');
+      }
+    }
+    const fresh = hold.filter((h) => !this.held.some((x) => x.from === f.from && equalBytes(x.item.stmt, h.item.stmt)));
+    if (fresh.length > 0 && this.held.filter((h) => h.from === f.from).length + fresh.length > MAX_HELD_PER_SENDER) {
+      this.local.digest.heldFull++;
+      return { kind: 'drop', reason: 'held-full' };
+    }
+    const statements: OpenedStatement[] = [];
+    const relays: RelayRequest[] = [];
+    full.forEach((item) => {
+      if (item === undefined) return;
+      const s = this.accept(this.opener.open(item, f.from, f.sigs), item, relays);
+      if (s !== undefined) statements.push(s);
+    });
+    const fetch: FetchWant[] = [];
+    for (const h of hold) {
+      // The same item again (a retransmission of an unacked frame) is held once.
+      if (this.held.some((x) => x.from === f.from && equalBytes(x.item.stmt, h.item.stmt))) continue;
+      this.held.push({ item: h.item, from: f.from, sigs: f.sigs ?? [], ...(f.vc === undefined ? {} : { vc: f.vc }), missing: h.missing });
+      this.local.digest.held++;
+      const candidates = [...new Set([f.from, ...namesOf(h.item.stmt)])].filter((p) => p !== this.me);
+      for (const m of h.missing) {
+        if (this.wanted.has(m)) continue;
+        this.wanted.add(m);
+        fetch.push({ digest: Uint8Array.from(Buffer.from(m, 'hex')), candidates });
+      }
+    }
+    const resolved = this.resolveHeld(relays);
+    return {
+      kind: 'data', seq: f.seq, statements, ...(f.vc === undefined ? {} : { vc: f.vc }), ...(relays.length === 0 ? {} : { relays }),
+      ...(resolved.length === 0 ? {} : { resolved }), ...(fetch.length === 0 ? {} : { fetch }), ...(hold.length === 0 ? {} : { held: hold.length }),
+    };
+  }
+
+  /** An opened item: its statement (its records indexed), and its relay request when it asks for one; undefined when it did not open. */
+  private accept(r: OpenResult, item: WireItem, relays: RelayRequest[]): OpenedStatement | undefined {
+    if (!r.ok) return undefined;
+    const s = r.opened.statement;
+    this.learnRecords(r.opened.bytes, s);
+    const asked = item.relay;
+    if (asked !== undefined) {
+      // Only to the statement's own verifiers: the list is not authenticated.
+      const to = [...new Set(asked)].filter((v) => v !== this.me && v !== s.issuer && s.verifiers.includes(v));
+      const batch = r.opened.batch;
+      // Passed on in full: the next verifier may not hold the records.
+      if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: item.stmt, auth: item.auth, ...(batch === undefined ? {} : { batch }) }), to });
+    }
+    return s;
+  }
+
+  /** Held items whose records are all here now, opened (those that fail are dropped and counted like any item). */
+  private resolveHeld(relays: RelayRequest[]): Resolved[] {
+    const out: Resolved[] = [];
+    let progress = true;
+    // A resolved item's records may complete another held item.
+    while (progress) {
+      progress = false;
+      const still: Held[] = [];
+      for (const h of this.held) {
+        if (!h.missing.every((m) => this.records.has(m))) {
+          still.push(h);
+          continue;
+        }
+        const x = expandDigestForm(this.schema, h.item.stmt, this.lookup);
+        if (!x.ok) {
+          if ('missing' in x) {
+            still.push(h);
+            continue;
+          }
+          this.wire.itemDropped('malformed');
+          continue;
+        }
+        progress = true;
+        this.local.digest.resolved++;
+        const item = rebuilt(h.item, x.stmt);
+        const s = this.accept(this.opener.open(item, h.from, h.sigs), item, relays);
+        if (s !== undefined) out.push({ from: h.from, statements: [s], ...(h.vc === undefined ? {} : { vc: h.vc }) });
+      }
+      this.held = still;
+    }
+    const needed = new Set(this.held.flatMap((h) => h.missing.filter((m) => !this.records.has(m))));
+    for (const w of [...this.wanted]) if (!needed.has(w)) this.wanted.delete(w);
+    return out;
+  }
+
+  /** A peer asks for records: those held, the rest named unknown (records past the answer's byte budget are left out; the peer asks again). */
+  private answerFetch(f: FetchFrame): Opened {
+    const records: RecordAnswer[] = [];
+    const unknown: Uint8Array[] = [];
+    let bytes = 0;
+    for (const d of f.digests) {
+      const r = this.records.get(hex(d));
+      if (r === undefined) {
+        this.local.digest.unknown++;
+        unknown.push(d);
+        continue;
+      }
+      if (bytes + r.bytes.length > MAX_FETCH_ANSWER_BYTES) continue;
+      bytes += r.bytes.length;
+      this.local.digest.served++;
+      records.push({ digest: d, record: r.bytes });
+    }
+    return { kind: 'fetch', seq: f.seq, records, unknown };
+  }
+
+  /** Records a peer sent back: each accepted only for a digest waited for and only when its bytes have that digest. */
+  private takeFetched(f: FetchedFrame): Opened {
+    for (const r of f.records) {
+      const h = hex(r.digest);
+      if (!this.wanted.has(h) || this.records.has(h)) {
+        this.local.digest.late++;
+        continue;
+      }
+      const c = decodeCbor(r.record);
+      if (!equalBytes(recordDigest(r.record), r.digest) || !c.ok || !isCborArray(c.value)) {
+        this.local.digest.bad++;
+        continue;
+      }
+      this.local.digest.fetched++;
+      this.remember(r.digest, r.record, [f.from, this.me]);
+    }
+    const relays: RelayRequest[] = [];
+    const resolved = this.resolveHeld(relays);
+    return { kind: 'data', seq: f.seq, statements: [], ...(relays.length === 0 ? {} : { relays }), ...(resolved.length === 0 ? {} : { resolved }) };
+  }
+
+  /**
+   * Items of this node's own statements whose plan has DIGEST, put in digest
+   * form toward `to` when `to` is known to hold every record replaced.
+   */
+  private digestAll(items: ItemToFrame[], statements: readonly Outgoing[], to: string, digested?: readonly boolean[]): ItemToFrame[] {
+    if (digested === undefined) return items;
+    // sealAll keeps the statements' order and leaves out only those it could not seal.
+    const byStmt = new Map<Uint8Array, number>();
+    statements.forEach((o, i) => {
+      if (digested[i] === true && o instanceof Prepared) byStmt.set(o.encoded.bytes, i);
+    });
+    return items.map((item) => {
+      const i = byStmt.get(item.stmt);
+      if (i === undefined) return item;
+      const o = statements[i] as Prepared;
+      if (o.digestForm === undefined) {
+        const form = digestForm(this.schema, o.encoded.bytes);
+        const r = recordsOf(this.schema, o.encoded.bytes);
+        o.digestForm = form === undefined || r === undefined ? null : { form, digests: r.fields.flatMap((x) => (x === undefined ? [] : [hex(x.digest)])) };
+      }
+      const df = o.digestForm;
+      if (df === null) return item;
+      if (!df.digests.every((d) => this.records.get(d)?.holders.has(to) === true)) {
+        this.local.digest.full++;
+        return item;
+      }
+      this.local.digest.sent++;
+      return { ...item, stmt: df.form, digested: true };
+    });
   }
 
   /**

@@ -6,6 +6,11 @@
 //   hello {v: 1, kind: "hello", from, to}
 //   countersign-request {v: 1, kind: "countersign-request", from, to, seq, items: [{stmt: bytes, auth}]}
 //   countersign-reply   {v: 1, kind: "countersign-reply",   from, to, seq, sigs: [{digest: bytes, sig: bytes}]}
+//   fetch   {v: 1, kind: "fetch",   from, to, seq, digests: [bytes]}
+//   fetched {v: 1, kind: "fetched", from, to, seq, records: [{digest: bytes, record: bytes}], unknown: [bytes]}
+// A data item may be `digested: true` (the DIGEST optimizer, digest.ts):
+// `stmt` is then the statement's digest form, whose records the receiver
+// holds or fetches (fetch/fetched) before it rebuilds and opens the item.
 // The countersignature exchange: an issuer asks a trusted third party to
 // countersign its statements, each item authenticated over their channel
 // (COUNTERSIGN_REQUEST_CONTEXT); the TTP answers with its countersignatures,
@@ -41,6 +46,12 @@ export interface WireItem {
    * passes an item only to the statement's own verifiers.
    */
   readonly relay?: readonly string[];
+  /**
+   * `stmt` is the digest form (digest.ts): each field holding a record is a
+   * marker {d: SHA-256 of the record}. The authenticator covers the full
+   * canonical statement, which the receiver rebuilds before opening.
+   */
+  readonly digested?: true;
 }
 
 export interface DataFrame {
@@ -127,10 +138,45 @@ export interface CountersignReplyFrame {
   readonly sigs: readonly Countersignature[];
 }
 
-export type Frame = DataFrame | AckFrame | HelloFrame | CountersignRequestFrame | CountersignReplyFrame;
+/** A node asks a peer for the records these digests name (records it needs to rebuild digested items). */
+export interface FetchFrame {
+  readonly v: 1;
+  readonly kind: 'fetch';
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly digests: readonly Uint8Array[];
+}
+
+/** A record the answer carries: its canonical bytes and the digest they were asked by. */
+export interface FetchedRecord {
+  readonly digest: Uint8Array;
+  readonly record: Uint8Array;
+}
+
+/**
+ * The answer to a fetch: the records the peer holds, and the digests it does
+ * not (`unknown`). Needs no authenticator: the asker checks each record's
+ * digest, and a record is only ever used to rebuild an item whose own
+ * authenticator covers it.
+ */
+export interface FetchedFrame {
+  readonly v: 1;
+  readonly kind: 'fetched';
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly records: readonly FetchedRecord[];
+  readonly unknown: readonly Uint8Array[];
+}
+
+/** At most this many digests in one fetch (and records plus unknown in one answer). */
+export const MAX_FETCH_DIGESTS = 256;
+
+export type Frame = DataFrame | AckFrame | HelloFrame | CountersignRequestFrame | CountersignReplyFrame | FetchFrame | FetchedFrame;
 
 /** The frames the reliable link numbers, acks and retransmits. */
-export type SequencedFrame = DataFrame | CountersignRequestFrame | CountersignReplyFrame;
+export type SequencedFrame = DataFrame | CountersignRequestFrame | CountersignReplyFrame | FetchFrame | FetchedFrame;
 
 /** Bytes of the SHA-256 digest that names a statement in a countersign reply. */
 export const DIGEST_BYTES = 32;
@@ -149,7 +195,7 @@ export function dataFrameOf(from: string, to: string, seq: number, items: readon
   const sigs: BatchSignature[] = [];
   const at = new Map<BatchSignature, number>();
   const out = items.map((i): WireItem => {
-    const base: WireItem = i.relay === undefined ? { stmt: i.stmt, auth: i.auth } : { stmt: i.stmt, auth: i.auth, relay: i.relay };
+    const base: WireItem = { stmt: i.stmt, auth: i.auth, ...(i.relay === undefined ? {} : { relay: i.relay }), ...(i.digested === true ? { digested: true as const } : {}) };
     if (i.batch === undefined || i.auth.kind !== 'SIGBATCH') return base;
     let k = at.get(i.batch);
     if (k === undefined) {
@@ -181,6 +227,14 @@ export function countersignRequestFrame(from: string, to: string, seq: number, i
 
 export function countersignReplyFrame(from: string, to: string, seq: number, sigs: readonly Countersignature[]): CountersignReplyFrame {
   return { v: WIRE_VERSION, kind: 'countersign-reply', from, to, seq, sigs };
+}
+
+export function fetchFrame(from: string, to: string, seq: number, digests: readonly Uint8Array[]): FetchFrame {
+  return { v: WIRE_VERSION, kind: 'fetch', from, to, seq, digests };
+}
+
+export function fetchedFrame(from: string, to: string, seq: number, records: readonly FetchedRecord[], unknown: readonly Uint8Array[]): FetchedFrame {
+  return { v: WIRE_VERSION, kind: 'fetched', from, to, seq, records, unknown };
 }
 
 // ---------------------------------------------------------------------------
@@ -252,17 +306,23 @@ const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
   },
   t.identity,
 );
-const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name) });
+const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name), digested: t.literal(true) });
 const Digests = t.refinement(t.array(t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest')), (a) => a.length > 0 && a.length <= MAX_BATCH_DIGESTS, 'Digests');
 const BatchSignatureC = closed('BatchSignature', { alg: t.union([t.literal('ED25519'), t.literal('RSA')]), digests: Digests, sig: Bytes });
 const Digest = t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest');
 const CountersignatureC = closed('Countersignature', { digest: Digest, sig: Bytes });
+const FetchDigests = t.refinement(t.array(Digest), (a) => a.length > 0 && a.length <= MAX_FETCH_DIGESTS, 'FetchDigests');
+const FetchedRecordC = closed('FetchedRecord', { digest: Digest, record: Bytes });
+const FetchedRecords = t.refinement(t.array(FetchedRecordC), (a) => a.length <= MAX_FETCH_DIGESTS, 'FetchedRecords');
+const Unknown = t.refinement(t.array(Digest), (a) => a.length <= MAX_FETCH_DIGESTS, 'Unknown');
 const FrameCodecs = {
   data: closed('DataFrame', { v: Version, kind: t.literal('data'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }, { vc: t.record(Name, Seq), sigs: t.array(BatchSignatureC) }),
   ack: closed('AckFrame', { v: Version, kind: t.literal('ack'), from: Name, to: Name, seq: Seq }),
   hello: closed('HelloFrame', { v: Version, kind: t.literal('hello'), from: Name, to: Name }),
   'countersign-request': closed('CountersignRequestFrame', { v: Version, kind: t.literal('countersign-request'), from: Name, to: Name, seq: Seq, items: t.array(ItemC) }),
   'countersign-reply': closed('CountersignReplyFrame', { v: Version, kind: t.literal('countersign-reply'), from: Name, to: Name, seq: Seq, sigs: t.array(CountersignatureC) }),
+  fetch: closed('FetchFrame', { v: Version, kind: t.literal('fetch'), from: Name, to: Name, seq: Seq, digests: FetchDigests }),
+  fetched: closed('FetchedFrame', { v: Version, kind: t.literal('fetched'), from: Name, to: Name, seq: Seq, records: FetchedRecords, unknown: Unknown }),
 } as const;
 type FrameKind = keyof typeof FrameCodecs;
 
@@ -310,7 +370,7 @@ function authCbor(a: Authenticator): CborIn {
 }
 
 function itemCbor(i: WireItem): CborIn {
-  return i.relay === undefined ? { stmt: i.stmt, auth: authCbor(i.auth) } : { stmt: i.stmt, auth: authCbor(i.auth), relay: [...i.relay] };
+  return { stmt: i.stmt, auth: authCbor(i.auth), ...(i.relay === undefined ? {} : { relay: [...i.relay] }), ...(i.digested === true ? { digested: true } : {}) };
 }
 
 /** Only the declared fields travel, whatever else a caller's object carries. */
@@ -330,6 +390,10 @@ function frameCbor(f: Frame): CborIn {
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) };
     case 'countersign-reply':
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, sigs: f.sigs.map((c) => ({ digest: c.digest, sig: c.sig })) };
+    case 'fetch':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, digests: [...f.digests] };
+    case 'fetched':
+      return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, records: f.records.map((r) => ({ digest: r.digest, record: r.record })), unknown: [...f.unknown] };
   }
 }
 

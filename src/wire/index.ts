@@ -47,6 +47,9 @@ export {
   countersignReplyFrame,
   countersignRequestFrame,
   dataFrame,
+  fetchFrame,
+  fetchedFrame,
+  MAX_FETCH_DIGESTS,
   dataFrameOf,
   decodeFrame,
   encodeFrame,
@@ -58,6 +61,9 @@ export {
   type CountersignReplyFrame,
   type CountersignRequestFrame,
   type DataFrame,
+  type FetchFrame,
+  type FetchedFrame,
+  type FetchedRecord,
   type DecodeFrameOptions,
   type DecodeFrameResult,
   type EncodeFrameResult,
@@ -69,6 +75,7 @@ export {
   type WireItem,
 } from './frame.js';
 export { Countersigner, Sealer, type CountersignResult, type SealError, type SealErrorCode, type SealResult } from './seal.js';
+export { digestForm, expandDigestForm, namesOf, recordDigest, recordsOf, RECORD_DIGEST_BYTES, type DigestedRecord, type ExpandResult } from './digest.js';
 export { Opener, type OpenResult, type OpenedStatement } from './open.js';
 export {
   FRAME_DROP_REASONS,
