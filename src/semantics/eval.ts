@@ -29,6 +29,14 @@ export interface EvalEnv {
 export class Evaluator implements DomainContext {
   private readonly constantValues = new Map<string, Value | 'pending'>();
   private readonly fieldIndex = new Map<string, Map<string, number>>();
+  /**
+   * Values of closed expressions (principals, sets of them, constants and
+   * arithmetic over them: `R MINUS {PRIMARY}`, `2*F + 1`), by expression id.
+   * They are the same in every state of a model, and the matcher evaluates
+   * them for every candidate statement.
+   */
+  private readonly closedValues = new Map<number, Value>();
+  private readonly closedness = new Map<number, boolean>();
 
   constructor(
     readonly program: CheckedProgram,
@@ -97,6 +105,49 @@ export class Evaluator implements DomainContext {
   }
 
   eval(e: A.Expr, env: EvalEnv): Value {
+    const known = this.closedValues.get(e.id);
+    if (known !== undefined) return known;
+    // Synthesized expressions (id < 0) share ids: never cached.
+    if (e.id >= 0 && e.kind !== 'int' && e.kind !== 'bool' && this.isClosed(e)) {
+      const v = this.evalOpen(e, env);
+      this.closedValues.set(e.id, v);
+      return v;
+    }
+    return this.evalOpen(e, env);
+  }
+
+  /** Whether `e` reads nothing but principals, principal sets, enumeration values and constants. */
+  private isClosed(e: A.Expr): boolean {
+    const known = this.closedness.get(e.id);
+    if (known !== undefined) return known;
+    let closed: boolean;
+    switch (e.kind) {
+      case 'int':
+      case 'bool':
+        closed = true;
+        break;
+      case 'name': {
+        const k = this.program.resolution.get(e.id)?.k;
+        closed = k === 'principal' || k === 'enumValue' || k === 'principalSet' || k === 'constant';
+        break;
+      }
+      case 'unary':
+        closed = (e.op === '-' || e.op === 'NOT') && this.isClosed(e.operand);
+        break;
+      case 'binary':
+        closed = this.isClosed(e.left) && this.isClosed(e.right);
+        break;
+      case 'setLit':
+        closed = e.elems.every((x) => this.isClosed(x));
+        break;
+      default:
+        closed = false;
+    }
+    this.closedness.set(e.id, closed);
+    return closed;
+  }
+
+  private evalOpen(e: A.Expr, env: EvalEnv): Value {
     switch (e.kind) {
       case 'int':
       case 'bool':
