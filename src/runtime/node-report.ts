@@ -8,7 +8,8 @@ import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
 import type { CountersignReport, DisseminationReport, NodeReport, TtpReport } from './report.js';
 import type { TtpNode } from './ttp-node.js';
-import type { CountersignCounts, DigestCounts } from './wire-codec.js';
+import type { DigestCounts } from './record-store.js';
+import type { CountersignCounts } from './wire-codec.js';
 
 export interface NodeReportExtras {
   readonly wire?: WireStatsSnapshot;

@@ -26,7 +26,7 @@ export interface NodeReport {
   readonly countersign?: CountersignReport;
   /** What the [Dissemination] optimizers did at this node, when they did anything (runtime/outbox.ts). */
   readonly dissemination?: DisseminationReport;
-  /** What the DIGEST optimizer did at this node, when it did anything (runtime/wire-codec.ts DigestCounts). */
+  /** What the DIGEST optimizer did at this node, when it did anything (runtime/record-store.ts DigestCounts). */
   readonly digest?: Readonly<Record<string, number>>;
 }
 

@@ -370,7 +370,7 @@ export function simReport(
   asked: number,
   wireOf: (node: string) => import('../wire/index.js').WireStatsSnapshot | undefined,
   countersignOf?: (node: string) => import('./wire-codec.js').CountersignCounts | undefined,
-  digestOf?: (node: string) => import('./wire-codec.js').DigestCounts | undefined,
+  digestOf?: (node: string) => import('./record-store.js').DigestCounts | undefined,
 ): import('./report.js').RunReport {
   const show = (v: Value): string => model.evaluator.show(v);
   const running = new Map(r.nodes.map((n) => [n.name, n]));

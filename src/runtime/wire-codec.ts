@@ -30,45 +30,11 @@ import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
   COUNTERSIGN_REQUEST_CONTEXT, MAX_BATCH_DIGESTS, MAX_FETCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, digestForm, encodeFrame,
-  expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordDigest, recordsOf, signStatement, statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
-  type Authenticator, type BatchSignature, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
+  expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordsOf, signStatement, statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
+  type Authenticator, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
 } from '../wire/index.js';
-import { decodeCbor, equalBytes, isCborArray } from '../wire/cbor.js';
+import { hex, MAX_HELD_PER_SENDER, RecordStore, type DigestCounts } from './record-store.js';
 import type { Attestation, CountersignAnswer, FetchWant, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RecordAnswer, RelayRequest, Resolved, VectorClock } from './codec.js';
-
-/** Digested items held for missing records, per link sender; past it, the sender's frames that would hold more are dropped unacked. */
-export const MAX_HELD_PER_SENDER = 256;
-/** Records indexed by digest; the oldest is forgotten past it (a later digest of it is fetched). */
-export const MAX_INDEXED_RECORDS = 1 << 16;
-/** Bytes of records in one fetch answer; the rest of the digests asked are left unanswered (asked again). */
-export const MAX_FETCH_ANSWER_BYTES = 512 * 1024;
-
-export interface DigestCounts {
-  /** Items sent in digest form. */
-  sent: number;
-  /** Items of a DIGEST plan sent in full: the verifier was not known to hold a record. */
-  full: number;
-  /** Digested items received and rebuilt at once from records at hand. */
-  rebuilt: number;
-  /** Digested items held for a missing record (each time one was held). */
-  held: number;
-  /** Held items completed later (by a fetch answer or a record arriving otherwise). */
-  resolved: number;
-  /** Frames dropped unacked because their sender's held items were at MAX_HELD_PER_SENDER. */
-  heldFull: number;
-  /** Digests this node asked peers for (each time asked, counted by the runtime's fetcher). */
-  asked: number;
-  /** Records received by fetch and accepted (digest checked). */
-  fetched: number;
-  /** Fetched records whose bytes do not have the digest asked for: refused (a Byzantine or broken peer). */
-  bad: number;
-  /** Fetched records nobody here waits for (already had, or never asked): ignored. */
-  late: number;
-  /** Records this node served to peers that asked. */
-  served: number;
-  /** Digests peers asked for that this node does not hold (answered as unknown). */
-  unknown: number;
-}
 
 export interface CountersignCounts {
   /** Statements this node asked a TTP to countersign (each time it asked). */
@@ -88,15 +54,6 @@ export interface WireCodecStats {
   readonly countersign: CountersignCounts;
   /** The DIGEST optimizer, both sides. */
   readonly digest: DigestCounts;
-}
-
-/** A digested item waiting for records, with what its frame carried for opening it. */
-interface Held {
-  readonly item: WireItem;
-  readonly from: string;
-  readonly sigs: readonly BatchSignature[];
-  readonly vc?: VectorClock;
-  readonly missing: readonly string[];
 }
 
 /** A statement of this node, encoded once; the countersignatures it has obtained, by TTP. */
@@ -154,7 +111,6 @@ class Relayed implements Outgoing {
   }
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** A digested item with its full statement bytes back in place (what the authenticator covers). */
 function rebuilt(item: WireItem, stmt: Uint8Array): WireItem {
@@ -167,12 +123,7 @@ export class WireCodec implements FrameCodec {
     unsealed: {}, countersign: { asked: 0, obtained: 0, bad: 0, late: 0 },
     digest: { sent: 0, full: 0, rebuilt: 0, held: 0, resolved: 0, heldFull: 0, asked: 0, fetched: 0, bad: 0, late: 0, served: 0, unknown: 0 },
   };
-  /** Records this node holds, by hex digest, with the principals known to hold them too. */
-  private readonly records = new Map<string, { readonly bytes: Uint8Array; readonly holders: Set<string> }>();
-  /** Digested items waiting for records, oldest first. */
-  private held: Held[] = [];
-  /** Hex digests some held item waits for. */
-  private readonly wanted = new Set<string>();
+  private readonly store: RecordStore;
   private readonly sealer: Sealer;
   private readonly opener: Opener;
   private readonly countersigner: Countersigner;
@@ -191,6 +142,7 @@ export class WireCodec implements FrameCodec {
     this.countersigner = new Countersigner(ring, deployment, schema, this.wire);
     this.isThirdParty = !schema.principals.has(ring.principal);
     this.schema = schema;
+    this.store = new RecordStore(ring.principal, schema, this.local.digest);
   }
 
   private readonly schema: WireSchema;
@@ -205,13 +157,12 @@ export class WireCodec implements FrameCodec {
       this.unsealed('invalid-statement');
       return undefined;
     }
-    this.learnRecords(e.encoded.bytes, s);
+    this.store.learnRecords(e.encoded.bytes, s);
     return new Prepared(s, e.encoded, this.sealer);
   }
 
   stillMissing(digest: Uint8Array): boolean {
-    const h = hex(digest);
-    return this.wanted.has(h) && !this.records.has(h);
+    return this.store.stillMissing(digest);
   }
 
   /** The runtime's fetcher asked a peer for `n` digests. */
@@ -221,31 +172,8 @@ export class WireCodec implements FrameCodec {
 
   /** Digested items held now. */
   get heldItems(): number {
-    return this.held.length;
+    return this.store.heldItems;
   }
-
-  /** Indexes the records of a statement this node knows: its own record, held by its issuer and verifiers; the records its fields hold, by its issuer and this node. */
-  private learnRecords(bytes: Uint8Array, s: OpenedStatement): void {
-    const r = recordsOf(this.schema, bytes);
-    if (r === undefined) return;
-    this.remember(r.own.digest, r.own.bytes, [s.issuer, ...s.verifiers]);
-    for (const f of r.fields) if (f !== undefined) this.remember(f.digest, f.bytes, [s.issuer, this.me]);
-  }
-
-  private remember(digest: Uint8Array, bytes: Uint8Array, holders: readonly string[]): void {
-    const h = hex(digest);
-    const known = this.records.get(h);
-    this.records.delete(h);
-    const entry = known ?? { bytes, holders: new Set<string>() };
-    for (const p of holders) entry.holders.add(p);
-    this.records.set(h, entry);
-    if (this.records.size > MAX_INDEXED_RECORDS) {
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
-  }
-
-  private lookup = (digest: Uint8Array): Uint8Array | undefined => this.records.get(hex(digest))?.bytes;
 
   frame(to: string, seq: number, m: Message): Uint8Array {
     switch (m.kind) {
@@ -350,7 +278,7 @@ export class WireCodec implements FrameCodec {
       local.set(hex(r.own.digest), r.own.bytes);
       for (const x of r.fields) if (x !== undefined) local.set(hex(x.digest), x.bytes);
     }
-    const lookup = (d: Uint8Array): Uint8Array | undefined => this.lookup(d) ?? local.get(hex(d));
+    const lookup = (d: Uint8Array): Uint8Array | undefined => this.store.lookup(d) ?? local.get(hex(d));
     const full: (WireItem | undefined)[] = [];
     const hold: { item: WireItem; missing: readonly string[] }[] = [];
     for (const item of f.items) {
@@ -368,8 +296,8 @@ export class WireCodec implements FrameCodec {
         else this.wire.itemDropped('malformed');
       }
     }
-    const fresh = hold.filter((h) => !this.held.some((x) => x.from === f.from && equalBytes(x.item.stmt, h.item.stmt)));
-    if (fresh.length > 0 && this.held.filter((h) => h.from === f.from).length + fresh.length > MAX_HELD_PER_SENDER) {
+    const fresh = hold.filter((h) => !this.store.isHeld(f.from, h.item));
+    if (fresh.length > 0 && this.store.heldFrom(f.from) + fresh.length > MAX_HELD_PER_SENDER) {
       this.local.digest.heldFull++;
       return { kind: 'drop', reason: 'held-full' };
     }
@@ -383,15 +311,10 @@ export class WireCodec implements FrameCodec {
     const fetch: FetchWant[] = [];
     for (const h of hold) {
       // The same item again (a retransmission of an unacked frame) is held once.
-      if (this.held.some((x) => x.from === f.from && equalBytes(x.item.stmt, h.item.stmt))) continue;
-      this.held.push({ item: h.item, from: f.from, sigs: f.sigs ?? [], ...(f.vc === undefined ? {} : { vc: f.vc }), missing: h.missing });
-      this.local.digest.held++;
+      if (this.store.isHeld(f.from, h.item)) continue;
+      const ask = this.store.hold({ item: h.item, from: f.from, sigs: f.sigs ?? [], ...(f.vc === undefined ? {} : { vc: f.vc }), missing: h.missing });
       const candidates = [...new Set([f.from, ...namesOf(h.item.stmt)])].filter((p) => p !== this.me);
-      for (const m of h.missing) {
-        if (this.wanted.has(m)) continue;
-        this.wanted.add(m);
-        fetch.push({ digest: Uint8Array.from(Buffer.from(m, 'hex')), candidates });
-      }
+      for (const m of ask) fetch.push({ digest: Uint8Array.from(Buffer.from(m, 'hex')), candidates });
     }
     const resolved = this.resolveHeld(relays);
     return {
@@ -404,7 +327,7 @@ export class WireCodec implements FrameCodec {
   private accept(r: OpenResult, item: WireItem, relays: RelayRequest[]): OpenedStatement | undefined {
     if (!r.ok) return undefined;
     const s = r.opened.statement;
-    this.learnRecords(r.opened.bytes, s);
+    this.store.learnRecords(r.opened.bytes, s);
     const asked = item.relay;
     if (asked !== undefined) {
       // Only to the statement's own verifiers: the list is not authenticated.
@@ -419,23 +342,14 @@ export class WireCodec implements FrameCodec {
   /** Held items whose records are all here now, opened (those that fail are dropped and counted like any item). */
   private resolveHeld(relays: RelayRequest[]): Resolved[] {
     const out: Resolved[] = [];
-    let progress = true;
     // A resolved item's records may complete another held item.
-    while (progress) {
-      progress = false;
-      const still: Held[] = [];
-      for (const h of this.held) {
-        if (!h.missing.every((m) => this.records.has(m))) {
-          still.push(h);
-          continue;
-        }
-        const x = expandDigestForm(this.schema, h.item.stmt, this.lookup);
+    for (let ready = this.store.takeReady(); ready.length > 0; ready = this.store.takeReady()) {
+      let progress = false;
+      for (const h of ready) {
+        const x = expandDigestForm(this.schema, h.item.stmt, this.store.lookup);
         if (!x.ok) {
-          if ('missing' in x) {
-            still.push(h);
-            continue;
-          }
-          this.wire.itemDropped('malformed');
+          if ('missing' in x) this.store.putBack({ ...h, missing: x.missing.map(hex) });
+          else this.wire.itemDropped('malformed');
           continue;
         }
         progress = true;
@@ -444,49 +358,21 @@ export class WireCodec implements FrameCodec {
         const s = this.accept(this.opener.open(item, h.from, h.sigs), item, relays);
         if (s !== undefined) out.push({ from: h.from, statements: [s], ...(h.vc === undefined ? {} : { vc: h.vc }) });
       }
-      this.held = still;
+      if (!progress) break;
     }
-    const needed = new Set(this.held.flatMap((h) => h.missing.filter((m) => !this.records.has(m))));
-    for (const w of [...this.wanted]) if (!needed.has(w)) this.wanted.delete(w);
+    this.store.settleWanted();
     return out;
   }
 
-  /** A peer asks for records: those held, the rest named unknown (records past the answer's byte budget are left out; the peer asks again). */
+  /** A peer asks for records: those held, the rest named unknown. */
   private answerFetch(f: FetchFrame): Opened {
-    const records: RecordAnswer[] = [];
-    const unknown: Uint8Array[] = [];
-    let bytes = 0;
-    for (const d of f.digests) {
-      const r = this.records.get(hex(d));
-      if (r === undefined) {
-        this.local.digest.unknown++;
-        unknown.push(d);
-        continue;
-      }
-      if (bytes + r.bytes.length > MAX_FETCH_ANSWER_BYTES) continue;
-      bytes += r.bytes.length;
-      this.local.digest.served++;
-      records.push({ digest: d, record: r.bytes });
-    }
+    const { records, unknown } = this.store.answer(f.digests);
     return { kind: 'fetch', seq: f.seq, records, unknown };
   }
 
-  /** Records a peer sent back: each accepted only for a digest waited for and only when its bytes have that digest. */
+  /** Records a peer sent back (the store checks each digest); then what they complete. */
   private takeFetched(f: FetchedFrame): Opened {
-    for (const r of f.records) {
-      const h = hex(r.digest);
-      if (!this.wanted.has(h) || this.records.has(h)) {
-        this.local.digest.late++;
-        continue;
-      }
-      const c = decodeCbor(r.record);
-      if (!equalBytes(recordDigest(r.record), r.digest) || !c.ok || !isCborArray(c.value)) {
-        this.local.digest.bad++;
-        continue;
-      }
-      this.local.digest.fetched++;
-      this.remember(r.digest, r.record, [f.from, this.me]);
-    }
+    this.store.take(f.from, f.records);
     const relays: RelayRequest[] = [];
     const resolved = this.resolveHeld(relays);
     return { kind: 'data', seq: f.seq, statements: [], ...(relays.length === 0 ? {} : { relays }), ...(resolved.length === 0 ? {} : { resolved }) };
@@ -514,7 +400,7 @@ export class WireCodec implements FrameCodec {
       }
       const df = o.digestForm;
       if (df === null) return item;
-      if (!df.digests.every((d) => this.records.get(d)?.holders.has(to) === true)) {
+      if (!df.digests.every((d) => this.store.heldBy(d, to))) {
         this.local.digest.full++;
         return item;
       }
