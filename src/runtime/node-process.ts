@@ -8,7 +8,6 @@
 // never outlives the run that started it). A trusted third party of the
 // deployment runs runtime/ttp-process.ts instead, behind the same entry.
 
-import { createInterface } from 'node:readline';
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
 import { loadKeyRing } from '../keys/load.js';
@@ -26,7 +25,8 @@ import { runningNodeReport } from './node-report.js';
 import { RuntimeNode } from './node.js';
 import { thirdParties } from './ttp-node.js';
 import { runTtpProcess } from './ttp-process.js';
-import { decodeLine, SupervisorMessageCodec, type NodeMessage } from './proc-protocol.js';
+import type { NodeMessage } from './proc-protocol.js';
+import { followSupervisor } from './supervised.js';
 import { NodeMachine } from '../semantics/node.js';
 import { WireCodec } from './wire-codec.js';
 import { Workload } from './workload.js';
@@ -170,16 +170,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       log.close();
       void transport.close().then(() => resolve(0));
     };
-    const lines = createInterface({ input: process.stdin });
-    lines.on('line', (line) => {
-      const m = decodeLine(SupervisorMessageCodec, line);
-      if (typeof m === 'string') return void process.stderr.write(`${a.node}: ignored from the supervisor: ${m}\n`);
-      if (m.k === 'go') driver.go();
-      else stop(m.reason);
-    });
-    lines.on('close', () => stop('the supervisor went away'));
-    process.on('SIGINT', () => stop('interrupted'));
-    process.on('SIGTERM', () => stop('terminated'));
+    followSupervisor(a.node, { go: () => driver.go(), stop });
   });
 }
 

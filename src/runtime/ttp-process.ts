@@ -13,13 +13,13 @@ import { parseLog } from '../trace/read-log.js';
 import { listenTcp } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { readFileSync, truncateSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { realHost } from './host.js';
 import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath } from './node-log.js';
 import type { NodeProcessArgs } from './node-process.js';
 import { runningTtpReport } from './node-report.js';
-import { decodeLine, SupervisorMessageCodec, type NodeMessage } from './proc-protocol.js';
+import type { NodeMessage } from './proc-protocol.js';
+import { followSupervisor } from './supervised.js';
 import { TtpNode, ttpStartEvent } from './ttp-node.js';
 import { WireCodec } from './wire-codec.js';
 
@@ -92,15 +92,7 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
       log.close();
       void transport.close().then(() => resolve(0));
     };
-    const lines = createInterface({ input: process.stdin });
-    lines.on('line', (line) => {
-      const m = decodeLine(SupervisorMessageCodec, line);
-      if (typeof m === 'string') return void process.stderr.write(`${a.node}: ignored from the supervisor: ${m}\n`);
-      // `go` means nothing to a TTP: it serves whoever asks, from the moment it listens.
-      if (m.k === 'stop') stop(m.reason);
-    });
-    lines.on('close', () => stop('the supervisor went away'));
-    process.on('SIGINT', () => stop('interrupted'));
-    process.on('SIGTERM', () => stop('terminated'));
+    // `go` means nothing to a TTP: it serves whoever asks, from the moment it listens.
+    followSupervisor(a.node, { go: () => undefined, stop });
   });
 }
