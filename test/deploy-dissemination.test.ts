@@ -11,28 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkFile } from '../src/analysis/frontend.js';
-import type { CheckedProgram } from '../src/analysis/program.js';
 import type { DisseminationStep } from '../src/deploy/deployment.js';
 import { loadDeployment } from '../src/deploy/load.js';
 import { DEFAULT_ESCALATION_MS } from '../src/deploy/optimizers.js';
-import type { CheckedDeployment } from '../src/deploy/resolve.js';
+import { deployment, program } from './helpers/deploy.js';
 import { mommie, ROOT } from './helpers/cli.js';
 
 const BAD = join('test', 'fixtures', 'deploy', 'bad');
 const FIX = join('test', 'fixtures', 'deploy');
 
-function program(path: string): CheckedProgram {
-  const fe = checkFile(join(ROOT, path));
-  expect(fe.ok).toBe(true);
-  return fe.program!;
-}
-
-function deployment(programPath: string, deployPath: string): CheckedDeployment {
-  const r = loadDeployment(join(ROOT, deployPath), program(programPath));
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.deployment!;
-}
 
 /** Line and column (1-based) of the first occurrence of `needle` in a file of the repository. */
 function where(file: string, needle: string): { line: number; column: number } {

@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkFile } from '../src/analysis/frontend.js';
-import type { CheckedProgram } from '../src/analysis/program.js';
 import { loadDeployment } from '../src/deploy/load.js';
 import { parseDeploy } from '../src/deploy/parse.js';
-import type { CheckedDeployment } from '../src/deploy/resolve.js';
+import { deployment, program } from './helpers/deploy.js';
 import { mommie, ROOT, type CliRun } from './helpers/cli.js';
 
 interface JsonDiagnostic {
@@ -52,17 +50,6 @@ function where(file: string, needle: string): { line: number; column: number } {
   return { line: i + 1, column: lines[i]!.indexOf(needle) + 1 };
 }
 
-function program(path: string): CheckedProgram {
-  const fe = checkFile(join(ROOT, path));
-  expect(fe.ok).toBe(true);
-  return fe.program!;
-}
-
-function deployment(programPath: string, deployPath: string): CheckedDeployment {
-  const r = loadDeployment(join(ROOT, deployPath), program(programPath));
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.deployment!;
-}
 
 describe('deploy files of the examples', () => {
   it('every example in specs/ has a deploy file next to it', () => {
