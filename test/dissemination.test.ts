@@ -5,7 +5,7 @@
 // with logs that `mommie replay` accepts unchanged.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisseminationPlan, DisseminationRule } from '../src/deploy/deployment.js';
@@ -14,7 +14,7 @@ import { WireCodec } from '../src/runtime/wire-codec.js';
 import { decodeFrame, encodeFrame } from '../src/wire/index.js';
 import { makeRecord } from '../src/semantics/value.js';
 import { mommie, ROOT } from './helpers/cli.js';
-import { freePorts, makeKeys, pids } from './helpers/tcp-run.js';
+import { deployOnFreePorts, makeKeys, pids } from './helpers/tcp-run.js';
 import { fakeDeployment, KeyWorld, KINDS_PROGRAM, MECHANISMS, modelOf, programOf, schemaOf } from './helpers/wire.js';
 
 const RULE = {} as DisseminationRule;
@@ -276,25 +276,30 @@ describe('DIGEST on the simulated network', () => {
   });
 });
 
+/**
+ * `spec` over TCP with deploy-file `text` on free ports, 2 clients with 2
+ * requests in flight each: the run completes, its logs replay, and no
+ * process of it is left. Its report.
+ */
+async function tcpRun(dir: string, text: string, spec: string, requests: number): Promise<Report> {
+  const { path: deploy } = await deployOnFreePorts(text, join(dir, `${spec}.deploy`));
+  await makeKeys(deploy, join(dir, 'keys'));
+  const traces = join(dir, 'traces');
+  const r = await mommie(['run', `specs/${spec}.mom`, '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', String(requests), '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
+  expect(r.exitCode, r.stderr).toBe(0);
+  const replay = await mommie(['replay', `specs/${spec}.mom`, traces]);
+  expect(replay.exitCode, replay.stdout).toBe(0);
+  expect(await pids(traces)).toEqual([]);
+  return JSON.parse(r.stdout) as Report;
+}
+
 describe('optimizers over TCP', () => {
   it('DIGEST over TCP, one process per node: PBFTCounter\'s 20 requests complete, records are sent by digest, the logs replay, no process is left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-digest-tcp-'));
     try {
-      const text = readFileSync(join(ROOT, FIX, 'PBFTCounter.digest.deploy'), 'utf8');
-      const ports = await freePorts(12);
-      let i = 0;
-      const deploy = join(dir, 'digest.deploy');
-      writeFileSync(deploy, text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${ports[i++]!}`));
-      await makeKeys(deploy, join(dir, 'keys'));
-      const traces = join(dir, 'traces');
-      const r = await mommie(['run', 'specs/PBFTCounter.mom', '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', '20', '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
-      expect(r.exitCode, r.stderr).toBe(0);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = await tcpRun(dir, readFileSync(join(ROOT, FIX, 'PBFTCounter.digest.deploy'), 'utf8'), 'PBFTCounter', 20);
       expect(rep.requests.completed).toBe(20);
       expect(rep.nodes.reduce((n, x) => n + (x.digest?.['sent'] ?? 0), 0)).toBeGreaterThan(0);
-      const replay = await mommie(['replay', 'specs/PBFTCounter.mom', traces]);
-      expect(replay.exitCode, replay.stdout).toBe(0);
-      expect(await pids(traces)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -304,20 +309,9 @@ describe('optimizers over TCP', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-dissem-tcp-'));
     try {
       const text = readFileSync(join(ROOT, FIX, 'PBCounter.relay.deploy'), 'utf8').replace('C -> R [Request] : OPTIMISTIC(r4) 100ms;', 'C -> R [Request] : OPTIMISTIC(r4) 100ms; BATCH(8, 2ms);\nR -> * : BATCH(8, 2ms);');
-      const ports = await freePorts(12);
-      let i = 0;
-      const deploy = join(dir, 'relay.deploy');
-      writeFileSync(deploy, text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${ports[i++]!}`));
-      await makeKeys(deploy, join(dir, 'keys'));
-      const traces = join(dir, 'traces');
-      const r = await mommie(['run', 'specs/PBCounter.mom', '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', '30', '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
-      expect(r.exitCode, r.stderr).toBe(0);
-      const rep = JSON.parse(r.stdout) as Report;
+      const rep = await tcpRun(dir, text, 'PBCounter', 30);
       expect(rep.requests.completed).toBe(30);
       expect(rep.nodes.find((n) => n.node === 'r4')!.dissemination!.relayed).toBeGreaterThan(0);
-      const replay = await mommie(['replay', 'specs/PBCounter.mom', traces]);
-      expect(replay.exitCode, replay.stdout).toBe(0);
-      expect(await pids(traces)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -25,7 +25,11 @@ export async function freePorts(n: number): Promise<number[]> {
 
 /** specs/NAME.deploy with every address replaced by a free loopback port; the nodes' ports by name. */
 export async function tempDeploy(spec: string, dir: string): Promise<{ path: string; ports: Map<string, number> }> {
-  const text = readFileSync(join(ROOT, 'specs', `${spec}.deploy`), 'utf8');
+  return deployOnFreePorts(readFileSync(join(ROOT, 'specs', `${spec}.deploy`), 'utf8'), join(dir, `${spec}.deploy`));
+}
+
+/** Writes deploy-file `text` to `path` with every node's address replaced by a free loopback port; the nodes' ports by name. */
+export async function deployOnFreePorts(text: string, path: string): Promise<{ path: string; ports: Map<string, number> }> {
   const lines = [...text.matchAll(/^(\w+)\s*=\s*127\.0\.0\.1:\d+/gm)];
   const ports = await freePorts(lines.length);
   const byNode = new Map<string, number>();
@@ -35,7 +39,6 @@ export async function tempDeploy(spec: string, dir: string): Promise<{ path: str
     byNode.set(node, p);
     return `${node}${eq}127.0.0.1:${p}`;
   });
-  const path = join(dir, `${spec}.deploy`);
   writeFileSync(path, out);
   return { path, ports: byNode };
 }
