@@ -1,0 +1,75 @@
+// Small read-only helpers over expressions, shared by the analysis passes and
+// by later stages (the semantics walks `children`, properties look for
+// temporal operators).
+
+import type * as A from '../syntax/ast.js';
+import type { Domain, Ty } from './types.js';
+
+export function knownSet(t: Ty): boolean {
+  return t.k === 'set' && t.elem.k === 'principal' && t.elem.set !== undefined;
+}
+
+export function recordsIn(d: Domain | undefined): string[] {
+  if (d === undefined) return [];
+  if (d.k === 'record') return [d.name];
+  if (d.k === 'set') return recordsIn(d.elem);
+  return [];
+}
+
+export function findTemporal(e: A.Expr): A.Expr | undefined {
+  if (e.kind === 'unary' && (e.op === '[]' || e.op === '<>')) return e;
+  if (e.kind === 'binary' && e.op === '~>') return e;
+  for (const c of children(e)) {
+    const t = findTemporal(c);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+export function children(e: A.Expr): A.Expr[] {
+  switch (e.kind) {
+    case 'unary':
+      return [e.operand];
+    case 'binary':
+      return [e.left, e.right];
+    case 'field':
+      return [e.target];
+    case 'call':
+      return e.args.map((a) => a.value);
+    case 'setLit':
+      return [...e.elems];
+    case 'setFilter':
+      return [e.domain, e.predicate];
+    case 'setMap':
+      return [e.domain, e.element];
+    case 'quant':
+      return [e.domain, e.body];
+    case 'ite':
+      return [e.cond, e.then, e.else];
+    default:
+      return [];
+  }
+}
+
+export function containsError(e: A.Expr): boolean {
+  return e.kind === 'error' || children(e).some(containsError);
+}
+
+export function exprText(e: A.Expr): string {
+  switch (e.kind) {
+    case 'name':
+      return e.name;
+    case 'int':
+      return String(e.value);
+    case 'me':
+      return 'ME';
+    case 'binary':
+      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'setLit':
+      return `{${e.elems.map(exprText).join(', ')}}`;
+    case 'field':
+      return `${exprText(e.target)}.${e.field.name}`;
+    default:
+      return 'the expression';
+  }
+}
