@@ -37,7 +37,12 @@ const model = modelOf(programOf('Dig.mom', PROGRAM), 'M');
 const schema = schemaOf(model);
 const everyone = ['c1', 'c2', 'r1', 'r2', 'r3', 'r4', 'ttp'];
 const keys = new KeyWorld(everyone);
-const deployment = fakeDeployment(everyone, MECHANISMS);
+// A DIGEST rule, so that every codec indexes the records it sees (it does only then).
+const span = { start: 0, end: 0 };
+const deployment = {
+  ...fakeDeployment(everyone, MECHANISMS),
+  dissemination: [{ publishers: everyone, verifiers: everyone, recordTypes: [], optimizers: [{ name: 'DIGEST', args: [], argSpans: [], span }], span }],
+};
 const codec = (p: string): WireCodec => new WireCodec(keys.ring(p), deployment, schema);
 const R = ['r1', 'r2', 'r3', 'r4'];
 const reqRecord = makeRecord('Req', ['c1', 2]);

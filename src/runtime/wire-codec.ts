@@ -143,7 +143,14 @@ export class WireCodec implements FrameCodec {
     this.isThirdParty = !schema.principals.has(ring.principal);
     this.schema = schema;
     this.store = new RecordStore(ring.principal, schema, this.local.digest);
+    // Indexing every record costs a hash per nested record: only worth it
+    // where someone may send a digest of one (the deployment has a DIGEST
+    // rule). Without one, a digested item (a Byzantine peer's) finds no
+    // record here and is held and fetched like any other.
+    this.indexRecords = deployment.dissemination.some((r) => r.optimizers.some((o) => o.name === 'DIGEST'));
   }
+
+  private readonly indexRecords: boolean;
 
   private readonly schema: WireSchema;
 
@@ -157,7 +164,7 @@ export class WireCodec implements FrameCodec {
       this.unsealed('invalid-statement');
       return undefined;
     }
-    this.store.learnRecords(e.encoded.bytes, s);
+    if (this.indexRecords) this.store.learnRecords(e.encoded.bytes, s);
     return new Prepared(s, e.encoded, this.sealer);
   }
 
@@ -271,7 +278,9 @@ export class WireCodec implements FrameCodec {
    */
   private openData(f: DataFrame): Opened {
     const local = new Map<string, Uint8Array>();
+    const anyDigested = f.items.some((item) => item.digested === true);
     for (const item of f.items) {
+      if (!anyDigested) break;
       if (item.digested === true) continue;
       const r = recordsOf(this.schema, item.stmt);
       if (r === undefined) continue;
@@ -327,7 +336,7 @@ export class WireCodec implements FrameCodec {
   private accept(r: OpenResult, item: WireItem, relays: RelayRequest[]): OpenedStatement | undefined {
     if (!r.ok) return undefined;
     const s = r.opened.statement;
-    this.store.learnRecords(r.opened.bytes, s);
+    if (this.indexRecords) this.store.learnRecords(r.opened.bytes, s);
     const asked = item.relay;
     if (asked !== undefined) {
       // Only to the statement's own verifiers: the list is not authenticated.
