@@ -1,8 +1,11 @@
 // A node process's log, `<traceDir>/<node>.ndjson`: the trace `mommie replay`
-// checks, and the node's write-ahead log. Every event is written with one
-// write(2) before the step's statements are handed to the network, so a
-// process killed at any point leaves every step it took on record (in the
-// kernel's page cache: it survives the process, not the machine).
+// checks, and the node's write-ahead log. Events are gathered and written
+// with one write(2) when the node flushes: before a step's statements are
+// handed to the network, before a frame is acknowledged, and at the end of
+// every event the node handles. So a process killed at any point leaves on
+// record every step whose effects anyone else could have seen (in the
+// kernel's page cache: it survives the process, not the machine); what it
+// loses is only what it did since it last spoke, as if it had crashed before.
 //
 // A restarted process rebuilds its state by re-doing its own log in the
 // semantics (trace/rerun.ts) and then appends to it. A log that does not
@@ -25,6 +28,9 @@ export function logPath(traceDir: string, node: string): string {
   return join(traceDir, `${node}.ndjson`);
 }
 
+/** Past this many characters gathered, a flush happens at once (bounds memory, not safety). */
+const MAX_PENDING_CHARS = 1 << 20;
+
 export class LogFile implements TraceSink {
   private fd: number | undefined;
 
@@ -43,13 +49,25 @@ export class LogFile implements TraceSink {
     return new LogFile(openSync(path, 'a'));
   }
 
+  /** Lines not written yet (group commit: one write(2) per flush, not per event). */
+  private pending = '';
+
   write(e: TraceEvent): void {
     if (this.fd === undefined) return;
-    writeSync(this.fd, JSON.stringify(e) + '\n');
+    this.pending += JSON.stringify(e) + '\n';
+    if (this.pending.length > MAX_PENDING_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    const text = this.pending;
+    this.pending = '';
+    writeSync(this.fd, text);
   }
 
   close(): void {
     if (this.fd === undefined) return;
+    this.flush();
     closeSync(this.fd);
     this.fd = undefined;
   }

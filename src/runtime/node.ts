@@ -21,6 +21,13 @@ import type { Transport } from '../transport/transport.js';
 
 export interface TraceSink {
   write(e: TraceEvent): void;
+  /**
+   * Puts what was written on record. A sink may gather events until then;
+   * the node flushes before anything it did can be seen outside (statements
+   * handed to the network, a frame acknowledged) and when it has handled an
+   * event.
+   */
+  flush?(): void;
 }
 
 export type Via = 'auto' | 'input' | 'timeout';
@@ -199,6 +206,7 @@ export class RuntimeNode {
     this.fetcher.close();
     this.link.close();
     this.emit({ k: 'stop', n: ++this.events, reason });
+    this.commit();
     void this.opts.transport.close();
   }
 
@@ -213,11 +221,16 @@ export class RuntimeNode {
         // not relayed again), and before this node acts on them: the others
         // are waiting. Its clock then covers their publication.
         const relays = m.relays?.filter((r) => learned.has(r.out.statement));
-        if (relays !== undefined && relays.length > 0 && !this.stopped) this.outbox.forward(relays, { ...this.vc });
+        if (relays !== undefined && relays.length > 0 && !this.stopped) {
+          this.commit();
+          this.outbox.forward(relays, { ...this.vc });
+        }
         if (learned.size > 0 && !this.stopped) {
           this.checkProgress();
           this.drain();
         }
+        // Before the link acknowledges the frame: what was delivered is on record.
+        this.commit();
         return;
       }
       case 'countersign-reply':
@@ -262,6 +275,7 @@ export class RuntimeNode {
     this.reportProblems();
     for (const a of m.takeArmable()) this.arm(a);
     this.checkProgress();
+    this.commit();
   }
 
   private arm(a: Enabled): void {
@@ -303,6 +317,7 @@ export class RuntimeNode {
       pub: r.published.map(statementJson), vc,
     });
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
+    if (r.published.length > 0) this.commit();
     this.stats.statementsSent += this.outbox.publish(r.published, vc, this.progressOf(r));
   }
 
@@ -343,6 +358,11 @@ export class RuntimeNode {
 
   private emit(e: TraceEvent): void {
     this.opts.trace?.write(e);
+  }
+
+  /** The trace's gathered events, on record now. */
+  private commit(): void {
+    this.opts.trace?.flush?.();
   }
 
   private location(offset: number): string {

@@ -65,6 +65,7 @@ export class TtpNode {
     this.stopped = true;
     this.link.close();
     this.opts.trace?.write({ k: 'stop', n: ++this.events, reason });
+    this.opts.trace?.flush?.();
     void this.opts.transport.close();
   }
 
@@ -87,6 +88,7 @@ export class TtpNode {
       }
     }
     // Logged first, answered second, as a node logs a step before its statements leave.
+    this.opts.trace?.flush?.();
     this.link.send(from, { kind: 'countersign-reply', answers: m.answers });
   }
 }
