@@ -27,6 +27,21 @@ export interface LinkOptions {
    * network cannot crash a node mid-event and keeps the default order.
    */
   readonly ackAfterDelivery?: boolean;
+  /**
+   * Retransmit after the peer's measured round trip (RFC 6298: smoothed
+   * RTT plus four deviations), never sooner
+   * than `retransmitMs`; backoff doubles it per try up to `maxRetransmitMs`.
+   * Without it the first retransmission comes after `retransmitMs`. Over
+   * TCP a frame is lost only with its connection (and a reconnection sends
+   * everything unacked at once), so a timer that fires while the peer is
+   * merely busy adds a copy to decode and check to its backlog: under load,
+   * a fixed timer turns queueing delay into congestion. So also: when the
+   * timer fires and the peer has acked something in the meantime, but
+   * nothing sent after this frame, the peer is working through its backlog
+   * in order and the frame waits its turn: the timer is set again without
+   * a copy sent.
+   */
+  readonly adaptive?: boolean;
 }
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = { retransmitMs: 200, maxRetransmitMs: 2000 };
@@ -45,14 +60,33 @@ export interface LinkStats {
 
 interface Unacked {
   readonly bytes: Uint8Array;
+  readonly sentAt: number;
+  /** When this frame's last copy went out, or when the peer was last seen working (a deferred timer). */
+  lastSent: number;
+  /** The timer fired and the decision waits for pending input (adaptive only). */
+  settling?: boolean;
   tries: number;
   timer: TimerHandle;
+}
+
+/** A peer's round-trip estimate (ms), and what it acked last. */
+interface Rtt {
+  srtt: number;
+  rttvar: number;
+}
+
+interface LastAck {
+  at: number;
+  /** The highest sequence number acked. */
+  maxSeq: number;
 }
 
 export class ReliableLink {
   readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {} };
   private readonly nextSeq = new Map<string, number>();
   private readonly unacked = new Map<string, Map<number, Unacked>>();
+  private readonly rtt = new Map<string, Rtt>();
+  private readonly lastAck = new Map<string, LastAck>();
   private closed = false;
 
   constructor(
@@ -83,7 +117,8 @@ export class ReliableLink {
       peer = new Map();
       this.unacked.set(to, peer);
     }
-    const entry: Unacked = { bytes, tries: 0, timer: this.schedule(to, seq, 0) };
+    const now = this.host.now();
+    const entry: Unacked = { bytes, sentAt: now, lastSent: now, tries: 0, timer: this.schedule(to, seq, 0) };
     peer.set(seq, entry);
     this.transmit(to, bytes);
   }
@@ -98,6 +133,7 @@ export class ReliableLink {
     if (peer === undefined || this.closed) return;
     for (const u of peer.values()) {
       this.stats.retransmissions++;
+      u.lastSent = this.host.now();
       this.transmit(to, u.bytes);
     }
   }
@@ -109,14 +145,53 @@ export class ReliableLink {
   }
 
   private schedule(to: string, seq: number, tries: number): TimerHandle {
-    const delay = Math.min(this.options.retransmitMs * 2 ** tries, this.options.maxRetransmitMs);
+    const delay = Math.min(this.timeoutFor(to) * 2 ** tries, this.options.maxRetransmitMs);
     return this.host.setTimer(delay, () => this.retransmit(to, seq));
+  }
+
+  /** The first retransmission's delay toward `to`. */
+  private timeoutFor(to: string): number {
+    const r = this.options.adaptive === true ? this.rtt.get(to) : undefined;
+    return r === undefined ? this.options.retransmitMs : Math.max(this.options.retransmitMs, r.srtt + 4 * r.rttvar);
+  }
+
+  /**
+   * An ack's round trip, measured from the frame's first copy. For a frame
+   * sent more than once that is an upper bound (Karn: the ack may answer a
+   * later copy), which errs toward waiting longer; leaving such frames out
+   * instead would leave a peer slower than the floor with no sample ever.
+   */
+  private sample(from: string, u: Unacked): void {
+    if (this.options.adaptive !== true) return;
+    const m = Math.max(0, this.host.now() - u.sentAt);
+    const r = this.rtt.get(from);
+    if (r === undefined) this.rtt.set(from, { srtt: m, rttvar: m / 2 });
+    else {
+      r.rttvar = 0.75 * r.rttvar + 0.25 * Math.abs(r.srtt - m);
+      r.srtt = 0.875 * r.srtt + 0.125 * m;
+    }
   }
 
   private retransmit(to: string, seq: number): void {
     const u = this.unacked.get(to)?.get(seq);
     if (u === undefined || this.closed) return;
+    if (this.options.adaptive === true && !u.settling) {
+      // A process that was busy runs its due timers before it reads its
+      // sockets: let the acks that came meanwhile in first, then decide.
+      u.settling = true;
+      u.timer = this.host.setTimer(0, () => this.retransmit(to, seq));
+      return;
+    }
+    u.settling = false;
+    const last = this.options.adaptive === true ? this.lastAck.get(to) : undefined;
+    if (last !== undefined && last.maxSeq < seq && last.at > u.lastSent) {
+      // Busy, not deaf: wait again (the wait still counts from this frame's last copy).
+      u.lastSent = last.at;
+      u.timer = this.schedule(to, seq, u.tries);
+      return;
+    }
     u.tries++;
+    u.lastSent = this.host.now();
     this.stats.retransmissions++;
     u.timer = this.schedule(to, seq, u.tries);
     this.transmit(to, u.bytes);
@@ -158,6 +233,15 @@ export class ReliableLink {
         if (u !== undefined) {
           u.timer.cancel();
           peer!.delete(o.seq);
+          this.sample(from, u);
+        }
+        if (this.options.adaptive === true) {
+          const last = this.lastAck.get(from);
+          if (last === undefined) this.lastAck.set(from, { at: this.host.now(), maxSeq: o.seq });
+          else {
+            last.at = this.host.now();
+            last.maxSeq = Math.max(last.maxSeq, o.seq);
+          }
         }
         return;
       }

@@ -58,7 +58,7 @@ const PROGRESS_EVERY_MS = 250;
  * is unacked at once (onReconnect); the timer is a safety net, long enough
  * that a loaded machine's slow acks do not double the traffic.
  */
-const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 4000, ackAfterDelivery: true };
+const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 30_000, ackAfterDelivery: true, adaptive: true };
 
 // A supervisor that is gone closes the pipe: what the node still says is lost, and
 // the node stops on its own (stdin closes too). An EPIPE must not crash it first.

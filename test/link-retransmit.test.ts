@@ -1,0 +1,129 @@
+// The reliable link's retransmission policy, on a virtual clock: the fixed
+// timer (the simulated network's) retransmits whatever is unacked when it
+// fires; the adaptive one (TCP's) waits for a peer that is acking older
+// frames, learns the round trip, and still retransmits toward a silent peer
+// or a frame the peer skipped.
+
+import { describe, expect, it } from 'vitest';
+import type { FrameCodec, Message, Opened } from '../src/runtime/codec.js';
+import type { Host, TimerHandle } from '../src/runtime/host.js';
+import { ReliableLink, type LinkOptions } from '../src/runtime/link.js';
+import type { Transport } from '../src/transport/transport.js';
+
+/** Virtual time: timers run when `advance` passes them, in order. */
+class ManualHost implements Host {
+  private t = 0;
+  private timers: { at: number; f: () => void; live: boolean; id: number }[] = [];
+  private ids = 0;
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimer(ms: number, f: () => void): TimerHandle {
+    const timer = { at: this.t + ms, f, live: true, id: this.ids++ };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.live = false) };
+  }
+
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (due === undefined) break;
+      this.t = due.at;
+      due.live = false;
+      due.f();
+    }
+    this.t = end;
+    this.timers = this.timers.filter((x) => x.live);
+  }
+}
+
+/** Frames are `D<seq>` and `A<seq>`; what the link sends is recorded. */
+const codec: FrameCodec = {
+  prepare: () => undefined,
+  frame: (_to: string, seq: number, _m: Message) => new TextEncoder().encode(`D${seq}`),
+  ack: (_to: string, seq: number) => new TextEncoder().encode(`A${seq}`),
+  open: (_from: string, bytes: Uint8Array): Opened => {
+    const s = new TextDecoder().decode(bytes);
+    return s.startsWith('A') ? { kind: 'ack', seq: Number(s.slice(1)) } : { kind: 'drop', reason: 'test' };
+  },
+};
+
+function world(options: LinkOptions): { link: ReliableLink; host: ManualHost; sent: string[]; ack: (seq: number) => void } {
+  const host = new ManualHost();
+  const sent: string[] = [];
+  let deliver: (from: string, bytes: Uint8Array) => void = () => undefined;
+  const transport: Transport = {
+    me: 'a',
+    send: (_to, bytes) => void sent.push(new TextDecoder().decode(bytes)),
+    onFrame: (h) => void (deliver = h),
+    close: async () => undefined,
+  };
+  const link = new ReliableLink(transport, codec, host, () => undefined, options);
+  return { link, host, sent, ack: (seq) => deliver('b', new TextEncoder().encode(`A${seq}`)) };
+}
+
+// A data message needs a statement to be sent at all; the fake codec never looks at it.
+const message = { kind: 'data', statements: [{}] } as unknown as Message;
+
+describe('link retransmission', () => {
+  it('the fixed timer retransmits a frame that is unacked when it fires, though the peer acks older ones', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000 });
+    w.link.send('b', message);
+    w.link.send('b', message);
+    w.host.advance(900);
+    w.ack(1);
+    w.host.advance(200);
+    expect(w.sent).toEqual(['D1', 'D2', 'D2']);
+    expect(w.link.stats.retransmissions).toBe(1);
+  });
+
+  it('the adaptive timer waits for a peer that is working through older frames, and retransmits once it falls silent', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000, adaptive: true });
+    w.link.send('b', message);
+    w.link.send('b', message);
+    w.host.advance(1500);
+    // Frame 1 was retransmitted: the peer had said nothing since it went out.
+    expect(w.sent).toEqual(['D1', 'D2', 'D1', 'D2']);
+    w.link.send('b', message);
+    w.host.advance(300);
+    w.ack(1);
+    w.ack(2);
+    // The peer works: frame 3 is behind the others, its timer is set again without a copy.
+    w.host.advance(900);
+    expect(w.sent.filter((s) => s === 'D3')).toHaveLength(1);
+    // Silent from now on: frame 3 goes again (once the learned timeout, about 5.4 s, has passed).
+    w.host.advance(4000);
+    expect(w.sent.filter((s) => s === 'D3')).toHaveLength(1);
+    w.host.advance(4000);
+    expect(w.sent.filter((s) => s === 'D3').length).toBeGreaterThan(1);
+  });
+
+  it('the adaptive timer retransmits a frame the peer skipped (it acked a later one)', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000, adaptive: true });
+    w.link.send('b', message);
+    w.link.send('b', message);
+    w.host.advance(500);
+    w.ack(2);
+    w.host.advance(600);
+    expect(w.sent).toEqual(['D1', 'D2', 'D1']);
+  });
+
+  it('the adaptive timeout follows the measured round trip, never below the floor', () => {
+    const w = world({ retransmitMs: 100, maxRetransmitMs: 60_000, adaptive: true });
+    // Round trips of 2 s: the timeout grows past them.
+    for (let i = 1; i <= 8; i++) {
+      w.link.send('b', message);
+      w.host.advance(2000);
+      w.ack(i);
+    }
+    const before = w.link.stats.retransmissions;
+    w.link.send('b', message);
+    w.host.advance(2500);
+    expect(w.link.stats.retransmissions).toBe(before);
+    w.host.advance(30_000);
+    expect(w.link.stats.retransmissions).toBeGreaterThan(before);
+  });
+});
