@@ -34,7 +34,7 @@ interface Report {
   requests: { asked: number; started: number; completed: number };
   throughputPerS: number;
   latencyMs: { p50: number; p99: number };
-  nodes: { node: string; status: string; fired: Record<string, number>; state: Record<string, string>; recovered?: unknown }[];
+  nodes: { node: string; status: string; fired: Record<string, number>; state: Record<string, string>; recovered?: unknown; cpu?: { userMs: number; systemMs: number } }[];
   traceDir: string;
 }
 
@@ -63,6 +63,8 @@ describe('mommie run --network tcp', () => {
     const rep = parse(r.stdout);
     expect(rep.requests.completed).toBe(100);
     expect(rep.nodes.find((n) => n.node === 'r1')?.state['lastExec']).toBe('100');
+    // Each process's CPU over the workload: a replica that handled 100 requests spent some.
+    for (const n of rep.nodes.filter((x) => x.status === 'correct')) expect(n.cpu?.userMs, n.node).toBeGreaterThan(0);
     console.log(`PBCounter over TCP: ${rep.throughputPerS.toFixed(1)} requests/s, p50 ${rep.latencyMs.p50.toFixed(1)} ms, p99 ${rep.latencyMs.p99.toFixed(1)} ms`);
     const rp = replay(specs.PBCounter, r0.traces);
     expect(rp.ok, JSON.stringify(rp)).toBe(true);

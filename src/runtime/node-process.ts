@@ -163,14 +163,24 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       stopping = true;
       clearInterval(ticker);
       node.stop(reason);
+      const used = process.cpuUsage(cpuAtGo);
       const report = runningNodeReport(node, info, model, {
         wire: codec.wire.snapshot(), tcp: transport.stats, countersign: codec.local.countersign, digest: codec.local.digest, ...(recoveredInfo !== undefined ? { recovered: recoveredInfo } : {}),
+        cpu: { userMs: used.user / 1000, systemMs: used.system / 1000 },
       });
       send({ k: 'report', node: a.node, report, aborts, issued: driver.issued });
       log.close();
       void transport.close().then(() => resolve(0));
     };
-    followSupervisor(a.node, { go: () => driver.go(), stop });
+    // CPU is counted from the workload's start: loading and checking the program is not the run's.
+    let cpuAtGo = process.cpuUsage();
+    followSupervisor(a.node, {
+      go: () => {
+        cpuAtGo = process.cpuUsage();
+        driver.go();
+      },
+      stop,
+    });
   });
 }
 

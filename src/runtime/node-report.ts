@@ -6,7 +6,7 @@ import type { ModelInstance, NodeInfo } from '../semantics/model.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
-import type { CountersignReport, DisseminationReport, NodeReport, TtpReport } from './report.js';
+import type { CountersignReport, DisseminationReport, NodeCpu, NodeReport, TtpReport } from './report.js';
 import type { TtpNode } from './ttp-node.js';
 import type { DigestCounts } from './record-store.js';
 import type { CountersignCounts } from './wire-codec.js';
@@ -19,6 +19,8 @@ export interface NodeReportExtras {
   readonly countersign?: CountersignCounts;
   /** The DIGEST optimizer's counts (WireCodec.local.digest). */
   readonly digest?: DigestCounts;
+  /** The process's CPU time over the workload (a node that has its process to itself). */
+  readonly cpu?: NodeCpu;
 }
 
 /** The node's part of the countersignature exchange, when it had one. */
@@ -55,6 +57,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(countersign !== undefined ? { countersign } : {}),
     ...(dissemination !== undefined ? { dissemination } : {}),
     ...(extras.digest !== undefined && Object.values(extras.digest).some((x) => x > 0) ? { digest: { ...extras.digest } } : {}),
+    ...(extras.cpu !== undefined ? { cpu: extras.cpu } : {}),
   };
 }
 

@@ -60,6 +60,7 @@ export const NodeReportCodec = t.intersection([
     countersign: t.type({ asked: t.number, requests: t.number, reasked: t.number, obtained: t.number, bad: t.number, late: t.number, heldBack: t.number, held: t.number }),
     dissemination: t.type({ relayRequests: t.number, relayed: t.number, escalations: t.number, lazy: t.number, batchWindows: t.number }),
     digest: Counts,
+    cpu: t.type({ userMs: t.number, systemMs: t.number }),
   }),
 ]);
 

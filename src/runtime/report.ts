@@ -28,6 +28,13 @@ export interface NodeReport {
   readonly dissemination?: DisseminationReport;
   /** What the DIGEST optimizer did at this node, when it did anything (runtime/record-store.ts DigestCounts). */
   readonly digest?: Readonly<Record<string, number>>;
+  /** Over TCP: the CPU time of the node's process from the start of the workload until it stopped (ms). */
+  readonly cpu?: NodeCpu;
+}
+
+export interface NodeCpu {
+  readonly userMs: number;
+  readonly systemMs: number;
 }
 
 export interface DisseminationReport {
@@ -142,6 +149,10 @@ export function formatRunReport(r: RunReport): string[] {
   }
   const q = r.requests;
   lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);
+  const cpuMs = r.nodes.reduce((k, n) => k + (n.cpu === undefined ? 0 : n.cpu.userMs + n.cpu.systemMs), 0);
+  if (r.nodes.some((n) => n.cpu !== undefined) && q.completed > 0) {
+    lines.push(`cpu: ${(cpuMs / 1000).toFixed(1)} s over the node processes from go to stop (user and system), ${(cpuMs / q.completed).toFixed(2)} ms per completed request`);
+  }
   lines.push(`throughput: ${r.throughputPerS.toFixed(1)} requests/s${clock}; latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms${clock}`);
   if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
   return lines;
