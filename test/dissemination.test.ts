@@ -5,7 +5,7 @@
 // with logs that `mommie replay` accepts unchanged.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisseminationPlan, DisseminationRule } from '../src/deploy/deployment.js';
@@ -14,7 +14,7 @@ import { WireCodec } from '../src/runtime/wire-codec.js';
 import { decodeFrame, encodeFrame } from '../src/wire/index.js';
 import { makeRecord } from '../src/semantics/value.js';
 import { mommie, ROOT } from './helpers/cli.js';
-import { deployOnFreePorts, makeKeys, pids } from './helpers/tcp-run.js';
+import { makeKeys, runOverTcp, type TcpReport } from './helpers/tcp-run.js';
 import { fakeDeployment, KeyWorld, KINDS_PROGRAM, MECHANISMS, modelOf, programOf, schemaOf } from './helpers/wire.js';
 
 const RULE = {} as DisseminationRule;
@@ -279,18 +279,13 @@ describe('DIGEST on the simulated network', () => {
 /**
  * `spec` over TCP with deploy-file `text` on free ports, 2 clients with 2
  * requests in flight each: the run completes, its logs replay, and no
- * process of it is left. Its report.
+ * process of it is left (runOverTcp). Its report.
  */
-async function tcpRun(dir: string, text: string, spec: string, requests: number): Promise<Report> {
-  const { path: deploy } = await deployOnFreePorts(text, join(dir, `${spec}.deploy`));
-  await makeKeys(deploy, join(dir, 'keys'));
-  const traces = join(dir, 'traces');
-  const r = await mommie(['run', `specs/${spec}.mom`, '--deploy', deploy, '--keys', join(dir, 'keys'), '--clients', '2', '--requests', String(requests), '--concurrency', '2', '--trace', traces, '--timeout', '60000', '--json'], { timeoutMs: 90_000 });
-  expect(r.exitCode, r.stderr).toBe(0);
-  const replay = await mommie(['replay', `specs/${spec}.mom`, traces]);
-  expect(replay.exitCode, replay.stdout).toBe(0);
-  expect(await pids(traces)).toEqual([]);
-  return JSON.parse(r.stdout) as Report;
+async function tcpRun(dir: string, text: string, spec: string, requests: number): Promise<TcpReport> {
+  const keys = join(dir, 'keys');
+  writeFileSync(join(dir, 'nodes.deploy'), text);
+  await makeKeys(join(dir, 'nodes.deploy'), keys);
+  return runOverTcp(spec, text, dir, { keys, requests, clients: 2, concurrency: 2 });
 }
 
 describe('optimizers over TCP', () => {

@@ -1,12 +1,13 @@
 // What the TCP run tests need around the built CLI: free loopback ports, a
-// deploy file rewritten to use them, key files, and ways to watch and stop
-// the processes of a run.
+// deploy file rewritten to use them, key files, ways to watch and stop the
+// processes of a run, and a whole checked run (runOverTcp).
 
+import { expect } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { CLI, mommie, ROOT } from './cli.js';
+import { CLI, mommie, ROOT, type CliRun } from './cli.js';
 
 /** Ports that were free a moment ago: each bound to port 0 by the kernel, then released. */
 export async function freePorts(n: number): Promise<number[]> {
@@ -73,4 +74,95 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What the TCP run tests read of `mommie run --json`'s report. */
+export interface TcpReport {
+  readonly requests: { readonly asked: number; readonly started: number; readonly completed: number };
+  readonly throughputPerS: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  readonly nodes: readonly {
+    readonly node: string;
+    readonly status: string;
+    readonly dissemination?: { readonly relayRequests: number; readonly relayed: number; readonly escalations: number; readonly lazy: number; readonly batchWindows: number };
+    readonly digest?: Readonly<Record<string, number>>;
+  }[];
+}
+
+export interface TcpRunOptions {
+  /** Key files for the deployment's nodes (`makeKeys`); they do not depend on the addresses. */
+  readonly keys: string;
+  readonly requests: number;
+  /** `--clients K`: only the first K clients run. */
+  readonly clients?: number;
+  /** Requests each client keeps in flight (2). */
+  readonly concurrency?: number;
+  /** `--timeout` of the run (60 s); the command itself is killed 30 s later. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * `specs/SPEC.mom` over TCP, one process per node, with deploy-file `text`
+ * put on free loopback ports in `dir`: the run exits 0 with every request it
+ * started completed, every node that ran left a log, `mommie replay` accepts
+ * the logs, and no process of the run is left (any found is killed, by its
+ * id, and the test fails). A run whose node found its port taken meanwhile
+ * (another run on the machine) is tried once more on other ports. The
+ * report.
+ */
+export async function runOverTcp(spec: string, text: string, dir: string, opts: TcpRunOptions): Promise<TcpReport> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  for (let attempt = 1; ; attempt++) {
+    const sub = join(dir, `tcp-${attempt}`);
+    const { path: deploy } = await deployOnFreePorts(text, `${sub}.deploy`);
+    const traces = join(sub, 'traces');
+    let r: CliRun;
+    try {
+      r = await mommie(
+        ['run', `specs/${spec}.mom`, '--deploy', deploy, '--keys', opts.keys, '--requests', String(opts.requests), ...(opts.clients === undefined ? [] : ['--clients', String(opts.clients)]), '--concurrency', String(opts.concurrency ?? 2), '--trace', traces, '--timeout', String(timeoutMs), '--json'],
+        { timeoutMs: timeoutMs + 30_000 },
+      );
+    } finally {
+      const left = await pids(traces);
+      for (const p of left) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      expect(left, `${spec}: processes of the run left behind`).toEqual([]);
+    }
+    if (r.exitCode === 1 && attempt === 1 && r.stderr.includes('the port is already in use')) continue;
+    expect(r.exitCode, `${spec} over TCP: ${r.stderr.slice(-3000)}`).toBe(0);
+    const rep = JSON.parse(r.stdout) as TcpReport;
+    expect(rep.requests.started, spec).toBeGreaterThan(0);
+    expect(rep.requests.completed, spec).toBe(rep.requests.started);
+    for (const n of rep.nodes.filter((x) => x.status === 'correct')) expect(existsSync(join(traces, `${n.node}.ndjson`)), `${spec}: ${n.node}'s log`).toBe(true);
+    const replay = await mommie(['replay', `specs/${spec}.mom`, traces]);
+    expect(replay.exitCode, `${spec} replay: ${replay.stdout}${replay.stderr}`).toBe(0);
+    return rep;
+  }
+}
+
+/**
+ * At most `n` of the functions given run at once; the others wait their
+ * turn. Lets a file run a few TCP runs side by side (much of a run is
+ * waiting: processes starting, acks settling, stopping) without starting
+ * every process at once on a small machine.
+ */
+export function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    if (free === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    else free--;
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next === undefined) free++;
+      else next();
+    }
+  };
 }
