@@ -16,6 +16,7 @@ import { renderChoice } from '../src/tune/render.js';
 import { everyChoice } from '../src/tune/search.js';
 import { buildSpace, startChoice } from '../src/tune/space.js';
 import { DEFAULT_TUNE_OPTIONS } from '../src/tune/types.js';
+import { predict, tune, type TcpMeasurement } from '../src/tune/index.js';
 import { mommie, ROOT } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mommie-tune-'));
@@ -155,6 +156,8 @@ describe('mommie deploy-tune: bad input', () => {
       [['specs/PBCounter.mom', '-o', target], '--nodes BASE.deploy is required'],
       [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--requests', '0'], "--requests takes a positive whole number, not '0'"],
       [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--clients', '9'], '--clients 9: PBCounter has 8 clients'],
+      [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--calibrate-tcp', '0'], '--calibrate-tcp 0: give a number of requests'],
+      [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', target, '--calibrate-tcp', 'many'], '--calibrate-tcp many: give a number of requests'],
       [['--nodes', 'specs/PBCounter.deploy', '-o', target], 'give exactly one program'],
       [['specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', join(dir, 'no-such-dir', 'x.deploy')], 'there is no directory'],
     ];
@@ -218,4 +221,64 @@ describe('mommie deploy-tune: bad input', () => {
     expect(j.diagnostics[0]).toMatchObject({ code: 'MOM610' });
     expect(typeof j.diagnostics[0]!.line).toBe('number');
   });
+});
+
+describe('deploy-tune calibrated over TCP', () => {
+  const fe = checkFile(join(ROOT, 'specs/PBCounter.mom'));
+  const basePath = join(ROOT, 'specs/PBCounter.deploy');
+  const base = { file: basePath, text: readFileSync(basePath, 'utf8') };
+
+  it('charges the extra CPU a real run measured to the statements, and scales predictions by the measured efficiency', async () => {
+    // What a TCP run "measured": made up, so that the arithmetic is checked exactly.
+    const measured: TcpMeasurement = { completed: 40, throughputPerS: 7, cpuUsPerRequest: 90_000 };
+    let ran: string | undefined;
+    const r = await tune({
+      program: fe.program!, ...(fe.source !== undefined ? { programSource: fe.source } : {}), base, objective: 'throughput',
+      options: { requests: 20, maxCandidates: 3, quick: true },
+      measureTcp: async (text) => {
+        ran = text;
+        return measured;
+      },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    // The calibration deployment is what ran: unicast, no optimizer.
+    expect(ran).toBeDefined();
+    expect(ran).not.toMatch(/\[Dissemination\][^[]*(BATCH|OPTIMISTIC|DIGEST)/);
+    const tcp = r.constants.tcp!;
+    expect(tcp.measured).toEqual(measured);
+    expect(r.constants.processingUs).toBeGreaterThan(tcp.simProcessingUs);
+    // The calibration deployment itself, predicted with the corrected constants, has the measured CPU and throughput.
+    const admitted = admit('calibration', ran!, fe.program!, fe.source);
+    expect(admitted.ok).toBe(true);
+    const same = r.ranked.find((c) => c.text === ran);
+    if (same !== undefined) {
+      const p = predict(same.observation, r.constants);
+      expect(p.cpuUsPerRequest).toBeCloseTo(measured.cpuUsPerRequest, -1);
+      expect(p.throughputPerS).toBeCloseTo(measured.throughputPerS, 1);
+    }
+    // Every candidate's prediction is the model's with the corrected constants, scaled by the measured efficiency.
+    for (const c of r.ranked) {
+      const unscaled = predict(c.observation, { ...r.constants, tcp: undefined });
+      expect(c.prediction.throughputPerS).toBeCloseTo(unscaled.throughputPerS * tcp.efficiency, 6);
+      expect(c.prediction.throughputPerS).toBeLessThan(50);
+    }
+  }, 120_000);
+
+  it('a calibration run that fails ends the tuning with its reason', async () => {
+    const r = await tune({
+      program: fe.program!, base, objective: 'throughput', options: { requests: 10, maxCandidates: 2, quick: true },
+      measureTcp: async () => ({ error: 'no sockets today' }),
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain('no sockets today');
+  }, 120_000);
+
+  it('--calibrate-tcp runs the calibration deployment as node processes and prints what it measured', async () => {
+    const out = join(dir, 'tcp.deploy');
+    const r = await mommie(['deploy-tune', 'specs/PBCounter.mom', '--nodes', 'specs/PBCounter.deploy', '-o', out, '--calibrate-tcp', '30', '--clients', '1', ...SMALL], { timeoutMs: 200_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/calibrated over TCP \(30 requests: [\d.]+ req\/s, \d+ µs CPU per request\): processing [\d.]+ µs in simulation, efficiency [\d.]+/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^\/\/ Measured on this machine: .*calibrated over TCP/m);
+  }, 240_000);
 });

@@ -14,6 +14,7 @@ import { decodeTuneArgs } from '../tune/options.js';
 import { constantsText, deployHeader, OBJECTIVE_WORDS, rankingTable, resultJson } from '../tune/report.js';
 import type { TuneErrorCode } from '../tune/types.js';
 import { commandLine } from './args.js';
+import { tcpMeasurer } from './tune-tcp.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import type { Out } from './output.js';
@@ -55,6 +56,11 @@ Options:
   --allow-rsa           offer RSA-2048 beside Ed25519 for signatures
   --cores N             cores the deployment's processes share (this machine's)
   --quick               measure briefly: rough constants, for trying it out
+  --calibrate-tcp N     also run the calibration deployment over TCP loopback
+                        for N requests (one process per node, as 'mommie run
+                        --network tcp'), and take the processing cost per
+                        statement and the model's efficiency from that run:
+                        predictions for real processes, not the simulation
   --json                print {ok, ..., ranked: [...], rejected: [...]} on stdout
   -h, --help            show this help
 
@@ -87,7 +93,7 @@ export const deployTuneCommand: Command = {
       nodes: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, objective: { type: 'string' },
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' },
       'max-candidates': { type: 'string' }, rounds: { type: 'string' }, 'allow-plaintext': { type: 'boolean' }, 'allow-rsa': { type: 'boolean' },
-      cores: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' },
+      cores: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, 'calibrate-tcp': { type: 'string' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, HELP, out);
     if (!cl.ok) return cl.exitCode;
     const v = cl.values;
@@ -97,6 +103,8 @@ export const deployTuneCommand: Command = {
     if (v.out === undefined) return bad('-o OUT.deploy is required (where the chosen deployment goes)');
     const decoded = decodeTuneArgs(v);
     if (!decoded.ok) return bad(decoded.message);
+    const calibrateTcp = v['calibrate-tcp'];
+    if (calibrateTcp !== undefined && !/^\s*[1-9]\d{0,6}\s*$/.test(calibrateTcp)) return bad(`--calibrate-tcp ${calibrateTcp}: give a number of requests from 1 to 9999999`);
     const target = v.out;
     if (existsSync(target) && v.force !== true) return bad(`${target} exists; pass --force to overwrite it`);
     if (!existsSync(dirname(target))) return bad(`cannot write ${target}: there is no directory ${dirname(target)}`);
@@ -114,6 +122,12 @@ export const deployTuneCommand: Command = {
       program: fe.program, ...(fe.source !== undefined ? { programSource: fe.source } : {}),
       base: { file: v.nodes, text: read.text }, objective: decoded.objective, options: decoded.options,
       ...(json ? {} : { onProgress: (line: string) => out.stderr(line) }),
+      ...(calibrateTcp === undefined ? {} : {
+        measureTcp: tcpMeasurer({
+          programPath, requests: Number(calibrateTcp), concurrency: decoded.options.concurrency,
+          ...(decoded.options.clients === undefined ? {} : { clients: decoded.options.clients }), timeoutMs: 180_000,
+        }),
+      }),
     });
     if (!result.ok) {
       const e = result.error;

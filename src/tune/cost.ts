@@ -36,9 +36,12 @@ export function predict(o: Observation, c: CostConstants): Prediction {
   const perStatementUs = o.perRequest.statements > 0 ? cpu / o.perRequest.statements : 0;
   const unloadedMs = (o.hops * (linear(c.network.hop, frameBytes) + perStatementUs)) / 1000 + o.waitsMs;
   const byLoop = unloadedMs > 0 ? (o.outstanding * 1000) / unloadedMs : Number.POSITIVE_INFINITY;
-  const throughput = Math.min(byCpu, byNode, byLoop);
-  const bound: Bound = throughput === byLoop ? 'closed-loop' : throughput === byNode ? 'busiest-node' : 'cpu';
-  const saturated = Math.min(byCpu, byNode);
+  // Real processes reach only part of the modelled capacity (scheduling, waits between bursts): a TCP calibration measured how much.
+  const efficiency = c.tcp?.efficiency ?? 1;
+  const raw = Math.min(byCpu, byNode, byLoop);
+  const bound: Bound = raw === byLoop ? 'closed-loop' : raw === byNode ? 'busiest-node' : 'cpu';
+  const throughput = raw * efficiency;
+  const saturated = Math.min(byCpu, byNode) * efficiency;
   const latencyMs = Math.max(unloadedMs, Number.isFinite(saturated) ? (o.outstanding * 1000) / saturated : 0);
   return { throughputPerS: Number.isFinite(throughput) ? throughput : 0, latencyMs, bytesPerRequest: o.perRequest.bytes, cpuUsPerRequest: cpu, busiest, bound };
 }

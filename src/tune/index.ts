@@ -31,7 +31,7 @@ import { buildSpace, startChoice, UNICAST, type Choice, type Space } from './spa
 import { signatureAlgs, simulate, type SimSetup } from './simulate.js';
 import {
   DEFAULT_TUNE_OPTIONS,
-  type CostConstants, type Objective, type Prediction, type RejectedCandidate, type ScoredCandidate, type TuneError, type TuneErrorCode, type TuneOptions, type TuneOutcome,
+  type CostConstants, type Objective, type Prediction, type RejectedCandidate, type ScoredCandidate, type TcpMeasurement, type TuneError, type TuneErrorCode, type TuneOptions, type TuneOutcome,
 } from './types.js';
 
 export * from './types.js';
@@ -51,6 +51,14 @@ export interface TuneInput {
   readonly machine?: MachineCosts;
   /** Told what the tuner is doing, one line at a time. */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Runs a deploy file's text over TCP loopback (one process per node) and
+   * says what it measured. When given, the calibration deployment runs
+   * there too, and the model takes its processing cost per statement and
+   * its efficiency from that run (the CLI's --calibrate-tcp; the tuner
+   * itself starts no processes).
+   */
+  readonly measureTcp?: (deployText: string) => Promise<TcpMeasurement | { readonly error: string }>;
 }
 
 function fail(code: TuneErrorCode, message: string, diagnostics: readonly Diagnostic[] = [], sources: ReadonlyMap<string, SourceText> = new Map()): TuneOutcome {
@@ -67,6 +75,33 @@ function reasonsOf(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<stri
 function calibrationChoices(space: Space): Choice[] {
   const with_ = (pair: string): Choice => space.dimensions.map((d) => (d.kind === 'auth' ? pair : d.kind === 'nonrep' ? 'ED25519' : UNICAST));
   return [with_('PLAINTEXT'), with_('HMAC')];
+}
+
+/**
+ * The model's constants corrected by a real run of the calibration
+ * deployment over TCP: the CPU the node processes spent per request beyond
+ * what the simulation-calibrated model says is charged to the statements
+ * they handled (logging, system calls, each process's cold code), and the
+ * ratio of the measured throughput to the model's then gives the
+ * efficiency every prediction is scaled by.
+ */
+async function calibrateOverTcp(
+  measure: NonNullable<TuneInput['measureTcp']>, calibration: { readonly text: string; readonly deployment: CheckedDeployment },
+  setup: SimSetup, machine: MachineCosts, sim: CostConstants,
+): Promise<CostConstants | { readonly error: string }> {
+  const counted = simulate(setup, calibration.deployment, sim.crypto);
+  if (!counted.ok) return { error: `the calibration deployment does not run in simulation: ${counted.reason}` };
+  const m = await measure(calibration.text);
+  if ('error' in m) return { error: `the TCP calibration run failed: ${m.error}` };
+  if (m.completed === 0 || m.cpuUsPerRequest <= 0) return { error: 'the TCP calibration run completed no request or reported no CPU time' };
+  const o = counted.observation;
+  const handled = o.nodes.reduce((k, n) => k + n.statements, 0) / Math.max(1, o.completed);
+  const modelled = predict(o, sim);
+  const processingUs = handled > 0 ? Math.max(sim.processingUs, sim.processingUs + (m.cpuUsPerRequest - modelled.cpuUsPerRequest) / handled) : sim.processingUs;
+  const corrected = costConstants(machine, processingUs);
+  const p = predict(o, corrected);
+  const efficiency = p.throughputPerS > 0 ? m.throughputPerS / p.throughputPerS : 1;
+  return { ...corrected, tcp: { measured: m, simProcessingUs: sim.processingUs, efficiency } };
 }
 
 export async function tune(input: TuneInput): Promise<TuneOutcome> {
@@ -116,17 +151,26 @@ export async function tune(input: TuneInput): Promise<TuneOutcome> {
 
   progress('calibrating the processing cost per statement (a PLAINTEXT run)');
   let processingUs: number | undefined;
+  let calibration: { readonly text: string; readonly deployment: CheckedDeployment } | undefined;
   for (const c of calibrationChoices(space)) {
-    const a = admit(`${base.file} (calibration)`, renderChoice(base, space, c), program, input.programSource);
+    const text = renderChoice(base, space, c);
+    const a = admit(`${base.file} (calibration)`, text, program, input.programSource);
     if (!a.ok) continue;
     processingUs = calibrateProcessing(setupFor(a.deployment), a.deployment, opts.quick ? 500 : 3000);
+    calibration = { text, deployment: a.deployment };
     if (processingUs !== undefined) break;
   }
   // A run with plain mechanisms that completes nothing: no candidate would, whatever it chose.
   if (processingUs === undefined) {
     return fail('no-candidate', `no simulated run of ${program.name} completes a request as ${input.base.file} deploys it (does the program have clients, and do the constants in [Constants] admit requests?); nothing to tune`);
   }
-  const constants: CostConstants = costConstants(machine, processingUs);
+  let constants: CostConstants = costConstants(machine, processingUs);
+  if (input.measureTcp !== undefined && calibration !== undefined) {
+    progress('calibrating over TCP loopback: the calibration deployment, one process per node');
+    const tcp = await calibrateOverTcp(input.measureTcp, calibration, setupFor(calibration.deployment), machine, constants);
+    if ('error' in tcp) return fail('measure-failed', tcp.error);
+    constants = tcp;
+  }
 
   const scored: ScoredCandidate[] = [];
   const rejected: RejectedCandidate[] = [];

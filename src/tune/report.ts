@@ -15,6 +15,9 @@ export function constantsText(c: CostConstants): string {
     `HMAC ${f1(k.macUs)} µs; Ed25519 sign ${f1(k.ed25519SignUs)} µs, verify ${f1(k.ed25519VerifyUs)} µs; RSA-2048 sign ${f0(k.rsaSignUs)} µs, verify ${f1(k.rsaVerifyUs)} µs`,
     `TCP loopback: a frame costs ${f1(n.frameCpu.fixedUs)} µs + ${n.frameCpu.perByteUs.toFixed(4)} µs/byte of CPU, a hop takes ${f1(n.hop.fixedUs)} µs + ${n.hop.perByteUs.toFixed(4)} µs/byte`,
     `processing ${f1(c.processingUs)} µs of CPU per statement; ${c.cores} core${c.cores === 1 ? '' : 's'}`,
+    ...(c.tcp === undefined ? [] : [
+      `calibrated over TCP (${c.tcp.measured.completed} requests: ${f1(c.tcp.measured.throughputPerS)} req/s, ${f0(c.tcp.measured.cpuUsPerRequest)} µs CPU per request): processing ${f1(c.tcp.simProcessingUs)} µs in simulation, efficiency ${c.tcp.efficiency.toFixed(2)}`,
+    ]),
   ].join('; ');
 }
 

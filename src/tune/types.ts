@@ -63,6 +63,29 @@ export interface CostConstants {
   readonly network: NetworkCosts;
   /** CPU per statement a node handles (decoding, matching, firing, encoding), crypto and transport aside, µs. */
   readonly processingUs: number;
+  /**
+   * A calibration run over real TCP, when one was made: what it measured,
+   * and the two corrections taken from it (processingUs already includes the
+   * first; predict() applies `efficiency`).
+   */
+  readonly tcp?: TcpCalibration;
+}
+
+/** What a TCP run of the calibration deployment measured, and what the model takes from it. */
+export interface TcpCalibration {
+  readonly measured: TcpMeasurement;
+  /** The simulation-calibrated processing cost it replaced, µs per statement. */
+  readonly simProcessingUs: number;
+  /** Measured throughput / the model's (with the TCP processing cost): how much of the modelled capacity real processes reach. */
+  readonly efficiency: number;
+}
+
+/** A short run over TCP loopback: one process per node, as `mommie run --network tcp` runs them. */
+export interface TcpMeasurement {
+  readonly completed: number;
+  readonly throughputPerS: number;
+  /** CPU of every node process from go to stop, per completed request, µs. */
+  readonly cpuUsPerRequest: number;
 }
 
 /** What one node did over a candidate's run (totals, not per request). */
