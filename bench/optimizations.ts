@@ -21,6 +21,7 @@ import { instantiateRun, withClients } from '../src/semantics/model.js';
 import type { Value } from '../src/semantics/value.js';
 import { cryptoFloor, schemaFromModel, type CryptoFloor } from '../src/wire/index.js';
 import { tune } from '../src/tune/index.js';
+import { tcpMeasurer } from '../src/cli/tune-tcp.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
 import { repoRoot, section } from './stats.js';
 
@@ -288,7 +289,13 @@ async function tunePredictions(cli: string, dir: string, port: number, requests:
   const t = await tune({
     program: fe.program, ...(fe.source !== undefined ? { programSource: fe.source } : {}),
     base: { file: basePath, text: readFileSync(basePath, 'utf8') }, objective: 'throughput', options: { clients: 8, concurrency: 16 },
+    // Calibrated over TCP, as `deploy-tune --calibrate-tcp` is: the figures below are measured over TCP too.
+    measureTcp: tcpMeasurer({ programPath: specPath, requests, concurrency: 16, clients: 8, timeoutMs: 240_000 }),
   });
+  if (t.ok && t.constants.tcp !== undefined) {
+    const c = t.constants.tcp;
+    console.log(`TCP calibration: ${c.measured.throughputPerS.toFixed(1)} req/s, ${(c.measured.cpuUsPerRequest / 1000).toFixed(2)} ms CPU per request; processing ${c.simProcessingUs.toFixed(0)} µs per statement in simulation, ${t.constants.processingUs.toFixed(0)} µs over TCP; efficiency ${c.efficiency.toFixed(2)}`);
+  }
   if (!t.ok) {
     console.log(`deploy-tune failed: ${t.error.message}`);
     return;
