@@ -16,8 +16,11 @@ import { ROOT } from './helpers/cli.js';
 const require = createRequire(import.meta.url);
 const GRAMMAR_WASM = join(dirname(require.resolve('@tlaplus/tree-sitter-tlaplus/package.json')), 'tree-sitter-tlaplus.wasm');
 
-/** Programs to translate: `specs/*.mom` and `specs/buggy/*.mom`, relative to ROOT. */
-const SPEC_DIRS = ['specs', join('specs', 'buggy')];
+/**
+ * Programs to translate: `specs/*.mom`, `specs/buggy/*.mom` and the programs
+ * with functions left to the implementation, relative to ROOT.
+ */
+const SPEC_DIRS = ['specs', join('specs', 'buggy'), join('test', 'fixtures', 'functions')];
 const programs = SPEC_DIRS.flatMap((d) =>
   readdirSync(join(ROOT, d))
     .filter((f) => f.endsWith('.mom'))
@@ -125,7 +128,14 @@ function declaredNames(text: string): { definitions: Set<string>; constants: Set
           const name = unit.childForFieldName('name');
           if (name !== null) definitions.add(name.text);
         } else if (unit.type === 'constant_declaration') {
-          for (const c of unit.namedChildren) if (c.type === 'identifier') constants.add(c.text);
+          for (const c of unit.namedChildren) {
+            if (c.type === 'identifier') constants.add(c.text);
+            // An operator constant, `execute(_)`: a function a model defines.
+            if (c.type === 'operator_declaration') {
+              const name = c.childForFieldName('name');
+              if (name !== null) constants.add(name.text);
+            }
+          }
         }
       }
     }

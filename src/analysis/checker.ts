@@ -86,6 +86,6 @@ function checkDeclarations(an: Analysis): void {
     }
   }
   // Models last: they refer to properties, constants and principals.
-  an.inModel = true;
+  an.principalSink = undefined;
   for (const d of an.ast.decls) if (d.kind === 'model') checkModel(an, d);
 }

@@ -42,10 +42,16 @@ export class Analysis {
   readonly multivalent = new Map<number, Set<string>>();
   /** Calls between functions, for the recursion check. */
   readonly calls = new Map<string, Set<string>>();
-  currentFunction: string | undefined;
+  /** Where calls found now are recorded: the function (or model definition) being checked. */
+  callSink: Set<string> | undefined;
   /** Principal names the program mentions outside PRINCIPALS and models (symmetry soundness). */
   readonly namedPrincipals = new Set<string>();
-  inModel = false;
+  /**
+   * Where principal names found now are recorded: `namedPrincipals` in the
+   * program, nowhere in a model's own items, the model's set in its function
+   * definitions (which a model's SYMMETRY must respect too).
+   */
+  principalSink: Set<string> | undefined = this.namedPrincipals;
 
   constructor(
     readonly ast: A.Program,

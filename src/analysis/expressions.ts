@@ -126,7 +126,7 @@ function nameTy(an: Analysis, e: A.Expr & { kind: 'name' }, scope: Scope, ctx: C
     return ANY;
   }
   an.resolution.set(e.id, s);
-  if (s.k === 'principal' && !an.inModel) an.namedPrincipals.add(s.name);
+  if (s.k === 'principal') an.principalSink?.add(s.name);
   switch (s.k) {
     case 'principal':
       return principal(s.set);
@@ -305,7 +305,7 @@ function callTy(an: Analysis, e: A.Expr & { kind: 'call' }, scope: Scope, ctx: C
     for (const a of e.args) expr(an, a.value, scope, ctx);
     return ANY;
   }
-  if (an.currentFunction !== undefined) an.calls.get(an.currentFunction)?.add(name);
+  an.callSink?.add(name);
   const f = an.functions.get(name)!;
   if (e.args.some((a) => a.name !== undefined)) an.err('MOM204', `arguments of ${name} are positional`, e.span);
   if (e.args.length !== f.params.length) {

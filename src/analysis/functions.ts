@@ -13,10 +13,13 @@ export function checkFunction(an: Analysis, d: A.Decl & { kind: 'function' }): v
   for (const p of d.params) bindParam(an, p, scope, 'function-param');
   const result = domain(an, d.result, an.global, `${d.name.name}.result`);
   an.domainOf.set(d.id, result);
-  an.currentFunction = d.name.name;
-  an.calls.set(d.name.name, new Set());
+  const calls = new Set<string>();
+  an.calls.set(d.name.name, calls);
+  // Left to the program: each model defines it (models.ts).
+  if (d.body === undefined) return;
+  an.callSink = calls;
   const ty = expr(an, d.body, scope, { where: 'function' });
-  an.currentFunction = undefined;
+  an.callSink = undefined;
   expect(an, ty, tyOfDomain(result), d.body, 'MOM300', `the result of function ${d.name.name}`);
 }
 

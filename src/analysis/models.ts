@@ -6,6 +6,7 @@ import { constant, constantTypeOf } from './constants.js';
 import type { Analysis, Ctx } from './context.js';
 import type { ConstValue } from './consteval.js';
 import { expect, expr } from './expressions.js';
+import { checkModelFunctions } from './model-functions.js';
 import { principalsPosition, principalExpr } from './patterns.js';
 import { describeSymbol } from './symbols.js';
 import { INT, unify } from './types.js';
@@ -15,6 +16,7 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
   const ctx: Ctx = { where: 'model' };
   const faulty = new Map<string, 'crash' | 'byzantine'>();
   const overrides = new Map<string, ConstValue>();
+  const namedByDefinitions = checkModelFunctions(an, d);
   for (const item of d.items) {
     switch (item.kind) {
       case 'constant': {
@@ -70,12 +72,19 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
           break;
         }
         an.resolution.set(item.set.id, s);
-        const named = (an.principalSets.get(s.name) ?? []).filter((p) => an.namedPrincipals.has(p));
+        const members = an.principalSets.get(s.name) ?? [];
+        const named = members.filter((p) => an.namedPrincipals.has(p));
+        const namedHere = members.filter((p) => !an.namedPrincipals.has(p) && namedByDefinitions.has(p));
         if (named.length > 0) {
           an.err('MOM412', `SYMMETRY ${s.name} is unsound here: the program names ${named.join(', ')} individually, so the members of ${s.name} are not interchangeable`, item.set.span);
+        } else if (namedHere.length > 0) {
+          an.err('MOM412', `SYMMETRY ${s.name} is unsound here: model ${d.name.name}'s function definitions name ${namedHere.join(', ')} individually, so the members of ${s.name} are not interchangeable`, item.set.span);
         }
         break;
       }
+      case 'function':
+        // checkModelFunctions, above.
+        break;
       case 'check':
         for (const p of item.properties) {
           if (!an.invariants.has(p.name) && !an.properties.has(p.name)) {

@@ -73,6 +73,8 @@ export const CODES = {
   MOM417: { severity: 'warning', meaning: 'a multivalent don\'t-care (`*`) outside a quorum pattern means the same as `_`' },
   MOM418: { severity: 'error', meaning: 'a role that runs on no principal, or a principal set that is empty' },
   MOM419: { severity: 'warning', meaning: 'the program declares no model, so nothing can be model-checked' },
+  MOM420: { severity: 'error', meaning: 'a model\'s FUNCTION for a name the program does not leave to its implementation (not a declared function, or one the program defines)' },
+  MOM421: { severity: 'error', meaning: 'a model that does not define a function the program leaves to its implementation (the checker needs its meaning)' },
 
   // Model checking (5xx): found while running a program, reported with the
   // trace that reached the failing evaluation.
@@ -81,6 +83,7 @@ export const CODES = {
   MOM502: { severity: 'error', meaning: 'a domain too large to enumerate (transition parameters, Byzantine statements): shrink the model' },
   MOM503: { severity: 'error', meaning: 'an expression that cannot be evaluated in this model (a constant with no value, a missing variable)' },
   MOM504: { severity: 'error', meaning: 'a temporal property of a shape the checker does not support ([]P, <>P, P ~> Q, []<>P, <>[]P under FORALL and AND)' },
+  MOM505: { severity: 'error', meaning: 'a function the program leaves to its implementation that nothing supplies for this run (no --model defining it, no body program)' },
 
   // Deployment and keys (6xx): deploy files, deploy-check, key files.
   MOM600: { severity: 'error', meaning: 'a deploy-file line that is not of its section\'s form' },

@@ -7,10 +7,11 @@
 
 import type { Pattern } from '../syntax/ast.js';
 import type { EvalError } from '../semantics/errors.js';
+import type { SuppliedCall } from '../semantics/eval.js';
 import type { Enabled, NodeMachine, StepResult, InputResult } from '../semantics/node.js';
 import type { Value } from '../semantics/value.js';
 import type { SourceText } from '../diagnostics/source.js';
-import type { TraceEvent, StatementJson } from '../trace/events.js';
+import type { FunctionCallJson, TraceEvent, StatementJson } from '../trace/events.js';
 import { valueToJson } from '../trace/value-json.js';
 import type { FrameCodec, OpenedStatement, Sequenced, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
@@ -116,6 +117,12 @@ export class RuntimeNode {
   private readonly completions: Completion[] = [];
   private events = 0;
   private stopped = false;
+  /** Calls of functions left to the program since the last step logged, for the next fire or abort. */
+  private calls: FunctionCallJson[] = [];
+  /** Name and arguments of every call already logged: a function gives one value per arguments. */
+  private readonly callsLogged = new Set<string>();
+  /** Whether the program leaves any function to its implementation: otherwise there is nothing to note. */
+  private notesCalls: boolean | undefined;
 
   constructor(private readonly opts: NodeOptions) {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
@@ -173,7 +180,7 @@ export class RuntimeNode {
   /** The application asks for an input transition. */
   input(transition: string, params: readonly Value[]): InputResult {
     if (this.stopped) return { kind: 'refused', why: 'invalid', reason: `${this.name} is stopped` };
-    const r = this.opts.machine.input(transition, params);
+    const r = this.recordingCalls(() => this.opts.machine.input(transition, params));
     if (r.kind === 'refused') return r;
     this.stats.inputs++;
     this.afterStep(r, 'input');
@@ -251,7 +258,7 @@ export class RuntimeNode {
     if (this.stopped) return learned;
     for (const o of statements) {
       const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
-      if (!this.opts.machine.learn(s)) {
+      if (!this.recordingCalls(() => this.opts.machine.learn(s))) {
         this.stats.duplicates++;
         continue;
       }
@@ -268,12 +275,13 @@ export class RuntimeNode {
   private drain(): void {
     const m = this.opts.machine;
     let e: Enabled | undefined;
-    while (!this.stopped && (e = m.nextEnabled()) !== undefined) {
-      this.afterStep(m.fire(e), 'auto');
+    while (!this.stopped && (e = this.recordingCalls(() => m.nextEnabled())) !== undefined) {
+      const enabled = e;
+      this.afterStep(this.recordingCalls(() => m.fire(enabled)), 'auto');
     }
     if (this.stopped) return;
     this.reportProblems();
-    for (const a of m.takeArmable()) this.arm(a);
+    for (const a of this.recordingCalls(() => m.takeArmable())) this.arm(a);
     this.checkProgress();
     this.commit();
   }
@@ -284,7 +292,7 @@ export class RuntimeNode {
     this.timers.set(a.candidate, this.opts.host.setTimer(ms, () => {
       this.timers.delete(a.candidate);
       if (this.stopped) return;
-      const r = this.opts.machine.expire(a.transition.name, a.candidate);
+      const r = this.recordingCalls(() => this.opts.machine.expire(a.transition.name, a.candidate));
       if (r !== undefined) {
         this.stats.timeouts++;
         this.afterStep(r, 'timeout');
@@ -299,7 +307,7 @@ export class RuntimeNode {
       const at = this.location(r.error.span.start);
       this.emit({
         k: 'abort', n: ++this.events, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
-        code: r.error.code, message: r.error.message, at, vc: this.tick(),
+        code: r.error.code, message: r.error.message, at, vc: this.tick(), ...this.takeCalls(),
       });
       this.opts.onAbort?.(this, r.error, at);
       this.opts.observer?.step(this, { kind: 'fire', via, result: r });
@@ -314,7 +322,7 @@ export class RuntimeNode {
     this.emit({
       k: 'fire', n: ++this.events, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
       ch: r.changes.map((c) => [c.name, valueToJson(c.before), valueToJson(c.after)] as const),
-      pub: r.published.map(statementJson), vc,
+      pub: r.published.map(statementJson), vc, ...this.takeCalls(),
     });
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
     if (r.published.length > 0) this.commit();
@@ -354,6 +362,39 @@ export class RuntimeNode {
   private tick(): VectorClock {
     this.vc[this.name] = (this.vc[this.name] ?? 0) + 1;
     return { ...this.vc };
+  }
+
+  /**
+   * Runs `f` noting the calls of functions left to the program it makes. The
+   * evaluator is shared by every node of a simulated run, so the note-taker is
+   * this node's only while this node works.
+   */
+  private recordingCalls<T>(f: () => T): T {
+    const ev = this.opts.machine.system.ev;
+    this.notesCalls ??= [...ev.program.functions.values()].some((fn) => fn.body === undefined);
+    if (!this.notesCalls) return f();
+    const outer = ev.onSuppliedCall;
+    ev.onSuppliedCall = (c) => this.noteCall(c);
+    try {
+      return f();
+    } finally {
+      ev.onSuppliedCall = outer;
+    }
+  }
+
+  private noteCall(c: SuppliedCall): void {
+    const args = c.args.map(valueToJson);
+    const key = JSON.stringify([c.name, args]);
+    if (this.callsLogged.has(key)) return;
+    this.callsLogged.add(key);
+    this.calls.push([c.name, args, valueToJson(c.result)]);
+  }
+
+  private takeCalls(): { fn?: FunctionCallJson[] } {
+    if (this.calls.length === 0) return {};
+    const fn = this.calls;
+    this.calls = [];
+    return { fn };
   }
 
   private emit(e: TraceEvent): void {

@@ -7,7 +7,7 @@ import type { Span } from '../diagnostics/diagnostic.js';
  */
 export class EvalError extends Error {
   constructor(
-    readonly code: 'MOM500' | 'MOM501' | 'MOM502' | 'MOM503',
+    readonly code: 'MOM500' | 'MOM501' | 'MOM502' | 'MOM503' | 'MOM505',
     message: string,
     readonly span: Span,
   ) {

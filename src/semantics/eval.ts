@@ -26,7 +26,42 @@ export interface EvalEnv {
   readonly faulty?: SetValue;
 }
 
+/**
+ * A function the program leaves to its implementation, as the host supplies
+ * it: the seam through which body programs (`mommie build --bodies`) will
+ * give their own. It must be a function: the same arguments, the same value.
+ */
+export type HostFunction = (args: readonly Value[]) => Value;
+
+/** A model's definition of a function the program leaves to its implementation. */
+export interface FunctionDefinition {
+  readonly params: readonly A.Ident[];
+  readonly body: A.Expr;
+}
+
+/** Who gives the functions the program leaves to its implementation their values. */
+export interface SuppliedFunctions {
+  /** The model's definitions (model checking, and runs under --model). */
+  readonly definitions?: ReadonlyMap<string, FunctionDefinition>;
+  /** The host's; they win over the model's definitions. */
+  readonly host?: ReadonlyMap<string, HostFunction>;
+}
+
+/** One call of a function the program leaves to its implementation, as traces log it. */
+export interface SuppliedCall {
+  readonly name: string;
+  readonly args: readonly Value[];
+  readonly result: Value;
+}
+
 export class Evaluator implements DomainContext {
+  /**
+   * Told of every call of a function the program leaves to its
+   * implementation, after its result passed its type: the runtime logs them so
+   * that replay can check that nodes agree on the function.
+   */
+  onSuppliedCall: ((call: SuppliedCall) => void) | undefined;
+
   private readonly constantValues = new Map<string, Value | 'pending'>();
   private readonly fieldIndex = new Map<string, Map<string, number>>();
   /**
@@ -44,6 +79,7 @@ export class Evaluator implements DomainContext {
     private readonly overrides: ReadonlyMap<string, A.Expr> = new Map(),
     /** A run's constant overrides (a deployment's [Constants]), which win over the model's. */
     private readonly valueOverrides: ReadonlyMap<string, Value> = new Map(),
+    private readonly supplied: SuppliedFunctions = {},
   ) {
     for (const [name, r] of program.records) {
       this.fieldIndex.set(name, new Map(r.fields.map((f, i) => [f.name, i])));
@@ -354,6 +390,7 @@ export class Evaluator implements DomainContext {
     if (s?.k === 'function') {
       const f = this.program.functions.get(s.name)!;
       const inner: EvalEnv = { bound: new Map() };
+      const args: Value[] = [];
       f.params.forEach((p, i) => {
         const arg = e.args[i];
         if (arg === undefined) return;
@@ -361,13 +398,34 @@ export class Evaluator implements DomainContext {
         const dom = this.program.domainOf.get(p.id);
         if (dom !== undefined) this.checkDomain(v, dom, `argument ${p.name.name} of ${s.name}`, arg.value.span);
         inner.bound.set(p.name.id, v);
+        args.push(v);
       });
-      const result = this.eval(f.body, inner);
+      const result = f.body !== undefined ? this.eval(f.body, inner) : this.callSupplied(f, args);
       const dom = this.program.domainOf.get(f.id);
       if (dom !== undefined) this.checkDomain(result, dom, `the result of ${s.name}`, e.span);
+      if (f.body === undefined) this.onSuppliedCall?.({ name: s.name, args, result });
       return result;
     }
     throw new EvalError('MOM503', `${e.callee.name} cannot be called`, e.callee.span);
+  }
+
+  /** The functions the program leaves to its implementation that nothing supplies here. */
+  unsupplied(): (A.Decl & { kind: 'function' })[] {
+    return [...this.program.functions.values()].filter((f) => f.body === undefined && !this.supplied.host?.has(f.name.name) && !this.supplied.definitions?.has(f.name.name));
+  }
+
+  private callSupplied(f: A.Decl & { kind: 'function' }, args: readonly Value[]): Value {
+    const host = this.supplied.host?.get(f.name.name);
+    if (host !== undefined) return host(args);
+    const def = this.supplied.definitions?.get(f.name.name);
+    // instantiate refuses a model or run that leaves one unsupplied (MOM505), so this is a guard.
+    if (def === undefined) throw new EvalError('MOM505', `function ${f.name.name} is left to the program, and nothing supplies it in this run`, f.name.span);
+    const inner: EvalEnv = { bound: new Map() };
+    def.params.forEach((p, i) => {
+      const v = args[i];
+      if (v !== undefined) inner.bound.set(p.id, v);
+    });
+    return this.eval(def.body, inner);
   }
 
   /** Builds a record, checking every field against its declared domain. */

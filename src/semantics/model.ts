@@ -5,7 +5,7 @@ import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
 import { enumerate } from './domain.js';
 import { EvalError } from './errors.js';
-import { Evaluator } from './eval.js';
+import { Evaluator, type FunctionDefinition, type HostFunction } from './eval.js';
 import { isSet, makeSet, type RecordValue, type SetValue, type Value } from './value.js';
 
 export const DEFAULT_BYZANTINE_BUDGET = 2;
@@ -55,13 +55,17 @@ export interface ModelInstance {
 
 export type InstantiateResult = { ok: true; instance: ModelInstance } | { ok: false; error: EvalError };
 
-export function instantiate(program: CheckedProgram, modelName: string, runConstants: ReadonlyMap<string, Value> = new Map()): InstantiateResult {
+/**
+ * `host` supplies functions the program leaves to its implementation, over
+ * the model's definitions of them (the seam for body programs).
+ */
+export function instantiate(program: CheckedProgram, modelName: string, runConstants: ReadonlyMap<string, Value> = new Map(), host: ReadonlyMap<string, HostFunction> = new Map()): InstantiateResult {
   const decl = program.models.get(modelName);
   if (decl === undefined) {
     return { ok: false, error: new EvalError('MOM503', `no model named ${modelName}`, program.ast.name.span) };
   }
   try {
-    return { ok: true, instance: build(program, decl, runConstants) };
+    return { ok: true, instance: build(program, decl, runConstants, host) };
   } catch (e) {
     if (e instanceof EvalError) return { ok: false, error: e };
     throw e;
@@ -71,12 +75,14 @@ export function instantiate(program: CheckedProgram, modelName: string, runConst
 /**
  * The program as a run executes it without a model: every principal correct,
  * the program's constants overridden by `runConstants` (a deployment's).
+ * With no model, the functions the program leaves to its implementation come
+ * from `host` alone.
  */
-export function instantiateRun(program: CheckedProgram, runConstants: ReadonlyMap<string, Value>): InstantiateResult {
+export function instantiateRun(program: CheckedProgram, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction> = new Map()): InstantiateResult {
   const at = program.ast.name;
   const decl: A.Decl & { kind: 'model' } = { kind: 'model', id: -1, span: at.span, name: { id: -1, span: at.span, name: 'Run' }, items: [] };
   try {
-    return { ok: true, instance: build(program, decl, runConstants) };
+    return { ok: true, instance: build(program, decl, runConstants, host) };
   } catch (e) {
     if (e instanceof EvalError) return { ok: false, error: e };
     throw e;
@@ -89,10 +95,22 @@ function principalsOf(v: Value, at: A.Node): string[] {
   throw new EvalError('MOM503', 'a principal or a set of principals was expected', at.span);
 }
 
-function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runConstants: ReadonlyMap<string, Value>): ModelInstance {
+function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction>): ModelInstance {
   const overrides = new Map<string, A.Expr>();
-  for (const item of decl.items) if (item.kind === 'constant') overrides.set(item.name.name, item.value);
-  const evaluator = new Evaluator(program, overrides, runConstants);
+  const definitions = new Map<string, FunctionDefinition>();
+  for (const item of decl.items) {
+    if (item.kind === 'constant') overrides.set(item.name.name, item.value);
+    if (item.kind === 'function') definitions.set(item.name.name, { params: item.params, body: item.body });
+  }
+  const evaluator = new Evaluator(program, overrides, runConstants, { definitions, host });
+  // Refused before anything runs, at the declaration: a missing function
+  // would otherwise surface only when some node first calls it.
+  const missing = evaluator.unsupplied()[0];
+  if (missing !== undefined) {
+    throw new EvalError('MOM505', decl.id === -1
+      ? `function ${missing.name.name} is left to the program, and nothing supplies it to this run: run under a model that defines it (--model NAME)`
+      : `function ${missing.name.name} is left to the program, and model ${decl.name.name} does not define it`, missing.name.span);
+  }
   const constants = new Map<string, Value>();
   for (const name of program.constants.keys()) constants.set(name, evaluator.constant(name, program.constants.get(name)!.name.span));
 
@@ -117,6 +135,7 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
         for (const p of item.properties) checked.add(p.name);
         break;
       case 'constant':
+      case 'function':
         break;
     }
   }

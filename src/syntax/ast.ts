@@ -143,14 +143,20 @@ export type ModelItem =
   | (Node & { readonly kind: 'crash'; readonly who: Expr })
   | (Node & { readonly kind: 'byzantine'; readonly who: Expr; readonly sends: readonly ByzantineSend[]; readonly budget?: Expr })
   | (Node & { readonly kind: 'symmetry'; readonly set: Ident })
-  | (Node & { readonly kind: 'check'; readonly properties: readonly Ident[] });
+  | (Node & { readonly kind: 'check'; readonly properties: readonly Ident[] })
+  /**
+   * The model's definition of a function the program leaves to its
+   * implementation: parameter names only, since the types are the declaration's.
+   */
+  | (Node & { readonly kind: 'function'; readonly name: Ident; readonly params: readonly Ident[]; readonly body: Expr });
 
 export type Decl =
   | (Node & { readonly kind: 'principals'; readonly name: Ident; readonly members: readonly Ident[] })
   | (Node & { readonly kind: 'constant'; readonly name: Ident; readonly type?: TypeExpr; readonly value: Expr })
   | (Node & { readonly kind: 'type'; readonly name: Ident; readonly type: TypeExpr })
   | (Node & { readonly kind: 'record'; readonly name: Ident; readonly fields: readonly Param[] })
-  | (Node & { readonly kind: 'function'; readonly name: Ident; readonly params: readonly Param[]; readonly result: TypeExpr; readonly body: Expr })
+  /** Without a body, the function is left to the program (body programs supply it; each model defines it). */
+  | (Node & { readonly kind: 'function'; readonly name: Ident; readonly params: readonly Param[]; readonly result: TypeExpr; readonly body?: Expr })
   | (Node & { readonly kind: 'role'; readonly name: Ident; readonly at: Expr; readonly vars: readonly VarDecl[]; readonly transitions: readonly Transition[] })
   | (Node & { readonly kind: 'invariant'; readonly name: Ident; readonly body: Expr })
   | (Node & { readonly kind: 'property'; readonly name: Ident; readonly body: Expr })

@@ -27,7 +27,7 @@ class TooManyErrors {
 
 const DECL_START = new Set(['PRINCIPALS', 'CONSTANT', 'TYPE', 'RECORD', 'FUNCTION', 'ROLE', 'INVARIANT', 'PROPERTY', 'MODEL']);
 const MEMBER_START = new Set(['VAR', 'TRANSITION', 'TIMEOUT', 'WHEN']);
-const MODEL_ITEM_START = new Set(['CONSTANT', 'CRASH', 'BYZANTINE', 'SYMMETRY', 'CHECK']);
+const MODEL_ITEM_START = new Set(['CONSTANT', 'CRASH', 'BYZANTINE', 'SYMMETRY', 'CHECK', 'FUNCTION']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -245,7 +245,11 @@ class Parser {
         const params = this.parseParams();
         this.expect(':', "':' and the result type");
         const result = this.parseType();
-        this.expect('=');
+        // No `=`: the program supplies the function, and models define it.
+        if (!this.accept('=')) {
+          this.accept(';');
+          return { id: this.id(), span: this.from(start), kind: 'function', name, params, result };
+        }
         const body = this.parseExpr();
         this.accept(';');
         return { id: this.id(), span: this.from(start), kind: 'function', name, params, result, body };
@@ -613,7 +617,7 @@ class Parser {
     const name = this.expectIdent('the name of the model');
     this.expect('{');
     const items: ModelItem[] = [];
-    while (!this.is('}') && this.peek().kind !== 'eof' && !(this.isDeclStart(this.peek()) && !this.is('CONSTANT'))) {
+    while (!this.is('}') && this.peek().kind !== 'eof' && !(this.isDeclStart(this.peek()) && !this.is('CONSTANT') && !this.is('FUNCTION'))) {
       try {
         items.push(this.parseModelItem());
       } catch (e) {
@@ -668,6 +672,22 @@ class Parser {
         item = { id: this.id(), span: this.from(start), kind: 'symmetry', set };
         break;
       }
+      case 'FUNCTION': {
+        const name = this.expectIdent('the name of a function the program leaves to its implementation');
+        this.expect('(');
+        const params: Ident[] = [];
+        if (!this.is(')')) {
+          do {
+            params.push(this.expectIdent('a parameter name'));
+            if (this.is(':')) return this.fail(`in a model, ${name.name}'s parameters are names only: their types are the declaration's`, this.peek().span);
+          } while (this.accept(','));
+        }
+        this.expect(')');
+        this.expect('=');
+        const body = this.parseExpr();
+        item = { id: this.id(), span: this.from(start), kind: 'function', name, params, body };
+        break;
+      }
       case 'CHECK': {
         const properties: Ident[] = [];
         do properties.push(this.expectIdent('an invariant or property name'));
@@ -676,7 +696,7 @@ class Parser {
         break;
       }
       default:
-        return this.fail(`expected CONSTANT, CRASH, BYZANTINE, SYMMETRY or CHECK in a model, found ${describe(t)}`, t.span);
+        return this.fail(`expected CONSTANT, CRASH, BYZANTINE, SYMMETRY, CHECK or FUNCTION in a model, found ${describe(t)}`, t.span);
     }
     this.accept(';');
     return item;

@@ -150,7 +150,10 @@ export class ExprTranslator {
     if (s?.k === 'function') {
       const f = this.program.functions.get(s.name)!;
       const args = f.params.map((p, i) => this.checked(this.expr(e.args[i]!.value, ctx), this.program.domainOf.get(p.id)));
-      return `${tlaName(s.name)}(${args.join(', ')})`;
+      const call = args.length === 0 ? tlaName(s.name) : `${tlaName(s.name)}(${args.join(', ')})`;
+      // A defined function checks its result itself; a model's definition of
+      // one the program leaves open is checked here, where the evaluator does.
+      return f.body === undefined ? this.checked(call, this.program.domainOf.get(f.id)) : call;
     }
     return `${tlaName(e.callee.name)}(${e.args.map((a) => this.expr(a.value, ctx)).join(', ')})`;
   }

@@ -81,6 +81,12 @@ class ModuleWriter {
     out.push(`CONSTANTS ${this.principals.map(tlaName).join(', ')}  \\* principals`);
     if (p.constants.size > 0) out.push(`CONSTANTS ${[...p.constants.keys()].map(tlaName).join(', ')}  \\* program constants (a model may change them)`);
     out.push('CONSTANTS Crashed, Byzantine, ByzSends, Budget  \\* the model\'s faults');
+    // Operator constants, which each MC module defines (`execute <- MC_execute`),
+    // as each model does in MOMMIE: the same function in every state and node.
+    const supplied = [...p.functions.values()].filter((f) => f.body === undefined);
+    if (supplied.length > 0) {
+      out.push(`CONSTANTS ${supplied.map((f) => operatorDeclaration(f)).join(', ')}  \\* functions the program leaves to its implementation (each model defines them)`);
+    }
     out.push('');
     for (const [set, members] of p.principalSets) out.push(`${tlaName(set)} == {${members.map(tlaName).join(', ')}}`);
     out.push(`Principals == ${[...p.principalSets.keys()].map(tlaName).join(' \\cup ') || '{}'}`);
@@ -104,6 +110,7 @@ class ModuleWriter {
     }
     out.push('');
     for (const f of p.functions.values()) {
+      if (f.body === undefined) continue;
       const ctx = freshCtx();
       const params = f.params.map((prm) => {
         const n = tlaName(prm.name.name);
@@ -111,7 +118,7 @@ class ModuleWriter {
         return n;
       });
       out.push(`\\* function ${f.name.name} (${this.line(f.span)})`);
-      out.push(`${tlaName(f.name.name)}(${params.join(', ')}) == ${this.x.checked(this.x.expr(f.body, ctx), p.domainOf.get(f.id))}`);
+      out.push(`${applied(tlaName(f.name.name), params)} == ${this.x.checked(this.x.expr(f.body, ctx), p.domainOf.get(f.id))}`);
     }
     out.push('');
     out.push(`VARIABLES ${this.allVars().join(', ')}`);
@@ -403,6 +410,17 @@ class ModuleWriter {
       }
       if (item.kind === 'symmetry') symmetry.push(`Permutations(${tlaName(item.set.name)})`);
     }
+    for (const item of model.items) {
+      if (item.kind !== 'function') continue;
+      const ctx = freshCtx();
+      const params = item.params.map((prm) => {
+        const n = tlaName(prm.name);
+        ctx.bound.set(prm.id, n);
+        return n;
+      });
+      out.push(`\\* function ${item.name.name}, as model ${model.name.name} defines it (${this.line(item.span)})`);
+      out.push(`${applied(mcFunctionName(item.name.name), params)} == ${this.x.expr(item.body, ctx)}`);
+    }
     out.push(`MC_Crashed == ${crashed.length === 0 ? '{}' : crashed.join(' \\cup ')}`);
     out.push(`MC_Byzantine == ${byz.length === 0 ? '{}' : byz.map((b) => b.who).join(' \\cup ')}`);
     const sendsFor = byz.map((b) => `IF b \\in ${b.who} THEN {${b.sends.join(', ')}} ELSE `).join('');
@@ -432,6 +450,7 @@ class ModuleWriter {
     out.push('CONSTANTS');
     for (const pr of this.principals) out.push(`  ${tlaName(pr)} = ${tlaName(pr)}`);
     for (const c of p.constants.keys()) out.push(`  ${tlaName(c)} <- MC_${c}`);
+    for (const f of p.functions.values()) if (f.body === undefined) out.push(`  ${tlaName(f.name.name)} <- ${mcFunctionName(f.name.name)}`);
     out.push('  Crashed <- MC_Crashed');
     out.push('  Byzantine <- MC_Byzantine');
     out.push('  ByzSends <- MC_ByzSends');
@@ -444,6 +463,20 @@ class ModuleWriter {
     out.push(`CHECK_DEADLOCK ${opts.deadlock === true ? 'TRUE' : 'FALSE'}`);
     return out.join('\n') + '\n';
   }
+}
+
+/** `f(_, _)`, or `f` for no parameters: TLA+ has no empty argument list. */
+function operatorDeclaration(f: A.Decl & { kind: 'function' }): string {
+  return applied(tlaName(f.name.name), f.params.map(() => '_'));
+}
+
+function applied(name: string, args: readonly string[]): string {
+  return args.length === 0 ? name : `${name}(${args.join(', ')})`;
+}
+
+/** The MC module's definition of a function the program leaves to its implementation. */
+function mcFunctionName(name: string): string {
+  return `MC_${tlaName(name)}`;
 }
 
 function recordsIn(d: import('../analysis/types.js').Domain): string[] {

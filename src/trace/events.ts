@@ -4,7 +4,10 @@
 //
 //   start    the node, its role, the program and the run's constants
 //   fire     a transition fired: how (auto, input, timeout), its instance,
-//            binding, variable changes and publications
+//            binding, variable changes and publications; `fn`, the values
+//            the functions the program leaves to its implementation returned
+//            since the node's previous step (each name and arguments once per
+//            node), so that replay can evaluate them and check nodes agree
 //   abort    a body failed: the step changed nothing and its instance is set aside
 //   deliver  a statement authenticated and learned (not a duplicate)
 //   byz      a Byzantine node published a statement of its own
@@ -41,30 +44,42 @@ const Start = t.strict({
   faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine'), t.literal('ttp')]),
 });
 
-const Fire = t.strict({
-  k: t.literal('fire'),
-  n: t.number,
-  t: t.string,
-  via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
-  inst: t.string,
-  b: Binding,
-  ch: t.readonlyArray(t.tuple([t.string, ValueJsonCodec, ValueJsonCodec])),
-  pub: t.readonlyArray(StatementJson),
-  vc: VectorClock,
-});
+/** A call of a function the program leaves to its implementation: name, arguments, result. */
+const FunctionCall = t.tuple([t.string, t.readonlyArray(ValueJsonCodec), ValueJsonCodec]);
+export type FunctionCallJson = t.TypeOf<typeof FunctionCall>;
+/** Absent when there is nothing to say, so logs of programs without such functions are unchanged. */
+const Calls = t.partial({ fn: t.readonlyArray(FunctionCall) });
 
-const Abort = t.strict({
-  k: t.literal('abort'),
-  n: t.number,
-  t: t.string,
-  via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
-  inst: t.string,
-  b: Binding,
-  code: t.string,
-  message: t.string,
-  at: t.string,
-  vc: VectorClock,
-});
+const Fire = t.exact(t.intersection([
+  t.type({
+    k: t.literal('fire'),
+    n: t.number,
+    t: t.string,
+    via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
+    inst: t.string,
+    b: Binding,
+    ch: t.readonlyArray(t.tuple([t.string, ValueJsonCodec, ValueJsonCodec])),
+    pub: t.readonlyArray(StatementJson),
+    vc: VectorClock,
+  }),
+  Calls,
+]));
+
+const Abort = t.exact(t.intersection([
+  t.type({
+    k: t.literal('abort'),
+    n: t.number,
+    t: t.string,
+    via: t.union([t.literal('auto'), t.literal('input'), t.literal('timeout')]),
+    inst: t.string,
+    b: Binding,
+    code: t.string,
+    message: t.string,
+    at: t.string,
+    vc: VectorClock,
+  }),
+  Calls,
+]));
 
 const Deliver = t.strict({ k: t.literal('deliver'), n: t.number, s: StatementJson, from: t.string, vc: VectorClock });
 const Byz = t.strict({ k: t.literal('byz'), n: t.number, s: StatementJson, vc: VectorClock });

@@ -15,11 +15,17 @@
 //            (a TTP's refusals and its stop are taken as they are; it takes
 //            no step of the program, and the statements it countersigned are
 //            delivered, and replayed, as their issuers' statements).
+// Functions the program leaves to its implementation take the values the logs
+// recorded (`fn` of fire and abort events): replay has no implementation of
+// its own, and two logs giving one function two values for the same
+// arguments are rejected, since every node must see the same function.
 // The first event that fails is reported in MOMMIE terms, with its file and line.
 // Re-doing one node's events is trace/rerun.ts (a restarted node uses it too);
 // reading a log is trace/read-log.ts.
 
 import type { CheckedProgram } from '../analysis/program.js';
+import { EvalError } from '../semantics/errors.js';
+import type { HostFunction } from '../semantics/eval.js';
 import { instantiateRun } from '../semantics/model.js';
 import { NodeMachine } from '../semantics/node.js';
 import { System } from '../semantics/system.js';
@@ -27,7 +33,7 @@ import type { Value } from '../semantics/value.js';
 import type { TraceEvent } from './events.js';
 import { parseLog, type Located, type ReplayRejection, type TraceFile } from './read-log.js';
 import { jsonKey, NodeRerun, showStatementJson } from './rerun.js';
-import { valueFromJson, type ValueJson } from './value-json.js';
+import { valueFromJson, valueToJson, type ValueJson } from './value-json.js';
 
 export type { ReplayRejection, TraceFile };
 
@@ -60,7 +66,9 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     logs.push({ file: f.path, node: start.node, status: start.faulty, events: parsed.events, cursor: 0 });
   }
   const runConstants = new Map<string, Value>(Object.entries(constants ?? {}).map(([k, v]) => [k, valueFromJson(v)]));
-  const inst = instantiateRun(program, runConstants);
+  const logged = loggedFunctions(program, logs);
+  if ('rejection' in logged) return { ok: false, rejection: logged.rejection };
+  const inst = instantiateRun(program, runConstants, logged.host);
   if (!inst.ok) return reject(files[0]?.path ?? '', 1, '', inst.error.message);
   const model = inst.instance;
   const system = new System(model);
@@ -146,6 +154,46 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     for (const k of r.published) pool.add(k);
     return undefined;
   }
+}
+
+/**
+ * The functions left to the program as the logs saw them: for each, a table
+ * from arguments to the value some node logged. Replay asks only for calls
+ * some node made, since it re-does what the nodes did.
+ */
+function loggedFunctions(program: CheckedProgram, logs: readonly NodeLog[]): { host: Map<string, HostFunction> } | { rejection: ReplayRejection } {
+  const tables = new Map<string, Map<string, { result: ValueJson; file: string; line: number; node: string }>>();
+  for (const l of logs) {
+    for (const { event: e, line } of l.events) {
+      if ((e.k !== 'fire' && e.k !== 'abort') || e.fn === undefined) continue;
+      for (const [name, args, result] of e.fn) {
+        const f = program.functions.get(name);
+        if (f === undefined || f.body !== undefined) {
+          return reject(l.file, line, l.node, `event ${e.n} of ${l.node}: logs a value of ${name}, which is not a function the program leaves to its implementation`);
+        }
+        let table = tables.get(name);
+        if (table === undefined) tables.set(name, (table = new Map()));
+        const key = JSON.stringify(args);
+        const before = table.get(key);
+        if (before === undefined) table.set(key, { result, file: l.file, line, node: l.node });
+        else if (JSON.stringify(before.result) !== JSON.stringify(result)) {
+          const show = (v: ValueJson): string => JSON.stringify(v);
+          return reject(l.file, line, l.node, `event ${e.n} of ${l.node}: ${name}(${args.map(show).join(', ')}) returned ${show(result)} here, but ${show(before.result)} at ${before.node} (${before.file}:${before.line}); every node must see the same function`);
+        }
+      }
+    }
+  }
+  const host = new Map<string, HostFunction>();
+  for (const f of program.functions.values()) {
+    if (f.body !== undefined) continue;
+    const table = tables.get(f.name.name);
+    host.set(f.name.name, (args) => {
+      const hit = table?.get(JSON.stringify(args.map(valueToJson)));
+      if (hit === undefined) throw new EvalError('MOM505', `${f.name.name} is called with arguments no log gives a value for, so replay cannot evaluate it`, f.name.span);
+      return valueFromJson(hit.result);
+    });
+  }
+  return { host };
 }
 
 function reject(file: string, line: number, node: string, message: string): { ok: false; rejection: ReplayRejection } {
