@@ -53,6 +53,6 @@ describe('every example under each optimizer (TCP, one process per node)', () =>
       expect(ran.some((r) => r.startsWith('BATCH '))).toBe(true);
       expect(ran.some((r) => r.startsWith('OPTIMISTIC(QUORUM) '))).toBe(true);
     // The bound counts the wait for a turn; each run has its own --timeout too.
-    }), 600_000);
+    }), 900_000);
   }
 });

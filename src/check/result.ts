@@ -86,6 +86,8 @@ export interface ModelBounds {
   readonly maxDepth?: number;
   readonly timeoutSeconds?: number;
   readonly deadlock: boolean;
+  /** Explored with partial-order reduction (`--por`): fewer states, the same verdicts. */
+  readonly partialOrder?: boolean;
 }
 
 export interface EvaluationError {

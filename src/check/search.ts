@@ -11,6 +11,7 @@ import type * as A from '../syntax/ast.js';
 import { Fingerprinter } from './fingerprint.js';
 import { StatePacker } from './packed.js';
 import type { StateEvaluator } from './properties.js';
+import type { PartialOrder } from './por.js';
 import type { Value } from '../semantics/value.js';
 
 export interface SearchLimits {
@@ -37,6 +38,8 @@ export interface SearchOptions extends SearchLimits {
   /** State predicates liveness needs, evaluated once per distinct state. */
   readonly predicates: readonly { readonly expr: A.Expr; readonly bound: ReadonlyMap<number, Value> }[];
   readonly recordGraph: boolean;
+  /** Partial-order reduction: expand a state by its ample step alone when it has one (por.ts). */
+  readonly partialOrder?: PartialOrder;
   readonly onProgress?: (p: Progress) => void;
   readonly progressEveryMs?: number;
   readonly isInterrupted?: () => boolean;
@@ -165,7 +168,8 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     }
     let succs;
     try {
-      succs = system.successors(state);
+      const ample = opts.partialOrder?.ample(state);
+      succs = ample !== undefined ? [ample] : system.successors(state);
     } catch (e) {
       if (e instanceof StepError) {
         status = 'error';

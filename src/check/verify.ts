@@ -11,6 +11,7 @@ import type { Span } from '../diagnostics/diagnostic.js';
 import { describeFailure } from './failure.js';
 import { collisionProbability } from './fingerprint.js';
 import { findLivenessViolation, pathTo } from './liveness.js';
+import { PartialOrder } from './por.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
 import { explore, type Progress, type SearchLimits } from './search.js';
@@ -21,6 +22,8 @@ export interface VerifyOptions extends SearchLimits {
   /** Apply the model's SYMMETRY declarations (default true). */
   readonly symmetry: boolean;
   readonly continueAfterViolation: boolean;
+  /** Partial-order reduction (docs/checker.md); off by default. */
+  readonly partialOrder?: boolean;
   readonly onProgress?: (model: string, p: Progress) => void;
   readonly isInterrupted?: () => boolean;
 }
@@ -68,12 +71,14 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
 
   let outcome;
   try {
-    const { onProgress, ...limits } = opts;
+    const { onProgress, partialOrder, ...limits } = opts;
+    const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
     outcome = await explore(system, evaluator, {
       ...limits,
       invariants,
       predicates,
       recordGraph: liveQueries.length > 0,
+      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
       ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
     });
   } catch (e) {
@@ -154,7 +159,7 @@ function statsOf(o: { generated: number; distinct: number; depth: number }, star
 }
 
 function emptyBounds(opts: VerifyOptions): ModelBounds {
-  return { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: opts.deadlock, ...limitsOf(opts) };
+  return { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: opts.deadlock, ...(opts.partialOrder === true ? { partialOrder: true } : {}), ...limitsOf(opts) };
 }
 
 function limitsOf(opts: Pick<VerifyOptions, 'maxStates' | 'maxDepth' | 'timeoutMs'>): Pick<ModelBounds, 'maxStates' | 'maxDepth' | 'timeoutSeconds'> {
@@ -166,7 +171,7 @@ function limitsOf(opts: Pick<VerifyOptions, 'maxStates' | 'maxDepth' | 'timeoutM
 }
 
 /** What a result says about the model it checked; the TLC engine reports the same. */
-export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' | 'symmetry' | 'maxStates' | 'maxDepth' | 'timeoutMs'>): ModelBounds {
+export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' | 'symmetry' | 'partialOrder' | 'maxStates' | 'maxDepth' | 'timeoutMs'>): ModelBounds {
   const constants: Record<string, string> = {};
   for (const item of m.decl.items) if (item.kind === 'constant') constants[item.name.name] = m.evaluator.show(m.constants.get(item.name.name)!);
   return {
@@ -175,6 +180,7 @@ export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' 
     symmetry: opts.symmetry ? m.symmetry.map((s) => `{${s.join(', ')}}`) : [],
     constants,
     deadlock: opts.deadlock,
+    ...(opts.partialOrder === true ? { partialOrder: true } : {}),
     ...limitsOf(opts),
   };
 }

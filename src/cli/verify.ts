@@ -39,6 +39,10 @@ Options:
   --deadlock              report states with no enabled step (off by default:
                           a finished protocol is quiescent, not deadlocked)
   --no-symmetry           ignore the models' SYMMETRY declarations
+  --por                   partial-order reduction: the built-in engine skips
+                          orders of deliveries that no checked property can
+                          tell apart (fewer states, the same verdicts;
+                          docs/checker.md). Not with --engine tlc
   --continue              keep exploring after an invariant violation
   -q, --quiet             no progress lines
   -h, --help              show this help
@@ -87,6 +91,7 @@ export const verifyCommand: Command = {
         timeout: { type: 'string' },
         deadlock: { type: 'boolean' },
         'no-symmetry': { type: 'boolean' },
+        por: { type: 'boolean' },
         continue: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
       },
@@ -111,6 +116,11 @@ export const verifyCommand: Command = {
     const engineWanted = v.engine ?? 'builtin';
     if (engineWanted !== 'builtin' && engineWanted !== 'tlc' && engineWanted !== 'auto') {
       out.stderr(`mommie verify: unknown engine '${engineWanted}' (builtin, tlc or auto)`);
+      return EXIT.BAD_INPUT;
+    }
+    const por = v.por === true;
+    if (por && engineWanted === 'tlc') {
+      out.stderr('mommie verify: --por is a reduction of the built-in engine; TLC always explores the full state space (use --engine builtin, or drop --por)');
       return EXIT.BAD_INPUT;
     }
     const workers = positiveInt('verify', '--workers', v.workers, out);
@@ -142,7 +152,9 @@ export const verifyCommand: Command = {
     }
 
     let tools: TlcTools | undefined;
-    if (engineWanted !== 'builtin') {
+    if (engineWanted === 'auto' && por) {
+      out.stderr('engine: builtin (--por is a reduction of the built-in engine)');
+    } else if (engineWanted !== 'builtin') {
       const resolved = await resolveTlc(v.tla2tools !== undefined ? { tla2tools: v.tla2tools } : {});
       if (isLeft(resolved)) {
         if (engineWanted === 'tlc') {
@@ -175,6 +187,7 @@ export const verifyCommand: Command = {
       deadlock: v.deadlock === true,
       symmetry: v['no-symmetry'] !== true,
       continueAfterViolation: v.continue === true,
+      ...(por ? { partialOrder: true } : {}),
       ...(maxStates !== undefined ? { maxStates } : {}),
       ...(maxDepth !== undefined ? { maxDepth } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),

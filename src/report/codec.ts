@@ -177,7 +177,7 @@ export const modelBoundsCodec = closed(
     constants: stringMap,
     deadlock: t.boolean,
   },
-  { maxStates: t.number, maxDepth: t.number, timeoutSeconds: t.number },
+  { maxStates: t.number, maxDepth: t.number, timeoutSeconds: t.number, partialOrder: t.boolean },
 );
 
 export const evaluationErrorCodec = closed(

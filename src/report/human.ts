@@ -166,6 +166,7 @@ export function formatBounds(b: ModelBounds): string {
   const constants = Object.entries(b.constants).map(([k, v]) => `${k} = ${v}`);
   if (constants.length > 0) parts.push(`constants: ${constants.join(', ')}`);
   parts.push(`deadlock checking: ${b.deadlock ? 'on' : 'off'}`);
+  if (b.partialOrder === true) parts.push('partial-order reduction: on');
   const limits: string[] = [];
   if (b.maxStates !== undefined) limits.push(`${b.maxStates} states`);
   if (b.maxDepth !== undefined) limits.push(`depth ${b.maxDepth}`);

@@ -96,11 +96,8 @@ export class System {
       const known = s.known[n.index]!;
       for (const id of s.pool) {
         if (hasSorted(known, id)) continue;
-        const st = this.interner.stmt(id);
-        if (!st.verifiers.includes(n.name)) continue;
-        const nextKnown = s.known.slice();
-        nextKnown[n.index] = insertSorted(known, id);
-        out.push({ action: { kind: 'deliver', node: n.index, statement: id }, state: { ...s, known: nextKnown }, fairness: `D${n.index}` });
+        if (!this.interner.stmt(id).verifiers.includes(n.name)) continue;
+        out.push(this.deliver(s, n.index, id));
       }
     }
     for (const b of this.model.byzantine) {
@@ -118,6 +115,13 @@ export class System {
       }
     }
     return out;
+  }
+
+  /** Deliver(node, id), for a statement in the pool that the node may receive and does not know. */
+  deliver(s: State, node: number, id: number): Successor {
+    const nextKnown = s.known.slice();
+    nextKnown[node] = insertSorted(s.known[node]!, id);
+    return { action: { kind: 'deliver', node, statement: id }, state: { ...s, known: nextKnown }, fairness: `D${node}` };
   }
 
   world(s: State, node: number): MatchWorld {
