@@ -27,6 +27,12 @@ export interface Progress {
   readonly depth: number;
   readonly seconds: number;
   readonly statesPerSecond: number;
+  /**
+   * Distinct states per BFS level, for the levels already complete (every
+   * state of the level before has been expanded): how the frontier grows
+   * tells whether a long run will end.
+   */
+  readonly levels?: readonly number[];
 }
 
 export interface SearchOptions extends SearchLimits {
@@ -89,6 +95,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   const stutterFair: number[] = [];
   const predicateValues: number[][] = opts.predicates.map(() => []);
   const violations = new Map<string, number>();
+  const levelSizes: number[] = [];
   let generated = 0;
   let maxDepth = 0;
   let deadlock: number | undefined;
@@ -123,6 +130,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     parent.push(from);
     const d = from < 0 ? 0 : depthOf[from]! + 1;
     depthOf.push(d);
+    levelSizes[d] = (levelSizes[d] ?? 0) + 1;
     if (d > maxDepth) maxDepth = d;
     for (const inv of opts.invariants) {
       if (violations.has(inv.name)) continue;
@@ -231,7 +239,9 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     if (opts.onProgress !== undefined && now - lastProgress >= every) {
       lastProgress = now;
       const seconds = (now - start) / 1000;
-      opts.onProgress({ generated, distinct: fingerprints.length, queue: queue.length - head, depth: maxDepth, seconds, statesPerSecond: fingerprints.length / Math.max(seconds, 1e-3) });
+      // Expanding a state at depth d means every state at depth d is known.
+      const levels = levelSizes.slice(0, depthOf[i]! + 1);
+      opts.onProgress({ generated, distinct: fingerprints.length, queue: queue.length - head, depth: maxDepth, seconds, statesPerSecond: fingerprints.length / Math.max(seconds, 1e-3), levels });
     }
   }
   if (status === 'complete' && limitReason !== undefined) status = 'limit';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
 import { verifyModel, type VerifyOptions } from '../check/verify.js';
+import type { Progress } from '../check/search.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { TlcFailure, verifyModelWithTlc, type TlcTools } from '../tlc/engine.js';
 import { resolveTlc } from '../tools/resolve.js';
@@ -59,6 +60,22 @@ function isOurReport(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `[M] 120000 generated, ..., 3500 states/s; levels 14-16: 8694 → 11972 → 15563 (×1.30)`:
+ * the last complete BFS levels and the growth of the latest, as TLC's depth
+ * lets one judge whether a run will end (a ratio falling towards 1 and below
+ * means the frontier has peaked).
+ */
+export function progressLine(model: string, p: Progress): string {
+  const head = `[${model}] ${p.generated} generated, ${p.distinct} distinct, ${p.queue} queued, depth ${p.depth}, ${Math.round(p.statesPerSecond)} states/s`;
+  const levels = p.levels ?? [];
+  if (levels.length < 2) return head;
+  const shown = levels.slice(-3);
+  const first = levels.length - shown.length;
+  const growth = levels[levels.length - 1]! / Math.max(levels[levels.length - 2]!, 1);
+  return `${head}; levels ${first}-${levels.length - 1}: ${shown.join(' → ')} (×${growth.toFixed(2)})`;
 }
 
 export function exitCodeOf(results: readonly ModelResult[]): number {
@@ -195,8 +212,7 @@ export const verifyCommand: Command = {
       ...(v.quiet === true
         ? {}
         : {
-            onProgress: (model: string, p) =>
-              out.stderr(`[${model}] ${p.generated} generated, ${p.distinct} distinct, ${p.queue} queued, depth ${p.depth}, ${Math.round(p.statesPerSecond)} states/s`),
+            onProgress: (model: string, p) => out.stderr(progressLine(model, p)),
           }),
     };
     const models: ModelResult[] = [];
