@@ -30,6 +30,11 @@ import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 import type { RunContext } from './run-context.js';
 import { runTcpCommand } from './run-tcp.js';
+import type { CheckedProgram } from '../analysis/program.js';
+import type { SourceText } from '../diagnostics/source.js';
+import { formatViolation, type AssertSink } from '../build/assertions.js';
+import { loadBuild, peekAssert, type LoadedBuild } from '../build/load.js';
+import type { Out } from './output.js';
 
 const RUN_HELP = `Usage: mommie run PROGRAM --deploy DEPLOY [--keys DIR] [options]
 
@@ -72,6 +77,12 @@ Options:
   --rejoin             (tcp, with --node) the node must recover from its log:
                        refuse to start without one
   --no-invariants      (sim) do not evaluate invariants after each step
+  --build OUT          run the body programs of a 'mommie build' instead of
+                       their transitions' body specs (and its functions for
+                       those the program leaves open)
+  --assertions MODE    with a build made with --assert: what a step that
+                       differs from its body spec does: stop (the node),
+                       log (report and go on: the default), count
   --strict             stop a node at its first failing body
   --json               print the report as JSON on stdout
   -h, --help           show this help
@@ -91,6 +102,7 @@ export const runCommand: Command = {
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
       force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+      build: { type: 'string' }, assertions: { type: 'string' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
@@ -124,7 +136,11 @@ export const runCommand: Command = {
     if (!dep.ok || dep.deployment === undefined) return bad(`${v.deploy} is not a deployment of ${program.name}`);
     const deployment = dep.deployment;
     const constants = new Map<string, Value>(deployment.constants);
-    const inst = v.model === undefined ? instantiateRun(program, constants) : instantiate(program, v.model, constants);
+    const built = v.build === undefined ? undefined : await loadRunBuild(v.build, v.assertions, fe.source, program, out);
+    if (built === 'bad') return EXIT.BAD_INPUT;
+    const host = built?.loaded.host ?? new Map();
+    const loaded = v.model === undefined ? instantiateRun(program, constants, host) : instantiate(program, v.model, constants, host);
+    const inst: typeof loaded = loaded.ok && built !== undefined ? { ok: true, instance: { ...loaded.instance, bodies: built.loaded.bodies } } : loaded;
     const evalDiagnostic = (e: EvalError): number => {
       out.stderr(formatDiagnostic(diag(e.code, fe.source!.file, e.message, e.span), fe.source));
       return EXIT.BAD_INPUT;
@@ -153,14 +169,42 @@ export const runCommand: Command = {
       const clash = existingLogs(ctx.traceDir, model, deployment);
       if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
     }
-    if (network === 'tcp') return runTcpCommand(ctx);
+    if (network === 'tcp') {
+      if (built !== undefined) return bad('--build runs on the simulated network for now (--network sim)');
+      return runTcpCommand(ctx);
+    }
     // A model that checks no temporal property promises no progress (e.g. a
     // Byzantine primary without a view change): a stalled request is not a finding there.
     const promisesProgress = v.model === undefined || model.properties.length > 0;
     const stallMs = nums.stall ?? (promisesProgress ? 60_000 : Number.POSITIVE_INFINITY);
-    return runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true });
+    const code = await runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true });
+    if (built?.sink !== undefined) {
+      const s = built.sink;
+      out.stderr(`assertions (${s.mode}): ${s.checked} step${s.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${s.violations} violation${s.violations === 1 ? '' : 's'}`);
+      if (s.violations > 0 && code === EXIT.OK) return EXIT.VIOLATION;
+    }
+    return code;
   },
 };
+
+async function loadRunBuild(dir: string, mode: string | undefined, source: SourceText, program: CheckedProgram, out: Out): Promise<{ loaded: LoadedBuild; sink?: AssertSink } | 'bad'> {
+  if (mode !== undefined && mode !== 'stop' && mode !== 'log' && mode !== 'count') {
+    out.stderr(`mommie run: --assertions takes stop, log or count, not '${mode}'`);
+    return 'bad';
+  }
+  const manifest = peekAssert(dir);
+  const sink: AssertSink | undefined = manifest ? { mode: mode ?? 'log', checked: 0, violations: 0, report: (v) => out.stderr(formatViolation(v)) } : undefined;
+  if (mode !== undefined && sink === undefined) {
+    out.stderr(`mommie run: --assertions ${mode}: ${dir} was built without --assert`);
+    return 'bad';
+  }
+  const loaded = await loadBuild(dir, program, source, sink);
+  if ('error' in loaded) {
+    out.stderr(`mommie run: error MOM704: ${loaded.error}`);
+    return 'bad';
+  }
+  return sink === undefined ? { loaded } : { loaded, sink };
+}
 
 interface SimChoices {
   readonly seed: number;

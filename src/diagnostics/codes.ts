@@ -117,6 +117,13 @@ export const CODES = {
   MOM643: { severity: 'error', meaning: 'a key file of the wrong shape, or for another principal' },
   MOM644: { severity: 'error', meaning: 'a key that does not parse, or a private key that does not match its public key' },
   MOM645: { severity: 'error', meaning: 'a key file that already exists where `mommie keys` writes (it never overwrites), or a directory it cannot write' },
+
+  // Body programs and assertions (7xx): mommie build --bodies, run --build.
+  MOM700: { severity: 'error', meaning: 'a body program that does not type-check against the declarations generated from the program (the TypeScript error, at its line)' },
+  MOM701: { severity: 'error', meaning: 'a body module that is not of the expected shape: no default export, or a transition its role lacks' },
+  MOM702: { severity: 'error', meaning: 'an assertion violated at run time: a body program did not do what its body spec says (both locations, the binding, the two values)' },
+  MOM703: { severity: 'error', meaning: 'a body program that failed at run time: it threw, or gave something that is no value of its type' },
+  MOM704: { severity: 'error', meaning: 'a build that does not belong to this program (the program changed since `mommie build`), or that cannot be loaded' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

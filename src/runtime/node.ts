@@ -311,7 +311,8 @@ export class RuntimeNode {
       });
       this.opts.onAbort?.(this, r.error, at);
       this.opts.observer?.step(this, { kind: 'fire', via, result: r });
-      if (this.opts.strict === true) this.stop(`strict: ${r.error.code} in ${r.transition.name} at ${at}`);
+      // MOM702 is thrown only under `--assertions stop`: a violation stops the node.
+      if (this.opts.strict === true || r.error.code === 'MOM702') this.stop(`${r.error.code === 'MOM702' ? 'assertion' : 'strict'}: ${r.error.code} in ${r.transition.name} at ${at}`);
       return;
     }
     this.stats.fired++;

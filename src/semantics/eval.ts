@@ -389,24 +389,37 @@ export class Evaluator implements DomainContext {
     if (s?.k === 'record') return this.construct(s.name, e.args, env, e.span);
     if (s?.k === 'function') {
       const f = this.program.functions.get(s.name)!;
-      const inner: EvalEnv = { bound: new Map() };
-      const args: Value[] = [];
-      f.params.forEach((p, i) => {
-        const arg = e.args[i];
-        if (arg === undefined) return;
-        const v = this.eval(arg.value, env);
-        const dom = this.program.domainOf.get(p.id);
-        if (dom !== undefined) this.checkDomain(v, dom, `argument ${p.name.name} of ${s.name}`, arg.value.span);
-        inner.bound.set(p.name.id, v);
-        args.push(v);
-      });
-      const result = f.body !== undefined ? this.eval(f.body, inner) : this.callSupplied(f, args);
-      const dom = this.program.domainOf.get(f.id);
-      if (dom !== undefined) this.checkDomain(result, dom, `the result of ${s.name}`, e.span);
-      if (f.body === undefined) this.onSuppliedCall?.({ name: s.name, args, result });
-      return result;
+      const args = f.params.map((_, i) => e.args[i]).filter((a) => a !== undefined).map((a) => this.eval(a.value, env));
+      return this.apply(f, args, f.params.map((_, i) => e.args[i]?.value.span ?? e.span), e.span);
     }
     throw new EvalError('MOM503', `${e.callee.name} cannot be called`, e.callee.span);
+  }
+
+  /**
+   * Calls a program function on values, as a call in the program would: body
+   * programs call through this, so their calls are checked and logged alike.
+   */
+  callFunction(name: string, args: readonly Value[], at: Span): Value {
+    const f = this.program.functions.get(name);
+    if (f === undefined) throw new EvalError('MOM503', `the program declares no function ${name}`, at);
+    return this.apply(f, args, f.params.map(() => at), at);
+  }
+
+  private apply(f: A.Decl & { kind: 'function' }, args: readonly Value[], argSpans: readonly Span[], at: Span): Value {
+    const name = f.name.name;
+    const inner: EvalEnv = { bound: new Map() };
+    f.params.forEach((p, i) => {
+      const v = args[i];
+      if (v === undefined) return;
+      const dom = this.program.domainOf.get(p.id);
+      if (dom !== undefined) this.checkDomain(v, dom, `argument ${p.name.name} of ${name}`, argSpans[i] ?? at);
+      inner.bound.set(p.name.id, v);
+    });
+    const result = f.body !== undefined ? this.eval(f.body, inner) : this.callSupplied(f, args);
+    const dom = this.program.domainOf.get(f.id);
+    if (dom !== undefined) this.checkDomain(result, dom, `the result of ${name}`, at);
+    if (f.body === undefined) this.onSuppliedCall?.({ name, args, result });
+    return result;
   }
 
   /** The functions the program leaves to its implementation that nothing supplies here. */

@@ -3,6 +3,7 @@
 
 import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
+import type { BodyProgram } from './body.js';
 import { enumerate } from './domain.js';
 import { EvalError } from './errors.js';
 import { Evaluator, type FunctionDefinition, type HostFunction } from './eval.js';
@@ -51,6 +52,11 @@ export interface ModelInstance {
   readonly invariants: readonly string[];
   readonly properties: readonly string[];
   readonly constants: ReadonlyMap<string, Value>;
+  /**
+   * Body programs run instead of body specs, by `Role.Transition` (a build's,
+   * `mommie run --build`); the model checker and replay never have any.
+   */
+  readonly bodies?: ReadonlyMap<string, BodyProgram>;
 }
 
 export type InstantiateResult = { ok: true; instance: ModelInstance } | { ok: false; error: EvalError };

@@ -336,7 +336,7 @@ export class NodeMachine {
     const bodyEnv: EvalEnv = { ...env, vars };
     let drafts: StatementDraft[];
     try {
-      drafts = this.system.body.run(t.decl.body, bodyEnv, this.system.roleVars(this.node.role!));
+      drafts = this.system.runBody(t.info, bodyEnv, this.system.roleVars(this.node.role!));
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
       // Not retried: in the model an instance that never fires is an unfair

@@ -4,7 +4,7 @@
 // executor as they are.
 
 import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
-import { BodyRunner, type RoleVars } from './body.js';
+import { BodyRunner, type RoleVars, type SpecWrites, type StatementDraft } from './body.js';
 import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
 import { EvalError, StepError } from './errors.js';
@@ -62,6 +62,24 @@ export class System {
     return rv;
   }
   private readonly roleVarsCache = new Map<string, RoleVars>();
+
+  /**
+   * Runs the body of `t` in `env` (its `vars`, a copy, are updated): the
+   * model's body program for it if there is one, else the body spec.
+   */
+  runBody(t: TransitionInfo, env: EvalEnv, vars: RoleVars): StatementDraft[] {
+    const program = this.model.bodies?.get(`${t.role}.${t.name}`);
+    if (program === undefined) return this.body.run(t.decl.body, env, vars);
+    return program({
+      transition: t, env, vars, evaluator: this.ev,
+      spec: () => {
+        const copy = env.vars!.slice();
+        const writes: SpecWrites = new Map();
+        const drafts = this.body.run(t.decl.body, { ...env, vars: copy, bound: new Map(env.bound) }, vars, writes);
+        return { vars: copy, drafts, writes };
+      },
+    });
+  }
 
   varIndexOf(role: string): ReadonlyMap<string, number> {
     return this.varIndex.get(role) ?? new Map();

@@ -1,0 +1,51 @@
+// MOMMIE values as body programs see them, and back: numbers, booleans and
+// names as themselves, a set as a sorted array, a record as an object tagged
+// with `$type` (what the generated constructors make). Back from a program,
+// nothing is trusted: the shape is checked here, the type by the evaluator.
+
+import type { CheckedProgram } from '../analysis/program.js';
+import { isSet, makeRecord, makeSet, type Value } from '../semantics/value.js';
+
+/** A value in a body program's hands: what `toHost` makes and `fromHost` takes. */
+export type HostValue = boolean | number | string | readonly HostValue[] | { readonly [field: string]: HostValue };
+
+export function toHost(v: Value, program: CheckedProgram): HostValue {
+  if (typeof v !== 'object') return v;
+  if (isSet(v)) return v.elems.map((e) => toHost(e, program));
+  const fields = program.records.get(v.type)?.fields ?? [];
+  const out: { [field: string]: HostValue } = { $type: v.type };
+  v.fields.forEach((f, i) => {
+    out[fields[i]?.name ?? `#${i}`] = toHost(f, program);
+  });
+  return out;
+}
+
+/** The value a body program gave, or why it is not one. */
+export function fromHost(x: unknown, program: CheckedProgram): Value | { readonly error: string } {
+  if (typeof x === 'boolean' || typeof x === 'string') return x;
+  if (typeof x === 'number') return Number.isInteger(x) ? x : { error: `${x} is not an integer` };
+  if (Array.isArray(x)) {
+    const elems: Value[] = [];
+    for (const e of x as unknown[]) {
+      const v = fromHost(e, program);
+      if (typeof v === 'object' && 'error' in v) return v;
+      elems.push(v);
+    }
+    return makeSet(elems);
+  }
+  if (typeof x === 'object' && x !== null) {
+    const o = x as { readonly [k: string]: unknown };
+    const type = o['$type'];
+    const r = typeof type === 'string' ? program.records.get(type) : undefined;
+    if (r === undefined) return { error: 'an object that is no record (make records with the constructors of mommie.ts)' };
+    const fields: Value[] = [];
+    for (const f of r.fields) {
+      if (!(f.name in o)) return { error: `record ${r.name} without its field ${f.name}` };
+      const v = fromHost(o[f.name], program);
+      if (typeof v === 'object' && 'error' in v) return v;
+      fields.push(v);
+    }
+    return makeRecord(r.name, fields);
+  }
+  return { error: `${x === null ? 'null' : typeof x} is no MOMMIE value` };
+}
