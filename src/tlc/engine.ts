@@ -3,7 +3,6 @@
 // in the same result shape as the built-in checker, with TLC's traces
 // replayed as MOMMIE steps.
 
-import { execa } from 'execa';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,15 +21,11 @@ import type { State } from '../semantics/state.js';
 import { System, type Action } from '../semantics/system.js';
 import { translate } from '../tla/module.js';
 import { tlaName } from '../tla/names.js';
-import { parseTlcStream } from './output.js';
+import { runTlcProcess, type TlcTools } from './run.js';
 import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
-import { peakRssMiB } from './jvm-memory.js';
 import { mapTrace } from './trace-map.js';
 
-export interface TlcTools {
-  readonly java: string;
-  readonly jar: string;
-}
+export type { TlcTools } from './run.js';
 
 export interface TlcRunOptions {
   readonly deadlock: boolean;
@@ -55,49 +50,26 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const files = translate(program, source, { models: [modelName], deadlock: opts.deadlock, symmetry: opts.symmetry });
     for (const [name, text] of files.files) writeFileSync(join(dir, name), text);
     const mc = `MC_${files.moduleName}_${modelName}`;
-    const args = [
-      '-XX:+UseParallelGC',
-      // TLC groups digits by the JVM's locale; keep one format for the parser.
-      '-Duser.language=en',
-      '-Duser.country=US',
-      ...(opts.heapMB !== undefined ? [`-Xmx${opts.heapMB}m`] : []),
-      '-cp', tools.jar, 'tlc2.TLC', '-tool',
-      '-workers', String(opts.workers ?? 1),
-      // TLC writes states/ and trace files next to the spec unless told otherwise.
-      '-metadir', join(dir, 'meta'),
-      ...(opts.continueAfterViolation ? ['-continue'] : []),
-      // Liveness once, after the whole graph is built, as the built-in checker
-      // does: TLC's periodic checks stop the search (even with -continue) at
-      // the first liveness violation, leaving the invariants unchecked.
-      '-lncheck', 'final',
-      '-config', `${mc}.cfg`, mc,
-    ];
-    const child = execa(tools.java, args, { cwd: dir, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    let peakMiB = 0;
-    const poll = setInterval(() => {
-      if (opts.isInterrupted?.() === true) child.kill('SIGTERM');
-      if (child.pid !== undefined) peakMiB = Math.max(peakMiB, peakRssMiB(child.pid) ?? 0);
-    }, 100);
-    let parsed;
-    try {
-      parsed = await parseTlcStream(child.stdout!, {
-        // -continue prints a trace per violating state; one per property is what we show.
-        firstFindingOnly: true,
-        onEvent: (e) => {
-          if (e.kind === 'progress' && opts.onProgress !== undefined) {
-            const seconds = (Date.now() - started) / 1000;
-            const d = e.progress.distinct ?? 0;
-            opts.onProgress(modelName, { generated: e.progress.generated, distinct: d, queue: e.progress.queue ?? 0, depth: e.progress.depth, seconds, statesPerSecond: d / Math.max(seconds, 1e-3) });
-          }
-        },
-        exitCode: async () => (await child).exitCode,
-      });
-    } finally {
-      clearInterval(poll);
-    }
-    const r = await child;
+    const r = await runTlcProcess(tools, {
+      cwd: dir,
+      module: mc,
+      config: `${mc}.cfg`,
+      metadir: join(dir, 'meta'),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.heapMB !== undefined ? { heapMB: opts.heapMB } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      continueAfterViolation: opts.continueAfterViolation,
+      ...(opts.isInterrupted !== undefined ? { isInterrupted: opts.isInterrupted } : {}),
+      onEvent: (e) => {
+        if (e.kind === 'progress' && opts.onProgress !== undefined) {
+          const seconds = (Date.now() - started) / 1000;
+          const d = e.progress.distinct ?? 0;
+          opts.onProgress(modelName, { generated: e.progress.generated, distinct: d, queue: e.progress.queue ?? 0, depth: e.progress.depth, seconds, statesPerSecond: d / Math.max(seconds, 1e-3) });
+        }
+      },
+    });
+    const { parsed, stderr } = r;
+    const peakMiB = r.peakRssMiB;
     const seconds = (Date.now() - started) / 1000;
     if (isLeft(parsed)) {
       if (opts.isInterrupted?.() === true) return stoppedResult(program, modelName, opts, 'interrupted', 'interrupted', parsed.left.partial, seconds, Math.round(peakMiB));
