@@ -1,0 +1,133 @@
+// `mommie build --assert`: each step of a body program is compared at run
+// time with its body spec from the same pre-state and binding. The correct
+// primary-backup body programs report no violation; each planted mistake is
+// caught, with the body spec's statement (file:line:col in the .mom) and the
+// body program's (file:line:col in the user's .ts). Runs the built CLI
+// (dist/): `npx tsc -p .` first.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mommie, ROOT } from './helpers/cli.js';
+
+const PROGRAM = join(ROOT, 'specs', 'PrimaryBackup.mom');
+const DEPLOY = join(ROOT, 'specs', 'PrimaryBackup.deploy');
+const BODIES = join(ROOT, 'specs', 'bodies', 'PrimaryBackup');
+const SIM = ['--deploy', DEPLOY, '--network', 'sim', '--requests', '2', '--stall', '5000'];
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'mommie-assert-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A copy of the example's body programs with one edit; the place (file:line:col) of `needle` after it. */
+function plant(name: string, file: string, from: string, to: string, needle: string): { dir: string; at: string } {
+  const dir = join(tmp, name);
+  cpSync(BODIES, dir, { recursive: true });
+  const f = join(dir, file);
+  const text = readFileSync(f, 'utf8');
+  expect(text).toContain(from);
+  const edited = text.replace(from, to);
+  writeFileSync(f, edited);
+  const before = edited.slice(0, edited.indexOf(needle)).split('\n');
+  return { dir: name, at: `${name}/${file}:${before.length}:${before[before.length - 1]!.length + 1}` };
+}
+
+async function buildAndRun(dir: string, mode: string, extra: readonly string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const b = await mommie(['build', PROGRAM, '--bodies', dir, '-o', `out-${dir}`, '--assert'], { cwd: tmp });
+  expect(b.exitCode, b.stderr).toBe(0);
+  return mommie(['run', PROGRAM, ...SIM, '--build', `out-${dir}`, '--assertions', mode, ...extra], { cwd: tmp });
+}
+
+const spec = (line: number, col = 5): string => `${PROGRAM}:${line}:${col}`;
+
+describe('--assert on correct body programs', () => {
+  it('compares every step and finds nothing; the logs replay', async () => {
+    const dir = plant('correct', 'Replica.ts', 'Execute(ctx) {', 'Execute(ctx) {', 'Execute');
+    const r = await buildAndRun(dir.dir, 'stop', ['--trace', 'trace-correct', '--faults', 'drop=0.1,dup=0.1']);
+    expect(r.stderr).toMatch(/assertions \(stop\): \d+ steps of body programs compared with their body specs, 0 violations/);
+    expect(r.stderr).not.toContain('MOM702');
+    expect(r.exitCode).toBe(0);
+    const rep = await mommie(['replay', PROGRAM, 'trace-correct'], { cwd: tmp });
+    expect(rep.exitCode, rep.stderr).toBe(0);
+  });
+});
+
+interface Mistake {
+  readonly name: string;
+  readonly file: string;
+  readonly from: string;
+  readonly to: string;
+  /** Where the program's side is reported: this text's place after the edit. */
+  readonly needle: string;
+  readonly what: string;
+  readonly specAt: string;
+  readonly says: string;
+  readonly did: string;
+}
+
+const MISTAKES: readonly Mistake[] = [
+  {
+    name: 'off-by-one', file: 'Replica.ts', from: 'seqNo: ctx.state.nextSeqNo }', to: 'seqNo: ctx.state.nextSeqNo + 1 }', needle: 'ctx.publish({ verifiers: [',
+    what: 'Replica.Assign: PUBLISH differs', specAt: spec(59), says: 'seqNo: 0)', did: 'seqNo: 1)',
+  },
+  {
+    name: 'wrong-verifier', file: 'Replica.ts', from: 'verifiers: c, record', to: "verifiers: [c, 'r1'], record", needle: 'ctx.publish({ verifiers: [c',
+    what: 'Replica.Execute: PUBLISH differs', specAt: spec(69), says: ', NOONE] Reply', did: ', r1}, NOONE] Reply',
+  },
+  {
+    name: 'wrong-auditor', file: 'Replica.ts', from: 'verifiers: c, record', to: "verifiers: c, auditors: '*', record", needle: 'ctx.publish({ verifiers: c',
+    what: 'Replica.Execute: PUBLISH differs', specAt: spec(69), says: ', NOONE] Reply', did: ', {c1, c2, r1, r2, r3, r4}] Reply',
+  },
+  {
+    name: 'missing-publish', file: 'Replica.ts', from: '    ctx.publish({ verifiers: c, record: Reply({ req, res }) });\n', to: '    void res;\n', needle: 'Execute(ctx)',
+    what: 'Replica.Execute: missing PUBLISH differs', specAt: spec(69), says: 'Reply', did: 'nothing',
+  },
+  {
+    name: 'extra-publish', file: 'Replica.ts', from: '    ctx.state.executeSeqNo += 1;', to: "    ctx.publish({ verifiers: 'r1', record: Reply({ req, res }) });\n    ctx.state.executeSeqNo += 1;", needle: "ctx.publish({ verifiers: 'r1'",
+    what: 'Replica.Execute: extra PUBLISH differs', specAt: spec(64, 3), says: 'nothing', did: ', r1, NOONE] Reply',
+  },
+  {
+    name: 'not-updated', file: 'Replica.ts', from: '    ctx.state.executeSeqNo += 1;\n', to: '', needle: 'Execute(ctx)',
+    what: 'Replica.Execute: variable executeSeqNo differs', specAt: spec(70), says: '1', did: '0',
+  },
+  {
+    name: 'wrong-variable', file: 'Client.ts', from: 'ctx.state.accepted = [...ctx.state.accepted, ctx.binding.r];', to: 'ctx.state.submitted = [...ctx.state.submitted, ctx.binding.r.req.op];', needle: 'Accept(ctx)',
+    what: 'Client.Accept: variable accepted differs', specAt: spec(45), says: '{Reply(', did: '{}',
+  },
+  {
+    name: 'own-result', file: 'Replica.ts', from: 'const res = ctx.fn.execute(req);', to: 'const res = req.op + 2;', needle: 'ctx.publish({ verifiers: c',
+    what: 'Replica.Execute: PUBLISH differs', specAt: spec(69), says: 'res: 1)', did: 'res: 2)',
+  },
+];
+
+describe('--assert catches planted mistakes, with both locations', () => {
+  for (const m of MISTAKES) {
+    it(m.name, async () => {
+      const { dir, at } = plant(m.name, m.file, m.from, m.to, m.needle);
+      const r = await buildAndRun(dir, 'stop');
+      const report = r.stderr.slice(r.stderr.indexOf('error MOM702'));
+      expect(report, r.stderr).toContain(`error MOM702: ${m.what} from the body spec`);
+      expect(report).toContain(`spec     ${m.specAt}`);
+      expect(report).toContain(`program  ${at}`);
+      expect(report).toMatch(/binding {2}\S/);
+      expect(report).toContain('spec says    ');
+      expect(report.slice(report.indexOf('spec says'))).toContain(m.says);
+      expect(report.slice(report.indexOf('program did'))).toContain(m.did);
+      expect(r.exitCode).toBe(2);
+    });
+  }
+});
+
+describe('modes', () => {
+  it('count only: no report, the tally', async () => {
+    const { dir } = plant('count', 'Replica.ts', 'seqNo: ctx.state.nextSeqNo }', 'seqNo: ctx.state.nextSeqNo + 1 }', 'ctx.publish');
+    const r = await buildAndRun(dir, 'count');
+    expect(r.stderr).not.toContain('error MOM702');
+    expect(r.stderr).toMatch(/assertions \(count\): \d+ steps? of body programs compared with their body specs, [1-9]\d* violations?/);
+    expect(r.exitCode).toBe(2);
+  });
+});
