@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
+import { makeKeys, tempDeploy } from './helpers/tcp-run.js';
 
 const PROGRAM = join(ROOT, 'specs', 'PrimaryBackup.mom');
 const DEPLOY = join(ROOT, 'specs', 'PrimaryBackup.deploy');
@@ -129,5 +130,27 @@ describe('modes', () => {
     expect(r.stderr).not.toContain('error MOM702');
     expect(r.stderr).toMatch(/assertions \(count\): \d+ steps? of body programs compared with their body specs, [1-9]\d* violations?/);
     expect(r.exitCode).toBe(2);
+  });
+});
+
+describe('--assert over TCP', () => {
+  it('each node process compares its steps: none for the correct programs, the off-by-one at r1 with both places', async () => {
+    const deploy = await tempDeploy('PrimaryBackup', tmp);
+    const keys = join(tmp, 'keys');
+    await makeKeys(deploy.path, keys);
+    const good = plant('tcp-good', 'Replica.ts', 'Execute(ctx) {', 'Execute(ctx) {', 'Execute');
+    expect((await mommie(['build', PROGRAM, '--bodies', good.dir, '-o', 'out-tcp-good', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const ok = await mommie(['run', PROGRAM, '--deploy', deploy.path, '--keys', keys, '--build', 'out-tcp-good', '--requests', '2', '--timeout', '60000'], { cwd: tmp, timeoutMs: 90_000 });
+    expect(ok.stdout).toContain('requests: 2 of 2 completed');
+    expect(ok.stderr).toMatch(/\[r1\] assertions \(log\): [1-9]\d* steps of body programs compared with their body specs, 0 violations/);
+    expect(ok.stderr).not.toContain('MOM702');
+    expect(ok.exitCode).toBe(0);
+
+    const bad = plant('tcp-off', 'Replica.ts', 'seqNo: ctx.state.nextSeqNo }', 'seqNo: ctx.state.nextSeqNo + 1 }', 'ctx.publish({ verifiers: [');
+    expect((await mommie(['build', PROGRAM, '--bodies', bad.dir, '-o', 'out-tcp-off', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', PROGRAM, '--deploy', deploy.path, '--keys', keys, '--build', 'out-tcp-off', '--assertions', 'stop', '--requests', '2', '--timeout', '20000'], { cwd: tmp, timeoutMs: 90_000 });
+    expect(r.stderr).toContain('[r1] r1: error MOM702: Replica.Assign: PUBLISH differs from the body spec');
+    expect(r.stderr).toContain(`[r1]   spec     ${spec(59)}`);
+    expect(r.stderr).toContain(`[r1]   program  ${bad.at}`);
   });
 });

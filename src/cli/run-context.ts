@@ -30,6 +30,8 @@ export interface RunContext {
   readonly rejoin?: boolean;
   readonly json: boolean;
   readonly strict: boolean;
+  /** `--build OUT` (an absolute path: node processes load it too) and `--assertions MODE`. */
+  readonly build?: { readonly dir: string; readonly assertions?: string };
   /** Give up after this long (ms of real time over TCP, virtual on the simulated network). */
   readonly timeoutMs: number;
   readonly out: Out;

@@ -116,6 +116,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
           '--concurrency', String(ctx.concurrency), '--log', logMode,
           ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(ctx.clients !== undefined ? ['--clients', String(ctx.clients)] : []),
           ...(ctx.strict ? ['--strict'] : []),
+          ...(ctx.build !== undefined ? ['--build', ctx.build.dir, ...(ctx.build.assertions !== undefined ? ['--assertions', ctx.build.assertions] : [])] : []),
         ],
       });
     }

@@ -3,7 +3,7 @@
 // checked after every step) or over TCP (one process per node).
 
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkFile } from '../analysis/frontend.js';
 import type { Deployment } from '../deploy/deployment.js';
 import { loadDeployment } from '../deploy/load.js';
@@ -170,8 +170,8 @@ export const runCommand: Command = {
       if (clash.length > 0 && v.force !== true) return bad(`${ctx.traceDir} already holds ${clash.join(', ')}; pass --force to overwrite them, or choose another --trace directory`);
     }
     if (network === 'tcp') {
-      if (built !== undefined) return bad('--build runs on the simulated network for now (--network sim)');
-      return runTcpCommand(ctx);
+      // Each node process loads the build and reports its own assertions.
+      return runTcpCommand(v.build === undefined ? ctx : { ...ctx, build: { dir: resolve(v.build), ...(v.assertions !== undefined ? { assertions: v.assertions } : {}) } });
     }
     // A model that checks no temporal property promises no progress (e.g. a
     // Byzantine primary without a view change): a stalled request is not a finding there.

@@ -24,6 +24,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
         program: { type: 'string' }, deploy: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' },
         'trace-dir': { type: 'string' }, model: { type: 'string' }, constants: { type: 'string' },
         requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' },
+        build: { type: 'string' }, assertions: { type: 'string' },
         // Only there so that a run's processes can be found by it (pgrep -f); not read.
         run: { type: 'string' },
       },
@@ -52,11 +53,14 @@ function parse(argv: string[]): NodeProcessArgs | string {
     };
     const log = v.log ?? 'new';
     if (log !== 'new' && log !== 'resume' && log !== 'rejoin') return `--log takes new, resume or rejoin, not '${log}'`;
+    const assertions = v.assertions;
+    if (assertions !== undefined && assertions !== 'stop' && assertions !== 'log' && assertions !== 'count') return `--assertions takes stop, log or count, not '${assertions}'`;
     return {
       program: need('program', v.program), deploy: need('deploy', v.deploy), keys: need('keys', v.keys), node: need('node', v.node),
       traceDir: need('trace-dir', v['trace-dir']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
       ...(v.clients !== undefined ? { clients: count('clients', v.clients, 0) } : {}),
       requests: count('requests', v.requests, 0), concurrency: Math.max(1, count('concurrency', v.concurrency, 1)), log, strict: v.strict === true,
+      ...(v.build !== undefined ? { build: v.build } : {}), ...(assertions !== undefined ? { assertions } : {}),
     };
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -29,6 +29,8 @@ import type { NodeMessage } from './proc-protocol.js';
 import { followSupervisor } from './supervised.js';
 import { NodeMachine } from '../semantics/node.js';
 import { WireCodec } from './wire-codec.js';
+import { formatViolation, type AssertMode, type AssertSink } from '../build/assertions.js';
+import { loadBuild, peekAssert } from '../build/load.js';
 import { Workload } from './workload.js';
 
 export interface NodeProcessArgs {
@@ -49,6 +51,10 @@ export interface NodeProcessArgs {
   /** new: start with an empty log; resume: recover if there is a log; rejoin: there must be one. */
   readonly log: 'new' | 'resume' | 'rejoin';
   readonly strict: boolean;
+  /** A `mommie build` whose body programs run instead of their body specs. */
+  readonly build?: string;
+  /** With an instrumented build: what a violation does (default log). */
+  readonly assertions?: AssertMode;
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -81,7 +87,19 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   if (!dep.ok || dep.deployment === undefined) return fail(`${a.deploy} is not a deployment of ${program.name}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
   const deployment = dep.deployment;
   const constants = new Map<string, Value>(Object.entries(a.constants).map(([k, v]) => [k, valueFromJson(v)]));
-  const inst = a.model === undefined ? instantiateRun(program, constants) : instantiate(program, a.model, constants);
+  // Violations go to stderr, which the supervisor shows with the node's name.
+  const sink: AssertSink | undefined = a.build !== undefined && peekAssert(a.build)
+    ? { mode: a.assertions ?? 'log', checked: 0, violations: 0, report: (v) => void process.stderr.write(formatViolation(v) + '\n') }
+    : undefined;
+  const built = a.build === undefined || fe.source === undefined ? undefined : await loadBuild(a.build, program, fe.source, sink);
+  if (built !== undefined && 'error' in built) return fail(`MOM704: ${built.error}`);
+  if (sink !== undefined) {
+    // Pipes are written synchronously on Linux: the tally reaches the supervisor.
+    process.on('exit', () => void process.stderr.write(`assertions (${sink.mode}): ${sink.checked} step${sink.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${sink.violations} violation${sink.violations === 1 ? '' : 's'}\n`));
+  }
+  const host = built?.host ?? new Map();
+  const instantiated = a.model === undefined ? instantiateRun(program, constants, host) : instantiate(program, a.model, constants, host);
+  const inst: typeof instantiated = instantiated.ok && built !== undefined ? { ok: true, instance: { ...instantiated.instance, bodies: built.bodies } } : instantiated;
   if (!inst.ok) return fail(inst.error.message);
   const narrowed = a.clients === undefined ? inst.instance : withClients(inst.instance, a.clients);
   if ('available' in narrowed) return fail(`--clients ${a.clients}: only ${narrowed.available} correct clients`);
