@@ -154,3 +154,39 @@ describe('--assert over TCP', () => {
     expect(r.stderr).toContain(`[r1]   program  ${bad.at}`);
   });
 });
+
+describe('functions the program leaves open', () => {
+  const OPEN = join(ROOT, 'test', 'fixtures', 'functions', 'PrimaryBackupExecute.mom');
+  const OPEN_BODIES = join(ROOT, 'test', 'fixtures', 'bodies', 'PrimaryBackupExecute');
+  const copy = (name: string, edit: (s: string) => string): string => {
+    cpSync(OPEN_BODIES, join(tmp, name), { recursive: true });
+    const f = join(tmp, name, 'Replica.ts');
+    writeFileSync(f, edit(readFileSync(f, 'utf8')));
+    return name;
+  };
+
+  it("come from the build's functions.ts without a --model; the spec takes the program's values and the logs replay", async () => {
+    const dir = copy('open-ok', (s) => s);
+    expect((await mommie(['build', OPEN, '--bodies', dir, '-o', 'out-open-ok', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', OPEN, ...SIM, '--build', 'out-open-ok', '--assertions', 'stop', '--trace', 'trace-open'], { cwd: tmp });
+    // functions.ts computes op + 2 where the models say op + 1: the run is the program's.
+    expect(r.stdout).toContain('res: 2)');
+    expect(r.stderr).toMatch(/, 0 violations/);
+    expect(r.exitCode).toBe(0);
+    const rep = await mommie(['replay', OPEN, 'trace-open'], { cwd: tmp });
+    expect(rep.exitCode, rep.stderr).toBe(0);
+  });
+
+  it('a body program that computes the result otherwise than its own function is caught', async () => {
+    const dir = copy('open-own', (s) => s.replace('const res = ctx.fn.execute(req);', 'const res = req.op + 1;'));
+    expect((await mommie(['build', OPEN, '--bodies', dir, '-o', 'out-open-own', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', OPEN, ...SIM, '--build', 'out-open-own', '--assertions', 'stop'], { cwd: tmp });
+    const text = readFileSync(join(tmp, dir, 'Replica.ts'), 'utf8').split('\n');
+    const line = text.findIndex((l) => l.includes('ctx.publish')) + 1;
+    expect(r.stderr).toContain('error MOM702: Replica.Execute: PUBLISH differs from the body spec');
+    expect(r.stderr).toContain(`program  ${dir}/Replica.ts:${line}:5`);
+    expect(r.stderr).toMatch(/spec says {4}.*res: 2\)/);
+    expect(r.stderr).toMatch(/program did {2}.*res: 1\)/);
+    expect(r.exitCode).toBe(2);
+  });
+});
