@@ -114,6 +114,9 @@ export function buildBodies(req: BuildRequest): BuildResult {
       const key = ts.isSpreadAssignment(p) ? undefined : p.name;
       const name = key !== undefined && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? key.text : undefined;
       if (name === undefined || !names.has(name)) {
+        // Said better than TypeScript's excess-property error at the same place: drop that one.
+        const same = problems.findIndex((q) => q.diagnostic.file === shown(abs) && q.diagnostic.span?.start === p.getStart(sf) && q.diagnostic.code === 'MOM700');
+        if (same >= 0) problems.splice(same, 1);
         problems.push({ diagnostic: diag('MOM701', shown(abs), `role ${r} has no transition ${name ?? p.getText(sf)} (it has ${[...names].join(', ')})`, { start: p.getStart(sf), end: p.getEnd() }), ...withSource(sourceOf(abs)) });
         continue;
       }
@@ -121,6 +124,7 @@ export function buildBodies(req: BuildRequest): BuildResult {
     }
     roles[r] = { module: `${r}.js`, source: shown(abs), transitions };
   }
+  problems.sort((a, b) => a.diagnostic.file.localeCompare(b.diagnostic.file) || (a.diagnostic.span?.start ?? 0) - (b.diagnostic.span?.start ?? 0));
   if (problems.length > 0) return { ok: false, diagnostics: problems };
 
   mkdirSync(req.outDir, { recursive: true });
