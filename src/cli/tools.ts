@@ -11,24 +11,29 @@ import type { Out } from './output.js';
 const HELP = `Usage: mommie tools <command> [options]
 
 Manages the external tools mommie runs: Java, the TLA+ tools (TLC and SANY
-in tla2tools.jar) and, optionally, tlapm. See docs/tlc.md.
+in tla2tools.jar) and, optionally, tlapm for \`mommie prove\`. See docs/tlc.md
+and docs/prove.md.
 
 Commands:
   install [--force]                  download tla2tools.jar of TLA+ tools ${PINNED_TLA2TOOLS.version}
                                      into the cache and check its SHA-256
-  doctor [--json] [--tla2tools JAR]  report which Java, jar and tlapm mommie would
-                                     use, and what to do about any problem
+  doctor [--json] [--tla2tools JAR] [--tlapm PATH]
+                                     report which Java, jar and tlapm (with its
+                                     backends) mommie would use, and what to do
+                                     about any problem
 
 Options:
   --force           install: download again even if the jar is installed
   --json            doctor: print the report as JSON on stdout
   --tla2tools JAR   doctor: check this jar instead of TLA2TOOLS_JAR or the cache
+  --tlapm PATH      doctor: check this tlapm instead of TLAPM, PATH or the cache
   -h, --help        show this help
 
 Environment:
   TLA2TOOLS_JAR           the tla2tools.jar to use (after --tla2tools, before the cache)
   JAVA_HOME               the JDK to use (else java on PATH); TLC needs Java 11+
-  TLAPM                   the tlapm executable (else tlapm on PATH)
+  TLAPM                   the tlapm executable (else tlapm on PATH, else
+                          tlapm/bin/tlapm in the cache: a TLAPS release unpacked there)
   XDG_CACHE_HOME          where the cache is (default ~/.cache, or
                           ~/Library/Caches on macOS)
   MOMMIE_TLA2TOOLS_URL    a mirror of https://github.com/tlaplus/tlaplus/releases/download
@@ -55,9 +60,9 @@ async function install(args: string[], out: Out): Promise<number> {
 }
 
 async function doctor(args: string[], out: Out): Promise<number> {
-  const cl = commandLine('tools doctor', args, { json: { type: 'boolean' }, tla2tools: { type: 'string' } }, NO_ARGUMENTS, HELP, out);
+  const cl = commandLine('tools doctor', args, { json: { type: 'boolean' }, tla2tools: { type: 'string' }, tlapm: { type: 'string' } }, NO_ARGUMENTS, HELP, out);
   if (!cl.ok) return cl.exitCode;
-  const report = await runDoctor(currentHost(), cl.values.tla2tools);
+  const report = await runDoctor(currentHost(), cl.values.tla2tools, cl.values.tlapm);
   out.stdout(cl.values.json === true ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
   return report.ok ? EXIT.OK : EXIT.BAD_INPUT;
 }

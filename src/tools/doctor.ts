@@ -3,7 +3,8 @@
 // The report (DoctorReport, with an io-ts codec for readers of `--json`)
 // covers Java (path, version, ok / too old / missing / broken), the jar
 // (path, where it was found, size, SHA-256, the TLC and SANY versions it
-// prints) and tlapm (found or not; optional). `ok` is true when TLC can run.
+// prints) and tlapm (found or not, its version and which backends answer;
+// optional). `ok` is true when TLC can run: tlapm never makes it false.
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -14,10 +15,18 @@ import { cachedJarPath, type Host } from './platform.js';
 import type { ToolProblem } from './problem.js';
 import { probeTlc } from './tlc-probe.js';
 import { probeTlapm } from './tlapm.js';
+import { BACKENDS, backendHint, type BackendName, type BackendReport } from './tlapm-config.js';
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
 
 const problemCodec = t.type({ code: t.string, message: t.string, hint: t.string });
+
+const backendCodec = t.type({
+  status: t.union([t.literal('ok'), t.literal('missing')]),
+  version: nullable(t.string),
+  /** What to do when it is missing, one sentence; null when it answers. */
+  hint: nullable(t.string),
+});
 
 export const doctorReportCodec = t.type({
   ok: t.boolean,
@@ -45,18 +54,20 @@ export const doctorReportCodec = t.type({
     problem: nullable(problemCodec),
   }),
   tlapm: t.type({
-    status: t.union([t.literal('ok'), t.literal('missing')]),
+    status: t.union([t.literal('ok'), t.literal('missing'), t.literal('broken')]),
     path: nullable(t.string),
-    source: nullable(t.union([t.literal('TLAPM'), t.literal('PATH')])),
+    source: nullable(t.union([t.literal('--tlapm'), t.literal('TLAPM'), t.literal('PATH'), t.literal('cache')])),
     version: nullable(t.string),
+    /** Which backends answer `tlapm --config`; null when tlapm is not usable. */
+    backends: nullable(t.type({ z3: backendCodec, zenon: backendCodec, ls4: backendCodec, isabelle: backendCodec })),
     problem: nullable(problemCodec),
   }),
   install: t.type({ version: t.string, url: t.string, sha256: t.string, path: t.string }),
 });
 export type DoctorReport = t.TypeOf<typeof doctorReportCodec>;
 
-export async function runDoctor(host: Host, tla2toolsFlag?: string): Promise<DoctorReport> {
-  const [javaR, tlapmR] = await Promise.all([probeJava(host), probeTlapm(host)]);
+export async function runDoctor(host: Host, tla2toolsFlag?: string, tlapmFlag?: string): Promise<DoctorReport> {
+  const [javaR, tlapmR] = await Promise.all([probeJava(host), probeTlapm(host, tlapmFlag)]);
 
   let java: DoctorReport['java'];
   if (isLeft(javaR)) {
@@ -101,9 +112,16 @@ export async function runDoctor(host: Host, tla2toolsFlag?: string): Promise<Doc
     }
   }
 
-  const tlapm: DoctorReport['tlapm'] = tlapmR.found
-    ? { status: 'ok', path: tlapmR.info.path, source: tlapmR.info.source, version: tlapmR.info.version, problem: null }
-    : { status: 'missing', path: null, source: null, version: null, problem: tlapmR.problem };
+  const tlapm: DoctorReport['tlapm'] = isLeft(tlapmR)
+    ? { status: tlapmR.left.code === 'tlapm-broken' ? 'broken' : 'missing', path: null, source: null, version: null, backends: null, problem: tlapmR.left }
+    : {
+        status: 'ok',
+        path: tlapmR.right.path,
+        source: tlapmR.right.source,
+        version: tlapmR.right.version,
+        backends: backendsOf(tlapmR.right.backends),
+        problem: null,
+      };
 
   return {
     ok: java.status === 'ok' && jar.status === 'ok',
@@ -117,6 +135,11 @@ export async function runDoctor(host: Host, tla2toolsFlag?: string): Promise<Doc
       path: cachedJarPath(host, PINNED_TLA2TOOLS.version),
     },
   };
+}
+
+function backendsOf(r: BackendReport): NonNullable<DoctorReport['tlapm']['backends']> {
+  const one = (b: BackendName) => ({ ...r[b], hint: r[b].status === 'ok' ? null : backendHint(b) });
+  return { z3: one('z3'), zenon: one('zenon'), ls4: one('ls4'), isabelle: one('isabelle') };
 }
 
 const PAD = '           ';
@@ -156,8 +179,16 @@ export function formatDoctorReport(r: DoctorReport): string {
   out.push(...problemLines(a.problem));
 
   const p = r.tlapm;
-  if (p.path !== null) out.push(`tlapm:     ok - ${p.path} (${p.version ?? 'version unknown'}, from ${p.source ?? '?'})`);
-  else out.push(`tlapm:     not found (optional)`, ...problemLines(p.problem));
+  if (p.path !== null) {
+    out.push(`tlapm:     ok - ${p.path} (version ${p.version ?? 'unknown'}, from ${p.source ?? '?'})`);
+    if (p.backends !== null) {
+      const b = p.backends;
+      const answer = BACKENDS.filter((n) => b[n].status === 'ok').map((n) => (b[n].version !== null ? `${n} ${b[n].version}` : n));
+      const missing = BACKENDS.filter((n) => b[n].status === 'missing');
+      out.push(`${PAD}backends: ${answer.join(', ') || 'none'}${missing.length > 0 ? `; not found: ${missing.join(', ')}` : ''}`);
+      for (const n of missing) out.push(`${PAD}${b[n].hint ?? ''}`);
+    }
+  } else out.push(`tlapm:     ${p.status === 'broken' ? 'broken' : 'not found'} (optional, for \`mommie prove\`)`, ...problemLines(p.problem));
 
   out.push(`install:   \`mommie tools install\` puts TLA+ tools ${r.install.version} at ${r.install.path}`);
   out.push('');

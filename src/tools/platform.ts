@@ -39,6 +39,19 @@ export function cacheRoot(host: Host): string {
   return join(host.home, '.cache', 'mommie');
 }
 
+/**
+ * Where mommie looks for tlapm last: a TLAPS release tarball unpacked into the
+ * cache (`tlapm/bin/tlapm`, with its backends under `tlapm/lib`).
+ */
+export function cachedTlapmPath(host: Host): string {
+  return join(cacheRoot(host), 'tlapm', 'bin', exeName('tlapm', host.platform));
+}
+
+/** Where `mommie prove` keeps tlapm's fingerprints (proved obligations) for one program. */
+export function proofCacheDir(host: Host, key: string): string {
+  return join(cacheRoot(host), 'tlapm-fingerprints', key);
+}
+
 /** Where `mommie tools install` puts tla2tools.jar of a release. */
 export function cachedJarPath(host: Host, version: string): string {
   return join(cacheRoot(host), 'tla2tools', version, 'tla2tools.jar');

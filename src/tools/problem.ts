@@ -13,6 +13,7 @@ export type ToolProblemCode =
   | 'jar-changed'
   | 'tlc-unusable'
   | 'tlapm-missing'
+  | 'tlapm-broken'
   | 'bad-setting'
   | 'cache-unwritable'
   | 'download-failed'
