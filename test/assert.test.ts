@@ -124,6 +124,16 @@ describe('--assert catches planted mistakes, with both locations', () => {
 });
 
 describe('modes', () => {
+  it('log: reports every violation and goes on with what the program did', async () => {
+    const { dir } = plant('log', 'Replica.ts', 'seqNo: ctx.state.nextSeqNo }', 'seqNo: ctx.state.nextSeqNo + 1 }', 'ctx.publish');
+    const r = await buildAndRun(dir, 'log');
+    // Both clients' requests are ordered (the node was not stopped), each one off.
+    expect(r.stderr.match(/error MOM702: Replica.Assign: PUBLISH differs/g)?.length).toBe(2);
+    expect(r.stdout).toContain('r1 (Replica): fired Assign×2');
+    expect(r.stderr).toMatch(/assertions \(log\): \d+ steps? of body programs compared with their body specs, 2 violations/);
+    expect(r.exitCode).toBe(2);
+  });
+
   it('count only: no report, the tally', async () => {
     const { dir } = plant('count', 'Replica.ts', 'seqNo: ctx.state.nextSeqNo }', 'seqNo: ctx.state.nextSeqNo + 1 }', 'ctx.publish');
     const r = await buildAndRun(dir, 'count');

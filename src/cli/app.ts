@@ -8,10 +8,11 @@ import { keysCommand } from './keys.js';
 import { runCommand } from './run.js';
 import { buildCommand } from './build.js';
 import { replayCommand } from './replay.js';
+import { proveCommand } from './prove.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, buildCommand, runCommand, replayCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, buildCommand, runCommand, replayCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,19 +3,9 @@
 // <failure> carrying the counterexample as text (the human trace), an
 // `unknown` verdict is <skipped>, and an evaluation error is an <error>.
 
-import { XMLBuilder } from 'fast-xml-parser';
+import { attr, builder, text, time } from './junit-xml.js';
 import type { ModelResult, PropertyResult, VerifyResult } from '../check/result.js';
 import { formatBounds, formatEvaluationError, formatStats, formatTrace, traceSummary } from './human.js';
-
-// XML 1.0 cannot carry most control characters or lone surrogates at all, not
-// even escaped; they become U+FFFD. The builder escapes & < > " ' itself.
-const NOT_XML =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-const text = (s: string): string => s.replace(/\r\n?/g, '\n').replace(NOT_XML, '\uFFFD');
-/** Attribute values are one line: a parser would turn a newline into a space anyway. */
-const attr = (s: string): string => text(s).replace(/\s*\n\s*/g, ' ').replace(/\t/g, ' ');
-const time = (s: number): string => (Number.isFinite(s) && s > 0 ? s : 0).toFixed(3);
 
 interface Outcome {
   readonly '@_message': string;
@@ -129,16 +119,6 @@ function testSuite(r: VerifyResult, m: ModelResult, total: Counts): object {
     testcase: cases,
   };
 }
-
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: true,
-  suppressBooleanAttributes: false,
-});
 
 /** JUnit XML for one or more verification results (e.g. one per file). */
 export function toJUnitXml(results: readonly VerifyResult[]): string {

@@ -1,0 +1,123 @@
+// What `mommie prove` found, with io-ts codecs: the types are read off the
+// codecs, so `--json` and any reader that decodes it agree on one shape.
+// Objects are exact (t.strict): decoding drops nothing silently because the
+// writer is this module.
+
+import * as t from 'io-ts';
+
+const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
+
+export const locationCodec = t.strict({
+  /** The module's file as the user named it (`proofs/P.tla`), or `<Program>.tla (generated)`. */
+  file: t.string,
+  line: t.number,
+  column: t.number,
+  endLine: t.number,
+  endColumn: t.number,
+});
+export type Location = t.TypeOf<typeof locationCodec>;
+
+export const ATTEMPT_STATUSES = ['proved', 'failed', 'interrupted', 'trivial'] as const;
+
+/** One backend's answer about one obligation. */
+export const attemptCodec = t.strict({
+  prover: t.string,
+  status: t.keyof({ proved: null, failed: null, interrupted: null, trivial: null }),
+  seconds: nullable(t.number),
+  /** Why it failed: `false` (refuted), `timeout`, `isabelle is not installed`, or the backend's words. */
+  reason: nullable(t.string),
+  /** The answer came from tlapm's fingerprint cache (an earlier run). */
+  cached: t.boolean,
+});
+export type Attempt = t.TypeOf<typeof attemptCodec>;
+
+/**
+ * proved / trivial: done. failed: every backend tlapm tried failed.
+ * interrupted: the run was stopped (Ctrl-C) or tlapm interrupted the backend
+ * before an answer. omitted: an OMITTED step. unfinished: tlapm ended without
+ * an answer (it crashed).
+ */
+export const obligationStatusCodec = t.keyof({ proved: null, trivial: null, failed: null, interrupted: null, omitted: null, unfinished: null });
+export type ObligationStatus = t.TypeOf<typeof obligationStatusCodec>;
+
+export const obligationCodec = t.strict({
+  /** tlapm's obligation number within its module. */
+  id: t.number,
+  location: locationCodec,
+  status: obligationStatusCodec,
+  /** The backend that proved it, or the last one tried. */
+  prover: nullable(t.string),
+  /** The prover's time when proved; the sum of the attempts' times otherwise; null when none was reported. */
+  seconds: nullable(t.number),
+  cached: t.boolean,
+  attempts: t.array(attemptCodec),
+  /** The obligation's text, as tlapm prints it for one that failed. */
+  obligation: nullable(t.string),
+});
+export type ObligationResult = t.TypeOf<typeof obligationCodec>;
+
+export const problemCodec = t.strict({
+  severity: t.keyof({ error: null, warning: null }),
+  message: t.string,
+  location: nullable(t.strict({ file: t.string, line: t.number, column: t.number })),
+});
+export type ProveProblem = t.TypeOf<typeof problemCodec>;
+
+/**
+ * checked: tlapm read the module and reported on its obligations.
+ * rejected: tlapm could not parse or resolve it (problems say where).
+ * crashed: tlapm stopped without saying why in its messages.
+ * interrupted: stopped by Ctrl-C.
+ */
+export const moduleStatusCodec = t.keyof({ checked: null, rejected: null, crashed: null, interrupted: null });
+export type ModuleStatus = t.TypeOf<typeof moduleStatusCodec>;
+
+export const moduleResultCodec = t.strict({
+  module: t.string,
+  file: t.string,
+  /** The module mommie generated from the program (its obligations are mommie's to prove). */
+  generated: t.boolean,
+  status: moduleStatusCodec,
+  /** How many obligations tlapm said it would check; null when it did not get that far. */
+  expected: nullable(t.number),
+  obligations: t.array(obligationCodec),
+  problems: t.array(problemCodec),
+  exitCode: nullable(t.number),
+  seconds: t.number,
+});
+export type ModuleResult = t.TypeOf<typeof moduleResultCodec>;
+
+export const countsCodec = t.strict({
+  obligations: t.number,
+  proved: t.number,
+  trivial: t.number,
+  failed: t.number,
+  interrupted: t.number,
+  omitted: t.number,
+  unfinished: t.number,
+});
+export type Counts = t.TypeOf<typeof countsCodec>;
+
+export const proveResultCodec = t.strict({
+  format: t.literal('mommie-prove/1'),
+  program: t.string,
+  file: t.string,
+  tlapm: t.strict({ path: t.string, version: nullable(t.string) }),
+  /** Where tlapm keeps its fingerprints for this program. */
+  cacheDir: t.string,
+  modules: t.array(moduleResultCodec),
+  counts: countsCodec,
+  seconds: t.number,
+});
+export type ProveResult = t.TypeOf<typeof proveResultCodec>;
+
+export function countObligations(modules: readonly ModuleResult[]): Counts {
+  const c: Counts = { obligations: 0, proved: 0, trivial: 0, failed: 0, interrupted: 0, omitted: 0, unfinished: 0 };
+  for (const m of modules) {
+    for (const o of m.obligations) {
+      c.obligations++;
+      c[o.status]++;
+    }
+  }
+  return c;
+}

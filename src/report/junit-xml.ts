@@ -1,0 +1,24 @@
+// What every JUnit report mommie writes shares: safe XML text and attribute
+// values, times as JUnit readers expect them, and one configured builder.
+
+import { XMLBuilder } from 'fast-xml-parser';
+
+// XML 1.0 cannot carry most control characters or lone surrogates at all, not
+// even escaped; they become U+FFFD. The builder escapes & < > " ' itself.
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export const text = (s: string): string => s.replace(/\r\n?/g, '\n').replace(NOT_XML, '\uFFFD');
+/** Attribute values are one line: a parser would turn a newline into a space anyway. */
+export const attr = (s: string): string => text(s).replace(/\s*\n\s*/g, ' ').replace(/\t/g, ' ');
+export const time = (s: number): string => (Number.isFinite(s) && s > 0 ? s : 0).toFixed(3);
+
+export const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  textNodeName: '#text',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+});
