@@ -144,7 +144,7 @@ describe('modes', () => {
 });
 
 describe('--assert over TCP', () => {
-  it('each node process compares its steps: none for the correct programs, the off-by-one at r1 with both places', async () => {
+  it('each node process compares its steps: none for the correct programs; an extra publish with both places, and the run exits 2', async () => {
     const deploy = await tempDeploy('PrimaryBackup', tmp);
     const keys = join(tmp, 'keys');
     await makeKeys(deploy.path, keys);
@@ -156,12 +156,16 @@ describe('--assert over TCP', () => {
     expect(ok.stderr).not.toContain('MOM702');
     expect(ok.exitCode).toBe(0);
 
-    const bad = plant('tcp-off', 'Replica.ts', 'seqNo: ctx.state.nextSeqNo }', 'seqNo: ctx.state.nextSeqNo + 1 }', 'ctx.publish({ verifiers: [');
-    expect((await mommie(['build', PROGRAM, '--bodies', bad.dir, '-o', 'out-tcp-off', '--assert'], { cwd: tmp })).exitCode).toBe(0);
-    const r = await mommie(['run', PROGRAM, '--deploy', deploy.path, '--keys', keys, '--build', 'out-tcp-off', '--assertions', 'stop', '--requests', '2', '--timeout', '20000'], { cwd: tmp, timeoutMs: 90_000 });
-    expect(r.stderr).toContain('[r1] r1: error MOM702: Replica.Assign: PUBLISH differs from the body spec');
-    expect(r.stderr).toContain(`[r1]   spec     ${spec(59)}`);
-    expect(r.stderr).toContain(`[r1]   program  ${bad.at}`);
+    // An extra reply to r1: the run completes, and the violations make its exit 2.
+    const bad = plant('tcp-extra', 'Replica.ts', '    ctx.state.executeSeqNo += 1;', "    ctx.publish({ verifiers: 'r1', record: Reply({ req, res }) });\n    ctx.state.executeSeqNo += 1;", "ctx.publish({ verifiers: 'r1'");
+    expect((await mommie(['build', PROGRAM, '--bodies', bad.dir, '-o', 'out-tcp-extra', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', PROGRAM, '--deploy', deploy.path, '--keys', keys, '--build', 'out-tcp-extra', '--requests', '2', '--timeout', '60000'], { cwd: tmp, timeoutMs: 90_000 });
+    expect(r.stdout).toContain('requests: 2 of 2 completed');
+    expect(r.stderr).toMatch(/\[r[1-4]\] r[1-4]: error MOM702: Replica.Execute: extra PUBLISH differs from the body spec/);
+    expect(r.stderr).toMatch(new RegExp(`\\[r[1-4]\\] {3}spec {5}${spec(64, 3).replace(/[.:/]/g, '\\$&')}`));
+    expect(r.stderr).toContain(`  program  ${bad.at}`);
+    expect(r.stderr).toMatch(/mommie run: assertions: [1-9]\d* violations? over the nodes/);
+    expect(r.exitCode).toBe(2);
   });
 });
 

@@ -78,13 +78,19 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
 
   const latencies: number[] = [];
   let wake = (): void => undefined;
+  let violations = 0;
   const sup = new Supervisor({
     changed: () => wake(),
     completions: (_node, ls) => {
       latencies.push(...ls);
       wake();
     },
-    said: (node, line) => out.stderr(`[${node}] ${line}`),
+    said: (node, line) => {
+      // A node's tally of assertions (build/load.ts): a violation anywhere makes the run's exit 2.
+      const m = /^assertions \(\w+\): \d+ steps? .*, (\d+) violations?$/.exec(line);
+      if (m !== null) violations += Number(m[1]);
+      out.stderr(`[${node}] ${line}`);
+    },
   });
   const wait = (ms: number): Promise<void> => new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -209,6 +215,10 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   if (final.kind === 'done' && unfinished.length > 0) {
     say(`${unfinished.join(', ')} stopped before finishing ${unfinished.length === 1 ? 'its' : 'their'} requests`);
     return EXIT.INCOMPLETE;
+  }
+  if (final.kind === 'done' && violations > 0) {
+    say(`assertions: ${violations} violation${violations === 1 ? '' : 's'} over the nodes`);
+    return EXIT.VIOLATION;
   }
   return final.kind === 'done' ? EXIT.OK : EXIT.INTERNAL;
 }
