@@ -100,6 +100,18 @@ const MISTAKES: readonly Mistake[] = [
     what: 'Client.Accept: variable accepted differs', specAt: spec(45), says: '{Reply(', did: '{}',
   },
   {
+    name: 'verifier-missing', file: 'Replica.ts', from: "verifiers: ['r1', 'r2', 'r3', 'r4']", to: "verifiers: ['r1', 'r2', 'r3']", needle: 'ctx.publish({ verifiers: [',
+    what: 'Replica.Assign: PUBLISH differs', specAt: spec(59), says: '[r1, {r1, r2, r3, r4}, NOONE] Order', did: '[r1, {r1, r2, r3}, NOONE] Order',
+  },
+  {
+    name: 'seq-not-advanced', file: 'Replica.ts', from: '    ctx.state.nextSeqNo = ctx.state.nextSeqNo + 1;\n', to: '', needle: 'Assign(ctx)',
+    what: 'Replica.Assign: variable nextSeqNo differs', specAt: spec(60), says: '1', did: '0',
+  },
+  {
+    name: 'wrong-increment', file: 'Replica.ts', from: 'ctx.state.executeSeqNo += 1;', to: 'ctx.state.executeSeqNo += 2;', needle: 'ctx.state.executeSeqNo += 2',
+    what: 'Replica.Execute: variable executeSeqNo differs', specAt: spec(70), says: '1', did: '2',
+  },
+  {
     name: 'own-result', file: 'Replica.ts', from: 'const res = ctx.fn.execute(req);', to: 'const res = req.op + 2;', needle: 'ctx.publish({ verifiers: c',
     what: 'Replica.Execute: PUBLISH differs', specAt: spec(69), says: 'res: 1)', did: 'res: 2)',
   },
