@@ -1,0 +1,278 @@
+// Partial-order reduction (`mommie verify --por`, docs/checker.md): the same
+// verdicts as the full search on every example model, buggy ones included,
+// in no more states; counterexamples that replay step by step in the
+// semantics; and, where the full graph is small, exactly the same reachable
+// valuations of the role variables and the same fair ends (what the argument
+// in docs/checker.md says is kept). Runs the built CLI (dist/): `npx tsc -p .`
+// first.
+//
+// The full search of every model takes minutes on a shared two-core
+// machine, so by default it runs on the models that take a few seconds
+// (FULL below); MOMMIE_POR_FULL=1 compares every model. `--por` itself runs
+// on every model.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../src/analysis/frontend.js';
+import type { CheckedProgram } from '../src/analysis/program.js';
+import { propertiesViolatedBy } from '../src/check/behaviour.js';
+import { StateEvaluator } from '../src/check/properties.js';
+import type { ModelResult, PropertyResult, VerifyResult } from '../src/check/result.js';
+import { explore } from '../src/check/search.js';
+import { PartialOrder } from '../src/check/por.js';
+import { TraceRenderer } from '../src/check/trace.js';
+import { progressLine } from '../src/cli/verify.js';
+import { decodeVerifyResult } from '../src/report/codec.js';
+import { instantiate } from '../src/semantics/model.js';
+import type { State } from '../src/semantics/state.js';
+import { System } from '../src/semantics/system.js';
+import { keyOf, type Value } from '../src/semantics/value.js';
+import type * as A from '../src/syntax/ast.js';
+import { mommie, ROOT, type CliRun } from './helpers/cli.js';
+
+function decoded(r: CliRun): VerifyResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  }
+  const d = decodeVerifyResult(json);
+  if (isLeft(d)) throw new Error(d.left);
+  return d.right;
+}
+
+const specs = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', f));
+const buggy = readdirSync(join(ROOT, 'specs', 'buggy')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', 'buggy', f));
+
+/** The property each planted bug violates (as test/verify.test.ts has it). */
+const CAUGHT: Readonly<Record<string, string>> = {
+  'PrimaryBackupSmallQuorum.mom': 'ValidReplies',
+  'BrachaSmallAmplification.mom': 'Validity',
+  'PBFTUnsignedRequest.mom': 'OnlySubmitted',
+  'PrimaryBackupCrashedPrimary.mom': 'ClientsServed',
+};
+
+/** Models whose full search takes a few seconds: compared with the full search by default. */
+const FULL: Readonly<Record<string, readonly string[]>> = {
+  'specs/PrimaryBackup.mom': ['AllCorrect', 'CrashedBackup'],
+  'specs/PBFTNormal.mom': ['CrashedBackup'],
+  'specs/BrachaBroadcast.mom': ['CrashedProcess'],
+  'specs/PBCounter.mom': ['CrashedBackup', 'TwoRequests'],
+  'specs/PBFTCounter.mom': ['CrashedBackup'],
+  'specs/buggy/PrimaryBackupCrashedPrimary.mom': ['CrashedPrimary'],
+};
+/**
+ * Buggy models compared as the search runs by default, up to the first
+ * violation (their full search with --continue takes long): the same
+ * property is the one found, the others unknown.
+ */
+const FIRST: Readonly<Record<string, readonly string[]>> = {
+  'specs/buggy/PrimaryBackupSmallQuorum.mom': ['ByzantineBackup'],
+};
+const compareAll = process.env['MOMMIE_POR_FULL'] === '1';
+
+function modelsOf(file: string): string[] {
+  return [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^MODEL\s+(\w+)/gm)].map((m) => m[1]!);
+}
+
+const verdicts = (m: ModelResult): [string, string][] => m.properties.map((p) => [p.name, p.verdict]);
+
+async function verify(file: string, models: readonly string[], extra: readonly string[]): Promise<VerifyResult> {
+  const timeoutMs = compareAll ? 1_800_000 : 120_000;
+  return decoded(await mommie(['verify', file, ...models.flatMap((m) => ['-m', m]), '--json', '-q', ...extra], { timeoutMs }));
+}
+
+function expectSame(por: VerifyResult, full: VerifyResult): void {
+  for (const f of full.models) {
+    const p = por.models.find((m) => m.model === f.model)!;
+    expect({ model: f.model, status: p.status, verdicts: verdicts(p) }).toEqual({ model: f.model, status: f.status, verdicts: verdicts(f) });
+    expect(p.stats.distinct, `${f.model}: distinct states`).toBeLessThanOrEqual(f.stats.distinct);
+  }
+}
+
+// `--continue` decides every property (the search does not stop at the first
+// violation), so the verdicts compare property by property. Every violation
+// found with --por is replayed in the semantics.
+describe('--por: the verdicts of the full search, in no more states; counterexamples replay', () => {
+  it.each([...specs, ...buggy])('%s', { timeout: compareAll ? 3_600_000 : 240_000 }, async (file) => {
+    const por = await verify(file, [], ['--por', '--continue']);
+    expect(por.models.map((m) => m.model)).toEqual(modelsOf(file));
+    const caught = CAUGHT[file.split('/').pop()!];
+    const program = checked(file);
+    for (const m of por.models) {
+      expect(m.bounds.partialOrder).toBe(true);
+      expect({ model: m.model, status: m.status }).toEqual({ model: m.model, status: caught === undefined ? 'complete' : 'violation' });
+      if (caught === undefined) for (const p of m.properties) expect({ model: m.model, property: p.name, verdict: p.verdict }).toEqual({ model: m.model, property: p.name, verdict: 'holds' });
+      else expect(m.properties.find((p) => p.name === caught)?.verdict).toBe('violated');
+      for (const p of m.properties) if (p.verdict === 'violated') replayTrace(program, m.model, p);
+    }
+    const compared = compareAll ? modelsOf(file) : FULL[file] ?? [];
+    if (compared.length > 0) expectSame(por, await verify(file, compared, ['--continue']));
+    const first = compareAll ? [] : FIRST[file] ?? [];
+    if (first.length > 0) expectSame(await verify(file, first, ['--por']), await verify(file, first, []));
+  });
+});
+
+function checked(file: string): CheckedProgram {
+  const fe = checkFile(join(ROOT, file));
+  if (fe.program === undefined) throw new Error(`${file} does not check`);
+  return fe.program;
+}
+
+function systemOf(program: CheckedProgram, model: string): System {
+  const inst = instantiate(program, model);
+  if (!inst.ok) throw new Error(inst.error.message);
+  return new System(inst.instance);
+}
+
+/**
+ * Replays a reported trace from the initial state: each step must be a
+ * successor of the state before it in the full semantics, with the action
+ * and the variable changes the report shows; the last state must violate
+ * the property (an invariant there, or a fair end that the lasso violates).
+ */
+function replayTrace(program: CheckedProgram, model: string, p: PropertyResult): void {
+  const system = systemOf(program, model);
+  const renderer = new TraceRenderer(system, undefined);
+  const steps = p.trace?.steps ?? [];
+  expect(steps.length, `${model} ${p.name}: a trace`).toBeGreaterThan(0);
+  const strip = (a: object): object => JSON.parse(JSON.stringify(a, (k, v: unknown) => (k === 'location' ? undefined : v))) as object;
+  let state = system.initialState();
+  const states: State[] = [state];
+  expect(renderer.changes(undefined, state)).toEqual(steps[0]!.changes);
+  for (const step of steps.slice(1)) {
+    const next = system.successors(state).find((s) => JSON.stringify(strip(renderer.action(s.action))) === JSON.stringify(strip(step.action)) && JSON.stringify(renderer.changes(state, s.state)) === JSON.stringify(step.changes));
+    expect(next, `${model} ${p.name}: step ${step.index} (${JSON.stringify(step.action)}) is no step of the semantics`).toBeDefined();
+    state = next!.state;
+    states.push(state);
+  }
+  if (p.kind === 'invariant') {
+    const ev = new StateEvaluator(system);
+    expect(ev.holds(program.invariants.get(p.name)!.body, state), `${model} ${p.name} in the trace's last state`).toBe(false);
+  } else {
+    expect(p.trace?.loopsTo).toBe(steps.length);
+    expect(system.successors(state).some((s) => s.fairness !== undefined), `${model} ${p.name}: the lasso ends where no fair step is enabled`).toBe(false);
+    expect(propertiesViolatedBy(system, { states, loopStart: states.length - 1 }, [p.name])).toEqual([p.name]);
+  }
+}
+
+/** Records each distinct state the search visits, in visiting order (its index). */
+class Recorder extends StateEvaluator {
+  readonly states: string[] = [];
+  readonly valuations: string[] = [];
+
+  constructor(private readonly sys: System) {
+    super(sys);
+  }
+
+  override holds(e: A.Expr, s: State, bound?: ReadonlyMap<number, Value>): boolean {
+    if (bound !== undefined && bound.size === 0 && e.id === -1) {
+      const vars = s.vars.map((vs) => vs.map(keyOf).join(',')).join(';');
+      const stmts = (ids: readonly number[]): string => ids.map((id) => this.sys.interner.stmt(id).key).sort().join(' ');
+      this.valuations.push(vars);
+      this.states.push(`${vars}|${stmts(s.pool)}|${s.known.map(stmts).join('/')}|${s.handled.map((hs) => hs.map((h) => this.sys.interner.inst(h).key).sort().join(' ')).join('/')}`);
+      return true;
+    }
+    return super.holds(e, s, bound);
+  }
+}
+
+/** Marks a predicate that only records the state (see Recorder). */
+const RECORD: A.Expr = { kind: 'bool', value: true, id: -1, span: { start: 0, end: 0 } };
+
+async function graphOf(program: CheckedProgram, model: string, por: boolean) {
+  const system = systemOf(program, model);
+  const rec = new Recorder(system);
+  const invariants = system.model.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body }));
+  const outcome = await explore(system, rec, {
+    deadlock: false,
+    symmetry: false,
+    continueAfterViolation: true,
+    invariants,
+    predicates: [{ expr: RECORD, bound: new Map() }],
+    recordGraph: false,
+    ...(por ? { partialOrder: new PartialOrder(system, invariants.map((i) => i.body)) } : {}),
+  });
+  expect(outcome.status === 'complete' || outcome.status === 'violation').toBe(true);
+  const fairEnds = new Set(rec.states.filter((_, i) => outcome.graph.stutterFair[i] === 1));
+  return { distinct: outcome.distinct, valuations: new Set(rec.valuations), fairEnds, violated: [...outcome.invariantViolations.keys()].sort() };
+}
+
+// The argument of docs/checker.md, checked on graphs small enough to hold:
+// the reduced graph reaches every valuation of the role variables that the
+// full one does (none other: it is a subgraph), and the same states in
+// which no fair step is enabled (so the same deadlocks and fair ends).
+describe('--por keeps the reachable valuations and the fair ends', () => {
+  const cases: [string, string][] = [
+    ['specs/PrimaryBackup.mom', 'AllCorrect'],
+    ['specs/PBFTNormal.mom', 'CrashedBackup'],
+    ['specs/BrachaBroadcast.mom', 'CrashedProcess'],
+    ['specs/PBFTCounter.mom', 'CrashedBackup'],
+    ['specs/buggy/PrimaryBackupCrashedPrimary.mom', 'CrashedPrimary'],
+  ];
+  it.each(cases)('%s %s', async (file, model) => {
+    const program = checked(file);
+    const full = await graphOf(program, model, false);
+    const por = await graphOf(program, model, true);
+    expect(por.distinct).toBeLessThan(full.distinct);
+    expect(por.violated).toEqual(full.violated);
+    expect(por.valuations.size).toBe(full.valuations.size);
+    for (const v of full.valuations) expect(por.valuations.has(v)).toBe(true);
+    expect(por.fairEnds.size).toBe(full.fairEnds.size);
+    for (const e of full.fairEnds) expect(por.fairEnds.has(e)).toBe(true);
+  });
+});
+
+/** The program of a spec file: everything before its first MODEL, less the comments that lead into it. */
+function programPart(text: string): string {
+  const lines = text.split('\n');
+  const part = lines.slice(0, lines.findIndex((l) => /^MODEL\s/.test(l)));
+  while (part.length > 0 && (part.at(-1)!.trim() === '' || part.at(-1)!.startsWith('//'))) part.pop();
+  return part.join('\n');
+}
+
+// specs/all-correct holds the examples with every replica correct, whose
+// full search does not end in minutes; only their models may differ.
+describe('specs/all-correct: the examples with every replica correct', () => {
+  const files = readdirSync(join(ROOT, 'specs', 'all-correct')).filter((f) => f.endsWith('.mom')).sort();
+
+  it.each(files)('%s is its example in specs/ but for the models', (f) => {
+    const copy = programPart(readFileSync(join(ROOT, 'specs', 'all-correct', f), 'utf8'));
+    const original = programPart(readFileSync(join(ROOT, 'specs', f), 'utf8'));
+    expect(copy.endsWith(original)).toBe(true);
+    // What comes before is the note on the copy: comments only.
+    for (const line of copy.slice(0, copy.length - original.length).split('\n')) expect(line === '' || line.startsWith('//')).toBe(true);
+  });
+
+  it('PBFT with four correct replicas holds with --por in seconds', async () => {
+    const r = await verify('specs/all-correct/PBFTNormal.mom', ['AllCorrect'], ['--por']);
+    const m = r.models[0]!;
+    expect(m.status).toBe('complete');
+    for (const p of m.properties) expect([p.name, p.verdict]).toEqual([p.name, 'holds']);
+  });
+});
+
+describe('--por on the command line', () => {
+  it('is refused with --engine tlc, which always explores the full state space', async () => {
+    const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '--engine', 'tlc', '--por']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('--por is a reduction of the built-in engine');
+  });
+
+  it('says so in the verdict header', async () => {
+    const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--por', '-q']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('partial-order reduction: on');
+    const plain = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '-q']);
+    expect(plain.stdout).not.toContain('partial-order reduction');
+  });
+
+  it('progress lines show the last complete levels and the growth of the frontier', () => {
+    const p = { generated: 10, distinct: 8, queue: 3, depth: 4, seconds: 1, statesPerSecond: 8 };
+    expect(progressLine('M', p)).toBe('[M] 10 generated, 8 distinct, 3 queued, depth 4, 8 states/s');
+    expect(progressLine('M', { ...p, levels: [1, 2, 4, 5] })).toBe('[M] 10 generated, 8 distinct, 3 queued, depth 4, 8 states/s; levels 1-3: 2 → 4 → 5 (×1.25)');
+  });
+});
