@@ -216,3 +216,18 @@ describe('functions the program leaves open', () => {
     expect(r.exitCode).toBe(2);
   });
 });
+
+describe('the replicated counter (specs/PBCounter.mom)', () => {
+  it('its body programs run 8 clients under assertions without a violation, and the logs replay', async () => {
+    const counter = join(ROOT, 'specs', 'PBCounter.mom');
+    cpSync(join(ROOT, 'specs', 'bodies', 'PBCounter'), join(tmp, 'pbc'), { recursive: true });
+    expect((await mommie(['build', counter, '--bodies', 'pbc', '-o', 'out-pbc', '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', counter, '--deploy', join(ROOT, 'specs', 'PBCounter.deploy'), '--network', 'sim', '--requests', '40', '--concurrency', '2',
+      '--faults', 'drop=0.05,dup=0.05', '--build', 'out-pbc', '--assertions', 'stop', '--trace', 'trace-pbc'], { cwd: tmp });
+    expect(r.stdout).toContain('requests: 40 of 40 completed');
+    expect(r.stderr).toMatch(/assertions \(stop\): \d+ steps of body programs compared with their body specs, 0 violations/);
+    expect(r.exitCode).toBe(0);
+    const rep = await mommie(['replay', counter, 'trace-pbc'], { cwd: tmp });
+    expect(rep.exitCode, rep.stderr).toBe(0);
+  });
+});
