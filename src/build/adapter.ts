@@ -72,13 +72,13 @@ export function bodyProgram(o: AdapterOptions): BodyProgram {
       if (e instanceof EvalError) throw e;
       throw fail(`threw: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const vars = names.map((n, i) => ev.checkDomain(value(state[n], `variable ${n}`), call.vars.domains[i]!, `${n} (written at ${writes.get(n) ?? o.at})`, t.decl.span));
+    const raw = names.map((n) => value(state[n], `variable ${n}`));
     const drafts: ProgramDraft[] = published.map(({ s, at }) => ({ draft: draftOf(s, at), at }));
     if (o.assert !== undefined && spec !== undefined) {
       o.assert.checked++;
       const found = compareStep({
         node: env.me!, transition: t, programAt: o.at, binding: describeBinding(t.decl, env.bound, ev),
-        names, spec, vars, writes, published: drafts,
+        names, spec, vars: raw, writes, published: drafts,
       }, ev, o.source);
       for (const v of found) {
         o.assert.violations++;
@@ -88,6 +88,10 @@ export function bodyProgram(o: AdapterOptions): BodyProgram {
         throw new EvalError('MOM702', `${t.role}.${t.name}: the body program (${o.at}) differs from the body spec: ${found.map((v) => v.what).join(', ')}\n${found.map(formatViolation).join('\n')}`, t.decl.span);
       }
     }
+    // Types after the comparison: a value out of range is reported as what the
+    // spec would have done, with both places, before it aborts the step.
+    const vars = raw.map((v, i) => ev.checkDomain(v, call.vars.domains[i]!, `${names[i]!} (written at ${writes.get(names[i]!) ?? o.at})`, t.decl.span));
+    for (const d of drafts) ev.checkDomain(d.draft.record, { k: 'record', name: d.draft.record.type }, `the record published at ${d.at}`, t.decl.span);
     vars.forEach((v, i) => {
       env.vars![i] = v;
     });
@@ -97,10 +101,9 @@ export function bodyProgram(o: AdapterOptions): BodyProgram {
       const o2 = (typeof s === 'object' && s !== null ? s : {}) as { readonly verifiers?: unknown; readonly auditors?: unknown; readonly record?: unknown };
       const record = value(o2.record, `a record to publish (${at})`);
       if (typeof record !== 'object' || record.kind !== 'record') throw fail(`published something that is no record (${at})`);
-      const r = ev.checkDomain(record, { k: 'record', name: record.type }, `the record published at ${at}`, t.decl.span);
       const site = firstPublish(t.decl.body, record.type);
       if (site === undefined) throw fail(`published a ${record.type}, which its body spec never publishes (${at})`);
-      return { issuer: env.me!, verifiers: principals(o2.verifiers, 'verifiers', at), auditors: principals(o2.auditors ?? [], 'auditors', at), record: r as typeof record, site };
+      return { issuer: env.me!, verifiers: principals(o2.verifiers, 'verifiers', at), auditors: principals(o2.auditors ?? [], 'auditors', at), record, site };
     }
     function principals(x: unknown, what: string, at: string): string[] {
       if (x === '*') return [...everyone];
