@@ -41,7 +41,7 @@ function at(name: string, needle: string): string {
 describe('mommie build', () => {
   it('builds the primary-backup body programs; the run uses them and its logs replay', async () => {
     const dir = bodies('ok');
-    const b = await mommie(['build', PROGRAM, '--bodies', dir, '-o', 'out-ok'], { cwd: tmp });
+    const b = await mommie(['build', PROGRAM, '--deploy', DEPLOY, '--bodies', dir, '-o', 'out-ok'], { cwd: tmp });
     expect(b.stderr).toContain('3 body programs');
     expect(b.exitCode).toBe(0);
     expect(readFileSync(join(tmp, 'out-ok', 'Replica.js.map'), 'utf8')).toContain('Replica.ts');

@@ -3,13 +3,14 @@
 // compiler is loaded only here, so other commands do not pay for it.
 
 import { checkFile } from '../analysis/frontend.js';
+import { loadDeployment } from '../deploy/load.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { commandLine } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 
-const BUILD_HELP = `Usage: mommie build PROGRAM --bodies DIR -o OUT [--assert]
+const BUILD_HELP = `Usage: mommie build PROGRAM [--deploy DEPLOY] --bodies DIR -o OUT [--assert]
 
 Compiles hand-written TypeScript body programs for some of the program's
 transitions. Writes DIR/mommie.ts, the declarations generated from the
@@ -22,6 +23,8 @@ ES module build with source maps to OUT. Transitions without a body program
 run their body spec. Run it with 'mommie run PROGRAM --deploy D --build OUT'.
 
 Options:
+  --deploy FILE  check that the deployment is one of the program first (the
+                 build itself does not depend on it: constants are the run's)
   --bodies DIR   the body programs
   -o, --out OUT  the build directory
   --assert       instrument the body programs: at run time each step is
@@ -36,7 +39,7 @@ export const buildCommand: Command = {
   summary: 'compile TypeScript body programs against the program (--assert: instrumented)',
   help: BUILD_HELP,
   async run(args, out) {
-    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
+    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
     if (v.bodies === undefined || v.out === undefined) {
@@ -48,6 +51,14 @@ export const buildCommand: Command = {
     if (!fe.ok || fe.program === undefined || fe.source === undefined) {
       out.stderr(summary([fe]));
       return EXIT.BAD_INPUT;
+    }
+    if (v.deploy !== undefined) {
+      const dep = loadDeployment(v.deploy, fe.program);
+      for (const d of dep.diagnostics) out.stderr(formatDiagnostic(d, d.file === v.deploy ? dep.source : fe.source));
+      if (!dep.ok) {
+        out.stderr(`mommie build: ${v.deploy} is not a deployment of ${fe.program.name}`);
+        return EXIT.BAD_INPUT;
+      }
     }
     const { buildBodies } = await import('../build/compile.js');
     const r = buildBodies({ program: fe.program, programText: fe.source.text, bodiesDir: v.bodies, outDir: v.out, assert: v.assert === true });
