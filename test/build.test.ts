@@ -76,6 +76,13 @@ describe('mommie build', () => {
     expect(b.stderr).not.toContain('TS2353');
   });
 
+  it("a body program that throws aborts its step, reported at the .ts line the source maps give", async () => {
+    const dir = bodies('throws', (s) => s.replace('    const res = ctx.fn.execute(req);', "    const res = ctx.fn.execute(req);\n    if (res > 0) throw new Error('no result for ' + req.op);"));
+    expect((await mommie(['build', PROGRAM, '--bodies', dir, '-o', 'out-throws'], { cwd: tmp })).exitCode).toBe(0);
+    const r = await mommie(['run', PROGRAM, '--deploy', DEPLOY, '--network', 'sim', '--build', 'out-throws', '--requests', '2', '--stall', '3000'], { cwd: tmp });
+    expect(r.stdout).toContain(`MOM703 at r1: the body program of Replica.Execute (${at(dir, 'Execute(ctx)')}) threw at ${at(dir, "new Error('no result")}: no result for 0`);
+  });
+
   it('refuses to run a build of another version of the program', async () => {
     const dir = bodies('stale');
     expect((await mommie(['build', PROGRAM, '--bodies', dir, '-o', 'out-stale'], { cwd: tmp })).exitCode).toBe(0);

@@ -3,6 +3,7 @@
 // values, what it wrote and published taken back and checked against the
 // types, and, in an instrumented build, compared with the body spec.
 
+import { isAbsolute, relative } from 'node:path';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { BodyProgram, StatementDraft } from '../semantics/body.js';
@@ -70,7 +71,7 @@ export function bodyProgram(o: AdapterOptions): BodyProgram {
       o.body(ctx);
     } catch (e) {
       if (e instanceof EvalError) throw e;
-      throw fail(`threw: ${e instanceof Error ? e.message : String(e)}`);
+      throw fail(`threw${thrownAt(e)}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const raw = names.map((n) => value(state[n], `variable ${n}`));
     const drafts: ProgramDraft[] = published.map(({ s, at }) => ({ draft: draftOf(s, at), at }));
@@ -127,6 +128,18 @@ function bindingOf(decl: A.Transition, bound: ReadonlyMap<number, Value>, progra
     if (p.binder !== undefined) put(p.binder);
   }
   return out;
+}
+
+/**
+ * Where in the user's .ts a body program threw: the first frame of its stack
+ * in a .ts file, which the build's source maps give (build/load.ts enables them).
+ */
+function thrownAt(e: unknown): string {
+  const stack = e instanceof Error ? (e.stack ?? '') : '';
+  const m = /([^\s()]+\.ts):(\d+):(\d+)/.exec(stack);
+  if (m === null) return '';
+  const file = m[1]!.replace(/^file:\/\//, '');
+  return ` at ${isAbsolute(file) ? relative(process.cwd(), file) : file}:${m[2]}:${m[3]}`;
 }
 
 function firstPublish(stmts: readonly A.Stmt[], type: string): (A.Stmt & { kind: 'publish' }) | undefined {
