@@ -231,3 +231,40 @@ describe('the replicated counter (specs/PBCounter.mom)', () => {
     expect(rep.exitCode, rep.stderr).toBe(0);
   });
 });
+
+describe('PBFT (specs/PBFTCounter.mom)', () => {
+  const PBFT = join(ROOT, 'specs', 'PBFTCounter.mom');
+  const PBFT_DEPLOY = join(ROOT, 'specs', 'PBFTCounter.deploy');
+  const copy = (name: string, edit: (s: string) => string): string => {
+    cpSync(join(ROOT, 'specs', 'bodies', 'PBFTCounter'), join(tmp, name), { recursive: true });
+    const f = join(tmp, name, 'Replica.ts');
+    writeFileSync(f, edit(readFileSync(f, 'utf8')));
+    return name;
+  };
+  const run = async (dir: string, extra: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
+    expect((await mommie(['build', PBFT, '--deploy', PBFT_DEPLOY, '--bodies', dir, '-o', `out-${dir}`, '--assert'], { cwd: tmp })).exitCode).toBe(0);
+    return mommie(['run', PBFT, '--deploy', PBFT_DEPLOY, '--network', 'sim', '--requests', '16', '--stall', '5000', '--build', `out-${dir}`, '--assertions', 'stop', ...extra], { cwd: tmp });
+  };
+
+  it("the replicas' Execute and the client's Accept as body programs: no violation under drops and duplicates, the logs replay", async () => {
+    const r = await run(copy('pbft-ok', (s) => s), ['--faults', 'drop=0.05,dup=0.05', '--trace', 'trace-pbft']);
+    expect(r.stdout).toContain('requests: 16 of 16 completed');
+    expect(r.stderr).toMatch(/assertions \(stop\): \d+ steps of body programs compared with their body specs, 0 violations/);
+    expect(r.exitCode).toBe(0);
+    const rep = await mommie(['replay', PBFT, 'trace-pbft'], { cwd: tmp });
+    expect(rep.exitCode, rep.stderr).toBe(0);
+  });
+
+  it("a reply that gives the replica's last executed sequence number instead of the commit's is caught", async () => {
+    const dir = copy('pbft-seq', (s) => s.replace('seqNo: cm.seqNo, res', 'seqNo: s.lastExec, res'));
+    const r = await run(dir, []);
+    const lines = readFileSync(join(tmp, dir, 'Replica.ts'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('ctx.publish')) + 1;
+    expect(r.stderr).toMatch(/r[1-4]: error MOM702: Replica.Execute: PUBLISH differs from the body spec/);
+    expect(r.stderr).toContain('PUBLISH [ME, cm.m.client, NOONE] Reply(reqId: cm.m.id, seqNo: cm.seqNo, res: res);');
+    expect(r.stderr).toContain(`program  ${dir}/Replica.ts:${line}:7`);
+    expect(r.stderr).toMatch(/spec says {4}.*seqNo: 1,/);
+    expect(r.stderr).toMatch(/program did {2}.*seqNo: 0,/);
+    expect(r.exitCode).toBe(2);
+  });
+});
