@@ -10,6 +10,7 @@
 // own section (see stats.ts for measure/section/peakRss), and list it below.
 
 import { cpus, totalmem } from 'node:os';
+import { runAssertionsBench } from './assertions.js';
 import { runCheckerBench } from './checker.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
@@ -25,6 +26,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
   { name: 'optimizations', run: runOptimizationsBench },
+  { name: 'assertions', run: runAssertionsBench },
 ];
 
 async function main(): Promise<void> {
