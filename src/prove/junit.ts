@@ -3,7 +3,7 @@
 // said and the obligation; an interrupted, omitted or unfinished one is
 // <skipped>; a module tlapm rejected or could not check is an <error>.
 
-import { attr, builder, text, time } from '../report/junit-xml.js';
+import { attr, builder, countCases, noCounts, text, time, type Counts } from '../report/junit-xml.js';
 import { formatSeconds, locationText } from './human.js';
 import type { ModuleResult, ObligationResult, ProveResult } from './result.js';
 
@@ -16,13 +16,6 @@ interface TestCase {
   failure?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
   error?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
   skipped?: { readonly '@_message': string };
-}
-
-interface Counts {
-  tests: number;
-  failures: number;
-  errors: number;
-  skipped: number;
 }
 
 function obligationCase(suite: string, o: ObligationResult): TestCase {
@@ -59,16 +52,7 @@ function suiteOf(r: ProveResult, m: ModuleResult, total: Counts): object {
       error: { '@_message': attr(m.status === 'rejected' ? 'tlapm rejected the module' : 'tlapm failed'), '@_type': m.status, '#text': text(lines.join('\n')) },
     });
   }
-  const c: Counts = {
-    tests: cases.length,
-    failures: cases.filter((x) => x.failure !== undefined).length,
-    errors: cases.filter((x) => x.error !== undefined).length,
-    skipped: cases.filter((x) => x.skipped !== undefined).length,
-  };
-  total.tests += c.tests;
-  total.failures += c.failures;
-  total.errors += c.errors;
-  total.skipped += c.skipped;
+  const c = countCases(cases, total);
   return {
     '@_name': attr(suite),
     '@_tests': String(c.tests),
@@ -90,7 +74,7 @@ function suiteOf(r: ProveResult, m: ModuleResult, total: Counts): object {
 }
 
 export function proveToJUnitXml(r: ProveResult): string {
-  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const total = noCounts();
   const suites = r.modules.map((m) => suiteOf(r, m, total));
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },

@@ -22,3 +22,28 @@ export const builder = new XMLBuilder({
   suppressEmptyNode: true,
   suppressBooleanAttributes: false,
 });
+
+/** A suite's (or the whole report's) test counts, as JUnit's attributes carry them. */
+export interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+export const noCounts = (): Counts => ({ tests: 0, failures: 0, errors: 0, skipped: 0 });
+
+/** The counts of a suite's test cases, added to the report's `total` as well. */
+export function countCases(cases: readonly { readonly failure?: unknown; readonly error?: unknown; readonly skipped?: unknown }[], total: Counts): Counts {
+  const c: Counts = {
+    tests: cases.length,
+    failures: cases.filter((x) => x.failure !== undefined).length,
+    errors: cases.filter((x) => x.error !== undefined).length,
+    skipped: cases.filter((x) => x.skipped !== undefined).length,
+  };
+  total.tests += c.tests;
+  total.failures += c.failures;
+  total.errors += c.errors;
+  total.skipped += c.skipped;
+  return c;
+}

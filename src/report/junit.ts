@@ -3,7 +3,7 @@
 // <failure> carrying the counterexample as text (the human trace), an
 // `unknown` verdict is <skipped>, and an evaluation error is an <error>.
 
-import { attr, builder, text, time } from './junit-xml.js';
+import { attr, builder, countCases, noCounts, text, time, type Counts } from './junit-xml.js';
 import type { ModelResult, PropertyResult, VerifyResult } from '../check/result.js';
 import { formatBounds, formatEvaluationError, formatStats, formatTrace, traceSummary } from './human.js';
 
@@ -21,13 +21,6 @@ interface TestCase {
   failure?: Outcome;
   error?: Outcome;
   skipped?: { readonly '@_message': string };
-}
-
-interface Counts {
-  tests: number;
-  failures: number;
-  errors: number;
-  skipped: number;
 }
 
 function violation(pr: PropertyResult): Outcome {
@@ -80,16 +73,7 @@ function testSuite(r: VerifyResult, m: ModelResult, total: Counts): object {
     cases.push(tc);
   }
 
-  const counts: Counts = {
-    tests: cases.length,
-    failures: cases.filter((c) => c.failure !== undefined).length,
-    errors: cases.filter((c) => c.error !== undefined).length,
-    skipped: cases.filter((c) => c.skipped !== undefined).length,
-  };
-  total.tests += counts.tests;
-  total.failures += counts.failures;
-  total.errors += counts.errors;
-  total.skipped += counts.skipped;
+  const counts = countCases(cases, total);
 
   const b = m.bounds;
   const props: [string, string][] = [
@@ -122,7 +106,7 @@ function testSuite(r: VerifyResult, m: ModelResult, total: Counts): object {
 
 /** JUnit XML for one or more verification results (e.g. one per file). */
 export function toJUnitXml(results: readonly VerifyResult[]): string {
-  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const total = noCounts();
   let seconds = 0;
   const suites = results.flatMap((r) =>
     r.models.map((m) => {
