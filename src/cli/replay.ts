@@ -1,16 +1,20 @@
 // `mommie replay PROGRAM TRACE...`: checks recorded node logs against the
-// program's abstract pool (src/trace/replay.ts).
+// program's abstract pool (src/trace/replay.ts), or with `--engine tlc` has
+// TLC check them as a trace-validation module (src/trace/tlc-replay.ts).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkFile } from '../analysis/frontend.js';
-import { replayTraces, type TraceFile } from '../trace/replay.js';
+import { replayTraces, type ReplayResult, type TraceFile } from '../trace/replay.js';
+import { replayWithTlc } from '../trace/tlc-replay.js';
+import { resolveTlc } from '../tools/resolve.js';
 import { commandLine } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 
-const REPLAY_HELP = `Usage: mommie replay PROGRAM TRACE... [--json]
+const REPLAY_HELP = `Usage: mommie replay PROGRAM TRACE... [--engine builtin|tlc] [--json]
 
 Checks that a recorded run is a behaviour of the program: the node logs
 (files, or directories of <node>.ndjson files, as 'mommie run --trace DIR'
@@ -22,11 +26,18 @@ node's own) and reached one of its verifiers, once. The first step that
 fails is reported with its file and line, in MOMMIE terms.
 
 Options:
-  --json      print {ok, nodes, events, ...} or {ok: false, rejection} on stdout
-  -h, --help  show this help
+  --engine E        builtin (default): re-do each step in mommie's semantics;
+                    tlc: write the merged logs as a trace-validation module
+                    over the program's TLA+ module ('mommie tla') and have
+                    TLC check it; same verdict, same first bad event
+  --tla2tools PATH  the tla2tools.jar to use (else TLA2TOOLS_JAR, else the
+                    one 'mommie tools install' cached)
+  --json            print {ok, nodes, events, ...} or {ok: false, rejection} on stdout
+  -h, --help        show this help
 
 Exit codes: 0 the run is a behaviour of the program, 1 bad input (no
-program, unreadable logs), 2 a step is not a step of the program.`;
+program, unreadable logs, --engine tlc without TLC), 2 a step is not a step
+of the program, 3 TLC failed to give an answer.`;
 
 /** Logs larger than this are refused before they are read. */
 const MAX_TRACE_BYTES = 1 << 30;
@@ -35,9 +46,14 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'check recorded runs against the program',
   help: REPLAY_HELP,
-  run(args, out) {
-    const parsed = commandLine('replay', args, { json: { type: 'boolean' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
+  async run(args, out) {
+    const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, tla2tools: { type: 'string' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
+    const engine = parsed.values.engine ?? 'builtin';
+    if (engine !== 'builtin' && engine !== 'tlc') {
+      out.stderr(`mommie replay: unknown engine '${engine}' (builtin or tlc)`);
+      return EXIT.BAD_INPUT;
+    }
     const [programPath, ...paths] = parsed.positionals;
     const fe = checkFile(programPath!);
     printDiagnostics(out, fe);
@@ -71,7 +87,22 @@ export const replayCommand: Command = {
         }
       }
     }
-    const r = replayTraces(fe.program, files);
+    let r: ReplayResult;
+    if (engine === 'tlc') {
+      const tla2tools = parsed.values.tla2tools;
+      const resolved = await resolveTlc(typeof tla2tools === 'string' ? { tla2tools } : {});
+      if (isLeft(resolved)) {
+        out.stderr(`mommie replay: --engine tlc needs TLC, which is not available (${resolved.left.message.replace(/\.$/, '')}): run 'mommie tools install', set TLA2TOOLS_JAR, or use --engine builtin`);
+        return EXIT.BAD_INPUT;
+      }
+      const t = await replayWithTlc(fe.program, fe.source, files, { java: resolved.right.java, jar: resolved.right.jar });
+      if (t.kind === 'failure') {
+        out.stderr(`mommie replay: ${t.message}`);
+        return EXIT.INTERNAL;
+      }
+      out.stderr(`engine: tlc (${resolved.right.jar}): ${t.events} events, ${t.distinct} distinct states, ${t.seconds.toFixed(1)} s`);
+      r = t.result;
+    } else r = replayTraces(fe.program, files);
     if (parsed.values.json === true) out.stdout(JSON.stringify(r, null, 2));
     else if (r.ok) out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name}`);
     else out.stderr(`${r.rejection.file}:${r.rejection.line}: error: ${r.rejection.message}`);

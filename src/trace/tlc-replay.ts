@@ -1,0 +1,147 @@
+// `mommie replay --engine tlc`: the same logs, loaded and merged in causal
+// order as the built-in replay does (merge.ts), written as a trace-validation
+// module (tla.ts) over the program's generated module and checked by TLC.
+// TLC's answer is read back in the built-in replay's terms: accepted with the
+// same counts, or rejected at the event (file, line, node) where TLC's
+// search stops — the deepest state it reaches, or the state in which it
+// could not evaluate the next step.
+
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CheckedProgram } from '../analysis/program.js';
+import type { SourceText } from '../diagnostics/source.js';
+import type { TlcResult } from '../tlc/result.js';
+import { runTlcProcess, type TlcTools } from '../tlc/run.js';
+import { causalMerge, loadRun } from './merge.js';
+import type { ReplayResult } from './replay.js';
+import type { TraceFile } from './read-log.js';
+import { jsonKey, showStatementJson } from './rerun.js';
+import { traceModule, type MergedEvent } from './tla.js';
+import { valueFromJson } from './value-json.js';
+import { showValue } from '../semantics/value.js';
+import type { Value } from '../semantics/value.js';
+
+export interface TlcReplayOptions {
+  readonly timeoutMs?: number;
+  readonly heapMB?: number;
+  /** Keep the generated module here instead of a temporary directory (for a reader, or a test). */
+  readonly keepDir?: string;
+  readonly isInterrupted?: () => boolean;
+}
+
+export type TlcReplayOutcome =
+  | { readonly kind: 'result'; readonly result: ReplayResult; readonly events: number; readonly seconds: number; readonly distinct: number }
+  /** TLC did not answer (it could not be run, its output could not be read, it timed out). */
+  | { readonly kind: 'failure'; readonly message: string };
+
+export async function replayWithTlc(program: CheckedProgram, source: SourceText | undefined, files: readonly TraceFile[], tools: TlcTools, opts: TlcReplayOptions = {}): Promise<TlcReplayOutcome> {
+  const started = Date.now();
+  const run = loadRun(program, files);
+  if ('rejection' in run) return { kind: 'result', result: { ok: false, rejection: run.rejection }, events: 0, seconds: 0, distinct: 0 };
+  // The merge as the built-in replay walks it, every step taken as logged:
+  // up to the first step the semantics refuses, both see the same sequence.
+  const pool = new Set<string>();
+  const events: MergedEvent[] = [];
+  const end = causalMerge(run.logs, (k) => pool.has(k), (log, event, line) => {
+    events.push({ log, event, line });
+    if (event.k === 'fire') for (const s of event.pub) pool.add(jsonKey(s));
+    if (event.k === 'byz') pool.add(jsonKey(event.s));
+    return undefined;
+  });
+  // Every log waits for a publication nobody made: that event ends the trace, and no step takes it.
+  if (end.kind === 'stuck') events.push({ log: end.log, event: end.at.event, line: end.at.line });
+
+  const tv = traceModule(program, source, run, events);
+  const dir = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'mommie-tv-'));
+  const removeDir = (): void => {
+    if (opts.keepDir === undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', removeDir);
+  try {
+    for (const [name, text] of tv.files) writeFileSync(join(dir, name), text);
+    const r = await runTlcProcess(tools, {
+      cwd: dir,
+      module: tv.module,
+      config: tv.config,
+      metadir: join(dir, 'meta'),
+      ...(opts.heapMB !== undefined ? { heapMB: opts.heapMB } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.isInterrupted !== undefined ? { isInterrupted: opts.isInterrupted } : {}),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    if (r.timedOut) return { kind: 'failure', message: `TLC did not finish within ${(opts.timeoutMs ?? 0) / 1000} s` };
+    if (isLeft(r.parsed)) return { kind: 'failure', message: `could not read TLC's output: ${r.parsed.left.message}${r.stderr.trim() ? `\n${r.stderr.trim()}` : ''}` };
+    const stop = stoppedAt(r.parsed.right, events.length);
+    if ('failure' in stop) return { kind: 'failure', message: stop.failure };
+    const distinct = r.parsed.right.statistics?.distinct ?? 0;
+    if (stop.at === undefined) {
+      let fires = 0;
+      let deliveries = 0;
+      let byzantine = 0;
+      let countersigned = 0;
+      for (const { event: e } of events) {
+        if (e.k === 'fire' || e.k === 'abort') fires++;
+        if (e.k === 'deliver') deliveries++;
+        if (e.k === 'byz') byzantine++;
+        if (e.k === 'countersign') countersigned++;
+      }
+      return { kind: 'result', result: { ok: true, nodes: run.logs.length, events: events.length, fires, deliveries, byzantine, countersigned }, events: events.length, seconds, distinct };
+    }
+    const bad = events[stop.at - 1]!;
+    const e = bad.event;
+    const message = `event ${'n' in e ? e.n : ''} of ${bad.log.node}: ${describe(bad, program, stop.why)}`;
+    return { kind: 'result', result: { ok: false, rejection: { file: bad.log.file, line: bad.line, node: bad.log.node, message } }, events: events.length, seconds, distinct };
+  } finally {
+    process.off('exit', removeDir);
+    removeDir();
+  }
+}
+
+/**
+ * Where TLC's search stopped, 1-based in the trace; undefined when the whole
+ * trace was taken. Each step advances the cursor by one from 1, so the depth
+ * of the search is the cursor of the deepest state: Len + 1 accepts.
+ */
+function stoppedAt(t: TlcResult, length: number): { at: number | undefined; why: string } | { failure: string } {
+  if (t.verdict === 'success') {
+    const depth = t.statistics?.depth;
+    if (depth === null || depth === undefined) return { failure: 'TLC finished without saying how deep its search went' };
+    return depth > length ? { at: undefined, why: '' } : { at: depth, why: '' };
+  }
+  const f = t.findings[0];
+  if (t.verdict === 'evaluation-error' && f !== undefined && f.kind === 'evaluation-error') {
+    const last = f.trace?.states[f.trace.states.length - 1];
+    const l = last?.variables.find((v) => v.name === 'TV_l')?.value;
+    if (l !== undefined && l.kind === 'int' && l.value >= 1 && l.value <= length) return { at: l.value, why: ` (TLC could not evaluate the step: ${f.message.split('\n')[0] ?? ''})` };
+    return { failure: `TLC could not evaluate the trace: ${f.message.split('\n')[0] ?? ''}` };
+  }
+  const first = t.errors[0]?.text ?? t.sany.errors[0]?.message ?? t.verdict;
+  return { failure: `TLC did not check the trace-validation module (${t.verdict}): ${first.split('\n')[0] ?? ''}` };
+}
+
+function describe(m: MergedEvent, program: CheckedProgram, why: string): string {
+  const e = m.event;
+  const fields = (type: string): readonly string[] => program.records.get(type)?.fields.map((f) => f.name) ?? [];
+  const value = (v: Value): string => showValue(v, fields);
+  const show = (s: Parameters<typeof showStatementJson>[0]): string => showStatementJson(s, value);
+  switch (e.k) {
+    case 'fire':
+      return `no step ${e.t}(${e.b.map(([k, v]) => `${k} = ${value(valueFromJson(v))}`).join(', ')}) of ${program.name} takes this fire from the state the earlier events reach, with its variable changes and publications${why}`;
+    case 'abort':
+      return `${e.t} is logged as set aside, but no such instance of ${program.name} is there to set aside${why}`;
+    case 'deliver':
+      return `no Deliver step of ${program.name} delivers ${show(e.s)} to ${m.log.node} here (unpublished, not a verifier, already known, or a faulty node)${why}`;
+    case 'byz':
+      return `no Byzantine publication of ${show(e.s)} by ${m.log.node} (not Byzantine in this run, or another issuer's statement)${why}`;
+    case 'countersign':
+      return `no countersignature of ${show(e.s)} for ${e.from} here (not a TTP, unpublished, or another issuer's statement)${why}`;
+    case 'refuse':
+      return `${m.log.node} is not a trusted third party, yet it logged a refusal${why}`;
+    case 'stop':
+      return `a stop no step takes${why}`;
+    case 'start':
+      return `a second start event${why}`;
+  }
+}
