@@ -39,7 +39,7 @@ export function collisionProbability(distinct: number): number {
   return (distinct * distinct) / 2 ** 54;
 }
 
-interface Permutation {
+export interface Permutation {
   readonly rename: ReadonlyMap<string, string>;
   readonly nodeMap: readonly number[];
 }
@@ -55,7 +55,7 @@ export class Fingerprinter {
     private readonly packer: StatePacker,
     useSymmetry: boolean,
   ) {
-    this.perms = useSymmetry ? permutations(model) : [];
+    this.perms = useSymmetry ? symmetryPermutations(model) : [];
     this.stmtCache = this.perms.map(() => new Map());
     this.instCache = this.perms.map(() => new Map());
   }
@@ -122,7 +122,7 @@ export class Fingerprinter {
  * of the same fault status and Byzantine allowance (so the model itself is
  * invariant), combined across sets.
  */
-function permutations(model: ModelInstance): Permutation[] {
+export function symmetryPermutations(model: ModelInstance): Permutation[] {
   const groups: string[][] = [];
   for (const set of model.symmetry) {
     const byClass = new Map<string, string[]>();

@@ -9,6 +9,7 @@ import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
 import type * as A from '../syntax/ast.js';
 import { Fingerprinter } from './fingerprint.js';
+import type { StateFingerprinter } from './content-fingerprint.js';
 import { StatePacker } from './packed.js';
 import type { StateEvaluator } from './properties.js';
 import type { PartialOrder } from './por.js';
@@ -79,7 +80,8 @@ export interface ExploredGraph {
   readonly stutterFair: readonly number[];
   /** predicateValues[k][i]: predicate k in state i. */
   readonly predicateValues: readonly (readonly number[])[];
-  readonly fingerprinter: Fingerprinter;
+  /** How the fingerprints were computed, for replaying traces. */
+  readonly fingerprinter: StateFingerprinter;
 }
 
 export async function explore(system: System, evaluator: StateEvaluator, opts: SearchOptions): Promise<SearchOutcome> {

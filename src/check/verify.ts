@@ -14,6 +14,7 @@ import { findLivenessViolation, pathTo } from './liveness.js';
 import { PartialOrder } from './por.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
+import { exploreParallel } from './parallel.js';
 import { explore, type Progress, type SearchLimits } from './search.js';
 import { replay, TraceRenderer } from './trace.js';
 
@@ -26,6 +27,14 @@ export interface VerifyOptions extends SearchLimits {
   readonly partialOrder?: boolean;
   readonly onProgress?: (model: string, p: Progress) => void;
   readonly isInterrupted?: () => boolean;
+  /**
+   * Worker threads for the parallel search (parallel.ts); undefined runs the
+   * search in this process. Models with liveness obligations always run in
+   * process (the note says so).
+   */
+  readonly workers?: number;
+  /** What the engine chose or measured, for stderr (e.g. a fallback to one worker). */
+  readonly onNote?: (model: string, note: string) => void;
 }
 
 export async function verifyModel(program: CheckedProgram, source: SourceText | undefined, modelName: string, opts: VerifyOptions): Promise<ModelResult> {
@@ -71,9 +80,22 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
 
   let outcome;
   try {
-    const { onProgress, partialOrder, ...limits } = opts;
+    const { onProgress, partialOrder, workers, onNote, ...limits } = opts;
     const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
-    outcome = await explore(system, evaluator, {
+    const note = (text: string): void => onNote?.(modelName, text);
+    const parallel = workers !== undefined && predicates.length === 0 && source !== undefined;
+    if (workers !== undefined && !parallel) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : 'the program text is not at hand for the workers'}`);
+    outcome = parallel ? await exploreParallel(system, evaluator, {
+      ...limits,
+      workers,
+      file: program.file,
+      text: source.text,
+      model: modelName,
+      invariants,
+      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
+      ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
+      onMemory: (m) => note(`${workers} worker${workers === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${(m.peakFrontierBytes / 2 ** 20).toFixed(1)} MiB`),
+    }) : await explore(system, evaluator, {
       ...limits,
       invariants,
       predicates,

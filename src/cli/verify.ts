@@ -3,12 +3,14 @@ import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
 import { verifyModel, type VerifyOptions } from '../check/verify.js';
 import type { Progress } from '../check/search.js';
+import { WorkerFailure } from '../check/parallel.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { TlcFailure, verifyModelWithTlc, type TlcTools } from '../tlc/engine.js';
 import { resolveTlc } from '../tools/resolve.js';
 import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
 import { toJUnitXml } from '../report/junit.js';
+import { HTML_GENERATOR, verifyHtml, verifyPageContext } from '../report/html.js';
 import { commandLine, ONE_FILE, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -27,12 +29,20 @@ Options:
                           installed, else builtin; says which ran)
   --tla2tools PATH        the tla2tools.jar to use (else TLA2TOOLS_JAR, else
                           the one 'mommie tools install' put in the cache)
-  --workers N             TLC worker threads (default 1)
+  --workers N             worker threads: for TLC (default 1), and for the
+                          built-in engine a parallel search over N threads
+                          (safety only: models with a PROPERTY run in process
+                          with one worker, and say so; docs/checker.md).
+                          Without it the built-in engine runs in process
   --heap MB               TLC's Java heap (-Xmx), in MiB
   --json                  print the full result as JSON on stdout
   --reporter junit        write a JUnit XML report (needs --out)
-  -o, --out FILE          where the JUnit report goes; an existing file is replaced
-                          only if it is an earlier mommie report, or with --force
+  --reporter html         write a self-contained HTML report (needs --out): the
+                          models and verdicts, each counterexample drawn as a
+                          sequence chart (docs/html-reports.md)
+  -o, --out FILE          where the report goes; an existing file is replaced
+                          only if it is an earlier mommie report of the same
+                          kind, or with --force
   --force                 overwrite --out whatever it holds
   --max-states N          stop after N distinct states (verdicts become unknown)
   --max-depth N           do not explore beyond depth N
@@ -53,10 +63,12 @@ the program fails while running (e.g. a value outside its type); 3 internal
 error; 4 a limit stopped the search before every verdict was known;
 130 interrupted (Ctrl-C, with the statistics so far).`;
 
-function isOurReport(path: string): boolean {
+function isOurReport(path: string, kind: 'junit' | 'html'): boolean {
   try {
-    const head = readFileSync(path, 'utf8').slice(0, 400);
-    return head.startsWith('<?xml') && head.includes('<testsuites name="mommie verify"');
+    const head = readFileSync(path, 'utf8').slice(0, 1000);
+    return kind === 'html'
+      ? head.startsWith('<!DOCTYPE html>') && head.includes(`<meta name="generator" content="${HTML_GENERATOR}">`)
+      : head.startsWith('<?xml') && head.includes('<testsuites name="mommie verify"');
   } catch {
     return false;
   }
@@ -118,15 +130,16 @@ export const verifyCommand: Command = {
     );
     if (!cl.ok) return cl.exitCode;
     const v = cl.values;
-    if (v.reporter !== undefined && v.reporter !== 'junit' && v.reporter !== 'human') {
-      out.stderr(`mommie verify: unknown reporter '${v.reporter}' (use junit, or --json)`);
+    if (v.reporter !== undefined && v.reporter !== 'junit' && v.reporter !== 'html' && v.reporter !== 'human') {
+      out.stderr(`mommie verify: unknown reporter '${v.reporter}' (use junit or html, or --json)`);
       return EXIT.BAD_INPUT;
     }
-    if (v.reporter === 'junit' && v.out === undefined) {
-      out.stderr('mommie verify: --reporter junit needs --out FILE');
+    if ((v.reporter === 'junit' || v.reporter === 'html') && v.out === undefined) {
+      out.stderr(`mommie verify: --reporter ${v.reporter} needs --out FILE`);
       return EXIT.BAD_INPUT;
     }
-    if (v.out !== undefined && existsSync(v.out) && v.force !== true && !isOurReport(v.out)) {
+    const reportKind = v.reporter === 'html' ? 'html' : 'junit';
+    if (v.out !== undefined && existsSync(v.out) && v.force !== true && !isOurReport(v.out, reportKind)) {
       out.stderr(`mommie verify: ${v.out} exists and is not an earlier mommie report; pass --force to overwrite it`);
       return EXIT.BAD_INPUT;
     }
@@ -189,8 +202,8 @@ export const verifyCommand: Command = {
       }
     }
 
-    if (tools === undefined && (workers !== undefined || heapMB !== undefined)) {
-      out.stderr('note: --workers and --heap apply to TLC; the built-in engine runs in this process with one worker');
+    if (tools === undefined && heapMB !== undefined) {
+      out.stderr('note: --heap applies to TLC; the built-in engine runs in this process');
     }
 
     let interrupted = false;
@@ -209,6 +222,8 @@ export const verifyCommand: Command = {
       ...(maxDepth !== undefined ? { maxDepth } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
       isInterrupted: () => interrupted,
+      ...(tools === undefined && workers !== undefined ? { workers } : {}),
+      onNote: (model: string, note: string) => out.stderr(`[${model}] ${note}`),
       ...(v.quiet === true
         ? {}
         : {
@@ -235,6 +250,10 @@ export const verifyCommand: Command = {
         } else models.push(await verifyModel(program, fe.source, m, opts));
       }
     } catch (e) {
+      if (e instanceof WorkerFailure) {
+        out.stderr(`mommie verify: ${e.message}`);
+        return EXIT.INTERNAL;
+      }
       if (e instanceof TlcFailure) {
         out.stderr(`mommie verify: ${e.message}`);
         return EXIT.INTERNAL;
@@ -246,9 +265,9 @@ export const verifyCommand: Command = {
     const result: VerifyResult = { format: 'mommie-verify/1', program: program.name, file, engine: tools !== undefined ? 'tlc' : 'builtin', models };
     if (v.json === true) out.stdout(JSON.stringify(result, null, 2));
     else out.stdout(formatVerifyResult(result, { color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined }));
-    if (v.reporter === 'junit' && v.out !== undefined) {
+    if ((v.reporter === 'junit' || v.reporter === 'html') && v.out !== undefined) {
       try {
-        writeFileSync(v.out, toJUnitXml([result]));
+        writeFileSync(v.out, v.reporter === 'html' ? verifyHtml(result, verifyPageContext(program)) : toJUnitXml([result]));
         out.stderr(`wrote ${v.out}`);
       } catch (e) {
         out.stderr(`mommie verify: cannot write ${v.out}: ${e instanceof Error ? e.message : String(e)}`);

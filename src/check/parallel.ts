@@ -1,0 +1,346 @@
+// Parallel breadth-first search over worker threads (`mommie verify
+// --workers N`), for safety properties: invariants, deadlock, evaluation
+// errors. Level-synchronous: each BFS level is split among the workers
+// (worker.ts), which expand their part and claim new states in a shared
+// fingerprint table (shared-table.ts); the states a worker claims form its
+// part of the next level, and the coordinator evens the parts out between
+// levels (portable.ts). Fingerprints do not depend on any thread's interning
+// (content-fingerprint.ts), so every worker agrees on them.
+//
+// A violation is reported at the first level where one appears, after that
+// level is complete, as the violating state with the least fingerprint: the
+// counterexample is a shortest one and does not depend on the number of
+// workers or their timing. The coordinator rebuilds it from the table's
+// parent fingerprints and replays it in its own System (trace.ts).
+//
+// Liveness needs the whole state graph, which this search does not keep:
+// verify.ts runs such models in process, with one worker, and says so.
+
+import { Worker } from 'node:worker_threads';
+import { EvalError, StepError } from '../semantics/errors.js';
+import type { System } from '../semantics/system.js';
+import type { State } from '../semantics/state.js';
+import type * as A from '../syntax/ast.js';
+import { ContentFingerprinter } from './content-fingerprint.js';
+import type { PartialOrder } from './por.js';
+import type { StateEvaluator } from './properties.js';
+import type { ExploredGraph, Progress, SearchLimits, SearchOutcome, SearchStatus } from './search.js';
+import { CTRL, FingerprintTable, MAX_LOAD } from './shared-table.js';
+import { replay } from './trace.js';
+import type { FromWorker, LevelReport, ToWorker, WorkerSetup } from './worker-protocol.js';
+
+/** A worker thread failed (crashed, exited, or could not start): code MOM506. */
+export class WorkerFailure extends Error {
+  readonly code = 'MOM506';
+}
+
+export interface ParallelOptions extends SearchLimits {
+  readonly workers: number;
+  /** The program text and model, which each worker checks and instantiates again. */
+  readonly file: string;
+  readonly text: string;
+  readonly model: string;
+  readonly deadlock: boolean;
+  readonly symmetry: boolean;
+  readonly continueAfterViolation: boolean;
+  readonly invariants: readonly { readonly name: string; readonly body: A.Expr }[];
+  readonly partialOrder?: PartialOrder;
+  readonly onProgress?: (p: Progress) => void;
+  readonly progressEveryMs?: number;
+  readonly isInterrupted?: () => boolean;
+  /** Sizes of the search's own structures at the end, for the memory figures. */
+  readonly onMemory?: (m: ParallelMemory) => void;
+}
+
+export interface ParallelMemory {
+  readonly tableBytes: number;
+  readonly tableSlots: number;
+  /** The largest sum over workers of two levels' packed states. */
+  readonly peakFrontierBytes: number;
+}
+
+const INITIAL_SLOTS = 1 << 16;
+
+class WorkerHandle {
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  private failed: Error | undefined;
+  private ended = false;
+  /** A message that came before anyone asked for it (a worker's 'ready'). */
+  private readonly inbox: FromWorker[] = [];
+
+  constructor(
+    readonly index: number,
+    private readonly worker: Worker,
+  ) {
+    worker.on('message', (m: FromWorker) => {
+      const p = this.pending;
+      this.pending = undefined;
+      if (m.type === 'fatal') this.fail(new WorkerFailure(`MOM506 checker worker ${index} failed: ${m.message}`), p);
+      else if (p !== undefined) p.resolve(m);
+      else this.inbox.push(m);
+    });
+    worker.on('error', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} crashed: ${e.message}`), this.takePending()));
+    worker.on('messageerror', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} sent a message that could not be read: ${e.message}`), this.takePending()));
+    worker.on('exit', (code) => {
+      if (!this.ended) this.fail(new WorkerFailure(`MOM506 checker worker ${index} exited (code ${code})`), this.takePending());
+    });
+  }
+
+  private takePending(): typeof this.pending {
+    const p = this.pending;
+    this.pending = undefined;
+    return p;
+  }
+
+  private fail(e: Error, p: typeof this.pending): void {
+    this.failed ??= e;
+    p?.reject(e);
+  }
+
+  /** The worker's next message: its 'ready', or the reply to `m`. */
+  call(m?: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const early = m === undefined ? this.inbox.shift() : undefined;
+    if (early !== undefined) return Promise.resolve(early);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      if (m !== undefined) this.worker.postMessage(m, transfer);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.ended = true;
+    await this.worker.terminate();
+  }
+}
+
+function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
+  if (m.type !== type) throw new WorkerFailure(`MOM506 a checker worker answered '${m.type}' where '${type}' was expected`);
+  return m as Extract<FromWorker, { type: T }>;
+}
+
+export async function exploreParallel(system: System, evaluator: StateEvaluator, opts: ParallelOptions): Promise<SearchOutcome> {
+  const start = Date.now();
+  const fper = new ContentFingerprinter(system.model, system.interner, opts.symmetry);
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * CTRL.size));
+  let table = new FingerprintTable(FingerprintTable.allocate(INITIAL_SLOTS), ctrl);
+  const violations = new Map<string, number>(); // invariant -> fingerprint
+  const levelSizes: number[] = [1];
+  let generated = 1;
+  let status: SearchStatus = 'complete';
+  let limitReason: string | undefined;
+  let deadlockFp: number | undefined;
+  let errorAt: { fp: number; kind: 'step' | 'invariant' | 'init' } | undefined;
+  let peakFrontierBytes = 0;
+
+  // The initial state is checked here first, so that a failure to compute
+  // it is reported as the in-process search reports it.
+  let init: State;
+  try {
+    init = system.initialState();
+  } catch (e) {
+    if (e instanceof EvalError) return outcome(0, { error: e, at: -1 });
+    throw e;
+  }
+  const initFp = fper.fingerprint(init);
+  try {
+    for (const inv of opts.invariants) if (!evaluator.holds(inv.body, init)) violations.set(inv.name, initFp);
+  } catch (e) {
+    if (e instanceof EvalError) errorAt = { fp: initFp, kind: 'init' };
+    else throw e;
+  }
+
+  const setup: Omit<WorkerSetup, 'table'> = {
+    file: opts.file,
+    text: opts.text,
+    model: opts.model,
+    symmetry: opts.symmetry,
+    partialOrder: opts.partialOrder !== undefined,
+    deadlock: opts.deadlock,
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ctrl: ctrl.buffer as SharedArrayBuffer,
+  };
+  const workers: WorkerHandle[] = [];
+  const every = opts.progressEveryMs ?? 2000;
+  let lastProgress = Date.now();
+  let timedOut = false;
+  const ticker = setInterval(() => {
+    if (opts.isInterrupted?.() === true) Atomics.store(ctrl, CTRL.stop, 1);
+    if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs && Atomics.load(ctrl, CTRL.stop) === 0) {
+      timedOut = true;
+      Atomics.store(ctrl, CTRL.stop, 1);
+    }
+    if (opts.onProgress !== undefined && Date.now() - lastProgress >= every) {
+      lastProgress = Date.now();
+      const seconds = (lastProgress - start) / 1000;
+      const distinct = Atomics.load(ctrl, CTRL.count);
+      opts.onProgress({ generated, distinct, queue: levelSizes[levelSizes.length - 1]!, depth: levelSizes.length - 1, seconds, statesPerSecond: distinct / Math.max(seconds, 1e-3), levels: levelSizes.slice() });
+    }
+  }, 50);
+  try {
+    if (errorAt === undefined && !(violations.size > 0 && !opts.continueAfterViolation)) {
+      for (let i = 0; i < opts.workers; i++) {
+        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, table: table.buffers } satisfies WorkerSetup });
+        workers.push(new WorkerHandle(i, w));
+      }
+      for (const w of workers) expect(await w.call(), 'ready');
+      expect(await workers[0]!.call({ type: 'seed' }), 'seeded');
+      await search();
+    }
+  } finally {
+    clearInterval(ticker);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  opts.onMemory?.({ tableBytes: table.bytes, tableSlots: table.capacity, peakFrontierBytes });
+
+  if (errorAt !== undefined) status = 'error';
+  else if (status === 'complete' && limitReason !== undefined) status = 'limit';
+  else if (status === 'complete' && (violations.size > 0 || deadlockFp !== undefined)) status = 'violation';
+  return outcome(Atomics.load(ctrl, CTRL.count));
+
+  async function search(): Promise<void> {
+    let sizes = [1, ...workers.slice(1).map(() => 0)];
+    for (let d = 0; ; d++) {
+      if (sizes.every((s) => s === 0)) return;
+      if (opts.maxDepth !== undefined && d >= opts.maxDepth) {
+        limitReason = `depth limit ${opts.maxDepth} reached`;
+        return;
+      }
+      const skip = [...violations.keys()];
+      const reports = await expandLevel(skip);
+      const levelViolations = new Map<string, number>();
+      let levelDeadlock: number | undefined;
+      for (const r of reports) {
+        generated += r.generated;
+        for (const [name, fp] of r.violations) {
+          const was = levelViolations.get(name);
+          if (was === undefined || fp < was) levelViolations.set(name, fp);
+        }
+        if (r.deadlock !== undefined && (levelDeadlock === undefined || r.deadlock < levelDeadlock)) levelDeadlock = r.deadlock;
+        if (r.error !== undefined && (errorAt === undefined || r.error.fp < errorAt.fp)) errorAt = r.error;
+        peakFrontierBytes = Math.max(peakFrontierBytes, reports.reduce((b, x) => b + x.frontierBytes, 0));
+      }
+      sizes = reports.map((r) => r.nextSize);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      if (total > 0) levelSizes[d + 1] = total;
+      if (errorAt !== undefined) return;
+      if (levelDeadlock !== undefined && deadlockFp === undefined) {
+        deadlockFp = levelDeadlock;
+        // The deadlocked state is a level shallower than this level's new violations.
+        if (!opts.continueAfterViolation) return;
+      }
+      for (const [name, fp] of levelViolations) if (!violations.has(name)) violations.set(name, fp);
+      if (levelViolations.size > 0 && !opts.continueAfterViolation) return;
+      const stop = Atomics.load(ctrl, CTRL.stop);
+      if (stop !== 0) {
+        if (stop === 2) {
+          status = 'limit';
+          limitReason = `state limit ${opts.maxStates} reached`;
+        } else if (timedOut) {
+          status = 'limit';
+          limitReason = `time limit ${(opts.timeoutMs ?? 0) / 1000} s reached`;
+        } else status = 'interrupted';
+        return;
+      }
+      const before = sizes.slice();
+      sizes = await balance(sizes);
+      if (process.env['MOMMIE_PAR_DEBUG'] !== undefined) process.stderr.write(`level ${d + 1}: ${before.join('/')} -> ${sizes.join('/')} at ${((Date.now() - start) / 1000).toFixed(2)} s\n`);
+      for (const w of workers) expect(await w.call({ type: 'advance' }), 'ok');
+    }
+  }
+
+  /** Expands the current level on every worker, growing the table whenever one asks. */
+  async function expandLevel(skip: readonly string[]): Promise<LevelReport[]> {
+    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, frontierBytes: 0 }));
+    let pending = workers.slice();
+    while (pending.length > 0) {
+      const replies = await Promise.all(pending.map(async (w) => ({ w, r: expect(await w.call({ type: 'expand', skip }), 'expanded') })));
+      for (const { w, r } of replies) {
+        const m = merged[w.index]!;
+        const violations = new Map(m.violations);
+        for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);
+        const deadlock = m.deadlock === undefined ? r.deadlock : r.deadlock === undefined ? m.deadlock : Math.min(m.deadlock, r.deadlock);
+        merged[w.index] = { ...r, generated: m.generated + r.generated, expanded: m.expanded + r.expanded, violations: [...violations], ...(deadlock !== undefined ? { deadlock } : {}), ...(r.error ?? m.error ? { error: (r.error ?? m.error)! } : {}) };
+      }
+      pending = replies.filter(({ r }) => r.tableFull && Atomics.load(ctrl, CTRL.stop) === 0).map(({ w }) => w);
+      if (pending.length > 0) {
+        // Every worker is idle now (the others finished their part): grow.
+        while (Atomics.load(ctrl, CTRL.count) > MAX_LOAD * table.capacity / 2) table = table.rehash(table.capacity * 2);
+        for (const w of workers) expect(await w.call({ type: 'table', table: table.buffers }), 'ok');
+      }
+    }
+    return merged;
+  }
+
+  /** Moves states of the next level from the workers with most to those with fewest. */
+  async function balance(sizes: number[]): Promise<number[]> {
+    if (workers.length < 2) return sizes;
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const target = Math.floor(total / workers.length);
+    const slack = Math.max(16, Math.floor(target / 20));
+    const out = sizes.slice();
+    for (;;) {
+      const hi = out.indexOf(Math.max(...out));
+      const lo = out.indexOf(Math.min(...out));
+      const k = Math.min(out[hi]! - target, target - out[lo]!);
+      if (hi === lo || out[hi]! - out[lo]! <= slack || k <= 0) return out;
+      const batch = expect(await workers[hi]!.call({ type: 'export', count: k }), 'batch').batch;
+      expect(await workers[lo]!.call({ type: 'import', batch }, [batch.words.buffer as ArrayBuffer]), 'ok');
+      out[hi] = out[hi]! - k;
+      out[lo] = out[lo]! + k;
+    }
+  }
+
+  function outcome(distinct: number, initError?: SearchOutcome['error']): SearchOutcome {
+    const g = { fingerprints: [] as number[], parent: [] as number[], depth: [] as number[] };
+    const indexOf = (fp: number): number => {
+      const path: number[] = [];
+      for (let cur: number | undefined = fp; cur !== undefined && cur !== -1; cur = cur === initFp ? -1 : table.parentOf(cur)) path.push(cur);
+      path.reverse();
+      const base = g.fingerprints.length;
+      path.forEach((f, k) => {
+        g.fingerprints.push(f);
+        g.parent.push(k === 0 ? -1 : base + k - 1);
+        g.depth.push(k);
+      });
+      return g.fingerprints.length - 1;
+    };
+    const invariantViolations = new Map<string, number>();
+    for (const [name, fp] of violations) invariantViolations.set(name, indexOf(fp));
+    const deadlock = deadlockFp === undefined ? undefined : indexOf(deadlockFp);
+    const graph: ExploredGraph = { ...g, edgeStart: [], edgeTargets: [], stutterFair: [], predicateValues: [], fingerprinter: fper };
+    let error = initError;
+    if (error === undefined && errorAt !== undefined) error = rebuildError(indexOf(errorAt.fp), errorAt.kind, graph);
+    return {
+      status,
+      ...(limitReason !== undefined ? { limitReason } : {}),
+      invariantViolations,
+      ...(deadlock !== undefined ? { deadlock } : {}),
+      ...(error !== undefined ? { error } : {}),
+      generated,
+      distinct,
+      depth: levelSizes.length - 1,
+      seconds: (Date.now() - start) / 1000,
+      graph,
+    };
+  }
+
+  /** The worker only said where evaluation failed; the error itself is recomputed here, in the same semantics. */
+  function rebuildError(at: number, kind: 'step' | 'invariant' | 'init', graph: ExploredGraph): SearchOutcome['error'] {
+    const path: number[] = [];
+    for (let cur = at; cur !== -1; cur = graph.parent[cur]!) path.push(cur);
+    const states = replay(system, graph, path.reverse()).states;
+    const s = states[states.length - 1]!;
+    try {
+      if (kind === 'step') {
+        const ample = opts.partialOrder?.ample(s);
+        if (ample === undefined) system.successors(s);
+      } else for (const inv of opts.invariants) evaluator.holds(inv.body, s);
+    } catch (e) {
+      if (e instanceof StepError) return { error: e.evalError, at, node: e.node, transition: e.transition };
+      if (e instanceof EvalError) return { error: e, at };
+      throw e;
+    }
+    throw new WorkerFailure(`MOM506 a checker worker reported an evaluation error that the coordinator could not reproduce`);
+  }
+}
