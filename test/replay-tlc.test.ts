@@ -1,0 +1,217 @@
+// `mommie replay --engine tlc` against the built-in `mommie replay`: a
+// differential test, as between the two model checkers. Real runs of the
+// examples are recorded with `mommie run --trace` (simulated network, a fixed
+// seed), some logs are edited by hand, and both engines must give the same
+// verdict and, for a rejection, the same first bad event (file, line, node);
+// for an acceptance the same counts. Each case also says what the verdict
+// must be, so that two engines wrong in the same way do not pass.
+// Without TLC the tests are listed as skipped, with a message. The default
+// cases keep the run short (one TLC process each); MOMMIE_REPLAY_TLC_ALL=1
+// adds the other examples and edits. Figures (events, TLC seconds) are
+// printed at the end for docs/refinement.md.
+
+import { isLeft, isRight } from 'fp-ts/lib/Either.js';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTlc } from '../src/tools/resolve.js';
+import { mommie } from './helpers/cli.js';
+
+const tlc = await resolveTlc();
+const hasTlc = isRight(tlc);
+if (!hasTlc) console.log(`SKIPPED: replay --engine tlc against the built-in replay did not run: ${isLeft(tlc) ? tlc.left.message : ''}`);
+const ALL = process.env.MOMMIE_REPLAY_TLC_ALL === '1';
+
+type Json = Record<string, unknown>;
+
+interface Recorded {
+  readonly program: string;
+  readonly dir: string;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'mommie-replay-tlc-'));
+const runs = new Map<string, Recorded>();
+const measured: string[] = [];
+
+afterAll(() => {
+  if (measured.length > 0) console.log(`replay --engine tlc (trace, verdict, events, distinct states, TLC seconds):\n${measured.join('\n')}`);
+});
+
+async function record(name: string, program: string, extra: readonly string[]): Promise<void> {
+  const dir = join(root, name);
+  const deploy = program.replace(/\.mom$/, '.deploy');
+  const r = await mommie(['run', program, '--deploy', deploy, '--network', 'sim', '--requests', '2', '--trace', dir, ...extra]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  runs.set(name, { program, dir });
+}
+
+const lines = (dir: string, file: string): string[] => readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
+const parsed = (dir: string, file: string): Json[] => lines(dir, file).map((l) => JSON.parse(l) as Json);
+
+/** A copy of a run's logs with one file edited; returns the directory. */
+function tampered(run: string, file: string, edit: (ls: string[], events: Json[]) => string[]): string {
+  const src = runs.get(run)!.dir;
+  const dir = mkdtempSync(join(root, `${run}-edited-`));
+  cpSync(src, dir, { recursive: true });
+  writeFileSync(join(dir, file), edit(lines(src, file), parsed(src, file)).join('\n') + '\n');
+  return dir;
+}
+
+const isRec = (s: unknown, rec: string): boolean => typeof s === 'object' && s !== null && ((s as Json).r as Json | undefined)?.rec === rec;
+
+interface Verdicts {
+  readonly builtin: Json;
+  readonly tlc: Json;
+}
+
+/** Both engines on one set of logs, through the CLI; asserts they agree and returns both answers. */
+async function both(label: string, program: string, dir: string): Promise<Verdicts> {
+  // Side by side: the built-in replay takes a fraction of TLC's time.
+  const [b, t] = await Promise.all([mommie(['replay', program, dir, '--json']), mommie(['replay', program, dir, '--json', '--engine', 'tlc'], { timeoutMs: 120_000 })]);
+  expect([0, 2]).toContain(b.exitCode);
+  expect(t.exitCode, t.stderr).toBe(b.exitCode);
+  const builtin = JSON.parse(b.stdout) as Json;
+  const viaTlc = JSON.parse(t.stdout) as Json;
+  const fig = /engine: tlc \(.*\): (\d+) events, (\d+) distinct states, ([\d.]+) s/.exec(t.stderr);
+  expect(fig, t.stderr).not.toBeNull();
+  measured.push(`${label}\t${builtin.ok === true ? 'accepted' : 'rejected'}\t${fig![1]}\t${fig![2]}\t${fig![3]}`);
+  expect(viaTlc.ok).toBe(builtin.ok);
+  if (builtin.ok === true) expect(viaTlc).toEqual(builtin);
+  else {
+    const br = builtin.rejection as Json;
+    const tr = viaTlc.rejection as Json;
+    expect({ file: tr.file, line: tr.line, node: tr.node }).toEqual({ file: br.file, line: br.line, node: br.node });
+  }
+  return { builtin, tlc: viaTlc };
+}
+
+function rejection(v: Verdicts): { file: string; line: number; node: string; message: string } {
+  expect(v.builtin.ok).toBe(false);
+  return v.builtin.rejection as { file: string; line: number; node: string; message: string };
+}
+
+describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', () => {
+  beforeAll(async () => {
+    await record('PrimaryBackup', 'specs/PrimaryBackup.mom', ['--faults', 'drop=0.2,dup=0.2,delay=1-30']);
+    await record('PrimaryBackup-Byzantine', 'specs/PrimaryBackup.mom', ['--model', 'ByzantineBackup']);
+    await record('PBFTNormal', 'specs/PBFTNormal.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
+    await record('BrachaBroadcast', 'specs/BrachaBroadcast.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
+    await record('AttestedCounter-TTP', 'test/fixtures/ttp/AttestedCounter.mom', []);
+    if (ALL) {
+      await record('PBCounter', 'specs/PBCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
+      await record('PBFTCounter', 'specs/PBFTCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
+    }
+  }, 120_000);
+
+  const valid = ['PrimaryBackup', 'PrimaryBackup-Byzantine', 'PBFTNormal', 'BrachaBroadcast', 'AttestedCounter-TTP', ...(ALL ? ['PBCounter', 'PBFTCounter'] : [])];
+  for (const name of valid) {
+    it(`accepts the recorded run of ${name}, with the same counts`, async () => {
+      const r = runs.get(name)!;
+      const v = await both(name, r.program, r.dir);
+      expect(v.builtin.ok).toBe(true);
+      if (name === 'PrimaryBackup-Byzantine') expect(v.builtin.byzantine).toBeGreaterThan(0);
+      if (name === 'AttestedCounter-TTP') expect(v.builtin.countersigned).toBeGreaterThan(0);
+    }, 120_000);
+  }
+
+  it('a fire whose guard does not hold: a backup orders a request (Assign is the primary\'s)', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    const r1 = parsed(pb.dir, 'r1.ndjson');
+    let at = -1;
+    const dir = tampered('PrimaryBackup', 'r2.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'deliver' && isRec(e.s, 'Request'));
+      expect(i).toBeGreaterThan(0);
+      const req = JSON.stringify(((es[i]!.s as Json).r as Json));
+      const assign = r1.find((e) => e.t === 'Assign' && JSON.stringify((e.b as [string, unknown][]).find(([k]) => k === 'req')?.[1]) === req);
+      expect(assign).toBeDefined();
+      const forged = { ...assign!, pub: (assign!.pub as Json[]).map((s) => ({ ...s, i: 'r2' })) };
+      at = i + 2;
+      return [...ls.slice(0, i + 1), JSON.stringify(forged), ...ls.slice(i + 1)];
+    });
+    const v = await both('PrimaryBackup: Assign by a backup', pb.program, dir);
+    const rej = rejection(v);
+    expect(rej).toMatchObject({ node: 'r2', line: at });
+    expect(rej.message).toMatch(/Assign fired with .* not enabled .* guard is false/);
+  }, 120_000);
+
+  it('a forged delivery: a reply with a result nobody sent', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    let at = -1;
+    const dir = tampered('PrimaryBackup', 'c1.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'deliver' && isRec(e.s, 'Reply'));
+      expect(i).toBeGreaterThan(0);
+      at = i + 1;
+      return ls.map((l, k) => (k === i ? l.replace(/\]},1\]/, ']},3]') : l));
+    });
+    const rej = rejection(await both('PrimaryBackup: forged reply', pb.program, dir));
+    expect(rej).toMatchObject({ node: 'c1', line: at });
+    expect(rej.message).toMatch(/delivery of \[r\d -> c1, NOONE\] Reply\(.*res: 3\), which no node published/);
+  }, 120_000);
+
+  it('a changed variable value in a step', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    let at = -1;
+    const dir = tampered('PrimaryBackup', 'r2.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'fire' && e.t === 'Execute');
+      expect(i).toBeGreaterThan(0);
+      at = i + 1;
+      return ls.map((l, k) => (k === i ? l.replace(/\["executeSeqNo",0,1\]/, '["executeSeqNo",0,2]') : l));
+    });
+    const rej = rejection(await both('PrimaryBackup: executeSeqNo 0 -> 2', pb.program, dir));
+    expect(rej).toMatchObject({ node: 'r2', line: at });
+    expect(rej.message).toMatch(/Execute sets executeSeqNo to 1 here, but the log says 2/);
+  }, 120_000);
+
+  it('a delivery reordered before its publication: the client receives a reply before it submits', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    const dir = tampered('PrimaryBackup', 'c1.ndjson', (ls, es) => {
+      const submit = es.findIndex((e) => e.k === 'fire' && e.t === 'Submit');
+      const reply = es.findIndex((e) => e.k === 'deliver' && isRec(e.s, 'Reply'));
+      expect(submit).toBeGreaterThan(0);
+      expect(reply).toBeGreaterThan(submit);
+      const out = ls.filter((_, k) => k !== reply);
+      out.splice(submit, 0, ls[reply]!);
+      return out;
+    });
+    const rej = rejection(await both('PrimaryBackup: reply before submit', pb.program, dir));
+    expect(rej.message).toMatch(/which no node published/);
+  }, 120_000);
+
+  it('a Byzantine node publishing a statement of another issuer', async () => {
+    const byz = runs.get('PrimaryBackup-Byzantine')!;
+    let at = -1;
+    const dir = tampered('PrimaryBackup-Byzantine', 'r4.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'byz');
+      expect(i).toBeGreaterThan(0);
+      at = i + 1;
+      return ls.map((l, k) => (k === i ? l.replace('"i":"r4"', '"i":"r1"') : l));
+    });
+    const rej = rejection(await both('PrimaryBackup-Byzantine: forged issuer', byz.program, dir));
+    expect(rej).toMatchObject({ node: 'r4', line: at });
+    expect(rej.message).toMatch(/a Byzantine node published a statement of another issuer, r1/);
+  }, 120_000);
+
+  it.runIf(ALL)('a fire whose logged publication differs from what its body publishes', async () => {
+    const pn = runs.get('PBFTNormal')!;
+    const dir = tampered('PBFTNormal', 'r2.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'fire' && (e.pub as unknown[]).length > 0);
+      expect(i).toBeGreaterThan(0);
+      const e = es[i]!;
+      return ls.map((l, k) => (k === i ? JSON.stringify({ ...e, pub: (e.pub as Json[]).map((s) => ({ ...s, v: (s.v as string[]).slice(1) })) }) : l));
+    });
+    const rej = rejection(await both('PBFTNormal: publication with a verifier left out', pn.program, dir));
+    expect(rej.node).toBe('r2');
+  }, 120_000);
+
+  it.runIf(ALL)('a TTP countersigning for someone other than the issuer', async () => {
+    const ttp = runs.get('AttestedCounter-TTP')!;
+    const dir = tampered('AttestedCounter-TTP', 't.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'countersign');
+      const e = es[i]!;
+      return ls.map((l, k) => (k === i ? JSON.stringify({ ...e, from: e.from === 'c1' ? 'c2' : 'c1' }) : l));
+    });
+    const rej = rejection(await both('AttestedCounter-TTP: countersigned for another', ttp.program, dir));
+    expect(rej.message).toMatch(/attests only what the issuer itself asked for/);
+  }, 120_000);
+});
