@@ -8,11 +8,12 @@ import { keysCommand } from './keys.js';
 import { runCommand } from './run.js';
 import { buildCommand } from './build.js';
 import { replayCommand } from './replay.js';
+import { refineCommand } from './refine.js';
 import { proveCommand } from './prove.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, buildCommand, runCommand, replayCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, buildCommand, runCommand, replayCommand, refineCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,63 @@
+// `mommie refine` as JUnit XML: one testsuite for the module-level checks and
+// one for the composed models, one testcase per check. A failed check is a
+// <failure> with its counterexample; too large is <skipped> (no verdict);
+// TLC failing is an <error>.
+
+import { attr, builder, countCases, noCounts, text, time, type Counts } from '../report/junit-xml.js';
+import type { RefineCheck, RefineReport } from './result.js';
+
+interface TestCase {
+  readonly '@_classname': string;
+  readonly '@_name': string;
+  readonly '@_time': string;
+  failure?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
+  error?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
+  skipped?: { readonly '@_message': string };
+}
+
+function caseOf(suite: string, c: RefineCheck): TestCase {
+  const tc: TestCase = { '@_classname': attr(suite), '@_name': attr(c.name), '@_time': time(c.seconds) };
+  if (c.verdict === 'fail') {
+    const steps = (c.counterexample?.steps ?? []).flatMap((s) => [`${s.index}. ${s.mommie}`, ...s.wire.map((w) => `   wire: ${w}`)]);
+    tc.failure = { '@_message': attr(c.message), '@_type': c.violated ?? 'fail', '#text': text([c.about, `bounds: ${c.bounds}`, ...steps].join('\n')) };
+  } else if (c.verdict === 'too-large') {
+    tc.skipped = { '@_message': attr(`${c.message}${c.suggestion !== null ? `; ${c.suggestion}` : ''}`) };
+  } else if (c.verdict === 'error') {
+    tc.error = { '@_message': attr(c.message), '@_type': 'error', '#text': text(c.message) };
+  }
+  return tc;
+}
+
+function suite(r: RefineReport, kind: RefineCheck['kind'], total: Counts): object | undefined {
+  const checks = r.checks.filter((c) => c.kind === kind);
+  if (checks.length === 0) return undefined;
+  const name = `${r.program} with ${r.deploy}: ${kind === 'module' ? 'modules' : 'composed'}`;
+  const cases = checks.map((c) => caseOf(name, c));
+  const n = countCases(cases, total);
+  return {
+    '@_name': attr(name),
+    '@_tests': String(n.tests),
+    '@_failures': String(n.failures),
+    '@_errors': String(n.errors),
+    '@_skipped': String(n.skipped),
+    '@_time': time(checks.reduce((s, c) => s + c.seconds, 0)),
+    testcase: cases,
+  };
+}
+
+export function refineToJUnitXml(r: RefineReport): string {
+  const total = noCounts();
+  const suites = [suite(r, 'module', total), suite(r, 'composed', total)].filter((s) => s !== undefined);
+  return builder.build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'mommie refine',
+      '@_tests': String(total.tests),
+      '@_failures': String(total.failures),
+      '@_errors': String(total.errors),
+      '@_skipped': String(total.skipped),
+      '@_time': time(r.seconds),
+      testsuite: suites,
+    },
+  }) as string;
+}
