@@ -37,7 +37,7 @@ Options:
 
 Exit codes: 0 the run is a behaviour of the program, 1 bad input (no
 program, unreadable logs, --engine tlc without TLC), 2 a step is not a step
-of the program, 3 TLC failed to give an answer.`;
+of the program, 3 TLC failed to give an answer, 130 Ctrl-C.`;
 
 /** Logs larger than this are refused before they are read. */
 const MAX_TRACE_BYTES = 1 << 30;
@@ -95,7 +95,17 @@ export const replayCommand: Command = {
         out.stderr(`mommie replay: --engine tlc needs TLC, which is not available (${resolved.left.message.replace(/\.$/, '')}): run 'mommie tools install', set TLA2TOOLS_JAR, or use --engine builtin`);
         return EXIT.BAD_INPUT;
       }
-      const t = await replayWithTlc(fe.program, fe.source, files, { java: resolved.right.java, jar: resolved.right.jar });
+      let interrupted = false;
+      const onSigint = (): void => {
+        if (interrupted) process.exit(EXIT.INTERRUPTED);
+        interrupted = true;
+      };
+      process.on('SIGINT', onSigint);
+      const t = await replayWithTlc(fe.program, fe.source, files, { java: resolved.right.java, jar: resolved.right.jar }, { isInterrupted: () => interrupted }).finally(() => process.off('SIGINT', onSigint));
+      if (interrupted) {
+        out.stderr('mommie replay: interrupted: TLC stopped before it answered');
+        return EXIT.INTERRUPTED;
+      }
       if (t.kind === 'failure') {
         out.stderr(`mommie replay: ${t.message}`);
         return EXIT.INTERNAL;
