@@ -125,7 +125,8 @@ class TraceWriter {
       for (const v of r.vars) {
         const tv = roleVarName(p, r.name, v.name);
         const k = tlaString(v.name);
-        out.push(`  /\\ IF ${k} \\in DOMAIN e.ch THEN ${tv}[e.node] = e.ch[${k}][1] /\\ ${tv}'[e.node] = e.ch[${k}][2] ELSE ${tv}'[e.node] = ${tv}[e.node]`);
+        // A logged change is a change: the semantics lists only variables whose value differs.
+        out.push(`  /\\ IF ${k} \\in DOMAIN e.ch THEN ${tv}[e.node] = e.ch[${k}][1] /\\ ${tv}'[e.node] = e.ch[${k}][2] /\\ e.ch[${k}][1] # e.ch[${k}][2] ELSE ${tv}'[e.node] = ${tv}[e.node]`);
       }
       if (r.vars.length === 0) out.push('  /\\ TRUE');
       for (const t of r.transitions) {
@@ -182,7 +183,9 @@ class TraceWriter {
         const t = role?.transitions.find((x) => x.name === e.t);
         const inst = role === undefined || t === undefined ? undefined : this.instance(role, t, e.b);
         // A transition the node's role lacks, or a binding that is not the transition's: no step takes it.
-        if (inst === undefined) return `[k |-> "unknown", node |-> ${node}]`;
+        // A variable logged twice is no step's change list either.
+        const twice = e.k === 'fire' && new Set(e.ch.map(([n]) => n)).size !== e.ch.length;
+        if (inst === undefined || twice) return `[k |-> "unknown", node |-> ${node}]`;
         const common = `node |-> ${node}, t |-> ${tlaString(`${role!.name}.${e.t}`)}, tm |-> ${e.via === 'timeout' ? 'TRUE' : 'FALSE'}, il |-> ${inst.length}, ik |-> {${inst.known.map(([i, v]) => `<<${i}, ${v}>>`).join(', ')}}`;
         if (e.k === 'abort') return `[k |-> "abort", ${common}]`;
         const ch = e.ch.length === 0 ? '<<>>' : e.ch.map(([n, b, a]) => `(${tlaString(n)} :> <<${this.value(b)}, ${this.value(a)}>>)`).join(' @@ ');
