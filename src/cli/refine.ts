@@ -5,6 +5,7 @@ import { loadDeployment } from '../deploy/load.js';
 import { deployCheck } from '../deploy/verdict.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { formatRefineReport } from '../refine/human.js';
+import { refineToHtml } from '../refine/html.js';
 import { refineToJUnitXml } from '../refine/junit.js';
 import type { RefineReport } from '../refine/result.js';
 import { DEFAULT_MAX_STATES, DEFAULT_TIMEOUT_MS, refine } from '../refine/run.js';
@@ -41,6 +42,8 @@ Options:
   --tla2tools PATH     the tla2tools.jar to run
   --json               print the report as JSON on stdout
   --reporter junit     write a JUnit XML report to --out
+  --reporter html      write a self-contained HTML page to --out: the table of
+                       checks and each counterexample as a sequence chart
   -o, --out FILE       where the report goes; an existing file is replaced
                        only if it is an earlier mommie refine report, or with --force
   --force              overwrite --out whatever it holds
@@ -107,8 +110,8 @@ export const refineCommand: Command = {
       out.stderr('mommie refine: --modules-only and --composed-only exclude each other');
       return EXIT.BAD_INPUT;
     }
-    if (v.reporter !== undefined && v.reporter !== 'junit') {
-      out.stderr(`mommie refine: unknown reporter '${v.reporter}' (use junit, or --json)`);
+    if (v.reporter !== undefined && v.reporter !== 'junit' && v.reporter !== 'html') {
+      out.stderr(`mommie refine: unknown reporter '${v.reporter}' (use junit or html, or --json)`);
       return EXIT.BAD_INPUT;
     }
     if (v.reporter !== undefined && v.out === undefined) {
@@ -116,7 +119,7 @@ export const refineCommand: Command = {
       return EXIT.BAD_INPUT;
     }
     if (v.out !== undefined && v.reporter === undefined) {
-      out.stderr('mommie refine: --out is where --reporter writes; add --reporter junit, or drop --out');
+      out.stderr('mommie refine: --out is where --reporter writes; add --reporter junit or html, or drop --out');
       return EXIT.BAD_INPUT;
     }
     if (v.out !== undefined && existsSync(v.out) && v.force !== true && !isOurReport(v.out)) {
@@ -191,9 +194,10 @@ export const refineCommand: Command = {
     }
     if (v.json === true) out.stdout(JSON.stringify(report, null, 2));
     else out.stdout(formatRefineReport(report));
-    if (v.reporter === 'junit' && v.out !== undefined) {
+    if (v.reporter !== undefined && v.out !== undefined) {
       try {
-        writeFileSync(v.out, refineToJUnitXml(report));
+        const principals = [...new Set([...program.principalSets.values()].flat())];
+        writeFileSync(v.out, v.reporter === 'html' ? refineToHtml(report, principals) : refineToJUnitXml(report));
         out.stderr(`wrote ${v.out}`);
       } catch (e) {
         out.stderr(`mommie refine: cannot write ${v.out}: ${e instanceof Error ? e.message : String(e)}`);

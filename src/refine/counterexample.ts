@@ -105,7 +105,7 @@ function transitionOf(action: string, transitions: ReadonlyMap<string, string>):
 function composedStep(index: number, before: TraceState, after: TraceState, transitions: ReadonlyMap<string, string>): Omit<RefineStep, 'changes'> {
   const action = actionName(after);
   const items = added(before, after, 'w_wire');
-  const arrows = items.map((m) => ({ from: name(field(m, 'lnk')), to: name(field(m, 'to')), label: showStatement(field(m, 'stmt') ?? m), forged: false }));
+  const arrows = items.map((m) => ({ kind: 'send' as const, from: name(field(m, 'lnk')), to: name(field(m, 'to')), label: showStatement(field(m, 'stmt') ?? m), forged: false }));
   const wire = items.map((m) => {
     const relay = elements(field(m, 'relay'));
     return `${name(field(m, 'lnk'))} → ${name(field(m, 'to'))}: ${showStatement(field(m, 'stmt') ?? m)} (authenticator by ${name(field(m, 'mk'))}${relay.length > 0 ? `; relay to ${relay.map(name).join(', ')}` : ''})`;
@@ -126,12 +126,12 @@ function composedStep(index: number, before: TraceState, after: TraceState, tran
     if (action.startsWith('W_AdvDeliver')) {
       const inPool = elements(variable(before, 'pool')?.value).some((p) => canonTla(p) === canonTla(stmt));
       wire.unshift(`a Byzantine node → ${l.key}: ${stmtText}, accepted`);
-      return { index, action, actor: null, wire, arrows: [{ from: 'Byzantine', to: l.key, label: stmtText, forged: !inPool }, ...arrows], mommie: inPool ? `Deliver ${stmtText} to ${l.key}` : `no step: ${l.key} accepts ${stmtText}, which nobody published` };
+      return { index, action, actor: null, wire, arrows: [{ kind: 'deliver' as const, from: 'Byzantine', to: l.key, label: stmtText, forged: !inPool }, ...arrows], mommie: inPool ? `Deliver ${stmtText} to ${l.key}` : `no step: ${l.key} accepts ${stmtText}, which nobody published` };
     }
     const via = elements(variable(before, 'w_wire')?.value).find((m) => name(field(m, 'to')) === l.key && canonTla(field(m, 'stmt') ?? m) === canonTla(stmt));
     const from = via === undefined ? '?' : name(field(via, 'lnk'));
     wire.unshift(`${l.key} accepts ${stmtText} from ${from}`);
-    return { index, action, actor: l.key, wire, arrows: [{ from, to: l.key, label: stmtText, forged: false }, ...arrows], mommie: `Deliver ${stmtText} to ${l.key}` };
+    return { index, action, actor: l.key, wire, arrows: [{ kind: 'deliver' as const, from, to: l.key, label: stmtText, forged: false }, ...arrows], mommie: `Deliver ${stmtText} to ${l.key}` };
   }
   if (issued.length > 0) {
     const s = issued[0]!;

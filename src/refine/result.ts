@@ -18,8 +18,8 @@ export const refineStepCodec = t.type({
   wire: t.readonlyArray(t.string),
   /** The same step as a step of the abstract pool: `Fire Replica.Execute at r1`, `Deliver ... to r2`, `stutter`. */
   mommie: t.string,
-  /** Items that crossed the network in this step: from, to, statement. */
-  arrows: t.readonlyArray(t.type({ from: t.string, to: t.string, label: t.string, forged: t.boolean })),
+  /** Items put on the network in this step (send), and the item a node received (deliver): from, to, statement. */
+  arrows: t.readonlyArray(t.type({ kind: t.union([t.literal('send'), t.literal('deliver')]), from: t.string, to: t.string, label: t.string, forged: t.boolean })),
   /** Variables whose value changed, as TLC printed the new value. */
   changes: t.readonlyArray(t.type({ name: t.string, value: t.string })),
 });

@@ -1,0 +1,227 @@
+// `mommie refine`: the composed module's text (always), the command's
+// refusals (always), and with TLC: a composed model that refines, a planted
+// bug found through wire steps with its counterexample in both terms, the
+// module-level checks with their negative controls, a model too large for
+// its limit, and the JSON, JUnit and HTML reports. Without TLC the TLC
+// tests are skipped with a message.
+
+import { isLeft, isRight } from 'fp-ts/lib/Either.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkFile } from '../src/analysis/frontend.js';
+import { loadDeployment } from '../src/deploy/load.js';
+import { compose } from '../src/refine/compose.js';
+import { deploymentUses, MODULE_CHECKS } from '../src/refine/modules.js';
+import { refineReportCodec, type RefineReport } from '../src/refine/result.js';
+import { translate } from '../src/tla/module.js';
+import { runSany, formatSanyErrors } from '../src/tlc/sany.js';
+import { resolveTlc } from '../src/tools/resolve.js';
+import { findBrowser, launch } from './helpers/browser.js';
+import { mommie, ROOT } from './helpers/cli.js';
+
+const tlc = await resolveTlc();
+const hasTlc = isRight(tlc);
+if (!hasTlc) console.log(`SKIPPED: mommie refine under TLC did not run: ${isLeft(tlc) ? tlc.left.message : ''}`);
+const browserFound = findBrowser();
+if (hasTlc && !browserFound.ok) console.log(`SKIPPED: the refine HTML report was not opened in a browser: ${browserFound.reason}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'mommie-refine-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function composed(program: string, deploy: string, model: string) {
+  const fe = checkFile(join(ROOT, program));
+  if (fe.program === undefined) throw new Error(`${program} does not check`);
+  const d = loadDeployment(join(ROOT, deploy), fe.program, fe.source);
+  if (d.deployment === undefined) throw new Error(`${deploy} does not load`);
+  const tla = translate(fe.program, fe.source, { models: [model] });
+  const c = compose({ program: fe.program, deployment: d.deployment, model, modelConfig: tla.files.get(`MC_${tla.moduleName}_${model}.cfg`)! });
+  return { c, tla, program: fe.program, deployment: d.deployment };
+}
+
+function decode(stdout: string): RefineReport {
+  const r = refineReportCodec.decode(JSON.parse(stdout));
+  if (isLeft(r)) throw new Error('the --json report does not decode');
+  return r.right;
+}
+
+describe('the composed module', () => {
+  it('routes the deployment\'s OPTIMISTIC plan, checks HMAC, and checks the refinement instead of symmetry', () => {
+    const { c } = composed('specs/PrimaryBackup.mom', 'specs/PrimaryBackup.deploy', 'TwoClients');
+    expect(c.moduleName).toBe('Refine_PrimaryBackup_TwoClients');
+    expect(c.module).toContain('EXTENDS MC_PrimaryBackup_TwoClients, Sequences, TLC');
+    // Clients' requests go to the primary r1 and are relayed; the plan covers the replicas.
+    expect(c.module).toMatch(/\(i \\in \{c1, c2\} \/\\ ty = "Request"\) -> \[cov \|-> \{r1, r2, r3, r4\}, steps \|-> <<\[q \|-> 0, t \|-> \{r1\}, from \|-> <<>>\]>>\]/);
+    expect(c.module).toContain('<<c1, r1>> :> "HMAC"');
+    // Every transition of the program fires through the wire.
+    for (const t of ['Client_Submit', 'Replica_Execute']) expect(c.module).toContain(`W_Fire_${t}(n) == ${t}(n) /\\ W_SendNew(n)`);
+    expect(c.mechanisms).toEqual(['HMAC']);
+    expect(c.plans).toEqual(['Request: OPTIMISTIC(r1) 200ms → fallback']);
+    expect(c.moduleLevelOnly).toEqual(['BATCH']);
+    expect(c.config).toContain('SPECIFICATION W_Spec');
+    expect(c.config).toContain('PROPERTY AbstractSafety');
+    expect(c.config).toContain('PROPERTY ClientsServed');
+    expect(c.config).not.toContain('SYMMETRY');
+  });
+
+  it('a deployment with signatures and DIGEST: SIG where auditors are everyone, DIGEST left to its module check', () => {
+    const { c } = composed('specs/PBFTNormal.mom', 'specs/PBFTNormal.deploy', 'CrashedBackup');
+    expect(c.mechanisms).toEqual(['HMAC', 'SIG']);
+    expect(c.moduleLevelOnly).toEqual(['DIGEST']);
+  });
+
+  it('selects the module-level checks of the mechanisms and optimizers a deployment uses, controls included', () => {
+    const { program, deployment } = composed('specs/PrimaryBackup.mom', 'specs/PrimaryBackup.deploy', 'CrashedBackup');
+    const uses = deploymentUses(deployment, [...program.principalSets.values()].flat());
+    const chosen = MODULE_CHECKS.filter((m) => m.appliesTo(uses)).map((m) => m.config);
+    expect(chosen).toEqual(['HmacImpl.cfg', 'RelayPrimaryImpl.cfg', 'RelayPrimaryImpl_FaultyClient.cfg', 'BatchImpl.cfg', 'NegHmacAudit_Vector.cfg', 'NegHmacAudit_Forge.cfg', 'NegRelayPlaintext.cfg', 'NegBatchOneMember.cfg']);
+    // Every committed model of refinement/ is in the catalogue.
+    const cfgs = new Set(MODULE_CHECKS.map((m) => m.config));
+    for (const f of ['PlaintextImpl.cfg', 'SignatureImpl.cfg', 'TtpImpl.cfg', 'QuorumImpl.cfg', 'DigestImpl.cfg', 'NegQuorumNoLazy.cfg', 'NegDigestUnchecked.cfg', 'NegDigestUncheckedLiveness.cfg']) expect(cfgs.has(f), f).toBe(true);
+  });
+
+  it.skipIf(!hasTlc)('SANY accepts the composed module of every example', async () => {
+    if (!isRight(tlc)) return;
+    const tools = { java: tlc.right.java, jar: tlc.right.jar };
+    for (const name of ['PrimaryBackup', 'BrachaBroadcast', 'PBCounter', 'PBFTNormal', 'PBFTCounter']) {
+      const fe = checkFile(join(ROOT, 'specs', `${name}.mom`));
+      const model = [...fe.program!.models.keys()][0]!;
+      const { c, tla } = composed(`specs/${name}.mom`, `specs/${name}.deploy`, model);
+      const out = mkdtempSync(join(dir, `sany-${name}-`));
+      for (const [f, text] of tla.files) writeFileSync(join(out, f), text);
+      writeFileSync(join(out, `${c.moduleName}.tla`), c.module);
+      const r = await runSany(tools, out, [`${c.moduleName}.tla`]);
+      if (isLeft(r)) throw new Error(`${name}: ${r.left.kind === 'rejected' ? formatSanyErrors(r.left.errors) : r.left.message}`);
+    }
+  }, 120_000);
+});
+
+describe('mommie refine refuses what it cannot check', () => {
+  it('needs --deploy', async () => {
+    const r = await mommie(['refine', 'specs/PrimaryBackup.mom']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('give the deployment with --deploy FILE');
+  });
+
+  it('a deployment deploy-check refuses is not composed', async () => {
+    const bad = join(dir, 'plaintext-relay.deploy');
+    const text = readFileSync(join(ROOT, 'specs/PrimaryBackup.deploy'), 'utf8').replace('C <-> R : HMAC', 'C <-> R : PLAINTEXT');
+    writeFileSync(bad, text);
+    const r = await mommie(['refine', 'specs/PrimaryBackup.mom', '--deploy', bad]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('is refused by deploy-check');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown model, and a report file that is not its own', async () => {
+    const m = await mommie(['refine', 'specs/PrimaryBackup.mom', '--deploy', 'specs/PrimaryBackup.deploy', '-m', 'Nope']);
+    expect(m.exitCode).toBe(1);
+    expect(m.stderr).toContain('no model Nope; the models are AllCorrect, ByzantineBackup, CrashedBackup, TwoClients');
+    const mine = join(dir, 'mine.xml');
+    writeFileSync(mine, 'my notes');
+    const r = await mommie(['refine', 'specs/PrimaryBackup.mom', '--deploy', 'specs/PrimaryBackup.deploy', '--reporter', 'junit', '-o', mine]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('is not an earlier mommie refine report; pass --force');
+    expect(readFileSync(mine, 'utf8')).toBe('my notes');
+  });
+});
+
+describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
+  it('PrimaryBackup/CrashedBackup composed with its deployment refines the program, liveness included', async () => {
+    const r = await mommie(['refine', 'specs/PrimaryBackup.mom', '--deploy', 'specs/PrimaryBackup.deploy', '-m', 'CrashedBackup', '--composed-only', '--json', '-q'], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = decode(r.stdout);
+    expect(report.checks).toHaveLength(1);
+    const c = report.checks[0]!;
+    expect(c).toMatchObject({ kind: 'composed', name: 'PrimaryBackup/CrashedBackup', verdict: 'pass', violated: null });
+    expect(c.properties).toEqual(['TypeOK', 'ValidReplies', 'InOrder', 'ClientsServed', 'AbstractSafety']);
+    // The wire adds states to the abstract model's 323: relays, escalations, items in flight.
+    expect(c.distinct!).toBeGreaterThan(323);
+    expect(c.bounds).toContain('CRASH {c2, r4}');
+  }, 300_000);
+
+  it('a planted bug is found through wire steps, and its counterexample reads in MOMMIE terms', async () => {
+    const junit = join(dir, 'bug.xml');
+    const html = join(dir, 'bug.html');
+    const r = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '--json', '-q', '--reporter', 'junit', '-o', junit], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c.verdict).toBe('fail');
+    expect(c.violated).toBe('ValidReplies');
+    const steps = c.counterexample!.steps;
+    expect(steps.length).toBeGreaterThan(2);
+    // Every step is a step of the abstract pool: a Fire of a transition the program has, a Deliver, a Byzantine publication, or the wire alone.
+    for (const s of steps) expect(s.mommie).toMatch(/^(Fire (Client|Replica)\.\w+ at \w+|Deliver \[.*\] .* to \w+|Byzantine publication of .*|stutter \(the wire only\))/);
+    // Statements reached their verifiers over the wire, through the HMAC check.
+    const delivered = steps.filter((s) => s.mommie.startsWith('Deliver'));
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.every((s) => s.arrows.some((a) => a.kind === 'deliver' && a.to === s.actor))).toBe(true);
+    expect(steps.some((s) => s.wire.some((w) => /authenticator by/.test(w)))).toBe(true);
+    // The JUnit report has the failure, with the counterexample.
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(junit, 'utf8'));
+    const tc = xml.testsuites.testsuite.testcase;
+    expect(tc['@_name']).toBe('PrimaryBackupSmallQuorum/ByzantineBackup');
+    expect(tc.failure['@_type']).toBe('ValidReplies');
+    expect(String(tc.failure['#text'])).toContain('Deliver');
+    // The same run as HTML.
+    const h = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '-q', '--reporter', 'html', '-o', html], { timeoutMs: 300_000 });
+    expect(h.exitCode).toBe(2);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/);
+    expect(page).toContain('<meta name="generator" content="mommie refine">');
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    if (browserFound.ok) {
+      const browser = await launch(browserFound.path);
+      try {
+        const p = await browser.newPage();
+        const problems: string[] = [];
+        const url = pathToFileURL(html).href;
+        p.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
+        });
+        p.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
+        p.on('request', (q) => {
+          if (q.url() !== url) problems.push(`request: ${q.url()}`);
+        });
+        await p.goto(url, { waitUntil: 'load' });
+        const seen = await p.evaluate(() => ({
+          rows: [...(document.querySelector('table')?.querySelectorAll('tbody tr') ?? [])].map((tr) => (tr.querySelector('td:nth-child(2)')?.textContent ?? '').trim()),
+          charts: [...document.querySelectorAll('section.chart')].map((s) => Number(s.getAttribute('data-steps'))),
+        }));
+        expect(problems).toEqual([]);
+        expect(seen.rows).toEqual(['PrimaryBackupSmallQuorum/ByzantineBackup']);
+        expect(seen.charts).toHaveLength(1);
+        expect(seen.charts[0]).toBeGreaterThanOrEqual(steps.length);
+      } finally {
+        await browser.close();
+      }
+    }
+  }, 600_000);
+
+  it('the module-level checks of an HMAC deployment pass, and its negative controls fail as they must', async () => {
+    const r = await mommie(['refine', 'specs/BrachaBroadcast.mom', '--deploy', 'specs/BrachaBroadcast.deploy', '--modules-only', '--json', '-q'], { timeoutMs: 600_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = decode(r.stdout);
+    const byName = new Map(report.checks.map((c) => [c.name, c]));
+    expect([...byName.keys()]).toEqual(['HmacImpl', 'BatchImpl', 'NegHmacAudit_Vector', 'NegHmacAudit_Forge', 'NegBatchOneMember']);
+    for (const c of report.checks) expect(c.verdict, `${c.name}: ${c.message}`).toBe('pass');
+    expect(byName.get('HmacImpl')!.mapping).toContain('pool <- pub \\cup fpub');
+    expect(byName.get('NegHmacAudit_Vector')!.violated).toBe('NonRepudiation');
+    expect(byName.get('NegHmacAudit_Forge')!.violated).toMatch(/^refinement/);
+    expect(byName.get('NegBatchOneMember')!.counterexample!.steps.length).toBeGreaterThan(0);
+    expect(report.tlc).toMatch(/TLC2 Version/);
+  }, 600_000);
+
+  it('a model past --max-states is too large: it says so and suggests bounds, exit 4', async () => {
+    const r = await mommie(['refine', 'specs/PrimaryBackup.mom', '--deploy', 'specs/PrimaryBackup.deploy', '-m', 'TwoClients', '--composed-only', '--max-states', '200', '--json', '-q'], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(4);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c.verdict).toBe('too-large');
+    expect(c.message).toContain('passed the limit of 200 distinct states');
+    expect(c.suggestion).toContain('make a smaller model');
+    expect(existsSync(join(ROOT, 'states'))).toBe(false);
+  }, 300_000);
+});
