@@ -14,6 +14,7 @@ import { runTlcProcess } from '../src/tlc/run.js';
 import { formatSanyErrors, runSany } from '../src/tlc/sany.js';
 import { resolveTlc } from '../src/tools/resolve.js';
 import { ROOT } from './helpers/cli.js';
+import { MODULE_CHECKS, type ModuleCheck } from '../src/refine/modules.js';
 
 const tlc = await resolveTlc();
 const hasTlc = isRight(tlc);
@@ -21,45 +22,8 @@ if (!hasTlc) console.log(`SKIPPED: refinement module checks (TLC on refinement/*
 
 const FOLDER = join(ROOT, 'refinement');
 
-/**
- * What each model must give. `pass`: TLC explores the whole state space and
- * finds nothing. Otherwise the finding TLC must stop at: the refinement's
- * step (Refinement == Abstract!Spec, an action property: a wire step that is
- * no step of the abstract pool), a temporal property, or an invariant.
- */
-type Expected =
-  | { readonly kind: 'pass' }
-  | { readonly kind: 'refinement-step' }
-  | { readonly kind: 'temporal'; readonly property: string }
-  | { readonly kind: 'invariant'; readonly name: string };
-
-interface Case {
-  readonly config: string;
-  readonly module: string;
-  readonly expected: Expected;
-}
-
-const PASS: Expected = { kind: 'pass' };
-
-const CASES: readonly Case[] = [
-  { config: 'PlaintextImpl.cfg', module: 'PlaintextImpl', expected: PASS },
-  { config: 'HmacImpl.cfg', module: 'HmacImpl', expected: PASS },
-  { config: 'SignatureImpl.cfg', module: 'SignatureImpl', expected: PASS },
-  { config: 'TtpImpl.cfg', module: 'TtpImpl', expected: PASS },
-  { config: 'RelayPrimaryImpl.cfg', module: 'RelayPrimaryImpl', expected: PASS },
-  { config: 'RelayPrimaryImpl_FaultyClient.cfg', module: 'RelayPrimaryImpl', expected: PASS },
-  { config: 'QuorumImpl.cfg', module: 'QuorumImpl', expected: PASS },
-  { config: 'BatchImpl.cfg', module: 'BatchImpl', expected: PASS },
-  { config: 'DigestImpl.cfg', module: 'DigestImpl', expected: PASS },
-  // Negative controls: each is asked for more than its mechanism gives.
-  { config: 'NegHmacAudit_Vector.cfg', module: 'NegHmacAudit', expected: { kind: 'invariant', name: 'NonRepudiation' } },
-  { config: 'NegHmacAudit_Forge.cfg', module: 'NegHmacAudit', expected: { kind: 'refinement-step' } },
-  { config: 'NegRelayPlaintext.cfg', module: 'NegRelayPlaintext', expected: { kind: 'refinement-step' } },
-  { config: 'NegBatchOneMember.cfg', module: 'BatchImpl', expected: { kind: 'refinement-step' } },
-  { config: 'NegQuorumNoLazy.cfg', module: 'QuorumImpl', expected: { kind: 'temporal', property: 'Liveness' } },
-  { config: 'NegDigestUnchecked.cfg', module: 'DigestImpl', expected: { kind: 'refinement-step' } },
-  { config: 'NegDigestUncheckedLiveness.cfg', module: 'DigestImpl', expected: { kind: 'temporal', property: 'Liveness' } },
-];
+// What each model must give: the catalogue `mommie refine` uses (src/refine/modules.ts).
+const CASES: readonly ModuleCheck[] = MODULE_CHECKS;
 
 /** Each TLC run's figures, printed at the end for docs/refinement.md's table. */
 const measured: string[] = [];
