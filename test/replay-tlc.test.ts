@@ -7,7 +7,7 @@
 // must be, so that two engines wrong in the same way do not pass.
 // Without TLC the tests are listed as skipped, with a message. The default
 // cases keep the run short (one TLC process each); MOMMIE_REPLAY_TLC_ALL=1
-// adds the other examples and edits. Figures (events, TLC seconds) are
+// adds the other examples, a run over TCP and more edits. Figures (events, TLC seconds) are
 // printed at the end for docs/refinement.md.
 
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTlc } from '../src/tools/resolve.js';
 import { mommie } from './helpers/cli.js';
+import { tempDeploy } from './helpers/tcp-run.js';
 
 const tlc = await resolveTlc();
 const hasTlc = isRight(tlc);
@@ -44,6 +45,17 @@ async function record(name: string, program: string, extra: readonly string[]): 
   const r = await mommie(['run', program, '--deploy', deploy, '--network', 'sim', '--requests', '2', '--trace', dir, ...extra]);
   expect(r.exitCode, r.stderr).toBe(0);
   runs.set(name, { program, dir });
+}
+
+/** PrimaryBackup over TCP loopback: one process per node, on free ports. */
+async function recordTcp(name: string): Promise<void> {
+  const dir = join(root, name);
+  const { path: deploy } = await tempDeploy('PrimaryBackup', root);
+  const keys = join(root, 'keys');
+  expect((await mommie(['keys', deploy, '-o', keys])).exitCode).toBe(0);
+  const r = await mommie(['run', 'specs/PrimaryBackup.mom', '--deploy', deploy, '--keys', keys, '--network', 'tcp', '--requests', '2', '--trace', dir, '--timeout', '60000'], { timeoutMs: 90_000 });
+  expect(r.exitCode, r.stderr).toBe(0);
+  runs.set(name, { program: 'specs/PrimaryBackup.mom', dir });
 }
 
 const lines = (dir: string, file: string): string[] => readFileSync(join(dir, file), 'utf8').trimEnd().split('\n');
@@ -101,10 +113,11 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     if (ALL) {
       await record('PBCounter', 'specs/PBCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
       await record('PBFTCounter', 'specs/PBFTCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
+      await recordTcp('PrimaryBackup-TCP');
     }
   }, 120_000);
 
-  const valid = ['PrimaryBackup', 'PrimaryBackup-Byzantine', 'PBFTNormal', 'BrachaBroadcast', 'AttestedCounter-TTP', ...(ALL ? ['PBCounter', 'PBFTCounter'] : [])];
+  const valid = ['PrimaryBackup', 'PrimaryBackup-Byzantine', 'PBFTNormal', 'BrachaBroadcast', 'AttestedCounter-TTP', ...(ALL ? ['PBCounter', 'PBFTCounter', 'PrimaryBackup-TCP'] : [])];
   for (const name of valid) {
     it(`accepts the recorded run of ${name}, with the same counts`, async () => {
       const r = runs.get(name)!;
@@ -202,6 +215,20 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     });
     const rej = rejection(await both('PBFTNormal: publication with a verifier left out', pn.program, dir));
     expect(rej.node).toBe('r2');
+  }, 120_000);
+
+  it.runIf(ALL)('a variable logged as changed to the value it already had', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    let at = -1;
+    const dir = tampered('PrimaryBackup', 'r3.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'fire' && e.t === 'Execute');
+      expect(i).toBeGreaterThan(0);
+      at = i + 1;
+      const e = es[i]!;
+      return ls.map((l, k) => (k === i ? JSON.stringify({ ...e, ch: [...(e.ch as unknown[]), ['suspected', false, false]] }) : l));
+    });
+    const rej = rejection(await both('PrimaryBackup: suspected FALSE -> FALSE logged', pb.program, dir));
+    expect(rej).toMatchObject({ node: 'r3', line: at });
   }, 120_000);
 
   it.runIf(ALL)('a TTP countersigning for someone other than the issuer', async () => {
