@@ -117,7 +117,7 @@ function glyph(l: Layout, s: LaidStep, top: number): string {
   const st = s.step;
   switch (st.kind) {
     case 'fire': {
-      const group = l.groups.find((gr) => gr.step === s.index);
+      const group = l.groupAt.get(s.index);
       const stroke = group !== undefined ? ` style="stroke:${group.colour}"` : '';
       const q = group?.quorum === true ? '<tspan class="q"> Q</tspan>' : '';
       return `<rect class="box fire" x="${f1(x - w / 2)}" y="${f1(top + 3)}" width="${f1(w)}" height="${ROW - 6}" rx="3"${stroke}/><text class="boxl" x="${f1(x)}" y="${f1(cy + 4)}">${esc(clip(st.label, fits - (q === '' ? 0 : 2)))}${q}</text>`;
@@ -138,7 +138,7 @@ function glyph(l: Layout, s: LaidStep, top: number): string {
 function stepGroup(l: Layout, s: LaidStep, top: number): string {
   const n = s.index + l.first;
   const full = s.lines.map((x) => x.text).join('\n') + (s.step.title !== undefined ? `\n${s.step.title}` : '');
-  const group = l.groups.find((gr) => gr.step === s.index);
+  const group = l.groupAt.get(s.index);
   const text = s.lines
     .map((line, i) => {
       const fill = line.kind === 'uses' && group !== undefined ? ` fill="${group.colour}"` : '';

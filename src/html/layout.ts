@@ -45,6 +45,8 @@ export interface Layout {
   readonly colW: number;
   readonly steps: readonly LaidStep[];
   readonly groups: readonly Group[];
+  /** The group a fire step opened, by step index. */
+  readonly groupAt: ReadonlyMap<number, Group>;
   /** Per column: the first step from which the lifeline is down (0 when crashed from the start). */
   readonly downFrom: readonly (number | undefined)[];
   readonly descX: number;
@@ -159,6 +161,7 @@ export function layout(chart: SequenceChart): Layout {
     colW,
     steps: coloured,
     groups,
+    groupAt: new Map(groups.map((gr) => [gr.step, gr])),
     downFrom,
     descX,
     width: Math.ceil(descX + longest * CHAR_W + 16),

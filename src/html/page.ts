@@ -77,8 +77,9 @@ const SCRIPT = `
       info.textContent = 'steps ' + lo + '\\u2013' + hi + ' of ' + steps;
       return el;
     }
-    c.querySelector('[data-go="prev"]').addEventListener('click', function () { show(current - 1); });
-    c.querySelector('[data-go="next"]').addEventListener('click', function () { show(current + 1); });
+    var scroller = c.querySelector('.scroll');
+    c.querySelector('[data-go="prev"]').addEventListener('click', function () { show(current - 1); scroller.scrollTop = 0; });
+    c.querySelector('[data-go="next"]').addEventListener('click', function () { show(current + 1); scroller.scrollTop = 0; });
     input.addEventListener('change', function () {
       var n = Math.round(Number(input.value));
       if (!(n >= first && n < first + steps)) return;
