@@ -29,7 +29,7 @@ const small: SequenceChart = {
     { kind: 'byzantine', lifeline: '<r1>', sends: [{ id: 'm1', label: NASTY }] },
     { kind: 'deliver', lifeline: 'r3', message: 'm1' },
     { kind: 'fire', lifeline: 'c1', label: 'Submit<&>', detail: `op="0"`, sends: [{ id: 'm2', label: '[c1 → r3, NOONE] Request(op: 0)' }], notes: ['c1.x: {} → {0}'] },
-    { kind: 'deliver', lifeline: 'r3', message: 'm2' },
+    { kind: 'deliver', lifeline: 'r3', message: 'm2', label: 'accepts' },
     { kind: 'fire', lifeline: 'r3', label: 'Accept', uses: [2, 4], quorum: true, sends: [] },
     { kind: 'deliver', lifeline: 'c1', message: 'never-sent' },
     { kind: 'crash', lifeline: 'c1' },
@@ -99,7 +99,7 @@ describe('the chart', () => {
 
   it('deliveries are arrows from the step that sent them; an unsent message from above', () => {
     expect(html).toMatch(/<g class="arrow" data-step="3"><title>deliver Reply[^<]*sent at step 2<\/title>/);
-    expect(html).toMatch(/<g class="arrow" data-step="5"><title>[^<]*sent at step 4<\/title>/);
+    expect(html).toMatch(/<g class="arrow" data-step="5"><title>r3 accepts \[c1 → r3, NOONE\] Request\(op: 0\)\nsent at step 4<\/title>/);
     expect(html).toMatch(/<g class="arrow orphan" data-step="7"><title>deliver never-sent to c1\nnot sent by any step/);
   });
 

@@ -72,7 +72,7 @@ function mainLine(s: ChartStep, messageLabel: (id: string) => string): string {
       return s.sends.length === 1 ? `${who} publishes ${s.sends[0]!.label}` : `${who} publishes:`;
     }
     case 'deliver':
-      return `deliver ${s.label ?? messageLabel(s.message)} to ${s.lifeline}`;
+      return s.label === undefined ? `deliver ${messageLabel(s.message)} to ${s.lifeline}` : `${s.lifeline} ${s.label} ${messageLabel(s.message)}`;
     case 'crash':
       return s.label ?? `${s.lifeline} crashes`;
     case 'note':

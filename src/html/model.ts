@@ -93,8 +93,23 @@ export type ChartStep = StepCommon &
         readonly uses?: readonly number[];
         readonly quorum?: boolean;
       }
-    | { readonly kind: 'publish' | 'byzantine'; readonly lifeline: string; readonly sends: readonly ChartMessage[]; readonly label?: string }
-    | { readonly kind: 'deliver'; readonly lifeline: string; readonly message: string; readonly label?: string }
+    | {
+        readonly kind: 'publish' | 'byzantine';
+        readonly lifeline: string;
+        readonly sends: readonly ChartMessage[];
+        /** What the lifeline does, e.g. `relays`: the line reads `r2 relays`, the messages under it; without it, `r2 publishes <message>`. A Byzantine box shows it too. */
+        readonly label?: string;
+      }
+    | {
+        readonly kind: 'deliver';
+        readonly lifeline: string;
+        readonly message: string;
+        /**
+         * What the receiver does with it, e.g. `accepts`: the line reads
+         * `r2 accepts <message>`; without it, `deliver <message> to r2`.
+         */
+        readonly label?: string;
+      }
     | { readonly kind: 'crash'; readonly lifeline: string; readonly label?: string }
     | { readonly kind: 'note'; readonly lifeline?: string; readonly label: string }
   );

@@ -90,7 +90,7 @@ export function traceChart(trace: Trace, m: ModelResult, ctx: VerifyPageContext,
         const list = delivered.get(a.node) ?? [];
         list.push({ step: k, type: a.statement.recordType, record: a.statement.record });
         delivered.set(a.node, list);
-        return { kind: 'deliver', lifeline: a.node, message: statementId(a.statement), label: formatStatement(a.statement), notes };
+        return { kind: 'deliver', lifeline: a.node, message: statementId(a.statement), notes };
       }
       case 'byzantine':
         return { kind: 'byzantine', lifeline: a.node, sends: [{ id: statementId(a.statement), label: formatStatement(a.statement) }], notes };
