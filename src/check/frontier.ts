@@ -5,7 +5,7 @@
 // object headers before its first word; here a state costs its words and
 // three more.
 
-const CHUNK_WORDS = 1 << 20;
+const CHUNK_WORDS = 1 << 18;
 
 export interface FrontierEntry {
   readonly fp: number;

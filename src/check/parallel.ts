@@ -60,6 +60,12 @@ export interface ParallelMemory {
 }
 
 const INITIAL_SLOTS = 1 << 16;
+/**
+ * Successor generation allocates many short-lived objects; a worker's young
+ * generation is sized like the main thread's or larger so that scavenges stay
+ * rare (MOMMIE_WORKER_YOUNG_MB overrides it, for measuring).
+ */
+const YOUNG_GENERATION_MB = Number(process.env['MOMMIE_WORKER_YOUNG_MB'] ?? 64);
 
 class WorkerHandle {
   private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
@@ -180,7 +186,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   try {
     if (errorAt === undefined && !(violations.size > 0 && !opts.continueAfterViolation)) {
       for (let i = 0; i < opts.workers; i++) {
-        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, table: table.buffers } satisfies WorkerSetup });
+        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, table: table.buffers } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
         workers.push(new WorkerHandle(i, w));
       }
       for (const w of workers) expect(await w.call(), 'ready');

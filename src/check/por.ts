@@ -40,6 +40,13 @@ export class PartialOrder {
     private readonly system: System,
     /** The state predicates the run checks: invariants and the parts of properties. */
     checked: readonly A.Expr[],
+    /**
+     * Choose among a node's safe deliveries the statement with the least key
+     * rather than the least id: ids depend on the order a thread interned
+     * statements in, keys do not, so every worker of the parallel search
+     * (parallel.ts) reduces a state the same way.
+     */
+    private readonly byKey = false,
   ) {
     const byRole = new Map<string, ReadonlySet<string>>();
     this.dependentTypes = system.model.nodes.map((n) => {
@@ -83,15 +90,19 @@ export class PartialOrder {
       const dependent = this.dependentTypes[n.index];
       if (dependent === undefined) continue;
       const known = s.known[n.index]!;
+      let best: { step: Successor; key: string } | undefined;
       for (const id of s.pool) {
         if (hasSorted(known, id)) continue;
         const st = interner.stmt(id);
         if (!st.verifiers.includes(n.name) || dependent.has(st.record.type)) continue;
+        if (best !== undefined && st.key >= best.key) continue;
         const step = this.system.deliver(s, n.index, id);
         // Deliveries write no role variable; the check keeps the argument honest if that changes.
         if (this.visibleStep(step.action)) continue;
-        return step;
+        if (!this.byKey) return step;
+        best = { step, key: st.key };
       }
+      if (best !== undefined) return best.step;
     }
     return undefined;
   }

@@ -35,7 +35,7 @@ const setup = workerData as WorkerSetup;
 const port = parentPort!;
 
 function fatal(e: unknown): void {
-  port.postMessage({ type: 'fatal', message: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) } satisfies FromWorker);
+  port.postMessage({ type: 'fatal', message: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
 }
 
 try {
@@ -49,7 +49,7 @@ try {
   const packer = new StatePacker(system.model);
   const fper = new ContentFingerprinter(system.model, system.interner, setup.symmetry);
   const invariants = inst.instance.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body }));
-  const partialOrder = setup.partialOrder ? new PartialOrder(system, invariants.map((i) => i.body)) : undefined;
+  const partialOrder = setup.partialOrder ? new PartialOrder(system, invariants.map((i) => i.body), true) : undefined;
   const ctrl = new Int32Array(setup.ctrl);
   let table = new FingerprintTable(setup.table, ctrl);
   let current = new Frontier();
@@ -143,6 +143,9 @@ try {
           return;
         }
         case 'expand':
+          // For the tests of what a failing worker becomes (test/workers.test.ts).
+          if (process.env['MOMMIE_WORKER_FAULT'] === 'exit') process.exit(7);
+          if (process.env['MOMMIE_WORKER_FAULT'] === 'throw') throw new Error('a fault injected by MOMMIE_WORKER_FAULT');
           port.postMessage(expand(new Set(m.skip)) satisfies FromWorker);
           return;
         case 'table':

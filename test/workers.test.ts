@@ -1,0 +1,192 @@
+// The parallel search (`mommie verify --workers N`, src/check/parallel.ts):
+// the in-process search's verdicts and distinct-state counts on the example
+// and buggy models, counterexamples of the same length that replay step by
+// step in the semantics, evaluation errors reported as in process, models
+// with a PROPERTY run in process with a note, limits, Ctrl-C, and a failing
+// worker turned into MOM506 rather than a hang. Runs the built CLI (dist/):
+// `npx tsc -p .` first.
+//
+// The full search of the largest example models takes minutes on a shared
+// two-core machine, so the full comparison runs on the models that take
+// seconds, and every model of every file is compared under --por (both
+// engines reduce, so the counts compared are the parallel engine's with one
+// worker and with two).
+
+import { execa } from 'execa';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { checkFile } from '../src/analysis/frontend.js';
+import type { CheckedProgram } from '../src/analysis/program.js';
+import { StateEvaluator } from '../src/check/properties.js';
+import type { ModelResult, PropertyResult, VerifyResult } from '../src/check/result.js';
+import { TraceRenderer } from '../src/check/trace.js';
+import { decodeVerifyResult } from '../src/report/codec.js';
+import { instantiate } from '../src/semantics/model.js';
+import { System } from '../src/semantics/system.js';
+import { CLI, mommie, ROOT, type CliRun } from './helpers/cli.js';
+
+function decoded(r: CliRun): VerifyResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  }
+  const d = decodeVerifyResult(json);
+  if (isLeft(d)) throw new Error(d.left);
+  return d.right;
+}
+
+async function verify(file: string, models: readonly string[], extra: readonly string[]): Promise<{ result: VerifyResult; stderr: string }> {
+  const r = await mommie(['verify', file, ...models.flatMap((m) => ['-m', m]), '--json', '-q', ...extra], { timeoutMs: 120_000 });
+  return { result: decoded(r), stderr: r.stderr };
+}
+
+/** The property each planted bug violates (as test/verify.test.ts has it); every model of these files catches it. */
+const CAUGHT: Readonly<Record<string, string>> = {
+  'PrimaryBackupSmallQuorum.mom': 'ValidReplies',
+  'BrachaSmallAmplification.mom': 'Validity',
+  'PBFTUnsignedRequest.mom': 'OnlySubmitted',
+  'PrimaryBackupCrashedPrimary.mom': 'ClientsServed',
+};
+
+const verdicts = (m: ModelResult): string[] => m.properties.map((p) => `${p.name} ${p.verdict}`);
+const traceLengths = (m: ModelResult): string[] => m.properties.filter((p) => p.verdict === 'violated').map((p) => `${p.name} ${p.trace?.steps.length ?? 0}`);
+
+const specs = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', f));
+const buggy = readdirSync(join(ROOT, 'specs', 'buggy')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', 'buggy', f));
+
+/**
+ * Models checked by invariants only (so the parallel search runs them)
+ * whose full search takes seconds: compared with the in-process search,
+ * distinct states included.
+ */
+const FULL: Readonly<Record<string, readonly string[]>> = {
+  'specs/PrimaryBackup.mom': ['ByzantineBackup'],
+  'specs/PBFTCounter.mom': ['ByzantinePrimary'],
+};
+
+function checked(file: string): CheckedProgram {
+  const fe = checkFile(join(ROOT, file));
+  if (fe.program === undefined) throw new Error(`${file} does not check`);
+  return fe.program;
+}
+
+/** Replays an invariant's counterexample: every step a successor in the semantics, the last state violating it. */
+function replayTrace(program: CheckedProgram, model: string, p: PropertyResult): void {
+  const inst = instantiate(program, model);
+  if (!inst.ok) throw new Error(inst.error.message);
+  const system = new System(inst.instance);
+  const renderer = new TraceRenderer(system, undefined);
+  const steps = p.trace?.steps ?? [];
+  expect(steps.length, `${model} ${p.name}: a trace`).toBeGreaterThan(0);
+  const strip = (a: object): string => JSON.stringify(JSON.parse(JSON.stringify(a, (k, v: unknown) => (k === 'location' ? undefined : v))));
+  let state = system.initialState();
+  expect(renderer.changes(undefined, state)).toEqual(steps[0]!.changes);
+  for (const step of steps.slice(1)) {
+    const next = system.successors(state).find((s) => strip(renderer.action(s.action)) === strip(step.action) && JSON.stringify(renderer.changes(state, s.state)) === JSON.stringify(step.changes));
+    expect(next, `${model} ${p.name}: step ${step.index} is no step of the semantics`).toBeDefined();
+    state = next!.state;
+  }
+  if (p.kind === 'invariant') expect(new StateEvaluator(system).holds(program.invariants.get(p.name)!.body, state)).toBe(false);
+}
+
+describe('--workers: the in-process search\'s verdicts and states', () => {
+  for (const [file, models] of Object.entries(FULL)) {
+    it(`${file} ${models.join(', ')}: the same verdicts and distinct states with 2 workers as in process`, async () => {
+      const [inProcess, two] = await Promise.all([verify(file, models, []), verify(file, models, ['--workers', '2'])]);
+      for (const [k, m] of inProcess.result.models.entries()) {
+        for (const other of [two]) {
+          const o = other.result.models[k]!;
+          expect(verdicts(o), `${m.model}`).toEqual(verdicts(m));
+          expect(o.stats.distinct, `${m.model}: distinct`).toBe(m.stats.distinct);
+          expect(o.stats.generated, `${m.model}: generated`).toBe(m.stats.generated);
+          expect(o.stats.depth, `${m.model}: depth`).toBe(m.stats.depth);
+        }
+      }
+      expect(two.stderr).toMatch(/2 workers: fingerprint table/);
+    }, 180_000);
+  }
+
+  for (const file of buggy) {
+    it(`${file}: the same violation with a counterexample of the same length, which replays`, async () => {
+      const program = checked(file);
+      const [inProcess, two] = await Promise.all([verify(file, [], []), verify(file, [], ['--workers', '2'])]);
+      for (const [k, m] of inProcess.result.models.entries()) {
+        const o = two.result.models[k]!;
+        expect(verdicts(o), m.model).toEqual(verdicts(m));
+        expect(traceLengths(o), m.model).toEqual(traceLengths(m));
+        expect(o.stats.depth, m.model).toBe(m.stats.depth);
+        for (const p of o.properties) if (p.verdict === 'violated' && p.kind === 'invariant') replayTrace(program, m.model, p);
+      }
+    }, 180_000);
+  }
+
+  it('every model of every example and buggy file that the parallel search runs, under --por: 1 and 2 workers give the same verdicts (all hold but the planted bug) and count the same states', async () => {
+    for (const file of [...specs, ...buggy]) {
+      // Models with a PROPERTY run in process whatever --workers says (tested below).
+      const program = checked(file);
+      const models = [...program.models.keys()].filter((m) => {
+        const inst = instantiate(program, m);
+        return inst.ok && inst.instance.properties.length === 0;
+      });
+      if (models.length === 0) continue;
+      const [one, two] = await Promise.all([verify(file, models, ['--por', '--continue', '--workers', '1']), verify(file, models, ['--por', '--continue', '--workers', '2'])]);
+      expect(two.stderr).not.toContain('checked in process');
+      const caught = CAUGHT[file.split('/').pop()!];
+      for (const [k, m] of one.result.models.entries()) {
+        const o = two.result.models[k]!;
+        expect(verdicts(o), `${file} ${m.model}`).toEqual(verdicts(m));
+        expect(m.properties.filter((p) => p.verdict !== 'holds').map((p) => `${p.name} ${p.verdict}`), `${file} ${m.model}`).toEqual(caught === undefined ? [] : [`${caught} violated`]);
+        expect(o.stats.distinct, `${file} ${m.model}: distinct, 2 workers against 1`).toBe(m.stats.distinct);
+        expect(o.stats.generated, `${file} ${m.model}: generated, 2 workers against 1`).toBe(m.stats.generated);
+      }
+    }
+  }, 300_000);
+
+  it('a model with a PROPERTY runs in process, and says so', async () => {
+    const r = await verify('specs/PrimaryBackup.mom', ['CrashedBackup'], ['--workers', '2']);
+    expect(r.stderr).toContain('[CrashedBackup] checked in process with one worker, not 2: its PROPERTY obligations need the whole state graph');
+    expect(r.result.models[0]!.status).toBe('complete');
+  });
+
+  it('reports evaluation errors as the in-process search does, with the same trace', async () => {
+    for (const file of ['test/fixtures/runtime/Overflow.mom', 'test/fixtures/runtime/DivZero.mom']) {
+      const [a, b] = await Promise.all([mommie(['verify', file]), mommie(['verify', file, '--workers', '2'])]);
+      expect(b.exitCode).toBe(a.exitCode);
+      const body = (s: string): string => s.replace(/\n.* generated, .*\n/, '\n');
+      expect(body(b.stdout)).toBe(body(a.stdout));
+    }
+  });
+
+  it('a state limit stops the search with unknown verdicts (exit 4)', async () => {
+    const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'ByzantineBackup', '--workers', '2', '--max-states', '500', '--json', '-q']);
+    expect(r.exitCode).toBe(4);
+    const m = decoded(r).models[0]!;
+    expect(m.status).toBe('limit');
+    expect(m.properties.every((p) => p.verdict === 'unknown' && p.detail === 'state limit 500 reached')).toBe(true);
+    expect(m.stats.distinct).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a failing worker becomes MOM506 (exit 3), not a hang', async () => {
+    for (const fault of ['exit', 'throw']) {
+      const r = await execa('node', [CLI, 'verify', 'specs/PrimaryBackup.mom', '-m', 'ByzantineBackup', '--workers', '2'], { cwd: ROOT, reject: false, timeout: 60_000, env: { MOMMIE_WORKER_FAULT: fault } });
+      expect(r.exitCode, fault).toBe(3);
+      expect(String(r.stderr)).toMatch(/mommie verify: MOM506 checker worker \d (exited \(code 7\)|failed: a fault injected)/);
+      expect(String(r.stderr)).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('Ctrl-C stops every worker and prints the statistics so far (exit 130)', async () => {
+    const child = execa('node', [CLI, 'verify', 'specs/PBFTNormal.mom', '-m', 'ByzantinePrimary', '--workers', '2'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill('SIGINT');
+    const started = Date.now();
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(String(r.stdout)).toContain('interrupted, search incomplete');
+  }, 30_000);
+});
