@@ -41,8 +41,8 @@ afterAll(() => {
 
 async function record(name: string, program: string, extra: readonly string[]): Promise<void> {
   const dir = join(root, name);
-  const deploy = program.replace(/\.mom$/, '.deploy');
-  const r = await mommie(['run', program, '--deploy', deploy, '--network', 'sim', '--requests', '2', '--trace', dir, ...extra]);
+  const deploy = extra.includes('--deploy') ? [] : ['--deploy', program.replace(/\.mom$/, '.deploy')];
+  const r = await mommie(['run', program, ...deploy, '--network', 'sim', '--requests', '2', '--trace', dir, ...extra]);
   expect(r.exitCode, r.stderr).toBe(0);
   runs.set(name, { program, dir });
 }
@@ -114,10 +114,12 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
       await record('PBCounter', 'specs/PBCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
       await record('PBFTCounter', 'specs/PBFTCounter.mom', ['--faults', 'drop=0.1,dup=0.1,delay=1-20']);
       await recordTcp('PrimaryBackup-TCP');
+      // execute is left to the implementation; the model supplies it to the run, the logs record its values.
+      await record('PrimaryBackupExecute-functions', 'test/fixtures/functions/PrimaryBackupExecute.mom', ['--deploy', 'specs/PrimaryBackup.deploy', '--model', 'AllCorrect']);
     }
   }, 120_000);
 
-  const valid = ['PrimaryBackup', 'PrimaryBackup-Byzantine', 'PBFTNormal', 'BrachaBroadcast', 'AttestedCounter-TTP', ...(ALL ? ['PBCounter', 'PBFTCounter', 'PrimaryBackup-TCP'] : [])];
+  const valid = ['PrimaryBackup', 'PrimaryBackup-Byzantine', 'PBFTNormal', 'BrachaBroadcast', 'AttestedCounter-TTP', ...(ALL ? ['PBCounter', 'PBFTCounter', 'PrimaryBackup-TCP', 'PrimaryBackupExecute-functions'] : [])];
   for (const name of valid) {
     it(`accepts the recorded run of ${name}, with the same counts`, async () => {
       const r = runs.get(name)!;
@@ -229,6 +231,17 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     });
     const rej = rejection(await both('PrimaryBackup: suspected FALSE -> FALSE logged', pb.program, dir));
     expect(rej).toMatchObject({ node: 'r3', line: at });
+  }, 120_000);
+
+  it.runIf(ALL)('logs without the values of a function left to the implementation', async () => {
+    const fx = runs.get('PrimaryBackupExecute-functions')!;
+    const dir = mkdtempSync(join(root, 'functions-edited-'));
+    cpSync(fx.dir, dir, { recursive: true });
+    for (const f of ['r1.ndjson', 'r2.ndjson', 'r3.ndjson', 'r4.ndjson']) {
+      writeFileSync(join(dir, f), parsed(fx.dir, f).map((e) => JSON.stringify({ ...e, fn: undefined })).join('\n') + '\n');
+    }
+    const rej = rejection(await both('PrimaryBackupExecute: no logged values of execute', fx.program, dir));
+    expect(rej.message).toMatch(/MOM505: execute is called with arguments no log gives a value for/);
   }, 120_000);
 
   it.runIf(ALL)('a TTP countersigning for someone other than the issuer', async () => {
