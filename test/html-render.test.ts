@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { XMLValidator } from 'fast-xml-parser';
 import { renderChart, renderPage, type ChartStep, type SequenceChart } from '../src/html/index.js';
+import { verifyHtml } from '../src/report/html.js';
 
 const NASTY = `Reply(x: "<script>alert('x')</script>" & 'y' </svg> ]]> \u0000)`;
 
@@ -152,5 +153,60 @@ describe('a 3,000-step chart', () => {
     expect(html).toContain('>from step 2</text>');
     wellFormed(html);
     expect(html.length).toBeLessThan(6_000_000);
+  });
+});
+
+describe('the verify page (src/report/html.ts) on a made-up result', () => {
+  const stmt = { issuer: 'r4', verifiers: ['c1', 'c2'], auditors: [], record: 'Reply(req: "<x>" & 1, res: 0)', recordType: 'Reply' };
+  const trace = {
+    steps: [
+      { index: 1, action: { kind: 'init' as const }, changes: [{ node: 'c1', variable: 'accepted', after: '{}' }, { node: 'c1', variable: 'n', after: '0' }] },
+      { index: 2, action: { kind: 'byzantine' as const, node: 'r4', statement: stmt }, changes: [] },
+      { index: 3, action: { kind: 'deliver' as const, node: 'c1', statement: stmt }, changes: [] },
+      {
+        index: 4,
+        action: { kind: 'fire' as const, node: 'c1', role: 'Client', transition: 'Accept', timeout: true, binding: { r: stmt.record }, published: [], location: 'x.mom:3:1' },
+        changes: [{ node: 'c1', variable: 'accepted', before: '{}', after: `{${stmt.record}}` }],
+      },
+    ],
+    loopsTo: 3,
+  };
+  const bounds = { crashed: ['c2'], byzantine: [{ principal: 'r4', sends: ['Reply'], budget: 1 }], symmetry: [], constants: {}, deadlock: false };
+  const stats = { generated: 10, distinct: 7, depth: 3, seconds: 0.5, statesPerSecond: 20, peakRssMB: 50 };
+  const html = verifyHtml(
+    {
+      format: 'mommie-verify/1',
+      program: 'P<1>',
+      file: 'p.mom',
+      engine: 'builtin',
+      models: [
+        { model: 'A', status: 'violation', bounds, stats, properties: [{ name: 'Served', kind: 'property', verdict: 'violated', detail: 'never <served>', trace }] },
+        { model: 'B', status: 'error', bounds, stats, properties: [], error: { code: 'MOM701', message: 'division by zero', location: 'p.mom:9:5', trace: { steps: trace.steps.slice(0, 2) } } },
+        { model: 'C', status: 'limit', bounds, stats, properties: [{ name: 'Inv', kind: 'invariant', verdict: 'unknown', detail: 'limit' }] },
+      ],
+    },
+    { principals: ['c1', 'c2', 'r4'], triggers: new Map([['Client.Accept', { types: ['Reply'], quorumTypes: ['Reply'] }]]) },
+  );
+
+  it('a row per model and per property or error, linked to their charts', () => {
+    expect(html).toContain('<a href="#cex-A-Served">counterexample (4 states, then a loop)</a>');
+    expect(html).toContain('<a href="#error-B">trace (2 states)</a>');
+    expect(html).toContain('p.mom:9:5: error MOM701: division by zero');
+    expect(html).toContain('<td class="warn">? unknown</td>');
+    expect(html).toContain('<span class="badge bad">violated</span>');
+    expect(html).toContain('never &lt;served&gt;');
+    wellFormed(html);
+  });
+
+  it('the counterexample: faulty lifelines, the lasso, the timeout, the quorum, the variables', () => {
+    const chart = html.slice(html.indexOf('<section class="chart" id="cex-A-Served"'), html.indexOf('<section class="chart" id="error-B"'));
+    expect(chart).toContain('data-steps="4"');
+    expect(chart).toContain('<text class="lname down" x="');
+    expect(chart).toContain('<text class="lname byz" x="');
+    expect(chart).toContain('c1: accepted = {}, n = 0');
+    expect(chart).toContain('c1 fires Accept(r=Reply(req: &quot;&lt;x&gt;&quot; &amp; 1, res: 0)) on timeout');
+    expect(chart).toContain('uses step 3 (they complete a quorum)');
+    expect(chart).toContain('↺ back to step 3: steps 3–4 repeat forever');
+    expect(chart).toContain('role Client, x.mom:3:1');
   });
 });
