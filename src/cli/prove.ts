@@ -7,6 +7,7 @@ import { formatProveResult, formatSeconds } from '../prove/human.js';
 import { proveToJUnitXml } from '../prove/junit.js';
 import type { ToolboxMessage } from '../prove/messages.js';
 import { prove } from '../prove/prove.js';
+import { typeOKModuleName } from '../prove/typeok-proof.js';
 import type { ProveResult } from '../prove/result.js';
 import { tlaName } from '../tla/names.js';
 import { currentHost } from '../tools/platform.js';
@@ -20,8 +21,11 @@ import { printDiagnostics, summary } from './output.js';
 const HELP = `Usage: mommie prove PROGRAM [PROOF.tla ...] [options]
 
 Checks TLA+ proofs with tlapm (the TLA+ Proof System): first the module
-mommie generates from PROGRAM (the one 'mommie tla' writes), then each proof
-module, which EXTENDS that module by its name (e.g. EXTENDS PrimaryBackup).
+mommie generates from PROGRAM (the one 'mommie tla' writes), then the proof
+mommie generates that its TypeOK is inductive (<Program>_TypeOK, reported in
+MOMMIE terms: transition, variable, expression), then each proof module,
+which EXTENDS the generated module by its name (e.g. EXTENDS PrimaryBackup,
+or EXTENDS PrimaryBackup_TypeOK to use TypeOK's theorems).
 The generated module is written to a temporary directory, never next to your
 files; tlapm's fingerprints (what it has proved) are kept in mommie's cache
 directory, so a second run re-proves only what changed. See docs/prove.md.
@@ -31,6 +35,9 @@ Options:
                       the one unpacked in the cache; 'mommie tools doctor')
   --fresh             forget earlier results: prove every obligation again
   --threads N         tlapm's worker threads (default: tlapm's, one per core)
+  --stretch F         multiply every backend's timeout by F (a loaded machine
+                      needs 2-4; tlapm's --stretch)
+  --no-typeok         leave out the generated TypeOK proof
   --json              print the full result as JSON on stdout
   --reporter junit    write a JUnit XML report (needs --out)
   -o, --out FILE      where the JUnit report goes; an existing file is replaced
@@ -75,6 +82,7 @@ function proofProblem(path: string, generated: string): string | undefined {
     return `${path} does not exist`;
   }
   if (!st.isFile()) return `${path} is not a file`;
+  if (basename(path) === generated.replace(/\.tla$/, '_TypeOK.tla')) return `${path} has the name of the generated TypeOK proof; name your proof module differently`;
   if (basename(path) === generated) return `${path} has the name of the generated module ${generated}; name your proof module differently (it EXTENDS ${generated.replace(/\.tla$/, '')})`;
   return undefined;
 }
@@ -102,6 +110,8 @@ export const proveCommand: Command = {
         tlapm: { type: 'string' },
         fresh: { type: 'boolean' },
         threads: { type: 'string' },
+        stretch: { type: 'string' },
+        'no-typeok': { type: 'boolean' },
         json: { type: 'boolean' },
         reporter: { type: 'string' },
         out: { type: 'string', short: 'o' },
@@ -132,6 +142,11 @@ export const proveCommand: Command = {
     }
     const threads = positiveInt('prove', '--threads', v.threads, out);
     if (threads === 'bad') return EXIT.BAD_INPUT;
+    const stretch = v.stretch === undefined ? undefined : Number(v.stretch);
+    if (stretch !== undefined && !(Number.isFinite(stretch) && stretch > 0 && stretch <= 100)) {
+      out.stderr(`mommie prove: --stretch takes a number above 0 and at most 100, not '${v.stretch}'`);
+      return EXIT.BAD_INPUT;
+    }
 
     const [programFile, ...proofs] = cl.positionals as [string, ...string[]];
     const fe = checkFile(programFile);
@@ -141,6 +156,7 @@ export const proveCommand: Command = {
       return EXIT.BAD_INPUT;
     }
     const generated = `${tlaName(fe.program.name)}.tla`;
+    const typeOKFile = `${typeOKModuleName(fe.program)}.tla`;
     const bad = proofs.map((p) => proofProblem(p, generated)).filter((p): p is string => p !== undefined);
     const twice = proofs.filter((p, i) => proofs.findIndex((q) => resolve(q) === resolve(p)) !== i);
     if (twice.length > 0) bad.push(`${twice[0]} is named twice`);
@@ -182,12 +198,16 @@ export const proveCommand: Command = {
         host,
         ...(v.fresh === true ? { fresh: true } : {}),
         ...(threads !== undefined ? { threads } : {}),
+        ...(stretch !== undefined ? { stretch } : {}),
+        ...(v['no-typeok'] === true ? { noTypeOK: true } : {}),
         signal: abort.signal,
         ...(quiet
           ? {}
           : {
               onModule: (file: string, gen: boolean) => out.stderr(`checking ${gen ? `generated module ${file}` : file}`),
               onMessage: (file: string, m: ToolboxMessage) => {
+                // The generated TypeOK proof has hundreds of obligations: only its failures are news.
+                if (file === typeOKFile && !(m.kind === 'count' || (m.kind === 'obligation' && m.status === 'failed'))) return;
                 const line = progressOf(file, m);
                 if (line !== undefined) out.stderr(line);
               },

@@ -115,6 +115,7 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
       cached: proved.cached,
       attempts: p.attempts,
       obligation: null,
+      about: null,
     };
   }
   // A backend still at work when the run ended: not failed, stopped.
@@ -135,5 +136,6 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
     cached: p.attempts.length > 0 && p.attempts.every((a) => a.cached),
     attempts: p.attempts,
     obligation: p.obligation,
+    about: null,
   };
 }

@@ -2,6 +2,7 @@
 // (status, prover, time, file:line:col); a failed one also lists what each
 // backend said and the obligation as tlapm printed it.
 
+import { aboutText, failureText, listed, weakSteps } from './about.js';
 import type { Attempt, ModuleResult, ObligationResult, ProveResult } from './result.js';
 
 export interface ProveHumanOptions {
@@ -44,8 +45,13 @@ export function obligationLine(o: ObligationResult, paint: { ok: Paint; bad: Pai
   return `${p(`${MARK[o.status]} ${o.status.padEnd(11)}`)} ${prover.padEnd(8)} ${time.padEnd(7)} ${locationText(o)}`;
 }
 
+/** A generated proof's obligations carry what they are about. */
+function isGeneratedProof(m: ModuleResult): boolean {
+  return m.obligations.some((o) => o.about !== null);
+}
+
 function moduleHead(m: ModuleResult): string {
-  const what = m.generated ? `generated module ${m.file}` : m.file;
+  const what = isGeneratedProof(m) ? `generated proof ${m.file}` : m.generated ? `generated module ${m.file}` : m.file;
   const n = m.obligations.length;
   const done = m.obligations.filter((o) => o.status === 'proved' || o.status === 'trivial').length;
   const failed = m.obligations.filter((o) => o.status === 'failed').length;
@@ -72,6 +78,10 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
       const at = p.location !== null ? `${p.location.file}:${p.location.line}:${p.location.column}: ` : '';
       out.push(`  ${at}${p.severity}: ${p.message}`);
     }
+    if (isGeneratedProof(m)) {
+      out.push(...generatedProofLines(m, paint));
+      continue;
+    }
     for (const o of m.obligations) {
       out.push(`  ${obligationLine(o, paint)}`);
       if (o.status === 'failed' || o.status === 'interrupted') {
@@ -79,6 +89,11 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
         if (o.obligation !== null) for (const l of o.obligation.split('\n')) out.push(`      ${l}`);
       }
     }
+  }
+  const weak = weakSteps(r.modules);
+  if (weak.length > 0) {
+    out.push('', bold('TypeOK is not shown inductive on its own; these steps need a stronger invariant (or help for the backends):'));
+    for (const w of weak) out.push(`  ${w.action}${w.at !== null ? ` (${w.at})` : ''}: ${w.variable}${w.writes.length > 0 ? ` — ${w.writes.map((x) => `\`${x.text}\``).join(', ')}` : ''}`);
   }
   const k = r.counts;
   const parts = [`${k.proved + k.trivial} proved${k.trivial > 0 ? ` (${k.trivial} trivial)` : ''}`];
@@ -90,4 +105,36 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
   const missing = [...new Set(r.modules.flatMap((m) => m.obligations.flatMap((o) => o.attempts.map((a) => a.reason ?? ''))).filter((s) => / is not installed$/.test(s)))];
   for (const s of missing) out.push(`note: ${s}, so tlapm could not try it ('mommie tools doctor' says what to do).`);
   return out.join('\n');
+}
+
+/**
+ * A generated proof, per theorem then per step: each step's line names the
+ * MOMMIE action and variable; a failed one says which expression may leave
+ * its type. tlapm's trivial checks of the facts a step cites are counted, not
+ * listed, and the obligation's text is left to --json.
+ */
+function generatedProofLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; warn: Paint }): string[] {
+  const out: string[] = [];
+  const theorems = new Map<string, ObligationResult[]>();
+  for (const o of m.obligations) {
+    const key = o.about?.theorem ?? '(other)';
+    theorems.set(key, [...(theorems.get(key) ?? []), o]);
+  }
+  for (const [theorem, obs] of theorems) {
+    const failed = obs.filter((o) => o.status === 'failed').length;
+    const open = obs.filter((o) => o.status !== 'proved' && o.status !== 'trivial').length;
+    const time = obs.reduce((a, o) => a + (o.seconds ?? 0), 0);
+    const status = open === 0 ? paint.ok('proved') : failed > 0 ? paint.bad(`${failed} failed`) : paint.warn(`${open} not proved`);
+    out.push(`  ${theorem}: ${status} (${plural(obs.length, 'obligation', 'obligations')}, ${formatSeconds(time) || '0 s'})`);
+    for (const o of obs) {
+      if (!listed(o)) continue;
+      out.push(`    ${obligationLine(o, paint)}  ${o.about !== null ? aboutText(o.about) : ''}`);
+      if (o.status === 'failed' || o.status === 'interrupted') {
+        const why = o.about !== null ? failureText(o.about) : null;
+        if (why !== null) out.push(`        ${why}`);
+        if (o.attempts.length > 0) out.push(`        tried: ${o.attempts.map(attemptText).join('; ')}`);
+      }
+    }
+  }
+  return out;
 }

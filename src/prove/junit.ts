@@ -4,6 +4,7 @@
 // <skipped>; a module tlapm rejected or could not check is an <error>.
 
 import { attr, builder, countCases, noCounts, text, time, type Counts } from '../report/junit-xml.js';
+import { aboutText, failureText } from './about.js';
 import { formatSeconds, locationText } from './human.js';
 import type { ModuleResult, ObligationResult, ProveResult } from './result.js';
 
@@ -21,7 +22,8 @@ interface TestCase {
 function obligationCase(suite: string, o: ObligationResult): TestCase {
   const tc: TestCase = {
     '@_classname': attr(suite),
-    '@_name': attr(`obligation ${o.id} at ${locationText(o)}`),
+    // A generated proof's step is named by what it is about in MOMMIE terms.
+    '@_name': attr(`obligation ${o.id} at ${locationText(o)}${o.about !== null ? `: ${aboutText(o.about)}` : ''}`),
     '@_file': attr(o.location.file),
     '@_line': String(o.location.line),
     '@_time': time(o.seconds ?? 0),
@@ -29,7 +31,7 @@ function obligationCase(suite: string, o: ObligationResult): TestCase {
   if (o.status === 'failed') {
     const tried = o.attempts.map((a) => `${a.prover}: ${a.status}${a.reason !== null ? ` (${a.reason})` : ''}${a.seconds !== null ? `, ${formatSeconds(a.seconds)}` : ''}`);
     tc.failure = {
-      '@_message': attr(`not proved at ${locationText(o)}`),
+      '@_message': attr(`not proved at ${locationText(o)}${o.about !== null ? `: ${aboutText(o.about)}${failureText(o.about) !== null ? ` — ${failureText(o.about)}` : ''}` : ''}`),
       '@_type': 'failed',
       '#text': text([...tried, ...(o.obligation !== null ? ['', o.obligation] : [])].join('\n')),
     };

@@ -25,6 +25,7 @@ import type { ToolboxMessage } from './messages.js';
 import { moduleResult } from './module-result.js';
 import { countObligations, type ModuleResult, type ProveResult } from './result.js';
 import { runTlapm } from './run.js';
+import { typeOKProof } from './typeok-proof.js';
 
 export interface ProveOptions {
   readonly program: CheckedProgram;
@@ -37,6 +38,10 @@ export interface ProveOptions {
   readonly host: Host;
   readonly fresh?: boolean;
   readonly threads?: number;
+  /** tlapm's --stretch: every backend timeout multiplied by this (a loaded machine needs more). */
+  readonly stretch?: number;
+  /** Leave out the generated proof that TypeOK is inductive. */
+  readonly noTypeOK?: boolean;
   /** Each toolbox message as it arrives, with the module's file as results name it. */
   readonly onMessage?: (file: string, m: ToolboxMessage, collector: ObligationCollector) => void;
   /** Called before each module's run. */
@@ -80,9 +85,14 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
     const generatedName = `${files.moduleName}.tla`;
     writeFileSync(join(work, generatedName), files.files.get(generatedName)!);
 
+    // The TypeOK proof is written even with noTypeOK: proof modules may EXTEND it.
+    const typeOK = typeOKProof(o.program, o.source);
+    writeFileSync(join(work, typeOK.fileName), typeOK.text);
+
     const modules: ModuleResult[] = [];
     const targets = [
       { file: generatedName, display: generatedName, module: files.moduleName, generated: true },
+      ...(o.noTypeOK === true ? [] : [{ file: typeOK.fileName, display: typeOK.fileName, module: typeOK.moduleName, generated: true }]),
       ...o.proofs.map((p) => ({ file: resolve(p), display: p, module: basename(p).replace(/\.tla$/, ''), generated: false })),
     ];
     for (const t of targets) {
@@ -97,11 +107,14 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
         env: o.host.env,
         ...(o.fresh === true ? { fresh: true } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
+        ...(o.stretch !== undefined ? { stretch: o.stretch } : {}),
         ...(o.onMessage !== undefined ? { onMessage: (m: ToolboxMessage, c: ObligationCollector) => o.onMessage!(t.display, m, c) } : {}),
         ...(o.signal !== undefined ? { signal: o.signal } : {}),
       });
       const names = { work, target: t, generated: generatedName };
-      modules.push(moduleResult(t.module, t.display, t.generated, outcome, names));
+      const m = moduleResult(t.module, t.display, t.generated, outcome, names);
+      // Each step of the generated proof says what it is about in MOMMIE terms.
+      modules.push(t.file === typeOK.fileName ? { ...m, obligations: m.obligations.map((ob) => ({ ...ob, about: typeOK.about.get(ob.location.line) ?? null })) } : m);
     }
     return right({
       format: 'mommie-prove/1',

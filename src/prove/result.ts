@@ -40,6 +40,27 @@ export type Attempt = t.TypeOf<typeof attemptCodec>;
 export const obligationStatusCodec = t.keyof({ proved: null, trivial: null, failed: null, interrupted: null, omitted: null, unfinished: null });
 export type ObligationStatus = t.TypeOf<typeof obligationStatusCodec>;
 
+/** A MOMMIE expression a generated proof step is about, and where it is written. */
+export const writeCodec = t.strict({ text: t.string, at: t.string });
+
+/**
+ * What a step of a generated proof is about, in MOMMIE terms: the theorem,
+ * the action (`Init`, `Replica.Execute`, `Deliver`, `ByzantinePublish`, or
+ * the `Next`/`Spec` steps and lemmas), the transition's source line, the
+ * variable whose type the step proves, that variable's declared type, and the
+ * MOMMIE expressions that write it.
+ */
+export const stepAboutCodec = t.strict({
+  theorem: t.string,
+  kind: t.keyof({ init: null, fire: null, deliver: null, byzantine: null, next: null, spec: null, lemma: null }),
+  action: t.string,
+  at: nullable(t.string),
+  variable: nullable(t.string),
+  domain: nullable(t.string),
+  writes: t.array(writeCodec),
+});
+export type StepAbout = t.TypeOf<typeof stepAboutCodec>;
+
 export const obligationCodec = t.strict({
   /** tlapm's obligation number within its module. */
   id: t.number,
@@ -53,6 +74,8 @@ export const obligationCodec = t.strict({
   attempts: t.array(attemptCodec),
   /** The obligation's text, as tlapm prints it for one that failed. */
   obligation: nullable(t.string),
+  /** For an obligation of a generated proof: what it is about in MOMMIE terms. */
+  about: nullable(stepAboutCodec),
 });
 export type ObligationResult = t.TypeOf<typeof obligationCodec>;
 

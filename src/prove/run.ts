@@ -27,6 +27,8 @@ export interface TlapmRun {
   /** Forget the fingerprints: prove every obligation again. */
   readonly fresh?: boolean;
   readonly threads?: number;
+  /** Multiply every backend timeout by this (tlapm's --stretch). */
+  readonly stretch?: number;
   readonly env: NodeJS.ProcessEnv;
   readonly onMessage?: (m: ToolboxMessage, collector: ObligationCollector) => void;
   readonly signal?: AbortSignal;
@@ -51,8 +53,15 @@ export interface TlapmOutcome {
 
 const TAIL = 40;
 
-export function tlapmArgs(r: Pick<TlapmRun, 'file' | 'cacheDir' | 'fresh' | 'threads'>): string[] {
-  return ['--toolbox', '0', '0', '--cache-dir', r.cacheDir, ...(r.fresh === true ? ['--cleanfp'] : []), ...(r.threads !== undefined ? ['--threads', String(r.threads)] : []), r.file];
+export function tlapmArgs(r: Pick<TlapmRun, 'file' | 'cacheDir' | 'fresh' | 'threads' | 'stretch'>): string[] {
+  return [
+    '--toolbox', '0', '0',
+    '--cache-dir', r.cacheDir,
+    ...(r.fresh === true ? ['--cleanfp'] : []),
+    ...(r.threads !== undefined ? ['--threads', String(r.threads)] : []),
+    ...(r.stretch !== undefined ? ['--stretch', String(r.stretch)] : []),
+    r.file,
+  ];
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

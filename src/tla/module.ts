@@ -227,12 +227,7 @@ class ModuleWriter {
     }
     out.push(`TriggerInstances == ${instances.length === 0 ? '{}' : instances.join('\n  \\cup ')}`);
     out.push('TypeOK ==');
-    for (const r of p.roles.values()) {
-      for (const v of r.vars) out.push(`  /\\ ${this.varName(r.name, v.name)} \\in [${tlaName(r.set)} -> ${this.x.domainSet(v.domain)}]`);
-    }
-    out.push('  /\\ pool \\subseteq Statements');
-    out.push('  /\\ known \\in [Principals -> SUBSET pool]');
-    out.push('  /\\ handled \\in [Principals -> SUBSET TriggerInstances]');
+    for (const c of typeConjuncts(p)) out.push(`  /\\ ${c.formula}`);
     return out;
   }
 
@@ -463,6 +458,36 @@ class ModuleWriter {
     out.push(`CHECK_DEADLOCK ${opts.deadlock === true ? 'TRUE' : 'FALSE'}`);
     return out.join('\n') + '\n';
   }
+}
+
+/** One conjunct of `TypeOK`: the type of one TLA+ variable. */
+export interface TypeConjunct {
+  /** The TLA+ variable. */
+  readonly variable: string;
+  /** The role and MOMMIE variable it holds, or null for pool, known and handled. */
+  readonly role: string | null;
+  readonly name: string;
+  readonly formula: string;
+}
+
+/**
+ * `TypeOK`'s conjuncts, in order: one per role variable, then the pool's.
+ * Exported so that a generated proof states exactly what `TypeOK` says, one
+ * variable per step.
+ */
+export function typeConjuncts(program: CheckedProgram): TypeConjunct[] {
+  const x = new ExprTranslator(program);
+  const out: TypeConjunct[] = [];
+  for (const r of program.roles.values()) {
+    for (const v of r.vars) {
+      const tv = roleVarName(program, r.name, v.name);
+      out.push({ variable: tv, role: r.name, name: v.name, formula: `${tv} \\in [${tlaName(r.set)} -> ${x.domainSet(v.domain)}]` });
+    }
+  }
+  out.push({ variable: 'pool', role: null, name: 'pool', formula: 'pool \\subseteq Statements' });
+  out.push({ variable: 'known', role: null, name: 'known', formula: 'known \\in [Principals -> SUBSET pool]' });
+  out.push({ variable: 'handled', role: null, name: 'handled', formula: 'handled \\in [Principals -> SUBSET TriggerInstances]' });
+  return out;
 }
 
 /** `f(_, _)`, or `f` for no parameters: TLA+ has no empty argument list. */

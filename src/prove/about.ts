@@ -1,0 +1,72 @@
+// A step of a generated proof in MOMMIE terms, for the report: which action
+// it is about, which variable, and, when it failed, which MOMMIE expression
+// may leave its type.
+
+import type { ModuleResult, ObligationResult, StepAbout } from './result.js';
+
+/** `TypeOK after Replica.Execute (specs/PrimaryBackup.mom:64)`. */
+export function actionText(a: StepAbout): string {
+  switch (a.kind) {
+    case 'init':
+      return 'TypeOK at Init';
+    case 'fire':
+      return `TypeOK after ${a.action}${a.at !== null ? ` (${a.at})` : ''}`;
+    case 'deliver':
+      return 'TypeOK after Deliver';
+    case 'byzantine':
+      return 'TypeOK after a Byzantine publication';
+    case 'next':
+      return a.action === 'Next' ? 'TypeOK after every step (Next)' : `TypeOK_Next, case ${a.action}`;
+    case 'spec':
+      return 'Spec => []TypeOK';
+    case 'lemma':
+      return `lemma ${a.action}`;
+  }
+}
+
+/** `TypeOK after Replica.Execute (specs/PrimaryBackup.mom:64): executeSeqNo`. */
+export function aboutText(a: StepAbout): string {
+  return a.variable === null ? actionText(a) : `${actionText(a)}: ${a.variable}`;
+}
+
+/** Why a failed step matters, in MOMMIE terms; null when there is nothing to add. */
+export function failureText(a: StepAbout): string | null {
+  if (a.variable === null) return null;
+  const w = a.writes.map((x) => `\`${x.text}\` (${x.at})`);
+  if (a.kind === 'init') {
+    return w.length > 0 ? `the initial value ${w.join(', ')} may lie outside \`${a.domain ?? 'its type'}\` for some values of the constants` : null;
+  }
+  if (a.kind !== 'fire' && a.kind !== 'deliver' && a.kind !== 'byzantine') return null;
+  const tail = 'TypeOK alone does not keep it there: a stronger invariant is needed (or the backends need help)';
+  if (a.variable === 'pool' || a.variable === 'known') {
+    return w.length > 0 ? `a statement it publishes, ${w.join(', ')}, may not be a Statement (a field may leave its type); ${tail}` : `a statement may not be a Statement; ${tail}`;
+  }
+  if (a.variable === 'handled') return `the trigger instance it records may leave TriggerInstances; ${tail}`;
+  return w.length > 0 ? `${w.join(', ')} may leave \`${a.domain ?? 'its type'}\`; ${tail}` : null;
+}
+
+export interface WeakStep {
+  readonly action: string;
+  readonly at: string | null;
+  readonly variable: string;
+  readonly writes: StepAbout['writes'];
+}
+
+/** The transitions and variables whose step of a generated TypeOK proof failed. */
+export function weakSteps(modules: readonly ModuleResult[]): WeakStep[] {
+  const out: WeakStep[] = [];
+  for (const m of modules) {
+    for (const o of m.obligations) {
+      const a = o.about;
+      if (o.status !== 'failed' || a === null || a.variable === null || a.kind === 'lemma' || a.kind === 'next' || a.kind === 'spec') continue;
+      if (out.some((x) => x.action === a.action && x.variable === a.variable)) continue;
+      out.push({ action: a.action, at: a.at, variable: a.variable, writes: a.writes });
+    }
+  }
+  return out;
+}
+
+/** Whether an obligation is worth a line of its own (tlapm's trivial checks of cited facts are not). */
+export function listed(o: ObligationResult): boolean {
+  return o.about === null || o.status !== 'trivial';
+}
