@@ -90,7 +90,7 @@ function brackets(l: Layout, g: PageGeom): string {
   const out: string[] = [];
   for (const gr of l.groups) {
     if (gr.step < g.a || gr.uses[0]! >= g.b) continue;
-    const x = colX(l, gr.col) - 9 - gr.slot * 6;
+    const x = colX(l, gr.col) - 9 - gr.slot * 8;
     const lx = colX(l, gr.col);
     const yEnd = gr.step < g.b ? g.tops.get(gr.step)! + ROW / 2 : g.rowsEnd;
     const y0 = gr.uses[0]! < g.a ? 0 : g.tops.get(gr.uses[0]!)! + ROW / 2;
