@@ -66,8 +66,10 @@ describe('escaping', () => {
     wellFormed(html);
   });
 
-  it('ids become safe anchors', () => {
+  it('ids become safe anchors, unique in the page', () => {
     expect(html).toContain('<section class="chart" id="cex-1"');
+    const twice = renderPage({ title: 't', charts: [small, small, { ...small, id: 'cex-1' }] });
+    expect([...twice.matchAll(/<section class="chart" id="([^"]+)"/g)].map((m) => m[1])).toEqual(['cex-1', 'cex-1-2', 'cex-1-3']);
   });
 
   it('self-contained: no URL but the SVG namespace, a CSP that forbids fetching', () => {

@@ -5,7 +5,7 @@
 
 import type { Cell, CellInput, Page, Table, Tone } from './model.js';
 import { renderChart } from './chart.js';
-import { esc } from './escape.js';
+import { esc, safeId } from './escape.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
@@ -126,7 +126,14 @@ const badge = (tone: Tone | undefined, text: string | undefined): string =>
 
 /** The report: a complete HTML document as one string. */
 export function renderPage(page: Page, opts: { readonly chartsTitle?: string } = {}): string {
-  const charts = page.charts ?? [];
+  // Two charts with one id would leave the second unreachable by its link: later ones get a suffix.
+  const seen = new Map<string, number>();
+  const charts = (page.charts ?? []).map((c) => {
+    const id = safeId(c.id);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    return n === 1 ? c : { ...c, id: `${id}-${n}` };
+  });
   const body = [
     `<header><h1>${esc(page.title)}${badge(page.status, page.statusText)}</h1>`,
     ...(page.summary ?? []).map((s) => `<p class="summary">${esc(s)}</p>`),
