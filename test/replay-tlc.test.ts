@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTlc } from '../src/tools/resolve.js';
-import { mommie } from './helpers/cli.js';
+import { execa } from 'execa';
+import { CLI, mommie, ROOT } from './helpers/cli.js';
 import { tempDeploy } from './helpers/tcp-run.js';
 
 const tlc = await resolveTlc();
@@ -207,6 +208,17 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     expect(rej.message).toMatch(/a Byzantine node published a statement of another issuer, r1/);
   }, 120_000);
 
+  it('logs refused before any step (another program\'s log) get the same rejection, and TLC is not run', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    const dir = tampered('PrimaryBackup', 'r3.ndjson', (ls) => [ls[0]!.replace('"program":"PrimaryBackup"', '"program":"Other"'), ...ls.slice(1)]);
+    const [b, t] = await Promise.all([mommie(['replay', pb.program, dir, '--json']), mommie(['replay', pb.program, dir, '--json', '--engine', 'tlc'])]);
+    expect(b.exitCode).toBe(2);
+    expect(t.exitCode).toBe(2);
+    expect(JSON.parse(t.stdout)).toEqual(JSON.parse(b.stdout));
+    expect((JSON.parse(b.stdout) as Json).rejection).toMatchObject({ line: 1, node: 'r3' });
+    expect(t.stderr).toMatch(/the logs were refused before TLC ran/);
+  }, 120_000);
+
   it.runIf(ALL)('a fire whose logged publication differs from what its body publishes', async () => {
     const pn = runs.get('PBFTNormal')!;
     const dir = tampered('PBFTNormal', 'r2.ndjson', (ls, es) => {
@@ -254,4 +266,18 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     const rej = rejection(await both('AttestedCounter-TTP: countersigned for another', ttp.program, dir));
     expect(rej.message).toMatch(/attests only what the issuer itself asked for/);
   }, 120_000);
+});
+
+describe('replay --engine: bad input (needs no TLC)', () => {
+  it('refuses an unknown engine, and --engine tlc without TLC says what to do (exit 1, as verify --engine tlc)', async () => {
+    const bad = await mommie(['replay', 'specs/PrimaryBackup.mom', 'specs', '--engine', 'spin']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/unknown engine 'spin' \(builtin or tlc\)/);
+    const home = mkdtempSync(join(tmpdir(), 'mommie-no-tlc-'));
+    const env: Record<string, string> = { NO_COLOR: '1', HOME: home, PATH: process.env.PATH ?? '' };
+    writeFileSync(join(home, 'c1.ndjson'), '{"k":"start","version":1,"node":"c1","role":"Client","program":"PrimaryBackup","constants":{},"faulty":"correct"}\n');
+    const none = await execa('node', [CLI, 'replay', 'specs/PrimaryBackup.mom', home, '--engine', 'tlc'], { cwd: ROOT, reject: false, env, extendEnv: false });
+    expect(none.exitCode).toBe(1);
+    expect(String(none.stderr)).toMatch(/--engine tlc needs TLC, which is not available \(.*\): run 'mommie tools install', set TLA2TOOLS_JAR, or use --engine builtin/);
+  });
 });

@@ -110,7 +110,8 @@ export const replayCommand: Command = {
         out.stderr(`mommie replay: ${t.message}`);
         return EXIT.INTERNAL;
       }
-      out.stderr(`engine: tlc (${resolved.right.jar}): ${t.events} events, ${t.distinct} distinct states, ${t.seconds.toFixed(1)} s`);
+      if (t.tlc !== undefined) out.stderr(`engine: tlc (${resolved.right.jar}): ${t.tlc.events} events, ${t.tlc.distinct} distinct states, ${t.tlc.seconds.toFixed(1)} s`);
+      else out.stderr(`engine: tlc (${resolved.right.jar}): the logs were refused before TLC ran`);
       r = t.result;
     } else r = replayTraces(fe.program, files);
     if (parsed.values.json === true) out.stdout(JSON.stringify(r, null, 2));

@@ -32,14 +32,15 @@ export interface TlcReplayOptions {
 }
 
 export type TlcReplayOutcome =
-  | { readonly kind: 'result'; readonly result: ReplayResult; readonly events: number; readonly seconds: number; readonly distinct: number }
+  /** `tlc` is absent when the logs were refused before TLC ran (the shared loader's checks). */
+  | { readonly kind: 'result'; readonly result: ReplayResult; readonly tlc?: { readonly events: number; readonly seconds: number; readonly distinct: number } }
   /** TLC did not answer (it could not be run, its output could not be read, it timed out). */
   | { readonly kind: 'failure'; readonly message: string };
 
 export async function replayWithTlc(program: CheckedProgram, source: SourceText | undefined, files: readonly TraceFile[], tools: TlcTools, opts: TlcReplayOptions = {}): Promise<TlcReplayOutcome> {
   const started = Date.now();
   const run = loadRun(program, files);
-  if ('rejection' in run) return { kind: 'result', result: { ok: false, rejection: run.rejection }, events: 0, seconds: 0, distinct: 0 };
+  if ('rejection' in run) return { kind: 'result', result: { ok: false, rejection: run.rejection } };
   // The merge as the built-in replay walks it, every step taken as logged:
   // up to the first step the semantics refuses, both see the same sequence.
   const pool = new Set<string>();
@@ -87,12 +88,12 @@ export async function replayWithTlc(program: CheckedProgram, source: SourceText 
         if (e.k === 'byz') byzantine++;
         if (e.k === 'countersign') countersigned++;
       }
-      return { kind: 'result', result: { ok: true, nodes: run.logs.length, events: events.length, fires, deliveries, byzantine, countersigned }, events: events.length, seconds, distinct };
+      return { kind: 'result', result: { ok: true, nodes: run.logs.length, events: events.length, fires, deliveries, byzantine, countersigned }, tlc: { events: events.length, seconds, distinct } };
     }
     const bad = events[stop.at - 1]!;
     const e = bad.event;
     const message = `event ${'n' in e ? e.n : ''} of ${bad.log.node}: ${describe(bad, program, stop.why)}`;
-    return { kind: 'result', result: { ok: false, rejection: { file: bad.log.file, line: bad.line, node: bad.log.node, message } }, events: events.length, seconds, distinct };
+    return { kind: 'result', result: { ok: false, rejection: { file: bad.log.file, line: bad.line, node: bad.log.node, message } }, tlc: { events: events.length, seconds, distinct } };
   } finally {
     process.off('exit', removeDir);
     removeDir();
