@@ -256,6 +256,20 @@ describe.skipIf(!hasTlc)('replay --engine tlc agrees with the built-in replay', 
     expect(rej.message).toMatch(/MOM505: execute is called with arguments no log gives a value for/);
   }, 120_000);
 
+  it.runIf(ALL)('a logged instance key that is not the binding\'s', async () => {
+    const pb = runs.get('PrimaryBackup')!;
+    let at = -1;
+    const dir = tampered('PrimaryBackup', 'r2.ndjson', (ls, es) => {
+      const i = es.findIndex((e) => e.k === 'fire' && e.t === 'Execute');
+      expect(i).toBeGreaterThan(0);
+      at = i + 1;
+      const e = es[i]!;
+      return ls.map((l, k) => (k === i ? JSON.stringify({ ...e, inst: String(e.inst).replace(/,c(\d)\)$/, (_m, d: string) => `,c${d === '1' ? '2' : '1'})`) }) : l));
+    });
+    const rej = rejection(await both('PrimaryBackup: Execute with another instance key', pb.program, dir));
+    expect(rej).toMatchObject({ node: 'r2', line: at });
+  }, 120_000);
+
   it.runIf(ALL)('a TTP countersigning for someone other than the issuer', async () => {
     const ttp = runs.get('AttestedCounter-TTP')!;
     const dir = tampered('AttestedCounter-TTP', 't.ndjson', (ls, es) => {

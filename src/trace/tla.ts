@@ -17,13 +17,14 @@
 // Len(TV_Trace) + 1 accepts it, depth d rejects event d. Functions the
 // program leaves to its implementation take the logged values.
 
-import type { CheckedProgram, RoleInfo, TransitionInfo } from '../analysis/program.js';
+import type { CheckedProgram, TransitionInfo } from '../analysis/program.js';
+import { keyOf } from '../semantics/value.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { translate } from '../tla/module.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
 import type { TraceEvent } from './events.js';
 import type { LoadedRun, NodeLog } from './merge.js';
-import { valueToJson, type ValueJson } from './value-json.js';
+import { valueFromJson, valueToJson, type ValueJson } from './value-json.js';
 
 /** One event of the merged run, with its log. */
 export interface MergedEvent {
@@ -181,7 +182,7 @@ class TraceWriter {
       case 'abort': {
         const role = m.log.role;
         const t = role?.transitions.find((x) => x.name === e.t);
-        const inst = role === undefined || t === undefined ? undefined : this.instance(role, t, e.b);
+        const inst = role === undefined || t === undefined ? undefined : this.instance(t, e.b, e.inst);
         // A transition the node's role lacks, or a binding that is not the transition's: no step takes it.
         // A variable logged twice is no step's change list either.
         const twice = e.k === 'fire' && new Set(e.ch.map(([n]) => n)).size !== e.ch.length;
@@ -208,10 +209,12 @@ class TraceWriter {
    * the transition's name, its parameters, then per pattern the record (masked
    * for a quorum) and, unless a quorum, the issuer. The logged binding gives
    * each part it names; a pattern without a binder, or with a fixed issuer,
-   * leaves that part to the step. Undefined when the binding's names are not
-   * the transition's.
+   * leaves that part to the step. Undefined when the event does not name an
+   * instance of the transition: the binding's names are not the transition's,
+   * or the logged instance key (`inst`, semantics/instance.ts) is not that
+   * of the binding's values.
    */
-  private instance(role: RoleInfo, t: TransitionInfo, binding: readonly (readonly [string, ValueJson])[]): { length: number; known: [number, string][] } | undefined {
+  private instance(t: TransitionInfo, binding: readonly (readonly [string, ValueJson])[], inst: string): { length: number; known: [number, string][] } | undefined {
     const decl = t.decl;
     const names: string[] = decl.params.map((p) => p.name.name);
     for (const p of decl.patterns) {
@@ -220,19 +223,24 @@ class TraceWriter {
       if (p.binder !== undefined) names.push(p.binder.name);
     }
     if (names.join(',') !== binding.map(([k]) => k).join(',')) return undefined;
-    const get = (n: string): string => this.value(binding.find(([k]) => k === n)![1]);
+    const logged = (n: string): ValueJson => binding.find(([k]) => k === n)![1];
     const known: [number, string][] = [[1, tlaString(t.name)]];
-    let i = 1;
-    for (const p of decl.params) known.push([++i, get(p.name.name)]);
+    // The key's parts, a part the binding does not give matching any text.
+    const keyParts: string[] = [];
+    const give = (n: string): void => {
+      known.push([keyParts.length + 2, this.value(logged(n))]);
+      keyParts.push(escapeRegExp(keyOf(valueFromJson(logged(n)))));
+    };
+    for (const p of decl.params) give(p.name.name);
     for (const p of decl.patterns) {
-      ++i;
-      if (p.binder !== undefined) known.push([i, get(p.binder.name)]);
+      if (p.binder !== undefined) give(p.binder.name);
+      else keyParts.push('.*');
       if (p.issuer.kind === 'quorum') continue;
-      ++i;
-      if (p.issuer.kind === 'single') known.push([i, get(p.issuer.binder.name)]);
+      if (p.issuer.kind === 'single') give(p.issuer.binder.name);
+      else keyParts.push('.*');
     }
-    void role;
-    return { length: i, known };
+    if (!new RegExp(`^${escapeRegExp(t.name)}\\(${keyParts.join(',')}\\)$`, 's').test(inst)) return undefined;
+    return { length: keyParts.length + 1, known };
   }
 
   config(): string {
@@ -255,4 +263,8 @@ class TraceWriter {
     out.push('CHECK_DEADLOCK FALSE');
     return out.join('\n') + '\n';
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
