@@ -72,20 +72,19 @@ export class Frontier {
     return undefined;
   }
 
-  /** Removes and returns the last `k` states (unread ones only: call before reading). */
+  /** Removes and returns the last `k` unread states; the rest stay, unread, in order. */
   takeLast(k: number): FrontierEntry[] {
-    const all: FrontierEntry[] = [];
-    // Chunks are small in number; walk them once and keep the tail.
-    for (let ci = 0; ci < this.chunks.length; ci++) {
+    const unread: FrontierEntry[] = [];
+    for (let ci = this.readChunk; ci < this.chunks.length; ci++) {
       const c = this.chunks[ci]!;
-      for (let o = 0; o < this.used[ci]!; ) {
+      for (let o = ci === this.readChunk ? this.readOffset : 0; o < this.used[ci]!; ) {
         const len = c[o]!;
-        all.push({ fp: c[o + 1]! * 4294967296 + (c[o + 2]! >>> 0), packed: c.slice(o + 3, o + 3 + len) });
+        unread.push({ fp: c[o + 1]! * 4294967296 + (c[o + 2]! >>> 0), packed: c.slice(o + 3, o + 3 + len) });
         o += 3 + len;
       }
     }
-    const keep = all.slice(0, Math.max(0, all.length - k));
-    const out = all.slice(keep.length);
+    const keep = unread.slice(0, Math.max(0, unread.length - k));
+    const out = unread.slice(keep.length);
     this.clear();
     for (const e of keep) this.push(e.fp, e.packed);
     return out;

@@ -60,6 +60,10 @@ export interface ParallelMemory {
 }
 
 const INITIAL_SLOTS = 1 << 16;
+/** How long a worker expands before it reports, so that idle workers can take over part of its level. */
+const SLICE_MS = 25;
+/** A worker with fewer unexpanded states than this is left to finish them. */
+const STEAL_AT_LEAST = 16;
 /**
  * Successor generation allocates many short-lived objects; a worker's young
  * generation is sized like the main thread's or larger so that scavenges stay
@@ -68,7 +72,8 @@ const INITIAL_SLOTS = 1 << 16;
 const YOUNG_GENERATION_MB = Number(process.env['MOMMIE_WORKER_YOUNG_MB'] ?? 64);
 
 class WorkerHandle {
-  private pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  /** Calls awaiting their reply, in order: a worker answers its messages one by one, in order. */
+  private readonly pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
   private failed: Error | undefined;
   private ended = false;
   /** A message that came before anyone asked for it (a worker's 'ready'). */
@@ -79,28 +84,23 @@ class WorkerHandle {
     private readonly worker: Worker,
   ) {
     worker.on('message', (m: FromWorker) => {
-      const p = this.pending;
-      this.pending = undefined;
-      if (m.type === 'fatal') this.fail(new WorkerFailure(`MOM506 checker worker ${index} failed: ${m.message}`), p);
-      else if (p !== undefined) p.resolve(m);
-      else this.inbox.push(m);
+      if (m.type === 'fatal') this.fail(new WorkerFailure(`MOM506 checker worker ${index} failed: ${m.message}`));
+      else {
+        const p = this.pending.shift();
+        if (p !== undefined) p.resolve(m);
+        else this.inbox.push(m);
+      }
     });
-    worker.on('error', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} crashed: ${e.message}`), this.takePending()));
-    worker.on('messageerror', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} sent a message that could not be read: ${e.message}`), this.takePending()));
+    worker.on('error', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} crashed: ${e.message}`)));
+    worker.on('messageerror', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} sent a message that could not be read: ${e.message}`)));
     worker.on('exit', (code) => {
-      if (!this.ended) this.fail(new WorkerFailure(`MOM506 checker worker ${index} exited (code ${code})`), this.takePending());
+      if (!this.ended) this.fail(new WorkerFailure(`MOM506 checker worker ${index} exited (code ${code})`));
     });
   }
 
-  private takePending(): typeof this.pending {
-    const p = this.pending;
-    this.pending = undefined;
-    return p;
-  }
-
-  private fail(e: Error, p: typeof this.pending): void {
+  private fail(e: Error): void {
     this.failed ??= e;
-    p?.reject(e);
+    for (const p of this.pending.splice(0)) p.reject(e);
   }
 
   /** The worker's next message: its 'ready', or the reply to `m`. */
@@ -109,7 +109,7 @@ class WorkerHandle {
     const early = m === undefined ? this.inbox.shift() : undefined;
     if (early !== undefined) return Promise.resolve(early);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       if (m !== undefined) this.worker.postMessage(m, transfer);
     });
   }
@@ -213,7 +213,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
         return;
       }
       const skip = [...violations.keys()];
-      const reports = await expandLevel(skip);
+      const reports = await expandLevel(skip, sizes);
       const levelViolations = new Map<string, number>();
       let levelDeadlock: number | undefined;
       for (const r of reports) {
@@ -255,26 +255,71 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     }
   }
 
-  /** Expands the current level on every worker, growing the table whenever one asks. */
-  async function expandLevel(skip: readonly string[]): Promise<LevelReport[]> {
-    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, frontierBytes: 0 }));
-    let pending = workers.slice();
-    while (pending.length > 0) {
-      const replies = await Promise.all(pending.map(async (w) => ({ w, r: expect(await w.call({ type: 'expand', skip }), 'expanded') })));
-      for (const { w, r } of replies) {
-        const m = merged[w.index]!;
-        const violations = new Map(m.violations);
-        for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);
-        const deadlock = m.deadlock === undefined ? r.deadlock : r.deadlock === undefined ? m.deadlock : Math.min(m.deadlock, r.deadlock);
-        merged[w.index] = { ...r, generated: m.generated + r.generated, expanded: m.expanded + r.expanded, violations: [...violations], ...(deadlock !== undefined ? { deadlock } : {}), ...(r.error ?? m.error ? { error: (r.error ?? m.error)! } : {}) };
+  /**
+   * Expands the current level on every worker, in slices of SLICE_MS: a
+   * worker that has finished its part takes half of the unexpanded states of
+   * the worker with most left, so that no core idles while a level ends.
+   * When a worker finds the table 70% full, the others finish their slice,
+   * the table is doubled, and every worker goes on.
+   */
+  async function expandLevel(skip: readonly string[], sizes: readonly number[]): Promise<LevelReport[]> {
+    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, remaining: 0, frontierBytes: 0 }));
+    const remaining = sizes.slice();
+    let expanding = 0;
+    let needGrow = false;
+    let growing: Promise<void> | undefined;
+    const grow = async (): Promise<void> => {
+      while (Atomics.load(ctrl, CTRL.count) > (MAX_LOAD * table.capacity) / 2) table = table.rehash(table.capacity * 2);
+      for (const w of workers) expect(await w.call({ type: 'table', table: table.buffers }), 'ok');
+      needGrow = false;
+    };
+    const waitForGrowth = async (): Promise<void> => {
+      while (needGrow) {
+        if (expanding === 0) {
+          growing ??= grow().finally(() => (growing = undefined));
+          await growing;
+        } else await new Promise((r) => setTimeout(r, 1));
       }
-      pending = replies.filter(({ r }) => r.tableFull && Atomics.load(ctrl, CTRL.stop) === 0).map(({ w }) => w);
-      if (pending.length > 0) {
-        // Every worker is idle now (the others finished their part): grow.
-        while (Atomics.load(ctrl, CTRL.count) > MAX_LOAD * table.capacity / 2) table = table.rehash(table.capacity * 2);
-        for (const w of workers) expect(await w.call({ type: 'table', table: table.buffers }), 'ok');
+    };
+    const merge = (w: WorkerHandle, r: LevelReport): void => {
+      const m = merged[w.index]!;
+      const violations = new Map(m.violations);
+      for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);
+      const deadlock = m.deadlock === undefined ? r.deadlock : r.deadlock === undefined ? m.deadlock : Math.min(m.deadlock, r.deadlock);
+      const error = r.error ?? m.error;
+      merged[w.index] = { ...r, generated: m.generated + r.generated, expanded: m.expanded + r.expanded, violations: [...violations], ...(deadlock !== undefined ? { deadlock } : {}), ...(error !== undefined ? { error } : {}) };
+      remaining[w.index] = r.remaining;
+    };
+    const run = async (w: WorkerHandle): Promise<void> => {
+      for (;;) {
+        await waitForGrowth();
+        expanding++;
+        let r: LevelReport;
+        try {
+          r = expect(await w.call({ type: 'expand', skip, sliceMs: SLICE_MS }), 'expanded');
+        } finally {
+          expanding--;
+        }
+        merge(w, r);
+        if (Atomics.load(ctrl, CTRL.stop) !== 0) return;
+        if (r.tableFull) {
+          needGrow = true;
+          continue;
+        }
+        if (!r.complete) continue;
+        let victim = -1;
+        remaining.forEach((k, i) => {
+          if (i !== w.index && k >= STEAL_AT_LEAST && (victim < 0 || k > remaining[victim]!)) victim = i;
+        });
+        if (victim < 0) return;
+        const count = Math.floor(remaining[victim]! / 2);
+        remaining[victim] = remaining[victim]! - count;
+        const batch = expect(await workers[victim]!.call({ type: 'steal', count }), 'batch').batch;
+        if (batch.fps.length === 0) continue;
+        expect(await w.call({ type: 'give', batch }, [batch.words.buffer as ArrayBuffer]), 'ok');
       }
-    }
+    };
+    await Promise.all(workers.map(run));
     return merged;
   }
 

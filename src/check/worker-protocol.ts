@@ -19,7 +19,9 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { readonly type: 'seed' }
-  | { readonly type: 'expand'; readonly skip: readonly string[] }
+  | { readonly type: 'expand'; readonly skip: readonly string[]; readonly sliceMs: number }
+  | { readonly type: 'steal'; readonly count: number }
+  | { readonly type: 'give'; readonly batch: PortableBatch }
   | { readonly type: 'table'; readonly table: TableBuffers }
   | { readonly type: 'export'; readonly count: number }
   | { readonly type: 'import'; readonly batch: PortableBatch }
@@ -40,6 +42,8 @@ export interface LevelReport {
   /** A state whose expansion ('step') or invariant check ('invariant') failed. */
   readonly error?: { readonly fp: number; readonly kind: 'step' | 'invariant' };
   readonly nextSize: number;
+  /** States of the current level not yet expanded. */
+  readonly remaining: number;
   readonly frontierBytes: number;
 }
 

@@ -10,8 +10,10 @@
 //            or the table is nearly full (the coordinator grows it and asks
 //            again; the level resumes where it stopped).
 //   table    use a grown table
+//   steal    hand the last k unexpanded states of this level over (an idle
+//            worker takes them: give)
 //   export   hand the last k states of the next level over (portable.ts)
-//   import   take states handed over by another worker
+//   import   take states of the next level handed over by another worker
 //   advance  the next level becomes the current one
 //
 // Every reply is a message; an exception becomes a 'fatal' reply, which the
@@ -55,7 +57,8 @@ try {
   let current = new Frontier();
   let next = new Frontier();
 
-  const expand = (skip: ReadonlySet<string>): LevelReport => {
+  const expand = (skip: ReadonlySet<string>, sliceMs: number): LevelReport => {
+    const until = Date.now() + sliceMs;
     const violations = new Map<string, number>();
     let generated = 0;
     let expanded = 0;
@@ -70,6 +73,8 @@ try {
         tableFull = true;
         break;
       }
+      // A slice ends after sliceMs so that the coordinator can move work to an idle worker.
+      if ((expanded & 7) === 7 && Date.now() > until) break;
       const e = current.next();
       if (e === undefined) {
         complete = true;
@@ -127,6 +132,7 @@ try {
       ...(deadlock !== undefined ? { deadlock } : {}),
       ...(error !== undefined ? { error } : {}),
       nextSize: next.size,
+      remaining: current.remaining,
       frontierBytes: current.bytes + next.bytes,
     };
   };
@@ -146,7 +152,7 @@ try {
           // For the tests of what a failing worker becomes (test/workers.test.ts).
           if (process.env['MOMMIE_WORKER_FAULT'] === 'exit') process.exit(7);
           if (process.env['MOMMIE_WORKER_FAULT'] === 'throw') throw new Error('a fault injected by MOMMIE_WORKER_FAULT');
-          port.postMessage(expand(new Set(m.skip)) satisfies FromWorker);
+          port.postMessage(expand(new Set(m.skip), m.sliceMs) satisfies FromWorker);
           return;
         case 'table':
           table = new FingerprintTable(m.table as TableBuffers, ctrl);
@@ -157,6 +163,16 @@ try {
           port.postMessage({ type: 'batch', batch } satisfies FromWorker, [batch.words.buffer as ArrayBuffer]);
           return;
         }
+        case 'steal': {
+          const batch = encodeBatch(system, packer, current.takeLast(m.count));
+          port.postMessage({ type: 'batch', batch } satisfies FromWorker, [batch.words.buffer as ArrayBuffer]);
+          return;
+        }
+        case 'give':
+          if (current.remaining === 0) current.clear();
+          decodeBatch(system, m.batch as PortableBatch, (fp, s) => current.push(fp, packer.pack(s)));
+          port.postMessage({ type: 'ok' } satisfies FromWorker);
+          return;
         case 'import':
           decodeBatch(system, m.batch as PortableBatch, (fp, s) => next.push(fp, packer.pack(s)));
           port.postMessage({ type: 'ok' } satisfies FromWorker);
