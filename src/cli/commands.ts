@@ -1,5 +1,6 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { checkFile, type FrontEndResult } from '../analysis/frontend.js';
+import { githubAnnotation } from '../diagnostics/github.js';
 import { commandLine, ONE_FILE } from './args.js';
 import { dumpProgram } from './dump.js';
 import { EXIT } from './exit-codes.js';
@@ -12,7 +13,7 @@ export interface Command {
   run(args: string[], out: Out): number | Promise<number>;
 }
 
-const CHECK_HELP = `Usage: mommie check [--json] FILE...
+const CHECK_HELP = `Usage: mommie check [--json | --format text|json|github] FILE...
 
 Parses and checks MOMMIE programs: syntax, names, types, and the
 well-formedness rules (quorum thresholds, PUBLISH as ME, finite domains, ...).
@@ -21,6 +22,10 @@ source line and a caret.
 
 Options:
   --json     print {files: [{file, ok, diagnostics: [...]}], ok} on stdout
+  --format github
+             print each diagnostic as a GitHub Actions annotation on stdout
+             (::error file=F,line=L,col=C,...::MOMnnn: message), so a CI job
+             marks the program's lines; the usual text still goes to stderr
   -h, --help show this help
 
 Exit codes: 0 every file is well formed (warnings allowed), 1 errors.`;
@@ -30,11 +35,24 @@ export const checkCommand: Command = {
   summary: 'parse and check MOMMIE programs',
   help: CHECK_HELP,
   run(args, out) {
-    const parsed = commandLine('check', args, { json: { type: 'boolean' } }, { min: 1, max: Infinity, expected: 'no input files' }, CHECK_HELP, out);
+    const parsed = commandLine('check', args, { json: { type: 'boolean' }, format: { type: 'string' } }, { min: 1, max: Infinity, expected: 'no input files' }, CHECK_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
+    const format = parsed.values.format ?? (parsed.values.json === true ? 'json' : 'text');
+    if (format !== 'text' && format !== 'json' && format !== 'github') {
+      out.stderr(`mommie check: unknown format '${format}' (use text, json or github)`);
+      return EXIT.BAD_INPUT;
+    }
+    if (parsed.values.json === true && format !== 'json') {
+      out.stderr('mommie check: --json is --format json; give one of them');
+      return EXIT.BAD_INPUT;
+    }
     const results: FrontEndResult[] = parsed.positionals.map((f) => checkFile(f));
     const ok = results.every((r) => r.ok);
-    if (parsed.values.json === true) {
+    if (format === 'github') {
+      for (const r of results) for (const d of locatedDiagnostics(r)) out.stdout(githubAnnotation(d));
+      for (const r of results) printDiagnostics(out, r);
+      out.stderr(summary(results));
+    } else if (format === 'json') {
       out.stdout(JSON.stringify({ ok, files: results.map((r) => ({ file: r.file, ok: r.ok, diagnostics: locatedDiagnostics(r) })) }, null, 2));
     } else {
       for (const r of results) printDiagnostics(out, r);
