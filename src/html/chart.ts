@@ -120,7 +120,11 @@ function glyph(l: Layout, s: LaidStep, top: number): string {
       const group = l.groupAt.get(s.index);
       const stroke = group !== undefined ? ` style="stroke:${group.colour}"` : '';
       const q = group?.quorum === true ? '<tspan class="q"> Q</tspan>' : '';
-      return `<rect class="box fire" x="${f1(x - w / 2)}" y="${f1(top + 3)}" width="${f1(w)}" height="${ROW - 6}" rx="3"${stroke}/><text class="boxl" x="${f1(x)}" y="${f1(cy + 4)}">${esc(clip(st.label, fits - (q === '' ? 0 : 2)))}${q}</text>`;
+      // The binding goes under the name when the row has room for a second line.
+      const binding = st.detail !== undefined && st.detail !== '' && s.height >= ROW + LINE ? st.detail : undefined;
+      const h = binding === undefined ? ROW - 6 : ROW + LINE - 8;
+      const second = binding === undefined ? '' : `<text class="boxb" x="${f1(x)}" y="${f1(top + ROW + LINE - 9)}">${esc(clip(binding, Math.floor((w - 6) / 5.5)))}</text>`;
+      return `<rect class="box fire" x="${f1(x - w / 2)}" y="${f1(top + 3)}" width="${f1(w)}" height="${h}" rx="3"${stroke}/><text class="boxl" x="${f1(x)}" y="${f1(cy + 4)}">${esc(clip(st.label, fits - (q === '' ? 0 : 2)))}${q}</text>${second}`;
     }
     case 'byzantine':
       return `<rect class="box byz" x="${f1(x - w / 2)}" y="${f1(top + 3)}" width="${f1(w)}" height="${ROW - 6}" rx="3"/><text class="boxl" x="${f1(x)}" y="${f1(cy + 4)}">${esc(clip(st.label ?? 'Byzantine', fits))}</text>`;

@@ -33,7 +33,7 @@ svg text{font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",
 .row.r0{fill:rgba(0,0,0,0)}.row.r1{fill:rgba(0,0,0,.03)}
 g.step:hover .row,g.step.hl .row{fill:rgba(255,210,0,.2)}
 .box{stroke:#456;fill:#eef4fb}.box.byz{stroke:#b00020;fill:#fdecef}
-.boxl{text-anchor:middle;fill:#123}.q{fill:#b00020;font-weight:bold}
+.boxl{text-anchor:middle;fill:#123}.boxb{text-anchor:middle;fill:#456;font-size:9px}.q{fill:#b00020;font-weight:bold}
 .pub{fill:#456}.crash{stroke:#b00020;stroke-width:2.5}.notemark{fill:#999}
 .d.main{fill:#222}.d.send{fill:#1d4e89}.d.note{fill:#777}
 .group{stroke-width:2;fill:none}.group.quorum{stroke-width:3.5}
