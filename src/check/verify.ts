@@ -92,7 +92,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
       text: source.text,
       model: modelName,
       invariants,
-      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
+      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked, true) } : {}),
       ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
       onMemory: (m) => note(`${workers} worker${workers === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${(m.peakFrontierBytes / 2 ** 20).toFixed(1)} MiB`),
     }) : await explore(system, evaluator, {
