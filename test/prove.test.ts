@@ -70,7 +70,7 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
     try {
       const proof = join(dir, 'PBProof.tla');
       writeFileSync(proof, PROOF);
-      const first = await cli(['prove', 'specs/PrimaryBackup.mom', proof, '--json'], { XDG_CACHE_HOME: cache });
+      const first = await cli(['prove', 'specs/PrimaryBackup.mom', proof, '--no-typeok', '--json'], { XDG_CACHE_HOME: cache });
       expect(first.exitCode).toBe(2);
       const decoded = proveResultCodec.decode(JSON.parse(first.stdout));
       expect(isRight(decoded)).toBe(true);
@@ -88,7 +88,7 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
       expect(readdirSync(dir)).toEqual(['PBProof.tla']);
       expect(first.stderr).toMatch(/✓ .*PBProof\.tla:4:3 proved by/);
 
-      const again = await cli(['prove', 'specs/PrimaryBackup.mom', proof], { XDG_CACHE_HOME: cache });
+      const again = await cli(['prove', 'specs/PrimaryBackup.mom', proof, '--no-typeok'], { XDG_CACHE_HOME: cache });
       expect(again.exitCode).toBe(2);
       expect(again.stdout).toMatch(/✓ proved +smt +cached +.*PBProof\.tla:4:3/);
       expect(again.stdout).toContain('2 obligations: 1 proved, 1 failed');
@@ -103,7 +103,7 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
     try {
       const proof = join(dir, 'Bad.tla');
       writeFileSync(proof, '---- MODULE Bad ----\nEXTENDS PrimaryBackup\nFoo == 1 +\n====\n');
-      const r = await cli(['prove', 'specs/PrimaryBackup.mom', proof], { XDG_CACHE_HOME: dir });
+      const r = await cli(['prove', 'specs/PrimaryBackup.mom', proof, '--no-typeok'], { XDG_CACHE_HOME: dir });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain(`${proof}: rejected by tlapm`);
       expect(r.stdout).toMatch(new RegExp(`${proof.replace(/[.]/g, '\\.')}:\\d+:\\d+: error: `));
@@ -118,7 +118,7 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
       const proof = join(tmp, 'Slow.tla');
       writeFileSync(proof, '---- MODULE Slow ----\nEXTENDS Naturals, TLAPS\nTHEOREM \\A a, b, c \\in Nat : (a > 0 /\\ b > 0 /\\ c > 0) => a*a*a + b*b*b # c*c*c\n  BY SMTT(120)\n====\n');
       // TMPDIR and the cache make every command line of this run carry a path unique to it.
-      const child = execa('node', [CLI, 'prove', 'specs/PrimaryBackup.mom', proof], { cwd: ROOT, reject: false, env: { TMPDIR: tmp, XDG_CACHE_HOME: tmp, NO_COLOR: '1' } });
+      const child = execa('node', [CLI, 'prove', 'specs/PrimaryBackup.mom', proof, '--no-typeok'], { cwd: ROOT, reject: false, env: { TMPDIR: tmp, XDG_CACHE_HOME: tmp, NO_COLOR: '1' } });
       for (let i = 0; i < 60; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         const z3 = await execa('pgrep', ['-f', `z3 .*${tmp}`], { reject: false });

@@ -25,7 +25,7 @@ import type { ToolboxMessage } from './messages.js';
 import { moduleResult } from './module-result.js';
 import { countObligations, type ModuleResult, type ProveResult } from './result.js';
 import { runTlapm } from './run.js';
-import { typeOKProof } from './typeok-proof.js';
+import { typeOKProof, withAbout } from './typeok-proof.js';
 
 export interface ProveOptions {
   readonly program: CheckedProgram;
@@ -114,7 +114,7 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
       const names = { work, target: t, generated: generatedName };
       const m = moduleResult(t.module, t.display, t.generated, outcome, names);
       // Each step of the generated proof says what it is about in MOMMIE terms.
-      modules.push(t.file === typeOK.fileName ? { ...m, obligations: m.obligations.map((ob) => ({ ...ob, about: typeOK.about.get(ob.location.line) ?? null })) } : m);
+      modules.push(t.file === typeOK.fileName ? withAbout(m, typeOK) : m);
     }
     return right({
       format: 'mommie-prove/1',

@@ -20,7 +20,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { typeConjuncts, type TypeConjunct } from '../tla/module.js';
 import { tlaName, tlaString, transitionOperator } from '../tla/names.js';
-import type { StepAbout } from './result.js';
+import type { ModuleResult, StepAbout } from './result.js';
 import { placeOf, textOf, transitionWrites } from './writes.js';
 
 export interface TypeOKProof {
@@ -62,6 +62,7 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
     'Statements',
     'TriggerInstances',
   ];
+  const valueDefs = typeDefs.filter((d) => d !== 'Records' && d !== 'Statements' && d !== 'TriggerInstances');
   const facts = ['ConstantsOK', 'InTypeIdentity', ...(records.length > 0 ? ['RecordKinds'] : []), 'KnownStatements', 'StatementFields'];
   const domainText = new Map<string, string>();
   for (const r of p.roles.values()) for (const v of r.vars) domainText.set(`${r.name}.${v.name}`, textOf(source, v.decl.type.span, 'its type'));
@@ -134,8 +135,10 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
         (c) => {
           const written = c.role === r.name ? w.assigns.has(c.name) : c.name === 'handled' || (w.publishes.length > 0 && c.name === 'pool');
           if (!written) return `BY DEF TypeOK, ${op}`;
-          if (c.name === 'handled') return `BY ${facts.filter((f) => f !== 'InTypeIdentity').join(', ')} DEF TypeOK, ${op}, ${defs}`;
-          return `BY ${facts.join(', ')} DEF TypeOK, ${op}, ${defs}`;
+          // Records and Statements stay folded but where the step is about them: the facts say what a step needs of them.
+          if (c.name === 'handled') return `BY ${facts.filter((f) => f !== 'InTypeIdentity').join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}, TriggerInstances`;
+          if (c.name === 'pool') return `BY ${facts.join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}, Statements, Records`;
+          return `BY ${facts.join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}`;
         },
         (c) => {
           if (c.role === r.name) return [...(w.assigns.get(c.name) ?? [])];
@@ -228,4 +231,9 @@ function nonNegative(e: A.Expr): boolean {
     default:
       return false;
   }
+}
+
+/** A module result of the generated proof, each obligation told what it is about. */
+export function withAbout(m: ModuleResult, proof: TypeOKProof): ModuleResult {
+  return { ...m, obligations: m.obligations.map((o) => ({ ...o, about: proof.about.get(o.location.line) ?? null })) };
 }
