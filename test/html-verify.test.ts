@@ -10,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Browser, Page } from 'puppeteer-core';
 import { resolveTlc } from '../src/tools/resolve.js';
 import { renderPage, type ChartStep } from '../src/html/index.js';
-import { findBrowser, launch } from './helpers/browser.js';
+import { findBrowser, launch, openReport as open } from './helpers/browser.js';
 import { mommie, ROOT } from './helpers/cli.js';
 
 const found = findBrowser();
@@ -97,28 +96,6 @@ async function runReport(file: string, models: readonly string[], extra: readonl
   const r = await mommie(['verify', file, ...models.flatMap((m) => ['-m', m]), '-q', '--reporter', 'html', '-o', out, ...extra], { timeoutMs: 120_000 });
   expect(r.stderr).toContain(`wrote ${out}`);
   return { run: r, out, text: readText(r.stdout) };
-}
-
-interface Seen {
-  readonly problems: string[];
-  readonly page: Page;
-}
-
-/** Opens the file, recording console errors and warnings, script errors and every request but the page's own. */
-async function open(browser: Browser, file: string): Promise<Seen> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  const url = pathToFileURL(file).href;
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
-  page.on('requestfailed', (q) => problems.push(`failed request: ${q.url()}`));
-  page.on('request', (q) => {
-    if (q.url() !== url) problems.push(`request: ${q.url()}`);
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return { problems, page };
 }
 
 interface Shown {

@@ -9,7 +9,6 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
@@ -20,7 +19,7 @@ import { refineReportCodec, type RefineReport } from '../src/refine/result.js';
 import { translate } from '../src/tla/module.js';
 import { runSany, formatSanyErrors } from '../src/tlc/sany.js';
 import { resolveTlc } from '../src/tools/resolve.js';
-import { findBrowser, launch } from './helpers/browser.js';
+import { findBrowser, launch, openReport } from './helpers/browser.js';
 import { mommie, ROOT } from './helpers/cli.js';
 
 const tlc = await resolveTlc();
@@ -176,17 +175,7 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
     if (browserFound.ok) {
       const browser = await launch(browserFound.path);
       try {
-        const p = await browser.newPage();
-        const problems: string[] = [];
-        const url = pathToFileURL(html).href;
-        p.on('console', (m) => {
-          if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
-        });
-        p.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
-        p.on('request', (q) => {
-          if (q.url() !== url) problems.push(`request: ${q.url()}`);
-        });
-        await p.goto(url, { waitUntil: 'load' });
+        const { page: p, problems } = await openReport(browser, html);
         const seen = await p.evaluate(() => ({
           rows: [...(document.querySelector('table')?.querySelectorAll('tbody tr') ?? [])].map((tr) => (tr.querySelector('td:nth-child(2)')?.textContent ?? '').trim()),
           charts: [...document.querySelectorAll('section.chart')].map((s) => Number(s.getAttribute('data-steps'))),

@@ -4,7 +4,8 @@
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Browser } from 'puppeteer-core';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'puppeteer-core';
 
 export type Found = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
 
@@ -43,4 +44,26 @@ export async function launch(path: string): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'],
   });
+}
+
+export interface Seen {
+  readonly problems: string[];
+  readonly page: Page;
+}
+
+/** Opens the file, recording console errors and warnings, script errors and every request but the page's own. */
+export async function openReport(browser: Browser, file: string): Promise<Seen> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  const url = pathToFileURL(file).href;
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
+  page.on('requestfailed', (q) => problems.push(`failed request: ${q.url()}`));
+  page.on('request', (q) => {
+    if (q.url() !== url) problems.push(`request: ${q.url()}`);
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { problems, page };
 }
