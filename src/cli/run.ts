@@ -35,6 +35,9 @@ import type { SourceText } from '../diagnostics/source.js';
 import { formatViolation, type AssertSink } from '../build/assertions.js';
 import { loadBuild, peekAssert, type LoadedBuild } from '../build/load.js';
 import type { Out } from './output.js';
+import { htmlOutProblem, writeHtml } from '../report/html-out.js';
+import { RUN_HTML_GENERATOR } from '../report/run-html.js';
+import { HtmlCapture } from '../report/run-capture.js';
 
 const RUN_HELP = `Usage: mommie run PROGRAM --deploy DEPLOY [--keys DIR] [options]
 
@@ -85,6 +88,12 @@ Options:
                        log (report and go on: the default), count
   --strict             stop a node at its first failing body
   --json               print the report as JSON on stdout
+  --reporter html      (sim) also write a self-contained HTML report (needs
+                       --out): per-node statistics, throughput and latency
+                       over time, the first steps as a sequence chart
+                       (docs/html-reports.md)
+  -o, --out FILE       where the report goes; an existing file is replaced
+                       only if it is an earlier 'mommie run' report, or with --force
   -h, --help           show this help
 
 Exit codes: 0 the run completed, 1 bad input (over TCP also: a node could not
@@ -102,7 +111,7 @@ export const runCommand: Command = {
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
       force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
-      build: { type: 'string' }, assertions: { type: 'string' },
+      build: { type: 'string' }, assertions: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
@@ -123,6 +132,12 @@ export const runCommand: Command = {
     if (!Number.isInteger(seed) || seed < 0) return bad(`--seed takes a whole number, not '${v.seed}'`);
     const faults = parseFaults(v.faults ?? '');
     if ('error' in faults) return bad(faults.error);
+    if (v.reporter !== undefined && v.reporter !== 'html') return bad(`unknown reporter '${v.reporter}' (use html, or --json)`);
+    if (v.reporter === 'html' && v.out === undefined) return bad('--reporter html needs --out FILE');
+    if (v.reporter === 'html' && network !== 'sim') return bad('--reporter html is for the simulated network (--network sim); over TCP use --trace DIR and \'mommie replay --reporter html\'');
+    if (v.out !== undefined && v.reporter === undefined) return bad('--out FILE goes with --reporter html');
+    const outProblem = v.out === undefined ? undefined : htmlOutProblem(v.out, RUN_HTML_GENERATOR, v.force === true);
+    if (outProblem !== undefined) return bad(outProblem);
 
     const fe = checkFile(parsed.positionals[0]!);
     printDiagnostics(out, fe);
@@ -177,7 +192,7 @@ export const runCommand: Command = {
     // Byzantine primary without a view change): a stalled request is not a finding there.
     const promisesProgress = v.model === undefined || model.properties.length > 0;
     const stallMs = nums.stall ?? (promisesProgress ? 60_000 : Number.POSITIVE_INFINITY);
-    const code = await runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true });
+    const code = await runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true, ...(v.out !== undefined ? { htmlOut: v.out } : {}) });
     if (built?.sink !== undefined) {
       const s = built.sink;
       out.stderr(`assertions (${s.mode}): ${s.checked} step${s.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${s.violations} violation${s.violations === 1 ? '' : 's'}`);
@@ -213,6 +228,8 @@ interface SimChoices {
   readonly crashAt: ReadonlyMap<string, number>;
   readonly stallMs: number;
   readonly invariants: boolean;
+  /** --reporter html -o FILE: where the page goes. */
+  readonly htmlOut?: string;
 }
 
 async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
@@ -234,9 +251,12 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     return EXIT.BAD_INPUT;
   }
   let report: RunReport | undefined;
+  let html: HtmlCapture | undefined;
   for (let seed = c.seed; seed < c.seed + c.seeds; seed++) {
     const codecs = new Map<string, WireCodec>();
     const files = new Map<string, number>();
+    // Only the run whose report is printed is drawn: each seed starts afresh.
+    html = c.htmlOut === undefined ? undefined : new HtmlCapture();
     try {
       const r = runSimulation({
         model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency, ttps,
@@ -248,15 +268,21 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
           codecs.set(n, codec);
           return codec;
         },
+        ...(html !== undefined ? { onProgress: html.onProgress } : {}),
         traceFor: (n) => {
-          if (ctx.traceDir === undefined) return undefined;
+          if (ctx.traceDir === undefined) return html?.sink(n);
           mkdirSync(ctx.traceDir, { recursive: true });
           const fd = openSync(join(ctx.traceDir, `${n}.ndjson`), 'w', 0o644);
           files.set(n, fd);
           // One write per event: a run cut short leaves every line before it whole.
-          return { write: (e) => void writeSync(fd, JSON.stringify(e) + '\n') };
+          const seen = html?.sink(n);
+          return { write: (e) => {
+            writeSync(fd, JSON.stringify(e) + '\n');
+            seen?.write(e);
+          } };
         },
       });
+      html?.finish(r.latencies);
       report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest);
     } finally {
       for (const fd of files.values()) closeSync(fd);
@@ -265,6 +291,14 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     if (c.seeds > 1 && !ctx.json) out.stderr(`seed ${seed}: ${report.requests.completed} of ${report.requests.started} requests completed, no invariant violated`);
   }
   if (report === undefined) return EXIT.INTERNAL;
+  if (html !== undefined && c.htmlOut !== undefined) {
+    const problem = writeHtml(c.htmlOut, html.page(report, model, ctx.traceDir));
+    if (problem !== undefined) {
+      out.stderr(`mommie run: ${problem}`);
+      return EXIT.BAD_INPUT;
+    }
+    out.stderr(`wrote ${c.htmlOut}`);
+  }
   if (ctx.json) out.stdout(JSON.stringify(report, null, 2));
   else {
     out.stdout(formatRunReport(report).join('\n'));
