@@ -74,7 +74,9 @@ describe.skipIf(isLeft(tlc))('TLC checks the inductive invariant on the example\
       for (const mc of models) {
         const name = `Inv_${mc}`;
         writeFileSync(join(dir, `${name}.tla`), `---- MODULE ${name} ----\nEXTENDS ${mc}, PrimaryBackupInOrderInv\n====\n`);
-        writeFileSync(join(dir, `${name}.cfg`), `${readFileSync(join(dir, `${mc}.cfg`), 'utf8')}INVARIANT Inv\n`);
+        // Invariants only: the liveness property makes TwoClients take minutes, and Inv is a state predicate.
+        const cfg = readFileSync(join(dir, `${mc}.cfg`), 'utf8').split('\n').filter((l) => !l.startsWith('PROPERTY ')).join('\n');
+        writeFileSync(join(dir, `${name}.cfg`), `${cfg}INVARIANT Inv\n`);
         const started = Date.now();
         const run = await runTlcProcess({ java: tlc.right.java, jar: tlc.right.jar }, { cwd: dir, module: name, config: `${name}.cfg`, metadir: join(dir, `meta-${mc}`), workers: 1, timeoutMs: 300_000 });
         if (isLeft(run.parsed)) throw new Error(`TLC's output could not be read: ${run.parsed.left.message}\n${run.stderr}`);
