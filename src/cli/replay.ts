@@ -9,6 +9,8 @@ import { checkFile } from '../analysis/frontend.js';
 import { replayTraces, type ReplayResult, type TraceFile } from '../trace/replay.js';
 import { replayWithTlc } from '../trace/tlc-replay.js';
 import { resolveTlc } from '../tools/resolve.js';
+import { htmlOutProblem, writeHtml } from '../report/html-out.js';
+import { REPLAY_HTML_GENERATOR, replayHtml } from '../report/replay-html.js';
 import { commandLine } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -33,6 +35,12 @@ Options:
   --tla2tools PATH  the tla2tools.jar to use (else TLA2TOOLS_JAR, else the
                     one 'mommie tools install' cached)
   --json            print {ok, nodes, events, ...} or {ok: false, rejection} on stdout
+  --reporter html   also write a self-contained HTML report (needs --out):
+                    the merged events as a sequence chart, the first bad
+                    event marked (docs/html-reports.md)
+  -o, --out FILE    where the report goes; an existing file is replaced only
+                    if it is an earlier 'mommie replay' report, or with --force
+  --force           overwrite --out whatever it holds
   -h, --help        show this help
 
 Exit codes: 0 the run is a behaviour of the program, 1 bad input (no
@@ -47,13 +55,23 @@ export const replayCommand: Command = {
   summary: 'check recorded runs against the program',
   help: REPLAY_HELP,
   async run(args, out) {
-    const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, tla2tools: { type: 'string' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
+    const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, tla2tools: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const engine = parsed.values.engine ?? 'builtin';
     if (engine !== 'builtin' && engine !== 'tlc') {
       out.stderr(`mommie replay: unknown engine '${engine}' (builtin or tlc)`);
       return EXIT.BAD_INPUT;
     }
+    const { reporter, out: htmlOut } = parsed.values;
+    const refuse = (msg: string): number => {
+      out.stderr(`mommie replay: ${msg}`);
+      return EXIT.BAD_INPUT;
+    };
+    if (reporter !== undefined && reporter !== 'html') return refuse(`unknown reporter '${reporter}' (use html, or --json)`);
+    if (reporter === 'html' && htmlOut === undefined) return refuse('--reporter html needs --out FILE');
+    if (htmlOut !== undefined && reporter === undefined) return refuse('--out FILE goes with --reporter html');
+    const outProblem = htmlOut === undefined ? undefined : htmlOutProblem(htmlOut, REPLAY_HTML_GENERATOR, parsed.values.force === true);
+    if (outProblem !== undefined) return refuse(outProblem);
     const [programPath, ...paths] = parsed.positionals;
     const fe = checkFile(programPath!);
     printDiagnostics(out, fe);
@@ -114,6 +132,11 @@ export const replayCommand: Command = {
       else out.stderr(`engine: tlc (${resolved.right.jar}): the logs were refused before TLC ran`);
       r = t.result;
     } else r = replayTraces(fe.program, files);
+    if (htmlOut !== undefined) {
+      const problem = writeHtml(htmlOut, replayHtml(fe.program, files, r, engine));
+      if (problem !== undefined) return refuse(problem);
+      out.stderr(`wrote ${htmlOut}`);
+    }
     if (parsed.values.json === true) out.stdout(JSON.stringify(r, null, 2));
     else if (r.ok) out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name}`);
     else out.stderr(`${r.rejection.file}:${r.rejection.line}: error: ${r.rejection.message}`);

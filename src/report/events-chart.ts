@@ -28,6 +28,8 @@ export interface EventsChartOptions {
   readonly show: (v: Value) => string;
   /** Index in `events` of the event to mark as rejected, and why. */
   readonly rejected?: { readonly index: number; readonly message: string };
+  /** The number shown for the first step (when the chart starts mid-run). */
+  readonly firstNumber?: number;
 }
 
 function message(s: StatementJson, show: (v: Value) => string): ChartMessage {
@@ -95,5 +97,6 @@ export function eventsChart(events: readonly NodeEvent[], o: EventsChartOptions)
     ...(o.subtitle !== undefined ? { subtitle: o.subtitle } : {}),
     lifelines: [...o.lifelines, ...extra],
     steps,
+    ...(o.firstNumber !== undefined ? { firstNumber: o.firstNumber } : {}),
   };
 }
