@@ -123,6 +123,8 @@ describe('obligations from recorded runs', () => {
         cached: false,
         attempts: [{ prover: 'smt', status: 'proved', seconds: 1.2, reason: null, cached: false }],
         obligation: null,
+        // Only the generated TypeOK proof's steps say what they are about (test/prove-typeok.test.ts).
+        about: null,
       },
       {
         id: 2,
@@ -137,6 +139,7 @@ describe('obligations from recorded runs', () => {
           { prover: 'isabelle', status: 'failed', seconds: null, reason: 'isabelle is not installed', cached: false },
         ],
         obligation: "ASSUME NEW VARIABLE x\nPROVE  x \\in Nat /\\ x' = x + 1 => x' = x",
+        about: null,
       },
     ]);
   });
