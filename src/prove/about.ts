@@ -16,7 +16,7 @@ export function actionText(a: StepAbout): string {
     case 'byzantine':
       return 'TypeOK after a Byzantine publication';
     case 'next':
-      return a.action === 'Next' ? 'TypeOK after every step (Next)' : `TypeOK_Next, case ${a.action}`;
+      return a.action === 'Next' ? 'TypeOK after every step (Next)' : `TypeOK after every step, case ${a.action}`;
     case 'spec':
       return 'Spec => []TypeOK';
     case 'lemma':

@@ -118,7 +118,7 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   const defs = typeDefs.join(', ');
   steps('TypeOK_Init', { kind: 'init', action: 'Init', at: null }, false, (c) => (c.role === null ? 'BY DEF Init' : `BY ConstantsOK, InTypeIdentity DEF Init, ${defs}`), (c) => initWrites(p, source, c));
 
-  const caseLines: { formula: string; theorem: string }[] = [];
+  const caseLines: { formula: string; theorem: string; action: string }[] = [];
   for (const r of p.roles.values()) {
     for (const t of r.transitions) {
       const op = transitionOperator(r.name, t.name);
@@ -147,17 +147,17 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
           return [];
         },
       );
-      caseLines.push({ formula: `\\E n \\in ${tlaName(r.set)} : ${op}(n)`, theorem });
+      caseLines.push({ formula: `\\E n \\in ${tlaName(r.set)} : ${op}(n)`, theorem, action: `${r.name}.${t.name}` });
     }
   }
   out.push('');
   out.push('THEOREM TypeOK_Deliver == ASSUME TypeOK, NEW n \\in Principals, Deliver(n) PROVE TypeOK\'');
   steps('TypeOK_Deliver', { kind: 'deliver', action: 'Deliver', at: null }, true, () => 'BY DEF TypeOK, Deliver', () => []);
-  caseLines.push({ formula: '\\E n \\in Principals : Deliver(n)', theorem: 'TypeOK_Deliver' });
+  caseLines.push({ formula: '\\E n \\in Principals : Deliver(n)', theorem: 'TypeOK_Deliver', action: 'Deliver' });
   out.push('');
   out.push('THEOREM TypeOK_ByzantinePublish == ASSUME TypeOK, NEW b \\in Byzantine, ByzantinePublish(b) PROVE TypeOK\'');
   steps('TypeOK_ByzantinePublish', { kind: 'byzantine', action: 'ByzantinePublish', at: null }, true, (c) => (c.name === 'pool' ? 'BY ConstantsOK DEF TypeOK, ByzantinePublish, Statements' : 'BY DEF TypeOK, ByzantinePublish'), () => []);
-  caseLines.push({ formula: '\\E b \\in Byzantine : ByzantinePublish(b)', theorem: 'TypeOK_ByzantinePublish' });
+  caseLines.push({ formula: '\\E b \\in Byzantine : ByzantinePublish(b)', theorem: 'TypeOK_ByzantinePublish', action: 'ByzantinePublish' });
 
   const next = (action: string): StepAbout => ({ theorem: 'TypeOK_Next', kind: 'next', action, at: null, variable: null, domain: null, writes: [] });
   out.push('');
@@ -166,7 +166,7 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   out.push('  OBVIOUS', next('Next'));
   caseLines.forEach((c, i) => {
     out.push(`<1>${i + 1}. CASE ${c.formula}`);
-    out.push(`  BY <1>${i + 1}, ${c.theorem}`, next(c.theorem.replace(/^TypeOK_/, '')));
+    out.push(`  BY <1>${i + 1}, ${c.theorem}`, next(c.action));
   });
   const stutter = caseLines.length + 1;
   out.push(`<1>${stutter}. CASE UNCHANGED vars`);
