@@ -142,31 +142,55 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
     expect(c.bounds).toContain('CRASH {c2, r4}');
   }, 300_000);
 
-  it('a planted bug is found through wire steps, and its counterexample reads in MOMMIE terms', async () => {
-    const junit = join(dir, 'bug.xml');
-    const html = join(dir, 'bug.html');
-    const r = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '--json', '-q', '--reporter', 'junit', '-o', junit], { timeoutMs: 300_000 });
+  it('a Byzantine reply accepted by a quorum too small: the adversary\'s item, in both terms', async () => {
+    const r = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '--json', '-q'], { timeoutMs: 300_000 });
     expect(r.exitCode, r.stderr).toBe(2);
     const c = decode(r.stdout).checks[0]!;
-    expect(c.verdict).toBe('fail');
-    expect(c.violated).toBe('ValidReplies');
+    expect(c).toMatchObject({ verdict: 'fail', violated: 'ValidReplies' });
     const steps = c.counterexample!.steps;
-    expect(steps.length).toBeGreaterThan(2);
-    // Every step is a step of the abstract pool: a Fire of a transition the program has, a Deliver, a Byzantine publication, or the wire alone.
-    for (const s of steps) expect(s.mommie).toMatch(/^(Fire (Client|Replica)\.\w+ at \w+|Deliver \[.*\] .* to \w+|Byzantine publication of .*|stutter \(the wire only\))/);
-    // Statements reached their verifiers over the wire, through the HMAC check.
+    expect(steps.map((s) => s.mommie.split(' ')[0])).toEqual(['Byzantine', 'Deliver', 'Fire']);
+    // The reply reached c1 from the Byzantine replica itself, not over a correct node's link.
+    expect(steps[1]!.arrows[0]).toMatchObject({ kind: 'deliver', from: 'Byzantine', to: 'c1', forged: false });
+    expect(steps[1]!.wire[0]).toMatch(/^a Byzantine node → c1: \[r4, c1, NOONE\] Reply/);
+    expect(steps[2]!.mommie).toBe('Fire Client.Accept at c1');
+  }, 300_000);
+
+  it('a crashed primary: the optimistic route, its escalation and the deliveries, as a lasso in text, JSON, JUnit and HTML', async () => {
+    const args = ['refine', 'specs/buggy/PrimaryBackupCrashedPrimary.mom', '--deploy', 'specs/buggy/PrimaryBackupCrashedPrimary.deploy', '--composed-only', '-q'];
+    const junit = join(dir, 'bug.xml');
+    const html = join(dir, 'bug.html');
+    const r = await mommie([...args, '--json', '--reporter', 'junit', '-o', junit], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c).toMatchObject({ verdict: 'fail', violated: 'ClientsServed' });
+    const cex = c.counterexample!;
+    expect(cex.loopsTo).not.toBeNull();
+    const steps = cex.steps;
+    // Every step is a step of the abstract pool: a Fire of a transition the program has, a Deliver, or the wire alone.
+    for (const s of steps) expect(s.mommie).toMatch(/^(Fire (Client|Replica)\.\w+ at \w+|Deliver \[.*\] .* to \w+|stutter \(the wire only\))/);
+    // The request goes to the primary first, asking it to relay; the escalation sends it to the others directly.
+    expect(steps[0]!.mommie).toMatch(/^Fire Client\.Submit at c1, publishing \[c1, \{r1, r2, r3, r4\}, NOONE\] Request/);
+    expect(steps[0]!.wire).toEqual([expect.stringMatching(/^c1 → r1: .* \(authenticator by c1; relay to r2, r3, r4\)$/)]);
+    const escalation = steps.find((s) => s.mommie === 'stutter (the wire only)');
+    expect(escalation?.arrows.map((a) => `${a.from}>${a.to}`).sort()).toEqual(['c1>r2', 'c1>r3', 'c1>r4']);
     const delivered = steps.filter((s) => s.mommie.startsWith('Deliver'));
     expect(delivered.length).toBeGreaterThan(0);
-    expect(delivered.every((s) => s.arrows.some((a) => a.kind === 'deliver' && a.to === s.actor))).toBe(true);
-    expect(steps.some((s) => s.wire.some((w) => /authenticator by/.test(w)))).toBe(true);
-    // The JUnit report has the failure, with the counterexample.
+    for (const s of delivered) expect(s.arrows[0]).toMatchObject({ kind: 'deliver', from: 'c1', to: s.actor });
+    // The crashed primary never takes a step.
+    expect(steps.some((s) => s.actor === 'r1')).toBe(false);
+    // Text.
+    const text = await mommie(args, { timeoutMs: 300_000 });
+    expect(text.stdout).toContain('✗  composed  PrimaryBackupCrashedPrimary/CrashedPrimary');
+    expect(text.stdout).toMatch(/counterexample \(\d+ steps, then (stuttering there|back to state \d+) forever\)/);
+    expect(text.stdout).toContain('wire: r2 accepts [c1, {r1, r2, r3, r4}, NOONE] Request(client = c1, op = 0) from c1');
+    // JUnit: the failure, with the counterexample.
     const xml = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(junit, 'utf8'));
     const tc = xml.testsuites.testsuite.testcase;
-    expect(tc['@_name']).toBe('PrimaryBackupSmallQuorum/ByzantineBackup');
-    expect(tc.failure['@_type']).toBe('ValidReplies');
-    expect(String(tc.failure['#text'])).toContain('Deliver');
-    // The same run as HTML.
-    const h = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '-q', '--reporter', 'html', '-o', html], { timeoutMs: 300_000 });
+    expect(tc['@_name']).toBe('PrimaryBackupCrashedPrimary/CrashedPrimary');
+    expect(tc.failure['@_type']).toBe('ClientsServed');
+    expect(String(tc.failure['#text'])).toContain('Fire Client.Submit at c1');
+    // HTML, opened in a real browser where there is one.
+    const h = await mommie([...args, '--reporter', 'html', '-o', html], { timeoutMs: 300_000 });
     expect(h.exitCode).toBe(2);
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/^<!DOCTYPE html>/);
@@ -181,7 +205,7 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
           charts: [...document.querySelectorAll('section.chart')].map((s) => Number(s.getAttribute('data-steps'))),
         }));
         expect(problems).toEqual([]);
-        expect(seen.rows).toEqual(['PrimaryBackupSmallQuorum/ByzantineBackup']);
+        expect(seen.rows).toEqual(['PrimaryBackupCrashedPrimary/CrashedPrimary']);
         expect(seen.charts).toHaveLength(1);
         expect(seen.charts[0]).toBeGreaterThanOrEqual(steps.length);
       } finally {

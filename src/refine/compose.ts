@@ -119,6 +119,8 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('');
   out.push(...ADVERSARY);
   out.push('');
+  out.push('W_Adversary == \\E b \\in Byzantine : \\E v \\in Principals : \\E s \\in W_AdvStmts : W_AdvDeliver(b, v, s)');
+  out.push('');
   out.push('W_Init == Init /\\ w_wire = {} /\\ w_route = [x \\in {} |-> 0]');
   out.push('');
   out.push('W_Next ==');
@@ -126,7 +128,7 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('  \\/ \\E v \\in Principals : \\E m \\in w_wire : W_Receive(v, m)');
   out.push('  \\/ \\E s \\in DOMAIN w_route : W_Escalate(s) \\/ W_Lazy(s)');
   out.push('  \\/ \\E b \\in Byzantine : W_FaultyIssue(b)');
-  out.push('  \\/ \\E b \\in Byzantine : \\E v \\in Principals : \\E s \\in W_AdvStmts : W_AdvDeliver(b, v, s)');
+  out.push('  \\/ W_Adversary');
   out.push('');
   out.push('(* Correct nodes take their enabled transitions, links deliver, and the');
   out.push('   lazy fallback runs; the adversary is never forced. *)');

@@ -123,13 +123,14 @@ function composedStep(index: number, before: TraceState, after: TraceState, tran
     const l = learned[0]!;
     const stmt = l.added[0]!;
     const stmtText = showStatement(stmt);
-    if (action.startsWith('W_AdvDeliver')) {
+    const via = elements(variable(before, 'w_wire')?.value).find((m) => name(field(m, 'to')) === l.key && canonTla(field(m, 'stmt') ?? m) === canonTla(stmt));
+    // No item on the wire carried it to this node: the adversary sent it.
+    if (action.startsWith('W_Adv') || via === undefined) {
       const inPool = elements(variable(before, 'pool')?.value).some((p) => canonTla(p) === canonTla(stmt));
       wire.unshift(`a Byzantine node → ${l.key}: ${stmtText}, accepted`);
       return { index, action, actor: null, wire, arrows: [{ kind: 'deliver' as const, from: 'Byzantine', to: l.key, label: stmtText, forged: !inPool }, ...arrows], mommie: inPool ? `Deliver ${stmtText} to ${l.key}` : `no step: ${l.key} accepts ${stmtText}, which nobody published` };
     }
-    const via = elements(variable(before, 'w_wire')?.value).find((m) => name(field(m, 'to')) === l.key && canonTla(field(m, 'stmt') ?? m) === canonTla(stmt));
-    const from = via === undefined ? '?' : name(field(via, 'lnk'));
+    const from = name(field(via, 'lnk'));
     wire.unshift(`${l.key} accepts ${stmtText} from ${from}`);
     return { index, action, actor: l.key, wire, arrows: [{ kind: 'deliver' as const, from, to: l.key, label: stmtText, forged: false }, ...arrows], mommie: `Deliver ${stmtText} to ${l.key}` };
   }
@@ -161,7 +162,8 @@ export function counterexampleOf(trace: Trace, transitions: ReadonlyMap<string, 
     }
   }
   const lasso = trace.lasso;
-  const loopsTo = lasso !== null && lasso.kind === 'back-to-state' ? lasso.state : null;
+  // Stuttering forever is a loop on the last state.
+  const loopsTo = lasso === null ? null : lasso.kind === 'back-to-state' ? lasso.state : (states[states.length - 1]?.number ?? null);
   return { steps, loopsTo };
 }
 

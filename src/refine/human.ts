@@ -37,7 +37,7 @@ export function formatRefineReport(r: RefineReport): string {
     for (const a of c.assumptions) out.push(`    assumes:     ${a}`);
     if (c.suggestion !== null) out.push(`    suggestion:  ${c.suggestion}`);
     if (c.counterexample !== null && (c.verdict !== 'pass' || c.expectedFailure !== null)) {
-      out.push(`    counterexample (${c.counterexample.steps.length} step${c.counterexample.steps.length === 1 ? '' : 's'}${c.counterexample.loopsTo !== null ? `, then back to state ${c.counterexample.loopsTo}` : ''}):`);
+      out.push(`    counterexample (${c.counterexample.steps.length} step${c.counterexample.steps.length === 1 ? '' : 's'}${loopText(c)}):`);
       for (const s of c.counterexample.steps) {
         out.push(`      ${String(s.index).padStart(3)}. ${s.mommie}`);
         for (const w of s.wire) out.push(`             wire: ${w}`);
@@ -48,4 +48,11 @@ export function formatRefineReport(r: RefineReport): string {
   out.push('');
   out.push(`${r.checks.length} checks: ${r.checks.length - bad} as expected${bad > 0 ? `, ${bad} not` : ''}; ${r.seconds.toFixed(1)} s`);
   return out.join('\n') + '\n';
+}
+
+function loopText(c: RefineCheck): string {
+  const cex = c.counterexample;
+  if (cex === null || cex.loopsTo === null) return '';
+  const last = cex.steps[cex.steps.length - 1]?.index;
+  return cex.loopsTo === last ? ', then stuttering there forever' : `, then back to state ${cex.loopsTo} forever`;
 }

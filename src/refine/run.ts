@@ -280,7 +280,9 @@ async function composedCheck(opts: RefineOptions, seen: Versions, model: string,
   const f = r.findings[0];
   if (f === undefined) return { ...base, ...stats, verdict: 'error', message: r.errors.map((e) => firstLine(e.text)).join('; ') || `TLC ended with ${r.verdict}`, violated: null, counterexample: null, suggestion: null };
   const isRefinementStep = (msg: string): boolean => new RegExp(`of module ${composedModuleName(program, model)}`).test(msg) && /AbstractSafety|\[\]\[Next\]_vars/.test(msg) || /of module Refine_/.test(msg);
-  const violated = violatedOf(f, isRefinementStep);
+  // TLC 2.19 does not name a violated temporal property; with one in the config it can only be that one.
+  const temporal = properties.filter((p) => p !== 'AbstractSafety' && c.config.includes(`PROPERTY ${p}`));
+  const violated = f.kind === 'property' && f.temporal && f.names.length === 0 && temporal.length === 1 ? temporal[0]! : violatedOf(f, isRefinementStep);
   const trace = 'trace' in f ? f.trace : null;
   return {
     ...base,
