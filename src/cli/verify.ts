@@ -11,6 +11,7 @@ import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
 import { toJUnitXml } from '../report/junit.js';
 import { HTML_GENERATOR, verifyHtml, verifyPageContext } from '../report/html.js';
+import { itfClashes, writeItf } from '../itf/files.js';
 import { commandLine, ONE_FILE, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -43,7 +44,11 @@ Options:
   -o, --out FILE          where the report goes; an existing file is replaced
                           only if it is an earlier mommie report of the same
                           kind, or with --force
-  --force                 overwrite --out whatever it holds
+  --force                 overwrite --out whatever it holds (and --itf files)
+  --itf DIR               write each counterexample as an ITF trace (the JSON
+                          Apalache and Quint read), DIR/<model>-<property>.itf.json,
+                          over the variables of the 'mommie tla' module; refuses
+                          to replace such files of the checked models without --force
   --max-states N          stop after N distinct states (verdicts become unknown)
   --max-depth N           do not explore beyond depth N
   --timeout SECONDS       stop after this long
@@ -123,6 +128,7 @@ export const verifyCommand: Command = {
         por: { type: 'boolean' },
         continue: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        itf: { type: 'string' },
       },
       ONE_FILE,
       HELP,
@@ -178,6 +184,12 @@ export const verifyCommand: Command = {
     }
     if (wanted.length === 0) {
       out.stderr(`mommie verify: ${file} declares no MODEL; add one, e.g. MODEL Small { }`);
+      return EXIT.BAD_INPUT;
+    }
+
+    const itfOld = v.itf === undefined || v.force === true ? [] : itfClashes(v.itf, wanted);
+    if (itfOld.length > 0) {
+      out.stderr(`mommie verify: ${v.itf} already holds ${itfOld.join(', ')}; pass --force to overwrite them, or choose another --itf directory`);
       return EXIT.BAD_INPUT;
     }
 
@@ -273,6 +285,12 @@ export const verifyCommand: Command = {
         out.stderr(`mommie verify: cannot write ${v.out}: ${e instanceof Error ? e.message : String(e)}`);
         return EXIT.BAD_INPUT;
       }
+    }
+    if (v.itf !== undefined) {
+      const w = writeItf(v.itf, program, fe.source, result);
+      for (const f of w.files) out.stderr(`wrote ${f.path} (${f.states} states)`);
+      for (const p of w.problems) out.stderr(`mommie verify: --itf: ${p}`);
+      if (w.problems.length > 0) return EXIT.INTERNAL;
     }
     return exitCodeOf(models);
   },
