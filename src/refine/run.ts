@@ -186,7 +186,9 @@ async function moduleCheck(opts: RefineOptions, seen: Versions, m: ModuleCheck, 
     return { ...base, ...stats, verdict, message: isControl(m) ? `no counterexample, but this negative control must fail (${base.expectedFailure})` : 'every property holds', violated: null, counterexample: null };
   }
   if (f === undefined) return { ...base, ...stats, verdict: 'error', message: r.errors.map((e) => firstLine(e.text)).join('; ') || `TLC ended with ${r.verdict}`, violated: null, counterexample: null };
-  const violated = violatedOf(f, isRefinementStep);
+  // TLC 2.19 does not name a violated temporal property; a module claims one (Liveness).
+  const liveness = configProperties(folder, m.config).filter((p) => p === 'Liveness');
+  const violated = f.kind === 'property' && f.temporal && f.names.length === 0 && liveness.length === 1 ? liveness[0]! : violatedOf(f, isRefinementStep);
   const trace = 'trace' in f ? f.trace : null;
   const counterexample = trace === null ? null : counterexampleOf(trace, undefined);
   const asExpected = matches(m.expected, f, f.kind === 'property' && isRefinementStep(f.message));
