@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
@@ -172,4 +172,23 @@ describe.skipIf(isLeft(tlapm))('with tlapm', () => {
       rmSync(cache, { recursive: true, force: true });
     }
   }, 300_000);
+
+  it('a proof module may EXTEND the generated TypeOK proof and use its theorems, without re-proving them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-typeok-use-'));
+    try {
+      const proof = join(dir, 'UseTypeOK.tla');
+      writeFileSync(proof, '---- MODULE UseTypeOK ----\nEXTENDS Ticks_TypeOK\nTHEOREM Always == Spec => []TypeOK\n  BY TypeOK_Spec\n====\n');
+      const r = await execa(process.execPath, [CLI, 'prove', 'test/fixtures/prove/Ticks.mom', proof, '--no-typeok', '--stretch', '3', '--json', '-q'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', XDG_CACHE_HOME: dir }, timeout: 120_000 });
+      expect(r.exitCode).toBe(0);
+      const decoded = proveResultCodec.decode(JSON.parse(String(r.stdout)));
+      if (!isRight(decoded)) throw new Error('undecodable result');
+      expect(decoded.right.modules.map((m) => m.module)).toEqual(['Ticks', 'UseTypeOK']);
+      expect(decoded.right.modules[1]!.obligations.map((o) => [o.location.line, o.status])).toEqual([
+        [4, 'proved'],
+        [4, 'trivial'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
