@@ -15,6 +15,8 @@ export const CHART_EVENTS = 1000;
 
 export class HtmlCapture {
   private readonly events: NodeEvent[] = [];
+  /** The latest CHART_EVENTS events (a ring): a violation or stall late in a long run is drawn from them. */
+  private readonly tail: NodeEvent[] = [];
   private total = 0;
   private readonly completed: number[] = [];
   private latencies: readonly number[] = [];
@@ -25,7 +27,9 @@ export class HtmlCapture {
       write: (e) => {
         if (e.k === 'start') return;
         this.total++;
-        if (this.events.length < CHART_EVENTS) this.events.push({ node: n, event: e });
+        const ne = { node: n, event: e };
+        if (this.events.length < CHART_EVENTS) this.events.push(ne);
+        this.tail[(this.total - 1) % CHART_EVENTS] = ne;
       },
     };
   }
@@ -46,8 +50,11 @@ export class HtmlCapture {
       ...(n.role !== undefined ? { note: n.role.name } : {}),
     }));
     for (const t of report.ttps ?? []) lifelines.push({ name: t.node, note: 'TTP' });
+    // The ring in order, oldest first, when it holds events the first ones do not.
+    const cut = this.total % CHART_EVENTS;
+    const last = this.total > CHART_EVENTS ? [...this.tail.slice(cut), ...this.tail.slice(0, cut)] : [];
     return runHtml({
-      report, timeline, events: this.events, totalEvents: this.total, lifelines,
+      report, timeline, events: this.events, lastEvents: last, totalEvents: this.total, lifelines,
       show: (v) => model.evaluator.show(v), ...(traceDir !== undefined ? { traceDir } : {}),
     });
   }

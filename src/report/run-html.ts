@@ -33,6 +33,8 @@ export interface RunPageInput {
   readonly timeline?: RunTimeline;
   /** The first events of the run, in the order they happened. */
   readonly events: readonly NodeEvent[];
+  /** The last events of a run longer than `events` (drawn too when it violated an invariant or stalled). */
+  readonly lastEvents?: readonly NodeEvent[];
   /** Events in the whole run (more than `events.length` when the chart shows only the first). */
   readonly totalEvents: number;
   readonly lifelines: readonly Lifeline[];
@@ -134,6 +136,20 @@ export function runHtml(input: RunPageInput): string {
     lifelines: input.lifelines,
     show: input.show,
   });
+  const last = input.lastEvents ?? [];
+  const tail =
+    bad && last.length > 0
+      ? [
+          eventsChart(last, {
+            id: 'run-last-steps',
+            title: `the last ${last.length} of ${input.totalEvents} events, up to the ${r.violation !== undefined ? 'violation' : 'stall'}`,
+            subtitle: 'the same events, at the end of the run',
+            lifelines: input.lifelines,
+            show: input.show,
+            firstNumber: input.totalEvents - last.length + 1,
+          }),
+        ]
+      : [];
   const page = renderPage(
     {
       title: `${r.program}: mommie run`,
@@ -141,7 +157,7 @@ export function runHtml(input: RunPageInput): string {
       status: bad ? 'bad' : 'ok',
       statusText: r.violation !== undefined ? 'invariant violated' : r.stalled !== undefined ? 'stalled' : 'completed',
       tables: [nodesTable(r)],
-      charts: [chart],
+      charts: [chart, ...tail],
       generator: RUN_HTML_GENERATOR,
     },
     { chartsTitle: 'The run' },
