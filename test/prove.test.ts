@@ -46,6 +46,22 @@ describe('without tlapm', () => {
     }
   });
 
+  it('--stretch takes a positive number; a proof module may not take the generated TypeOK proof\'s name', async () => {
+    const bad = await cli(['prove', 'specs/PrimaryBackup.mom', '--stretch', '0'], {});
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain("mommie prove: --stretch takes a number above 0 and at most 100, not '0'");
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-prove-name-'));
+    try {
+      const clash = join(dir, 'PrimaryBackup_TypeOK.tla');
+      writeFileSync(clash, '---- MODULE PrimaryBackup_TypeOK ----\n====\n');
+      const r = await cli(['prove', 'specs/PrimaryBackup.mom', clash], {});
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('has the name of the generated TypeOK proof');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a missing proof module is bad input before tlapm is looked for', async () => {
     const r = await cli(['prove', 'specs/PrimaryBackup.mom', 'proofs/Nope.tla'], {});
     expect(r.exitCode).toBe(1);
