@@ -248,9 +248,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
         } else status = 'interrupted';
         return;
       }
-      const before = sizes.slice();
       sizes = await balance(sizes);
-      if (process.env['MOMMIE_PAR_DEBUG'] !== undefined) process.stderr.write(`level ${d + 1}: ${before.join('/')} -> ${sizes.join('/')} at ${((Date.now() - start) / 1000).toFixed(2)} s\n`);
       for (const w of workers) expect(await w.call({ type: 'advance' }), 'ok');
     }
   }
