@@ -136,6 +136,12 @@ export interface Page {
   /** Colours the title's badge. */
   readonly status?: Tone;
   readonly statusText?: string;
+  /**
+   * Trusted markup (inline SVG plots made by a renderer of this project, never
+   * user text), shown at the top of the page under `figuresTitle`.
+   */
+  readonly figures?: readonly string[];
+  readonly figuresTitle?: string;
   readonly tables?: readonly Table[];
   readonly charts?: readonly SequenceChart[];
   /** `<meta name="generator">`: lets a command recognise its own earlier report before replacing it. */

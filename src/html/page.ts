@@ -138,6 +138,7 @@ export function renderPage(page: Page, opts: { readonly chartsTitle?: string } =
     `<header><h1>${esc(page.title)}${badge(page.status, page.statusText)}</h1>`,
     ...(page.summary ?? []).map((s) => `<p class="summary">${esc(s)}</p>`),
     '</header><main>',
+    ...(page.figures !== undefined && page.figures.length > 0 ? [`<h2>${esc(page.figuresTitle ?? 'Figures')}</h2>`, ...page.figures] : []),
     ...(page.tables ?? []).map(renderTable),
     ...(charts.length > 0 ? [`<h2>${esc(opts.chartsTitle ?? 'Sequence charts')}</h2>`, LEGEND, ...charts.map(renderChart)] : []),
     '</main>',

@@ -14,7 +14,7 @@ import type { RunReport } from '../runtime/report.js';
 import { percentile } from '../runtime/report.js';
 import type { Value } from '../semantics/value.js';
 import { eventsChart, type NodeEvent } from './events-chart.js';
-import { renderPlot, withFigures, type Plot } from './svg-plot.js';
+import { renderPlot, type Plot } from './svg-plot.js';
 
 export const RUN_HTML_GENERATOR = 'mommie run';
 
@@ -150,18 +150,19 @@ export function runHtml(input: RunPageInput): string {
           }),
         ]
       : [];
-  const page = renderPage(
+  const plots = input.timeline === undefined ? [] : timelinePlots(input.timeline, r.durationMs);
+  return renderPage(
     {
       title: `${r.program}: mommie run`,
       summary: summaryLines(r, input),
       status: bad ? 'bad' : 'ok',
       statusText: r.violation !== undefined ? 'invariant violated' : r.stalled !== undefined ? 'stalled' : 'completed',
+      figures: plots.map(renderPlot),
+      figuresTitle: 'Over time',
       tables: [nodesTable(r)],
       charts: [chart, ...tail],
       generator: RUN_HTML_GENERATOR,
     },
     { chartsTitle: 'The run' },
   );
-  const plots = input.timeline === undefined ? [] : timelinePlots(input.timeline, r.durationMs);
-  return plots.length === 0 ? page : withFigures(page, ['<h2>Over time</h2>', ...plots.map(renderPlot)]);
 }

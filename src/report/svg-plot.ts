@@ -76,15 +76,3 @@ export function renderPlot(p: Plot): string {
   ].join('\n');
 }
 
-const MARK = '</header><main>';
-
-/**
- * The page with `html` (trusted markup, e.g. plots) at the top of its main
- * part. The renderer (src/html/page.ts) has no slot for figures; its page
- * always opens <main> right after the header, which is where these go.
- */
-export function withFigures(page: string, html: readonly string[]): string {
-  const at = page.indexOf(MARK);
-  if (at < 0) throw new Error('renderPage output without </header><main>: src/html/page.ts changed its layout');
-  return page.slice(0, at + MARK.length) + '\n' + html.join('\n') + page.slice(at + MARK.length);
-}
