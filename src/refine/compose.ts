@@ -83,6 +83,11 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('   are the issued and the accepted statements; the wire is hidden. *)');
   out.push(`EXTENDS ${mc}, Sequences, TLC`);
   out.push('');
+  out.push('(* InType by membership: the same value, or an error, without enumerating S as');
+  out.push("   the generated module's CHOOSE does (a record type of a deployment-sized model");
+  out.push('   is large; the .cfg substitutes it). *)');
+  out.push('W_InType(v, S) == IF v \\in S THEN v ELSE Assert(FALSE, "a value left its declared type")');
+  out.push('');
   out.push('VARIABLES w_wire, w_route  \\* items sent; the dissemination state of each routed statement');
   out.push('w_vars == <<vars, w_wire, w_route>>');
   const kept = [...[...program.roles.values()].flatMap((r) => r.vars.map((v) => roleVarName(program, r.name, v.name))), 'pool', 'handled'];
@@ -168,6 +173,7 @@ function composedConfig(modelConfig: string, program: CheckedProgram, model: str
   for (const l of lines) {
     if (l.startsWith('\\*')) continue;
     if (/^SPECIFICATION\b/.test(l)) out.push('SPECIFICATION W_Spec');
+    else if (l === 'CONSTANTS') out.push(l, '  InType <- W_InType');
     else if (/^CHECK_DEADLOCK\b/.test(l)) out.push('PROPERTY AbstractSafety', l);
     else out.push(l);
   }
