@@ -54,10 +54,11 @@ describe('without TLC', () => {
     }
   });
 
-  it('says that --workers and --heap do not apply when the built-in engine runs', async () => {
-    const r = await cli(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--engine', 'auto', '--workers', '2', '-q'], withoutTlc());
+  it('when the built-in engine runs: --heap does not apply, and --workers falls back to one for a model with a PROPERTY', async () => {
+    const r = await cli(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--engine', 'auto', '--workers', '2', '--heap', '512', '-q'], withoutTlc());
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toContain('note: --workers and --heap apply to TLC; the built-in engine runs in this process with one worker');
+    expect(r.stderr).toContain('note: --heap applies to TLC');
+    expect(r.stderr).toContain('[CrashedBackup] checked in process with one worker, not 2');
   });
 
   it('refuses an unknown engine', async () => {
