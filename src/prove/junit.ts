@@ -3,7 +3,7 @@
 // said and the obligation; an interrupted, omitted or unfinished one is
 // <skipped>; a module tlapm rejected or could not check is an <error>.
 
-import { attr, builder, countCases, noCounts, text, time, type Counts } from '../report/junit-xml.js';
+import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from '../report/junit-xml.js';
 import { aboutText, failureText } from './about.js';
 import { formatSeconds, locationText } from './human.js';
 import type { ModuleResult, ObligationResult, ProveResult } from './result.js';
@@ -78,16 +78,5 @@ function suiteOf(r: ProveResult, m: ModuleResult, total: Counts): object {
 export function proveToJUnitXml(r: ProveResult): string {
   const total = noCounts();
   const suites = r.modules.map((m) => suiteOf(r, m, total));
-  return builder.build({
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: {
-      '@_name': 'mommie prove',
-      '@_tests': String(total.tests),
-      '@_failures': String(total.failures),
-      '@_errors': String(total.errors),
-      '@_skipped': String(total.skipped),
-      '@_time': time(r.seconds),
-      testsuite: suites,
-    },
-  }) as string;
+  return junitDocument('mommie prove', r.seconds, total, suites);
 }

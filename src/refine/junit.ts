@@ -3,7 +3,7 @@
 // <failure> with its counterexample; too large is <skipped> (no verdict);
 // TLC failing is an <error>.
 
-import { attr, builder, countCases, noCounts, text, time, type Counts } from '../report/junit-xml.js';
+import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from '../report/junit-xml.js';
 import type { RefineCheck, RefineReport } from './result.js';
 
 interface TestCase {
@@ -48,16 +48,5 @@ function suite(r: RefineReport, kind: RefineCheck['kind'], total: Counts): objec
 export function refineToJUnitXml(r: RefineReport): string {
   const total = noCounts();
   const suites = [suite(r, 'module', total), suite(r, 'composed', total)].filter((s) => s !== undefined);
-  return builder.build({
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: {
-      '@_name': 'mommie refine',
-      '@_tests': String(total.tests),
-      '@_failures': String(total.failures),
-      '@_errors': String(total.errors),
-      '@_skipped': String(total.skipped),
-      '@_time': time(r.seconds),
-      testsuite: suites,
-    },
-  }) as string;
+  return junitDocument('mommie refine', r.seconds, total, suites);
 }

@@ -47,3 +47,19 @@ export function countCases(cases: readonly { readonly failure?: unknown; readonl
   total.skipped += c.skipped;
   return c;
 }
+
+/** The whole report: `<testsuites>` named for the command, its totals, and the suites. */
+export function junitDocument(name: string, seconds: number, total: Counts, suites: readonly object[]): string {
+  return builder.build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': name,
+      '@_tests': String(total.tests),
+      '@_failures': String(total.failures),
+      '@_errors': String(total.errors),
+      '@_skipped': String(total.skipped),
+      '@_time': time(seconds),
+      testsuite: suites,
+    },
+  }) as string;
+}

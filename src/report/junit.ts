@@ -3,7 +3,7 @@
 // <failure> carrying the counterexample as text (the human trace), an
 // `unknown` verdict is <skipped>, and an evaluation error is an <error>.
 
-import { attr, builder, countCases, noCounts, text, time, type Counts } from './junit-xml.js';
+import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from './junit-xml.js';
 import type { ModelResult, PropertyResult, VerifyResult } from '../check/result.js';
 import { formatBounds, formatEvaluationError, formatStats, formatTrace, traceSummary } from './human.js';
 
@@ -114,16 +114,5 @@ export function toJUnitXml(results: readonly VerifyResult[]): string {
       return testSuite(r, m, total);
     }),
   );
-  return builder.build({
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: {
-      '@_name': 'mommie verify',
-      '@_tests': String(total.tests),
-      '@_failures': String(total.failures),
-      '@_errors': String(total.errors),
-      '@_skipped': String(total.skipped),
-      '@_time': time(seconds),
-      testsuite: suites,
-    },
-  }) as string;
+  return junitDocument('mommie verify', seconds, total, suites);
 }
