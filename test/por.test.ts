@@ -13,7 +13,6 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
@@ -24,25 +23,12 @@ import { explore } from '../src/check/search.js';
 import { PartialOrder } from '../src/check/por.js';
 import { TraceRenderer } from '../src/check/trace.js';
 import { progressLine } from '../src/cli/verify.js';
-import { decodeVerifyResult } from '../src/report/codec.js';
 import { instantiate } from '../src/semantics/model.js';
 import type { State } from '../src/semantics/state.js';
 import { System } from '../src/semantics/system.js';
 import { keyOf, type Value } from '../src/semantics/value.js';
 import type * as A from '../src/syntax/ast.js';
-import { mommie, ROOT, type CliRun } from './helpers/cli.js';
-
-function decoded(r: CliRun): VerifyResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
-  }
-  const d = decodeVerifyResult(json);
-  if (isLeft(d)) throw new Error(d.left);
-  return d.right;
-}
+import { decodedVerify as decoded, mommie, ROOT } from './helpers/cli.js';
 
 const specs = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', f));
 const buggy = readdirSync(join(ROOT, 'specs', 'buggy')).filter((f) => f.endsWith('.mom')).sort().map((f) => join('specs', 'buggy', f));

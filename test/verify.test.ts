@@ -6,26 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { XMLParser } from 'fast-xml-parser';
 import type { VerifyResult } from '../src/check/result.js';
-import { decodeVerifyResult } from '../src/report/codec.js';
-import { mommie, ROOT, type CliRun } from './helpers/cli.js';
+import { decodedVerify as decoded, mommie, ROOT } from './helpers/cli.js';
 
 const EXIT = { OK: 0, BAD_INPUT: 1, VIOLATION: 2, INCOMPLETE: 4 } as const;
-
-/** The run's --json output, validated by the result codec. */
-function decoded(r: CliRun): VerifyResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
-  }
-  const d = decodeVerifyResult(json);
-  if (isLeft(d)) throw new Error(d.left);
-  return d.right;
-}
 
 function modelsOf(file: string): string[] {
   return [...readFileSync(join(ROOT, file), 'utf8').matchAll(/^MODEL\s+(\w+)/gm)].map((m) => m[1]!);

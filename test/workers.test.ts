@@ -15,29 +15,15 @@
 import { execa } from 'execa';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
 import { StateEvaluator } from '../src/check/properties.js';
 import type { ModelResult, PropertyResult, VerifyResult } from '../src/check/result.js';
 import { TraceRenderer } from '../src/check/trace.js';
-import { decodeVerifyResult } from '../src/report/codec.js';
 import { instantiate } from '../src/semantics/model.js';
 import { System } from '../src/semantics/system.js';
-import { CLI, mommie, ROOT, type CliRun } from './helpers/cli.js';
-
-function decoded(r: CliRun): VerifyResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
-  }
-  const d = decodeVerifyResult(json);
-  if (isLeft(d)) throw new Error(d.left);
-  return d.right;
-}
+import { CLI, decodedVerify as decoded, mommie, ROOT } from './helpers/cli.js';
 
 async function verify(file: string, models: readonly string[], extra: readonly string[]): Promise<{ result: VerifyResult; stderr: string }> {
   const r = await mommie(['verify', file, ...models.flatMap((m) => ['-m', m]), '--json', '-q', ...extra], { timeoutMs: 120_000 });

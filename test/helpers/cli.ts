@@ -1,5 +1,8 @@
 // Runs the built CLI (dist/, made by `npm test`'s tsc step) as a user would.
 import { execa } from 'execa';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { VerifyResult } from '../../src/check/result.js';
+import { decodeVerifyResult } from '../../src/report/codec.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -20,4 +23,17 @@ export async function mommie(args: readonly string[], opts: { cwd?: string; time
     env: { NO_COLOR: '1' },
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A `verify --json` run's output, validated by the result codec. */
+export function decodedVerify(r: CliRun): VerifyResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`verify --json printed no JSON (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+  }
+  const d = decodeVerifyResult(json);
+  if (isLeft(d)) throw new Error(d.left);
+  return d.right;
 }
