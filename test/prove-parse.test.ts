@@ -9,7 +9,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { proveExitCode } from '../src/cli/prove.js';
-import { ObligationCollector, shortReason } from '../src/prove/collect.js';
+import { failureKind, ObligationCollector, shortReason } from '../src/prove/collect.js';
 import { formatProveResult } from '../src/prove/human.js';
 import { proveToJUnitXml } from '../src/prove/junit.js';
 import { decodeFrame, locationOf, secondsOf } from '../src/prove/messages.js';
@@ -106,6 +106,16 @@ describe('decoding', () => {
     expect(shortReason('Executable "isabelle" not found in this PATH:\n/usr/bin')).toBe('isabelle is not installed');
     expect(shortReason('timeout')).toBe('timeout');
   });
+
+  it('why an obligation failed: timed out only when every backend that ran timed out', () => {
+    const a = (prover: string, reason: string) => ({ prover, status: 'failed' as const, seconds: 1, reason, cached: false });
+    const noIsabelle = a('isabelle', 'isabelle is not installed');
+    expect(failureKind([a('smt', 'timeout'), a('zenon', 'timeout'), noIsabelle])).toBe('timeout');
+    expect(failureKind([a('smt', 'timeout'), a('zenon', 'false'), noIsabelle])).toBe('refuted');
+    expect(failureKind([a('smt', 'timeout'), a('zenon', 'Zenon crashed'), noIsabelle])).toBe('other');
+    // No backend ran: nothing timed out.
+    expect(failureKind([noIsabelle])).toBe('other');
+  });
 });
 
 describe('obligations from recorded runs', () => {
@@ -122,6 +132,7 @@ describe('obligations from recorded runs', () => {
         seconds: 1.2,
         cached: false,
         attempts: [{ prover: 'smt', status: 'proved', seconds: 1.2, reason: null, cached: false }],
+        failure: null,
         obligation: null,
         // Only the generated TypeOK proof's steps say what they are about (test/prove-typeok.test.ts).
         about: null,
@@ -138,6 +149,8 @@ describe('obligations from recorded runs', () => {
           { prover: 'zenon', status: 'failed', seconds: 0.7, reason: 'false', cached: false },
           { prover: 'isabelle', status: 'failed', seconds: null, reason: 'isabelle is not installed', cached: false },
         ],
+        // Z3 timed out but Zenon answered `false`: refuted, not merely timed out.
+        failure: 'refuted',
         obligation: "ASSUME NEW VARIABLE x\nPROVE  x \\in Nat /\\ x' = x + 1 => x' = x",
         about: null,
       },

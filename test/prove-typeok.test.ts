@@ -102,10 +102,11 @@ describe('the generated TypeOK proof', () => {
   });
 });
 
-describe('the report in MOMMIE terms, from a recorded tlapm transcript', () => {
+/** The generated proof's report from a transcript of its tlapm run. */
+function reportOf(file: string) {
   const { program, source } = programOf('test/fixtures/prove/TicksOverflow.mom');
   const proof = typeOKProof(program, source);
-  const outcome = readTranscript(readFileSync(join(FIX, 'TicksOverflow_TypeOK.stderr'), 'utf8'), { displayFile: proof.fileName, exitCode: 0 });
+  const outcome = readTranscript(readFileSync(join(FIX, file), 'utf8'), { displayFile: proof.fileName, exitCode: 0 });
   const m = withAbout(moduleResult(proof.moduleName, proof.fileName, true, outcome, { work: FIX, target: { file: proof.fileName, display: proof.fileName }, generated: 'TicksOverflow.tla' }), proof);
   const result: ProveResult = {
     format: 'mommie-prove/1',
@@ -117,6 +118,11 @@ describe('the report in MOMMIE terms, from a recorded tlapm transcript', () => {
     counts: countObligations([m]),
     seconds: 40,
   };
+  return { m, result };
+}
+
+describe('the report in MOMMIE terms, from a recorded tlapm transcript', () => {
+  const { m, result } = reportOf('TicksOverflow_TypeOK.stderr');
 
   it('every obligation of the transcript lies on a line of the proof generated today, and all but one were proved', () => {
     expect(m.status).toBe('checked');
@@ -125,30 +131,71 @@ describe('the report in MOMMIE terms, from a recorded tlapm transcript', () => {
     const failed = m.obligations.filter((o) => o.status === 'failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.about).toMatchObject({ action: 'Node.Step', variable: 'count', at: 'test/fixtures/prove/TicksOverflow.mom:17', domain: 'Count' });
+    // Z3 and Zenon both ran out of time: tlapm did not refute the step.
+    expect(failed[0]!.failure).toBe('timeout');
+    expect(result.counts).toMatchObject({ failed: 1, timedOut: 1 });
+    // A timed-out step is still not proved: exit 2, as for any failed obligation.
     expect(proveExitCode(result)).toBe(2);
   });
 
-  it('human: per theorem, then per step; the failed step names the transition, the variable and the expression', () => {
+  it('human: per theorem, then per step; the step that timed out is named, and listed as timed out, not as needing a stronger invariant', () => {
     const text = formatProveResult(result);
-    expect(text).toContain('generated proof TicksOverflow_TypeOK.tla: 78 of 79 obligations proved, 1 failed');
+    expect(text).toContain('generated proof TicksOverflow_TypeOK.tla: 78 of 79 obligations proved, 1 failed (1 timed out)');
     expect(text).toMatch(/ {2}TypeOK_Init: proved \(12 obligations/);
-    expect(text).toMatch(/ {2}TypeOK_Node_Step: 1 failed \(23 obligations/);
-    expect(text).toMatch(/✗ failed +smt,zenon .* TicksOverflow_TypeOK\.tla:\d+:3 {2}TypeOK after Node\.Step \(test\/fixtures\/prove\/TicksOverflow\.mom:17\): count/);
-    expect(text).toContain('`count + 1` (test/fixtures/prove/TicksOverflow.mom:20) may leave `Count`; TypeOK alone does not keep it there: a stronger invariant is needed');
-    expect(text).toContain('TypeOK is not shown inductive on its own; these steps need a stronger invariant (or help for the backends):\n  Node.Step (test/fixtures/prove/TicksOverflow.mom:17): count — `count + 1`');
+    expect(text).toMatch(/ {2}TypeOK_Node_Step: 1 failed \(1 timed out\) \(23 obligations/);
+    expect(text).toMatch(/✗ failed +smt,zenon .* TicksOverflow_TypeOK\.tla:\d+:3 {2}TypeOK after Node\.Step \(test\/fixtures\/prove\/TicksOverflow\.mom:17\): count\n {8}timed out \(not refuted\): re-run with a larger --stretch, or split the step\n/);
+    expect(text).not.toContain('need a stronger invariant');
+    expect(text).toContain('These steps timed out (not refuted): re-run with a larger --stretch, or split the step:\n  Node.Step (test/fixtures/prove/TicksOverflow.mom:17): count — `count + 1`');
+    expect(text).toContain('79 obligations: 78 proved (');
+    expect(text).toContain('1 failed (1 timed out)');
     // tlapm's trivial checks of cited facts are counted, not listed.
     expect(text).not.toMatch(/✓ trivial/);
-    expect(weakSteps(result.modules)).toEqual([{ action: 'Node.Step', at: 'test/fixtures/prove/TicksOverflow.mom:17', variable: 'count', writes: [{ text: 'count + 1', at: 'test/fixtures/prove/TicksOverflow.mom:20' }] }]);
+    expect(weakSteps(result.modules)).toEqual([]);
+    expect(weakSteps(result.modules, true)).toEqual([{ action: 'Node.Step', at: 'test/fixtures/prove/TicksOverflow.mom:17', variable: 'count', writes: [{ text: 'count + 1', at: 'test/fixtures/prove/TicksOverflow.mom:20' }] }]);
   });
 
-  it('--json: the codec reads back what it is about; junit: the case is named in MOMMIE terms', () => {
+  it('--json: the codec reads back what it is about and why it failed; junit: the case is named in MOMMIE terms, its failure typed timeout', () => {
     const decoded = proveResultCodec.decode(JSON.parse(JSON.stringify(result)));
     expect(isRight(decoded)).toBe(true);
     if (!isRight(decoded)) return;
-    expect(decoded.right.modules[0]!.obligations.find((o) => o.status === 'failed')!.about!.writes[0]!.text).toBe('count + 1');
+    const failed = decoded.right.modules[0]!.obligations.find((o) => o.status === 'failed')!;
+    expect(failed.about!.writes[0]!.text).toBe('count + 1');
+    expect(failed.failure).toBe('timeout');
+    expect(decoded.right.counts.timedOut).toBe(1);
     const xml = proveToJUnitXml(result);
     expect(xml).toMatch(/<testcase [^>]*name="obligation \d+ at TicksOverflow_TypeOK\.tla:\d+:3: TypeOK after Node\.Step \(test\/fixtures\/prove\/TicksOverflow\.mom:17\): count"/);
-    expect(xml).toContain('may leave `Count`');
+    expect(xml).toMatch(/<failure message="not proved at [^"]*: count — timed out \(not refuted\): re-run with a larger --stretch, or split the step" type="timeout"/);
+  });
+});
+
+describe('the report with a refuted step and a timed-out step (a constructed transcript)', () => {
+  // test/fixtures/prove/README.md: edited from the recording, Zenon refutes count and every backend times out on pool.
+  const { m, result } = reportOf('TicksOverflow_TypeOK.constructed.stderr');
+
+  it('the refuted step needs a stronger invariant; the timed-out one is listed apart', () => {
+    const failed = m.obligations.filter((o) => o.status === 'failed');
+    expect(failed.map((o) => [o.about!.variable, o.failure])).toEqual([
+      ['count', 'refuted'],
+      ['pool', 'timeout'],
+    ]);
+    expect(result.counts).toMatchObject({ failed: 2, timedOut: 1 });
+    const text = formatProveResult(result);
+    expect(text).toContain('generated proof TicksOverflow_TypeOK.tla: 77 of 79 obligations proved, 2 failed (1 timed out)');
+    expect(text).toContain('`count + 1` (test/fixtures/prove/TicksOverflow.mom:20) may leave `Count`; TypeOK alone does not keep it there: a stronger invariant is needed');
+    expect(text).toContain('TypeOK is not shown inductive on its own; these steps need a stronger invariant (or help for the backends):\n  Node.Step (test/fixtures/prove/TicksOverflow.mom:17): count — `count + 1`\n');
+    expect(text).toContain('These steps timed out (not refuted): re-run with a larger --stretch, or split the step:\n  Node.Step (test/fixtures/prove/TicksOverflow.mom:17): pool — `Tick(n: count)`');
+    expect(weakSteps(result.modules).map((w) => w.variable)).toEqual(['count']);
+    expect(weakSteps(result.modules, true).map((w) => w.variable)).toEqual(['pool']);
+    expect(proveExitCode(result)).toBe(2);
+  });
+
+  it('JSON and JUnit tell the two apart', () => {
+    const decoded = proveResultCodec.decode(JSON.parse(JSON.stringify(result)));
+    if (!isRight(decoded)) throw new Error('undecodable result');
+    expect(decoded.right.modules[0]!.obligations.filter((o) => o.status === 'failed').map((o) => o.failure)).toEqual(['refuted', 'timeout']);
+    const xml = proveToJUnitXml(result);
+    expect(xml).toMatch(/: count — `count \+ 1` [^"]*may leave `Count`[^"]*" type="failed"/);
+    expect(xml).toMatch(/: pool — timed out \(not refuted\)[^"]*" type="timeout"/);
   });
 });
 

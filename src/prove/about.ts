@@ -29,8 +29,16 @@ export function aboutText(a: StepAbout): string {
   return a.variable === null ? actionText(a) : `${actionText(a)}: ${a.variable}`;
 }
 
-/** Why a failed step matters, in MOMMIE terms; null when there is nothing to add. */
-export function failureText(a: StepAbout): string | null {
+/** What a timed-out obligation calls for: no backend refuted it, it ran out of time. */
+export const TIMED_OUT_TEXT = 'timed out (not refuted): re-run with a larger --stretch, or split the step';
+
+/**
+ * Why a failed step matters, in MOMMIE terms; null when there is nothing to
+ * add. A step every backend gave up on for lack of time is not evidence that
+ * TypeOK needs strengthening, so it is reported as timed out instead.
+ */
+export function failureText(a: StepAbout, failure: ObligationResult['failure'] = null): string | null {
+  if (failure === 'timeout') return TIMED_OUT_TEXT;
   if (a.variable === null) return null;
   const w = a.writes.map((x) => `\`${x.text}\` (${x.at})`);
   if (a.kind === 'init') {
@@ -52,16 +60,27 @@ export interface WeakStep {
   readonly writes: StepAbout['writes'];
 }
 
-/** The transitions and variables whose step of a generated TypeOK proof failed. */
-export function weakSteps(modules: readonly ModuleResult[]): WeakStep[] {
+/**
+ * The transitions and variables whose step of a generated TypeOK proof
+ * failed: refuted or failed for another reason (`timedOut: false`, these need
+ * a stronger invariant or help for the backends), or timed out in every
+ * backend (`timedOut: true`: not refuted).
+ */
+export function weakSteps(modules: readonly ModuleResult[], timedOut = false): WeakStep[] {
   const out: WeakStep[] = [];
   for (const m of modules) {
     for (const o of m.obligations) {
       const a = o.about;
       if (o.status !== 'failed' || a === null || a.variable === null || a.kind === 'lemma' || a.kind === 'next' || a.kind === 'spec') continue;
+      if ((o.failure === 'timeout') !== timedOut) continue;
       if (out.some((x) => x.action === a.action && x.variable === a.variable)) continue;
       out.push({ action: a.action, at: a.at, variable: a.variable, writes: a.writes });
     }
+  }
+  // A step split into several obligations, one refuted and one timed out, is listed once: as refuted.
+  if (timedOut) {
+    const refuted = weakSteps(modules, false);
+    return out.filter((w) => !refuted.some((x) => x.action === w.action && x.variable === w.variable));
   }
   return out;
 }

@@ -8,7 +8,7 @@
 // failed when tlapm is done with it and none did.
 
 import { locationOf, messageText, type ObligationMessage, type ToolboxMessage } from './messages.js';
-import type { Attempt, ObligationResult, ObligationStatus, ProveProblem } from './result.js';
+import type { Attempt, FailureKind, ObligationResult, ObligationStatus, ProveProblem } from './result.js';
 
 interface Pending {
   readonly id: number;
@@ -24,6 +24,19 @@ export function shortReason(reason: string | null): string | null {
   const m = /Executable "([^"]+)" not found/.exec(reason);
   if (m !== null) return `${m[1]} is not installed`;
   return reason.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/**
+ * Why an obligation every backend failed on failed. A backend that is not
+ * installed never ran, so it neither refutes nor times out; a timeout means
+ * the backend gave up for lack of time, not that the obligation is false.
+ */
+export function failureKind(attempts: readonly Attempt[]): FailureKind {
+  const ran = attempts.filter((a) => a.status === 'failed' && !/ is not installed$/.test(a.reason ?? ''));
+  if (ran.length === 0) return 'other';
+  if (ran.every((a) => a.reason === 'timeout')) return 'timeout';
+  if (ran.some((a) => a.reason === 'false')) return 'refuted';
+  return 'other';
 }
 
 export class ObligationCollector {
@@ -114,6 +127,7 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
       seconds: proved.seconds,
       cached: proved.cached,
       attempts: p.attempts,
+      failure: null,
       obligation: null,
       about: null,
     };
@@ -135,6 +149,7 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
     seconds: times.length > 0 ? Math.round(times.reduce((a, b) => a + b, 0) * 10) / 10 : null,
     cached: p.attempts.length > 0 && p.attempts.every((a) => a.cached),
     attempts: p.attempts,
+    failure: status === 'failed' ? failureKind(p.attempts) : null,
     obligation: p.obligation,
     about: null,
   };

@@ -2,7 +2,7 @@
 // (status, prover, time, file:line:col); a failed one also lists what each
 // backend said and the obligation as tlapm printed it.
 
-import { aboutText, failureText, listed, weakSteps } from './about.js';
+import { aboutText, failureText, listed, TIMED_OUT_TEXT, weakSteps, type WeakStep } from './about.js';
 import type { Attempt, ModuleResult, ObligationResult, ProveResult } from './result.js';
 
 export interface ProveHumanOptions {
@@ -17,6 +17,7 @@ const sgr =
 const plain: Paint = (s) => s;
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+const timedOutText = (n: number): string => (n > 0 ? ` (${n} timed out)` : '');
 
 export function formatSeconds(s: number | null): string {
   if (s === null) return '';
@@ -55,9 +56,10 @@ function moduleHead(m: ModuleResult): string {
   const n = m.obligations.length;
   const done = m.obligations.filter((o) => o.status === 'proved' || o.status === 'trivial').length;
   const failed = m.obligations.filter((o) => o.status === 'failed').length;
+  const timedOut = m.obligations.filter((o) => o.failure === 'timeout').length;
   switch (m.status) {
     case 'checked':
-      return n === 0 ? `${what}: no obligations (tlapm parsed it)` : `${what}: ${done} of ${plural(n, 'obligation', 'obligations')} proved${failed > 0 ? `, ${failed} failed` : ''} (${formatSeconds(m.seconds)})`;
+      return n === 0 ? `${what}: no obligations (tlapm parsed it)` : `${what}: ${done} of ${plural(n, 'obligation', 'obligations')} proved${failed > 0 ? `, ${failed} failed${timedOutText(timedOut)}` : ''} (${formatSeconds(m.seconds)})`;
     case 'rejected':
       return `${what}: rejected by tlapm${m.generated ? ' (a bug in mommie\'s translation)' : ''}`;
     case 'crashed':
@@ -86,6 +88,7 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
       out.push(`  ${obligationLine(o, paint)}`);
       if (o.status === 'failed' || o.status === 'interrupted') {
         if (o.attempts.length > 0) out.push(`      tried: ${o.attempts.map(attemptText).join('; ')}`);
+        if (o.failure === 'timeout') out.push(`      ${TIMED_OUT_TEXT}`);
         if (o.obligation !== null) for (const l of o.obligation.split('\n')) out.push(`      ${l}`);
       }
     }
@@ -93,11 +96,16 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
   const weak = weakSteps(r.modules);
   if (weak.length > 0) {
     out.push('', bold('TypeOK is not shown inductive on its own; these steps need a stronger invariant (or help for the backends):'));
-    for (const w of weak) out.push(`  ${w.action}${w.at !== null ? ` (${w.at})` : ''}: ${w.variable}${w.writes.length > 0 ? ` — ${w.writes.map((x) => `\`${x.text}\``).join(', ')}` : ''}`);
+    for (const w of weak) out.push(`  ${weakStepText(w)}`);
+  }
+  const slow = weakSteps(r.modules, true);
+  if (slow.length > 0) {
+    out.push('', bold(`These steps ${TIMED_OUT_TEXT}:`));
+    for (const w of slow) out.push(`  ${weakStepText(w)}`);
   }
   const k = r.counts;
   const parts = [`${k.proved + k.trivial} proved${k.trivial > 0 ? ` (${k.trivial} trivial)` : ''}`];
-  if (k.failed > 0) parts.push(`${k.failed} failed`);
+  if (k.failed > 0) parts.push(`${k.failed} failed${timedOutText(k.timedOut)}`);
   if (k.interrupted > 0) parts.push(`${k.interrupted} interrupted`);
   if (k.omitted > 0) parts.push(`${k.omitted} omitted`);
   if (k.unfinished > 0) parts.push(`${k.unfinished} unfinished`);
@@ -105,6 +113,11 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
   const missing = [...new Set(r.modules.flatMap((m) => m.obligations.flatMap((o) => o.attempts.map((a) => a.reason ?? ''))).filter((s) => / is not installed$/.test(s)))];
   for (const s of missing) out.push(`note: ${s}, so tlapm could not try it ('mommie tools doctor' says what to do).`);
   return out.join('\n');
+}
+
+/** `Replica.Execute (specs/PrimaryBackup.mom:64): executeSeqNo — \`executeSeqNo + 1\`` */
+function weakStepText(w: WeakStep): string {
+  return `${w.action}${w.at !== null ? ` (${w.at})` : ''}: ${w.variable}${w.writes.length > 0 ? ` — ${w.writes.map((x) => `\`${x.text}\``).join(', ')}` : ''}`;
 }
 
 /**
@@ -122,15 +135,16 @@ function generatedProofLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; wa
   }
   for (const [theorem, obs] of theorems) {
     const failed = obs.filter((o) => o.status === 'failed').length;
+    const timedOut = obs.filter((o) => o.failure === 'timeout').length;
     const open = obs.filter((o) => o.status !== 'proved' && o.status !== 'trivial').length;
     const time = obs.reduce((a, o) => a + (o.seconds ?? 0), 0);
-    const status = open === 0 ? paint.ok('proved') : failed > 0 ? paint.bad(`${failed} failed`) : paint.warn(`${open} not proved`);
+    const status = open === 0 ? paint.ok('proved') : failed > 0 ? paint.bad(`${failed} failed${timedOutText(timedOut)}`) : paint.warn(`${open} not proved`);
     out.push(`  ${theorem}: ${status} (${plural(obs.length, 'obligation', 'obligations')}, ${formatSeconds(time) || '0 s'})`);
     for (const o of obs) {
       if (!listed(o)) continue;
       out.push(`    ${obligationLine(o, paint)}  ${o.about !== null ? aboutText(o.about) : ''}`);
       if (o.status === 'failed' || o.status === 'interrupted') {
-        const why = o.about !== null ? failureText(o.about) : null;
+        const why = o.about !== null ? failureText(o.about, o.failure) : o.failure === 'timeout' ? TIMED_OUT_TEXT : null;
         if (why !== null) out.push(`        ${why}`);
         if (o.attempts.length > 0) out.push(`        tried: ${o.attempts.map(attemptText).join('; ')}`);
       }

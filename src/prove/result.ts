@@ -40,6 +40,17 @@ export type Attempt = t.TypeOf<typeof attemptCodec>;
 export const obligationStatusCodec = t.keyof({ proved: null, trivial: null, failed: null, interrupted: null, omitted: null, unfinished: null });
 export type ObligationStatus = t.TypeOf<typeof obligationStatusCodec>;
 
+/**
+ * Why a failed obligation failed, from its backends' answers (backends that
+ * are not installed do not count). timeout: every backend that ran ran out
+ * of time; nothing said the obligation does not hold, so more time, or a
+ * smaller step, may prove it. refuted: a backend answered `false` (Zenon
+ * does when its search ends without a proof). other: a backend's error, or
+ * no backend ran.
+ */
+export const failureKindCodec = t.keyof({ timeout: null, refuted: null, other: null });
+export type FailureKind = t.TypeOf<typeof failureKindCodec>;
+
 /** A MOMMIE expression a generated proof step is about, and where it is written. */
 export const writeCodec = t.strict({ text: t.string, at: t.string });
 
@@ -72,6 +83,8 @@ export const obligationCodec = t.strict({
   seconds: nullable(t.number),
   cached: t.boolean,
   attempts: t.array(attemptCodec),
+  /** For a failed obligation, why (timed out, refuted, other); null otherwise. */
+  failure: nullable(failureKindCodec),
   /** The obligation's text, as tlapm prints it for one that failed. */
   obligation: nullable(t.string),
   /** For an obligation of a generated proof: what it is about in MOMMIE terms. */
@@ -115,6 +128,8 @@ export const countsCodec = t.strict({
   proved: t.number,
   trivial: t.number,
   failed: t.number,
+  /** Of the failed ones, those every backend gave up on for lack of time (not refuted). */
+  timedOut: t.number,
   interrupted: t.number,
   omitted: t.number,
   unfinished: t.number,
@@ -135,11 +150,12 @@ export const proveResultCodec = t.strict({
 export type ProveResult = t.TypeOf<typeof proveResultCodec>;
 
 export function countObligations(modules: readonly ModuleResult[]): Counts {
-  const c: Counts = { obligations: 0, proved: 0, trivial: 0, failed: 0, interrupted: 0, omitted: 0, unfinished: 0 };
+  const c: Counts = { obligations: 0, proved: 0, trivial: 0, failed: 0, timedOut: 0, interrupted: 0, omitted: 0, unfinished: 0 };
   for (const m of modules) {
     for (const o of m.obligations) {
       c.obligations++;
       c[o.status]++;
+      if (o.failure === 'timeout') c.timedOut++;
     }
   }
   return c;
