@@ -13,7 +13,8 @@
 // worker and with two).
 
 import { execa } from 'execa';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
@@ -146,6 +147,25 @@ describe('--workers: the in-process search\'s verdicts and states', () => {
       expect(body(b.stdout)).toBe(body(a.stdout));
     }
   });
+
+  it('levels that spill to disk (--level-memory) give the same states and verdicts, and leave no file behind', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'mommie-spill-test-'));
+    try {
+      const args = ['verify', 'specs/PBFTCounter.mom', '-m', 'ByzantinePrimary', '--workers', '2', '--json', '-q'];
+      const [whole, spilled] = await Promise.all([mommie(args), mommie([...args, '--level-memory', '0.05'], { env: { TMPDIR: tmp } })]);
+      const [a, b] = [decoded(whole).models[0]!, decoded(spilled).models[0]!];
+      expect(verdicts(b)).toEqual(verdicts(a));
+      expect([b.stats.distinct, b.stats.generated, b.stats.depth]).toEqual([a.stats.distinct, a.stats.generated, a.stats.depth]);
+      expect(whole.stderr).toMatch(/\(--level-memory 256\.0 MiB\)$/m);
+      expect(spilled.stderr).toMatch(/levels' packed states at most 0\.\d\d MiB in memory \(--level-memory 0\.05 MiB\), [\d.]+ MiB spilled to disk/);
+      expect(readdirSync(tmp)).toEqual([]);
+      const bad = await mommie(['verify', 'specs/PBFTCounter.mom', '--level-memory', '64']);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toMatch(/--level-memory bounds the levels of the parallel search; add --workers N/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('a state limit stops the search with unknown verdicts (exit 4)', async () => {
     const r = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'ByzantineBackup', '--workers', '2', '--max-states', '500', '--json', '-q']);

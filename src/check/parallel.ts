@@ -13,9 +13,15 @@
 // workers or their timing. The coordinator rebuilds it from the table's
 // parent fingerprints and replays it in its own System (trace.ts).
 //
+// Each worker's levels spill to files in a temporary directory past their
+// share of --level-memory (frontier.ts); the directory is removed at the end.
+//
 // Liveness needs the whole state graph, which this search does not keep:
 // verify.ts runs such models in process, with one worker, and says so.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EvalError, StepError } from '../semantics/errors.js';
 import type { System } from '../semantics/system.js';
@@ -50,16 +56,35 @@ export interface ParallelOptions extends SearchLimits {
   readonly isInterrupted?: () => boolean;
   /** Sizes of the search's own structures at the end, for the memory figures. */
   readonly onMemory?: (m: ParallelMemory) => void;
+  /** Memory for the levels' packed states, shared by the workers; past it, levels spill to disk (default 256 MiB). */
+  readonly levelMemoryBytes?: number;
 }
 
 export interface ParallelMemory {
   readonly tableBytes: number;
   readonly tableSlots: number;
-  /** The largest sum over workers of two levels' packed states. */
+  /** The largest sum over workers of two levels' packed states in memory. */
   readonly peakFrontierBytes: number;
+  /** Bytes the levels wrote to their spill files. */
+  readonly spilledBytes: number;
+  readonly levelMemoryBytes: number;
 }
 
 const INITIAL_SLOTS = 1 << 16;
+export const DEFAULT_LEVEL_MEMORY_BYTES = 256 * 2 ** 20;
+/** The largest chunk a level is written in (frontier.ts): 1 MiB. */
+const MAX_CHUNK_WORDS = 1 << 18;
+
+/**
+ * Each worker holds two levels (the one it expands and the one it fills), so
+ * each level gets a 2N-th of the budget, in chunks small enough that a level
+ * keeps at least four of them in memory.
+ */
+export function spillShape(levelMemoryBytes: number, workers: number): { maxChunksInMemory: number; chunkWords: number } {
+  const perLevelWords = Math.floor(levelMemoryBytes / 4 / (2 * workers));
+  const chunkWords = Math.max(256, Math.min(MAX_CHUNK_WORDS, Math.floor(perLevelWords / 4)));
+  return { chunkWords, maxChunksInMemory: Math.max(2, Math.floor(perLevelWords / chunkWords)) };
+}
 /** How long a worker expands before it reports, so that idle workers can take over part of its level. */
 const SLICE_MS = 25;
 /** A worker with fewer unexpanded states than this is left to finish them. */
@@ -138,6 +163,8 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   let deadlockFp: number | undefined;
   let errorAt: { fp: number; kind: 'step' | 'invariant' | 'init' } | undefined;
   let peakFrontierBytes = 0;
+  const spilledBytes: number[] = [];
+  const levelMemoryBytes = opts.levelMemoryBytes ?? DEFAULT_LEVEL_MEMORY_BYTES;
 
   // The initial state is checked here first, so that a failure to compute
   // it is reported as the in-process search reports it.
@@ -156,7 +183,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     else throw e;
   }
 
-  const setup: Omit<WorkerSetup, 'table'> = {
+  const setup: Omit<WorkerSetup, 'table' | 'spill'> = {
     file: opts.file,
     text: opts.text,
     model: opts.model,
@@ -167,6 +194,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     ctrl: ctrl.buffer as SharedArrayBuffer,
   };
   const workers: WorkerHandle[] = [];
+  let spillDir: string | undefined;
   const every = opts.progressEveryMs ?? 2000;
   let lastProgress = Date.now();
   let timedOut = false;
@@ -185,8 +213,10 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   }, 50);
   try {
     if (errorAt === undefined && !(violations.size > 0 && !opts.continueAfterViolation)) {
+      spillDir = mkdtempSync(join(tmpdir(), 'mommie-levels-'));
+      const spill = { dir: spillDir, ...spillShape(levelMemoryBytes, opts.workers) };
       for (let i = 0; i < opts.workers; i++) {
-        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, table: table.buffers } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, spill, table: table.buffers } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
         workers.push(new WorkerHandle(i, w));
       }
       for (const w of workers) expect(await w.call(), 'ready');
@@ -196,8 +226,9 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   } finally {
     clearInterval(ticker);
     await Promise.all(workers.map((w) => w.terminate()));
+    if (spillDir !== undefined) rmSync(spillDir, { recursive: true, force: true });
   }
-  opts.onMemory?.({ tableBytes: table.bytes, tableSlots: table.capacity, peakFrontierBytes });
+  opts.onMemory?.({ tableBytes: table.bytes, tableSlots: table.capacity, peakFrontierBytes, spilledBytes: spilledBytes.reduce((a, b) => a + b, 0), levelMemoryBytes });
 
   if (errorAt !== undefined) status = 'error';
   else if (status === 'complete' && limitReason !== undefined) status = 'limit';
@@ -261,7 +292,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
    * the table is doubled, and every worker goes on.
    */
   async function expandLevel(skip: readonly string[], sizes: readonly number[]): Promise<LevelReport[]> {
-    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, remaining: 0, frontierBytes: 0 }));
+    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, remaining: 0, frontierBytes: 0, spilledBytes: 0 }));
     const remaining = sizes.slice();
     let expanding = 0;
     let needGrow = false;
@@ -280,6 +311,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       }
     };
     const merge = (w: WorkerHandle, r: LevelReport): void => {
+      spilledBytes[w.index] = r.spilledBytes;
       const m = merged[w.index]!;
       const violations = new Map(m.violations);
       for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);

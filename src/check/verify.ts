@@ -33,6 +33,8 @@ export interface VerifyOptions extends SearchLimits {
    * process (the note says so).
    */
   readonly workers?: number;
+  /** With workers: memory for the BFS levels' packed states before they spill to disk (parallel.ts). */
+  readonly levelMemoryBytes?: number;
   /** What the engine chose or measured, for stderr (e.g. a fallback to one worker). */
   readonly onNote?: (model: string, note: string) => void;
 }
@@ -80,7 +82,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
 
   let outcome;
   try {
-    const { onProgress, partialOrder, workers, onNote, ...limits } = opts;
+    const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, ...limits } = opts;
     const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
     const note = (text: string): void => onNote?.(modelName, text);
     const parallel = workers !== undefined && predicates.length === 0 && source !== undefined;
@@ -92,9 +94,10 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
       text: source.text,
       model: modelName,
       invariants,
+      ...(levelMemoryBytes !== undefined ? { levelMemoryBytes } : {}),
       ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked, true) } : {}),
       ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
-      onMemory: (m) => note(`${workers} worker${workers === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${(m.peakFrontierBytes / 2 ** 20).toFixed(1)} MiB`),
+      onMemory: (m) => note(`${workers} worker${workers === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${mib(m.peakFrontierBytes)} MiB in memory (--level-memory ${mib(m.levelMemoryBytes)} MiB)${m.spilledBytes > 0 ? `, ${mib(m.spilledBytes)} MiB spilled to disk` : ''}`),
     }) : await explore(system, evaluator, {
       ...limits,
       invariants,
@@ -193,6 +196,9 @@ function limitsOf(opts: Pick<VerifyOptions, 'maxStates' | 'maxDepth' | 'timeoutM
 }
 
 /** What a result says about the model it checked; the TLC engine reports the same. */
+/** MiB with one decimal, or two below 1 MiB (a small --level-memory). */
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
+
 export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' | 'symmetry' | 'partialOrder' | 'maxStates' | 'maxDepth' | 'timeoutMs'>): ModelBounds {
   const constants: Record<string, string> = {};
   for (const item of m.decl.items) if (item.kind === 'constant') constants[item.name.name] = m.evaluator.show(m.constants.get(item.name.name)!);

@@ -15,6 +15,8 @@ export interface WorkerSetup {
   readonly maxStates?: number;
   readonly ctrl: SharedArrayBuffer;
   readonly table: TableBuffers;
+  /** Where each level spills its packed states past its share of memory (frontier.ts). */
+  readonly spill: { readonly dir: string; readonly maxChunksInMemory: number; readonly chunkWords: number };
 }
 
 export type ToWorker =
@@ -45,6 +47,8 @@ export interface LevelReport {
   /** States of the current level not yet expanded. */
   readonly remaining: number;
   readonly frontierBytes: number;
+  /** Bytes this worker's levels have written to their spill files so far. */
+  readonly spilledBytes: number;
 }
 
 export type FromWorker =

@@ -14,12 +14,14 @@
 //            worker takes them: give)
 //   export   hand the last k states of the next level over (portable.ts)
 //   import   take states of the next level handed over by another worker
-//   advance  the next level becomes the current one
+//   advance  the next level becomes the current one (the current one's
+//            spill file is removed)
 //
 // Every reply is a message; an exception becomes a 'fatal' reply, which the
 // coordinator turns into a coded error (MOM506).
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { checkText } from '../analysis/frontend.js';
 import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
@@ -54,8 +56,12 @@ try {
   const partialOrder = setup.partialOrder ? new PartialOrder(system, invariants.map((i) => i.body), true) : undefined;
   const ctrl = new Int32Array(setup.ctrl);
   let table = new FingerprintTable(setup.table, ctrl);
-  let current = new Frontier();
-  let next = new Frontier();
+  let levels = 0;
+  let spilledBefore = 0;
+  const level = (): Frontier =>
+    new Frontier({ path: join(setup.spill.dir, `w${threadId}-${levels++}.bin`), maxChunksInMemory: setup.spill.maxChunksInMemory, chunkWords: setup.spill.chunkWords });
+  let current = level();
+  let next = level();
 
   const expand = (skip: ReadonlySet<string>, sliceMs: number): LevelReport => {
     const until = Date.now() + sliceMs;
@@ -134,6 +140,7 @@ try {
       nextSize: next.size,
       remaining: current.remaining,
       frontierBytes: current.bytes + next.bytes,
+      spilledBytes: spilledBefore + current.spilledBytes + next.spilledBytes,
     };
   };
 
@@ -178,8 +185,10 @@ try {
           port.postMessage({ type: 'ok' } satisfies FromWorker);
           return;
         case 'advance':
+          spilledBefore += current.spilledBytes;
+          current.dispose();
           current = next;
-          next = new Frontier();
+          next = level();
           port.postMessage({ type: 'ok' } satisfies FromWorker);
           return;
       }

@@ -60,3 +60,14 @@ export function positiveInt(command: string, option: string, value: string | und
   }
   return n;
 }
+
+/** A positive number option (fractions allowed); undefined when absent, 'bad' after saying why. */
+export function positiveNumber(command: string, option: string, value: string | undefined, out: Out): number | undefined | 'bad' {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    out.stderr(`mommie ${command}: ${option} takes a positive number, not '${value}'`);
+    return 'bad';
+  }
+  return n;
+}

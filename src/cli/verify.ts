@@ -12,7 +12,7 @@ import { formatVerifyResult } from '../report/human.js';
 import { toJUnitXml } from '../report/junit.js';
 import { HTML_GENERATOR, verifyHtml, verifyPageContext } from '../report/html.js';
 import { itfClashes, writeItf } from '../itf/files.js';
-import { commandLine, ONE_FILE, positiveInt } from './args.js';
+import { commandLine, ONE_FILE, positiveInt, positiveNumber } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
@@ -35,6 +35,10 @@ Options:
                           (safety only: models with a PROPERTY run in process
                           with one worker, and say so; docs/checker.md).
                           Without it the built-in engine runs in process
+  --level-memory MB       with --workers: memory for the BFS levels' states, in
+                          MiB (default 256; fractions allowed); past it, levels
+                          spill to files in the temporary directory, removed
+                          at the end
   --heap MB               TLC's Java heap (-Xmx), in MiB
   --json                  print the full result as JSON on stdout
   --reporter junit        write a JUnit XML report (needs --out)
@@ -115,6 +119,7 @@ export const verifyCommand: Command = {
         engine: { type: 'string' },
         tla2tools: { type: 'string' },
         workers: { type: 'string' },
+        'level-memory': { type: 'string' },
         heap: { type: 'string' },
         json: { type: 'boolean' },
         reporter: { type: 'string' },
@@ -161,6 +166,12 @@ export const verifyCommand: Command = {
     }
     const workers = positiveInt('verify', '--workers', v.workers, out);
     if (workers === 'bad') return EXIT.BAD_INPUT;
+    const levelMemoryMB = positiveNumber('verify', '--level-memory', v['level-memory'], out);
+    if (levelMemoryMB === 'bad') return EXIT.BAD_INPUT;
+    if (levelMemoryMB !== undefined && workers === undefined) {
+      out.stderr('mommie verify: --level-memory bounds the levels of the parallel search; add --workers N (the in-process search keeps its queue in memory)');
+      return EXIT.BAD_INPUT;
+    }
     const heapMB = positiveInt('verify', '--heap', v.heap, out);
     if (heapMB === 'bad') return EXIT.BAD_INPUT;
     const maxStates = positiveInt('verify', '--max-states', v['max-states'], out);
@@ -235,6 +246,7 @@ export const verifyCommand: Command = {
       ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
       isInterrupted: () => interrupted,
       ...(tools === undefined && workers !== undefined ? { workers } : {}),
+      ...(levelMemoryMB !== undefined ? { levelMemoryBytes: Math.ceil(levelMemoryMB * 2 ** 20) } : {}),
       onNote: (model: string, note: string) => out.stderr(`[${model}] ${note}`),
       ...(v.quiet === true
         ? {}

@@ -15,12 +15,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function mommie(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export async function mommie(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; env?: Readonly<Record<string, string>> } = {}): Promise<CliRun> {
   const r = await execa('node', [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     reject: false,
     timeout: opts.timeoutMs ?? 60_000,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...opts.env },
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
