@@ -45,7 +45,8 @@ describe('the generated TypeOK proof', () => {
     expect(proof.moduleName).toBe('PrimaryBackup_TypeOK');
     expect(lines[0]).toBe('---- MODULE PrimaryBackup_TypeOK ----');
     expect(proof.text).toContain('EXTENDS PrimaryBackup, TLAPS');
-    for (const a of ['PRIMARY \\in R', 'MaxSeq \\in Nat', 'MaxOp \\in Nat', 'Byzantine \\subseteq Principals']) expect(proof.text).toContain(`/\\ ${a}`);
+    // MaxSeq is 2 in the program and 1 in some models: positive; MaxOp is 0: a natural.
+    for (const a of ['PRIMARY \\in R', 'MaxSeq \\in Nat \\ {0}', 'MaxOp \\in Nat', 'Byzantine \\subseteq Principals']) expect(lines).toContain(`  /\\ ${a}`);
     const theorems = lines.filter((l) => l.startsWith('THEOREM ')).map((l) => l.split(' ')[1]);
     expect(theorems).toEqual([
       'TypeOK_Init',
@@ -94,11 +95,17 @@ describe('the generated TypeOK proof', () => {
     expect(lines[submitted[0] - 1]).toBe('  BY DEF TypeOK, Replica_Execute');
   });
 
-  it('an integer constant some model makes negative is only assumed an integer', () => {
+  it('an integer constant every model makes at least 1 is assumed positive: Modulus, whose type is 0..Modulus - 1', () => {
     const { program: p } = programOf('specs/PBFTCounter.mom');
     const text = typeOKProof(p, undefined).text;
     expect(text).toMatch(/ASSUME ConstantsOK ==\n( {2}\/\\ .*\n)+/);
     expect(text).toContain('/\\ PRIMARY \\in R');
+    expect(text).toContain('  /\\ Modulus \\in Nat \\ {0}\n');
+    // Bracha's quorum sizes are computed (N = size(P), (N + F + 2) / 2): only plainly natural.
+    const bracha = typeOKProof(programOf('specs/BrachaBroadcast.mom').program, undefined).text;
+    expect(bracha).toContain('  /\\ N \\in Nat\n');
+    expect(bracha).toContain('  /\\ EchoQuorum \\in Nat\n');
+    expect(bracha).toContain('  /\\ F \\in Nat \\ {0}\n');
   });
 });
 

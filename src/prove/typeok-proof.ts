@@ -10,7 +10,8 @@
 // a line of generated TLA+.
 //
 // The module assumes the constants' types (ConstantsOK): integer constants
-// are naturals when the program and every model give them a natural value,
+// are positive when the program and every model give them a value >= 1,
+// naturals when they give them a natural value,
 // principal constants lie in their PRINCIPALS set, and the model's faults are
 // principals publishing statements of the program's records. The proof holds
 // for every value of the constants within these types.
@@ -202,7 +203,8 @@ function constantAssumptions(p: CheckedProgram): string[] {
     if (ty === undefined) continue;
     switch (ty.k) {
       case 'int':
-        out.push(`${n} \\in ${values.every((v) => nonNegative(v)) ? 'Nat' : 'Int'}`);
+        // The least set every value lies in: a range such as 0..Modulus - 1 is a type only when Modulus >= 1.
+        out.push(`${n} \\in ${values.every((v) => positive(v)) ? 'Nat \\ {0}' : values.every((v) => nonNegative(v)) ? 'Nat' : 'Int'}`);
         break;
       case 'bool':
         out.push(`${n} \\in BOOLEAN`);
@@ -215,6 +217,20 @@ function constantAssumptions(p: CheckedProgram): string[] {
     }
   }
   return out;
+}
+
+/** Whether an integer expression is plainly at least 1: literals, and sums and products of such (a sum needs one). */
+function positive(e: A.Expr): boolean {
+  switch (e.kind) {
+    case 'int':
+      return e.value >= 1;
+    case 'binary':
+      if (e.op === '+') return (positive(e.left) && nonNegative(e.right)) || (nonNegative(e.left) && positive(e.right));
+      if (e.op === '*') return positive(e.left) && positive(e.right);
+      return false;
+    default:
+      return false;
+  }
 }
 
 /** Whether an integer expression is plainly a natural: literals, sizes, and +, *, / of naturals. */
