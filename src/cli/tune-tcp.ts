@@ -4,7 +4,7 @@
 // The tuner (src/tune/) starts no processes itself: it is handed this.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,34 +31,51 @@ const RunReportCodec = t.type({
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
-/** A port nothing listens on now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
+/**
+ * `count` distinct ports nothing listens on now (the kernel's choice). Every
+ * listener stays open until all are chosen: a port closed at once may be
+ * handed out again for the next node, and deploy-check refuses two nodes on
+ * one address (MOM605).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = createServer();
+      servers.push(s);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => {
+            const a = s.address();
+            if (typeof a === 'object' && a !== null) resolve(a.port);
+            else reject(new Error('no port'));
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  }
 }
 
 /** The [Nodes] section's names, and the text with each node moved to 127.0.0.1 on a free port. */
 async function onLoopback(text: string): Promise<{ readonly text: string; readonly nodes: readonly string[] }> {
   const nodes: string[] = [];
   let section = '';
-  const lines: string[] = [];
+  const entries: (RegExpExecArray | string)[] = [];
   for (const line of text.split('\n')) {
     const head = /^\s*\[([^\]]+)\]/.exec(line);
     if (head !== null) section = head[1]!.trim();
     const entry = section === 'Nodes' ? /^(\s*)([A-Za-z_]\w*)(\s*=\s*)\S+(.*)$/.exec(line) : null;
-    if (entry === null) {
-      lines.push(line);
-      continue;
-    }
-    nodes.push(entry[2]!);
-    lines.push(`${entry[1]}${entry[2]}${entry[3]}127.0.0.1:${await freePort()}${entry[4]}`);
+    if (entry !== null) nodes.push(entry[2]!);
+    entries.push(entry ?? line);
   }
+  const ports = await freePorts(nodes.length);
+  let k = 0;
+  const lines = entries.map((e) => (typeof e === 'string' ? e : `${e[1]}${e[2]}${e[3]}127.0.0.1:${ports[k++]!}${e[4]}`));
   return { text: lines.join('\n'), nodes };
 }
 
@@ -77,7 +94,8 @@ export function tcpMeasurer(shape: TcpRunShape): (deployText: string) => Promise
         ...(shape.clients === undefined ? [] : ['--clients', String(shape.clients)]),
         '--timeout', String(shape.timeoutMs), '--json',
       ], { reject: false, timeout: shape.timeoutMs + 30_000 });
-      if (r.exitCode !== 0) return { error: `mommie run --network tcp exited ${String(r.exitCode)}: ${String(r.stderr).trim().split('\n').slice(-1)[0] ?? ''}` };
+      // The last lines carry the diagnostics that say why (a refused deployment prints them before its summary).
+      if (r.exitCode !== 0) return { error: `mommie run --network tcp exited ${String(r.exitCode)}: ${String(r.stderr).trim().split('\n').slice(-6).join('\n')}` };
       let json: unknown;
       try {
         json = JSON.parse(String(r.stdout));
