@@ -31,7 +31,7 @@ import { ContentFingerprinter } from './content-fingerprint.js';
 import type { PartialOrder } from './por.js';
 import type { StateEvaluator } from './properties.js';
 import type { ExploredGraph, Progress, SearchLimits, SearchOutcome, SearchStatus } from './search.js';
-import { CTRL, FingerprintTable, MAX_LOAD } from './shared-table.js';
+import { controlWords, CTRL, FingerprintTable, MAX_LOAD } from './shared-table.js';
 import { replay } from './trace.js';
 import type { FromWorker, LevelReport, ToWorker, WorkerSetup } from './worker-protocol.js';
 
@@ -85,7 +85,11 @@ export function spillShape(levelMemoryBytes: number, workers: number): { maxChun
   const chunkWords = Math.max(256, Math.min(MAX_CHUNK_WORDS, Math.floor(perLevelWords / 4)));
   return { chunkWords, maxChunksInMemory: Math.max(2, Math.floor(perLevelWords / chunkWords)) };
 }
-/** How long a worker expands before it reports, so that idle workers can take over part of its level. */
+/**
+ * How long a worker expands before it reports (so the coordinator sees
+ * progress and limits); a worker asked to yield (CTRL.yieldBase) ends its
+ * slice within a few states, so idle workers do not wait for a slice's end.
+ */
 const SLICE_MS = 25;
 /** A worker with fewer unexpanded states than this is left to finish them. */
 const STEAL_AT_LEAST = 16;
@@ -153,7 +157,7 @@ function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<F
 export async function exploreParallel(system: System, evaluator: StateEvaluator, opts: ParallelOptions): Promise<SearchOutcome> {
   const start = Date.now();
   const fper = new ContentFingerprinter(system.model, system.interner, opts.symmetry);
-  const ctrl = new Int32Array(new SharedArrayBuffer(4 * CTRL.size));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * controlWords(opts.workers)));
   let table = new FingerprintTable(FingerprintTable.allocate(INITIAL_SLOTS), ctrl);
   const violations = new Map<string, number>(); // invariant -> fingerprint
   const levelSizes: number[] = [1];
@@ -183,7 +187,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     else throw e;
   }
 
-  const setup: Omit<WorkerSetup, 'table' | 'spill'> = {
+  const setup: Omit<WorkerSetup, 'table' | 'spill' | 'index'> = {
     file: opts.file,
     text: opts.text,
     model: opts.model,
@@ -216,7 +220,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       spillDir = mkdtempSync(join(tmpdir(), 'mommie-levels-'));
       const spill = { dir: spillDir, ...spillShape(levelMemoryBytes, opts.workers) };
       for (let i = 0; i < opts.workers; i++) {
-        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, spill, table: table.buffers } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+        const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...setup, index: i, spill, table: table.buffers } satisfies WorkerSetup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
         workers.push(new WorkerHandle(i, w));
       }
       for (const w of workers) expect(await w.call(), 'ready');
@@ -344,6 +348,8 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
         if (victim < 0) return;
         const count = Math.floor(remaining[victim]! / 2);
         remaining[victim] = remaining[victim]! - count;
+        // The victim answers between slices: ask it to end the one it is in, so that this worker waits a few states, not a slice.
+        Atomics.store(ctrl, CTRL.yieldBase + victim, 1);
         const batch = expect(await workers[victim]!.call({ type: 'steal', count }), 'batch').batch;
         if (batch.fps.length === 0) continue;
         expect(await w.call({ type: 'give', batch }, [batch.words.buffer as ArrayBuffer]), 'ok');

@@ -24,8 +24,17 @@ export const CTRL = {
   stop: 1,
   /** Slots in the current table, for the workers' "nearly full" check. */
   capacity: 2,
-  size: 4,
+  /**
+   * Words from here on, one per worker: non-zero asks that worker to end its
+   * slice now, because another worker is idle and wants part of its level.
+   */
+  yieldBase: 4,
 } as const;
+
+/** Control words for a search with `workers` workers. */
+export function controlWords(workers: number): number {
+  return CTRL.yieldBase + workers;
+}
 
 export const MAX_LOAD = 0.7;
 

@@ -14,6 +14,8 @@ export interface WorkerSetup {
   readonly deadlock: boolean;
   readonly maxStates?: number;
   readonly ctrl: SharedArrayBuffer;
+  /** This worker's place among the workers (its yield word in ctrl). */
+  readonly index: number;
   readonly table: TableBuffers;
   /** Where each level spills its packed states past its share of memory (frontier.ts). */
   readonly spill: { readonly dir: string; readonly maxChunksInMemory: number; readonly chunkWords: number };

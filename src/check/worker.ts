@@ -55,6 +55,7 @@ try {
   const invariants = inst.instance.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body }));
   const partialOrder = setup.partialOrder ? new PartialOrder(system, invariants.map((i) => i.body), true) : undefined;
   const ctrl = new Int32Array(setup.ctrl);
+  const yieldWord = CTRL.yieldBase + setup.index;
   let table = new FingerprintTable(setup.table, ctrl);
   let levels = 0;
   let spilledBefore = 0;
@@ -79,8 +80,8 @@ try {
         tableFull = true;
         break;
       }
-      // A slice ends after sliceMs so that the coordinator can move work to an idle worker.
-      if ((expanded & 7) === 7 && Date.now() > until) break;
+      // A slice ends after sliceMs, or at once when an idle worker wants part of this level.
+      if ((expanded & 3) === 3 && (Atomics.load(ctrl, yieldWord) !== 0 || Date.now() > until)) break;
       const e = current.next();
       if (e === undefined) {
         complete = true;
@@ -171,6 +172,8 @@ try {
           return;
         }
         case 'steal': {
+          // Asked to yield for this steal; the next slice runs its full length.
+          Atomics.store(ctrl, yieldWord, 0);
           const batch = encodeBatch(system, packer, current.takeLast(m.count));
           port.postMessage({ type: 'batch', batch } satisfies FromWorker, [batch.words.buffer as ArrayBuffer]);
           return;
