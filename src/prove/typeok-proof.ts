@@ -19,9 +19,10 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
-import { typeConjuncts, type TypeConjunct } from '../tla/module.js';
+import { translate, typeConjuncts, type TypeConjunct } from '../tla/module.js';
 import { tlaName, tlaString, transitionOperator } from '../tla/names.js';
 import type { ModuleResult, StepAbout } from './result.js';
+import { matchedRecordSets, moduleDefinitions, neededDefinitions, readsNestedField, triggerParts, writeSlice } from './defs.js';
 import { placeOf, textOf, transitionWrites } from './writes.js';
 
 export interface TypeOKProof {
@@ -64,7 +65,12 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
     'TriggerInstances',
   ];
   const valueDefs = typeDefs.filter((d) => d !== 'Records' && d !== 'Statements' && d !== 'TriggerInstances');
-  const facts = ['ConstantsOK', 'InTypeIdentity', ...(records.length > 0 ? ['RecordKinds'] : []), 'KnownStatements', 'StatementFields'];
+  // A set-valued variable grows by a union: InType(A \cup {x}, SUBSET S) is its own lemma, which Z3 otherwise does not find in time.
+  const setVars = conj.some((c) => c.role !== null && /SUBSET/.test(c.formula));
+  const facts = ['ConstantsOK', 'InTypeIdentity', ...(setVars ? ['InTypeSubsetUnion'] : []), ...(records.length > 0 ? ['RecordKinds'] : []), 'KnownStatements', 'StatementFields'];
+  const generated = translate(p, source, { models: [] });
+  const moduleDefs = moduleDefinitions(generated.files.get(`${generated.moduleName}.tla`) ?? '');
+  const triggers = triggerParts(moduleDefs);
   const domainText = new Map<string, string>();
   for (const r of p.roles.values()) for (const v of r.vars) domainText.set(`${r.name}.${v.name}`, textOf(source, v.decl.type.span, 'its type'));
 
@@ -87,6 +93,10 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   const lemma = (name: string): StepAbout => ({ theorem: name, kind: 'lemma', action: name, at: null, variable: null, domain: null, writes: [] });
   out.push('LEMMA InTypeIdentity == ASSUME NEW S, NEW v \\in S PROVE InType(v, S) = v');
   out.push('  BY DEF InType', lemma('InTypeIdentity'));
+  if (setVars) {
+    out.push('LEMMA InTypeSubsetUnion == ASSUME NEW S, NEW A \\in SUBSET S, NEW x \\in S PROVE InType(A \\cup {x}, SUBSET S) = A \\cup {x}');
+    out.push('  BY InTypeIdentity', lemma('InTypeSubsetUnion'));
+  }
   if (records.length > 0) {
     out.push('');
     out.push('(* A record\'s type field says which record set it lies in. *)');
@@ -120,9 +130,31 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   steps('TypeOK_Init', { kind: 'init', action: 'Init', at: null }, false, (c) => (c.role === null ? 'BY DEF Init' : `BY ConstantsOK, InTypeIdentity DEF Init, ${defs}`), (c) => initWrites(p, source, c));
 
   const caseLines: { formula: string; theorem: string; action: string }[] = [];
+  let index = 0;
   for (const r of p.roles.values()) {
     for (const t of r.transitions) {
       const op = transitionOperator(r.name, t.name);
+      const action = moduleDefs.get(op);
+      // TriggerInstances has one part per transition, in this order; a part for another transition means the module is not what this code reads.
+      const part = triggers[index++];
+      const ownPart = part !== undefined && (part.startsWith(`({${tlaString(t.name)}}`) || part === `{<<${tlaString(t.name)}>>}`) ? part : undefined;
+      // Only the definitions the action and the variable's type mention, and those of the records it matches on.
+      // Only the definitions the variable's new value and its type mention, and those of the records the action matches on.
+      // Record sets: those the action matches on and those it builds, and the records inside them only where a nested field is read (or a statement is published).
+      const lean = (c: TypeConjunct): string[] | undefined => {
+        const slice = action === undefined ? null : writeSlice(action, c.variable);
+        if (slice === null || action === undefined) return undefined;
+        const deep = c.name === 'pool' || readsNestedField(slice);
+        const plain = valueDefs.filter((d) => d !== 'Principals' && !d.startsWith('T_'));
+        const sets = [...new Set([...matchedRecordSets(action), ...slice.filter((x) => /^T_/.test(x))])];
+        const needed = new Set([
+          ...neededDefinitions([...slice, c.formula], moduleDefs, plain),
+          ...(deep ? neededDefinitions([...slice, ...sets], moduleDefs, valueDefs) : sets.filter((x) => valueDefs.includes(x))),
+        ]);
+        return ['Principals', ...valueDefs.filter((d) => d !== 'Principals' && needed.has(d))];
+      };
+      // The union lemma only where a set grows: cited elsewhere, it only gives Z3 more to instantiate.
+      const factsFor = (c: TypeConjunct): string => facts.filter((f) => f !== 'InTypeSubsetUnion' || (c.role !== null && /SUBSET/.test(c.formula))).join(', ');
       const theorem = `TypeOK_${op}`;
       const at = placeOf(p, source, t.decl.span);
       const w = transitionWrites(p, source, t);
@@ -137,9 +169,18 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
           const written = c.role === r.name ? w.assigns.has(c.name) : c.name === 'handled' || (w.publishes.length > 0 && c.name === 'pool');
           if (!written) return `BY DEF TypeOK, ${op}`;
           // Records and Statements stay folded but where the step is about them: the facts say what a step needs of them.
-          if (c.name === 'handled') return `BY ${facts.filter((f) => f !== 'InTypeIdentity').join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}, TriggerInstances`;
-          if (c.name === 'pool') return `BY ${facts.join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}, Statements, Records`;
-          return `BY ${facts.join(', ')} DEF TypeOK, ${op}, ${valueDefs.join(', ')}`;
+          if (c.name === 'handled') {
+            // The recorded instance lies in the transition's own part of TriggerInstances: the known statements' fields and kinds say so.
+            // Its record sets stay folded (RecordKinds concludes r \in T_X), unless the part spells a record set out (a multivalent pattern).
+            const spelled = ownPart?.includes('[type:') === true;
+            const d =
+              ownPart === undefined || action === undefined
+                ? undefined
+                : ['Principals', ...neededDefinitions([ownPart, ...(spelled ? matchedRecordSets(action) : [])], moduleDefs, valueDefs.filter((x) => x !== 'Principals' && (spelled || !x.startsWith('T_'))))];
+            return `BY ${facts.filter((f) => f === 'RecordKinds' || f === 'KnownStatements' || f === 'StatementFields').join(', ')} DEF TypeOK, ${op}, ${(d ?? valueDefs).join(', ')}, TriggerInstances`;
+          }
+          if (c.name === 'pool') return `BY ${factsFor(c)} DEF TypeOK, ${op}, ${(lean(c) ?? valueDefs).join(', ')}, Statements, Records`;
+          return `BY ${factsFor(c)} DEF TypeOK, ${op}, ${(lean(c) ?? valueDefs).join(', ')}`;
         },
         (c) => {
           if (c.role === r.name) return [...(w.assigns.get(c.name) ?? [])];
