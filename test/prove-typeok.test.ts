@@ -21,6 +21,7 @@ import { proveToJUnitXml } from '../src/prove/junit.js';
 import { moduleResult } from '../src/prove/module-result.js';
 import { countObligations, proveResultCodec, type ProveResult } from '../src/prove/result.js';
 import { readTranscript } from '../src/prove/transcript.js';
+import { moduleDefinitions, neededDefinitions, readsNestedField, writeSlice } from '../src/prove/defs.js';
 import { typeOKProof, withAbout } from '../src/prove/typeok-proof.js';
 import { translate } from '../src/tla/module.js';
 import { currentHost } from '../src/tools/platform.js';
@@ -106,6 +107,48 @@ describe('the generated TypeOK proof', () => {
     expect(bracha).toContain('  /\\ N \\in Nat\n');
     expect(bracha).toContain('  /\\ EchoQuorum \\in Nat\n');
     expect(bracha).toContain('  /\\ F \\in Nat \\ {0}\n');
+  });
+});
+
+describe('each step unfolds only what it needs (src/prove/defs.ts)', () => {
+  const { program, source } = programOf('specs/PBFTNormal.mom');
+  const lines = typeOKProof(program, source).text.split('\n');
+  /** The BY line of a step of a theorem. */
+  const hint = (theorem: string, conjunct: string): string => {
+    const from = lines.findIndex((l) => l.startsWith(`THEOREM ${theorem} `));
+    const at = lines.findIndex((l, i) => i > from && l.includes(conjunct));
+    return lines[at + 1]!;
+  };
+
+  it('a set-valued variable: the union lemma, the matched record set, not the element\'s record set (Z3 timed out when T_Request was unfolded)', () => {
+    expect(hint('TypeOK_Replica_Execute', "done' \\in")).toBe(
+      '  BY ConstantsOK, InTypeIdentity, InTypeSubsetUnion, RecordKinds, KnownStatements, StatementFields DEF TypeOK, Replica_Execute, Principals, R, T_Commit',
+    );
+    expect(lines).toContain('LEMMA InTypeSubsetUnion == ASSUME NEW S, NEW A \\in SUBSET S, NEW x \\in S PROVE InType(A \\cup {x}, SUBSET S) = A \\cup {x}');
+  });
+
+  it('a value that reads a nested field (cm.m.op) unfolds the inner record set; pool unfolds what its statements are built of', () => {
+    expect(hint('TypeOK_Replica_Execute', "state' \\in")).toMatch(/DEF TypeOK, Replica_Execute, Principals, C, R, T_Request, T_Commit, apply$/);
+    expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).toMatch(/DEF TypeOK, Replica_Execute, Principals, C, T_Request, T_Commit, T_Reply, Mk_Reply, apply, Statements, Records$/);
+    // The union lemma is cited only where a set grows.
+    expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).not.toContain('InTypeSubsetUnion');
+  });
+
+  it('handled: the known statements\' facts, Principals and TriggerInstances, record sets folded', () => {
+    expect(hint('TypeOK_Replica_SendPrepare', "handled' \\in")).toBe('  BY RecordKinds, KnownStatements, StatementFields DEF TypeOK, Replica_SendPrepare, Principals, TriggerInstances');
+  });
+
+  it('the helpers: definitions, the LET slice that sets a variable, nested fields', () => {
+    const module = ['A == 1', 'B(x) == x + A', '  + 2', '', 'Op(self__) ==', '  /\\ (LET v__1 == B(1)', '          w__2 == v__1 + 1', '      IN /\\ v\' = w__2', '         /\\ u\' = A)'].join('\n');
+    const defs = moduleDefinitions(module);
+    expect([...defs.keys()]).toEqual(['A', 'B', 'Op']);
+    expect(defs.get('B')).toBe(' x + A\n  + 2');
+    expect(writeSlice(defs.get('Op')!, 'v')).toEqual(["      IN /\\ v' = w__2", 'v__1 + 1', 'B(1)']);
+    expect(writeSlice(defs.get('Op')!, 'x')).toBeNull();
+    expect(neededDefinitions(['B(1)'], defs, ['A', 'B'])).toEqual(['A', 'B']);
+    expect(readsNestedField(['cm.m.op'])).toBe(true);
+    expect(readsNestedField(['cm.m', 's__1.record.m'])).toBe(false);
+    expect(readsNestedField(['s__1.record.m.client'])).toBe(true);
   });
 });
 
