@@ -129,7 +129,8 @@ describe('each step unfolds only what it needs (src/prove/defs.ts)', () => {
 
   it('a value that reads a nested field (cm.m.op) unfolds the inner record set; pool unfolds what its statements are built of', () => {
     expect(hint('TypeOK_Replica_Execute', "state' \\in")).toMatch(/DEF TypeOK, Replica_Execute, Principals, C, R, T_Request, T_Commit, apply$/);
-    expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).toMatch(/DEF TypeOK, Replica_Execute, Principals, C, T_Request, T_Commit, T_Reply, Mk_Reply, apply, Statements, Records$/);
+    // pool unfolds Records, so every record set in it (one left folded made Z3 time out on PrimaryBackup's Assign).
+    expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).toMatch(/DEF TypeOK, Replica_Execute, Principals, C, T_Request, T_PrePrepare, T_Prepare, T_Commit, T_Reply, Mk_Reply, T_Slot, apply, Statements, Records$/);
     // The union lemma is cited only where a set grows.
     expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).not.toContain('InTypeSubsetUnion');
   });
