@@ -111,6 +111,7 @@ describe('decoding', () => {
     const a = (prover: string, reason: string) => ({ prover, status: 'failed' as const, seconds: 1, reason, cached: false });
     const noIsabelle = a('isabelle', 'isabelle is not installed');
     expect(failureKind([a('smt', 'timeout'), a('zenon', 'timeout'), noIsabelle])).toBe('timeout');
+    expect(failureKind([a('smt', 'internal timeout'), a('zenon', 'timeout'), noIsabelle])).toBe('timeout');
     expect(failureKind([a('smt', 'timeout'), a('zenon', 'false'), noIsabelle])).toBe('refuted');
     expect(failureKind([a('smt', 'timeout'), a('zenon', 'Zenon crashed'), noIsabelle])).toBe('other');
     // No backend ran: nothing timed out.

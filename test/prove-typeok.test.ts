@@ -47,7 +47,7 @@ describe('the generated TypeOK proof', () => {
     expect(lines[0]).toBe('---- MODULE PrimaryBackup_TypeOK ----');
     expect(proof.text).toContain('EXTENDS PrimaryBackup, TLAPS');
     // MaxSeq is 2 in the program and 1 in some models: positive; MaxOp is 0: a natural.
-    for (const a of ['PRIMARY \\in R', 'MaxSeq \\in Nat \\ {0}', 'MaxOp \\in Nat', 'Byzantine \\subseteq Principals']) expect(lines).toContain(`  /\\ ${a}`);
+    for (const a of ['PRIMARY \\in R', 'MaxSeq \\in Nat /\\ MaxSeq >= 1', 'MaxOp \\in Nat', 'Byzantine \\subseteq Principals']) expect(lines).toContain(`  /\\ ${a}`);
     const theorems = lines.filter((l) => l.startsWith('THEOREM ')).map((l) => l.split(' ')[1]);
     expect(theorems).toEqual([
       'TypeOK_Init',
@@ -101,12 +101,12 @@ describe('the generated TypeOK proof', () => {
     const text = typeOKProof(p, undefined).text;
     expect(text).toMatch(/ASSUME ConstantsOK ==\n( {2}\/\\ .*\n)+/);
     expect(text).toContain('/\\ PRIMARY \\in R');
-    expect(text).toContain('  /\\ Modulus \\in Nat \\ {0}\n');
+    expect(text).toContain('  /\\ Modulus \\in Nat /\\ Modulus >= 1\n');
     // Bracha's quorum sizes are computed (N = size(P), (N + F + 2) / 2): only plainly natural.
     const bracha = typeOKProof(programOf('specs/BrachaBroadcast.mom').program, undefined).text;
     expect(bracha).toContain('  /\\ N \\in Nat\n');
     expect(bracha).toContain('  /\\ EchoQuorum \\in Nat\n');
-    expect(bracha).toContain('  /\\ F \\in Nat \\ {0}\n');
+    expect(bracha).toContain('  /\\ F \\in Nat /\\ F >= 1\n');
   });
 });
 

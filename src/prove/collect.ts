@@ -34,7 +34,8 @@ export function shortReason(reason: string | null): string | null {
 export function failureKind(attempts: readonly Attempt[]): FailureKind {
   const ran = attempts.filter((a) => a.status === 'failed' && !/ is not installed$/.test(a.reason ?? ''));
   if (ran.length === 0) return 'other';
-  if (ran.every((a) => a.reason === 'timeout')) return 'timeout';
+  // Z3 also reports `internal timeout` (its own limit within tlapm's).
+  if (ran.every((a) => /\btimeout$/.test(a.reason ?? ''))) return 'timeout';
   if (ran.some((a) => a.reason === 'false')) return 'refuted';
   return 'other';
 }

@@ -246,7 +246,8 @@ function constantAssumptions(p: CheckedProgram): string[] {
     switch (ty.k) {
       case 'int':
         // The least set every value lies in: a range such as 0..Modulus - 1 is a type only when Modulus >= 1.
-        out.push(`${n} \\in ${values.every((v) => positive(v)) ? 'Nat \\ {0}' : values.every((v) => nonNegative(v)) ? 'Nat' : 'Int'}`);
+        // Positive written `\\in Nat /\\ >= 1`, not `\\in Nat \\ {0}`: with the set difference tlapm's SMT encoding gave up ("internal timeout") on PBFTCounter's Execute pool, proved in 1.2 s this way.
+        out.push(values.every((v) => positive(v)) ? `${n} \\in Nat /\\ ${n} >= 1` : `${n} \\in ${values.every((v) => nonNegative(v)) ? 'Nat' : 'Int'}`);
         break;
       case 'bool':
         out.push(`${n} \\in BOOLEAN`);
