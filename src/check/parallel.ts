@@ -162,6 +162,8 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   const violations = new Map<string, number>(); // invariant -> fingerprint
   const levelSizes: number[] = [1];
   let generated = 1;
+  /** Successors generated in the level being expanded, so far: progress lines count them before the level ends. */
+  let levelGenerated = 0;
   let status: SearchStatus = 'complete';
   let limitReason: string | undefined;
   let deadlockFp: number | undefined;
@@ -212,7 +214,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       lastProgress = Date.now();
       const seconds = (lastProgress - start) / 1000;
       const distinct = Atomics.load(ctrl, CTRL.count);
-      opts.onProgress({ generated, distinct, queue: levelSizes[levelSizes.length - 1]!, depth: levelSizes.length - 1, seconds, statesPerSecond: distinct / Math.max(seconds, 1e-3), levels: levelSizes.slice() });
+      opts.onProgress({ generated: generated + levelGenerated, distinct, queue: levelSizes[levelSizes.length - 1]!, depth: levelSizes.length - 1, seconds, statesPerSecond: distinct / Math.max(seconds, 1e-3), levels: levelSizes.slice() });
     }
   }, 50);
   try {
@@ -251,6 +253,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       const reports = await expandLevel(skip, sizes);
       const levelViolations = new Map<string, number>();
       let levelDeadlock: number | undefined;
+      levelGenerated = 0;
       for (const r of reports) {
         generated += r.generated;
         for (const [name, fp] of r.violations) {
@@ -316,6 +319,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     };
     const merge = (w: WorkerHandle, r: LevelReport): void => {
       spilledBytes[w.index] = r.spilledBytes;
+      levelGenerated += r.generated;
       const m = merged[w.index]!;
       const violations = new Map(m.violations);
       for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);
