@@ -21,7 +21,7 @@ import { proveToJUnitXml } from '../src/prove/junit.js';
 import { moduleResult } from '../src/prove/module-result.js';
 import { countObligations, proveResultCodec, type ProveResult } from '../src/prove/result.js';
 import { readTranscript } from '../src/prove/transcript.js';
-import { moduleDefinitions, neededDefinitions, readsNestedField, writeSlice } from '../src/prove/defs.js';
+import { moduleDefinitions, neededDefinitions, readsNestedField, readsRecordField, writeSlice } from '../src/prove/defs.js';
 import { typeOKProof, withAbout } from '../src/prove/typeok-proof.js';
 import { translate } from '../src/tla/module.js';
 import { currentHost } from '../src/tools/platform.js';
@@ -135,6 +135,10 @@ describe('each step unfolds only what it needs (src/prove/defs.ts)', () => {
     expect(hint('TypeOK_Replica_Execute', "pool' \\subseteq")).not.toContain('InTypeSubsetUnion');
   });
 
+  it('an action that reads no field of the records it matches keeps their sets folded (AssignSeqNo stores req whole)', () => {
+    expect(hint('TypeOK_Replica_AssignSeqNo', "Replica_accepted' \\in")).toMatch(/DEF TypeOK, Replica_AssignSeqNo, Principals, R, T_Slot, Mk_Slot$/);
+  });
+
   it('handled: the known statements\' facts, Principals and TriggerInstances, record sets folded', () => {
     expect(hint('TypeOK_Replica_SendPrepare', "handled' \\in")).toBe('  BY RecordKinds, KnownStatements, StatementFields DEF TypeOK, Replica_SendPrepare, Principals, TriggerInstances');
   });
@@ -150,6 +154,10 @@ describe('each step unfolds only what it needs (src/prove/defs.ts)', () => {
     expect(readsNestedField(['cm.m.op'])).toBe(true);
     expect(readsNestedField(['cm.m', 's__1.record.m'])).toBe(false);
     expect(readsNestedField(['s__1.record.m.client'])).toBe(true);
+    // A record stored whole, its kind and a statement's own fields read no record field.
+    expect(readsRecordField(['LET req == s__1.record', 's__1.record.type = "Request"', 's__1.issuer \\in C', 'self__ \\in st__.verifiers'])).toBe(false);
+    expect(readsRecordField(['pp.seqNo'])).toBe(true);
+    expect(readsRecordField(['s__1.record.m = req'])).toBe(true);
   });
 });
 

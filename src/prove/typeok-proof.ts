@@ -22,7 +22,7 @@ import type * as A from '../syntax/ast.js';
 import { translate, typeConjuncts, type TypeConjunct } from '../tla/module.js';
 import { tlaName, tlaString, transitionOperator } from '../tla/names.js';
 import type { ModuleResult, StepAbout } from './result.js';
-import { matchedRecordSets, moduleDefinitions, neededDefinitions, readsNestedField, triggerParts, writeSlice } from './defs.js';
+import { matchedRecordSets, moduleDefinitions, neededDefinitions, readsNestedField, readsRecordField, triggerParts, writeSlice } from './defs.js';
 import { placeOf, textOf, transitionWrites } from './writes.js';
 
 export interface TypeOKProof {
@@ -147,7 +147,9 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
         const deep = c.name === 'pool' || readsNestedField(slice);
         const plain = valueDefs.filter((d) => d !== 'Principals' && !d.startsWith('T_'));
         // pool unfolds Records, and with one of its record sets left folded Z3 timed out (PrimaryBackup's Assign): it gets them all.
-        const sets = c.name === 'pool' ? valueDefs.filter((d) => d.startsWith('T_')) : [...new Set([...matchedRecordSets(action), ...slice.filter((x) => /^T_/.test(x))])];
+        // A matched record's set only where the action reads a field of a record (a record stored whole needs only RecordKinds).
+        const matched = readsRecordField([action]) ? matchedRecordSets(action) : [];
+        const sets = c.name === 'pool' ? valueDefs.filter((d) => d.startsWith('T_')) : [...new Set([...matched, ...slice.filter((x) => /^T_/.test(x))])];
         const needed = new Set([
           ...neededDefinitions([...slice, c.formula], moduleDefs, plain),
           ...(deep ? neededDefinitions([...slice, ...sets], moduleDefs, valueDefs) : sets.filter((x) => valueDefs.includes(x))),
