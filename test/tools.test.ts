@@ -571,3 +571,104 @@ describe('with a real tla2tools.jar', () => {
     expect(isRight(flag) && flag.right.jarSource).toBe('--tla2tools');
   });
 });
+
+// `tools install tlapm`: a TLAPS-shaped tarball (tlapm/bin/tlapm, a shell
+// stand-in that answers --version and --config) installed into the cache
+// with the digest the user pins; doctor then finds it there.
+describe('tools install tlapm --from TARBALL --sha256 HEX', () => {
+  const makeTarball = async (name: string, withTlapm = true): Promise<{ path: string; digest: string }> => {
+    const src = freshDir(`${name}-src`);
+    const bin = join(src, 'tlapm', 'bin');
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(join(src, 'tlapm', 'lib'), { recursive: true });
+    if (withTlapm) {
+      writeFileSync(join(bin, 'tlapm'), `#!/bin/sh\ncase "$1" in --version) echo "TLA+ Proof Manager 1.6.0 (${name})";; --config) echo "zenon: none";; *) exit 1;; esac\n`);
+      chmodSync(join(bin, 'tlapm'), 0o755);
+    } else writeFileSync(join(bin, 'README'), 'no tlapm here\n');
+    const path = join(freshDir(`${name}-tar`), `${name}.tar.gz`);
+    const tar = await execa('tar', ['-czf', path, '-C', src, 'tlapm'], { reject: false });
+    expect(tar.exitCode, String(tar.stderr)).toBe(0);
+    return { path, digest: createHash('sha256').update(readFileSync(path)).digest('hex') };
+  };
+  const env = (cache: string): NodeJS.ProcessEnv => ({ XDG_CACHE_HOME: cache, HOME: join(cache, 'home') });
+
+  it('without --from says that mommie pins no tlapm and what to run; without --sha256 refuses', async () => {
+    const cache = freshDir('tlapm-nopin');
+    const r = await cli(['tools', 'install', 'tlapm'], env(cache));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('mommie pins no tlapm release');
+    expect(r.stderr).toContain('mommie tools install tlapm --from FILE-or-URL --sha256 HEX');
+    const { path } = await makeTarball('nosha');
+    const s = await cli(['tools', 'install', 'tlapm', '--from', path], env(cache));
+    expect(s.exitCode).toBe(1);
+    expect(s.stderr).toContain('mommie installs a tlapm tarball only with the digest you pinned');
+    const odd = await cli(['tools', 'install', 'frob'], env(cache));
+    expect(odd.exitCode).toBe(1);
+    expect(odd.stderr).toContain("unknown tool 'frob'");
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it('a digest that does not match installs nothing and leaves no file behind', async () => {
+    const cache = freshDir('tlapm-mismatch');
+    const { path, digest } = await makeTarball('mismatch');
+    const wrong = (digest[0] === '0' ? '1' : '0') + digest.slice(1);
+    const r = await cli(['tools', 'install', 'tlapm', '--from', path, '--sha256', wrong], env(cache));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`has SHA-256 ${digest}, not the ${wrong} you pinned; nothing was installed`);
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it('a tarball without tlapm/bin/tlapm is refused, and nothing is left', async () => {
+    const cache = freshDir('tlapm-empty');
+    const { path, digest } = await makeTarball('empty', false);
+    const r = await cli(['tools', 'install', 'tlapm', '--from', path, '--sha256', digest], env(cache));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('has no tlapm/bin/tlapm: it is not a TLAPS release tarball');
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it('installs into the cache, where doctor finds it; again is a no-op; another tarball needs --force', async () => {
+    const cache = freshDir('tlapm-ok');
+    const a = await makeTarball('first');
+    const r = await cli(['tools', 'install', 'tlapm', '--from', a.path, '--sha256', a.digest.toUpperCase()], env(cache));
+    expect(r.exitCode, r.stderr).toBe(0);
+    const exe = join(cache, 'mommie', 'tlapm', 'bin', 'tlapm');
+    expect(r.stdout).toBe(`installed TLA+ Proof Manager 1.6.0 (first) at ${exe} (from ${a.path}, sha256 ${a.digest})`);
+    // An empty PATH (the stand-in's #!/bin/sh needs none): the cache is where tlapm is found.
+    const doc = await cli(['tools', 'doctor', '--json'], { ...env(cache), PATH: freshDir('empty-path') });
+    const report = decodeReport(doc.stdout);
+    expect(report.tlapm).toMatchObject({ status: 'ok', path: exe, source: 'cache', version: 'TLA+ Proof Manager 1.6.0 (first)' });
+    const again = await cli(['tools', 'install', 'tlapm', '--from', a.path, '--sha256', a.digest], env(cache));
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain('is already installed at');
+    const b = await makeTarball('second');
+    const refused = await cli(['tools', 'install', 'tlapm', '--from', b.path, '--sha256', b.digest], env(cache));
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`There is already a tlapm at ${join(cache, 'mommie', 'tlapm')}, from ${a.path}`);
+    const forced = await cli(['tools', 'install', 'tlapm', '--from', b.path, '--sha256', b.digest, '--force'], env(cache));
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('installed TLA+ Proof Manager 1.6.0 (second)');
+    expect(readdirSync(join(cache, 'mommie')).sort()).toEqual(['tlapm']);
+  });
+
+  it('fetches an http URL (a local server) and checks it the same way', async () => {
+    const cache = freshDir('tlapm-http');
+    const a = await makeTarball('served');
+    const server = createServer((req, res) => {
+      if (req.url === '/tlapm.tar.gz') res.writeHead(200).end(readFileSync(a.path));
+      else res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const missing = await cli(['tools', 'install', 'tlapm', '--from', `${url}/nothing.tar.gz`, '--sha256', a.digest], env(cache));
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr).toContain('the server answered 404');
+      const r = await cli(['tools', 'install', 'tlapm', '--sha256', a.digest], { ...env(cache), MOMMIE_TLAPM_URL: `${url}/tlapm.tar.gz` });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`(from ${url}/tlapm.tar.gz, sha256 ${a.digest})`);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+  });
+});

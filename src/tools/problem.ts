@@ -14,6 +14,8 @@ export type ToolProblemCode =
   | 'tlc-unusable'
   | 'tlapm-missing'
   | 'tlapm-broken'
+  | 'tlapm-not-pinned'
+  | 'tlapm-installed'
   | 'bad-setting'
   | 'cache-unwritable'
   | 'download-failed'
