@@ -3,8 +3,9 @@
 // errors. Level-synchronous: each BFS level is split among the workers
 // (worker.ts), which expand their part and claim new states in a shared
 // fingerprint table (shared-table.ts); the states a worker claims form its
-// part of the next level, and the coordinator evens the parts out between
-// levels (portable.ts). Fingerprints do not depend on any thread's interning
+// part of the next level. A worker that runs out of states takes half of
+// what another has left (portable.ts), so the parts need no evening out
+// between levels. Fingerprints do not depend on any thread's interning
 // (content-fingerprint.ts), so every worker agrees on them.
 //
 // A violation is reported at the first level where one appears, after that
@@ -286,7 +287,6 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
         } else status = 'interrupted';
         return;
       }
-      sizes = await balance(sizes);
       for (const m of await Promise.all(workers.map((w) => w.call({ type: 'advance' })))) expect(m, 'ok');
     }
   }
@@ -361,31 +361,6 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     };
     await Promise.all(workers.map(run));
     return merged;
-  }
-
-  /**
-   * Moves states of the next level from the workers with most to those with
-   * fewest, when the parts are far apart. Small differences are left to
-   * stealing within the level (an idle worker asks the busy one to yield):
-   * evening them out here cost every level a few sequential round trips
-   * while both workers waited, about 5% of the run on the bench model.
-   */
-  async function balance(sizes: number[]): Promise<number[]> {
-    if (workers.length < 2) return sizes;
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const target = Math.floor(total / workers.length);
-    const slack = Math.max(16, Math.floor(target / 2));
-    const out = sizes.slice();
-    for (;;) {
-      const hi = out.indexOf(Math.max(...out));
-      const lo = out.indexOf(Math.min(...out));
-      const k = Math.min(out[hi]! - target, target - out[lo]!);
-      if (hi === lo || out[hi]! - out[lo]! <= slack || k <= 0) return out;
-      const batch = expect(await workers[hi]!.call({ type: 'export', count: k }), 'batch').batch;
-      expect(await workers[lo]!.call({ type: 'import', batch }, [batch.words.buffer as ArrayBuffer]), 'ok');
-      out[hi] = out[hi]! - k;
-      out[lo] = out[lo]! + k;
-    }
   }
 
   function outcome(distinct: number, initError?: SearchOutcome['error']): SearchOutcome {

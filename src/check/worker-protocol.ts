@@ -27,8 +27,6 @@ export type ToWorker =
   | { readonly type: 'steal'; readonly count: number }
   | { readonly type: 'give'; readonly batch: PortableBatch }
   | { readonly type: 'table'; readonly table: TableBuffers }
-  | { readonly type: 'export'; readonly count: number }
-  | { readonly type: 'import'; readonly batch: PortableBatch }
   | { readonly type: 'advance' };
 
 export interface LevelReport {

@@ -12,8 +12,6 @@
 //   table    use a grown table
 //   steal    hand the last k unexpanded states of this level over (an idle
 //            worker takes them: give)
-//   export   hand the last k states of the next level over (portable.ts)
-//   import   take states of the next level handed over by another worker
 //   advance  the next level becomes the current one (the current one's
 //            spill file is removed)
 //
@@ -166,11 +164,6 @@ try {
           table = new FingerprintTable(m.table as TableBuffers, ctrl);
           port.postMessage({ type: 'ok' } satisfies FromWorker);
           return;
-        case 'export': {
-          const batch = encodeBatch(system, packer, next.takeLast(m.count));
-          port.postMessage({ type: 'batch', batch } satisfies FromWorker, [batch.words.buffer as ArrayBuffer]);
-          return;
-        }
         case 'steal': {
           // Asked to yield for this steal; the next slice runs its full length.
           Atomics.store(ctrl, yieldWord, 0);
@@ -181,10 +174,6 @@ try {
         case 'give':
           if (current.remaining === 0) current.clear();
           decodeBatch(system, m.batch as PortableBatch, (fp, s) => current.push(fp, packer.pack(s)));
-          port.postMessage({ type: 'ok' } satisfies FromWorker);
-          return;
-        case 'import':
-          decodeBatch(system, m.batch as PortableBatch, (fp, s) => next.push(fp, packer.pack(s)));
           port.postMessage({ type: 'ok' } satisfies FromWorker);
           return;
         case 'advance':
