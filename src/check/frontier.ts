@@ -15,7 +15,8 @@
 
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 
-const CHUNK_WORDS = 1 << 18;
+/** The words of a chunk when none is asked for: 1 MiB. */
+export const CHUNK_WORDS = 1 << 18;
 
 export interface FrontierEntry {
   readonly fp: number;
@@ -36,8 +37,6 @@ interface Chunk {
   words: Int32Array | undefined;
   /** Words used. */
   used: number;
-  /** Records in the chunk. */
-  count: number;
   /** Byte offset of the chunk in the spill file, or -1 when it was never spilled. */
   offset: number;
 }
@@ -46,10 +45,9 @@ export class Frontier {
   private chunks: Chunk[] = [];
   private count = 0;
   private read = 0;
-  /** Reading position: chunk, word offset in it, records read in it. */
+  /** Reading position: chunk and word offset in it. */
   private readChunk = 0;
   private readOffset = 0;
-  private readInChunk = 0;
   private inMemory = 0;
   private fd: number | undefined;
   private fileEnd = 0;
@@ -85,7 +83,7 @@ export class Frontier {
     const need = packed.length + 3;
     let last = this.chunks.length - 1;
     if (last < 0 || this.chunks[last]!.words === undefined || this.chunks[last]!.used + need > this.chunks[last]!.words!.length) {
-      this.chunks.push({ words: new Int32Array(Math.max(this.chunkWords, need)), used: 0, count: 0, offset: -1 });
+      this.chunks.push({ words: new Int32Array(Math.max(this.chunkWords, need)), used: 0, offset: -1 });
       this.inMemory++;
       last++;
       this.spillIfOver();
@@ -98,7 +96,6 @@ export class Frontier {
     c[o++] = fp % 4294967296 | 0;
     c.set(packed, o);
     chunk.used = o + packed.length;
-    chunk.count++;
     this.count++;
   }
 
@@ -112,7 +109,6 @@ export class Frontier {
         const fp = c[this.readOffset + 1]! * 4294967296 + (c[this.readOffset + 2]! >>> 0);
         const packed = c.subarray(this.readOffset + 3, this.readOffset + 3 + len);
         this.readOffset += 3 + len;
-        this.readInChunk++;
         this.read++;
         return { fp, packed };
       }
@@ -121,7 +117,6 @@ export class Frontier {
       this.drop(chunk);
       this.readChunk++;
       this.readOffset = 0;
-      this.readInChunk = 0;
     }
     return undefined;
   }
@@ -141,7 +136,6 @@ export class Frontier {
       out.push(take.map(({ o, len }) => ({ fp: words[o + 1]! * 4294967296 + (words[o + 2]! >>> 0), packed: words.slice(o + 3, o + 3 + len) })));
       want -= take.length;
       this.count -= take.length;
-      chunk.count -= take.length;
       if (take.length === records.length && i > this.readChunk) {
         this.drop(chunk);
         this.chunks.pop();
@@ -158,7 +152,6 @@ export class Frontier {
     this.read = 0;
     this.readChunk = 0;
     this.readOffset = 0;
-    this.readInChunk = 0;
     this.fileEnd = 0;
   }
 

@@ -29,6 +29,7 @@ import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
 import type * as A from '../syntax/ast.js';
 import { ContentFingerprinter } from './content-fingerprint.js';
+import { CHUNK_WORDS } from './frontier.js';
 import type { PartialOrder } from './por.js';
 import type { StateEvaluator } from './properties.js';
 import type { ExploredGraph, Progress, SearchLimits, SearchOutcome, SearchStatus } from './search.js';
@@ -73,8 +74,6 @@ export interface ParallelMemory {
 
 const INITIAL_SLOTS = 1 << 16;
 export const DEFAULT_LEVEL_MEMORY_BYTES = 256 * 2 ** 20;
-/** The largest chunk a level is written in (frontier.ts): 1 MiB. */
-const MAX_CHUNK_WORDS = 1 << 18;
 
 /**
  * Each worker holds two levels (the one it expands and the one it fills), so
@@ -83,9 +82,10 @@ const MAX_CHUNK_WORDS = 1 << 18;
  */
 export function spillShape(levelMemoryBytes: number, workers: number): { maxChunksInMemory: number; chunkWords: number } {
   const perLevelWords = Math.floor(levelMemoryBytes / 4 / (2 * workers));
-  const chunkWords = Math.max(256, Math.min(MAX_CHUNK_WORDS, Math.floor(perLevelWords / 4)));
+  const chunkWords = Math.max(256, Math.min(CHUNK_WORDS, Math.floor(perLevelWords / 4)));
   return { chunkWords, maxChunksInMemory: Math.max(2, Math.floor(perLevelWords / chunkWords)) };
 }
+
 /**
  * How long a worker expands before it reports (so the coordinator sees
  * progress and limits); a worker asked to yield (CTRL.yieldBase) ends its

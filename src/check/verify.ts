@@ -195,10 +195,10 @@ function limitsOf(opts: Pick<VerifyOptions, 'maxStates' | 'maxDepth' | 'timeoutM
   };
 }
 
-/** What a result says about the model it checked; the TLC engine reports the same. */
 /** MiB with one decimal, or two below 1 MiB (a small --level-memory). */
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
 
+/** What a result says about the model it checked; the TLC engine reports the same. */
 export function boundsOf(m: ModelInstance, opts: Pick<VerifyOptions, 'deadlock' | 'symmetry' | 'partialOrder' | 'maxStates' | 'maxDepth' | 'timeoutMs'>): ModelBounds {
   const constants: Record<string, string> = {};
   for (const item of m.decl.items) if (item.kind === 'constant') constants[item.name.name] = m.evaluator.show(m.constants.get(item.name.name)!);
