@@ -4,7 +4,6 @@
 // The tuner (src/tune/) starts no processes itself: it is handed this.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { execa } from 'execa';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { writeKeyFiles } from '../keys/write.js';
+import { freePorts } from '../transport/free-ports.js';
 import type { TcpMeasurement } from '../tune/types.js';
 
 export interface TcpRunShape {
@@ -30,36 +30,6 @@ const RunReportCodec = t.type({
 });
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-/**
- * `count` distinct ports nothing listens on now (the kernel's choice). Every
- * listener stays open until all are chosen: a port closed at once may be
- * handed out again for the next node, and deploy-check refuses two nodes on
- * one address (MOM605).
- */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const s = createServer();
-      servers.push(s);
-      ports.push(
-        await new Promise<number>((resolve, reject) => {
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => {
-            const a = s.address();
-            if (typeof a === 'object' && a !== null) resolve(a.port);
-            else reject(new Error('no port'));
-          });
-        }),
-      );
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
-  }
-}
 
 /** The [Nodes] section's names, and the text with each node moved to 127.0.0.1 on a free port. */
 async function onLoopback(text: string): Promise<{ readonly text: string; readonly nodes: readonly string[] }> {

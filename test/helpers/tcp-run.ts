@@ -5,24 +5,12 @@
 import { expect } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '../../src/transport/free-ports.js';
 import { CLI, mommie, ROOT, type CliRun } from './cli.js';
 
-/** Ports that were free a moment ago: each bound to port 0 by the kernel, then released. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = createServer();
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-    servers.push(s);
-    const a = s.address();
-    if (typeof a === 'object' && a !== null) ports.push(a.port);
-  }
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
+// The tests' ports come from the same place deploy-tune's do.
+export { freePorts };
 
 /** specs/NAME.deploy with every address replaced by a free loopback port; the nodes' ports by name. */
 export async function tempDeploy(spec: string, dir: string): Promise<{ path: string; ports: Map<string, number> }> {
