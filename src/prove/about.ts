@@ -53,6 +53,11 @@ export function failureText(a: StepAbout, failure: ObligationResult['failure'] =
   return w.length > 0 ? `${w.join(', ')} may leave \`${a.domain ?? 'its type'}\`; ${tail}` : null;
 }
 
+/** Why a failed obligation matters: in MOMMIE terms for a generated proof's step, else only whether it timed out. */
+export function failureTextOf(o: Pick<ObligationResult, 'about' | 'failure'>): string | null {
+  return o.about !== null ? failureText(o.about, o.failure) : o.failure === 'timeout' ? TIMED_OUT_TEXT : null;
+}
+
 export interface WeakStep {
   readonly action: string;
   readonly at: string | null;

@@ -103,8 +103,6 @@ export function writeSlice(action: string, variable: string): string[] | null {
   }
   // A record built here (Mk_Reply(...)) must be shown to lie in its record set (T_Reply).
   for (const m of out.join('\n').matchAll(/\bMk_([A-Za-z_][A-Za-z0-9_]*)\(/g)) out.push(`T_${m[1]}`);
-  // A record built here (Mk_Reply(...)) must be shown to lie in its record set (T_Reply).
-  for (const m of out.join('\n').matchAll(/\bMk_([A-Za-z_][A-Za-z0-9_]*)\(/g)) out.push(`T_${m[1]}`);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // (status, prover, time, file:line:col); a failed one also lists what each
 // backend said and the obligation as tlapm printed it.
 
-import { aboutText, failureText, listed, TIMED_OUT_TEXT, weakSteps, type WeakStep } from './about.js';
+import { aboutText, failureTextOf, listed, TIMED_OUT_TEXT, weakSteps, type WeakStep } from './about.js';
 import type { Attempt, ModuleResult, ObligationResult, ProveResult } from './result.js';
 
 export interface ProveHumanOptions {
@@ -146,7 +146,7 @@ function generatedProofLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; wa
       if (!listed(o)) continue;
       out.push(`    ${obligationLine(o, paint)}  ${o.about !== null ? aboutText(o.about) : ''}`);
       if (o.status === 'failed' || o.status === 'interrupted') {
-        const why = o.about !== null ? failureText(o.about, o.failure) : o.failure === 'timeout' ? TIMED_OUT_TEXT : null;
+        const why = failureTextOf(o);
         if (why !== null) out.push(`        ${why}`);
         if (o.attempts.length > 0) out.push(`        tried: ${o.attempts.map(attemptText).join('; ')}`);
       }

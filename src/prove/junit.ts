@@ -4,7 +4,7 @@
 // <skipped>; a module tlapm rejected or could not check is an <error>.
 
 import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from '../report/junit-xml.js';
-import { aboutText, failureText, TIMED_OUT_TEXT } from './about.js';
+import { aboutText, failureTextOf } from './about.js';
 import { formatSeconds, locationText } from './human.js';
 import type { ModuleResult, ObligationResult, ProveResult } from './result.js';
 
@@ -30,7 +30,7 @@ function obligationCase(suite: string, o: ObligationResult): TestCase {
   };
   if (o.status === 'failed') {
     const tried = o.attempts.map((a) => `${a.prover}: ${a.status}${a.reason !== null ? ` (${a.reason})` : ''}${a.seconds !== null ? `, ${formatSeconds(a.seconds)}` : ''}`);
-    const why = o.about !== null ? failureText(o.about, o.failure) : o.failure === 'timeout' ? TIMED_OUT_TEXT : null;
+    const why = failureTextOf(o);
     tc.failure = {
       '@_message': attr(`not proved at ${locationText(o)}${o.about !== null ? `: ${aboutText(o.about)}` : ''}${why !== null ? ` — ${why}` : ''}`),
       // A timeout is not a refutation: CI dashboards can tell the two apart by type.

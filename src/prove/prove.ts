@@ -83,10 +83,11 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
   try {
     const files = translate(o.program, o.source, { models: [] });
     const generatedName = `${files.moduleName}.tla`;
-    writeFileSync(join(work, generatedName), files.files.get(generatedName)!);
+    const generatedText = files.files.get(generatedName)!;
+    writeFileSync(join(work, generatedName), generatedText);
 
     // The TypeOK proof is written even with noTypeOK: proof modules may EXTEND it.
-    const typeOK = typeOKProof(o.program, o.source);
+    const typeOK = typeOKProof(o.program, o.source, generatedText);
     writeFileSync(join(work, typeOK.fileName), typeOK.text);
 
     const modules: ModuleResult[] = [];

@@ -33,6 +33,11 @@ export interface TypeOKProof {
   readonly about: ReadonlyMap<number, StepAbout>;
 }
 
+function generatedModuleText(p: CheckedProgram, source: SourceText | undefined): string {
+  const generated = translate(p, source, { models: [] });
+  return generated.files.get(`${generated.moduleName}.tla`) ?? '';
+}
+
 /** The name of the generated proof module of a program. */
 export function typeOKModuleName(program: CheckedProgram): string {
   return `${tlaName(program.name)}_TypeOK`;
@@ -47,7 +52,12 @@ class Lines {
   }
 }
 
-export function typeOKProof(program: CheckedProgram, source: SourceText | undefined): TypeOKProof {
+/**
+ * `generatedText` is the program's generated module, which the proof reads
+ * to cite only the definitions each step needs; `mommie prove` passes the
+ * text it writes, so both are one translation.
+ */
+export function typeOKProof(program: CheckedProgram, source: SourceText | undefined, generatedText?: string): TypeOKProof {
   const p = program;
   const base = tlaName(p.name);
   const moduleName = typeOKModuleName(p);
@@ -68,8 +78,7 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   // A set-valued variable grows by a union: InType(A \cup {x}, SUBSET S) is its own lemma, which Z3 otherwise does not find in time.
   const setVars = conj.some((c) => c.role !== null && /SUBSET/.test(c.formula));
   const facts = ['ConstantsOK', 'InTypeIdentity', ...(setVars ? ['InTypeSubsetUnion'] : []), ...(records.length > 0 ? ['RecordKinds'] : []), 'KnownStatements', 'StatementFields'];
-  const generated = translate(p, source, { models: [] });
-  const moduleDefs = moduleDefinitions(generated.files.get(`${generated.moduleName}.tla`) ?? '');
+  const moduleDefs = moduleDefinitions(generatedText ?? generatedModuleText(p, source));
   const triggers = triggerParts(moduleDefs);
   const domainText = new Map<string, string>();
   for (const r of p.roles.values()) for (const v of r.vars) domainText.set(`${r.name}.${v.name}`, textOf(source, v.decl.type.span, 'its type'));
@@ -138,9 +147,8 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
       // TriggerInstances has one part per transition, in this order; a part for another transition means the module is not what this code reads.
       const part = triggers[index++];
       const ownPart = part !== undefined && (part.startsWith(`({${tlaString(t.name)}}`) || part === `{<<${tlaString(t.name)}>>}`) ? part : undefined;
-      // Only the definitions the action and the variable's type mention, and those of the records it matches on.
-      // Only the definitions the variable's new value and its type mention, and those of the records the action matches on.
-      // Record sets: those the action matches on and those it builds, and the records inside them only where a nested field is read (or a statement is published).
+      // Only the definitions the variable's new value and its type mention; record sets: those the action matches on
+      // and those it builds, and the records inside them only where a nested field is read (or a statement is published).
       const lean = (c: TypeConjunct): string[] | undefined => {
         const slice = action === undefined ? null : writeSlice(action, c.variable);
         if (slice === null || action === undefined) return undefined;

@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import * as t from 'io-ts';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import { describeNetworkError } from './install.js';
 import { sha256Codec } from './jar.js';
 import { cachedTlapmPath, nonEmpty, type Host } from './platform.js';
 import { problem, type ToolProblem } from './problem.js';
@@ -154,7 +155,7 @@ async function fetchTo(from: string, to: string, timeoutMs: number, log: (line: 
       try {
         response = await fetch(from, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
       } catch (e) {
-        return left(problem('download-failed', `Downloading ${from} failed: ${e instanceof Error ? e.message : String(e)}.`, 'Check your network connection and try again, or download the tarball yourself and pass its path.'));
+        return left(problem('download-failed', `Downloading ${from} failed: ${describeNetworkError(e)}.`, 'Check your network connection and try again, or download the tarball yourself and pass its path.'));
       }
       if (!response.ok || response.body === null) {
         await response.body?.cancel().catch(() => {});
@@ -173,7 +174,7 @@ async function fetchTo(from: string, to: string, timeoutMs: number, log: (line: 
       await handle.write(b);
     }
   } catch (e) {
-    return left(problem('download-incomplete', `Reading ${from} broke off after ${received} bytes: ${e instanceof Error ? e.message : String(e)}; nothing was installed.`, 'Try again.'));
+    return left(problem('download-incomplete', `Reading ${from} broke off after ${received} bytes: ${describeNetworkError(e)}; nothing was installed.`, 'Try again.'));
   } finally {
     await handle.close();
   }

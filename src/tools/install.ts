@@ -82,7 +82,7 @@ const NETWORK_ERRORS: Record<string, string> = {
 };
 
 /** A network error in a few words, with its code. */
-function describe(e: unknown): string {
+export function describeNetworkError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'it took too long';
   const cause = (e as Error & { cause?: unknown }).cause;
@@ -166,7 +166,7 @@ export async function installTla2tools(host: Host, options: InstallOptions = {})
     try {
       response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? 600_000) });
     } catch (e) {
-      return left(problem('download-failed', `Downloading ${url} failed: ${describe(e)}.`, DOWNLOAD_HINT));
+      return left(problem('download-failed', `Downloading ${url} failed: ${describeNetworkError(e)}.`, DOWNLOAD_HINT));
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => {});
@@ -196,7 +196,7 @@ export async function installTla2tools(host: Host, options: InstallOptions = {})
       return left(
         problem(
           'download-incomplete',
-          `The download of ${url} broke off after ${received} bytes${expectedLength === undefined ? '' : ` of ${expectedLength}`}: ${describe(e)}; nothing was installed.`,
+          `The download of ${url} broke off after ${received} bytes${expectedLength === undefined ? '' : ` of ${expectedLength}`}: ${describeNetworkError(e)}; nothing was installed.`,
           DOWNLOAD_HINT,
         ),
       );
