@@ -14,6 +14,11 @@
 (* every signed list and may build frames from them with any items, and    *)
 (* sign lists of its own naming anything.                                  *)
 (*                                                                         *)
+(* The adversary is complete within the model's bounds: it sends any      *)
+(* correct node, for every statement, a frame of at most two items (the    *)
+(* statement, and any other) pointing at any list it has seen or can sign  *)
+(* itself, of at most two statements.                                      *)
+(*                                                                         *)
 (* CheckEveryMember = FALSE is a negative control (NegBatchOneMember.cfg): *)
 (* the receiver checks the batch for one member of the frame and takes the *)
 (* others on the signer's word; the refinement must fail.                  *)
@@ -90,16 +95,19 @@ Receive(v, B, s) ==
   /\ Accept(v, s)
   /\ UNCHANGED <<pub, fpub, batched, batches>>
 
-(* Lists faulty node b can put in a frame: any it has seen, and one it     *)
-(* signs itself naming s (its own statements once issued).                 *)
-AdvBatches(b, s) ==
-  batches \cup (IF s.iss = b => s \in fpub THEN {Batch(b, {s})} ELSE {})
+(* Lists faulty node b can put in a frame: any it has seen, and any of at  *)
+(* most two statements it signs itself (its own statements once issued).   *)
+AdvLists(b) ==
+  batches \cup {Batch(b, L) : L \in {L2 \in {{x, y} : x \in Stmts, y \in Stmts} : \A t \in L2 : t.iss = b => t \in fpub}}
+
+(* The other item of a frame of at most two items.                         *)
+OtherItems == {{}} \cup {{t} : t \in Stmts}
 
 (* A faulty node sends v a frame: an item for s pointing at a list it can  *)
-(* show, next to the items of that list.                                   *)
+(* show, next to at most one other item.                                   *)
 AdvReceive(v, b, s) ==
   /\ v \in Correct /\ b \in Faulty /\ s \notin acc[v]
-  /\ \E B \in AdvBatches(b, s) : Check(v, s, B, B.list)
+  /\ (\E B \in AdvLists(b), o \in OtherItems : Check(v, s, B, o)) = TRUE
   /\ Accept(v, s)
   /\ UNCHANGED <<pub, fpub, batched, batches>>
 

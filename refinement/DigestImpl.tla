@@ -10,22 +10,29 @@
 (*                                                                         *)
 (* Digests are collision-free by assumption: D is injective, so a record   *)
 (* whose digest matches is the record. The authenticator is the issuer's,  *)
-(* over the full statement, from any mechanism that refines the pool       *)
-(* (the other modules): it checks exactly for published statements. A     *)
-(* faulty node may send any digest-form item (any issuer, any digest),     *)
-(* answer any fetch with any record, or not answer.                        *)
+(* symbolic, Auth(i, x) over x, which only i can make: a signature, or any *)
+(* mechanism of the other modules (they are checked on their own). The     *)
+(* adversary is complete within the model's bounds: a faulty node sends    *)
+(* any correct node any digest-form item (any issuer, any digest) with any *)
+(* authenticator it has seen or can make, over any statement or digest     *)
+(* form; it answers any fetch with any record, or not at all.              *)
 (*                                                                         *)
-(* Two switches make negative controls: CheckFetched = FALSE keeps a       *)
-(* fetched record under the digest asked for without checking it, and      *)
-(* AuthCovers = "form" has the authenticator cover the digest form rather  *)
-(* than the full statement. With both (NegDigestUnchecked.cfg) a faulty    *)
-(* answer substitutes the record and the refinement fails; with only the   *)
-(* first (NegDigestUncheckedLiveness.cfg) the rebuilt statement fails its  *)
-(* authenticator, safety holds, and the item waits forever.                *)
+(* Three switches make negative controls. CheckFetched = FALSE keeps a     *)
+(* fetched record under the digest asked for without checking it;          *)
+(* MatchDigest = FALSE rebuilds an item with a record the receiver holds   *)
+(* whatever its digest (a lookup that ignores the digest: CHOOSE, one      *)
+(* fixed record); AuthCovers = "form" has the authenticator cover the      *)
+(* digest form rather than the full statement. Safety rests on the         *)
+(* authenticator covering the full statement: with it, a wrong record      *)
+(* gives a statement whose authenticator fails, and only liveness is lost  *)
+(* (NegDigestUncheckedLiveness.cfg, NegDigestNoMatch.cfg); with the        *)
+(* authenticator over the digest form, the digest checks are what safety   *)
+(* rests on, and dropping one fails the refinement                         *)
+(* (NegDigestUnchecked.cfg, NegDigestNoMatchForm.cfg).                     *)
 (***************************************************************************)
 EXTENDS FiniteSets
 
-CONSTANTS P1, P2, P3, Faulty, Records, CheckFetched, AuthCovers
+CONSTANTS P1, P2, P3, Faulty, Records, CheckFetched, AuthCovers, MatchDigest
 
 Principals == {P1, P2, P3}
 Correct == Principals \ Faulty
@@ -46,10 +53,16 @@ DForm(s) == [iss |-> s.iss, ver |-> s.ver, aud |-> s.aud, d |-> D(s.rec.m)]
 Rebuild(f, x) == [iss |-> f.iss, ver |-> f.ver, aud |-> f.aud, rec |-> [m |-> x]]
 DForms == {DForm(s) : s \in Stmts}
 
+(* The issuer's authenticator over x: the full statement (as the runtime   *)
+(* does) or, in the negative controls, its digest form.                    *)
+Auth(i, x) == [key |-> {i}, over |-> x]
+Covered(s) == IF AuthCovers = "full" THEN s ELSE DForm(s)
+Auths == {Auth(i, x) : i \in Principals, x \in Stmts \cup DForms}
+
 VARIABLES
   pub,    \* statements correct nodes published
   fpub,   \* statements faulty nodes chose to issue
-  net,    \* digest-form items correct nodes sent: [to, form]
+  net,    \* digest-form items correct nodes sent: [to, form, auth]
   store,  \* store[n]: the records correct node n holds, each under a digest: [d, x]
   acc     \* acc[n]: statements correct node n accepted
 
@@ -57,7 +70,7 @@ ivars == <<pub, fpub, net, store, acc>>
 
 TypeOK ==
   /\ pub \subseteq Stmts /\ fpub \subseteq Stmts
-  /\ net \subseteq [to : Principals, form : DForms]
+  /\ net \subseteq [to : Principals, form : DForms, auth : Auths]
   /\ store \in [Correct -> SUBSET [d : Digests, x : Records]]
   /\ acc \in [Correct -> SUBSET Stmts]
 
@@ -69,7 +82,7 @@ Publish(n, s) ==
   /\ n \in Correct /\ s \in Stmts /\ s.iss = n /\ s \notin pub
   /\ pub' = pub \cup {s}
   /\ store' = [store EXCEPT ![n] = @ \cup {[d |-> D(s.rec.m), x |-> s.rec.m]}]
-  /\ net' = net \cup {[to |-> v, form |-> DForm(s)] : v \in s.ver \ {n}}
+  /\ net' = net \cup {[to |-> v, form |-> DForm(s), auth |-> Auth(n, Covered(s))] : v \in s.ver \ {n}}
   /\ acc' = IF n \in s.ver THEN [acc EXCEPT ![n] = @ \cup {s}] ELSE acc
   /\ UNCHANGED fpub
 
@@ -78,30 +91,39 @@ FaultyPublish(b, s) ==
   /\ fpub' = fpub \cup {s}
   /\ UNCHANGED <<pub, net, store, acc>>
 
-(* The issuer's authenticator checks: it exists exactly for what was       *)
-(* published (any mechanism of the other modules), and covers the full     *)
-(* statement (or, in the negative control, the digest form f).             *)
-AuthOk(f, s) ==
-  IF AuthCovers = "full" THEN s \in pub \/ s \in fpub
-  ELSE \E t \in pub \cup fpub : DForm(t) = f
+(* The records v would rebuild an item naming digest d with: the one held *)
+(* under d (the negative controls: one held record, whatever its digest).  *)
+Lookup(v, d) ==
+  IF MatchDigest THEN {e.x : e \in {e2 \in store[v] : e2.d = d}}
+  ELSE IF store[v] = {} THEN {} ELSE {(CHOOSE e \in store[v] : TRUE).x}
 
-(* Opening a digest-form item at v: a record is held under the digest, the *)
-(* rebuilt statement is v's to verify and its authenticator checks. An     *)
-(* item that cannot be rebuilt yet stays held (here: not yet taken).       *)
-Open(v, f) ==
-  \E e \in store[v] :
-    /\ e.d = f.d
-    /\ LET s == Rebuild(f, e.x) IN
-         /\ s \in Stmts /\ v \in s.ver /\ s.aud = {} /\ AuthOk(f, s) /\ s \notin acc[v]
-         /\ acc' = [acc EXCEPT ![v] = @ \cup {s}]
+(* Opening a digest-form item at v: the rebuilt statement is v's to verify *)
+(* and its authenticator is its issuer's, over what the mechanism covers.  *)
+(* An item that cannot be rebuilt yet stays held (here: not yet taken).    *)
+Open(v, f, a) ==
+  \E x \in Lookup(v, f.d) :
+    LET s == Rebuild(f, x) IN
+      /\ s \in Stmts /\ v \in s.ver /\ s.aud = {} /\ s.iss # v /\ s \notin acc[v]
+      /\ a.key = {s.iss} /\ a.over = IF AuthCovers = "full" THEN s ELSE f
+      /\ acc' = [acc EXCEPT ![v] = @ \cup {s}]
 
 Receive(v, m) ==
-  /\ v \in Correct /\ m \in net /\ m.to = v /\ Open(v, m.form)
+  /\ v \in Correct /\ m \in net /\ m.to = v /\ Open(v, m.form, m.auth)
   /\ UNCHANGED <<pub, fpub, net, store>>
 
-(* A faulty node sends v any digest-form item.                             *)
-AdvReceive(v, f) ==
-  /\ v \in Correct /\ Faulty # {} /\ Open(v, f)
+(* Issued(b, x): the statement x, or the one whose digest form x is, has    *)
+(* been issued by b (D is injective, so a form names one statement).       *)
+Issued(b, x) == IF x \in Stmts THEN x \in fpub ELSE \E t \in fpub : DForm(t) = x
+
+(* Authenticators faulty node b can send: every one on the network, and    *)
+(* its own over anything (over a statement of its own once issued).        *)
+AdvAuths(b) == {m.auth : m \in net} \cup {a \in Auths : a.key = {b} /\ (a.over.iss = b => Issued(b, a.over))}
+
+(* A faulty node sends v any digest-form item with an authenticator it can *)
+(* send.                                                                   *)
+AdvReceive(v, b, f) ==
+  /\ v \in Correct /\ b \in Faulty
+  /\ \E a \in AdvAuths(b) : Open(v, f, a)
   /\ UNCHANGED <<pub, fpub, net, store>>
 
 (* v holds an item it cannot rebuild (from the network, or from a faulty  *)
@@ -124,7 +146,7 @@ Wanted(v) == {m.form.d : m \in {m2 \in net : m2.to = v}} \cup (IF Faulty # {} TH
 Next ==
   \/ \E n \in Principals, s \in Stmts : Publish(n, s) \/ FaultyPublish(n, s)
   \/ \E v \in Correct, m \in net : Receive(v, m)
-  \/ \E v \in Correct, f \in DForms : AdvReceive(v, f)
+  \/ \E v \in Correct, b \in Faulty, f \in DForms : AdvReceive(v, b, f)
   \/ \E v \in Correct, n \in Principals : \E d \in Wanted(v) : Fetch(v, d, n)
 
 (* The link delivers; a held item's record is asked for, with backoff,     *)

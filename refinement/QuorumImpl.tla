@@ -13,6 +13,10 @@
 (* keys it shares with everyone. LazyFallback = FALSE is a negative        *)
 (* control: progress then withholds the statement from the rest, and the   *)
 (* liveness claim fails (NegQuorumNoLazy.cfg).                             *)
+(*                                                                         *)
+(* The adversary is complete within the model's bounds, as in HmacImpl: it *)
+(* sends any correct node, for every statement, every vector of at most    *)
+(* three tags (one per verifier) it has seen or can make with its keys.    *)
 (***************************************************************************)
 EXTENDS FiniteSets
 
@@ -88,9 +92,13 @@ FaultyPublish(b, s) ==
 
 Seen == UNION {m.tags : m \in net}
 
-AdvCanTag(b, t) ==
-  \/ t \in Seen
-  \/ b \in t.key /\ (t.stmt.iss = b => t.stmt \in fpub)
+(* Tags faulty node b can put in a vector: those it has seen, and those    *)
+(* under a key it holds, over any statement (claiming any issuer); over a  *)
+(* statement of its own, once it has issued it.                            *)
+AdvTags(b) == Seen \cup {t \in Tags : b \in t.key /\ (t.stmt.iss = b => t.stmt \in fpub)}
+
+(* Every vector of at most three such tags.                                *)
+AdvVectors(b) == LET T == AdvTags(b) IN {{x, y, z} : x \in T, y \in T, z \in T}
 
 Check(v, s, tags) ==
   /\ v \in s.ver /\ s.aud = {} /\ s.iss # v
@@ -105,8 +113,7 @@ Receive(v, m) ==
 
 AdvReceive(v, b, s) ==
   /\ v \in Correct /\ b \in Faulty /\ s \notin acc[v]
-  /\ AdvCanTag(b, Tag({s.iss, v}, s))
-  /\ Check(v, s, {Tag({s.iss, v}, s)})
+  /\ (\E tags \in AdvVectors(b) : Check(v, s, tags)) = TRUE
   /\ Accept(v, s)
   /\ UNCHANGED <<pub, fpub, prog, rest, net>>
 

@@ -111,8 +111,11 @@ describe.skipIf(!hasTlc)('refinement modules under TLC', () => {
           expect(f.kind, describeFinding(f)).toBe('property');
           if (f.kind === 'property') {
             // Refinement (Abstract!Spec) is Init /\ [][Next]_vars, with no temporal part:
-            // a temporal violation is one of the module's liveness claims.
+            // a temporal violation is one of the module's liveness claims, and the
+            // .cfg claims exactly one, the property this control must violate.
             expect(f.temporal).toBe(true);
+            const claims = readFileSync(join(FOLDER, c.config), 'utf8').split('\n').map((l) => /^PROPERTY\s+(\w+)/.exec(l.trim())?.[1]).filter((p) => p !== undefined && p !== 'Refinement');
+            expect(claims).toEqual([e.property]);
             // TLC 2.19 does not name the property; newer TLCs do.
             if (f.names.length > 0) expect(f.names).toContain(e.property);
           }

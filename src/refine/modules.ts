@@ -55,13 +55,21 @@ export const MODULE_CHECKS: readonly ModuleCheck[] = [
   { config: 'BatchImpl.cfg', module: 'BatchImpl', expected: { kind: 'pass' }, assumptions: [UNFORGEABLE_SIG, 'digests are collision-free (assumed)', LINKS, CORRECT_ISSUERS], appliesTo: optimizes('BATCH') },
   { config: 'DigestImpl.cfg', module: 'DigestImpl', expected: { kind: 'pass' }, assumptions: ['digests are collision-free (assumed)', 'some correct holder answers a fetch eventually', LINKS, CORRECT_ISSUERS], appliesTo: optimizes('DIGEST') },
   // Negative controls: a mechanism asked for more than it gives. Each documents a refusal of deploy-check.
+  { config: 'NegHmacAnyKey.cfg', module: 'HmacImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_MAC], appliesTo: uses('HMAC') },
+  { config: 'NegSigUnbound.cfg', module: 'SignatureImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG], appliesTo: uses('SIG') },
+  { config: 'NegSigOrMac.cfg', module: 'SignatureImpl', expected: { kind: 'invariant', name: 'NonRepudiation' }, assumptions: [UNFORGEABLE_SIG, UNFORGEABLE_MAC], appliesTo: uses('SIG') },
+  { config: 'NegTtpUnbound.cfg', module: 'TtpImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG], appliesTo: uses('TTP') },
+  { config: 'NegTtpAnyRequester.cfg', module: 'TtpImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG], appliesTo: uses('TTP') },
   { config: 'NegHmacAudit_Vector.cfg', module: 'NegHmacAudit', expected: { kind: 'invariant', name: 'NonRepudiation' }, assumptions: [UNFORGEABLE_MAC], appliesTo: uses('HMAC') },
   { config: 'NegHmacAudit_Forge.cfg', module: 'NegHmacAudit', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_MAC], appliesTo: uses('HMAC') },
   { config: 'NegRelayPlaintext.cfg', module: 'NegRelayPlaintext', expected: { kind: 'refinement-step' }, assumptions: [], appliesTo: (u) => u.optimizers.has('OPTIMISTIC(targets)') || u.mechanisms.has('PLAINTEXT') },
+  { config: 'NegRelayPrimaryMac.cfg', module: 'RelayPrimaryImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_MAC], appliesTo: optimizes('OPTIMISTIC(targets)') },
   { config: 'NegBatchOneMember.cfg', module: 'BatchImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG], appliesTo: optimizes('BATCH') },
   { config: 'NegQuorumNoLazy.cfg', module: 'QuorumImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('OPTIMISTIC(QUORUM)') },
   { config: 'NegDigestUnchecked.cfg', module: 'DigestImpl', expected: { kind: 'refinement-step' }, assumptions: [], appliesTo: optimizes('DIGEST') },
   { config: 'NegDigestUncheckedLiveness.cfg', module: 'DigestImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('DIGEST') },
+  { config: 'NegDigestNoMatch.cfg', module: 'DigestImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('DIGEST') },
+  { config: 'NegDigestNoMatchForm.cfg', module: 'DigestImpl', expected: { kind: 'refinement-step' }, assumptions: [], appliesTo: optimizes('DIGEST') },
 ];
 
 export function isControl(c: ModuleCheck): boolean {
