@@ -159,9 +159,9 @@ describe('--workers: the in-process search\'s verdicts and states', () => {
       expect(whole.stderr).toMatch(/\(--level-memory 256\.0 MiB\)$/m);
       expect(spilled.stderr).toMatch(/levels' packed states at most 0\.\d\d MiB in memory \(--level-memory 0\.05 MiB\), [\d.]+ MiB spilled to disk/);
       expect(readdirSync(tmp)).toEqual([]);
-      const bad = await mommie(['verify', 'specs/PBFTCounter.mom', '--level-memory', '64']);
+      const bad = await mommie(['verify', 'specs/PBFTCounter.mom', '--in-process', '--level-memory', '64']);
       expect(bad.exitCode).toBe(1);
-      expect(bad.stderr).toMatch(/--level-memory bounds the levels of the parallel search; add --workers N/);
+      expect(bad.stderr).toMatch(/--level-memory bounds the levels of the parallel search; drop --in-process/);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

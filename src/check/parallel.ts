@@ -29,6 +29,7 @@ import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
 import type * as A from '../syntax/ast.js';
 import { ContentFingerprinter } from './content-fingerprint.js';
+import { CoverageCounter } from './coverage.js';
 import { CHUNK_WORDS } from './frontier.js';
 import type { PartialOrder } from './por.js';
 import type { StateEvaluator } from './properties.js';
@@ -73,6 +74,7 @@ export interface ParallelMemory {
 }
 
 const INITIAL_SLOTS = 1 << 16;
+const NO_COVERAGE = { fires: [], byzantine: [], deliveries: 0 } as const;
 export const DEFAULT_LEVEL_MEMORY_BYTES = 256 * 2 ** 20;
 
 /**
@@ -163,6 +165,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
   const violations = new Map<string, number>(); // invariant -> fingerprint
   const levelSizes: number[] = [1];
   let generated = 1;
+  const coverage = new CoverageCounter();
   /** Successors generated in the level being expanded, so far: progress lines count them before the level ends. */
   let levelGenerated = 0;
   let status: SearchStatus = 'complete';
@@ -299,7 +302,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
    * the table is doubled, and every worker goes on.
    */
   async function expandLevel(skip: readonly string[], sizes: readonly number[]): Promise<LevelReport[]> {
-    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, expanded: 0, violations: [], nextSize: 0, remaining: 0, frontierBytes: 0, spilledBytes: 0 }));
+    const merged: LevelReport[] = workers.map(() => ({ type: 'expanded', complete: false, tableFull: false, generated: 0, coverage: NO_COVERAGE, expanded: 0, violations: [], nextSize: 0, remaining: 0, frontierBytes: 0, spilledBytes: 0 }));
     const remaining = sizes.slice();
     let expanding = 0;
     let needGrow = false;
@@ -320,6 +323,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     const merge = (w: WorkerHandle, r: LevelReport): void => {
       spilledBytes[w.index] = r.spilledBytes;
       levelGenerated += r.generated;
+      coverage.add(r.coverage);
       const m = merged[w.index]!;
       const violations = new Map(m.violations);
       for (const [name, fp] of r.violations) if (!violations.has(name) || fp < violations.get(name)!) violations.set(name, fp);
@@ -394,6 +398,7 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       depth: levelSizes.length - 1,
       seconds: (Date.now() - start) / 1000,
       graph,
+      coverage,
     };
   }
 

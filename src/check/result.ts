@@ -98,6 +98,18 @@ export interface EvaluationError {
   readonly trace?: Trace;
 }
 
+/**
+ * What the search exercised (check/coverage.ts): per transition of a role
+ * some correct node runs, the Fire steps generated; per Byzantine node, its
+ * publications; deliveries; and the warnings a vacuous "ok" deserves.
+ */
+export interface Coverage {
+  readonly transitions: readonly { readonly role: string; readonly transition: string; readonly location: string; readonly fired: number }[];
+  readonly byzantine: readonly { readonly node: string; readonly published: number }[];
+  readonly deliveries: number;
+  readonly warnings: readonly string[];
+}
+
 export type ModelStatus = 'complete' | 'violation' | 'limit' | 'error' | 'interrupted';
 
 export interface ModelResult {
@@ -107,6 +119,8 @@ export interface ModelResult {
   readonly properties: readonly PropertyResult[];
   readonly stats: SearchStats;
   readonly error?: EvaluationError;
+  /** Absent when the engine does not count steps (TLC). */
+  readonly coverage?: Coverage;
 }
 
 export interface VerifyResult {

@@ -14,6 +14,9 @@ import { StatePacker } from './packed.js';
 import type { StateEvaluator } from './properties.js';
 import type { PartialOrder } from './por.js';
 import type { Value } from '../semantics/value.js';
+import { Column, VisitedIndex } from './columns.js';
+import { CoverageCounter } from './coverage.js';
+import { Frontier } from './frontier.js';
 
 export interface SearchLimits {
   readonly maxStates?: number;
@@ -66,20 +69,28 @@ export interface SearchOutcome {
   readonly depth: number;
   readonly seconds: number;
   readonly graph: ExploredGraph;
+  /** The steps generated, by kind (coverage.ts). */
+  readonly coverage: CoverageCounter;
+}
+
+/** A column of numbers per state: a plain array, or a typed array (columns.ts). */
+export interface NumberColumn extends ArrayLike<number> {
+  indexOf(x: number): number;
+  includes(x: number): boolean;
 }
 
 /** What the search learnt about the state graph, for traces and liveness. */
 export interface ExploredGraph {
-  readonly fingerprints: readonly number[];
-  readonly parent: readonly number[];
-  readonly depth: readonly number[];
+  readonly fingerprints: NumberColumn;
+  readonly parent: NumberColumn;
+  readonly depth: NumberColumn;
   /** Successor indices of state i: targets[start[i] .. start[i+1]). */
-  readonly edgeStart: readonly number[];
-  readonly edgeTargets: readonly number[];
+  readonly edgeStart: NumberColumn;
+  readonly edgeTargets: NumberColumn;
   /** 1 when no fair step is enabled in the state (it may stutter forever). */
-  readonly stutterFair: readonly number[];
+  readonly stutterFair: NumberColumn;
   /** predicateValues[k][i]: predicate k in state i. */
-  readonly predicateValues: readonly (readonly number[])[];
+  readonly predicateValues: readonly NumberColumn[];
   /** How the fingerprints were computed, for replaying traces. */
   readonly fingerprinter: StateFingerprinter;
 }
@@ -88,14 +99,14 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   const start = Date.now();
   const packer = new StatePacker(system.model);
   const fp = new Fingerprinter(system.model, system.interner, packer, opts.symmetry);
-  const index = new Map<number, number>();
-  const fingerprints: number[] = [];
-  const parent: number[] = [];
-  const depthOf: number[] = [];
-  const edgeStart: number[] = [];
-  const edgeTargets: number[] = [];
-  const stutterFair: number[] = [];
-  const predicateValues: number[][] = opts.predicates.map(() => []);
+  const index = new VisitedIndex();
+  const fingerprints = new Column(Float64Array);
+  const parent = new Column(Int32Array);
+  const depthOf = new Column(Int32Array);
+  const edgeStart = new Column(Int32Array);
+  const edgeTargets = new Column(Int32Array);
+  const stutterFair = new Column(Uint8Array);
+  const predicateValues = opts.predicates.map(() => new Column(Uint8Array));
   const violations = new Map<string, number>();
   const levelSizes: number[] = [];
   let generated = 0;
@@ -104,10 +115,20 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   let status: SearchStatus = 'complete';
   let limitReason: string | undefined;
   let error: SearchOutcome['error'];
+  const coverage = new CoverageCounter();
 
-  const queue: { packed: Int32Array; index: number }[] = [];
-  let head = 0;
-  const graph = (): ExploredGraph => ({ fingerprints, parent, depth: depthOf, edgeStart, edgeTargets, stutterFair, predicateValues, fingerprinter: fp });
+  // The BFS queue, packed back to back; an entry's `fp` field holds the state's number.
+  const queue = new Frontier();
+  const graph = (): ExploredGraph => ({
+    fingerprints: fingerprints.view(),
+    parent: parent.view(),
+    depth: depthOf.view(),
+    edgeStart: edgeStart.view(),
+    edgeTargets: edgeTargets.view(),
+    stutterFair: stutterFair.view(),
+    predicateValues: predicateValues.map((c) => c.view()),
+    fingerprinter: fp,
+  });
   const finish = (): SearchOutcome => ({
     status,
     ...(limitReason !== undefined ? { limitReason } : {}),
@@ -119,6 +140,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     depth: maxDepth,
     seconds: (Date.now() - start) / 1000,
     graph: graph(),
+    coverage,
   });
 
   /** Adds a state if new; returns its index and whether it was new. Sets `status` on violation. */
@@ -127,10 +149,10 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     const known = index.get(f);
     if (known !== undefined) return { index: known, fresh: false };
     const i = fingerprints.length;
-    index.set(f, i);
+    index.add(f, i);
     fingerprints.push(f);
     parent.push(from);
-    const d = from < 0 ? 0 : depthOf[from]! + 1;
+    const d = from < 0 ? 0 : depthOf.get(from) + 1;
     depthOf.push(d);
     levelSizes[d] = (levelSizes[d] ?? 0) + 1;
     if (d > maxDepth) maxDepth = d;
@@ -149,7 +171,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     const init = system.initialState();
     generated++;
     const v = visit(init, -1);
-    queue.push({ packed: packer.pack(init), index: v.index });
+    queue.push(v.index, packer.pack(init));
   } catch (e) {
     if (e instanceof EvalError) {
       // -1 when the initial state itself could not be computed; else the state whose check failed.
@@ -161,19 +183,15 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   let lastProgress = Date.now();
   let lastYield = Date.now();
   const every = opts.progressEveryMs ?? 2000;
-  while (head < queue.length && status === 'complete') {
-    const { packed, index: i } = queue[head]!;
-    const state = packer.unpack(packed);
-    queue[head] = undefined as unknown as { packed: Int32Array; index: number };
-    head++;
-    if (head > 65536 && head * 2 > queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-    if (opts.maxDepth !== undefined && depthOf[i]! >= opts.maxDepth) {
+  while (status === 'complete') {
+    const entry = queue.next();
+    if (entry === undefined) break;
+    const i = entry.fp;
+    const state = packer.unpack(entry.packed);
+    if (opts.maxDepth !== undefined && depthOf.get(i) >= opts.maxDepth) {
       limitReason = `depth limit ${opts.maxDepth} reached`;
-      edgeStart[i] = edgeTargets.length;
-      stutterFair[i] = 0;
+      edgeStart.set(i, edgeTargets.length);
+      stutterFair.set(i, 0);
       continue;
     }
     let succs;
@@ -193,10 +211,11 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
       }
       throw e;
     }
-    edgeStart[i] = edgeTargets.length;
+    edgeStart.set(i, edgeTargets.length);
     let fairEnabled = false;
     for (const succ of succs) {
       generated++;
+      coverage.count(succ.action);
       if (succ.fairness !== undefined) fairEnabled = true;
       let r;
       try {
@@ -214,7 +233,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
       if (opts.recordGraph) edgeTargets.push(r.index);
       if (r.fresh) {
         if (status !== 'complete') break;
-        queue.push({ packed: packer.pack(succ.state), index: r.index });
+        queue.push(r.index, packer.pack(succ.state));
         if (opts.maxStates !== undefined && fingerprints.length >= opts.maxStates) {
           status = 'limit';
           limitReason = `state limit ${opts.maxStates} reached`;
@@ -222,7 +241,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
         }
       }
     }
-    stutterFair[i] = fairEnabled ? 0 : 1;
+    stutterFair.set(i, fairEnabled ? 0 : 1);
     if (succs.length === 0 && opts.deadlock && deadlock === undefined) {
       deadlock = i;
       if (!opts.continueAfterViolation) status = 'violation';
@@ -242,8 +261,8 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
       lastProgress = now;
       const seconds = (now - start) / 1000;
       // Expanding a state at depth d means every state at depth d is known.
-      const levels = levelSizes.slice(0, depthOf[i]! + 1);
-      opts.onProgress({ generated, distinct: fingerprints.length, queue: queue.length - head, depth: maxDepth, seconds, statesPerSecond: fingerprints.length / Math.max(seconds, 1e-3), levels });
+      const levels = levelSizes.slice(0, depthOf.get(i) + 1);
+      opts.onProgress({ generated, distinct: fingerprints.length, queue: queue.remaining, depth: maxDepth, seconds, statesPerSecond: fingerprints.length / Math.max(seconds, 1e-3), levels });
     }
   }
   if (status === 'complete' && limitReason !== undefined) status = 'limit';

@@ -8,6 +8,7 @@ import { instantiate, type ModelInstance } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
+import { coverageOf } from './coverage.js';
 import { describeFailure } from './failure.js';
 import { collisionProbability } from './fingerprint.js';
 import { findLivenessViolation, pathTo } from './liveness.js';
@@ -15,7 +16,7 @@ import { PartialOrder } from './por.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
 import { exploreParallel } from './parallel.js';
-import { explore, type Progress, type SearchLimits } from './search.js';
+import { explore, type Progress, type SearchLimits, type SearchOutcome } from './search.js';
 import { replay, TraceRenderer } from './trace.js';
 
 export interface VerifyOptions extends SearchLimits {
@@ -29,14 +30,29 @@ export interface VerifyOptions extends SearchLimits {
   readonly isInterrupted?: () => boolean;
   /**
    * Worker threads for the parallel search (parallel.ts); undefined runs the
-   * search in this process. Models with liveness obligations always run in
-   * process (the note says so).
+   * search in this process; `{ cores }` (the CLI's default) runs a safety
+   * model in process while it is small and on `cores` workers once it has
+   * more than AUTO_PARALLEL_AT states. Models with liveness obligations
+   * always run in process (given a number, the note says so).
    */
-  readonly workers?: number;
+  readonly workers?: number | { readonly cores: number };
   /** With workers: memory for the BFS levels' packed states before they spill to disk (parallel.ts). */
   readonly levelMemoryBytes?: number;
   /** What the engine chose or measured, for stderr (e.g. a fallback to one worker). */
   readonly onNote?: (model: string, note: string) => void;
+}
+
+/**
+ * Distinct states past which the default search moves to worker threads: the
+ * in-process search finishes such a model in about a second, before worker
+ * threads (each checking the program again) would have paid for themselves.
+ * MOMMIE_VERIFY_PARALLEL_AT overrides it, so tests see the hand-over on small models.
+ */
+export const AUTO_PARALLEL_AT = positiveFromEnv('MOMMIE_VERIFY_PARALLEL_AT') ?? 20_000;
+
+function positiveFromEnv(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 export async function verifyModel(program: CheckedProgram, source: SourceText | undefined, modelName: string, opts: VerifyOptions): Promise<ModelResult> {
@@ -80,32 +96,55 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   const alwaysQueries = alwaysObls.map((o) => ({ o, p: predIndex(o.p, o.bound) }));
   const initQueries = initObls.map((o) => ({ o, p: predIndex(o.p, o.bound) }));
 
-  let outcome;
+  let outcome: SearchOutcome;
   try {
     const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, ...limits } = opts;
     const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
     const note = (text: string): void => onNote?.(modelName, text);
-    const parallel = workers !== undefined && predicates.length === 0 && source !== undefined;
-    if (workers !== undefined && !parallel) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : 'the program text is not at hand for the workers'}`);
-    outcome = parallel ? await exploreParallel(system, evaluator, {
-      ...limits,
-      workers,
-      file: program.file,
-      text: source.text,
-      model: modelName,
-      invariants,
-      ...(levelMemoryBytes !== undefined ? { levelMemoryBytes } : {}),
-      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked, true) } : {}),
-      ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
-      onMemory: (m) => note(`${workers} worker${workers === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${mib(m.peakFrontierBytes)} MiB in memory (--level-memory ${mib(m.levelMemoryBytes)} MiB)${m.spilledBytes > 0 ? `, ${mib(m.spilledBytes)} MiB spilled to disk` : ''}`),
-    }) : await explore(system, evaluator, {
-      ...limits,
-      invariants,
-      predicates,
-      recordGraph: liveQueries.length > 0,
-      ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
-      ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
-    });
+    const parallelPossible = predicates.length === 0 && source !== undefined;
+    const inProcess = (stopAt?: number): Promise<SearchOutcome> =>
+      explore(system, evaluator, {
+        ...limits,
+        ...(stopAt !== undefined ? { maxStates: stopAt } : {}),
+        invariants,
+        predicates,
+        recordGraph: liveQueries.length > 0,
+        ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
+        ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
+      });
+    const inParallel = (n: number, elapsedMs: number): Promise<SearchOutcome> =>
+      exploreParallel(system, evaluator, {
+        ...limits,
+        ...(limits.timeoutMs !== undefined ? { timeoutMs: Math.max(1, limits.timeoutMs - elapsedMs) } : {}),
+        workers: n,
+        file: program.file,
+        text: source!.text,
+        model: modelName,
+        invariants,
+        ...(levelMemoryBytes !== undefined ? { levelMemoryBytes } : {}),
+        ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked, true) } : {}),
+        ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
+        onMemory: (m) => note(`${n} worker${n === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${mib(m.peakFrontierBytes)} MiB in memory (--level-memory ${mib(m.levelMemoryBytes)} MiB)${m.spilledBytes > 0 ? `, ${mib(m.spilledBytes)} MiB spilled to disk` : ''}`),
+      });
+    if (typeof workers === 'number') {
+      if (!parallelPossible) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : 'the program text is not at hand for the workers'}`);
+      outcome = parallelPossible ? await inParallel(workers, 0) : await inProcess();
+    } else if (workers === undefined || !parallelPossible) {
+      outcome = await inProcess();
+    } else {
+      // 'auto': a small model is done in process before worker threads would
+      // have started; past AUTO_PARALLEL_AT states the search starts again on
+      // every core, and the states explored so far are the price (docs/checker.md).
+      const userLimit = limits.maxStates;
+      const small = userLimit !== undefined && userLimit <= AUTO_PARALLEL_AT;
+      const first = await inProcess(small ? undefined : AUTO_PARALLEL_AT);
+      const outgrew = !small && first.status === 'limit' && first.distinct >= AUTO_PARALLEL_AT && (limits.timeoutMs === undefined || first.seconds * 1000 < limits.timeoutMs);
+      if (!outgrew || opts.isInterrupted?.() === true) outcome = first;
+      else {
+        note(`more than ${AUTO_PARALLEL_AT} states: searching again on ${workers.cores} worker thread${workers.cores === 1 ? '' : 's'}, the parallel search (--in-process or --workers N to choose)`);
+        outcome = await inParallel(workers.cores, first.seconds * 1000);
+      }
+    }
   } catch (e) {
     if (isEvalError(e)) return errorResult(modelName, bounds, evalError(e), started);
     throw e;
@@ -129,7 +168,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
       if (g.predicateValues[q.p]?.[initIdx] === 0) violated ??= { name, kind: 'property', verdict: 'violated', detail: `${q.o.label} is false in the initial state`, trace: traceTo(initIdx) };
     }
     for (const q of alwaysQueries.filter((x) => x.o.property === name)) {
-      const vals = g.predicateValues[q.p] ?? [];
+      const vals = g.predicateValues[q.p] ?? ([] as number[]);
       const at = vals.indexOf(0);
       if (at >= 0) {
         // BFS numbering: the first false state is one of the shallowest.
@@ -162,7 +201,16 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   }
   const anyViolated = props.some((p) => p.verdict === 'violated');
   const status = outcome.status === 'error' ? 'error' : anyViolated ? 'violation' : outcome.status === 'violation' ? 'violation' : outcome.status;
-  return { model: modelName, status, bounds, properties: props, stats, ...(error !== undefined ? { error } : {}) };
+  // Vacuity warnings only where the search ran its course (or to a limit): after a
+  // violation the verdict already says what matters, and the counts stop early.
+  const warn = status === 'complete' || status === 'limit';
+  const where = status === 'complete' ? `the ${outcome.distinct} reachable states` : `the ${outcome.distinct} states explored before the search stopped (${unknownReason})`;
+  const antecedents = warn
+    ? liveQueries.filter((q) => q.o.form === 'leadsTo').map((q) => ({ label: `${q.o.label} (P ~> Q)`, everHeld: (g.predicateValues[q.p] ?? ([] as number[])).includes(1) }))
+    : [];
+  const cov = coverageOf(model, outcome.coverage, antecedents, where, (t) => loc(t.decl.span));
+  const coverage = warn ? cov : { ...cov, warnings: [] };
+  return { model: modelName, status, bounds, properties: props, stats, coverage, ...(error !== undefined ? { error } : {}) };
 }
 
 function isEvalError(e: unknown): e is EvalError {

@@ -2,6 +2,7 @@
 // worker threads (worker.ts). Both ends are this package's own code in one
 // process, so the shapes are types, not decoded input.
 
+import type { PortableCoverage } from './coverage.js';
 import type { PortableBatch } from './portable.js';
 import type { TableBuffers } from './shared-table.js';
 
@@ -36,6 +37,8 @@ export interface LevelReport {
   /** Stopped because the table is nearly full: grow it and ask again. */
   readonly tableFull: boolean;
   readonly generated: number;
+  /** The successors generated in this slice, by kind (coverage.ts). */
+  readonly coverage: PortableCoverage;
   readonly expanded: number;
   /** Per invariant, the least fingerprint among the new states that violate it. */
   readonly violations: readonly (readonly [string, number])[];

@@ -25,6 +25,7 @@ import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
 import { System, type Successor } from '../semantics/system.js';
 import { ContentFingerprinter } from './content-fingerprint.js';
+import { CoverageCounter } from './coverage.js';
 import { Frontier } from './frontier.js';
 import { StatePacker } from './packed.js';
 import { decodeBatch, encodeBatch, type PortableBatch } from './portable.js';
@@ -50,6 +51,7 @@ try {
   const evaluator = new StateEvaluator(system);
   const packer = new StatePacker(system.model);
   const fper = new ContentFingerprinter(system.model, system.interner, setup.symmetry);
+  const coverage = new CoverageCounter();
   const invariants = inst.instance.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body }));
   const partialOrder = setup.partialOrder ? new PartialOrder(system, invariants.map((i) => i.body), true) : undefined;
   const ctrl = new Int32Array(setup.ctrl);
@@ -100,6 +102,7 @@ try {
       }
       expanded++;
       generated += succs.length;
+      for (const succ of succs) coverage.count(succ.action);
       if (succs.length === 0 && setup.deadlock && (deadlock === undefined || e.fp < deadlock)) deadlock = e.fp;
       for (const succ of succs) {
         const fp = fper.fingerprint(succ.state);
@@ -132,6 +135,7 @@ try {
       complete,
       tableFull,
       generated,
+      coverage: coverage.drain(),
       expanded,
       violations: [...violations.entries()],
       ...(deadlock !== undefined ? { deadlock } : {}),

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
 import { verifyModel, type VerifyOptions } from '../check/verify.js';
@@ -34,8 +35,12 @@ Options:
                           built-in engine a parallel search over N threads
                           (safety only: models with a PROPERTY run in process
                           with one worker, and say so; docs/checker.md).
-                          Without it the built-in engine runs in process
-  --level-memory MB       with --workers: memory for the BFS levels' states, in
+                          Without it the built-in engine checks a safety model
+                          in process while it has at most 20000 states, then
+                          searches again on one worker per core
+  --in-process            the built-in engine's search in this process, never
+                          on worker threads
+  --level-memory MB       for the parallel search: memory for the BFS levels' states, in
                           MiB (default 256; fractions allowed); past it, levels
                           spill to files in the temporary directory, removed
                           at the end
@@ -119,6 +124,7 @@ export const verifyCommand: Command = {
         engine: { type: 'string' },
         tla2tools: { type: 'string' },
         workers: { type: 'string' },
+        'in-process': { type: 'boolean' },
         'level-memory': { type: 'string' },
         heap: { type: 'string' },
         json: { type: 'boolean' },
@@ -168,8 +174,13 @@ export const verifyCommand: Command = {
     if (workers === 'bad') return EXIT.BAD_INPUT;
     const levelMemoryMB = positiveNumber('verify', '--level-memory', v['level-memory'], out);
     if (levelMemoryMB === 'bad') return EXIT.BAD_INPUT;
-    if (levelMemoryMB !== undefined && workers === undefined) {
-      out.stderr('mommie verify: --level-memory bounds the levels of the parallel search; add --workers N (the in-process search keeps its queue in memory)');
+    const inProcess = v['in-process'] === true;
+    if (inProcess && workers !== undefined) {
+      out.stderr('mommie verify: --in-process and --workers N choose different searches; give one of them');
+      return EXIT.BAD_INPUT;
+    }
+    if (levelMemoryMB !== undefined && inProcess) {
+      out.stderr('mommie verify: --level-memory bounds the levels of the parallel search; drop --in-process (the in-process search keeps its queue in memory)');
       return EXIT.BAD_INPUT;
     }
     const heapMB = positiveInt('verify', '--heap', v.heap, out);
@@ -245,7 +256,7 @@ export const verifyCommand: Command = {
       ...(maxDepth !== undefined ? { maxDepth } : {}),
       ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
       isInterrupted: () => interrupted,
-      ...(tools === undefined && workers !== undefined ? { workers } : {}),
+      ...(tools !== undefined || inProcess ? {} : { workers: workers ?? { cores: availableParallelism() } }),
       ...(levelMemoryMB !== undefined ? { levelMemoryBytes: Math.ceil(levelMemoryMB * 2 ** 20) } : {}),
       onNote: (model: string, note: string) => out.stderr(`[${model}] ${note}`),
       ...(v.quiet === true

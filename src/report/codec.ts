@@ -11,6 +11,7 @@ import type {
   EvaluationError,
   ModelBounds,
   ModelResult,
+  Coverage,
   PropertyResult,
   SearchStats,
   StatementView,
@@ -186,6 +187,13 @@ export const evaluationErrorCodec = closed(
   { trace: traceCodec },
 );
 
+export const coverageCodec = closed('Coverage', {
+  transitions: t.readonlyArray(closed('TransitionCoverage', { role: t.string, transition: t.string, location: t.string, fired: t.number }), 'TransitionCoverage[]'),
+  byzantine: t.readonlyArray(closed('ByzantineCoverage', { node: t.string, published: t.number }), 'ByzantineCoverage[]'),
+  deliveries: t.number,
+  warnings: stringList,
+});
+
 export const modelStatusCodec = t.keyof({ complete: null, violation: null, limit: null, error: null, interrupted: null });
 
 export const modelResultCodec = closed(
@@ -197,7 +205,7 @@ export const modelResultCodec = closed(
     properties: t.readonlyArray(propertyResultCodec, 'PropertyResult[]'),
     stats: searchStatsCodec,
   },
-  { error: evaluationErrorCodec },
+  { error: evaluationErrorCodec, coverage: coverageCodec },
 );
 
 export const verifyResultCodec = closed('VerifyResult', {
@@ -231,6 +239,7 @@ export type CodecAgreesWithResultTs = [
   Assert<Agree<ModelBounds['byzantine'][number], t.TypeOf<typeof modelBoundsCodec>['byzantine'][number]>>,
   Assert<Agree<EvaluationError, t.TypeOf<typeof evaluationErrorCodec>>>,
   Assert<Agree<SearchStats, t.TypeOf<typeof searchStatsCodec>>>,
+  Assert<Agree<Coverage, t.TypeOf<typeof coverageCodec>>>,
   Assert<Agree<PropertyResult, t.TypeOf<typeof propertyResultCodec>>>,
   Assert<Agree<Trace, t.TypeOf<typeof traceCodec>>>,
   Assert<Agree<TraceStep, t.TypeOf<typeof traceStepCodec>>>,

@@ -2,6 +2,7 @@
 // numbered MOMMIE steps; `formatTrace` is shared with the JUnit reporter.
 
 import type {
+  Coverage,
   EvaluationError,
   ModelBounds,
   ModelResult,
@@ -18,6 +19,8 @@ import type {
 export interface HumanOptions {
   /** ANSI colors; off unless asked for. */
   readonly color?: boolean;
+  /** The engine that produced a model's result, where a line depends on it. */
+  readonly engine?: 'builtin' | 'tlc';
 }
 
 type Paint = (s: string) => string;
@@ -190,6 +193,19 @@ export function formatStats(s: SearchStats): string {
     : withRss;
 }
 
+/**
+ * `coverage: Client.Submit 12, Replica.Execute 340; 5120 deliveries; Byzantine r4 published 30`,
+ * then one `warning:` line per vacuity warning; nothing when the engine counted no steps (TLC).
+ */
+export function formatCoverage(c: Coverage | undefined, opts: HumanOptions = {}): string[] {
+  const p = palette(opts.color);
+  if (c === undefined) return [];
+  const fires = c.transitions.map((t) => `${t.role}.${t.transition} ${t.fired}`).join(', ');
+  const byz = c.byzantine.map((b) => `Byzantine ${b.node} published ${b.published}`).join(', ');
+  const head = `coverage (steps generated): ${fires || 'no transitions run by a correct node'}; ${plural(c.deliveries, 'delivery', 'deliveries')}${byz ? `; ${byz}` : ''}`;
+  return [p.dim(head), ...c.warnings.map((w) => `${p.warn('warning:')} ${w}`)];
+}
+
 /** `✓ ValidReplies  holds`, `✗ ClientsServed  violated`, `? Name  unknown (reason)`. */
 export function formatPropertyLine(pr: PropertyResult, opts: HumanOptions = {}): string {
   const p = palette(opts.color);
@@ -217,6 +233,8 @@ function formatModel(m: ModelResult, opts: HumanOptions): string[] {
   for (const pr of m.properties) lines.push(`  ${formatPropertyLine(pr, opts)}`);
   if (m.properties.length === 0) lines.push('  no properties checked');
   lines.push(p.dim(`  ${formatStats(m.stats)}`));
+  lines.push(...formatCoverage(m.coverage, opts).map((l) => `  ${l}`));
+  if (m.coverage === undefined && opts.engine === 'tlc') lines.push(p.dim('  coverage: not counted by TLC (the built-in engine counts each transition\'s steps)'));
   if (m.error !== undefined) {
     lines.push('', `  ${p.bad(formatEvaluationError(m.error))}`);
     if (m.error.trace !== undefined) {
@@ -240,6 +258,6 @@ export function formatVerifyResult(r: VerifyResult, opts: HumanOptions = {}): st
   const lines = [
     `${p.bold(r.program)} (${r.file}), engine ${r.engine}, ${plural(r.models.length, 'model', 'models')}`,
   ];
-  for (const m of r.models) lines.push('', ...formatModel(m, opts));
+  for (const m of r.models) lines.push('', ...formatModel(m, { ...opts, engine: r.engine }));
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@
 
 import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from './junit-xml.js';
 import type { ModelResult, PropertyResult, VerifyResult } from '../check/result.js';
-import { formatBounds, formatEvaluationError, formatStats, formatTrace, traceSummary } from './human.js';
+import { formatBounds, formatCoverage, formatEvaluationError, formatStats, formatTrace, traceSummary } from './human.js';
 
 interface Outcome {
   readonly '@_message': string;
@@ -101,6 +101,8 @@ function testSuite(r: VerifyResult, m: ModelResult, total: Counts): object {
     '@_time': time(m.stats.seconds),
     properties: { property: props.map(([name, value]) => ({ '@_name': attr(name), '@_value': attr(value) })) },
     testcase: cases,
+    // CI shows a suite's output beside its cases: the coverage and any vacuity warning.
+    'system-out': text(formatCoverage(m.coverage).join('\n')),
   };
 }
 
