@@ -1,0 +1,47 @@
+// The test summary names what was skipped (issue 21 item 19): skipped is not passed.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TestModule, UserConsoleLog } from 'vitest/node';
+import SummaryReporter from './helpers/summary-reporter.js';
+
+/** The little of a TestModule the reporter reads. */
+function fakeModule(file: string, states: readonly ('passed' | 'failed' | 'skipped')[]): TestModule {
+  const tests = states.map((state) => ({ result: () => ({ state }) }));
+  return { moduleId: join(process.cwd(), file), state: () => 'passed', children: { allTests: () => tests[Symbol.iterator]() } } as unknown as TestModule;
+}
+
+function runReporter(modules: TestModule[], logs: string[]): string {
+  const out: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  try {
+    const r = new SummaryReporter();
+    for (const content of logs) r.onUserConsoleLog({ content } as UserConsoleLog);
+    r.onTestRunEnd(modules);
+  } finally {
+    spy.mockRestore();
+  }
+  return out.join('');
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('summary reporter', () => {
+  it('lists the suites that skipped, with their reasons, and names a skipped differential test on the last line', () => {
+    const text = runReporter(
+      [fakeModule('test/verify.test.ts', ['passed', 'passed']), fakeModule('test/differential.test.ts', ['skipped', 'skipped', 'skipped']), fakeModule('test/prove.test.ts', ['passed', 'skipped'])],
+      ['SKIPPED: the TLC/built-in differential test did not run: no jar', 'some other output', 'SKIPPED: the TLC/built-in differential test did not run: no jar'],
+    );
+    const lines = text.trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toBe('tests: 3 passed, 0 failed, 4 skipped -- TLC DIFFERENTIAL TEST SKIPPED: TLC and the built-in checker were not compared (set TLA2TOOLS_JAR)');
+    expect(text).toContain('skipped suites (these checks did not run; the run is green without them):\n  test/differential.test.ts: 3 skipped\n  test/prove.test.ts: 1 skipped\n  SKIPPED: the TLC/built-in differential test did not run: no jar\n');
+    expect(text).not.toContain('some other output');
+  });
+
+  it('says nothing more than the counts when nothing was skipped', () => {
+    const text = runReporter([fakeModule('test/verify.test.ts', ['passed', 'failed'])], []);
+    expect(text).toBe('\ntests: 1 passed, 1 failed, 0 skipped\n');
+  });
+});
