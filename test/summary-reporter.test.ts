@@ -1,7 +1,8 @@
 // The test summary names what was skipped (issue 21 item 19): skipped is not passed.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TestModule, UserConsoleLog } from 'vitest/node';
+import type { UserConsoleLog } from 'vitest';
+import type { TestModule } from 'vitest/node';
 import SummaryReporter from './helpers/summary-reporter.js';
 
 /** The little of a TestModule the reporter reads. */

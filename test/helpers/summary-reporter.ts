@@ -5,7 +5,8 @@
 // skipped TLC differential test (the evidence that the TLA+ translation and
 // the built-in checker agree) is named on the `tests:` line itself.
 import { relative } from 'node:path';
-import type { Reporter, TestModule, UserConsoleLog } from 'vitest/node';
+import type { UserConsoleLog } from 'vitest';
+import type { Reporter, TestModule } from 'vitest/node';
 
 /** The file whose skip must not go unnoticed, and what it would have shown. */
 const DIFFERENTIAL = 'test/differential.test.ts';
