@@ -54,7 +54,7 @@ describe('every example on the simulated network', () => {
           model, source, seed, faults: FAULTS, requests: model === free.instance ? 5 : 1, concurrency: 2,
           codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema),
           timeoutMs: (role, t) => deployment.timeoutMs(role, t),
-          stallMs: model.properties.length > 0 ? 30_000 : Number.POSITIVE_INFINITY,
+          stallMs: 30_000, progressPromised: model.properties.length > 0,
           traceFor: (n) => {
             const l: string[] = [];
             logs.set(n, l);
@@ -64,6 +64,7 @@ describe('every example on the simulated network', () => {
         const where = `${name}, model ${model.name}, seed ${seed}`;
         expect(r.violation?.invariant, where).toBeUndefined();
         expect(r.stalled, where).toBeUndefined();
+        expect(r.timedOut, where).toBe(false);
         expect(r.aborts, where).toEqual([]);
         // Models that promise progress complete every request they start.
         if (model.properties.length > 0) expect(r.completed, where).toBe(r.requested);

@@ -13,3 +13,19 @@ export const EXIT = {
   /** Interrupted by the user (Ctrl-C). */
   INTERRUPTED: 130,
 } as const;
+
+/** The exit code of a run's verdict, the same on both networks (docs/runtime.md, "Exit codes"). */
+export function exitForRun(outcome: import('../runtime/verdict.js').RunOutcome): number {
+  switch (outcome) {
+    case 'ok':
+      return EXIT.OK;
+    case 'finding':
+      return EXIT.VIOLATION;
+    case 'failed':
+      return EXIT.INTERNAL;
+    case 'unfinished':
+      return EXIT.INCOMPLETE;
+    case 'interrupted':
+      return EXIT.INTERRUPTED;
+  }
+}

@@ -17,7 +17,8 @@ import { silentNodeReport, silentTtpReport } from '../runtime/node-report.js';
 import { formatRunReport, percentile, type NodeReport, type RunReport } from '../runtime/report.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { thirdParties } from '../runtime/ttp-node.js';
-import { EXIT } from './exit-codes.js';
+import { runVerdict } from '../runtime/verdict.js';
+import { EXIT, exitForRun } from './exit-codes.js';
 import type { RunContext } from './run-context.js';
 
 /** How long nodes may take to load and bind their ports (and, with --node, the peers to come up); --timeout if shorter. */
@@ -78,7 +79,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
 
   const latencies: number[] = [];
   let wake = (): void => undefined;
-  let violations = 0;
+  const assertions = { checked: 0, violations: 0, reported: false };
   const sup = new Supervisor({
     changed: () => wake(),
     completions: (_node, ls) => {
@@ -87,8 +88,12 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
     },
     said: (node, line) => {
       // A node's tally of assertions (build/load.ts): a violation anywhere makes the run's exit 2.
-      const m = /^assertions \(\w+\): \d+ steps? .*, (\d+) violations?$/.exec(line);
-      if (m !== null) violations += Number(m[1]);
+      const m = /^assertions \(\w+\): (\d+) steps? .*, (\d+) violations?$/.exec(line);
+      if (m !== null) {
+        assertions.reported = true;
+        assertions.checked += Number(m[1]);
+        assertions.violations += Number(m[2]);
+      }
       out.stderr(`[${node}] ${line}`);
     },
   });
@@ -202,25 +207,33 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
     return EXIT.BAD_INPUT;
   }
   const report = buildReport(ctx, sup, started, ctx.node === undefined ? ttps : startedTtps, latencies, endAt - goAt);
-  if (ctx.json) out.stdout(JSON.stringify({ ...report, traceDir }, null, 2));
-  else {
-    out.stdout(formatRunReport(report).join('\n'));
-    out.stdout(`traces: ${traceDir} ('mommie replay ${ctx.programPath} ${traceDir}' checks them)`);
-  }
   if (final.kind === 'failed') say(final.message);
   if (final.kind === 'timeout') say(`--timeout: stopped after ${(ctx.timeoutMs / 1000).toFixed(1)} s with ${latencies.length} of ${ctx.requests} requests completed`);
-  if (final.kind === 'interrupted') return EXIT.INTERRUPTED;
-  if (final.kind === 'timeout') return EXIT.INCOMPLETE;
-  const unfinished = started.filter(isClient).filter((n) => sup.children.get(n.name)?.finished === undefined).map((n) => n.name);
-  if (final.kind === 'done' && unfinished.length > 0) {
-    say(`${unfinished.join(', ')} stopped before finishing ${unfinished.length === 1 ? 'its' : 'their'} requests`);
-    return EXIT.INCOMPLETE;
+  const unfinished = final.kind === 'done' ? started.filter(isClient).filter((n) => sup.children.get(n.name)?.finished === undefined).map((n) => n.name) : [];
+  if (unfinished.length > 0) say(`${unfinished.join(', ')} stopped before finishing ${unfinished.length === 1 ? 'its' : 'their'} requests`);
+  if (assertions.violations > 0) say(`assertions: ${assertions.violations} violation${assertions.violations === 1 ? '' : 's'} over the nodes`);
+  // A node process that ended with an internal error is mommie failing, whatever the run did meanwhile.
+  const internal = [...sup.children.values()].filter((c) => c.exited?.code === EXIT.INTERNAL).map((c) => c.node);
+  const verdict = runVerdict({
+    network: 'tcp',
+    progressPromised: model.decl.id === -1 || model.properties.length > 0,
+    ...(model.decl.id !== -1 ? { model: model.name } : {}),
+    aborted: report.aborts.length,
+    ...(assertions.reported ? { assertionsChecked: assertions.checked, assertionViolations: assertions.violations } : {}),
+    requests: report.requests,
+    ...(final.kind === 'timeout' ? { timedOut: ctx.timeoutMs } : {}),
+    stoppedClients: unfinished,
+    byzantine: model.byzantine.map((b) => ({ node: model.nodes[b.node]!.name, published: 0, budget: b.budget, notPlayed: true })),
+    ...(final.kind === 'failed' ? { cutShort: final.message } : {}),
+    ...(internal.length > 0 ? { failed: `internal error in the process of ${internal.join(', ')} (its stderr is above)` } : {}),
+    ...(final.kind === 'interrupted' ? { interrupted: true } : {}),
+  });
+  if (ctx.json) out.stdout(JSON.stringify({ ...report, verdict, traceDir }, null, 2));
+  else {
+    out.stdout(formatRunReport({ ...report, verdict }).join('\n'));
+    out.stdout(`traces: ${traceDir} ('mommie replay ${ctx.programPath} ${traceDir}' checks them)`);
   }
-  if (final.kind === 'done' && violations > 0) {
-    say(`assertions: ${violations} violation${violations === 1 ? '' : 's'} over the nodes`);
-    return EXIT.VIOLATION;
-  }
-  return final.kind === 'done' ? EXIT.OK : EXIT.INTERNAL;
+  return exitForRun(verdict.outcome);
 }
 
 /** Every live node has reported, since `since`, that nothing it sent waits for an ack. */

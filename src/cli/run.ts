@@ -14,7 +14,8 @@ import { generateKeyRings } from '../keys/ring.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { formatTrace } from '../report/human.js';
 import { formatRunReport, type RunReport } from '../runtime/report.js';
-import { runSimulation, simReport } from '../runtime/sim-run.js';
+import { runSimulation, simFacts, simReport } from '../runtime/sim-run.js';
+import { runVerdict } from '../runtime/verdict.js';
 import { thirdParties } from '../runtime/ttp-node.js';
 import { WireCodec } from '../runtime/wire-codec.js';
 import { EvalError } from '../semantics/errors.js';
@@ -26,7 +27,7 @@ import type { SimFaults } from '../transport/sim.js';
 import { schemaFromModel } from '../wire/index.js';
 import { commandLine, positiveInt } from './args.js';
 import type { Command } from './commands.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitForRun } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 import type { RunContext } from './run-context.js';
 import { runTcpCommand } from './run-tcp.js';
@@ -65,11 +66,12 @@ Options:
   --concurrency K      requests each client keeps in flight (1)
   --seed S             the simulated network's seed (1)
   --seeds N            try seeds S, S+1, ... S+N-1 and stop at the first run that
-                       violates an invariant or stalls
+                       is not ok (see the exit codes below)
   --faults SPEC        simulated faults, comma-separated: drop=P, dup=P,
                        delay=MIN-MAX (ms), crash=NODE@MS, partition=A+B|C+D@FROM-TO
-  --stall MS           report a request not answered within MS (sim; 60000,
-                       off under a --model that checks no temporal property)
+  --stall MS           end the run at a request not answered within MS (sim;
+                       60000): a finding, unless the --model checks no
+                       temporal property (it promises no progress)
   --timeout MS         give up after MS (virtual on sim: 600000; real on tcp)
   --trace DIR          write each node's log to DIR/<node>.ndjson ('mommie replay')
   --force              overwrite logs already in the trace directory
@@ -96,10 +98,16 @@ Options:
                        only if it is an earlier 'mommie run' report, or with --force
   -h, --help           show this help
 
-Exit codes: 0 the run completed, 1 bad input (over TCP also: a node could not
-start, e.g. its port is in use), 2 an invariant was violated or a request
-stalled, 3 internal error, 4 (tcp) --timeout came before every request
-completed, or a client process died first, 130 interrupted.`;
+Exit codes, the same on both networks (the first that applies; the report's
+last lines say why, and what an ok covers):
+  130 interrupted;
+  1   bad input, or (tcp) a node could not start, e.g. its port is in use;
+  2   a finding: an invariant violated (sim), a step aborted (a body failed),
+      a body program's step differing from its body spec (--assert), a
+      request never answered where the model promises progress;
+  3   internal error;
+  4   unfinished: --timeout came first, or (tcp) a client process died;
+  0   ok.`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -190,15 +198,11 @@ export const runCommand: Command = {
     }
     // A model that checks no temporal property promises no progress (e.g. a
     // Byzantine primary without a view change): a stalled request is not a finding there.
-    const promisesProgress = v.model === undefined || model.properties.length > 0;
-    const stallMs = nums.stall ?? (promisesProgress ? 60_000 : Number.POSITIVE_INFINITY);
-    const code = await runSim(ctx, { seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs, invariants: v['no-invariants'] !== true, ...(v.out !== undefined ? { htmlOut: v.out } : {}) });
-    if (built?.sink !== undefined) {
-      const s = built.sink;
-      out.stderr(`assertions (${s.mode}): ${s.checked} step${s.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${s.violations} violation${s.violations === 1 ? '' : 's'}`);
-      if (s.violations > 0 && code === EXIT.OK) return EXIT.VIOLATION;
-    }
-    return code;
+    const progressPromised = v.model === undefined || model.properties.length > 0;
+    return runSim(ctx, {
+      seed, seeds: nums.seeds ?? 1, faults: faults.faults, crashAt: faults.crashAt, stallMs: nums.stall ?? 60_000, progressPromised,
+      invariants: v['no-invariants'] !== true, ...(v.out !== undefined ? { htmlOut: v.out } : {}), ...(built?.sink !== undefined ? { assertions: built.sink } : {}),
+    });
   },
 };
 
@@ -227,9 +231,12 @@ interface SimChoices {
   readonly faults: SimFaults;
   readonly crashAt: ReadonlyMap<string, number>;
   readonly stallMs: number;
+  readonly progressPromised: boolean;
   readonly invariants: boolean;
   /** --reporter html -o FILE: where the page goes. */
   readonly htmlOut?: string;
+  /** A build made with --assert: its tally of compared steps (over every seed run). */
+  readonly assertions?: AssertSink;
 }
 
 async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
@@ -260,7 +267,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     try {
       const r = runSimulation({
         model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency, ttps,
-        maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, invariants: c.invariants, strict: ctx.strict,
+        maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, progressPromised: c.progressPromised, invariants: c.invariants, strict: ctx.strict,
         timeoutMs: (role, t) => ctx.deployment.timeoutMs(role, t),
         dissemination: (issuer, type) => ctx.deployment.disseminationFor?.(issuer, type),
         codecFor: (n) => {
@@ -283,12 +290,17 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
         },
       });
       html?.finish(r.latencies);
-      report = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest);
+      const verdict = runVerdict(simFacts(r, model, {
+        asked: ctx.requests, timeoutMs: ctx.timeoutMs, invariants: c.invariants, progressPromised: c.progressPromised,
+        ...(c.assertions !== undefined ? { assertions: { checked: c.assertions.checked, violations: c.assertions.violations } } : {}),
+      }));
+      report = { ...simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest), verdict };
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }
-    if (report.violation !== undefined || report.stalled !== undefined) break;
-    if (c.seeds > 1 && !ctx.json) out.stderr(`seed ${seed}: ${report.requests.completed} of ${report.requests.started} requests completed, no invariant violated`);
+    // The first seed whose run is not ok is the one reported.
+    if (report.verdict?.outcome !== 'ok') break;
+    if (c.seeds > 1 && !ctx.json) out.stderr(`seed ${seed}: ${report.requests.completed} of ${report.requests.started} requests completed, ok`);
   }
   if (report === undefined) return EXIT.INTERNAL;
   if (html !== undefined && c.htmlOut !== undefined) {
@@ -299,6 +311,10 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     }
     out.stderr(`wrote ${c.htmlOut}`);
   }
+  if (c.assertions !== undefined) {
+    const s = c.assertions;
+    out.stderr(`assertions (${s.mode}): ${s.checked} step${s.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${s.violations} violation${s.violations === 1 ? '' : 's'}`);
+  }
   if (ctx.json) out.stdout(JSON.stringify(report, null, 2));
   else {
     out.stdout(formatRunReport(report).join('\n'));
@@ -307,7 +323,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
       out.stdout(formatTrace(report.violation.trace).join('\n'));
     }
   }
-  return report.violation !== undefined || report.stalled !== undefined ? EXIT.VIOLATION : EXIT.OK;
+  return exitForRun(report.verdict?.outcome ?? 'failed');
 }
 
 async function keyRings(ctx: RunContext): Promise<{ rings: ReadonlyMap<string, KeyRing> } | { error: string }> {

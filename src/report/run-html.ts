@@ -121,6 +121,8 @@ function summaryLines(r: RunReport, input: RunPageInput): string[] {
   for (const a of r.aborts) lines.push(`${a.at}: ${a.code} at ${a.node}: ${a.message}`);
   if (r.violation !== undefined) lines.push(`invariant ${r.violation.invariant} violated (the text report prints its trace)`);
   if (r.stalled !== undefined) lines.push(`request ${r.stalled.request} stalled (outstanding since ${r.stalled.sinceMs} ms)`);
+  const v = r.verdict;
+  if (v !== undefined) for (const x of [...v.findings, ...v.failed, ...v.unfinished, ...v.notes]) lines.push(x);
   if (input.traceDir !== undefined) lines.push(`node logs in ${input.traceDir} ('mommie replay' checks them)`);
   return lines;
 }
@@ -155,8 +157,9 @@ export function runHtml(input: RunPageInput): string {
     {
       title: `${r.program}: mommie run`,
       summary: summaryLines(r, input),
-      status: bad ? 'bad' : 'ok',
-      statusText: r.violation !== undefined ? 'invariant violated' : r.stalled !== undefined ? 'stalled' : 'completed',
+      // The run's verdict decides the badge: a run that aborted steps or was cut short did not complete.
+      status: bad || (r.verdict !== undefined && r.verdict.outcome !== 'ok') ? 'bad' : 'ok',
+      statusText: r.violation !== undefined ? 'invariant violated' : r.stalled !== undefined ? 'stalled' : r.verdict === undefined || r.verdict.outcome === 'ok' ? 'completed' : r.verdict.outcome,
       figures: plots.map(renderPlot),
       figuresTitle: 'Over time',
       tables: [nodesTable(r)],

@@ -5,6 +5,7 @@
 import type { Trace } from '../check/result.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
+import { formatVerdict, type RunVerdict } from './verdict.js';
 
 export interface NodeReport {
   readonly node: string;
@@ -93,7 +94,10 @@ export interface RunReport {
   readonly ttps?: readonly TtpReport[];
   readonly aborts: readonly { readonly node: string; readonly code: string; readonly message: string; readonly at: string }[];
   readonly violation?: { readonly invariant: string; readonly trace: Trace; readonly omitted: number };
-  readonly stalled?: { readonly request: string; readonly sinceMs: number };
+  /** A request the model promises to answer that was not answered in time (`never`: nothing was left to happen). */
+  readonly stalled?: { readonly request: string; readonly sinceMs: number; readonly never?: boolean };
+  /** What the run concludes (runtime/verdict.ts): set by the command before it prints the report. */
+  readonly verdict?: RunVerdict;
   readonly byzantine?: { readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number; readonly forgedRequests?: number };
 }
 
@@ -154,7 +158,8 @@ export function formatRunReport(r: RunReport): string[] {
     lines.push(`cpu: ${(cpuMs / 1000).toFixed(1)} s over the node processes from go to stop (user and system), ${(cpuMs / q.completed).toFixed(2)} ms per completed request`);
   }
   lines.push(`throughput: ${r.throughputPerS.toFixed(1)} requests/s${clock}; latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms${clock}`);
-  if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
+  if (r.verdict !== undefined) lines.push(...formatVerdict(r.verdict));
+  else if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
   return lines;
 }
 

@@ -21,6 +21,7 @@ import { countersignReport, disseminationReport, runningTtpReport } from './node
 import type { PlanFor } from './outbox.js';
 import { Workload } from './workload.js';
 import { percentile } from './report.js';
+import type { RunFacts } from './verdict.js';
 
 export interface SimRunOptions {
   readonly model: ModelInstance;
@@ -46,8 +47,15 @@ export interface SimRunOptions {
   readonly concurrency?: number;
   /** Virtual time bound of the run. */
   readonly maxTimeMs?: number;
-  /** A request outstanding this long (virtual ms) is reported as stalled. */
+  /** A request outstanding this long (virtual ms) ends the run: `stalled` if progress is promised, else `abandoned`. */
   readonly stallMs?: number;
+  /**
+   * Whether the model promises progress (default true). If it does, a
+   * request not answered within `stallMs`, or never (nothing is left to
+   * happen), is a finding (`stalled`); if not, the run stops waiting for it
+   * (`abandoned`).
+   */
+  readonly progressPromised?: boolean;
   /** Evaluate every invariant of the model after every step (default true). */
   readonly invariants?: boolean;
   readonly traceFor?: (node: string) => TraceSink | undefined;
@@ -74,7 +82,12 @@ export interface SimRunResult {
   readonly virtualMs: number;
   readonly events: number;
   readonly violation?: Violation;
-  readonly stalled?: { readonly label: string; readonly sinceMs: number };
+  /** A request the model promises to answer that was not answered within `stallMs`, or never (`never`: nothing was left to happen). */
+  readonly stalled?: Unanswered;
+  /** The same, under a model that promises no progress: the run stopped waiting (no finding). */
+  readonly abandoned?: Unanswered;
+  /** Virtual time ran out (`maxTimeMs`) before the run was done. */
+  readonly timedOut: boolean;
   /** Requests the program refused to start (no input enabled). */
   readonly exhausted: boolean;
   readonly nodes: readonly RuntimeNode[];
@@ -83,6 +96,12 @@ export interface SimRunResult {
   readonly aborts: readonly { node: string; code: string; message: string; at: string }[];
   /** `forgedRequests`: countersign requests to a TTP for another issuer's statement. */
   readonly byzantine: { published: number; replayed: number; mutated: number; forged: number; forgedRequests: number };
+}
+
+export interface Unanswered {
+  readonly label: string;
+  readonly sinceMs: number;
+  readonly never: boolean;
 }
 
 const KEPT_STEPS = 2000;
@@ -213,11 +232,20 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
   const workload = new Workload(nodes, system, opts.requests, opts.concurrency ?? 1);
   const latencies: number[] = [];
   const stallMs = opts.stallMs ?? 60_000;
-  let stalled: { label: string; sinceMs: number } | undefined;
+  let unanswered: Unanswered | undefined;
   workload.issue();
   const maxTime = opts.maxTimeMs ?? 600_000;
   let events = 0;
-  const done = (): boolean => violation !== undefined || stalled !== undefined || workload.finished;
+  const done = (): boolean => violation !== undefined || unanswered !== undefined || workload.finished;
+  /** The oldest request a running client still waits for that is `older` than allowed. */
+  const waitingLongest = (older: (started: number) => boolean): Unanswered | undefined => {
+    let oldest: { label: string; started: number } | undefined;
+    for (const n of nodes) {
+      if (n.isStopped) continue;
+      for (const w of n.waiting()) if (older(w.started) && (oldest === undefined || w.started < oldest.started)) oldest = w;
+    }
+    return oldest === undefined ? undefined : { label: oldest.label, sinceMs: oldest.started, never: false };
+  };
   // Run in slices so that completions feed the workload and the stall monitor looks often.
   while (!done() && net.now < maxTime) {
     const ran = net.run(Math.min(maxTime, net.now + 50), () => violation !== undefined);
@@ -230,17 +258,20 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     }
     workload.issue();
     opts.onProgress?.(latencies.length);
-    for (const n of nodes) {
-      if (n.isStopped) continue;
-      for (const w of n.waiting()) {
-        if (net.now - w.started > stallMs) stalled ??= { label: w.label, sinceMs: w.started };
-      }
+    unanswered = waitingLongest((started) => net.now - started > stallMs);
+    // Nothing in flight and nothing a client can start: the run is over, and a
+    // request still waited for will never be answered.
+    if (ran === 0 && net.idle) {
+      const left = waitingLongest(() => true);
+      if (left !== undefined) unanswered = { ...left, never: true };
+      break;
     }
-    // Nothing in flight and nothing a client can start: the run is over.
-    if (ran === 0 && net.idle) break;
   }
+  const timedOut = !done() && net.now >= maxTime;
+  const stalled = opts.progressPromised === false ? undefined : unanswered;
+  const abandoned = opts.progressPromised === false ? unanswered : undefined;
   // Let what was published reach its verifiers (bounded: frames to a crashed node are never acked).
-  if (violation === undefined && stalled === undefined) {
+  if (violation === undefined && unanswered === undefined) {
     const quiesceUntil = Math.min(maxTime, net.now + (opts.quiesceMs ?? 5_000));
     const unsettled = (): boolean => nodes.some((n) => !n.isStopped && n.unsettled > 0) || ttps.some((t) => t.link.outstanding > 0);
     while (net.now < quiesceUntil && unsettled()) {
@@ -248,13 +279,16 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
       if (net.idle) break;
     }
   }
+  // Read before the nodes stop: a stopped client can start nothing, which is not the program's doing.
+  const exhausted = workload.exhausted;
   for (const n of nodes) n.stop('end of run');
   for (const t of ttps) t.stop('end of run');
   return {
     requested: workload.issued, completed: latencies.length, latencies, virtualMs: net.now, events,
     ...(violation !== undefined ? { violation } : {}),
     ...(stalled !== undefined ? { stalled } : {}),
-    exhausted: workload.exhausted, nodes, ttps, network: net, aborts, byzantine: byz,
+    ...(abandoned !== undefined ? { abandoned } : {}),
+    timedOut, exhausted, nodes, ttps, network: net, aborts, byzantine: byz,
   };
 }
 
@@ -411,7 +445,29 @@ export function simReport(
     latencyMs: { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.reduce((a, b) => Math.max(a, b), 0) },
     nodes, ...(ttps.length > 0 ? { ttps } : {}), aborts: r.aborts,
     ...(r.violation !== undefined ? { violation: r.violation } : {}),
-    ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs } } : {}),
+    ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs, never: r.stalled.never } } : {}),
     ...(model.byzantine.length > 0 ? { byzantine: r.byzantine } : {}),
+  };
+}
+
+/** What a simulated run did, for its verdict (runtime/verdict.ts). */
+export function simFacts(
+  r: SimRunResult,
+  model: ModelInstance,
+  c: { readonly asked: number; readonly timeoutMs: number; readonly invariants: boolean; readonly progressPromised: boolean; readonly assertions?: { readonly checked: number; readonly violations: number } },
+): RunFacts {
+  const unanswered = r.stalled ?? r.abandoned;
+  return {
+    network: 'sim',
+    ...(r.violation !== undefined ? { invariant: r.violation.invariant } : {}),
+    ...(c.invariants ? { invariantsChecked: model.invariants } : {}),
+    ...(unanswered !== undefined ? { unanswered: { request: unanswered.label, sinceMs: unanswered.sinceMs, never: unanswered.never } } : {}),
+    progressPromised: c.progressPromised,
+    ...(model.decl.id !== -1 ? { model: model.name } : {}),
+    aborted: r.aborts.length,
+    ...(c.assertions !== undefined ? { assertionsChecked: c.assertions.checked, assertionViolations: c.assertions.violations } : {}),
+    requests: { asked: c.asked, started: r.requested, completed: r.completed, exhausted: r.exhausted },
+    ...(r.timedOut ? { timedOut: c.timeoutMs } : {}),
+    byzantine: [],
   };
 }
