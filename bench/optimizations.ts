@@ -25,7 +25,7 @@ import { tcpMeasurer } from '../src/cli/tune-tcp.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
 import { repoRoot, section } from './stats.js';
 
-interface Config {
+export interface Config {
   readonly name: string;
   /** [Authentication] mechanism for every pair. */
   readonly pairs: 'ED25519' | 'HMAC';
@@ -43,7 +43,7 @@ const OPTIMISTIC: Record<string, readonly string[]> = {
   PBFTCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
 };
 
-function configs(program: string): Config[] {
+export function configs(program: string): Config[] {
   const opt = OPTIMISTIC[program] ?? [];
   // A rule's first match wins: the optimistic rules (by record type) come before the catch-all batching.
   const withBatch = (lines: readonly string[]): string[] => [...lines.map((l) => l.replace(/;$/, '; BATCH(16, 2ms);')), ...BATCH];
@@ -62,7 +62,7 @@ function specsDir(): string {
 }
 
 /** The spec's deploy file with the config's mechanisms and dissemination, ports from `base`, a run's constants. */
-function deployText(program: string, c: Config, base: number, requests: number): string | undefined {
+export function deployText(program: string, c: Config, base: number, requests: number): string | undefined {
   const path = join(specsDir(), `${program}.deploy`);
   if (!existsSync(path)) return undefined;
   const nodes = [...readFileSync(path, 'utf8').matchAll(/^\s*([A-Za-z_]\w*)\s*=\s*127\.0\.0\.1:\d+/gm)].map((m) => m[1]!);

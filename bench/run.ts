@@ -12,6 +12,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runAssertionsBench } from './assertions.js';
 import { runCheckerBench } from './checker.js';
+import { runCostBench } from './cost.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
@@ -25,6 +26,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'tlc', run: runTlcBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
+  { name: 'cost', run: runCostBench },
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'assertions', run: runAssertionsBench },
 ];
