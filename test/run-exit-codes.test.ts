@@ -116,6 +116,21 @@ describe('exit codes on the simulated network', () => {
     expect(r.exitCode).toBe(4);
   });
 
+  it("0 with a Byzantine node: the run lasts until it has published its model's budget, and says so", async () => {
+    // ByzantineSender has no correct client: the run used to stop before p1 ever acted.
+    const r = await mommie(['run', 'specs/BrachaBroadcast.mom', '--deploy', 'specs/BrachaBroadcast.deploy', '--network', 'sim', '--model', 'ByzantineSender']);
+    expect(r.stdout).toMatch(/^ {2}Byzantine p1: published 2 of the 2 statements of its own its model allows; /m);
+    expect(r.stdout).toMatch(/^ {2}p[234] \(Process\): fired .*EchoInitial×1/m);
+    expect(r.stdout).toMatch(/^verdict: ok \(checked: Agreement, Integrity held after every step; no step aborted; Byzantine p1 published 2 of 2\)$/m);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('4: a Byzantine node that never acted', async () => {
+    const r = await mommie(['run', 'specs/BrachaBroadcast.mom', '--deploy', 'specs/BrachaBroadcast.deploy', '--network', 'sim', '--model', 'ByzantineSender', '--timeout', '1']);
+    expect(r.stdout).toContain('unfinished: Byzantine p1 never acted: it published none of the 2 statements its model allows');
+    expect(r.exitCode).toBe(4);
+  });
+
   it('--seeds stops at the first seed whose run is not ok, and reports it', async () => {
     const r = await sim('DivZero', ['--seeds', '5']);
     expect(r.stdout).toContain('on the simulated network, seed 1');
@@ -199,6 +214,22 @@ describe('exit codes over TCP', () => {
     } finally {
       run.kill('SIGKILL');
       expect(await pids(p.traces)).toEqual([]);
+    }
+  });
+
+  it('4: a model with a Byzantine node, which TCP does not play', async () => {
+    const sub = join(tmp, 'tcp-byzantine');
+    mkdirSync(sub, { recursive: true });
+    const d = await deployOnFreePorts(readFileSync(join(ROOT, 'specs', 'PrimaryBackup.deploy'), 'utf8'), join(sub, 'PrimaryBackup.deploy'));
+    await makeKeys(d.path, join(sub, 'keys'));
+    const traces = join(sub, 'traces');
+    try {
+      const r = await mommie(['run', 'specs/PrimaryBackup.mom', '--deploy', d.path, '--keys', join(sub, 'keys'), '--network', 'tcp', '--model', 'ByzantineBackup', '--requests', '2', '--trace', traces, '--timeout', '30000'], { timeoutMs: 60_000 });
+      expect(r.stdout).toContain('requests: 1 of 1 completed');
+      expect(r.stdout).toContain('unfinished: Byzantine r4 never acted: TCP does not play Byzantine nodes (run the model on the simulated network)');
+      expect(r.exitCode).toBe(4);
+    } finally {
+      expect(await pids(traces)).toEqual([]);
     }
   });
 

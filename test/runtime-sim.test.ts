@@ -66,6 +66,8 @@ describe('every example on the simulated network', () => {
         expect(r.stalled, where).toBeUndefined();
         expect(r.timedOut, where).toBe(false);
         expect(r.aborts, where).toEqual([]);
+        // Each Byzantine node had its chance: the run did not end before it published its budget.
+        for (const b of r.byzantineNodes) expect(b.published, `${where}: ${b.node}'s own statements`).toBe(b.budget);
         // Models that promise progress complete every request they start.
         if (model.properties.length > 0) expect(r.completed, where).toBe(r.requested);
         const rep = replayTraces(program, [...logs].map(([n, l]) => ({ path: `${n}.ndjson`, text: l.join('\n') + '\n' })));

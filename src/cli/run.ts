@@ -106,7 +106,9 @@ last lines say why, and what an ok covers):
       a body program's step differing from its body spec (--assert), a
       request never answered where the model promises progress;
   3   internal error;
-  4   unfinished: --timeout came first, or (tcp) a client process died;
+  4   unfinished: --timeout came first, a Byzantine node of the model never
+      acted (over TCP, which does not play them: always), or (tcp) a
+      client process died;
   0   ok.`;
 
 export const runCommand: Command = {

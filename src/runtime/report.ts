@@ -6,6 +6,7 @@ import type { Trace } from '../check/result.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import { formatVerdict, type RunVerdict } from './verdict.js';
+import type { ByzantineNodeReport } from './byzantine.js';
 
 export interface NodeReport {
   readonly node: string;
@@ -98,7 +99,11 @@ export interface RunReport {
   readonly stalled?: { readonly request: string; readonly sinceMs: number; readonly never?: boolean };
   /** What the run concludes (runtime/verdict.ts): set by the command before it prints the report. */
   readonly verdict?: RunVerdict;
-  readonly byzantine?: { readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number; readonly forgedRequests?: number };
+  /** Over the Byzantine nodes of the model (simulated network), and per node with the budget its model gives it. */
+  readonly byzantine?: {
+    readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number; readonly forgedRequests?: number;
+    readonly nodes: readonly ByzantineNodeReport[];
+  };
 }
 
 export function percentile(xs: readonly number[], p: number): number {
@@ -147,9 +152,9 @@ export function formatRunReport(r: RunReport): string[] {
     wireLines(lines, t);
   }
   for (const a of r.aborts) lines.push(`  ${a.at}: ${a.code} at ${a.node}: ${a.message} (the step was aborted and its instance set aside)`);
-  if (r.byzantine !== undefined) {
-    const b = r.byzantine;
-    lines.push(`  Byzantine: ${b.published} statements of their own, ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${(b.forgedRequests ?? 0) > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}`);
+  for (const b of r.byzantine?.nodes ?? []) {
+    const own = b.budget === 0 ? 'nothing of its own to send (its model gives it no SENDS)' : `published ${b.published} of the ${b.budget} statements of its own its model allows`;
+    lines.push(`  Byzantine ${b.node}: ${own}; ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${b.forgedRequests > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}`);
   }
   const q = r.requests;
   lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);

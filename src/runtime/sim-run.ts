@@ -17,6 +17,7 @@ import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { RuntimeNode, statementJson, type ObservedStep, type TraceSink } from './node.js';
 import { TtpNode, ttpStartEvent } from './ttp-node.js';
+import { ByzantineNode, type ByzantineCounts, type ByzantineNodeReport } from './byzantine.js';
 import { countersignReport, disseminationReport, runningTtpReport } from './node-report.js';
 import type { PlanFor } from './outbox.js';
 import { Workload } from './workload.js';
@@ -94,8 +95,10 @@ export interface SimRunResult {
   readonly ttps: readonly TtpNode[];
   readonly network: SimNetwork;
   readonly aborts: readonly { node: string; code: string; message: string; at: string }[];
-  /** `forgedRequests`: countersign requests to a TTP for another issuer's statement. */
-  readonly byzantine: { published: number; replayed: number; mutated: number; forged: number; forgedRequests: number };
+  /** Over every Byzantine node (`forgedRequests`: countersign requests to a TTP for another issuer's statement). */
+  readonly byzantine: ByzantineCounts;
+  /** Each Byzantine node of the model, with the budget of its own statements. */
+  readonly byzantineNodes: readonly ByzantineNodeReport[];
 }
 
 export interface Unanswered {
@@ -218,8 +221,17 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     return new TtpNode({ name, transport: net.endpoint(name), codec: opts.codecFor(name), host: net.host, ...(trace !== undefined ? { trace } : {}) });
   });
 
-  const byz = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 };
-  for (const b of model.byzantine) startByzantine(b, model, net, opts, byz, keep, view);
+  const byzantine = model.byzantine.map((b) => {
+    const name = model.nodes[b.node]!.name;
+    const trace = opts.traceFor?.(name);
+    return new ByzantineNode(b, {
+      model, net, codec: opts.codecFor(name), ...(trace !== undefined ? { trace } : {}), ttps: opts.ttps ?? [], maxTimeMs: opts.maxTimeMs ?? 600_000,
+      draw: (send, r) => r.pick(send.records), keep, view,
+    });
+  });
+  for (const b of byzantine) b.start();
+  // A Byzantine node gets its chance before the run ends: its whole budget published.
+  const byzantineDone = (): boolean => byzantine.every((b) => b.satisfied(net.now));
 
   for (const [name, at] of opts.crashAt ?? []) {
     net.schedule(at, () => {
@@ -236,7 +248,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
   workload.issue();
   const maxTime = opts.maxTimeMs ?? 600_000;
   let events = 0;
-  const done = (): boolean => violation !== undefined || unanswered !== undefined || workload.finished;
+  const done = (): boolean => violation !== undefined || unanswered !== undefined || (workload.finished && byzantineDone());
   /** The oldest request a running client still waits for that is `older` than allowed. */
   const waitingLongest = (older: (started: number) => boolean): Unanswered | undefined => {
     let oldest: { label: string; started: number } | undefined;
@@ -261,7 +273,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     unanswered = waitingLongest((started) => net.now - started > stallMs);
     // Nothing in flight and nothing a client can start: the run is over, and a
     // request still waited for will never be answered.
-    if (ran === 0 && net.idle) {
+    if (net.idle && byzantineDone()) {
       const left = waitingLongest(() => true);
       if (left !== undefined) unanswered = { ...left, never: true };
       break;
@@ -288,111 +300,13 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     ...(violation !== undefined ? { violation } : {}),
     ...(stalled !== undefined ? { stalled } : {}),
     ...(abandoned !== undefined ? { abandoned } : {}),
-    timedOut, exhausted, nodes, ttps, network: net, aborts, byzantine: byz,
+    timedOut, exhausted, nodes, ttps, network: net, aborts,
+    byzantine: byzantine.reduce((t, b) => ({
+      published: t.published + b.counts.published, replayed: t.replayed + b.counts.replayed, mutated: t.mutated + b.counts.mutated,
+      forged: t.forged + b.counts.forged, forgedRequests: t.forgedRequests + b.counts.forgedRequests,
+    }), { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 }),
+    byzantineNodes: byzantine.map((b) => b.report()),
   };
-}
-
-
-/**
- * A Byzantine node: it publishes what its model allows (the SENDS records,
- * within the BUDGET) under its own keys — asking a TTP to countersign them
- * where the deployment says so, as any issuer may — and attacks the wire:
- * replays frames it received to other nodes (TTPs included), mutates them,
- * seals statements of other issuers with its own keys (for TTP(t), with a
- * countersignature of its own making), and asks TTPs to countersign other
- * issuers' statements. Authentication must reject all of it.
- */
-function startByzantine(
-  b: ModelInstance['byzantine'][number],
-  model: ModelInstance,
-  net: SimNetwork,
-  opts: SimRunOptions,
-  counts: SimRunResult['byzantine'],
-  keep: (a: StepAction, c: ShownChange[]) => void,
-  view: (s: OpenedStatement) => StatementView,
-): void {
-  const me = model.nodes[b.node]!.name;
-  const transport = net.endpoint(me);
-  const codec = opts.codecFor(me);
-  const trace = opts.traceFor?.(me);
-  trace?.write({ k: 'start', version: 1, node: me, role: model.nodes[b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine' });
-  const received: { from: string; bytes: Uint8Array }[] = [];
-  let seq = 1_000_000;
-  // Sent like any statement, a few times so that drops do not hide it (nobody retransmits for it).
-  const sendThrice = (to: string, bytes: Uint8Array): void => {
-    for (let k = 0; k < 3; k++) net.schedule(k * 300, () => transport.send(to, bytes));
-  };
-  const sendData = (out: Outgoing): void => {
-    for (const v of out.statement.verifiers) sendThrice(v, codec.frame(v, seq++, { kind: 'data', statements: [out] }));
-  };
-  transport.onFrame((from, bytes) => {
-    if (received.length < 64) received.push({ from, bytes });
-    const o = codec.open(from, bytes);
-    if (o.kind === 'data' || o.kind === 'countersign-reply' || o.kind === 'countersign-request') transport.send(from, codec.ack(from, o.seq));
-    // Its own statements, now countersigned: out they go.
-    if (o.kind === 'countersign-reply') for (const out of o.countersigned) if (out.missing().length === 0) sendData(out);
-  });
-  const ttps = opts.ttps ?? [];
-  const peers = model.nodes.filter((n) => n.name !== me).map((n) => n.name);
-  const others = [...peers, ...ttps];
-  let spent = 0;
-  let events = 0;
-  const act = (): void => {
-    const r = net.random;
-    const choice = r.next();
-    if (choice < 0.4 && spent < b.budget && b.sends.length > 0) {
-      const send = r.pick(b.sends);
-      const record = r.pick(send.records);
-      const verifiers = r.pick(send.verifierChoices);
-      const s: OpenedStatement = { issuer: me, verifiers, auditors: send.auditors, record };
-      spent++;
-      counts.published++;
-      trace?.write({ k: 'byz', n: ++events, s: statementJson(s), vc: { [me]: events } });
-      keep({ kind: 'byzantine', node: me, statement: view(s) }, []);
-      const out = codec.prepare(s);
-      const missing = out?.missing() ?? [];
-      if (out !== undefined && missing.length === 0) sendData(out);
-      else if (out !== undefined) for (const ttp of missing) sendThrice(ttp, codec.frame(ttp, seq++, { kind: 'countersign-request', statements: [out] }));
-    } else if (choice < 0.6 && received.length > 0) {
-      const f = r.pick(received);
-      transport.send(r.pick(others), f.bytes);
-      counts.replayed++;
-    } else if (choice < 0.8 && received.length > 0) {
-      const f = r.pick(received);
-      const bytes = f.bytes.slice();
-      const flips = r.int(1, 4);
-      for (let k = 0; k < flips; k++) {
-        const i = r.int(0, bytes.length - 1);
-        bytes[i] = bytes[i]! ^ (1 << r.int(0, 7));
-      }
-      transport.send(r.pick(others), bytes);
-      counts.mutated++;
-    } else {
-      // A statement of another issuer, sealed with this node's own keys.
-      const victims = peers.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
-      const send = b.sends[0];
-      if (victims.length > 0 && send !== undefined) {
-        const victim = r.pick(victims);
-        const to = r.pick(peers.filter((o) => o !== victim));
-        // With third parties about, half the time it asks one to countersign the victim's statement instead.
-        const ttp = ttps.length > 0 && r.next() < 0.5 ? r.pick(ttps) : undefined;
-        if (ttp !== undefined && to !== undefined && codec.forgeRequest !== undefined) {
-          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
-          transport.send(ttp, codec.forgeRequest(ttp, seq++, s));
-          counts.forgedRequests++;
-        } else if (to !== undefined) {
-          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: r.pick(send.records) };
-          // A codec that cannot forge sends the victim's statement as if it were its own: refused all the same.
-          const out = codec.forge === undefined ? codec.prepare(s) : undefined;
-          const bytes = codec.forge !== undefined ? codec.forge(to, seq++, s) : out !== undefined ? codec.frame(to, seq++, { kind: 'data', statements: [out] }) : undefined;
-          if (bytes !== undefined) transport.send(to, bytes);
-          counts.forged++;
-        }
-      }
-    }
-    if (net.now < (opts.maxTimeMs ?? 600_000)) net.schedule(r.int(20, 200), act);
-  };
-  net.schedule(net.random.int(1, 50), act);
 }
 
 
@@ -446,7 +360,7 @@ export function simReport(
     nodes, ...(ttps.length > 0 ? { ttps } : {}), aborts: r.aborts,
     ...(r.violation !== undefined ? { violation: r.violation } : {}),
     ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs, never: r.stalled.never } } : {}),
-    ...(model.byzantine.length > 0 ? { byzantine: r.byzantine } : {}),
+    ...(model.byzantine.length > 0 ? { byzantine: { ...r.byzantine, nodes: r.byzantineNodes } } : {}),
   };
 }
 
@@ -468,6 +382,6 @@ export function simFacts(
     ...(c.assertions !== undefined ? { assertionsChecked: c.assertions.checked, assertionViolations: c.assertions.violations } : {}),
     requests: { asked: c.asked, started: r.requested, completed: r.completed, exhausted: r.exhausted },
     ...(r.timedOut ? { timedOut: c.timeoutMs } : {}),
-    byzantine: [],
+    byzantine: r.byzantineNodes.map((b) => ({ node: b.node, published: b.published, budget: b.budget })),
   };
 }

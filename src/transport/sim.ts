@@ -45,6 +45,8 @@ interface Event {
   readonly at: number;
   readonly seq: number;
   readonly run: () => void;
+  /** Does not keep the network busy (`idle` ignores it): a Byzantine node's next move. */
+  readonly background: boolean;
   cancelled: boolean;
 }
 
@@ -97,8 +99,8 @@ export class SimNetwork {
     this.crashed.add(name);
   }
 
-  schedule(ms: number, f: () => void): TimerHandle {
-    const e: Event = { at: this.clock + Math.max(0, ms), seq: this.seq++, run: f, cancelled: false };
+  schedule(ms: number, f: () => void, background = false): TimerHandle {
+    const e: Event = { at: this.clock + Math.max(0, ms), seq: this.seq++, run: f, background, cancelled: false };
     this.push(e);
     return { cancel: () => void (e.cancelled = true) };
   }
@@ -122,8 +124,9 @@ export class SimNetwork {
     return n;
   }
 
+  /** Nothing left to happen but background events: no frame in flight, no timer armed. */
   get idle(): boolean {
-    return this.queue.every((e) => e.cancelled);
+    return this.queue.every((e) => e.cancelled || e.background);
   }
 
   private send(from: string, to: string, bytes: Uint8Array): void {

@@ -1,0 +1,173 @@
+// A Byzantine principal of the model on the simulated network: it publishes
+// what its model allows (the SENDS records, within the BUDGET) under its own
+// keys — asking a TTP to countersign them where the deployment says so, as
+// any issuer may — and attacks the wire: it replays frames it received to
+// other nodes (TTPs included), mutates them, seals statements of other
+// issuers with its own keys (for TTP(t), with a countersignature of its own
+// making), and asks TTPs to countersign other issuers' statements.
+// Authentication must reject all of it. The run does not end before each
+// Byzantine node has published its whole budget (`satisfied`), so a model's
+// Byzantine behaviour is exercised even where no correct node has work to do.
+
+import type { StatementView, StepAction, VarChange } from '../check/result.js';
+import type { ByzantineInfo, ByzantineSend, ModelInstance } from '../semantics/model.js';
+import type { RecordValue } from '../semantics/value.js';
+import type { Random, SimNetwork } from '../transport/sim.js';
+import type { Transport } from '../transport/transport.js';
+import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
+import { statementJson, type TraceSink } from './node.js';
+
+/** What one Byzantine node did: its own statements, and its attacks on the wire. */
+export interface ByzantineCounts {
+  published: number;
+  replayed: number;
+  mutated: number;
+  forged: number;
+  /** Countersign requests to a TTP for another issuer's statement. */
+  forgedRequests: number;
+}
+
+export interface ByzantineNodeReport extends ByzantineCounts {
+  readonly node: string;
+  /** How many statements of its own its model allows (0 when it gives it nothing to send). */
+  readonly budget: number;
+}
+
+export interface ByzantineContext {
+  readonly model: ModelInstance;
+  readonly net: SimNetwork;
+  readonly codec: FrameCodec;
+  readonly trace?: TraceSink;
+  /** The deployment's trusted third parties. */
+  readonly ttps: readonly string[];
+  readonly maxTimeMs: number;
+  /** A record of the SENDS entry, chosen by the run's generator. */
+  readonly draw: (send: ByzantineSend, r: Random) => RecordValue;
+  /** The run's record of steps (for a violation's trace). */
+  readonly keep: (a: StepAction, c: VarChange[]) => void;
+  readonly view: (s: OpenedStatement) => StatementView;
+}
+
+/** How long after its last publication a Byzantine node's copies may still be on their way (ms, virtual). */
+const COPIES_MS = 1_000;
+
+export class ByzantineNode {
+  readonly name: string;
+  readonly counts: ByzantineCounts = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 };
+  private readonly budget: number;
+  private readonly transport: Transport;
+  private lastPublishedAt = Number.NEGATIVE_INFINITY;
+  private readonly received: { from: string; bytes: Uint8Array }[] = [];
+  private seq = 1_000_000;
+  private events = 0;
+
+  constructor(
+    private readonly b: ByzantineInfo,
+    private readonly c: ByzantineContext,
+  ) {
+    this.name = c.model.nodes[b.node]!.name;
+    this.budget = b.sends.length > 0 ? b.budget : 0;
+    this.transport = c.net.endpoint(this.name);
+  }
+
+  /**
+   * It has published every statement its model allows, and their copies had
+   * time to leave: the run may end without taking its chance from it.
+   */
+  satisfied(now: number): boolean {
+    return this.counts.published >= this.budget && now >= this.lastPublishedAt + COPIES_MS;
+  }
+
+  report(): ByzantineNodeReport {
+    return { node: this.name, budget: this.budget, ...this.counts };
+  }
+
+  start(): void {
+    const { model, net, codec, trace } = this.c;
+    trace?.write({ k: 'start', version: 1, node: this.name, role: model.nodes[this.b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine' });
+    const transport = this.transport;
+    transport.onFrame((from, bytes) => {
+      if (this.received.length < 64) this.received.push({ from, bytes });
+      const o = codec.open(from, bytes);
+      if (o.kind === 'data' || o.kind === 'countersign-reply' || o.kind === 'countersign-request') transport.send(from, codec.ack(from, o.seq));
+      // Its own statements, now countersigned: out they go.
+      if (o.kind === 'countersign-reply') for (const out of o.countersigned) if (out.missing().length === 0) this.sendData(out);
+    });
+    // Its moves are background events: they do not keep a finished run alive
+    // (the run waits for `satisfied` instead), its statements' frames do.
+    net.schedule(net.random.int(1, 50), () => this.act(), true);
+  }
+
+  // Sent like any statement, a few times so that drops do not hide it (nobody retransmits for it).
+  private sendThrice(to: string, bytes: Uint8Array): void {
+    for (let k = 0; k < 3; k++) this.c.net.schedule(k * 300, () => this.transport.send(to, bytes));
+  }
+
+  private sendData(out: Outgoing): void {
+    for (const v of out.statement.verifiers) this.sendThrice(v, this.c.codec.frame(v, this.seq++, { kind: 'data', statements: [out] }));
+  }
+
+  private act(): void {
+    const { model, net, codec, ttps, draw } = this.c;
+    const b = this.b;
+    const me = this.name;
+    const transport = this.transport;
+    const counts = this.counts;
+    const received = this.received;
+    const peers = model.nodes.filter((n) => n.name !== me).map((n) => n.name);
+    const others = [...peers, ...ttps];
+    const r = net.random;
+    const choice = r.next();
+    if (choice < 0.4 && counts.published < this.budget) {
+      const send = r.pick(b.sends);
+      const record = draw(send, r);
+      const verifiers = r.pick(send.verifierChoices);
+      const s: OpenedStatement = { issuer: me, verifiers, auditors: send.auditors, record };
+      counts.published++;
+      this.lastPublishedAt = net.now;
+      this.c.trace?.write({ k: 'byz', n: ++this.events, s: statementJson(s), vc: { [me]: this.events } });
+      this.c.keep({ kind: 'byzantine', node: me, statement: this.c.view(s) }, []);
+      const out = codec.prepare(s);
+      const missing = out?.missing() ?? [];
+      if (out !== undefined && missing.length === 0) this.sendData(out);
+      else if (out !== undefined) for (const ttp of missing) this.sendThrice(ttp, codec.frame(ttp, this.seq++, { kind: 'countersign-request', statements: [out] }));
+    } else if (choice < 0.6 && received.length > 0) {
+      const f = r.pick(received);
+      transport.send(r.pick(others), f.bytes);
+      counts.replayed++;
+    } else if (choice < 0.8 && received.length > 0) {
+      const f = r.pick(received);
+      const bytes = f.bytes.slice();
+      const flips = r.int(1, 4);
+      for (let k = 0; k < flips; k++) {
+        const i = r.int(0, bytes.length - 1);
+        bytes[i] = bytes[i]! ^ (1 << r.int(0, 7));
+      }
+      transport.send(r.pick(others), bytes);
+      counts.mutated++;
+    } else {
+      // A statement of another issuer, sealed with this node's own keys.
+      const victims = peers.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
+      const send = b.sends[0];
+      if (victims.length > 0 && send !== undefined) {
+        const victim = r.pick(victims);
+        const to = r.pick(peers.filter((o) => o !== victim));
+        // With third parties about, half the time it asks one to countersign the victim's statement instead.
+        const ttp = ttps.length > 0 && r.next() < 0.5 ? r.pick(ttps) : undefined;
+        if (ttp !== undefined && to !== undefined && codec.forgeRequest !== undefined) {
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: draw(send, r) };
+          transport.send(ttp, codec.forgeRequest(ttp, this.seq++, s));
+          counts.forgedRequests++;
+        } else if (to !== undefined) {
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: draw(send, r) };
+          // A codec that cannot forge sends the victim's statement as if it were its own: refused all the same.
+          const out = codec.forge === undefined ? codec.prepare(s) : undefined;
+          const bytes = codec.forge !== undefined ? codec.forge(to, this.seq++, s) : out !== undefined ? codec.frame(to, this.seq++, { kind: 'data', statements: [out] }) : undefined;
+          if (bytes !== undefined) transport.send(to, bytes);
+          counts.forged++;
+        }
+      }
+    }
+    if (net.now < this.c.maxTimeMs) net.schedule(r.int(20, 200), () => this.act(), true);
+  }
+}
