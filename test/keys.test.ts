@@ -184,3 +184,25 @@ describe('loadKeyRing refusals', () => {
     expect(r.diagnostic.message).toMatch(message);
   });
 });
+
+describe('in-memory key rings (simulated runs)', () => {
+  it('make a key pair only when it is first used, once, and every ring sees the same public key', async () => {
+    const { generateKeyRings } = await import('../src/keys/ring.js');
+    const { generateKeyPairSync, sign, verify } = await import('node:crypto');
+    const made: string[] = [];
+    const rings = await generateKeyRings(['a', 'b', 'c'], (alg) => {
+      made.push(alg);
+      return alg === 'RSA' ? generateKeyPairSync('rsa', { modulusLength: 1024 }) : generateKeyPairSync('ed25519');
+    });
+    // Before any use no key pair exists: a deployment without signatures pays for none (it used to make an RSA-2048 and an Ed25519 pair per node).
+    expect(made).toEqual([]);
+    expect(rings.get('a')!.hmacKey('b')).toEqual(rings.get('b')!.hmacKey('a'));
+    const msg = Buffer.from('statement');
+    const sig = sign(null, msg, rings.get('a')!.signingKey('ED25519')!);
+    expect(verify(null, msg, rings.get('b')!.publicKey('a', 'ED25519')!, sig)).toBe(true);
+    expect(verify(null, msg, rings.get('c')!.publicKey('a', 'ED25519')!, sig)).toBe(true);
+    expect(made).toEqual(['ED25519']);
+    expect(rings.get('b')!.publicKey('zz', 'ED25519')).toBeUndefined();
+    expect(made).toEqual(['ED25519']);
+  });
+});

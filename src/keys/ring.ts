@@ -3,7 +3,7 @@
 // independent of the mechanisms a deploy file chooses: changing HMAC to
 // ED25519 for a pair never needs new keys.
 
-import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { KeyRing, SignatureAlg } from './keyring.js';
 
 export const SIGNATURE_ALGS: readonly SignatureAlg[] = ['ED25519', 'RSA'];
@@ -70,8 +70,49 @@ export async function generateKeyRingData(principals: readonly string[]): Promis
   );
 }
 
-/** In-memory KeyRings for tests and the simulated network: no files involved. */
-export async function generateKeyRings(principals: readonly string[]): Promise<ReadonlyMap<string, KeyRing>> {
-  const data = await generateKeyRingData(principals);
-  return new Map([...data].map(([p, d]) => [p, keyRingOf(d)]));
+export interface KeyPair {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
+}
+
+function keyPairSync(alg: SignatureAlg): KeyPair {
+  return alg === 'RSA' ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS }) : generateKeyPairSync('ed25519');
+}
+
+/**
+ * In-memory KeyRings for tests and the simulated network: no files involved.
+ * HMAC keys are made at once (32 random bytes a pair); a principal's key
+ * pair of an algorithm is made the first time anyone asks for its private
+ * or public half, so a run pays only for the keys its mechanisms use: an
+ * RSA-2048 pair takes 50-500 ms, and a simulated run used to spend 3-4 s of
+ * CPU making one per node before its first request (issue 24 item 5).
+ */
+export async function generateKeyRings(principals: readonly string[], makePair: (alg: SignatureAlg) => KeyPair = keyPairSync): Promise<ReadonlyMap<string, KeyRing>> {
+  const names = [...new Set(principals)].sort();
+  const hmac = pairwiseHmacKeys(names);
+  const pairs = new Map<string, KeyPair>();
+  const pairOf = (p: string, alg: SignatureAlg): KeyPair | undefined => {
+    if (!names.includes(p)) return undefined;
+    const key = `${alg}:${p}`;
+    let pair = pairs.get(key);
+    if (pair === undefined) {
+      pair = makePair(alg);
+      pairs.set(key, pair);
+    }
+    return pair;
+  };
+  return new Map(
+    names.map((p) => [
+      p,
+      {
+        principal: p,
+        hmacKey: (peer: string) => {
+          const k = hmac.get(p)!.get(peer);
+          return k === undefined ? undefined : Uint8Array.from(k);
+        },
+        signingKey: (alg: SignatureAlg) => pairOf(p, alg)?.privateKey,
+        publicKey: (peer: string, alg: SignatureAlg) => pairOf(peer, alg)?.publicKey,
+      } satisfies KeyRing,
+    ]),
+  );
 }
