@@ -180,13 +180,17 @@ export const proveCommand: Command = {
     const quiet = v.quiet === true;
     if (!quiet) out.stderr(`tlapm: ${tlapm.right.path} (version ${tlapm.right.version ?? 'unknown'}, from ${tlapm.right.source})`);
 
+    // Ctrl-C and SIGTERM alike stop tlapm (or TLC) and its children, and the
+    // work directory is removed; the results so far are reported (exit 130).
     const abort = new AbortController();
-    const onSigint = (): void => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // A second signal quits at once: the exit handlers kill tlapm's group and remove the work directory.
       if (abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
       abort.abort();
-      out.stderr('\ninterrupted: stopping tlapm and its backends (Ctrl-C again to quit at once)');
+      out.stderr(`\n${signal === 'SIGINT' ? 'interrupted' : `${signal} received`}: stopping tlapm and its backends (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let result;
     try {
       result = await prove({
@@ -214,7 +218,8 @@ export const proveCommand: Command = {
             }),
       });
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
     if (isLeft(result)) {
       out.stderr(`mommie prove: ${result.left.message}\n${result.left.hint}`);
