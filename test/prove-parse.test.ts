@@ -137,6 +137,7 @@ describe('obligations from recorded runs', () => {
         obligation: null,
         // Only the generated TypeOK proof's steps say what they are about (test/prove-typeok.test.ts).
         about: null,
+        omission: null,
       },
       {
         id: 2,
@@ -154,6 +155,7 @@ describe('obligations from recorded runs', () => {
         failure: 'refuted',
         obligation: "ASSUME NEW VARIABLE x\nPROVE  x \\in Nat /\\ x' = x + 1 => x' = x",
         about: null,
+        omission: null,
       },
     ]);
   });

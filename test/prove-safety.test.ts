@@ -54,6 +54,14 @@ describe.skipIf(isLeft(tlapm))('proofs/ with tlapm', () => {
       const text = readFileSync(join(ROOT, 'proofs', 'PrimaryBackupInOrder.tla'), 'utf8').split('\n');
       const last = text.findIndex((l) => l.startsWith('THEOREM SpecInOrder')) + 2;
       expect(res.modules[2]!.obligations.some((o) => o.location.line === last && o.prover === 'ls4')).toBe(true);
+      // What the README's claim rests on: a correct primary (Consts), and the pool lemmas, proved in the same run.
+      const spec = res.modules[2]!.theorems.find((t) => t.name === 'SpecInOrder')!;
+      expect([spec.status, spec.cites.map((c) => c.name), spec.unchecked]).toEqual(['proved', ['InitInv', 'StepInv', 'InvInOrder'], []]);
+      expect(spec.assumptions.map((a) => [a.name, a.file])).toEqual([['Consts', 'proofs/PrimaryBackupInOrder.tla']]);
+      const step = res.modules[2]!.theorems.find((t) => t.name === 'StepInv')!;
+      expect(step.cites.filter((c) => c.module === 'PoolLemmas').map((c) => c.checked)).toEqual(['this-run', 'this-run']);
+      // With TLC, Consts holds on a model's constants: the proof is not vacuous.
+      if (isRight(tlc)) expect(res.modules[2]!.assumptionCheck?.status).toBe('holds');
       expect(r.exitCode).toBe(0);
     } finally {
       rmSync(cache, { recursive: true, force: true });

@@ -279,22 +279,36 @@ describe.skipIf(isLeft(tlapm))('with tlapm', () => {
     }
   }, 300_000);
 
-  it('a proof module may EXTEND the generated TypeOK proof and use its theorems, without re-proving them', async () => {
+  it('a proof module may EXTEND the generated TypeOK proof and cite its theorems: checked in the same run, exit 0; with --no-typeok not checked, exit 4', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-typeok-use-'));
     try {
       const proof = join(dir, 'UseTypeOK.tla');
       writeFileSync(proof, '---- MODULE UseTypeOK ----\nEXTENDS Ticks_TypeOK\nTHEOREM Always == Spec => []TypeOK\n  BY TypeOK_Spec\n====\n');
-      const r = await execa(process.execPath, [CLI, 'prove', 'test/fixtures/prove/Ticks.mom', proof, '--no-typeok', '--stretch', '3', '--json', '-q'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', XDG_CACHE_HOME: dir }, timeout: 120_000 });
-      expect(r.exitCode).toBe(0);
-      const decoded = proveResultCodec.decode(JSON.parse(String(r.stdout)));
-      if (!isRight(decoded)) throw new Error('undecodable result');
-      expect(decoded.right.modules.map((m) => m.module)).toEqual(['Ticks', 'UseTypeOK']);
-      expect(decoded.right.modules[1]!.obligations.map((o) => [o.location.line, o.status])).toEqual([
+      const run = async (extra: string[]) => {
+        const r = await execa(process.execPath, [CLI, 'prove', 'test/fixtures/prove/Ticks.mom', proof, ...extra, '--stretch', '3', '--json', '-q'], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', XDG_CACHE_HOME: dir }, timeout: 120_000 });
+        const decoded = proveResultCodec.decode(JSON.parse(String(r.stdout)));
+        if (!isRight(decoded)) throw new Error('undecodable result');
+        return { exitCode: r.exitCode, result: decoded.right };
+      };
+      const whole = await run([]);
+      expect(whole.exitCode).toBe(0);
+      expect(whole.result.modules.map((m) => m.module)).toEqual(['Ticks', 'Ticks_TypeOK', 'UseTypeOK']);
+      const use = whole.result.modules[2]!;
+      expect(use.obligations.map((o) => [o.location.line, o.status])).toEqual([
         [4, 'proved'],
         [4, 'trivial'],
       ]);
+      expect(use.theorems.map((t) => [t.name, t.status, t.cites.map((c) => [c.name, c.checked]), t.unchecked])).toEqual([['Always', 'proved', [['TypeOK_Spec', 'this-run']], []]]);
+      // TypeOK_Spec rests on the constants' types, and so does what cites it.
+      expect(use.theorems[0]!.assumptions.map((a) => [a.name, a.file])).toEqual([['ConstantsOK', 'Ticks_TypeOK.tla']]);
+
+      // Without the generated proof in the run, tlapm takes TypeOK_Spec as proved: Always is not shown.
+      const skipped = await run(['--no-typeok']);
+      expect(skipped.exitCode).toBe(4);
+      expect(skipped.result.modules.map((m) => m.module)).toEqual(['Ticks', 'UseTypeOK']);
+      expect(skipped.result.modules[1]!.theorems[0]!.unchecked.map((t) => [t.name, t.file, t.checked])).toEqual([['TypeOK_Spec', 'Ticks_TypeOK.tla', 'not-checked']]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 300_000);
 });

@@ -135,12 +135,15 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
       writeFileSync(proof, '---- MODULE Slow ----\nEXTENDS Naturals, TLAPS\nTHEOREM \\A a, b, c \\in Nat : (a > 0 /\\ b > 0 /\\ c > 0) => a*a*a + b*b*b # c*c*c\n  BY SMTT(120)\n====\n');
       // TMPDIR and the cache make every command line of this run carry a path unique to it.
       const child = execa('node', [CLI, 'prove', 'specs/PrimaryBackup.mom', proof, '--no-typeok'], { cwd: ROOT, reject: false, env: { TMPDIR: tmp, XDG_CACHE_HOME: tmp, NO_COLOR: '1' } });
-      for (let i = 0; i < 60; i++) {
+      // Wait for Z3 to be at work (a wait for an event, long enough for a loaded machine, not a speed limit).
+      let z3Seen = false;
+      for (let i = 0; i < 240 && !z3Seen; i++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         const z3 = await execa('pgrep', ['-f', `z3 .*${tmp}`], { reject: false });
-        if (String(z3.stdout).trim() !== '') break;
+        z3Seen = String(z3.stdout).trim() !== '';
       }
       child.kill('SIGINT');
+      expect(z3Seen).toBe(true);
       const r = await child;
       expect(r.exitCode).toBe(130);
       expect(String(r.stdout)).toMatch(/\? interrupted +smt/);
@@ -151,5 +154,5 @@ describe.skipIf(!hasTlapm)('with tlapm', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

@@ -12,6 +12,7 @@ import type { ProveResult } from '../prove/result.js';
 import { tlaName } from '../tla/names.js';
 import { currentHost } from '../tools/platform.js';
 import { formatProblem } from '../tools/problem.js';
+import { resolveTlc } from '../tools/resolve.js';
 import { resolveTlapm } from '../tools/tlapm.js';
 import { commandLine, positiveInt } from './args.js';
 import type { Command } from './commands.js';
@@ -60,6 +61,9 @@ export function proveExitCode(r: ProveResult): number {
   if (ms.some((m) => m.status === 'rejected')) return EXIT.BAD_INPUT;
   if (r.counts.failed > 0) return EXIT.VIOLATION;
   if (r.counts.interrupted + r.counts.unfinished + r.counts.omitted > 0) return EXIT.INCOMPLETE;
+  // Proved, but not shown: a theorem resting on one this run did not check, or on assumptions no model satisfies.
+  if (ms.some((m) => m.theorems.some((t) => t.unchecked.length > 0))) return EXIT.INCOMPLETE;
+  if (ms.some((m) => m.assumptionCheck?.status === 'fails')) return EXIT.INCOMPLETE;
   return EXIT.OK;
 }
 
@@ -180,6 +184,10 @@ export const proveCommand: Command = {
     const quiet = v.quiet === true;
     if (!quiet) out.stderr(`tlapm: ${tlapm.right.path} (version ${tlapm.right.version ?? 'unknown'}, from ${tlapm.right.source})`);
 
+    // TLC tries the proofs' assumptions on the models' constants; without it they are left unchecked, and the report says so.
+    const tlc = await resolveTlc({ host });
+    const tlcChoice = isLeft(tlc) ? { missing: tlc.left.message } : { tools: { java: tlc.right.java, jar: tlc.right.jar } };
+
     // Ctrl-C and SIGTERM alike stop tlapm (or TLC) and its children, and the
     // work directory is removed; the results so far are reported (exit 130).
     const abort = new AbortController();
@@ -204,11 +212,13 @@ export const proveCommand: Command = {
         ...(threads !== undefined ? { threads } : {}),
         ...(stretch !== undefined ? { stretch } : {}),
         ...(v['no-typeok'] === true ? { noTypeOK: true } : {}),
+        tlc: tlcChoice,
         signal: abort.signal,
         ...(quiet
           ? {}
           : {
               onModule: (file: string, gen: boolean) => out.stderr(`checking ${gen ? `generated module ${file}` : file}`),
+              onAssumptions: (file: string) => out.stderr(`TLC: do ${file}'s assumptions hold on a model's constants?`),
               onMessage: (file: string, m: ToolboxMessage) => {
                 // The generated TypeOK proof has hundreds of obligations: only its failures are news.
                 if (file === typeOKFile && !(m.kind === 'count' || (m.kind === 'obligation' && m.status === 'failed'))) return;

@@ -131,6 +131,7 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
       failure: null,
       obligation: null,
       about: null,
+      omission: null,
     };
   }
   // A backend still at work when the run ended: not failed, stopped.
@@ -153,5 +154,7 @@ function finalResult(p: Pending, file: string, interrupted: boolean): Obligation
     failure: status === 'failed' ? failureKind(p.attempts) : null,
     obligation: p.obligation,
     about: null,
+    // A tlapm that reports omitted steps says only that the step is omitted.
+    omission: status === 'omitted' ? 'omitted' : null,
   };
 }

@@ -3,7 +3,7 @@
 // backend said and the obligation as tlapm printed it.
 
 import { aboutText, failureTextOf, listed, TIMED_OUT_TEXT, weakSteps, type WeakStep } from './about.js';
-import type { Attempt, ModuleResult, ObligationResult, ProveResult } from './result.js';
+import type { AssumptionCheck, AssumptionRefResult, Attempt, ModuleResult, ObligationResult, ProveResult, TheoremRefResult, TheoremResult } from './result.js';
 
 export interface ProveHumanOptions {
   readonly color?: boolean;
@@ -42,8 +42,13 @@ export function obligationLine(o: ObligationResult, paint: { ok: Paint; bad: Pai
   const time = o.seconds !== null ? formatSeconds(o.seconds) : o.cached ? 'cached' : '';
   // A failed obligation was tried by several backends: name those that ran.
   const ran = [...new Set(o.attempts.filter((a) => !/ is not installed$/.test(a.reason ?? '')).map((a) => a.prover))];
-  const prover = o.status === 'failed' || o.status === 'interrupted' ? ran.join(',') : (o.prover ?? '');
+  const prover = o.status === 'failed' || o.status === 'interrupted' ? ran.join(',') : o.omission !== null ? omissionText(o.omission) : (o.prover ?? '');
   return `${p(`${MARK[o.status]} ${o.status.padEnd(11)}`)} ${prover.padEnd(8)} ${time.padEnd(7)} ${locationText(o)}`;
+}
+
+/** What an omitted obligation is: tlapm checked nothing there. */
+function omissionText(o: NonNullable<ObligationResult['omission']>): string {
+  return o === 'omitted' ? 'OMITTED' : 'no proof';
 }
 
 /** A generated proof's obligations carry what they are about. */
@@ -57,9 +62,12 @@ function moduleHead(m: ModuleResult): string {
   const done = m.obligations.filter((o) => o.status === 'proved' || o.status === 'trivial').length;
   const failed = m.obligations.filter((o) => o.status === 'failed').length;
   const timedOut = m.obligations.filter((o) => o.failure === 'timeout').length;
+  const omitted = m.obligations.filter((o) => o.status === 'omitted').length;
   switch (m.status) {
     case 'checked':
-      return n === 0 ? `${what}: no obligations (tlapm parsed it)` : `${what}: ${done} of ${plural(n, 'obligation', 'obligations')} proved${failed > 0 ? `, ${failed} failed${timedOutText(timedOut)}` : ''} (${formatSeconds(m.seconds)})`;
+      return n === 0
+        ? `${what}: no obligations (tlapm parsed it)`
+        : `${what}: ${done} of ${plural(n, 'obligation', 'obligations')} proved${failed > 0 ? `, ${failed} failed${timedOutText(timedOut)}` : ''}${omitted > 0 ? `, ${omitted} omitted (not proved)` : ''} (${formatSeconds(m.seconds)})`;
     case 'rejected':
       return `${what}: rejected by tlapm${m.generated ? ' (a bug in mommie\'s translation)' : ''}`;
     case 'crashed':
@@ -82,6 +90,7 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
     }
     if (isGeneratedProof(m)) {
       out.push(...generatedProofLines(m, paint));
+      out.push(...restsOnLines(m, paint));
       continue;
     }
     for (const o of m.obligations) {
@@ -92,6 +101,7 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
         if (o.obligation !== null) for (const l of o.obligation.split('\n')) out.push(`      ${l}`);
       }
     }
+    out.push(...theoremLines(m, paint), ...restsOnLines(m, paint));
   }
   const weak = weakSteps(r.modules);
   if (weak.length > 0) {
@@ -105,6 +115,7 @@ export function formatProveResult(r: ProveResult, opts: ProveHumanOptions = {}):
     // Measured with tlapm's Z3 and Zenon: neither refutes such a step, they run out of time on it, so "timed out" does not mean "holds".
     out.push('  (Z3 and Zenon seldom refute a step that does not hold: they time out on it too. A step that still times out with a larger --stretch likely needs a stronger invariant.)');
   }
+  out.push(...coverageLines(r, bold));
   const k = r.counts;
   const parts = [`${k.proved + k.trivial} proved${k.trivial > 0 ? ` (${k.trivial} trivial)` : ''}`];
   if (k.failed > 0) parts.push(`${k.failed} failed${timedOutText(k.timedOut)}`);
@@ -152,5 +163,89 @@ function generatedProofLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; wa
       }
     }
   }
+  return out;
+}
+
+const assumptionText = (a: AssumptionRefResult): string => `${a.name !== null ? `ASSUME ${a.name}` : 'an unnamed ASSUME'} (${a.file}:${a.line})`;
+const citedText = (t: TheoremRefResult): string => `${t.name} (${t.file}:${t.line})`;
+
+/** One line per theorem: its status, what it assumes, what it cites and what of that this run did not check. */
+function theoremLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; warn: Paint }): string[] {
+  if (m.theorems.length === 0) return [];
+  const out = ['  theorems:'];
+  for (const t of m.theorems) {
+    const p = t.status === 'proved' ? (t.unchecked.length > 0 ? paint.warn : paint.ok) : t.status === 'failed' ? paint.bad : paint.warn;
+    const mark = t.status === 'proved' ? (t.unchecked.length > 0 ? '!' : '✓') : t.status === 'failed' ? '✗' : t.status === 'omitted' ? '-' : '?';
+    out.push(`    ${p(`${mark} ${t.name}`)} (line ${t.line}): ${theoremStatusText(t)}`);
+    // What a proved theorem rests on is the point; a theorem not proved rests on nothing yet.
+    if (t.status === 'proved') out.push(`        assumes: ${t.assumptions.length > 0 ? t.assumptions.map(assumptionText).join(', ') : 'nothing (no ASSUME cited or in scope)'}`);
+    const cites = t.cites.filter((c) => c.checked !== 'library');
+    const library = t.cites.filter((c) => c.checked === 'library');
+    if (cites.length > 0) out.push(`        cites: ${cites.map((c) => `${c.name}${c.module !== m.module ? ` (${c.file})` : ''}`).join(', ')}`);
+    if (library.length > 0) out.push(`        cites tlapm's library: ${library.map((c) => c.name).join(', ')}`);
+    if (t.unchecked.length > 0) {
+      out.push(`        ${p(`rests on theorems this run did not check: ${t.unchecked.map((u) => `${citedText(u)}${u.omitted ? ', whose proof is OMITTED or missing' : ''}`).join(', ')}`)}`);
+      out.push(`        (tlapm takes an EXTENDed module's theorems as proved: give ${[...new Set(t.unchecked.map((u) => u.file))].join(', ')} to mommie prove too)`);
+    }
+  }
+  return out;
+}
+
+function theoremStatusText(t: TheoremResult): string {
+  const n = plural(t.obligations, 'obligation', 'obligations');
+  switch (t.status) {
+    case 'proved':
+      return t.unchecked.length > 0 ? `proved (${n}), but not shown: it rests on a theorem this run did not check` : `proved (${n})`;
+    case 'failed':
+      return `not proved: an obligation failed (${n})`;
+    case 'omitted':
+      return `not proved: its proof, or a step of it, is OMITTED or missing (${n} checked)`;
+    case 'interrupted':
+      return `not proved: interrupted (${n})`;
+    case 'unfinished':
+      return `not proved: tlapm did not finish it (${n})`;
+  }
+}
+
+/** For a generated proof, the assumption every theorem shares; for every module, whether TLC found its assumptions satisfiable. */
+function restsOnLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; warn: Paint }): string[] {
+  const out: string[] = [];
+  if (isGeneratedProof(m)) {
+    const shared = [...new Map(m.theorems.flatMap((t) => t.assumptions).map((a) => [`${a.file}:${a.line}`, a])).values()];
+    if (shared.length > 0) out.push(`  every theorem assumes: ${shared.map(assumptionText).join(', ')} (the constants' types)`);
+  }
+  const c = m.assumptionCheck;
+  if (c !== null) out.push(`  assumptions: ${assumptionCheckText(c, paint)}`);
+  return out;
+}
+
+export function assumptionCheckText(c: AssumptionCheck, paint: { ok: Paint; bad: Paint; warn: Paint } = { ok: plain, bad: plain, warn: plain }): string {
+  const falseOn = c.falseOn.map((f) => `on ${f.model}, ${f.assumption !== null ? assumptionText(f.assumption) : f.message} is false`);
+  switch (c.status) {
+    case 'holds':
+      return paint.ok(`all hold on the constants of model ${c.model ?? '?'} (TLC): they are not contradictory`) + (falseOn.length > 0 ? ` (${falseOn.join('; ')})` : '');
+    case 'fails':
+      return paint.bad(`no model's constants satisfy them (TLC: ${falseOn.join('; ')}). They may contradict each other; a theorem resting on them shows nothing about any model of the program`);
+    case 'unchecked':
+      return paint.warn(`not checked for contradiction (${c.detail ?? 'no reason given'}${falseOn.length > 0 ? `; ${falseOn.join('; ')}` : ''}): under contradictory assumptions anything can be proved`);
+  }
+}
+
+/**
+ * What the proved theorems cover, at the end of the report: the assumptions
+ * they rest on, and every way the run falls short of "proved" even where no
+ * obligation failed.
+ */
+function coverageLines(r: ProveResult, bold: Paint): string[] {
+  const out: string[] = [];
+  const proved = r.modules.flatMap((m) => m.theorems.filter((t) => t.status === 'proved'));
+  const assumptions = [...new Map(proved.flatMap((t) => t.assumptions).map((a) => [`${a.file}:${a.line}`, a])).values()];
+  if (assumptions.length > 0) out.push('', `The proved theorems hold under: ${assumptions.map(assumptionText).join(', ')}.`);
+  const omitted = r.modules.flatMap((m) => m.obligations.filter((o) => o.status === 'omitted'));
+  if (omitted.length > 0) out.push('', bold(`Not proved: ${plural(omitted.length, 'proof is', 'proofs are')} OMITTED or missing, and tlapm checks nothing there: ${omitted.map(locationText).join(', ')}`));
+  const unchecked = r.modules.flatMap((m) => m.theorems.filter((t) => t.unchecked.length > 0));
+  if (unchecked.length > 0) out.push('', bold(`Not shown: ${unchecked.map((t) => t.name).join(', ')} rest${unchecked.length === 1 ? 's' : ''} on theorems this run did not check.`));
+  const fails = r.modules.filter((m) => m.assumptionCheck?.status === 'fails');
+  if (fails.length > 0) out.push('', bold(`Not shown: the assumptions of ${fails.map((m) => m.file).join(', ')} hold on none of the program's models.`));
   return out;
 }

@@ -5,7 +5,7 @@
 
 import { attr, countCases, junitDocument, noCounts, text, time, type Counts } from '../report/junit-xml.js';
 import { aboutText, failureTextOf } from './about.js';
-import { formatSeconds, locationText } from './human.js';
+import { assumptionCheckText, formatSeconds, locationText } from './human.js';
 import type { ModuleResult, ObligationResult, ProveResult } from './result.js';
 
 interface TestCase {
@@ -23,7 +23,7 @@ function obligationCase(suite: string, o: ObligationResult): TestCase {
   const tc: TestCase = {
     '@_classname': attr(suite),
     // A generated proof's step is named by what it is about in MOMMIE terms.
-    '@_name': attr(`obligation ${o.id} at ${locationText(o)}${o.about !== null ? `: ${aboutText(o.about)}` : ''}`),
+    '@_name': attr(`${o.id !== null ? `obligation ${o.id}` : 'omitted proof'} at ${locationText(o)}${o.about !== null ? `: ${aboutText(o.about)}` : ''}`),
     '@_file': attr(o.location.file),
     '@_line': String(o.location.line),
     '@_time': time(o.seconds ?? 0),
@@ -36,6 +36,13 @@ function obligationCase(suite: string, o: ObligationResult): TestCase {
       // A timeout is not a refutation: CI dashboards can tell the two apart by type.
       '@_type': o.failure === 'timeout' ? 'timeout' : 'failed',
       '#text': text([...tried, ...(o.obligation !== null ? ['', o.obligation] : [])].join('\n')),
+    };
+  } else if (o.status === 'omitted') {
+    // Nothing was checked there: a dashboard must not show it green or merely skipped.
+    tc.failure = {
+      '@_message': attr(`not proved at ${locationText(o)}: ${o.omission === 'missing' ? 'no proof' : 'OMITTED proof'}; tlapm checks nothing there`),
+      '@_type': 'omitted',
+      '#text': text(`${o.omission === 'missing' ? 'a theorem or step without a proof' : 'an OMITTED proof'} at ${locationText(o)}`),
     };
   } else if (o.status !== 'proved' && o.status !== 'trivial') {
     tc.skipped = { '@_message': attr(o.status) };
@@ -56,6 +63,7 @@ function suiteOf(r: ProveResult, m: ModuleResult, total: Counts): object {
       error: { '@_message': attr(m.status === 'rejected' ? 'tlapm rejected the module' : 'tlapm failed'), '@_type': m.status, '#text': text(lines.join('\n')) },
     });
   }
+  cases.push(...restsOnCases(suite, m));
   const c = countCases(cases, total);
   return {
     '@_name': attr(suite),
@@ -75,6 +83,31 @@ function suiteOf(r: ProveResult, m: ModuleResult, total: Counts): object {
     },
     testcase: cases,
   };
+}
+
+/** A proved theorem that rests on what this run did not show, and assumptions no model satisfies: failures of their own. */
+function restsOnCases(suite: string, m: ModuleResult): TestCase[] {
+  const out: TestCase[] = [];
+  for (const t of m.theorems) {
+    if (t.unchecked.length === 0) continue;
+    const names = t.unchecked.map((u) => `${u.name} (${u.file}:${u.line})`).join(', ');
+    out.push({
+      '@_classname': attr(suite),
+      '@_name': attr(`theorem ${t.name} at ${m.file}:${t.line}: what it rests on`),
+      '@_file': attr(m.file),
+      '@_line': String(t.line),
+      '@_time': time(0),
+      failure: { '@_message': attr(`${t.name} rests on theorems this run did not check: ${names}`), '@_type': 'unchecked', '#text': text(names) },
+    });
+  }
+  const c = m.assumptionCheck;
+  if (c !== null) {
+    const tc: TestCase = { '@_classname': attr(suite), '@_name': attr(`assumptions of ${m.file}`), '@_file': attr(m.file), '@_time': time(0) };
+    if (c.status === 'fails') tc.failure = { '@_message': attr(`no model's constants satisfy the assumptions: ${assumptionCheckText(c)}`), '@_type': 'assumptions', '#text': text(assumptionCheckText(c)) };
+    else if (c.status === 'unchecked') tc.skipped = { '@_message': attr(assumptionCheckText(c)) };
+    out.push(tc);
+  }
+  return out;
 }
 
 export function proveToJUnitXml(r: ProveResult): string {

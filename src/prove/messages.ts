@@ -176,3 +176,21 @@ export function messageText(message: string): string {
     .join(' ')
     .replace(/^Error:\s*/, '');
 }
+
+/** A proof tlapm's `--strict` reports as incomplete: `Missing proof at File "./M.tla", line 9, ...`. */
+export interface IncompleteProof {
+  readonly kind: 'missing' | 'omitted';
+  readonly location: MessageLocation;
+}
+
+/**
+ * tlapm's `--strict` (tlaplus/tlapm 80172c6 and later) lists, outside its
+ * toolbox messages, every step of the checked module with no proof
+ * (`Missing proof at ...`) or an OMITTED one (`Omitted proof at ...`).
+ */
+export function incompleteProofOf(line: string): IncompleteProof | null {
+  const m = /^(?:\[ERROR\]:\s*)?(Missing|Omitted) proof at (.*)$/.exec(line.trim());
+  if (m === null) return null;
+  const location = locationOf(m[2]!);
+  return location === null ? null : { kind: m[1] === 'Missing' ? 'missing' : 'omitted', location };
+}

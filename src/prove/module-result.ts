@@ -7,6 +7,9 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ModuleResult, ModuleStatus, ProveProblem } from './result.js';
 import type { TlapmOutcome } from './run.js';
 
+/** tlapm --strict's exit statuses about the proofs: 10 an obligation failed, 11 a proof is missing or omitted, 12 an empty target. */
+const STRICT_VERDICTS = new Set([10, 11, 12]);
+
 export interface Names {
   readonly work: string;
   readonly target: { readonly file: string; readonly display: string };
@@ -31,7 +34,7 @@ export function moduleResult(module: string, file: string, generated: boolean, r
   } else if (r.malformed.length > 0) {
     status = 'crashed';
     for (const m of r.malformed) problems.push({ severity: 'error', message: `tlapm wrote a ${m} (mommie does not know this tlapm's output)`, location: null });
-  } else if (r.exitCode === 0) status = 'checked';
+  } else if (r.exitCode === 0 || (r.strict && r.exitCode !== null && STRICT_VERDICTS.has(r.exitCode))) status = 'checked';
   else if (problems.some((p) => p.location !== null)) {
     // tlapm reports parse and semantic errors as located warnings and stops: they are errors.
     status = 'rejected';
@@ -41,5 +44,5 @@ export function moduleResult(module: string, file: string, generated: boolean, r
     const why = r.tail.find((l) => /ending abnormally/.test(l)) ?? r.tail.filter((l) => !/^\s*(Raised at|Called from)/.test(l)).slice(-3).join(' ');
     problems.push({ severity: 'error', message: `tlapm stopped (${r.signal !== null ? `signal ${r.signal}` : `exit status ${r.exitCode ?? '?'}`})${why ? `: ${why.trim()}` : ''}`, location: null });
   }
-  return { module, file, generated, status, expected: r.expected, obligations: r.obligations, problems, exitCode: r.exitCode, seconds: Math.round(r.seconds * 1000) / 1000 };
+  return { module, file, generated, status, expected: r.expected, obligations: r.obligations, problems, exitCode: r.exitCode, seconds: Math.round(r.seconds * 1000) / 1000, theorems: [], assumptionCheck: null };
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
@@ -23,9 +23,14 @@ import type { TlapmInfo } from '../tools/tlapm.js';
 import type { ObligationCollector } from './collect.js';
 import type { ToolboxMessage } from './messages.js';
 import { moduleResult } from './module-result.js';
-import { countObligations, type ModuleResult, type ProveResult } from './result.js';
+import { countObligations, type AssumptionCheck, type ModuleResult, type ProveResult } from './result.js';
+import type { TlcTools } from '../tlc/run.js';
+import { checkAssumptions, type ModelConstants } from './assumption-check.js';
+import { moduleFinder, moduleScope, type ModuleFinder, type ScopedModule } from './proof-scope.js';
 import { runTlapm } from './run.js';
-import { typeOKProof, withAbout } from './typeok-proof.js';
+import { withTheorems, type DisplayPath } from './theorems.js';
+import { tlapmFeatures } from './tlapm-features.js';
+import { typeOKProof, withAbout, type TypeOKProof } from './typeok-proof.js';
 
 export interface ProveOptions {
   readonly program: CheckedProgram;
@@ -42,10 +47,14 @@ export interface ProveOptions {
   readonly stretch?: number;
   /** Leave out the generated proof that TypeOK is inductive. */
   readonly noTypeOK?: boolean;
+  /** TLC, to try the proofs' assumptions on the models' constants; else why there is none. */
+  readonly tlc: { readonly tools: TlcTools } | { readonly missing: string };
   /** Each toolbox message as it arrives, with the module's file as results name it. */
   readonly onMessage?: (file: string, m: ToolboxMessage, collector: ObligationCollector) => void;
   /** Called before each module's run. */
   readonly onModule?: (file: string, generated: boolean) => void;
+  /** Called before TLC tries a module's assumptions. */
+  readonly onAssumptions?: (file: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -81,7 +90,7 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
   const removeWork = (): void => rmSync(work, { recursive: true, force: true });
   process.once('exit', removeWork);
   try {
-    const files = translate(o.program, o.source, { models: [] });
+    const files = translate(o.program, o.source);
     const generatedName = `${files.moduleName}.tla`;
     const generatedText = files.files.get(generatedName)!;
     writeFileSync(join(work, generatedName), generatedText);
@@ -90,33 +99,23 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
     const typeOK = typeOKProof(o.program, o.source, generatedText);
     writeFileSync(join(work, typeOK.fileName), typeOK.text);
 
-    const modules: ModuleResult[] = [];
     const targets = [
       { file: generatedName, display: generatedName, module: files.moduleName, generated: true },
       ...(o.noTypeOK === true ? [] : [{ file: typeOK.fileName, display: typeOK.fileName, module: typeOK.moduleName, generated: true }]),
       ...o.proofs.map((p) => ({ file: resolve(p), display: p, module: basename(p).replace(/\.tla$/, ''), generated: false })),
     ];
+    const features = await tlapmFeatures(o.tlapm.path, o.host.env);
+    const finder = moduleFinder(work, features.library, new Set(targets.map((t) => resolve(work, t.file))));
+    const display = displayPaths(work, targets);
+    const run: RunContext = { o, work, cacheDir, strict: features.strict, finder, display, generatedName, typeOK };
+    const checked: Checked[] = [];
     for (const t of targets) {
       if (o.signal?.aborted === true) break;
-      o.onModule?.(t.display, t.generated);
-      const outcome = await runTlapm({
-        tlapm: o.tlapm.path,
-        file: t.file,
-        displayFile: t.display,
-        cwd: work,
-        cacheDir,
-        env: o.host.env,
-        ...(o.fresh === true ? { fresh: true } : {}),
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-        ...(o.stretch !== undefined ? { stretch: o.stretch } : {}),
-        ...(o.onMessage !== undefined ? { onMessage: (m: ToolboxMessage, c: ObligationCollector) => o.onMessage!(t.display, m, c) } : {}),
-        ...(o.signal !== undefined ? { signal: o.signal } : {}),
-      });
-      const names = { work, target: t, generated: generatedName };
-      const m = moduleResult(t.module, t.display, t.generated, outcome, names);
-      // Each step of the generated proof says what it is about in MOMMIE terms.
-      modules.push(t.file === typeOK.fileName ? withAbout(m, typeOK) : m);
+      checked.push(await checkTarget(t, run));
     }
+    const models = modelConstants(files.files, files.moduleName, [...o.program.models.keys()]);
+    const modules: ModuleResult[] = [];
+    for (const c of checked) modules.push(await withAssumptionCheck(c, run, models));
     return right({
       format: 'mommie-prove/1',
       program: o.program.name,
@@ -131,6 +130,93 @@ export async function prove(o: ProveOptions): Promise<Either<ProveFailure, Prove
     process.off('exit', removeWork);
     removeWork();
   }
+}
+
+interface Target {
+  readonly file: string;
+  readonly display: string;
+  readonly module: string;
+  readonly generated: boolean;
+}
+
+interface RunContext {
+  readonly o: ProveOptions;
+  readonly work: string;
+  readonly cacheDir: string;
+  readonly strict: boolean;
+  readonly finder: ModuleFinder;
+  readonly display: DisplayPath;
+  readonly generatedName: string;
+  readonly typeOK: TypeOKProof;
+}
+
+/** A module's result and the modules in its scope (null when mommie could not read it). */
+interface Checked {
+  readonly m: ModuleResult;
+  readonly scope: readonly ScopedModule[] | null;
+}
+
+/** One tlapm run, then what tlapm does not report: omitted proofs, theorems and what each rests on. */
+async function checkTarget(t: Target, r: RunContext): Promise<Checked> {
+  const o = r.o;
+  o.onModule?.(t.display, t.generated);
+  const outcome = await runTlapm({
+    tlapm: o.tlapm.path,
+    file: t.file,
+    displayFile: t.display,
+    cwd: r.work,
+    cacheDir: r.cacheDir,
+    env: o.host.env,
+    ...(o.fresh === true ? { fresh: true } : {}),
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(o.stretch !== undefined ? { stretch: o.stretch } : {}),
+    ...(r.strict ? { strict: true } : {}),
+    ...(o.onMessage !== undefined ? { onMessage: (m: ToolboxMessage, c: ObligationCollector) => o.onMessage!(t.display, m, c) } : {}),
+    ...(o.signal !== undefined ? { signal: o.signal } : {}),
+  });
+  const path = resolve(r.work, t.file);
+  const facts = r.finder.facts(path);
+  const scope = facts === null ? null : moduleScope(path, facts, r.finder);
+  let m = moduleResult(t.module, t.display, t.generated, outcome, { work: r.work, target: t, generated: r.generatedName });
+  if (scope !== null) m = withTheorems(m, scope, outcome.incomplete, r.display);
+  // Each step of the generated proof says what it is about in MOMMIE terms.
+  if (t.file === r.typeOK.fileName) m = withAbout(m, r.typeOK);
+  return { m, scope };
+}
+
+/** TLC on a model's constants, for a checked module whose theorems rest on an assumption. */
+async function withAssumptionCheck(c: Checked, r: RunContext, models: readonly ModelConstants[]): Promise<ModuleResult> {
+  const { m, scope } = c;
+  const o = r.o;
+  if (scope === null || m.status !== 'checked' || !m.theorems.some((th) => th.assumptions.length > 0) || o.signal?.aborted === true) return m;
+  o.onAssumptions?.(m.file);
+  const check: AssumptionCheck =
+    'missing' in o.tlc
+      ? { status: 'unchecked', model: null, falseOn: [], detail: `TLC is not available (${o.tlc.missing})` }
+      : await checkAssumptions(scope, { tlc: o.tlc.tools, work: r.work, models, display: r.display, ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+  return { ...m, assumptionCheck: check };
+}
+
+/** Reports name a checked module as the user did, a generated one by its name, any other by its path from here. */
+function displayPaths(work: string, targets: readonly { readonly file: string; readonly display: string }[]): DisplayPath {
+  const byPath = new Map(targets.map((t) => [resolve(work, t.file), t.display]));
+  return (path) => {
+    const known = byPath.get(path);
+    if (known !== undefined) return known;
+    if (dirname(path) === work) return basename(path);
+    const rel = relative(process.cwd(), path);
+    return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  };
+}
+
+/** Each model's MC module and .cfg, as the translation writes them for TLC. */
+function modelConstants(files: ReadonlyMap<string, string>, moduleName: string, models: readonly string[]): ModelConstants[] {
+  return models.flatMap((name) => {
+    const mcModule = `MC_${moduleName}_${name}`;
+    const mcText = files.get(`${mcModule}.tla`);
+    const cfgText = files.get(`${mcModule}.cfg`);
+    return mcText === undefined || cfgText === undefined ? [] : [{ name, mcModule, mcText, cfgText }];
+  });
 }
 
 function errorText(e: unknown): string {

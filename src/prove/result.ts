@@ -72,9 +72,19 @@ export const stepAboutCodec = t.strict({
 });
 export type StepAbout = t.TypeOf<typeof stepAboutCodec>;
 
+/**
+ * Why an obligation is omitted: omitted, an OMITTED proof (or PROOF OMITTED);
+ * missing, a theorem or step with no proof at all. tlapm generates no
+ * obligation for either and reports neither in its toolbox messages: mommie
+ * finds them in the module (proof-facts.ts) and, where tlapm has `--strict`,
+ * from tlapm's own list.
+ */
+export const omissionCodec = t.keyof({ omitted: null, missing: null });
+export type Omission = t.TypeOf<typeof omissionCodec>;
+
 export const obligationCodec = t.strict({
-  /** tlapm's obligation number within its module. */
-  id: t.number,
+  /** tlapm's obligation number within its module; null for an omitted proof, to which tlapm gives none. */
+  id: nullable(t.number),
   location: locationCodec,
   status: obligationStatusCodec,
   /** The backend that proved it, or the last one tried. */
@@ -89,6 +99,8 @@ export const obligationCodec = t.strict({
   obligation: nullable(t.string),
   /** For an obligation of a generated proof: what it is about in MOMMIE terms. */
   about: nullable(stepAboutCodec),
+  /** For an omitted one: an OMITTED proof, or no proof at all; null otherwise. */
+  omission: nullable(omissionCodec),
 });
 export type ObligationResult = t.TypeOf<typeof obligationCodec>;
 
@@ -108,6 +120,75 @@ export type ProveProblem = t.TypeOf<typeof problemCodec>;
 export const moduleStatusCodec = t.keyof({ checked: null, rejected: null, crashed: null, interrupted: null });
 export type ModuleStatus = t.TypeOf<typeof moduleStatusCodec>;
 
+/** An assumption a theorem rests on: `ASSUME Consts == ...` (name null for an unnamed one). */
+export const assumptionRefCodec = t.strict({
+  name: nullable(t.string),
+  module: t.string,
+  /** The module's file as reports name it (the user's spelling, or the generated module's name). */
+  file: t.string,
+  line: t.number,
+});
+export type AssumptionRefResult = t.TypeOf<typeof assumptionRefCodec>;
+
+/**
+ * Where a cited theorem was checked. this-run: its module is one this run
+ * checked (its own status is in that module's theorems). library: tlapm's
+ * library (TLAPS, FiniteSetTheorems...), trusted. not-checked: a module this
+ * run did not give tlapm, which takes an EXTENDed module's theorems as proved.
+ */
+export const checkedWhereCodec = t.keyof({ 'this-run': null, library: null, 'not-checked': null });
+
+export const theoremRefCodec = t.strict({
+  name: t.string,
+  module: t.string,
+  file: t.string,
+  line: t.number,
+  checked: checkedWhereCodec,
+  /** Its proof, or a step of it, is OMITTED or missing (as far as mommie reads the module). */
+  omitted: t.boolean,
+});
+export type TheoremRefResult = t.TypeOf<typeof theoremRefCodec>;
+
+/**
+ * A theorem of a checked module, from its obligations: proved (every one
+ * proved or trivial), failed, omitted (an omitted or missing proof in it),
+ * interrupted or unfinished.
+ */
+export const theoremStatusCodec = t.keyof({ proved: null, failed: null, omitted: null, interrupted: null, unfinished: null });
+export type TheoremStatus = t.TypeOf<typeof theoremStatusCodec>;
+
+export const theoremResultCodec = t.strict({
+  /** Its name, or `THEOREM at line N` for an unnamed one. */
+  name: t.string,
+  keyword: t.string,
+  line: t.number,
+  status: theoremStatusCodec,
+  obligations: t.number,
+  /** The assumptions it rests on: unnamed ones in scope, named ones cited, and those of the theorems it cites, transitively. */
+  assumptions: t.array(assumptionRefCodec),
+  /** The theorems its proof cites. */
+  cites: t.array(theoremRefCodec),
+  /** Theorems it rests on, directly or not, whose proofs this run did not check. */
+  unchecked: t.array(theoremRefCodec),
+});
+export type TheoremResult = t.TypeOf<typeof theoremResultCodec>;
+
+/**
+ * Whether the module's assumptions can hold together, tried with TLC on the
+ * constants of the program's models. holds: every assumption in scope is true
+ * for `model`'s constants. fails: on every model one is false (`falseOn`):
+ * the assumptions may be contradictory, and a proof under them shows nothing
+ * about any model. unchecked: not decided (no TLC, no model, or TLC could not
+ * evaluate them; `detail` says why).
+ */
+export const assumptionCheckCodec = t.strict({
+  status: t.keyof({ holds: null, fails: null, unchecked: null }),
+  model: nullable(t.string),
+  falseOn: t.array(t.strict({ model: t.string, assumption: nullable(assumptionRefCodec), message: t.string })),
+  detail: nullable(t.string),
+});
+export type AssumptionCheck = t.TypeOf<typeof assumptionCheckCodec>;
+
 export const moduleResultCodec = t.strict({
   module: t.string,
   file: t.string,
@@ -120,6 +201,10 @@ export const moduleResultCodec = t.strict({
   problems: t.array(problemCodec),
   exitCode: nullable(t.number),
   seconds: t.number,
+  /** Its theorems, with what each rests on (a generated module without theorems has none). */
+  theorems: t.array(theoremResultCodec),
+  /** Whether its theorems' assumptions hold on a model's constants; null when they rest on none. */
+  assumptionCheck: nullable(assumptionCheckCodec),
 });
 export type ModuleResult = t.TypeOf<typeof moduleResultCodec>;
 

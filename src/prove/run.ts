@@ -11,7 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { ObligationCollector } from './collect.js';
-import { decodeFrame, type ToolboxMessage } from './messages.js';
+import { decodeFrame, incompleteProofOf, type IncompleteProof, type ToolboxMessage } from './messages.js';
 import type { ObligationResult, ProveProblem } from './result.js';
 import { ToolboxFramer } from './toolbox.js';
 
@@ -29,6 +29,8 @@ export interface TlapmRun {
   readonly threads?: number;
   /** Multiply every backend timeout by this (tlapm's --stretch). */
   readonly stretch?: number;
+  /** Pass --strict: tlapm lists the steps with a missing or OMITTED proof (a tlapm that has it). */
+  readonly strict?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly onMessage?: (m: ToolboxMessage, collector: ObligationCollector) => void;
   readonly signal?: AbortSignal;
@@ -49,13 +51,18 @@ export interface TlapmOutcome {
   readonly seconds: number;
   /** The process could not be started at all. */
   readonly spawnError: string | null;
+  /** tlapm ran with --strict: its exit status 10, 11 and 12 report on the proofs, not a failure. */
+  readonly strict: boolean;
+  /** What --strict listed as missing or omitted proofs. */
+  readonly incomplete: readonly IncompleteProof[];
 }
 
 const TAIL = 40;
 
-export function tlapmArgs(r: Pick<TlapmRun, 'file' | 'cacheDir' | 'fresh' | 'threads' | 'stretch'>): string[] {
+export function tlapmArgs(r: Pick<TlapmRun, 'file' | 'cacheDir' | 'fresh' | 'threads' | 'stretch' | 'strict'>): string[] {
   return [
     '--toolbox', '0', '0',
+    ...(r.strict === true ? ['--strict'] : []),
     '--cache-dir', r.cacheDir,
     ...(r.fresh === true ? ['--cleanfp'] : []),
     ...(r.threads !== undefined ? ['--threads', String(r.threads)] : []),
@@ -77,8 +84,11 @@ export function runTlapm(r: TlapmRun): Promise<TlapmOutcome> {
   const collector = new ObligationCollector(r.displayFile);
   const framer = new ToolboxFramer();
   const tail: string[] = [];
+  const incomplete: IncompleteProof[] = [];
   const keep = (line: string): void => {
     if (line.trim() === '') return;
+    const i = incompleteProofOf(line);
+    if (i !== null) incomplete.push(i);
     tail.push(line);
     if (tail.length > TAIL) tail.shift();
   };
@@ -145,6 +155,8 @@ export function runTlapm(r: TlapmRun): Promise<TlapmOutcome> {
         tail,
         seconds: (Date.now() - started) / 1000,
         spawnError,
+        strict: r.strict === true,
+        incomplete,
       });
     });
   });

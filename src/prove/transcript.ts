@@ -3,7 +3,7 @@
 // committed transcripts, and for reading a run's saved output.
 
 import { ObligationCollector } from './collect.js';
-import { decodeFrame, type ToolboxMessage } from './messages.js';
+import { decodeFrame, incompleteProofOf, type IncompleteProof, type ToolboxMessage } from './messages.js';
 import type { TlapmOutcome } from './run.js';
 import { frameTranscript } from './toolbox.js';
 
@@ -13,15 +13,20 @@ export interface TranscriptRun {
   readonly exitCode: number | null;
   readonly interrupted?: boolean;
   readonly seconds?: number;
+  /** The run had --strict. */
+  readonly strict?: boolean;
 }
 
 export function readTranscript(stderr: string, run: TranscriptRun): TlapmOutcome & { readonly messages: readonly ToolboxMessage[] } {
   const collector = new ObligationCollector(run.displayFile);
   const messages: ToolboxMessage[] = [];
   const tail: string[] = [];
+  const incomplete: IncompleteProof[] = [];
   for (const e of frameTranscript(stderr)) {
     if (e.kind === 'stray') {
       if (e.line.trim() !== '') tail.push(e.line);
+      const i = incompleteProofOf(e.line);
+      if (i !== null) incomplete.push(i);
       continue;
     }
     const m = decodeFrame(e.frame);
@@ -40,6 +45,8 @@ export function readTranscript(stderr: string, run: TranscriptRun): TlapmOutcome
     tail: tail.slice(-40),
     seconds: run.seconds ?? 0,
     spawnError: null,
+    strict: run.strict === true,
+    incomplete,
     messages,
   };
 }
