@@ -1,8 +1,8 @@
 ---- MODULE PrimaryBackupInOrder ----
-(* specs/PrimaryBackup.mom's InOrder holds in every behaviour, for every value
-   of the constants with a correct primary: Inv (PrimaryBackupInOrderInv.tla)
-   is inductive and implies InOrder. Check it with
-     mommie prove specs/PrimaryBackup.mom proofs/PrimaryBackupInOrder.tla *)
+(* specs/PrimaryBackup.mom's InOrder (executeSeqNo <= nextSeqNo[PRIMARY] on every
+   correct replica) holds in every behaviour, for every value of the constants
+   with a correct primary (Consts): Inv is inductive and implies it. Check with
+     mommie prove specs/PrimaryBackup.mom proofs/PoolLemmas.tla proofs/PrimaryBackupInOrder.tla *)
 EXTENDS PrimaryBackupInOrderInv, PoolLemmas, TLAPS
 
 (* The primary is a replica and is never Byzantine (it may crash: a crashed

@@ -1,7 +1,9 @@
 ---- MODULE PrimaryBackupInOrderInv ----
 (* An inductive invariant of specs/PrimaryBackup.mom that implies its safety
-   invariant InOrder ("replicas execute in the primary's order, never past
-   what it ordered"). Definitions only, so that TLC can check Inv on the
+   invariant InOrder: no correct replica has executed past the primary's next
+   sequence number (executeSeqNo <= nextSeqNo[PRIMARY]). InOrder is that
+   bound; it does not say that replicas execute the same requests in the same
+   order. Definitions only, so that TLC can check Inv on the
    example's models (test/prove-safety.test.ts); the TLAPS proof that Inv is
    inductive, for every value of the constants, is PrimaryBackupInOrder.tla.
    It EXTENDS the module `mommie tla specs/PrimaryBackup.mom` generates. *)
