@@ -207,12 +207,13 @@ function theoremStatusText(t: TheoremResult): string {
   }
 }
 
-/** For a generated proof, the assumption every theorem shares; for every module, whether TLC found its assumptions satisfiable. */
+/** For a generated proof, the assumptions its theorems rest on; for every module, whether TLC found its assumptions satisfiable. */
 function restsOnLines(m: ModuleResult, paint: { ok: Paint; bad: Paint; warn: Paint }): string[] {
   const out: string[] = [];
   if (isGeneratedProof(m)) {
     const shared = [...new Map(m.theorems.flatMap((t) => t.assumptions).map((a) => [`${a.file}:${a.line}`, a])).values()];
-    if (shared.length > 0) out.push(`  every theorem assumes: ${shared.map(assumptionText).join(', ')} (the constants' types)`);
+    // The lemmas assume nothing; the theorems about the actions rest on the constants' types.
+    if (shared.length > 0) out.push(`  its theorems assume: ${shared.map(assumptionText).join(', ')} (the constants' types)`);
   }
   const c = m.assumptionCheck;
   if (c !== null) out.push(`  assumptions: ${assumptionCheckText(c, paint)}`);
