@@ -19,7 +19,7 @@ import { runVerdict } from '../runtime/verdict.js';
 import { thirdParties } from '../runtime/ttp-node.js';
 import { WireCodec } from '../runtime/wire-codec.js';
 import { EvalError } from '../semantics/errors.js';
-import { instantiate, instantiateRun, withClients, type ModelInstance } from '../semantics/model.js';
+import { instantiateForRun, withClients, type ModelInstance } from '../semantics/model.js';
 import { runnable } from '../semantics/node.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
@@ -164,7 +164,7 @@ export const runCommand: Command = {
     const built = v.build === undefined ? undefined : await loadRunBuild(v.build, v.assertions, fe.source, program, out);
     if (built === 'bad') return EXIT.BAD_INPUT;
     const host = built?.loaded.host ?? new Map();
-    const loaded = v.model === undefined ? instantiateRun(program, constants, host) : instantiate(program, v.model, constants, host);
+    const loaded = instantiateForRun(program, v.model, constants, host);
     const inst: typeof loaded = loaded.ok && built !== undefined ? { ok: true, instance: { ...loaded.instance, bodies: built.loaded.bodies } } : loaded;
     const evalDiagnostic = (e: EvalError): number => {
       out.stderr(formatDiagnostic(diag(e.code, fe.source!.file, e.message, e.span), fe.source));

@@ -16,6 +16,7 @@ import type { Random, SimNetwork } from '../transport/sim.js';
 import type { Transport } from '../transport/transport.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { statementJson, type TraceSink } from './node.js';
+import { RecordDraw } from './byzantine-draw.js';
 
 /** What one Byzantine node did: its own statements, and its attacks on the wire. */
 export interface ByzantineCounts {
@@ -41,8 +42,6 @@ export interface ByzantineContext {
   /** The deployment's trusted third parties. */
   readonly ttps: readonly string[];
   readonly maxTimeMs: number;
-  /** A record of the SENDS entry, chosen by the run's generator. */
-  readonly draw: (send: ByzantineSend, r: Random) => RecordValue;
   /** The run's record of steps (for a violation's trace). */
   readonly keep: (a: StepAction, c: VarChange[]) => void;
   readonly view: (s: OpenedStatement) => StatementView;
@@ -60,6 +59,8 @@ export class ByzantineNode {
   private readonly received: { from: string; bytes: Uint8Array }[] = [];
   private seq = 1_000_000;
   private events = 0;
+  /** Its records are drawn, never enumerated: a deployment's constants may give a type billions of values. */
+  private readonly records: RecordDraw;
 
   constructor(
     private readonly b: ByzantineInfo,
@@ -68,6 +69,7 @@ export class ByzantineNode {
     this.name = c.model.nodes[b.node]!.name;
     this.budget = b.sends.length > 0 ? b.budget : 0;
     this.transport = c.net.endpoint(this.name);
+    this.records = new RecordDraw(c.model.evaluator);
   }
 
   /**
@@ -89,6 +91,8 @@ export class ByzantineNode {
     transport.onFrame((from, bytes) => {
       if (this.received.length < 64) this.received.push({ from, bytes });
       const o = codec.open(from, bytes);
+      // What correct nodes said to it is what its own statements are made of.
+      if (o.kind === 'data') for (const st of o.statements) this.records.observe(st.record);
       if (o.kind === 'data' || o.kind === 'countersign-reply' || o.kind === 'countersign-request') transport.send(from, codec.ack(from, o.seq));
       // Its own statements, now countersigned: out they go.
       if (o.kind === 'countersign-reply') for (const out of o.countersigned) if (out.missing().length === 0) this.sendData(out);
@@ -108,7 +112,8 @@ export class ByzantineNode {
   }
 
   private act(): void {
-    const { model, net, codec, ttps, draw } = this.c;
+    const { model, net, codec, ttps } = this.c;
+    const draw = (send: ByzantineSend, r: Random): RecordValue => this.records.record(send.recordType, r);
     const b = this.b;
     const me = this.name;
     const transport = this.transport;

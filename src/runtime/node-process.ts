@@ -11,7 +11,7 @@
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
 import { loadKeyRing } from '../keys/load.js';
-import { instantiate, instantiateRun, withClients, type NodeInfo } from '../semantics/model.js';
+import { instantiateForRun, withClients, type NodeInfo } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import type { StartEvent } from '../trace/events.js';
@@ -98,7 +98,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     process.on('exit', () => void process.stderr.write(`assertions (${sink.mode}): ${sink.checked} step${sink.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${sink.violations} violation${sink.violations === 1 ? '' : 's'}\n`));
   }
   const host = built?.host ?? new Map();
-  const instantiated = a.model === undefined ? instantiateRun(program, constants, host) : instantiate(program, a.model, constants, host);
+  const instantiated = instantiateForRun(program, a.model, constants, host);
   const inst: typeof instantiated = instantiated.ok && built !== undefined ? { ok: true, instance: { ...instantiated.instance, bodies: built.bodies } } : instantiated;
   if (!inst.ok) return fail(inst.error.message);
   const narrowed = a.clients === undefined ? inst.instance : withClients(inst.instance, a.clients);

@@ -226,7 +226,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     const trace = opts.traceFor?.(name);
     return new ByzantineNode(b, {
       model, net, codec: opts.codecFor(name), ...(trace !== undefined ? { trace } : {}), ttps: opts.ttps ?? [], maxTimeMs: opts.maxTimeMs ?? 600_000,
-      draw: (send, r) => r.pick(send.records), keep, view,
+      keep, view,
     });
   });
   for (const b of byzantine) b.start();

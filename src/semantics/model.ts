@@ -22,6 +22,12 @@ export interface NodeInfo {
 
 export interface ByzantineSend {
   readonly recordType: string;
+  /**
+   * Every record of the type, in canonical order (what the model checker
+   * tries). Enumerated when first read, and refused past 1,000,000 values
+   * (MOM502): a run under a deployment's constants draws records instead
+   * (runtime/byzantine-draw.ts) and never reads this.
+   */
   readonly records: readonly RecordValue[];
   /** Each choice of verifier set: the listed set and each single member. */
   readonly verifierChoices: readonly (readonly string[])[];
@@ -66,12 +72,27 @@ export type InstantiateResult = { ok: true; instance: ModelInstance } | { ok: fa
  * the model's definitions of them (the seam for body programs).
  */
 export function instantiate(program: CheckedProgram, modelName: string, runConstants: ReadonlyMap<string, Value> = new Map(), host: ReadonlyMap<string, HostFunction> = new Map()): InstantiateResult {
+  return instantiateModel(program, modelName, runConstants, host, true);
+}
+
+/**
+ * What `mommie run` runs: the program under `modelName`'s faults (or, with
+ * none, every principal correct) at the deployment's constants. A Byzantine
+ * principal's records are not enumerated here: under a deployment's
+ * constants a record type may have billions of values, and a run draws them
+ * one at a time.
+ */
+export function instantiateForRun(program: CheckedProgram, modelName: string | undefined, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction> = new Map()): InstantiateResult {
+  return modelName === undefined ? instantiateRun(program, runConstants, host) : instantiateModel(program, modelName, runConstants, host, false);
+}
+
+function instantiateModel(program: CheckedProgram, modelName: string, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction>, enumerateByzantine: boolean): InstantiateResult {
   const decl = program.models.get(modelName);
   if (decl === undefined) {
     return { ok: false, error: new EvalError('MOM503', `no model named ${modelName}`, program.ast.name.span) };
   }
   try {
-    return { ok: true, instance: build(program, decl, runConstants, host) };
+    return { ok: true, instance: build(program, decl, runConstants, host, enumerateByzantine) };
   } catch (e) {
     if (e instanceof EvalError) return { ok: false, error: e };
     throw e;
@@ -88,7 +109,7 @@ export function instantiateRun(program: CheckedProgram, runConstants: ReadonlyMa
   const at = program.ast.name;
   const decl: A.Decl & { kind: 'model' } = { kind: 'model', id: -1, span: at.span, name: { id: -1, span: at.span, name: 'Run' }, items: [] };
   try {
-    return { ok: true, instance: build(program, decl, runConstants, host) };
+    return { ok: true, instance: build(program, decl, runConstants, host, false) };
   } catch (e) {
     if (e instanceof EvalError) return { ok: false, error: e };
     throw e;
@@ -101,7 +122,7 @@ function principalsOf(v: Value, at: A.Node): string[] {
   throw new EvalError('MOM503', 'a principal or a set of principals was expected', at.span);
 }
 
-function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction>): ModelInstance {
+function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runConstants: ReadonlyMap<string, Value>, host: ReadonlyMap<string, HostFunction>, enumerateByzantine: boolean): ModelInstance {
   const overrides = new Map<string, A.Expr>();
   const definitions = new Map<string, FunctionDefinition>();
   for (const item of decl.items) {
@@ -164,13 +185,21 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
     const budgetV = item.budget === undefined ? DEFAULT_BYZANTINE_BUDGET : evaluator.eval(item.budget, { bound: new Map() });
     const budget = typeof budgetV === 'number' ? budgetV : DEFAULT_BYZANTINE_BUDGET;
     const sends: ByzantineSend[] = item.sends.map((s) => {
-      const records = enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[];
+      let records: readonly RecordValue[] | undefined;
+      const enumerated = (): readonly RecordValue[] => (records ??= enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[]);
+      // The model checker's domain too large is refused here, at the SENDS, before any search.
+      if (enumerateByzantine) enumerated();
       const listed = s.to.kind === 'everyone' ? everyone : s.to.kind === 'expr' ? principalsOf(evaluator.eval(s.to.expr, { bound: new Map() }), s.to) : [];
       const sortedListed = [...new Set(listed)].sort();
       const choices: string[][] = [sortedListed];
       if (sortedListed.length > 1) for (const p of sortedListed) choices.push([p]);
       const auditors = s.audit.kind === 'everyone' ? everyone : s.audit.kind === 'expr' ? [...new Set(principalsOf(evaluator.eval(s.audit.expr, { bound: new Map() }), s.audit))].sort() : [];
-      return { recordType: s.recordType.name, records, verifierChoices: choices, auditors };
+      return {
+        recordType: s.recordType.name, verifierChoices: choices, auditors,
+        get records(): readonly RecordValue[] {
+          return enumerated();
+        },
+      };
     });
     for (const p of principalsOf(evaluator.eval(item.who, { bound: new Map() }), item.who)) {
       const idx = nodeIndex.get(p);
