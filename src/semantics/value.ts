@@ -5,7 +5,10 @@
 // Keys never collide across kinds: numbers start with a digit or '-',
 // principal and enumeration names with a letter or '_', booleans are the
 // reserved words TRUE/FALSE, sets start with '{', records with a type name
-// followed by '('.
+// followed by '('. A string that is no name (a value of the wrong type that a
+// body program smuggled in, such as "1" for 1) is keyed as a JSON string, so
+// that it never equals, nor sorts as, a value of another kind: the key stays
+// injective whatever the values, not only on well-typed ones.
 
 export type Value = boolean | number | string | SetValue | RecordValue;
 
@@ -31,10 +34,27 @@ export function keyOf(v: Value): string {
     case 'number':
       return String(v);
     case 'string':
-      return v;
+      return isName(v) ? v : JSON.stringify(v);
     default:
       return v.key;
   }
+}
+
+/**
+ * Whether `s` is spelled as a MOMMIE name (what principals and enumeration
+ * values are): a letter or '_', then letters, digits and '_', and no reserved
+ * boolean. A loop, not a regular expression: keys are on the checker's hot path.
+ */
+export function isName(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let c = s.charCodeAt(0);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return false;
+  for (let i = 1; i < n; i++) {
+    c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return !((n === 4 && s === 'TRUE') || (n === 5 && s === 'FALSE'));
 }
 
 export function compareValues(a: Value, b: Value): number {
@@ -44,6 +64,7 @@ export function compareValues(a: Value, b: Value): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** Equal values, and only those: `1` and `"1"` differ, at the top as inside sets and records. */
 export function equalValues(a: Value, b: Value): boolean {
   return a === b || (typeof a === 'object' && typeof b === 'object' && a.key === b.key);
 }
@@ -89,7 +110,8 @@ export function showValue(v: Value, fieldNames: (type: string) => readonly strin
     case 'number':
       return String(v);
     case 'string':
-      return v;
+      // A string that is no name can only be a value of the wrong type: shown quoted, so that it does not read as one.
+      return isName(v) ? v : JSON.stringify(v);
     default:
       if (v.kind === 'set') return `{${v.elems.map((e) => showValue(e, fieldNames)).join(', ')}}`;
       {
