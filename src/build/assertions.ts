@@ -41,7 +41,7 @@ export interface AssertSink {
   report(v: Violation): void;
 }
 
-/** A statement the program published, with the place it did. */
+/** A statement the program published, with the place it did (a getter: the place is worked out when read). */
 export interface ProgramDraft {
   readonly draft: StatementDraft;
   readonly at: string;
@@ -56,8 +56,8 @@ export interface StepComparison {
   readonly names: readonly string[];
   readonly spec: SpecOutcome;
   readonly vars: readonly Value[];
-  /** Where the program last wrote each variable. */
-  readonly writes: ReadonlyMap<string, string>;
+  /** Where the program last wrote a variable, if it did (worked out only for a report). */
+  readonly writtenAt: (name: string) => string | undefined;
   readonly published: readonly ProgramDraft[];
 }
 
@@ -70,10 +70,11 @@ export function compareStep(c: StepComparison, ev: Evaluator, source: SourceText
     const p = c.vars[i]!;
     if (equalValues(s, p)) return;
     const assign = c.spec.writes.get(i);
+    const wrote = c.writtenAt(name);
     out.push({
       ...base, what: `variable ${name}`,
       spec: assign !== undefined ? specAt(assign) : { ...specAt(c.transition.decl), text: `(the body spec leaves ${name} unchanged)` },
-      program: { at: c.writes.get(name) ?? c.programAt, ...(c.writes.has(name) ? {} : { text: `(the body program never writes ${name})` }) },
+      program: wrote !== undefined ? { at: wrote } : { at: c.programAt, text: `(the body program never writes ${name})` },
       specValue: ev.show(s), programValue: ev.show(p),
     });
   });

@@ -3,6 +3,8 @@
 // source maps. One module per role (`Replica.ts`), default-exporting a body
 // program per transition it implements; `functions.ts` supplies the
 // functions the program leaves open; any other .ts in DIR is a helper.
+// Every build is synchronous (build/synchronous.ts) and counts its loops and
+// calls (build/bound-transform.ts); an --assert build also marks publishes.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -11,8 +13,11 @@ import type { CheckedProgram } from '../analysis/program.js';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { SourceText } from '../diagnostics/source.js';
 import { assertTransformer, where } from './assert-transform.js';
+import { workBoundTransformer } from './bound-transform.js';
 import { bodiesType, FUNCTIONS_MODULE, generateDeclarations, GENERATED_MODULE } from './declarations.js';
-import { MANIFEST_FILE, sha256, type BuildManifest } from './manifest.js';
+import { MANIFEST_FILE, MANIFEST_VERSION, sha256, type BuildManifest } from './manifest.js';
+import { asyncUses, isGeneratorBody } from './synchronous.js';
+import { DEFAULT_WORK_LIMIT } from './work.js';
 
 export interface BuildRequest {
   readonly program: CheckedProgram;
@@ -20,6 +25,8 @@ export interface BuildRequest {
   readonly bodiesDir: string;
   readonly outDir: string;
   readonly assert: boolean;
+  /** Loop iterations and calls a step may make (default DEFAULT_WORK_LIMIT). */
+  readonly workLimit?: number;
 }
 
 /** A diagnostic with the text it points into, ready for formatDiagnostic. */
@@ -99,6 +106,15 @@ export function buildBodies(req: BuildRequest): BuildResult {
     problems.push({ diagnostic: diag('MOM700', shown(abs), message, { start: d.start, end: d.start + (d.length ?? 1) }), ...withSource(sourceOf(abs)) });
   }
 
+  const isLib = (f: ts.SourceFile): boolean => tsProgram.isSourceFileDefaultLibrary(f);
+  for (const abs of files) {
+    const sf = tsProgram.getSourceFile(abs);
+    if (sf === undefined) continue;
+    for (const u of asyncUses(sf, tsProgram.getTypeChecker(), isLib)) {
+      problems.push({ diagnostic: diag('MOM705', shown(abs), `${u.what} in a body program: body programs and their helpers are synchronous (the step they take is atomic; what an async body did after an await would be lost)`, { start: u.node.getStart(sf), end: u.node.getEnd() }), ...withSource(sourceOf(abs)) });
+    }
+  }
+
   const roles: BuildManifest['roles'] = {};
   for (const r of roleFiles) {
     const abs = join(dir, `${r}.ts`);
@@ -120,6 +136,10 @@ export function buildBodies(req: BuildRequest): BuildResult {
         problems.push({ diagnostic: diag('MOM701', shown(abs), `role ${r} has no transition ${name ?? p.getText(sf)} (it has ${[...names].join(', ')})`, { start: p.getStart(sf), end: p.getEnd() }), ...withSource(sourceOf(abs)) });
         continue;
       }
+      if (isGeneratorBody(p)) {
+        problems.push({ diagnostic: diag('MOM705', shown(abs), `the body program of ${r}.${name} is a generator: calling it would run none of its body (write a plain method)`, { start: p.getStart(sf), end: p.getEnd() }), ...withSource(sourceOf(abs)) });
+        continue;
+      }
       transitions[name] = { at: where(p, sf, shown(abs)) };
     }
     roles[r] = { module: `${r}.js`, source: shown(abs), transitions };
@@ -128,9 +148,12 @@ export function buildBodies(req: BuildRequest): BuildResult {
   if (problems.length > 0) return { ok: false, diagnostics: problems };
 
   mkdirSync(req.outDir, { recursive: true });
-  const transformers: ts.CustomTransformers = req.assert
-    ? { before: [assertTransformer(tsProgram.getTypeChecker(), tsProgram.getSourceFile(generated)!.fileName, (sf) => shown(resolve(sf.fileName)))] }
-    : {};
+  const generatedName = tsProgram.getSourceFile(generated)!.fileName;
+  const shownOf = (sf: ts.SourceFile): string => shown(resolve(sf.fileName));
+  // The assert marks first: they need the checker, which knows the untransformed tree.
+  const transformers: ts.CustomTransformers = {
+    before: [...(req.assert ? [assertTransformer(tsProgram.getTypeChecker(), generatedName, shownOf)] : []), workBoundTransformer(generatedName, shownOf)],
+  };
   let modules = 0;
   const emitted = tsProgram.emit(undefined, (name, text) => {
     if (basename(name).startsWith(CHECK_FILE.replace(/\.ts$/, ''))) return;
@@ -141,8 +164,8 @@ export function buildBodies(req: BuildRequest): BuildResult {
   if (problems.length > 0) return { ok: false, diagnostics: problems };
   writeFileSync(join(req.outDir, 'package.json'), JSON.stringify({ type: 'module', private: true }, null, 2) + '\n');
   const manifest: BuildManifest = {
-    version: 1, program: resolve(program.file), programSha256: sha256(req.programText), assert: req.assert, roles,
-    functions: hasFunctions ? `${FUNCTIONS_MODULE}.js` : null,
+    version: MANIFEST_VERSION, program: resolve(program.file), programSha256: sha256(req.programText), assert: req.assert, roles,
+    functions: hasFunctions ? `${FUNCTIONS_MODULE}.js` : null, workLimit: req.workLimit ?? DEFAULT_WORK_LIMIT,
   };
   writeFileSync(join(req.outDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   return { ok: true, manifest, modules };

@@ -21,8 +21,11 @@ const RoleModule = t.type({
   transitions: t.record(t.string, Transition),
 });
 
+/** Builds of an earlier layout (version 1: loops not counted) are refused, with a word to rebuild. */
+export const MANIFEST_VERSION = 2;
+
 const Manifest = t.type({
-  version: t.literal(1),
+  version: t.literal(MANIFEST_VERSION),
   program: t.string,
   /** SHA-256 of the program's text: a run refuses a build of another program. */
   programSha256: t.string,
@@ -31,6 +34,8 @@ const Manifest = t.type({
   roles: t.record(t.string, RoleModule),
   /** The compiled module supplying functions the program leaves open, if any. */
   functions: t.union([t.string, t.null]),
+  /** Loop iterations and calls a step may make (build/work.ts). */
+  workLimit: t.number,
 });
 
 export type BuildManifest = t.TypeOf<typeof Manifest>;
@@ -43,9 +48,3 @@ export function decodeManifest(json: unknown): BuildManifest | undefined {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-
-/**
- * The global an instrumented body program marks its places through
- * (build/assert-transform.ts); the runtime installs it (build/load.ts).
- */
-export const AT_GLOBAL = '__mommieAt';

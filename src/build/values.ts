@@ -2,6 +2,10 @@
 // names as themselves, a set as a sorted array, a record as an object tagged
 // with `$type` (what the generated constructors make). Back from a program,
 // nothing is trusted: the shape is checked here, the type by the evaluator.
+// What a program is handed is frozen: MOMMIE values are immutable, so a
+// change in place (a push onto a set, a record's field assigned) throws at
+// its own line instead of changing a value behind the step's back (the
+// constants are one object for every step of every node).
 
 import type { CheckedProgram } from '../analysis/program.js';
 import { isSet, makeRecord, makeSet, type Value } from '../semantics/value.js';
@@ -11,13 +15,13 @@ export type HostValue = boolean | number | string | readonly HostValue[] | { rea
 
 export function toHost(v: Value, program: CheckedProgram): HostValue {
   if (typeof v !== 'object') return v;
-  if (isSet(v)) return v.elems.map((e) => toHost(e, program));
+  if (isSet(v)) return Object.freeze(v.elems.map((e) => toHost(e, program)));
   const fields = program.records.get(v.type)?.fields ?? [];
   const out: { [field: string]: HostValue } = { $type: v.type };
   v.fields.forEach((f, i) => {
     out[fields[i]?.name ?? `#${i}`] = toHost(f, program);
   });
-  return out;
+  return Object.freeze(out);
 }
 
 /** The value a body program gave, or why it is not one. */

@@ -5,12 +5,13 @@
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
-import { commandLine } from './args.js';
+import { DEFAULT_WORK_LIMIT } from '../build/work.js';
+import { commandLine, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 
-const BUILD_HELP = `Usage: mommie build PROGRAM [--deploy DEPLOY] --bodies DIR -o OUT [--assert]
+const BUILD_HELP = `Usage: mommie build PROGRAM [--deploy DEPLOY] --bodies DIR -o OUT [--assert] [--work-limit N]
 
 Compiles hand-written TypeScript body programs for some of the program's
 transitions. Writes DIR/mommie.ts, the declarations generated from the
@@ -21,6 +22,9 @@ transition: \`export default { Execute(ctx) { ... } } satisfies ReplicaBodies\`)
 and DIR/functions.ts (the functions the program leaves open), and writes an
 ES module build with source maps to OUT. Transitions without a body program
 run their body spec. Run it with 'mommie run PROGRAM --deploy D --build OUT'.
+Body programs must be synchronous (no async, await or Promise: a step is
+atomic), and every build counts their loop iterations and calls: a step that
+makes more than the work limit is stopped (MOM706) instead of hanging the run.
 
 Options:
   --deploy FILE  check that the deployment is one of the program first (the
@@ -29,23 +33,27 @@ Options:
   -o, --out OUT  the build directory
   --assert       instrument the body programs: at run time each step is
                  compared with its body spec (docs/assertions.md)
+  --work-limit N loop iterations and calls one step may make (default
+                 ${DEFAULT_WORK_LIMIT.toLocaleString('en-US')})
   -h, --help     show this help
 
 Exit codes: 0 built, 1 the program or a body program has errors (each at its
-file:line:col, TypeScript's as MOM700).`;
+file:line:col, TypeScript's as MOM700, asynchrony as MOM705).`;
 
 export const buildCommand: Command = {
   name: 'build',
   summary: 'compile TypeScript body programs against the program (--assert: instrumented)',
   help: BUILD_HELP,
   async run(args, out) {
-    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
+    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' }, 'work-limit': { type: 'string' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
     if (v.bodies === undefined || v.out === undefined) {
       out.stderr('mommie build: --bodies DIR and -o OUT are required');
       return EXIT.BAD_INPUT;
     }
+    const workLimit = positiveInt('build', '--work-limit', v['work-limit'], out);
+    if (workLimit === 'bad') return EXIT.BAD_INPUT;
     const fe = checkFile(parsed.positionals[0]!);
     printDiagnostics(out, fe);
     if (!fe.ok || fe.program === undefined || fe.source === undefined) {
@@ -61,7 +69,7 @@ export const buildCommand: Command = {
       }
     }
     const { buildBodies } = await import('../build/compile.js');
-    const r = buildBodies({ program: fe.program, programText: fe.source.text, bodiesDir: v.bodies, outDir: v.out, assert: v.assert === true });
+    const r = buildBodies({ program: fe.program, programText: fe.source.text, bodiesDir: v.bodies, outDir: v.out, assert: v.assert === true, ...(workLimit !== undefined ? { workLimit } : {}) });
     if (!r.ok) {
       for (const d of r.diagnostics) out.stderr(formatDiagnostic(d.diagnostic, d.source));
       out.stderr(`mommie build: ${r.diagnostics.length} error${r.diagnostics.length === 1 ? '' : 's'} in ${v.bodies}; nothing was written to ${v.out}`);

@@ -124,6 +124,8 @@ export const CODES = {
   MOM702: { severity: 'error', meaning: 'an assertion violated at run time: a body program did not do what its body spec says (both locations, the binding, the two values)' },
   MOM703: { severity: 'error', meaning: 'a body program that failed at run time: it threw, or gave something that is no value of its type' },
   MOM704: { severity: 'error', meaning: 'a build that does not belong to this program (the program changed since `mommie build`), or that cannot be loaded' },
+  MOM705: { severity: 'error', meaning: 'a body program that is not synchronous (an async function, await, a Promise, a generator as a body): a step is atomic' },
+  MOM706: { severity: 'error', meaning: 'a body program step that did not finish within the build\'s bound on loop iterations and calls (`mommie build --work-limit`)' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

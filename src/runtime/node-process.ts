@@ -91,7 +91,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   const sink: AssertSink | undefined = a.build !== undefined && peekAssert(a.build)
     ? { mode: a.assertions ?? 'log', checked: 0, violations: 0, report: (v) => void process.stderr.write(formatViolation(v) + '\n') }
     : undefined;
-  const built = a.build === undefined || fe.source === undefined ? undefined : await loadBuild(a.build, program, fe.source, sink);
+  const built = a.build === undefined || fe.source === undefined ? undefined : await loadBuild(a.build, program, fe.source, sink, { node: a.node });
   if (built !== undefined && 'error' in built) return fail(`MOM704: ${built.error}`);
   if (sink !== undefined) {
     // Pipes are written synchronously on Linux: the tally reaches the supervisor.
