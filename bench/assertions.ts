@@ -5,11 +5,20 @@
 // alternate the three so that a shared machine's load falls on each alike.
 // Each run is its own `mommie run` process; the figure is its CPU time (user
 // and system, from the child's rusage), and the ratio is of medians.
+//
+// Issue 21, item 13: every build counts loop iterations and calls of the
+// user's code (build/bound-transform.ts), so the three runs include it; its
+// own cost is measured first, in this process: a loop and a recursion
+// compiled with and without the counting, ns per iteration and per call.
+// MOMMIE_BENCH_ASSERT_ROUNDS=0 runs that part alone.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import ts from 'typescript';
+import { workBoundTransformer } from '../src/build/bound-transform.js';
+import { WorkBound } from '../src/build/work.js';
 import { repoRoot, section } from './stats.js';
 
 const REQUESTS = Number(process.env.MOMMIE_BENCH_ASSERT_REQUESTS ?? 800);
@@ -30,7 +39,63 @@ async function cpuOfRun(cli: string, args: readonly string[]): Promise<{ cpuS: n
   return { cpuS: Number(m[1]) + Number(m[2]), violations: tally?.[0] ?? '' };
 }
 
+const WORK_SNIPPET = `
+function loop(n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (s + i * 7) % 1000003;
+  return s;
+}
+function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+`;
+
+/** The snippet's functions compiled as mommie build compiles body programs, with or without the work bound. */
+function compiled(counted: boolean): { loop(n: number): number; fib(n: number): number } {
+  const out = ts.transpileModule(WORK_SNIPPET, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None },
+    fileName: 'snippet.ts',
+    transformers: counted ? { before: [workBoundTransformer('', () => 'snippet.ts')] } : {},
+  });
+  return new Function(`${out.outputText}\nreturn { loop, fib };`)() as { loop(n: number): number; fib(n: number): number };
+}
+
+/** Median ns per unit of `run` over `reps` repetitions of `units` units. */
+function nsPer(run: () => unknown, units: number, reps = 7): number {
+  const t: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = process.hrtime.bigint();
+    run();
+    t.push(Number(process.hrtime.bigint() - start) / units);
+  }
+  return median(t);
+}
+
+function workBoundCost(): void {
+  const bound = new WorkBound(Number.MAX_SAFE_INTEGER);
+  bound.enter();
+  const plain = compiled(false);
+  const counted = compiled(true);
+  const N = 10_000_000;
+  const FIB = 27; // 317,811 calls
+  const calls = 317_811 * 2 - 1;
+  // Warm both up before timing.
+  plain.loop(N / 10), counted.loop(N / 10), plain.fib(20), counted.fib(20);
+  const rows = [
+    ['loop iteration', nsPer(() => plain.loop(N), N), nsPer(() => counted.loop(N), N)],
+    ['call', nsPer(() => plain.fib(FIB), calls), nsPer(() => counted.fib(FIB), calls)],
+  ] as const;
+  bound.leave();
+  console.log('| work bound (issue 21, item 13) | plain ns | counted ns | added ns |');
+  console.log('|---|---|---|---|');
+  for (const [what, p, c] of rows) console.log(`| per ${what} | ${p.toFixed(2)} | ${c.toFixed(2)} | ${(c - p).toFixed(2)} |`);
+  console.log('(a tight loop and fib(27), median of 7; the PBCounter runs below include the counting: one call per step there)\n');
+}
+
 export async function runAssertionsBench(): Promise<void> {
+  section('assertions: the cost of the work bound every build adds (loops and calls counted)');
+  workBoundCost();
+  if (ROUNDS === 0) return;
   section(`assertions: PBCounter with body programs, ${REQUESTS} requests (8 clients × 4 in flight), simulated network; CPU of each run, ${ROUNDS} rounds`);
   const cli = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const dir = mkdtempSync(join(tmpdir(), 'mommie-bench-assert-'));
