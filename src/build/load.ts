@@ -11,7 +11,7 @@
 // body specs where no node is at hand.
 
 import { readFileSync } from 'node:fs';
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CheckedProgram } from '../analysis/program.js';
@@ -102,8 +102,9 @@ export async function loadBuild(dir: string, program: CheckedProgram, source: So
     return opts.node === undefined ? all : all.filter((n) => n === opts.node);
   };
   const instanced = opts.node === undefined && Object.keys(manifest.roles).some((r) => nodesOf(r).length > 1);
-  if (instanced && !hooksRegistered) {
-    register(new URL('./instance-hooks.js', import.meta.url));
+  // node:module's register is Node 20.6 and later; before it, only the role modules themselves are per node.
+  if (instanced && !hooksRegistered && typeof nodeModule.register === 'function') {
+    nodeModule.register(new URL('./instance-hooks.js', import.meta.url));
     hooksRegistered = true;
   }
   const bodies = new Map<string, BodyProgram>();
