@@ -69,6 +69,26 @@ describe('without TLC', () => {
 });
 
 describe.skipIf(!hasTlc)('with TLC', () => {
+  it('TLC and SANY unpack their standard modules into a directory of their own, removed afterwards, never the shared one', async () => {
+    // JAVA_TOOL_OPTIONS points the JVM's default temporary directory somewhere
+    // unusable: a JVM that unpacks TLC.tla there cannot parse the module, as
+    // when two JVMs wrote the same /tmp/FiniteSets.tla at once.
+    const mine = mkdtempSync(join(tmpdir(), 'mommie-jvmtmp-test-'));
+    const out = mkdtempSync(join(tmpdir(), 'mommie-jvmtmp-tla-'));
+    try {
+      const env = { TMPDIR: mine, JAVA_TOOL_OPTIONS: '-Djava.io.tmpdir=/nonexistent/mommie-shared-tmp' };
+      const r = await cli(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--engine', 'tlc', '--json', '-q'], env);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const t = await cli(['tla', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '-o', out], env);
+      expect(t.exitCode, t.stderr).toBe(0);
+      expect(t.stderr).toMatch(/SANY: (ok|accepted)/i);
+      expect(readdirSync(mine)).toEqual([]);
+    } finally {
+      rmSync(mine, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('mommie tla has SANY check every generated module', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mommie-tla-sany-'));
     try {

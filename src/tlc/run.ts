@@ -4,6 +4,9 @@
 // refinement/. The caller owns the directory; TLC's states/ go to `metadir`
 // so that nothing is written next to the spec.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { peakRssMiB } from './jvm-memory.js';
@@ -45,8 +48,32 @@ export interface TlcProcessRun {
 
 /** Runs `tlc2.TLC -tool` once and parses its output as it arrives. */
 export async function runTlcProcess(tools: TlcTools, opts: TlcProcessOptions): Promise<TlcProcessRun> {
+  const javaTmp = privateJavaTmp();
+  // A second Ctrl-C exits at once (process.exit), skipping `finally`.
+  const remove = (): void => rmSync(javaTmp, { recursive: true, force: true });
+  process.once('exit', remove);
+  try {
+    return await runIn(tools, opts, javaTmp);
+  } finally {
+    process.off('exit', remove);
+    remove();
+  }
+}
+
+/**
+ * A temporary directory of the JVM's own: TLC and SANY unpack their standard
+ * modules (TLC.tla, Naturals.tla, ...) into java.io.tmpdir, /tmp by default,
+ * and two JVMs writing the same files at once made one of them fail to parse
+ * FiniteSets (seen in 1 of 8 concurrent runs).
+ */
+export function privateJavaTmp(): string {
+  return mkdtempSync(join(tmpdir(), 'mommie-jvm-'));
+}
+
+async function runIn(tools: TlcTools, opts: TlcProcessOptions, javaTmp: string): Promise<TlcProcessRun> {
   const args = [
     '-XX:+UseParallelGC',
+    `-Djava.io.tmpdir=${javaTmp}`,
     // TLC groups digits by the JVM's locale; keep one format for the parser.
     '-Duser.language=en',
     '-Duser.country=US',

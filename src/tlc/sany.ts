@@ -2,10 +2,12 @@
 // generated. SANY's exit code does not say whether the module was accepted
 // (it exits 0 after semantic errors), so its report is read instead.
 
+import { rmSync } from 'node:fs';
 import { execa } from 'execa';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { SanyError } from './result.js';
 import { parseSanyReport } from './sany-output.js';
+import { privateJavaTmp } from './run.js';
 import type { TlcTools } from './engine.js';
 
 export interface SanyAccepted {
@@ -22,7 +24,10 @@ const TIMEOUT_MS = 120_000;
 
 /** Runs SANY once on `files` (paths relative to `dir`, where the modules they extend are). */
 export async function runSany(tools: TlcTools, dir: string, files: readonly string[]): Promise<Either<SanyProblem, SanyAccepted>> {
-  const r = await execa(tools.java, ['-cp', tools.jar, 'tla2sany.SANY', ...files], { cwd: dir, reject: false, timeout: TIMEOUT_MS, all: true, stdin: 'ignore' });
+  const javaTmp = privateJavaTmp();
+  const r = await execa(tools.java, [`-Djava.io.tmpdir=${javaTmp}`, '-cp', tools.jar, 'tla2sany.SANY', ...files], { cwd: dir, reject: false, timeout: TIMEOUT_MS, all: true, stdin: 'ignore' }).finally(() =>
+    rmSync(javaTmp, { recursive: true, force: true }),
+  );
   const output = String(r.all ?? '');
   if (r.timedOut) return left({ kind: 'failed', message: `SANY did not finish within ${TIMEOUT_MS / 1000} s` });
   if (r.failed && r.exitCode === undefined) return left({ kind: 'failed', message: `SANY could not be run: ${r.shortMessage}` });
