@@ -17,6 +17,7 @@ import { compose } from '../src/refine/compose.js';
 import { deploymentUses, MODULE_CHECKS } from '../src/refine/modules.js';
 import { refineReportCodec, type RefineReport } from '../src/refine/result.js';
 import { translate } from '../src/tla/module.js';
+import { runTlcProcess } from '../src/tlc/run.js';
 import { runSany, formatSanyErrors } from '../src/tlc/sany.js';
 import { resolveTlc } from '../src/tools/resolve.js';
 import { findBrowser, launch, openReport } from './helpers/browser.js';
@@ -31,10 +32,36 @@ if (hasTlc && !browserFound.ok) console.log(`SKIPPED: the refine HTML report was
 const dir = mkdtempSync(join(tmpdir(), 'mommie-refine-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const TTP_PROGRAM = 'test/fixtures/ttp/AttestedCounter.mom';
+const TTP_DEPLOY = 'test/fixtures/ttp/AttestedCounter.deploy';
+
+/** AttestedCounter.deploy with ED25519 for the auditable statements (auditors R, and C: restricted sets) instead of the TTP. */
+function edDeploy(): string {
+  const file = join(dir, 'AttestedCounter-ed25519.deploy');
+  const text = readFileSync(join(ROOT, TTP_DEPLOY), 'utf8')
+    .replace('C -> R : TTP(t)', 'C -> R : ED25519')
+    .replace('R -> C : TTP(t)', 'R -> C : ED25519')
+    .replace(/^t {2}= .*$/m, '')
+    .replace('C, R <-> t : HMAC', '');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** AttestedCounter with the client's quorum planted too small (1 reply instead of 3) and a safety-only Byzantine model. */
+function plantedQuorumBug(): string {
+  const file = join(dir, 'AttestedCounterSmallQuorum.mom');
+  const text = readFileSync(join(ROOT, TTP_PROGRAM), 'utf8')
+    .replace('WHEN [R >= 3, ME, C] Reply rep', 'WHEN [R >= 1, ME, C] Reply rep')
+    .replace('BYZANTINE r4 SENDS Reply TO {c1} AUDIT C, Order TO {r2} BUDGET 1', 'BYZANTINE r4 SENDS Reply TO {c1} AUDIT C, Order TO {r2} BUDGET 1\n  CHECK ValidReplies, SameState, InOrder');
+  if (!text.includes('[R >= 1, ME, C]') || !text.includes('CHECK ValidReplies')) throw new Error('the fixture changed: the planted bug no longer applies');
+  writeFileSync(file, text);
+  return file;
+}
+
 function composed(program: string, deploy: string, model: string) {
   const fe = checkFile(join(ROOT, program));
   if (fe.program === undefined) throw new Error(`${program} does not check`);
-  const d = loadDeployment(join(ROOT, deploy), fe.program, fe.source);
+  const d = loadDeployment(deploy.startsWith('/') ? deploy : join(ROOT, deploy), fe.program, fe.source);
   if (d.deployment === undefined) throw new Error(`${deploy} does not load`);
   const tla = translate(fe.program, fe.source, { models: [model] });
   const c = compose({ program: fe.program, deployment: d.deployment, model, modelConfig: tla.files.get(`MC_${tla.moduleName}_${model}.cfg`)! });
@@ -54,7 +81,7 @@ describe('the composed module', () => {
     expect(c.module).toContain('EXTENDS MC_PrimaryBackup_TwoClients, Sequences, TLC');
     // Clients' requests go to the primary r1 and are relayed; the plan covers the replicas.
     expect(c.module).toMatch(/\(i \\in \{c1, c2\} \/\\ ty = "Request"\) -> \[cov \|-> \{r1, r2, r3, r4\}, steps \|-> <<\[q \|-> 0, t \|-> \{r1\}, from \|-> <<>>\]>>\]/);
-    expect(c.module).toContain('<<c1, r1>> :> "HMAC"');
+    expect(c.module).toContain('<<c1, r1>> :> [k |-> "HMAC", ttp |-> ""]');
     // Every transition of the program fires through the wire.
     for (const t of ['Client_Submit', 'Replica_Execute']) expect(c.module).toContain(`W_Fire_${t}(n) == ${t}(n) /\\ W_SendNew(n)`);
     expect(c.mechanisms).toEqual(['HMAC']);
@@ -76,11 +103,41 @@ describe('the composed module', () => {
     const { program, deployment } = composed('specs/PrimaryBackup.mom', 'specs/PrimaryBackup.deploy', 'CrashedBackup');
     const uses = deploymentUses(deployment, [...program.principalSets.values()].flat());
     const chosen = MODULE_CHECKS.filter((m) => m.appliesTo(uses)).map((m) => m.config);
-    expect(chosen).toEqual(['HmacImpl.cfg', 'RelayPrimaryImpl.cfg', 'RelayPrimaryImpl_FaultyClient.cfg', 'BatchImpl.cfg', 'NegHmacAudit_Vector.cfg', 'NegHmacAudit_Forge.cfg', 'NegRelayPlaintext.cfg', 'NegBatchOneMember.cfg']);
+    expect(chosen).toEqual(['HmacImpl.cfg', 'RelayPrimaryImpl.cfg', 'RelayPrimaryImpl_FaultyClient.cfg', 'BatchImpl.cfg', 'NegHmacAnyKey.cfg', 'NegHmacAudit_Vector.cfg', 'NegHmacAudit_Forge.cfg', 'NegRelayPlaintext.cfg', 'NegRelayPrimaryMac.cfg', 'NegBatchOneMember.cfg']);
     // Every committed model of refinement/ is in the catalogue.
     const cfgs = new Set(MODULE_CHECKS.map((m) => m.config));
     for (const f of ['PlaintextImpl.cfg', 'SignatureImpl.cfg', 'TtpImpl.cfg', 'QuorumImpl.cfg', 'DigestImpl.cfg', 'NegQuorumNoLazy.cfg', 'NegDigestUnchecked.cfg', 'NegDigestUncheckedLiveness.cfg']) expect(cfgs.has(f), f).toBe(true);
   });
+
+  it('a TTP deployment and signatures for a restricted auditor set: each resolved by the deployment\'s rule, and their module checks selected', () => {
+    const { c, program, deployment } = composed(TTP_PROGRAM, TTP_DEPLOY, 'AllCorrect');
+    // The client's request (auditable by R) and the replica's reply (auditable by C) go through t.
+    expect(c.mechanisms).toEqual(['HMAC', 'TTP']);
+    expect(c.module).toContain('c1 :> <<[all |-> FALSE, aud |-> {r1, r2, r3, r4}, k |-> "TTP", ttp |-> "t", clients |-> {c1, c2, r1, r2, r3, r4}]>>');
+    expect(c.module).toContain('[] k.k = "TTP" -> m.mk = k.ttp');
+    expect(c.module).toContain('ASSUME W_ResolutionAgrees');
+    const uses = deploymentUses(deployment, [...program.principalSets.values()].flat());
+    expect(MODULE_CHECKS.filter((m) => m.appliesTo(uses)).map((m) => m.config)).toEqual(['HmacImpl.cfg', 'TtpImpl.cfg', 'NegHmacAnyKey.cfg', 'NegTtpUnbound.cfg', 'NegTtpAnyRequester.cfg', 'NegHmacAudit_Vector.cfg', 'NegHmacAudit_Forge.cfg']);
+    const ed = composed(TTP_PROGRAM, edDeploy(), 'AllCorrect');
+    expect(ed.c.mechanisms).toEqual(['HMAC', 'SIG']);
+    expect(ed.c.module).toContain('c1 :> <<[all |-> FALSE, aud |-> {r1, r2, r3, r4}, k |-> "SIG", ttp |-> "", clients |-> {}]>>');
+    const edUses = deploymentUses(ed.deployment, [...ed.program.principalSets.values()].flat());
+    expect(MODULE_CHECKS.filter((m) => m.appliesTo(edUses)).map((m) => m.config)).toContain('SignatureImpl.cfg');
+  });
+
+  it.skipIf(!hasTlc)("TLC refuses a composed module whose TLA+ resolution rule disagrees with the deployment's (a tampered table)", async () => {
+    if (!isRight(tlc)) return;
+    const { c, tla } = composed(TTP_PROGRAM, TTP_DEPLOY, 'AllCorrect');
+    const out = mkdtempSync(join(dir, 'tampered-'));
+    for (const [f, text] of tla.files) writeFileSync(join(out, f), text);
+    const tampered = c.module.replace('<<c1, r1>> :> [k |-> "HMAC", ttp |-> ""]', '<<c1, r1>> :> [k |-> "SIG", ttp |-> ""]');
+    expect(tampered).not.toBe(c.module);
+    writeFileSync(join(out, `${c.moduleName}.tla`), tampered);
+    writeFileSync(join(out, `${c.moduleName}.cfg`), c.config);
+    const run = await runTlcProcess({ java: tlc.right.java, jar: tlc.right.jar }, { cwd: out, module: c.moduleName, config: `${c.moduleName}.cfg`, metadir: join(out, 'meta'), timeoutMs: 120_000 });
+    if (isLeft(run.parsed)) throw new Error(run.parsed.left.message);
+    expect(run.parsed.right.findings.map((f) => f.kind)).toEqual(['assumption']);
+  }, 180_000);
 
   it.skipIf(!hasTlc)('SANY accepts the composed module of every example', async () => {
     if (!isRight(tlc)) return;
@@ -140,7 +197,40 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
     // The wire adds states to the abstract model's 323: relays, escalations, items in flight.
     expect(c.distinct!).toBeGreaterThan(323);
     expect(c.bounds).toContain('CRASH {c2, r4}');
+    // Every property held, from a complete search; every transition fired, the antecedent held.
+    expect(c.outcomes.map((o) => `${o.name}:${o.status}`)).toEqual(['TypeOK:holds', 'ValidReplies:holds', 'InOrder:holds', 'AbstractSafety:holds', 'ClientsServed:holds']);
+    const fired = new Map(c.coverage!.map((x) => [`${x.kind} ${x.name}`, x.fired]));
+    for (const t of ['Client.Submit', 'Client.Accept', 'Replica.Assign', 'Replica.Execute', 'Replica.SuspectPrimary']) expect(fired.get(`transition ${t}`), t).toBeGreaterThan(0);
+    expect(fired.get('antecedent ClientsServed')).toBeGreaterThan(0);
+    expect(fired.get('wire Byzantine publications')).toBe(0);
+    expect(c.warnings).toEqual([]);
+    expect(decode(r.stdout).notChecked).toEqual([expect.stringMatching(/^the module-level checks \(--composed-only\)/)]);
   }, 300_000);
+
+  it('a vacuous pass is flagged: a transition never enabled and a leads-to property whose antecedent never held', async () => {
+    const vacuous = join(dir, 'PrimaryBackupVacuous.mom');
+    const text = readFileSync(join(ROOT, 'specs/PrimaryBackup.mom'), 'utf8')
+      // The client accepts only before it has submitted: never, since a reply needs a request.
+      .replace('WHEN [R >= 3, ME, NOONE] Reply r\n', 'WHEN [R >= 3, ME, NOONE] Reply r\n    IF submitted == {}\n')
+      .replace('MODEL CrashedBackup {', 'PROPERTY AnsweredUnasked:\n  FORALL c IN C INTER CORRECT : (c.submitted == {} AND c.accepted != {}) ~> (c.submitted != {})\n\nMODEL CrashedBackup {\n  CHECK ValidReplies, InOrder, AnsweredUnasked');
+    if (!text.includes('IF submitted == {}') || !text.includes('CHECK ValidReplies, InOrder, AnsweredUnasked')) throw new Error('specs/PrimaryBackup.mom changed: the fixture no longer applies');
+    writeFileSync(vacuous, text);
+    const r = await mommie(['refine', vacuous, '--deploy', 'specs/PrimaryBackup.deploy', '-m', 'CrashedBackup', '--composed-only', '--json', '-q'], { timeoutMs: 300_000 });
+    // Every property holds, so the verdict stands; the warnings say why it is worth little.
+    expect(r.exitCode, r.stderr).toBe(0);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c.verdict).toBe('pass');
+    expect(c.warnings).toEqual([
+      expect.stringMatching(/^transition Client\.Accept was never enabled in the [\d,]+ states reached$/),
+      expect.stringMatching(/^PROPERTY AnsweredUnasked holds vacuously: its antecedent never held in the [\d,]+ states reached$/),
+    ]);
+    expect(c.coverage!.find((x) => x.kind === 'transition' && x.name === 'Client.Accept')!.fired).toBe(0);
+    expect(c.coverage!.find((x) => x.kind === 'transition' && x.name === 'Client.Submit')!.fired).toBeGreaterThan(0);
+    const text2 = await mommie(['refine', vacuous, '--deploy', 'specs/PrimaryBackup.deploy', '-m', 'CrashedBackup', '--composed-only', '-q'], { timeoutMs: 300_000 });
+    expect(text2.stdout).toMatch(/Client\.Accept\s+never/);
+    expect(text2.stdout).toContain('warning:     transition Client.Accept was never enabled');
+    expect(text2.stdout).toMatch(/1 checks: 1 as expected; 1 with vacuity warnings/);
+  }, 600_000);
 
   it('a Byzantine reply accepted by a quorum too small: the adversary\'s item, in both terms', async () => {
     const r = await mommie(['refine', 'specs/buggy/PrimaryBackupSmallQuorum.mom', '--deploy', 'specs/buggy/PrimaryBackupSmallQuorum.deploy', '--composed-only', '--json', '-q'], { timeoutMs: 300_000 });
@@ -219,13 +309,55 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const report = decode(r.stdout);
     const byName = new Map(report.checks.map((c) => [c.name, c]));
-    expect([...byName.keys()]).toEqual(['HmacImpl', 'BatchImpl', 'NegHmacAudit_Vector', 'NegHmacAudit_Forge', 'NegBatchOneMember']);
+    expect([...byName.keys()]).toEqual(['HmacImpl', 'BatchImpl', 'NegHmacAnyKey', 'NegHmacAudit_Vector', 'NegHmacAudit_Forge', 'NegBatchOneMember']);
     for (const c of report.checks) expect(c.verdict, `${c.name}: ${c.message}`).toBe('pass');
     expect(byName.get('HmacImpl')!.mapping).toContain('pool <- pub \\cup fpub');
     expect(byName.get('NegHmacAudit_Vector')!.violated).toBe('NonRepudiation');
     expect(byName.get('NegHmacAudit_Forge')!.violated).toMatch(/^refinement/);
     expect(byName.get('NegBatchOneMember')!.counterexample!.steps.length).toBeGreaterThan(0);
     expect(report.tlc).toMatch(/TLC2 Version/);
+    expect(report.notChecked).toEqual([expect.stringMatching(/^the composed models \(--modules-only\): none of the program's invariants and properties was checked/)]);
+    // A negative control stops at its violation: the other properties are not checked.
+    expect(byName.get('NegHmacAnyKey')!.outcomes.map((o) => `${o.name}:${o.status}`)).toEqual(['TypeOK:not-checked', 'Refinement:violated', 'Liveness:not-checked']);
+  }, 600_000);
+
+  it('a TTP deployment: statements auditable by the TTP\'s clients are countersigned and delivered, and the program refines, liveness included', async () => {
+    const r = await mommie(['refine', TTP_PROGRAM, '--deploy', TTP_DEPLOY, '-m', 'AllCorrect', '--composed-only', '--json', '-q'], { timeoutMs: 600_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c).toMatchObject({ name: 'AttestedCounter/AllCorrect', verdict: 'pass', violated: null });
+    expect(c.properties).toContain('ClientsServed');
+    expect(c.about).toContain('HMAC, TTP');
+    // More than the abstract model's 3,175: each countersignature is a step of its own.
+    expect(c.distinct!).toBeGreaterThan(3_175);
+  }, 600_000);
+
+  it('signatures for a restricted auditor set: the same program refines under ED25519 for auditors R and C', async () => {
+    const r = await mommie(['refine', TTP_PROGRAM, '--deploy', edDeploy(), '-m', 'AllCorrect', '--composed-only', '--json', '-q'], { timeoutMs: 600_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c).toMatchObject({ verdict: 'pass', violated: null });
+    expect(c.about).toContain('HMAC, SIG');
+  }, 600_000);
+
+  it('a quorum too small under the TTP deployment: the Byzantine reply is countersigned, accepted, and the violation found (verify finds InOrder too)', async () => {
+    const bug = plantedQuorumBug();
+    const r = await mommie(['refine', bug, '--deploy', TTP_DEPLOY, '-m', 'ByzantineBackup', '--composed-only', '--json', '-q'], { timeoutMs: 600_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(2);
+    const c = decode(r.stdout).checks[0]!;
+    expect(c).toMatchObject({ verdict: 'fail', violated: 'InOrder' });
+    const steps = c.counterexample!.steps;
+    expect(steps.map((s) => s.mommie.split(' ')[0])).toEqual(['Fire', 'Byzantine', 'Deliver', 'Fire']);
+    expect(steps[2]!.mommie).toMatch(/^Deliver \[r4, c1, \{c1, c2\}\] Reply/);
+    expect(steps[3]!.mommie).toBe('Fire Client.Accept at c1');
+    // The search stopped at the violation: the rest is not checked, and says so.
+    const byName = new Map(c.outcomes.map((o) => [o.name, o]));
+    expect(byName.get('InOrder')).toMatchObject({ status: 'violated' });
+    for (const n of ['TypeOK', 'ValidReplies', 'SameState', 'AbstractSafety']) expect(byName.get(n), n).toMatchObject({ status: 'not-checked', note: 'TLC stopped at the first violation' });
+    expect(c.warnings).toEqual([]);
+    const v = await mommie(['verify', bug, '-m', 'ByzantineBackup'], { timeoutMs: 300_000 });
+    expect(v.exitCode).toBe(2);
+    expect(v.stdout).toMatch(/InOrder\s+violated/);
   }, 600_000);
 
   it('a model past --max-states is too large: it says so and suggests bounds, exit 4', async () => {
@@ -235,6 +367,7 @@ describe.skipIf(!hasTlc)('mommie refine under TLC', () => {
     expect(c.verdict).toBe('too-large');
     expect(c.message).toContain('passed the limit of 200 distinct states');
     expect(c.suggestion).toContain('make a smaller model');
+    expect(c.outcomes.every((o) => o.status === 'not-checked' && o.note === `the search stopped at ${c.distinct} distinct states`)).toBe(true);
     expect(existsSync(join(ROOT, 'states'))).toBe(false);
   }, 300_000);
 });

@@ -29,7 +29,12 @@ Checks with TLC that the deployment keeps what was verified of the program
      every composed step is a step of the program's abstract spec, and the
      model's invariants and properties.
 A composed model past --max-states or --timeout is reported as too large,
-with the bounds to make smaller; it is never shrunk silently.
+with the bounds to make smaller; it is never shrunk silently. Each check
+lists every invariant and property as holds, violated or not checked (and
+why); each composed model prints how often each transition and wire step
+fired (TLC -coverage) and warns of a vacuous pass: a transition never
+enabled, a leads-to property whose antecedent never held, Byzantine nodes
+that never acted (warnings do not change the exit code).
 
 Options:
   -d, --deploy FILE    the deploy file (it must pass 'mommie deploy-check')

@@ -24,6 +24,12 @@
 // the composed fairness (links deliver, the fallback runs), which gives
 // Byzantine statements no delivery guarantee: docs/refinement.md.
 //
+// Every mechanism deploy-check accepts is checked here, for every auditor
+// set (resolution-tla.ts): PLAINTEXT by the link, HMAC and signatures by who
+// made the authenticator, TTP(t) by t's countersignature, which the issuer
+// obtains in a step of its own (t answers, weakly fair) before the items
+// that need it leave.
+//
 // What the composed module does not model, the module-level checks of
 // refinement/ cover: a BATCH frame is received as its members, one by one,
 // and a DIGEST'd field as the record it names (BatchImpl, DigestImpl prove
@@ -31,8 +37,11 @@
 // made the authenticator), as in HmacImpl and SignatureImpl.
 
 import type { CheckedProgram } from '../analysis/program.js';
-import type { Deployment, DisseminationStep, Mechanism } from '../deploy/deployment.js';
+import type { DisseminationStep } from '../deploy/deployment.js';
+import type { CheckedDeployment } from '../deploy/resolve.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
+import { antecedentProbes, type AntecedentProbe } from './antecedents.js';
+import { resolutionTla, type CheckKind } from './resolution-tla.js';
 
 /** The composed module and its TLC configuration. */
 export interface ComposedFiles {
@@ -45,20 +54,23 @@ export interface ComposedFiles {
   readonly mechanisms: readonly string[];
   /** The optimizers the composed module leaves to their module-level checks. */
   readonly moduleLevelOnly: readonly string[];
+  /** A stuttering step per checked leads-to property, enabled where its antecedent holds. */
+  readonly probes: readonly AntecedentProbe[];
 }
 
-/** A mechanism as the composed module's check tells them apart. */
-export type CheckKind = 'PLAINTEXT' | 'HMAC' | 'SIG' | 'TTP' | 'NONE';
-
-export function checkKind(m: Mechanism | undefined): CheckKind {
-  if (m === undefined) return 'NONE';
-  if (m.kind === 'ED25519' || m.kind === 'RSA') return 'SIG';
-  return m.kind;
-}
+/** The named steps of W_Next besides the program's transitions, with what each is. */
+export const WIRE_STEPS: ReadonlyMap<string, string> = new Map([
+  ['W_Deliveries', 'deliveries (an item received and its authenticator checked)'],
+  ['W_Escalations', 'escalations (an OPTIMISTIC step timed out)'],
+  ['W_LazyFallbacks', 'lazy fallbacks'],
+  ['W_TtpAnswers', "a TTP's countersignatures"],
+  ['W_ByzantineIssues', 'Byzantine publications'],
+  ['W_Adversary', 'Byzantine deliveries (replayed or forged items)'],
+]);
 
 export interface ComposeInput {
   readonly program: CheckedProgram;
-  readonly deployment: Deployment;
+  readonly deployment: CheckedDeployment;
   readonly model: string;
   /** The model's .cfg as `mommie tla` writes it. */
   readonly modelConfig: string;
@@ -88,25 +100,32 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('   is large; the .cfg substitutes it). *)');
   out.push('W_InType(v, S) == IF v \\in S THEN v ELSE Assert(FALSE, "a value left its declared type")');
   out.push('');
-  out.push('VARIABLES w_wire, w_route  \\* items sent; the dissemination state of each routed statement');
-  out.push('w_vars == <<vars, w_wire, w_route>>');
+  out.push('VARIABLES w_wire, w_route, w_held  \\* items sent; the dissemination state of each routed statement; items waiting for a TTP');
+  out.push('w_vars == <<vars, w_wire, w_route, w_held>>');
   const kept = [...[...program.roles.values()].flatMap((r) => r.vars.map((v) => roleVarName(program, r.name, v.name))), 'pool', 'handled'];
   out.push(`W_Kept == <<${kept.join(', ')}>>  \\* every program variable but known`);
   out.push('');
-  out.push(...mechanismTable(principals, deployment, mechanisms));
+  const resolution = resolutionTla(program, deployment);
+  for (const k of resolution.kinds) mechanisms.add(k);
+  out.push(...resolution.lines);
   out.push('');
   out.push('(* The check a receiver v makes of item m: v is a verifier other than the');
   out.push('   issuer, and the authenticator is one the issuer made (HMAC: made with the');
-  out.push('   key the issuer shares with v), or for PLAINTEXT the link it came on is');
-  out.push("   the issuer's. *)");
+  out.push('   key the issuer shares with v), the countersignature of the TTP the');
+  out.push("   deployment names, or for PLAINTEXT the link it came on is the issuer's. *)");
   out.push('W_Check(v, m) ==');
   out.push('  LET s == m.stmt');
   out.push('      k == W_Mech(s.issuer, v, s.auditors)');
   out.push('  IN /\\ v \\in s.verifiers /\\ v # s.issuer');
-  out.push('     /\\ CASE k = "PLAINTEXT" -> m.lnk = s.issuer');
-  out.push('          [] k = "HMAC" -> m.mk \\in {s.issuer, v}');
-  out.push('          [] k \\in {"SIG", "TTP"} -> m.mk = s.issuer');
+  out.push('     /\\ CASE k.k = "PLAINTEXT" -> m.lnk = s.issuer');
+  out.push('          [] k.k = "HMAC" -> m.mk \\in {s.issuer, v}');
+  out.push('          [] k.k = "SIG" -> m.mk = s.issuer');
+  out.push('          [] k.k = "TTP" -> m.mk = k.ttp');
   out.push('          [] OTHER -> FALSE');
+  out.push('');
+  out.push("(* Who makes the authenticator of issuer s.issuer's item for v: the issuer,");
+  out.push('   or the TTP whose countersignature the deployment names. *)');
+  out.push('W_Maker(s, v) == LET k == W_Mech(s.issuer, v, s.auditors) IN IF k.k = "TTP" THEN k.ttp ELSE s.issuer');
   out.push('');
   const plans = planTable(program, deployment, principals);
   out.push(...plans.lines);
@@ -124,19 +143,38 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('');
   out.push(...ADVERSARY);
   out.push('');
+  out.push("(* The steps of W_Next, each named so that TLC's -coverage counts it. *)");
+  out.push('W_Deliveries == \\E v \\in Principals : \\E m \\in w_wire : W_Receive(v, m)');
+  out.push('W_Escalations == \\E s \\in DOMAIN w_route : W_Escalate(s)');
+  out.push('W_LazyFallbacks == \\E s \\in DOMAIN w_route : W_Lazy(s)');
+  out.push('W_TtpAnswers == \\E m \\in w_held : W_Countersign(m.stmt, m.mk)');
+  out.push('W_ByzantineIssues == \\E b \\in Byzantine : W_FaultyIssue(b)');
   out.push('W_Adversary == \\E b \\in Byzantine : \\E v \\in Principals : \\E s \\in W_AdvStmts : W_AdvDeliver(b, v, s)');
   out.push('');
-  out.push('W_Init == Init /\\ w_wire = {} /\\ w_route = [x \\in {} |-> 0]');
+  const checked = checkedProperties(input.modelConfig, program);
+  const probes = antecedentProbes(program, checked);
+  if (probes.length > 0) {
+    out.push('');
+    out.push("(* Probes: a stuttering step enabled exactly where a leads-to property's");
+    out.push("   antecedent holds. It changes nothing, so it adds no behaviour; TLC's");
+    out.push('   -coverage counts the states it is enabled in (none: a vacuous property). *)');
+    for (const p of probes) out.push(`${p.operator} == (${p.predicate}) /\\ UNCHANGED w_vars  \\* PROPERTY ${p.property}`);
+  }
+  out.push('');
+  out.push('W_Init == Init /\\ w_wire = {} /\\ w_route = [x \\in {} |-> 0] /\\ w_held = {}');
   out.push('');
   out.push('W_Next ==');
   out.push(...actions);
-  out.push('  \\/ \\E v \\in Principals : \\E m \\in w_wire : W_Receive(v, m)');
-  out.push('  \\/ \\E s \\in DOMAIN w_route : W_Escalate(s) \\/ W_Lazy(s)');
-  out.push('  \\/ \\E b \\in Byzantine : W_FaultyIssue(b)');
+  out.push('  \\/ W_Deliveries');
+  out.push('  \\/ W_Escalations');
+  out.push('  \\/ W_LazyFallbacks');
+  out.push('  \\/ W_TtpAnswers');
+  out.push('  \\/ W_ByzantineIssues');
   out.push('  \\/ W_Adversary');
+  for (const p of probes) out.push(`  \\/ ${p.operator}`);
   out.push('');
-  out.push('(* Correct nodes take their enabled transitions, links deliver, and the');
-  out.push('   lazy fallback runs; the adversary is never forced. *)');
+  out.push('(* Correct nodes take their enabled transitions, links deliver, the lazy');
+  out.push('   fallback runs and third parties answer; the adversary is never forced. *)');
   out.push('W_Fairness ==');
   for (const r of program.roles.values()) {
     for (const t of r.transitions) {
@@ -145,7 +183,8 @@ export function compose(input: ComposeInput): ComposedFiles {
     }
   }
   out.push('  /\\ \\A v \\in Correct : WF_w_vars(\\E m \\in w_wire : W_Receive(v, m))');
-  out.push('  /\\ WF_w_vars(\\E s \\in DOMAIN w_route : W_Lazy(s))');
+  out.push('  /\\ WF_w_vars(W_LazyFallbacks)');
+  out.push('  /\\ WF_w_vars(W_TtpAnswers)');
   out.push('');
   out.push('W_Spec == W_Init /\\ [][W_Next]_w_vars /\\ W_Fairness');
   out.push('');
@@ -163,7 +202,14 @@ export function compose(input: ComposeInput): ComposedFiles {
     plans: plans.texts,
     mechanisms: [...mechanisms].sort(),
     moduleLevelOnly: [...optimizers].filter((o) => o === 'BATCH' || o === 'DIGEST').sort(),
+    probes,
   };
+}
+
+/** The program's properties the model's .cfg has TLC check. */
+function checkedProperties(modelConfig: string, program: CheckedProgram): string[] {
+  const inConfig = new Set(modelConfig.split('\n').map((l) => /^PROPERTY\s+(\w+)/.exec(l.trim())?.[1]).filter((x): x is string => x !== undefined));
+  return [...program.properties.keys()].filter((p) => inConfig.has(tlaName(p)));
 }
 
 /** The model's .cfg with the composed spec and the refinement property; no symmetry (a deployment may tell symmetric principals apart). */
@@ -181,44 +227,8 @@ function composedConfig(modelConfig: string, program: CheckedProgram, model: str
   return out.join('\n') + '\n';
 }
 
-/**
- * `W_Mech(i, v, A)`: the mechanism the deployment resolves for issuer i,
- * verifier v and auditors A. Repudiable statements by the pair table;
- * auditable ones by the issuer's [Non-repudiation] entries in order, as
- * deploy/resolve.ts does, written out per issuer.
- */
-function mechanismTable(principals: readonly string[], deployment: Deployment, used: Set<CheckKind>): string[] {
-  const noone: string[] = [];
-  const everyone: string[] = [];
-  for (const i of principals) {
-    for (const v of principals) {
-      if (i === v) continue;
-      const a = checkKind(deployment.mechanismFor(i, v, []));
-      const b = checkKind(deployment.mechanismFor(i, v, ['*']));
-      used.add(a);
-      used.add(b);
-      noone.push(`<<${tlaName(i)}, ${tlaName(v)}>> :> ${tlaString(a)}`);
-      everyone.push(`<<${tlaName(i)}, ${tlaName(v)}>> :> ${tlaString(b)}`);
-    }
-  }
-  used.delete('NONE');
-  const fn = (entries: string[]): string => (entries.length === 0 ? '<<>>' : entries.join('\n    @@ '));
-  return [
-    '(* The mechanism of each issuer-verifier pair, for statements auditable by',
-    '   NOONE and by everyone; another auditor set is resolved as by everyone',
-    '   only when a signature gives it (a signature can be checked by anyone). *)',
-    `W_MechNoone ==\n       ${fn(noone)}`,
-    `W_MechEveryone ==\n       ${fn(everyone)}`,
-    'W_Mech(i, v, A) ==',
-    '  IF i = v THEN "NONE"',
-    '  ELSE IF A = {} THEN W_MechNoone[<<i, v>>]',
-    '  ELSE IF A = Principals \\/ W_MechEveryone[<<i, v>>] = "SIG" THEN W_MechEveryone[<<i, v>>]',
-    '  ELSE "NONE"',
-  ];
-}
-
 /** `W_Plan(i, type)`: the dissemination plan of issuer i's statements of a record type. */
-function planTable(program: CheckedProgram, deployment: Deployment, principals: readonly string[]): { lines: string[]; texts: string[] } {
+function planTable(program: CheckedProgram, deployment: CheckedDeployment, principals: readonly string[]): { lines: string[]; texts: string[] } {
   const cases = new Map<string, { issuers: string[]; type: string }>();
   const texts = new Set<string>();
   for (const type of program.records.keys()) {
@@ -283,23 +293,43 @@ const ROUTE: readonly string[] = [
   '         IF T = {} THEN W_RunFrom(s, j + 1, D)',
   '         ELSE [sends |-> {[to |-> t, relay |-> pend \\ st.t] : t \\in T}, step |-> j, dir |-> D \\cup T]',
   '',
-  '(* An item: the statement, who made its authenticator (mk), the link it',
-  '   travels on (lnk, the sender), and whom the receiver is asked to relay it to. *)',
-  'W_Items(s, sends, lnk) == {[to |-> x.to, stmt |-> s, mk |-> s.issuer, lnk |-> lnk, relay |-> x.relay] : x \\in sends}',
+  '(* An item: the statement, who made its authenticator (mk: the issuer, or',
+  '   the TTP whose countersignature it needs), the link it travels on (lnk,',
+  '   the sender), and whom the receiver is asked to relay it to. *)',
+  'W_Items(s, sends, lnk) == {[to |-> x.to, stmt |-> s, mk |-> W_Maker(s, x.to), lnk |-> lnk, relay |-> x.relay] : x \\in sends}',
   'W_Start(s) == W_RunFrom(s, 1, {})',
   '',
-  "(* With a Fire step of n: n's new statements go on the wire. *)",
+  "(* Items leave: at once, or, when they need a TTP's countersignature, once",
+  '   the issuer has it (W_Countersign). *)',
+  'W_Post(items) ==',
+  "  /\\ w_wire' = w_wire \\cup {m \\in items : m.mk = m.stmt.issuer}",
+  "  /\\ w_held' = w_held \\cup {m \\in items : m.mk # m.stmt.issuer}",
+  '',
+  "(* With a Fire step of n: n's new statements go on the wire. A statement",
+  '   the deployment gives no mechanism for is an error, never left unsent. *)',
   'W_SendNew(n) ==',
   "  LET new == pool' \\ pool",
   '      routed == {s \\in new : W_Cov(s) # {}}',
-  "  IN /\\ w_wire' = w_wire \\cup UNION {W_Items(s, W_Direct(W_Others(s) \\ W_Cov(s)) \\cup W_Start(s).sends, n) : s \\in new}",
+  '  IN /\\ Assert(\\A s \\in new : \\A v \\in W_Others(s) : W_Mech(s.issuer, v, s.auditors).k # "NONE",',
+  '               "a correct node published a statement the deployment gives no mechanism for")',
+  '     /\\ W_Post(UNION {W_Items(s, W_Direct(W_Others(s) \\ W_Cov(s)) \\cup W_Start(s).sends, n) : s \\in new})',
   "     /\\ w_route' = [x \\in DOMAIN w_route \\cup routed |-> IF x \\in DOMAIN w_route THEN w_route[x] ELSE LET r == W_Start(x) IN [step |-> r.step, dir |-> r.dir]]",
+  '',
+  "(* The TTP t answers s's issuer (over their channel): it countersigns s (its",
+  "   issuer is the requester, its issuer and auditors are t's clients), and",
+  '   the items waiting for that countersignature leave. *)',
+  'W_Countersign(s, t) ==',
+  '  LET ms == {m \\in w_held : m.stmt = s /\\ m.mk = t}',
+  '  IN /\\ ms # {}',
+  "     /\\ w_wire' = w_wire \\cup ms",
+  "     /\\ w_held' = w_held \\ ms",
+  '     /\\ UNCHANGED <<vars, w_route>>',
   '',
   '(* The escalation timer runs out with no progress: the next step. *)',
   'W_Escalate(s) ==',
   '  /\\ W_Cov(s) \\ w_route[s].dir # {}',
   '  /\\ LET r == W_RunFrom(s, w_route[s].step + 1, w_route[s].dir)',
-  "     IN /\\ w_wire' = w_wire \\cup W_Items(s, r.sends, s.issuer)",
+  "     IN /\\ W_Post(W_Items(s, r.sends, s.issuer))",
   "        /\\ w_route' = [w_route EXCEPT ![s] = [step |-> r.step, dir |-> r.dir]]",
   '  /\\ UNCHANGED vars',
   '',
@@ -307,7 +337,7 @@ const ROUTE: readonly string[] = [
   'W_Lazy(s) ==',
   '  LET pend == W_Cov(s) \\ w_route[s].dir',
   '  IN /\\ pend # {}',
-  "     /\\ w_wire' = w_wire \\cup W_Items(s, W_Direct(pend), s.issuer)",
+  "     /\\ W_Post(W_Items(s, W_Direct(pend), s.issuer))",
   "     /\\ w_route' = [w_route EXCEPT ![s] = [step |-> Len(W_Steps(s)) + 1, dir |-> @.dir \\cup pend]]",
   '     /\\ UNCHANGED vars',
   '',
@@ -320,13 +350,13 @@ const ROUTE: readonly string[] = [
   '  /\\ m.stmt \\notin known[v]',
   "  /\\ known' = [known EXCEPT ![v] = @ \\cup {m.stmt}]",
   "  /\\ w_wire' = w_wire \\cup {[to |-> w, stmt |-> m.stmt, mk |-> m.mk, lnk |-> v, relay |-> {}] : w \\in m.relay}",
-  '  /\\ UNCHANGED <<w_route, W_Kept>>',
+  '  /\\ UNCHANGED <<w_route, w_held, W_Kept>>',
 ];
 
 /** The adversary: its own publications (the program's ByzantinePublish), replays, and forgeries. */
 const ADVERSARY: readonly string[] = [
   '(* A Byzantine node issues a statement of its own (the model bounds what and how many). *)',
-  'W_FaultyIssue(b) == ByzantinePublish(b) /\\ UNCHANGED <<w_wire, w_route>>',
+  'W_FaultyIssue(b) == ByzantinePublish(b) /\\ UNCHANGED <<w_wire, w_route, w_held>>',
   '',
   '(* What the adversary may send: every statement issued (a correct issuer\'s',
   '   is on the open network from its publication on, with the authenticator',
@@ -336,12 +366,14 @@ const ADVERSARY: readonly string[] = [
   '  pool \\cup {[s EXCEPT !.issuer = c] : s \\in {x \\in pool : x.issuer \\in Byzantine}, c \\in Correct}',
   '',
   '(* A Byzantine node b sends v an item for s, on its own link, with an',
-  '   authenticator it made or the issuer\'s, seen on the network. *)',
+  '   authenticator it made, the issuer\'s (seen on the network), or the',
+  "   countersignature of a TTP that s's issuer can get (for its own",
+  '   statements the TTP answers b; a correct issuer\'s it has seen). *)',
   'W_AdvDeliver(b, v, s) ==',
   '  /\\ v \\in Correct \\cap RoleNodes',
   '  /\\ s \\notin known[v]',
-  '  /\\ \\E mk \\in {b} \\cup (IF s \\in pool THEN {s.issuer} ELSE {}) :',
+  '  /\\ \\E mk \\in {b} \\cup (IF s \\in pool THEN {s.issuer} \\cup W_TtpsFor(s) ELSE {}) :',
   '       W_Check(v, [to |-> v, stmt |-> s, mk |-> mk, lnk |-> b, relay |-> {}])',
   "  /\\ known' = [known EXCEPT ![v] = @ \\cup {s}]",
-  '  /\\ UNCHANGED <<w_wire, w_route, W_Kept>>',
+  '  /\\ UNCHANGED <<w_wire, w_route, w_held, W_Kept>>',
 ];

@@ -11,8 +11,14 @@ import type { TlaValue } from '../tlc/values.js';
 import { canonTla } from '../tlc/trace-map.js';
 import type { RefineCounterexample, RefineStep } from './result.js';
 
-/** TLA+ value as MOMMIE writes it: principals bare, sets in braces, records as Type(field = value). */
-export function showTla(v: TlaValue): string {
+/** Each record type's fields in the order the program declares them (TLC prints a record's fields in an order of its own). */
+export type FieldOrder = ReadonlyMap<string, readonly string[]>;
+
+const NO_ORDER: FieldOrder = new Map();
+
+/** TLA+ value as MOMMIE writes it: principals bare, sets in braces, records as Type(field = value), fields in `order`. */
+export function showTla(v: TlaValue, order: FieldOrder = NO_ORDER): string {
+  const show = (x: TlaValue): string => showTla(x, order);
   switch (v.kind) {
     case 'bool':
       return v.value ? 'TRUE' : 'FALSE';
@@ -23,23 +29,25 @@ export function showTla(v: TlaValue): string {
     case 'model':
       return v.name;
     case 'set':
-      return `{${v.elements.map(showTla).join(', ')}}`;
+      return `{${v.elements.map(show).join(', ')}}`;
     case 'seq':
-      return `<<${v.elements.map(showTla).join(', ')}>>`;
+      return `<<${v.elements.map(show).join(', ')}>>`;
     case 'interval':
       return `${v.low}..${v.high}`;
     case 'raw':
       return v.text;
     case 'function':
-      return `[${v.entries.map((e) => `${showTla(e.key)} |-> ${showTla(e.value)}`).join(', ')}]`;
+      return `[${v.entries.map((e) => `${show(e.key)} |-> ${show(e.value)}`).join(', ')}]`;
     case 'record': {
       const type = field(v, 'type');
       if (type?.kind === 'string') {
-        const rest = v.fields.filter((f) => f.name !== 'type');
-        return `${type.value}(${rest.map((f) => `${f.name} = ${showTla(f.value)}`).join(', ')})`;
+        const declared = order.get(type.value) ?? [];
+        const rank = (n: string): number => (declared.includes(n) ? declared.indexOf(n) : declared.length);
+        const rest = v.fields.filter((f) => f.name !== 'type').sort((a, b) => rank(a.name) - rank(b.name));
+        return `${type.value}(${rest.map((f) => `${f.name} = ${show(f.value)}`).join(', ')})`;
       }
-      if (field(v, 'issuer') !== undefined && field(v, 'record') !== undefined) return showStatement(v);
-      return `[${v.fields.map((f) => `${f.name} |-> ${showTla(f.value)}`).join(', ')}]`;
+      if (field(v, 'issuer') !== undefined && field(v, 'record') !== undefined) return showStatement(v, order);
+      return `[${v.fields.map((f) => `${f.name} |-> ${show(f.value)}`).join(', ')}]`;
     }
   }
 }
@@ -55,9 +63,13 @@ function principalsText(v: TlaValue | undefined): string {
 }
 
 /** `[c1, {r1, r2}, NOONE] Request(op = 0)`. */
-export function showStatement(v: TlaValue): string {
+export function showStatement(v: TlaValue, order: FieldOrder = NO_ORDER): string {
+  return showStatementIn(v, order);
+}
+
+function showStatementIn(v: TlaValue, order: FieldOrder): string {
   const rec = field(v, 'record');
-  return `[${principalsText(field(v, 'issuer'))}, ${principalsText(field(v, 'verifiers'))}, ${principalsText(field(v, 'auditors'))}] ${rec === undefined ? '?' : showTla(rec)}`;
+  return `[${principalsText(field(v, 'issuer'))}, ${principalsText(field(v, 'verifiers'))}, ${principalsText(field(v, 'auditors'))}] ${rec === undefined ? '?' : showTla(rec, order)}`;
 }
 
 function name(v: TlaValue | undefined): string {
@@ -102,13 +114,14 @@ function transitionOf(action: string, transitions: ReadonlyMap<string, string>):
   return action.startsWith('W_Fire_') ? (transitions.get(action.slice('W_Fire_'.length)) ?? action.slice('W_Fire_'.length)) : undefined;
 }
 
-function composedStep(index: number, before: TraceState, after: TraceState, transitions: ReadonlyMap<string, string>): Omit<RefineStep, 'changes'> {
+function composedStep(index: number, before: TraceState, after: TraceState, transitions: ReadonlyMap<string, string>, order: FieldOrder): Omit<RefineStep, 'changes'> {
+  const statement = (v: TlaValue): string => showStatement(v, order);
   const action = actionName(after);
   const items = added(before, after, 'w_wire');
-  const arrows = items.map((m) => ({ kind: 'send' as const, from: name(field(m, 'lnk')), to: name(field(m, 'to')), label: showStatement(field(m, 'stmt') ?? m), forged: false }));
+  const arrows = items.map((m) => ({ kind: 'send' as const, from: name(field(m, 'lnk')), to: name(field(m, 'to')), label: statement(field(m, 'stmt') ?? m), forged: false }));
   const wire = items.map((m) => {
     const relay = elements(field(m, 'relay'));
-    return `${name(field(m, 'lnk'))} → ${name(field(m, 'to'))}: ${showStatement(field(m, 'stmt') ?? m)} (authenticator by ${name(field(m, 'mk'))}${relay.length > 0 ? `; relay to ${relay.map(name).join(', ')}` : ''})`;
+    return `${name(field(m, 'lnk'))} → ${name(field(m, 'to'))}: ${statement(field(m, 'stmt') ?? m)} (authenticator by ${name(field(m, 'mk'))}${relay.length > 0 ? `; relay to ${relay.map(name).join(', ')}` : ''})`;
   });
   const learned = grownEntries(before, after, 'known');
   const issued = added(before, after, 'pool');
@@ -116,13 +129,13 @@ function composedStep(index: number, before: TraceState, after: TraceState, tran
   const transition = transitionOf(action, transitions);
   if (transition !== undefined) {
     const actor = fired[0]?.key ?? null;
-    const pubs = issued.map(showStatement);
+    const pubs = issued.map(statement);
     return { index, action, actor, wire, arrows, mommie: `Fire ${transition} at ${actor ?? '?'}${pubs.length > 0 ? `, publishing ${pubs.join('; ')}` : ''}` };
   }
   if (learned.length > 0) {
     const l = learned[0]!;
     const stmt = l.added[0]!;
-    const stmtText = showStatement(stmt);
+    const stmtText = statement(stmt);
     const via = elements(variable(before, 'w_wire')?.value).find((m) => name(field(m, 'to')) === l.key && canonTla(field(m, 'stmt') ?? m) === canonTla(stmt));
     // No item on the wire carried it to this node: the adversary sent it.
     if (action.startsWith('W_Adv') || via === undefined) {
@@ -136,7 +149,7 @@ function composedStep(index: number, before: TraceState, after: TraceState, tran
   }
   if (issued.length > 0) {
     const s = issued[0]!;
-    return { index, action, actor: name(field(s, 'issuer')), wire, arrows, mommie: `Byzantine publication of ${showStatement(s)}` };
+    return { index, action, actor: name(field(s, 'issuer')), wire, arrows, mommie: `Byzantine publication of ${statement(s)}` };
   }
   return { index, action, actor: arrows[0]?.from ?? null, wire, arrows, mommie: 'stutter (the wire only)' };
 }
@@ -144,9 +157,10 @@ function composedStep(index: number, before: TraceState, after: TraceState, tran
 /**
  * The steps of a trace. `transitions` maps the program's action operators
  * (`Replica_Execute`) to MOMMIE names (`Replica.Execute`); composed traces
- * only, for a module's trace give `undefined`.
+ * only, for a module's trace give `undefined`. `order` prints records'
+ * fields as the program declares them.
  */
-export function counterexampleOf(trace: Trace, transitions: ReadonlyMap<string, string> | undefined): RefineCounterexample {
+export function counterexampleOf(trace: Trace, transitions: ReadonlyMap<string, string> | undefined, order: FieldOrder = NO_ORDER): RefineCounterexample {
   const steps: RefineStep[] = [];
   const states = trace.states;
   for (let i = 1; i < states.length; i++) {
@@ -156,7 +170,7 @@ export function counterexampleOf(trace: Trace, transitions: ReadonlyMap<string, 
       .filter((v) => variable(before, v.name)?.text !== v.text)
       .map((v) => ({ name: v.name, value: v.text }));
     if (transitions !== undefined) {
-      steps.push({ ...composedStep(after.number, before, after, transitions), changes });
+      steps.push({ ...composedStep(after.number, before, after, transitions, order), changes });
     } else {
       steps.push({ index: after.number, action: actionName(after), actor: null, wire: changes.map((c) => `${c.name}' = ${oneLine(c.value)}`), arrows: [], mommie: 'a step of the module (see the changed variables)', changes });
     }

@@ -95,7 +95,7 @@ export function refineToHtml(r: RefineReport, principals: readonly string[]): st
   const withChart = new Set(charts.map((ch) => ch.id));
   return renderPage({
     title: `refine ${r.program} with ${r.deploy}`,
-    summary: [`${r.checks.length} checks, ${r.checks.length - failing} as expected; ${r.seconds.toFixed(1)} s`, r.tlc],
+    summary: [`${r.checks.length} checks, ${r.checks.length - failing} as expected; ${r.seconds.toFixed(1)} s`, r.tlc, ...r.notChecked.map((n) => `not checked: ${n}`)],
     status: failing === 0 ? 'ok' : r.checks.some((c) => c.verdict === 'fail' || c.verdict === 'error') ? 'bad' : 'warn',
     statusText: failing === 0 ? 'as expected' : `${failing} not as expected`,
     generator: REFINE_HTML_GENERATOR,
@@ -112,14 +112,23 @@ export function refineToHtml(r: RefineReport, principals: readonly string[]): st
           { text: verdictText(c), tone: tone(c), title: c.message },
         ]),
       },
+      ...(r.checks.some((c) => c.coverage !== null)
+        ? [
+            {
+              title: 'Coverage of the composed models (TLC -coverage)',
+              columns: ['check', 'step', 'kind', 'fired', 'new states'],
+              rows: r.checks.flatMap((c) => (c.coverage ?? []).map((x) => [c.name, x.name, x.kind === 'antecedent' ? 'antecedent held (states)' : x.kind, { text: String(x.fired), numeric: true, ...(x.fired === 0 && x.kind !== 'wire' ? { tone: 'warn' as const } : {}) }, { text: String(x.distinct), numeric: true }])),
+            },
+          ]
+        : []),
       {
         title: 'Mappings and assumptions',
         columns: ['check', 'mapping', 'checked', 'assumes', 'message'],
         rows: r.checks.map((c) => [
           c.name,
           c.mapping,
-          c.properties.join(', '),
-          [...c.assumptions, ...(c.expectedFailure !== null ? [`must fail: ${c.expectedFailure}`] : []), ...(c.suggestion !== null ? [`suggestion: ${c.suggestion}`] : [])].join('; '),
+          c.outcomes.length > 0 ? c.outcomes.map((o) => `${o.name}: ${o.status === 'not-checked' ? `not checked${o.note !== null ? ` (${o.note})` : ''}` : o.status}`).join('; ') : c.properties.join(', '),
+          [...c.warnings.map((w) => `warning: ${w}`), ...c.assumptions, ...(c.expectedFailure !== null ? [`must fail: ${c.expectedFailure}`] : []), ...(c.suggestion !== null ? [`suggestion: ${c.suggestion}`] : [])].join('; '),
           c.message,
         ]),
       },

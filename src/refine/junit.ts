@@ -13,6 +13,7 @@ interface TestCase {
   failure?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
   error?: { readonly '@_message': string; readonly '@_type': string; readonly '#text': string };
   skipped?: { readonly '@_message': string };
+  'system-out'?: string;
 }
 
 function caseOf(suite: string, c: RefineCheck): TestCase {
@@ -25,6 +26,8 @@ function caseOf(suite: string, c: RefineCheck): TestCase {
   } else if (c.verdict === 'error') {
     tc.error = { '@_message': attr(c.message), '@_type': 'error', '#text': text(c.message) };
   }
+  const notes = [...c.warnings.map((w) => `warning: ${w}`), ...c.outcomes.filter((o) => o.status === 'not-checked').map((o) => `not checked: ${o.name}${o.note !== null ? ` (${o.note})` : ''}`)];
+  if (notes.length > 0) tc['system-out'] = text(notes.join('\n'));
   return tc;
 }
 

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Deployment } from '../deploy/deployment.js';
-import { checkKind, type CheckKind } from './compose.js';
+import type { CheckedDeployment } from '../deploy/resolve.js';
+import { checkKind, type CheckKind } from './resolution-tla.js';
 
 /** What a module-level check must give: pass, or (a negative control) fail in this way. */
 export type ModuleExpectation =
@@ -89,17 +89,23 @@ export function describeExpectation(e: ModuleExpectation): string | null {
   }
 }
 
-/** The mechanisms and optimizers the deployment uses for the program's principals. */
-export function deploymentUses(deployment: Deployment, principals: readonly string[]): DeploymentUses {
+/**
+ * The mechanisms and optimizers the deployment gives the program's
+ * principals: every [Authentication] entry between two of them and every
+ * [Non-repudiation] entry of one (a TTP, a signature for a restricted auditor
+ * set included), read from the deployment's tables rather than probed with
+ * sample auditor sets. An entry the program never resolves to still selects
+ * its module checks: that costs seconds, never a check left out.
+ */
+export function deploymentUses(deployment: CheckedDeployment, principals: readonly string[]): DeploymentUses {
   const mechanisms = new Set<CheckKind>();
   for (const i of principals) {
     for (const v of principals) {
       if (i === v) continue;
-      for (const auditors of [[], ['*']]) {
-        const k = checkKind(deployment.mechanismFor(i, v, auditors));
-        if (k !== 'NONE') mechanisms.add(k);
-      }
+      const k = checkKind(deployment.mechanismFor(i, v, []));
+      if (k !== 'NONE') mechanisms.add(k);
     }
+    for (const r of deployment.nonRepOf(i)) mechanisms.add(checkKind(r.mechanism));
   }
   const optimizers = new Set<string>();
   for (const rule of deployment.dissemination) {

@@ -32,6 +32,27 @@ export const refineCounterexampleCodec = t.type({
 });
 export type RefineCounterexample = t.TypeOf<typeof refineCounterexampleCodec>;
 
+/** What became of one invariant or property a check names. */
+export const propertyOutcomeCodec = t.type({
+  name: t.string,
+  status: t.union([t.literal('holds'), t.literal('violated'), t.literal('not-checked')]),
+  /** Why it was not checked (the search stopped at a violation, the model was too large, ...). */
+  note: nullable(t.string),
+});
+export type PropertyOutcome = t.TypeOf<typeof propertyOutcomeCodec>;
+
+/** How often one step of a composed model fired, from TLC's -coverage report. */
+export const stepCoverageCodec = t.type({
+  /** `transition`: a program transition (`Replica.Execute`); `wire`: a step of the deployment or the adversary; `antecedent`: the states in which a leads-to property's antecedent held. */
+  kind: t.union([t.literal('transition'), t.literal('wire'), t.literal('antecedent')]),
+  name: t.string,
+  /** Times it fired (successors generated), summed over the states explored; for an antecedent, the states it held in. */
+  fired: t.number,
+  /** States it found first. */
+  distinct: t.number,
+});
+export type StepCoverage = t.TypeOf<typeof stepCoverageCodec>;
+
 export const refineVerdictCodec = t.union([
   /** TLC explored the whole state space and every property held (a negative control: it failed as expected). */
   t.literal('pass'),
@@ -72,6 +93,12 @@ export const refineCheckCodec = t.type({
   counterexample: nullable(refineCounterexampleCodec),
   /** For too-large: which bounds to make smaller. */
   suggestion: nullable(t.string),
+  /** Each invariant and property: held, violated, or not checked (and why). */
+  outcomes: t.readonlyArray(propertyOutcomeCodec),
+  /** For a composed model TLC explored: how often each transition and wire step fired, and each antecedent held. */
+  coverage: nullable(t.readonlyArray(stepCoverageCodec)),
+  /** Vacuity: a transition never enabled, an antecedent that never held, Byzantine nodes that never acted. */
+  warnings: t.readonlyArray(t.string),
 });
 export type RefineCheck = t.TypeOf<typeof refineCheckCodec>;
 
@@ -80,6 +107,8 @@ export const refineReportCodec = t.type({
   deploy: t.string,
   tlc: t.string,
   checks: t.readonlyArray(refineCheckCodec),
+  /** What this run did not check at all (the part left out by --modules-only or --composed-only). */
+  notChecked: t.readonlyArray(t.string),
   seconds: t.number,
 });
 export type RefineReport = t.TypeOf<typeof refineReportCodec>;

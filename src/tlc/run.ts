@@ -31,6 +31,8 @@ export interface TlcProcessOptions {
   readonly heapMB?: number;
   readonly timeoutMs?: number;
   readonly continueAfterViolation?: boolean;
+  /** Have TLC report how often each action fired (`-coverage`: at the end, and every minute before it), as message events. */
+  readonly coverage?: boolean;
   readonly onEvent?: (e: TlcEvent) => void;
   /** Polled every 100 ms; true stops TLC. */
   readonly isInterrupted?: () => boolean;
@@ -83,6 +85,7 @@ async function runIn(tools: TlcTools, opts: TlcProcessOptions, javaTmp: string):
     // TLC writes states/ and trace files next to the spec unless told otherwise.
     '-metadir', opts.metadir,
     ...(opts.continueAfterViolation === true ? ['-continue'] : []),
+    ...(opts.coverage === true ? ['-coverage', '1'] : []),
     // Liveness once, after the whole graph is built, as the built-in checker
     // does: TLC's periodic checks stop the search (even with -continue) at
     // the first liveness violation, leaving the invariants unchecked.

@@ -1,0 +1,154 @@
+// The deployment's resolution rule (src/deploy/resolve.ts) as TLA+ for the
+// composed module: `W_Mech(i, v, A)` is the mechanism that carries issuer
+// i's statement with auditors A to verifier v, for every auditor set A a
+// statement can have — NOONE, `*`, and any restricted set — so that a
+// statement a TTP or a signature makes auditable by a restricted set is
+// checked by that mechanism, never left unaccepted.
+//
+// The rule is written over the deployment's own tables: the mechanism of each
+// pair for repudiable statements (mechanismFor with NOONE, which already
+// holds the "else a signature of the issuer" fallback), and each issuer's
+// [Non-repudiation] entries in file order, TTP entries with their clients.
+// So that the two writings of the rule cannot drift apart unseen, the module
+// also carries `W_ResolutionAgrees`, an ASSUME comparing W_Mech with
+// mechanismFor on sample auditor sets (NOONE, everyone, every entry's
+// auditors and TTP clients, each principal alone, and every auditor set a
+// PUBLISH or pattern of the program names): TLC refuses to run a module
+// whose TLA+ rule disagrees with the product's.
+
+import type { CheckedProgram } from '../analysis/program.js';
+import { constEnv } from '../deploy/constants.js';
+import type { Mechanism } from '../deploy/deployment.js';
+import type { Auditors } from '../deploy/mechanisms.js';
+import type { CheckedDeployment } from '../deploy/resolve.js';
+import { collectSites } from '../deploy/sites.js';
+import { tlaName, tlaString } from '../tla/names.js';
+
+/** A mechanism as the composed module's check tells them apart. */
+export type CheckKind = 'PLAINTEXT' | 'HMAC' | 'SIG' | 'TTP' | 'NONE';
+
+export function checkKind(m: Mechanism | undefined): CheckKind {
+  if (m === undefined) return 'NONE';
+  if (m.kind === 'ED25519' || m.kind === 'RSA') return 'SIG';
+  return m.kind;
+}
+
+/** `[k |-> "HMAC", ttp |-> ""]`: a mechanism as a TLA+ value (the TTP's name for TTP). */
+function mechValue(m: Mechanism | undefined): string {
+  return `[k |-> ${tlaString(checkKind(m))}, ttp |-> ${tlaString(m?.kind === 'TTP' ? m.principal : '')}]`;
+}
+
+function setOf(names: Iterable<string>): string {
+  return `{${[...names].map(tlaName).join(', ')}}`;
+}
+
+export interface ResolutionTla {
+  readonly lines: readonly string[];
+  /** The mechanism kinds the deployment gives between the program's principals. */
+  readonly kinds: ReadonlySet<CheckKind>;
+}
+
+export function resolutionTla(program: CheckedProgram, deployment: CheckedDeployment): ResolutionTla {
+  const principals = [...program.principalSets.values()].flat();
+  const inProgram = new Set(principals);
+  const kinds = new Set<CheckKind>();
+  const pairs: string[] = [];
+  for (const i of principals) {
+    for (const v of principals) {
+      if (i === v) continue;
+      const m = deployment.mechanismFor(i, v, []);
+      if (m !== undefined) kinds.add(checkKind(m));
+      pairs.push(`<<${tlaName(i)}, ${tlaName(v)}>> :> ${mechValue(m)}`);
+    }
+  }
+  const rules: string[] = [];
+  for (const i of principals) {
+    const entries = deployment.nonRepOf(i).map((r) => {
+      kinds.add(checkKind(r.mechanism));
+      const clients = r.mechanism.kind === 'TTP' ? [...deployment.clientsOf(r.mechanism.principal)].filter((p) => inProgram.has(p)).sort() : [];
+      const aud = r.auditors.kind === 'everyone' ? [] : [...r.auditors.members].filter((p) => inProgram.has(p)).sort();
+      return `[all |-> ${r.auditors.kind === 'everyone' ? 'TRUE' : 'FALSE'}, aud |-> ${setOf(aud)}, k |-> ${tlaString(checkKind(r.mechanism))}, ttp |-> ${tlaString(r.mechanism.kind === 'TTP' ? r.mechanism.principal : '')}, clients |-> ${setOf(clients)}]`;
+    });
+    rules.push(`${tlaName(i)} :> <<${entries.join(', ')}>>`);
+  }
+  const fn = (entries: string[], empty: string): string => (entries.length === 0 ? empty : entries.join('\n    @@ '));
+  const lines = [
+    '(* The resolution rule of src/deploy/resolve.ts over the deployment\'s tables.',
+    '   Repudiable statements (auditors NOONE): the pair\'s mechanism. Auditable',
+    '   ones: the issuer\'s first [Non-repudiation] entry, in file order, whose',
+    '   auditors contain the statement\'s and whose mechanism can give them to',
+    '   this verifier (a signature: always; TTP(t): the issuer, the verifier',
+    '   and every auditor are clients of t, and the auditors are not everyone).',
+    '   A set naming every principal is everyone, as the semantics writes `*`. *)',
+    'W_NoMech == [k |-> "NONE", ttp |-> ""]',
+    `W_PairMech ==\n       ${fn(pairs, '<<>>')}`,
+    `W_NonRep ==\n       ${fn(rules, '<<>>')}`,
+    'W_Realises(r, i, v, A) ==',
+    '  /\\ r.all \\/ (A # Principals /\\ A \\subseteq r.aud)',
+    '  /\\ r.k = "SIG" \\/ (r.k = "TTP" /\\ A # Principals /\\ ({i, v} \\cup A) \\subseteq r.clients)',
+    'W_Mech(i, v, A) ==',
+    '  IF i = v THEN W_NoMech',
+    '  ELSE IF A = {} THEN W_PairMech[<<i, v>>]',
+    '  ELSE LET rs == W_NonRep[i]',
+    '           fits == {j \\in DOMAIN rs : W_Realises(rs[j], i, v, A)}',
+    '       IN IF fits = {} THEN W_NoMech',
+    '          ELSE LET r == rs[CHOOSE j \\in fits : \\A j2 \\in fits : j <= j2] IN [k |-> r.k, ttp |-> r.ttp]',
+    '',
+    '(* The TTPs whose countersignature statement s can get: its issuer and',
+    '   auditors are their clients (the third party checks that, and that the',
+    '   requester is the issuer). *)',
+    'W_TtpsFor(s) ==',
+    '  LET rs == W_NonRep[s.issuer]',
+    '  IN {rs[j].ttp : j \\in {j2 \\in DOMAIN rs : rs[j2].k = "TTP" /\\ s.auditors # Principals /\\ ({s.issuer} \\cup s.auditors) \\subseteq rs[j2].clients}}',
+    '',
+    ...agreement(program, deployment, principals),
+  ];
+  return { lines, kinds };
+}
+
+/**
+ * `ASSUME W_ResolutionAgrees`: W_Mech gives what mechanismFor gives, on the
+ * auditor sets the deployment and the program name (and NOONE, everyone,
+ * each principal alone), for every pair of principals.
+ */
+function agreement(program: CheckedProgram, deployment: CheckedDeployment, principals: readonly string[]): string[] {
+  const inProgram = new Set(principals);
+  const samples = new Map<string, readonly string[]>();
+  const add = (members: Iterable<string>): void => {
+    const m = [...new Set([...members].filter((p) => inProgram.has(p)))].sort();
+    samples.set(m.join(' '), m);
+  };
+  add([]);
+  add(principals);
+  for (const p of principals) add([p]);
+  for (const i of principals) {
+    for (const r of deployment.nonRepOf(i)) {
+      if (r.auditors.kind === 'set') add(r.auditors.members);
+      if (r.mechanism.kind === 'TTP') add(deployment.clientsOf(r.mechanism.principal));
+    }
+  }
+  const env = constEnv(program, new Map([...deployment.constants].map(([k, v]) => [k, { value: v }])));
+  for (const site of collectSites(program, env)) {
+    for (const node of site.nodes) {
+      const a: Auditors = site.auditors(node);
+      add(a.kind === 'everyone' ? principals : a.members);
+    }
+  }
+  const rows: string[] = [];
+  for (const i of principals) {
+    for (const v of principals) {
+      if (i === v) continue;
+      for (const a of samples.values()) {
+        const m = deployment.mechanismFor(i, v, a);
+        rows.push(`[i |-> ${tlaName(i)}, v |-> ${tlaName(v)}, A |-> ${setOf(a)}, m |-> ${mechValue(m)}]`);
+      }
+    }
+  }
+  return [
+    "(* mechanismFor (src/deploy/resolve.ts) on sample auditor sets: TLC refuses",
+    '   the module if W_Mech, the same rule in TLA+, disagrees with it. *)',
+    `W_ResolutionSamples == {\n    ${rows.join(',\n    ')}}`,
+    'W_ResolutionAgrees == \\A x \\in W_ResolutionSamples : W_Mech(x.i, x.v, x.A) = x.m',
+    'ASSUME W_ResolutionAgrees',
+  ];
+}
