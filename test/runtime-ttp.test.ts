@@ -338,8 +338,9 @@ function simulate(m: ModelInstance, seed: number, requests: number): RunOutcome 
   return { logs, result, codecs };
 }
 
-const replayLogs = (logs: Map<string, string[]>): ReturnType<typeof replayTraces> =>
-  replayTraces(program, [...logs].map(([n, l]) => ({ path: `${n}.ndjson`, text: l.join('\n') + '\n' })));
+/** Replayed against `model` (the model the run took; the logs of runSimulation without a header do not name it). */
+const replayLogs = (logs: Map<string, string[]>, model?: string): ReturnType<typeof replayTraces> =>
+  replayTraces(program, [...logs].map(([n, l]) => ({ path: `${n}.ndjson`, text: l.join('\n') + '\n' })), model === undefined ? {} : { model });
 
 describe('on the simulated network', () => {
   it('40 seeds with drops, duplicates and reordering: every request completes, no invariant is violated, every run replays', () => {
@@ -373,7 +374,7 @@ describe('on the simulated network', () => {
       expect(r.violation?.invariant, where).toBeUndefined();
       expect(r.stalled, where).toBeUndefined();
       expect(r.completed, where).toBe(1);
-      const rp = replayLogs(logs);
+      const rp = replayLogs(logs, 'ByzantineBackup');
       expect(rp.ok ? 'accepted' : rp.rejection, where).toBe('accepted');
       totals.forged += r.byzantine.forged;
       totals.forgedRequests += r.byzantine.forgedRequests;

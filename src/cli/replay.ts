@@ -6,7 +6,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { checkFile } from '../analysis/frontend.js';
-import { replayTraces, type ReplayResult, type TraceFile } from '../trace/replay.js';
+import type { CheckedProgram } from '../analysis/program.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
+import { runDeployment, runHeaderOf } from '../trace/header.js';
+import { replayTraces, type ReplayOptions, type ReplayResult, type TraceFile } from '../trace/replay.js';
 import { replayWithTlc } from '../trace/tlc-replay.js';
 import { resolveTlc } from '../tools/resolve.js';
 import { htmlOutProblem, writeHtml } from '../report/html-out.js';
@@ -16,18 +19,29 @@ import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 
-const REPLAY_HELP = `Usage: mommie replay PROGRAM TRACE... [--engine builtin|tlc] [--json]
+const REPLAY_HELP = `Usage: mommie replay PROGRAM TRACE... [--model NAME] [--deploy FILE] [--engine builtin|tlc] [--json]
 
-Checks that a recorded run is a behaviour of the program: the node logs
-(files, or directories of <node>.ndjson files, as 'mommie run --trace DIR'
-writes them) are merged in causal order and every step is re-done in the
+Checks that a recorded run is a behaviour of the program under a model's
+fault bounds: the node logs (files, or directories of <node>.ndjson files,
+as 'mommie run --trace DIR' writes them; every correct node's log) are
+checked field by field (event numbers, vector clocks, who each delivery
+came from), merged in causal order, and every step is re-done in the
 semantics: each transition fired was enabled with its binding in the
 reconstructed state and its body gives the same changes and publications;
 each delivered statement was published by its issuer (or is a Byzantine
-node's own) and reached one of its verifiers, once. The first step that
-fails is reported with its file and line, in MOMMIE terms.
+node's own) and reached one of its verifiers, once; a Byzantine node
+publishes only what the model lets it, within its budget; the model's
+invariants hold in every state of the merged run. Which nodes are correct,
+crashed or Byzantine is the model's word, never a log's. The first event
+that fails is reported with its file and line, in MOMMIE terms.
 
 Options:
+  --model NAME      check against this model's faults and invariants (default:
+                    the model the run took, which its logs record; a run
+                    without --model: every principal correct)
+  --deploy FILE     the run's deploy file, whose [Dissemination] plan says who
+                    may relay a statement (default: the one its logs record,
+                    which must still have the same SHA-256)
   --engine E        builtin (default): re-do each step in mommie's semantics;
                     tlc: write the merged logs as a trace-validation module
                     over the program's TLA+ module ('mommie tla') and have
@@ -43,9 +57,12 @@ Options:
   --force           overwrite --out whatever it holds
   -h, --help        show this help
 
-Exit codes: 0 the run is a behaviour of the program, 1 bad input (no
-program, unreadable logs, --engine tlc without TLC), 2 a step is not a step
-of the program, 3 TLC failed to give an answer, 130 Ctrl-C.`;
+Exit codes: 0 the run is a behaviour of the program within the model's
+fault bounds and keeps its invariants, 1 bad input (no program, unreadable
+logs or deploy file, a deploy file other than the run's, --engine tlc
+without TLC), 2 an event that is not a step of the program within those
+bounds, a field that does not add up, or a broken invariant, 3 TLC failed
+to give an answer, 130 Ctrl-C.`;
 
 /** Logs larger than this are refused before they are read. */
 const MAX_TRACE_BYTES = 1 << 30;
@@ -55,7 +72,7 @@ export const replayCommand: Command = {
   summary: 'check recorded runs against the program',
   help: REPLAY_HELP,
   async run(args, out) {
-    const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, tla2tools: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
+    const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, model: { type: 'string' }, deploy: { type: 'string' }, tla2tools: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const engine = parsed.values.engine ?? 'builtin';
     if (engine !== 'builtin' && engine !== 'tlc') {
@@ -105,6 +122,14 @@ export const replayCommand: Command = {
         }
       }
     }
+    const model = parsed.values.model;
+    if (model !== undefined && !fe.program.models.has(model)) return refuse(`no model ${model} in ${fe.program.name} (${[...fe.program.models.keys()].join(', ') || 'it declares none'})`);
+    const deployment = deploymentFor(fe.program, files, parsed.values.deploy, out);
+    if (deployment === 'bad') return EXIT.BAD_INPUT;
+    const opts: ReplayOptions = {
+      ...(model !== undefined ? { model } : {}),
+      ...(deployment !== undefined ? { deployment } : {}),
+    };
     let r: ReplayResult;
     if (engine === 'tlc') {
       const tla2tools = parsed.values.tla2tools;
@@ -119,7 +144,7 @@ export const replayCommand: Command = {
         interrupted = true;
       };
       process.on('SIGINT', onSigint);
-      const t = await replayWithTlc(fe.program, fe.source, files, { java: resolved.right.java, jar: resolved.right.jar }, { isInterrupted: () => interrupted }).finally(() => process.off('SIGINT', onSigint));
+      const t = await replayWithTlc(fe.program, fe.source, files, { java: resolved.right.java, jar: resolved.right.jar }, { ...opts, isInterrupted: () => interrupted }).finally(() => process.off('SIGINT', onSigint));
       if (interrupted) {
         out.stderr('mommie replay: interrupted: TLC stopped before it answered');
         return EXIT.INTERRUPTED;
@@ -131,15 +156,31 @@ export const replayCommand: Command = {
       if (t.tlc !== undefined) out.stderr(`engine: tlc (${resolved.right.jar}): ${t.tlc.events} events, ${t.tlc.distinct} distinct states, ${t.tlc.seconds.toFixed(1)} s`);
       else out.stderr(`engine: tlc (${resolved.right.jar}): the logs were refused before TLC ran`);
       r = t.result;
-    } else r = replayTraces(fe.program, files);
+    } else r = replayTraces(fe.program, files, opts);
     if (htmlOut !== undefined) {
-      const problem = writeHtml(htmlOut, replayHtml(fe.program, files, r, engine));
+      const problem = writeHtml(htmlOut, replayHtml(fe.program, files, r, engine, opts));
       if (problem !== undefined) return refuse(problem);
       out.stderr(`wrote ${htmlOut}`);
     }
     if (parsed.values.json === true) out.stdout(JSON.stringify(r, null, 2));
-    else if (r.ok) out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name}`);
-    else out.stderr(`${r.rejection.file}:${r.rejection.line}: error: ${r.rejection.message}`);
+    else if (r.ok) {
+      out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name} ${r.model === null ? 'with every principal correct (the run took no model)' : `within the fault bounds of model ${r.model}`}`);
+      out.stdout(r.invariants.length === 0 ? 'invariants: none to check' : `invariants: ${r.invariants.join(', ')} hold in every state of the merged run (one linearization of the logs, not every order their vector clocks allow)`);
+    } else out.stderr(`${r.rejection.file}${r.rejection.line > 0 ? `:${r.rejection.line}` : ''}: error: ${r.rejection.message}`);
     return r.ok ? EXIT.OK : EXIT.VIOLATION;
   },
 };
+
+/**
+ * The deployment the run's relays are checked against (--deploy, else the
+ * one its logs record); 'bad' (reported) when it cannot be used.
+ */
+function deploymentFor(program: CheckedProgram, files: readonly TraceFile[], given: string | undefined, out: Parameters<Command['run']>[1]): ReplayOptions['deployment'] | 'bad' {
+  const head = runHeaderOf(files);
+  // Logs without a header the engines can read are the engines' to reject, with a line.
+  const d = runDeployment(program, 'rejection' in head ? {} : head.header, given);
+  if (d.ok) return d.deployment;
+  for (const x of d.diagnostics) out.stderr(formatDiagnostic(x, x.file === d.source?.file ? d.source : undefined));
+  out.stderr(`mommie replay: ${d.message}`);
+  return 'bad';
+}

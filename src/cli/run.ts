@@ -39,6 +39,7 @@ import type { Out } from './output.js';
 import { htmlOutProblem, writeHtml } from '../report/html-out.js';
 import { RUN_HTML_GENERATOR } from '../report/run-html.js';
 import { HtmlCapture } from '../report/run-capture.js';
+import { runHeader } from '../trace/header.js';
 
 const RUN_HELP = `Usage: mommie run PROGRAM --deploy DEPLOY [--keys DIR] [options]
 
@@ -278,6 +279,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
           return codec;
         },
         ...(html !== undefined ? { onProgress: html.onProgress } : {}),
+        header: runHeader({ ...(model.decl.id !== -1 ? { model: model.name } : {}), ...(ctx.clients !== undefined ? { clients: ctx.clients } : {}), deployFile: ctx.deployment.file }),
         traceFor: (n) => {
           if (ctx.traceDir === undefined) return html?.sink(n);
           mkdirSync(ctx.traceDir, { recursive: true });

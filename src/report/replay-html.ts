@@ -8,9 +8,8 @@
 
 import type { CheckedProgram } from '../analysis/program.js';
 import { renderPage, type Lifeline, type SequenceChart, type Table } from '../html/index.js';
-import { causalMerge, loadRun } from '../trace/merge.js';
+import { loadRun, mergeAsLogged, type ReplayOptions } from '../trace/merge.js';
 import type { ReplayResult, TraceFile } from '../trace/replay.js';
-import { jsonKey } from '../trace/rerun.js';
 import { eventsChart, type NodeEvent } from './events-chart.js';
 
 export const REPLAY_HTML_GENERATOR = 'mommie replay';
@@ -18,31 +17,23 @@ export const REPLAY_HTML_GENERATOR = 'mommie replay';
 /** At most this many events are drawn: the first ones, or those up to the rejected one. */
 export const REPLAY_CHART_EVENTS = 2000;
 
-export function replayHtml(program: CheckedProgram, files: readonly TraceFile[], r: ReplayResult, engine: string): string {
+export function replayHtml(program: CheckedProgram, files: readonly TraceFile[], r: ReplayResult, engine: string, opts: ReplayOptions = {}): string {
   const charts: SequenceChart[] = [];
   const tables: Table[] = [];
-  const run = loadRun(program, files);
+  const run = loadRun(program, files, opts);
   const summary = [`${files.length} log${files.length === 1 ? '' : 's'}, engine ${engine}`];
-  if (r.ok) summary.push(`accepted: ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures` : ''}) are a behaviour of ${program.name}`);
-  else summary.push(`rejected: ${r.rejection.file}:${r.rejection.line}${r.rejection.node !== '' ? ` (${r.rejection.node})` : ''}: ${r.rejection.message}`);
+  if (r.ok) summary.push(`accepted: ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures` : ''}) are a behaviour of ${program.name} ${r.model === null ? 'with every principal correct' : `within the fault bounds of model ${r.model}`}; invariants ${r.invariants.length === 0 ? 'none' : r.invariants.join(', ')} hold on the merged run`);
+  else summary.push(`rejected: ${r.rejection.file}${r.rejection.line > 0 ? `:${r.rejection.line}` : ''}${r.rejection.node !== '' ? ` (${r.rejection.node})` : ''}: ${r.rejection.message}`);
   if (!('rejection' in run)) {
     const { logs, model } = run;
     const bad = r.ok ? undefined : r.rejection;
-    const events: NodeEvent[] = [];
-    const published = new Set<string>();
-    let rejectedAt: number | undefined;
-    const end = causalMerge(logs, (k) => published.has(k), (l, e, line) => {
-      events.push({ node: l.node, event: e, at: `${l.file}:${line}` });
-      if (bad !== undefined && l.file === bad.file && line === bad.line) {
-        rejectedAt = events.length - 1;
-        return 'rejected';
-      }
-      if (e.k === 'fire') for (const s of e.pub) published.add(jsonKey(s));
-      if (e.k === 'byz') published.add(jsonKey(e.s));
-      return undefined;
-    });
-    if (end.kind === 'stuck' && bad !== undefined && end.log.file === bad.file && end.at.line === bad.line) {
-      events.push({ node: end.log.node, event: end.at.event, at: `${end.log.file}:${end.at.line}` });
+    const isBad = (file: string, line: number): boolean => bad !== undefined && file === bad.file && line === bad.line;
+    const merged = mergeAsLogged(run, (m) => isBad(m.log.file, m.line));
+    const events: NodeEvent[] = merged.events.map((m) => ({ node: m.log.node, event: m.event, at: `${m.log.file}:${m.line}` }));
+    let rejectedAt = merged.end.kind === 'failed' ? events.length - 1 : undefined;
+    const end = merged.end;
+    if (end.kind === 'stuck' && isBad(end.at.log.file, end.at.line)) {
+      events.push({ node: end.at.log.node, event: end.at.event, at: `${end.at.log.file}:${end.at.line}` });
       rejectedAt = events.length - 1;
     }
     const statusOf = new Map(logs.map((l) => [l.node, l.status] as const));

@@ -12,6 +12,7 @@
 import type { StatementView, StepAction, VarChange } from '../check/result.js';
 import type { ByzantineInfo, ByzantineSend, ModelInstance } from '../semantics/model.js';
 import type { RecordValue } from '../semantics/value.js';
+import { TRACE_VERSION, type RunHeader } from '../trace/events.js';
 import type { Random, SimNetwork } from '../transport/sim.js';
 import type { Transport } from '../transport/transport.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
@@ -39,6 +40,8 @@ export interface ByzantineContext {
   readonly net: SimNetwork;
   readonly codec: FrameCodec;
   readonly trace?: TraceSink;
+  /** What the log's start event says about the run (model, --clients, deploy file). */
+  readonly header?: RunHeader;
   /** The deployment's trusted third parties. */
   readonly ttps: readonly string[];
   readonly maxTimeMs: number;
@@ -86,7 +89,7 @@ export class ByzantineNode {
 
   start(): void {
     const { model, net, codec, trace } = this.c;
-    trace?.write({ k: 'start', version: 1, node: this.name, role: model.nodes[this.b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine' });
+    trace?.write({ k: 'start', version: TRACE_VERSION, node: this.name, role: model.nodes[this.b.node]!.role?.name ?? '', program: model.program.name, constants: {}, faulty: 'byzantine', ...this.c.header });
     const transport = this.transport;
     transport.onFrame((from, bytes) => {
       if (this.received.length < 64) this.received.push({ from, bytes });

@@ -14,7 +14,8 @@ import { loadKeyRing } from '../keys/load.js';
 import { instantiateForRun, withClients, type NodeInfo } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
-import type { StartEvent } from '../trace/events.js';
+import { TRACE_VERSION, type StartEvent } from '../trace/events.js';
+import { runHeader } from '../trace/header.js';
 import { valueFromJson, valueToJson, type ValueJson } from '../trace/value-json.js';
 import { listenTcp } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
@@ -121,8 +122,9 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   const system = new System(model);
 
   const start: StartEvent = {
-    k: 'start', version: 1, node: a.node, role: info.role.name, program: program.name,
+    k: 'start', version: TRACE_VERSION, node: a.node, role: info.role.name, program: program.name,
     constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
+    ...runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy }),
   };
   const path = logPath(a.traceDir, a.node);
   let recovered: Recovered | undefined;

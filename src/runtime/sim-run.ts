@@ -12,6 +12,7 @@ import type { ModelInstance } from '../semantics/model.js';
 import { NodeMachine } from '../semantics/node.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
+import { TRACE_VERSION, type RunHeader } from '../trace/events.js';
 import { valueToJson } from '../trace/value-json.js';
 import { NO_FAULTS, SimNetwork, type SimFaults } from '../transport/sim.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
@@ -60,6 +61,8 @@ export interface SimRunOptions {
   /** Evaluate every invariant of the model after every step (default true). */
   readonly invariants?: boolean;
   readonly traceFor?: (node: string) => TraceSink | undefined;
+  /** What every log's start event says about the run (model, --clients, deploy file), for replay. */
+  readonly header?: RunHeader;
   readonly strict?: boolean;
   /** Told the number of completed requests after each slice of events (benchmarks sample wall time with it). */
   readonly onProgress?: (completed: number) => void;
@@ -193,8 +196,8 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     if (info.status !== 'correct') continue;
     const trace = opts.traceFor?.(info.name);
     trace?.write({
-      k: 'start', version: 1, node: info.name, role: info.role.name, program: model.program.name,
-      constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
+      k: 'start', version: TRACE_VERSION, node: info.name, role: info.role.name, program: model.program.name,
+      constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct', ...opts.header,
     });
     const node = new RuntimeNode({
       machine: new NodeMachine(system, info),
@@ -217,7 +220,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
 
   const ttps = (opts.ttps ?? []).map((name) => {
     const trace = opts.traceFor?.(name);
-    trace?.write(ttpStartEvent(name, model.program.name));
+    trace?.write(ttpStartEvent(name, model.program.name, opts.header));
     return new TtpNode({ name, transport: net.endpoint(name), codec: opts.codecFor(name), host: net.host, ...(trace !== undefined ? { trace } : {}) });
   });
 
@@ -225,7 +228,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     const name = model.nodes[b.node]!.name;
     const trace = opts.traceFor?.(name);
     return new ByzantineNode(b, {
-      model, net, codec: opts.codecFor(name), ...(trace !== undefined ? { trace } : {}), ttps: opts.ttps ?? [], maxTimeMs: opts.maxTimeMs ?? 600_000,
+      model, net, codec: opts.codecFor(name), ...(trace !== undefined ? { trace } : {}), ...(opts.header !== undefined ? { header: opts.header } : {}), ttps: opts.ttps ?? [], maxTimeMs: opts.maxTimeMs ?? 600_000,
       keep, view,
     });
   });

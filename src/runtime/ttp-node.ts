@@ -11,7 +11,7 @@
 // published, for that issuer (docs/runtime.md, "Trusted third parties").
 
 import type { Deployment } from '../deploy/deployment.js';
-import type { StartEvent } from '../trace/events.js';
+import { TRACE_VERSION, type RunHeader, type StartEvent } from '../trace/events.js';
 import type { Transport } from '../transport/transport.js';
 import type { FrameCodec, Sequenced } from './codec.js';
 import type { Host } from './host.js';
@@ -100,6 +100,6 @@ export function thirdParties(deployment: Deployment, principals: Iterable<string
 }
 
 /** The first line of a TTP's log. */
-export function ttpStartEvent(name: string, program: string): StartEvent {
-  return { k: 'start', version: 1, node: name, role: '', program, constants: {}, faulty: 'ttp' };
+export function ttpStartEvent(name: string, program: string, header: RunHeader = {}): StartEvent {
+  return { k: 'start', version: TRACE_VERSION, node: name, role: '', program, constants: {}, faulty: 'ttp', ...header };
 }

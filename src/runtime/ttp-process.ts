@@ -9,6 +9,7 @@ import type { CheckedProgram } from '../analysis/program.js';
 import type { Deployment } from '../deploy/deployment.js';
 import { loadKeyRing } from '../keys/load.js';
 import type { ModelInstance } from '../semantics/model.js';
+import { runHeader } from '../trace/header.js';
 import { parseLog } from '../trace/read-log.js';
 import { listenTcp } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
@@ -68,7 +69,7 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
   const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, onReconnect: (p) => reconnected(p) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
-  const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name));
+  const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy })));
   const codec = new WireCodec(ring.ring, c.deployment, schema.schema);
   const ttp = new TtpNode({
     name: a.node, transport, codec, host: realHost, trace: log, events,

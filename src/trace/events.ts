@@ -16,11 +16,15 @@
 //   stop     the node stopped (end of run, Ctrl-C, strict abort)
 // A TTP's log starts with `faulty: "ttp"` and role "": it runs no role.
 // `n` numbers a node's events from 1; `vc` is the vector clock after the event.
+// Since version 2 the start event also names the run's model (`--model`),
+// `--clients` and the deploy file (its path and SHA-256), so that replay
+// checks the run against the model's fault bounds and the deployment's
+// dissemination plan rather than against what each log says of itself.
 
 import * as t from 'io-ts';
 import { ValueJsonCodec } from './value-json.js';
 
-export const TRACE_VERSION = 1;
+export const TRACE_VERSION = 2;
 
 const StatementJson = t.strict({
   i: t.string,
@@ -33,16 +37,30 @@ export type StatementJson = t.TypeOf<typeof StatementJson>;
 const VectorClock = t.record(t.string, t.number);
 const Binding = t.readonlyArray(t.tuple([t.string, ValueJsonCodec]));
 
-const Start = t.strict({
-  k: t.literal('start'),
-  version: t.literal(TRACE_VERSION),
-  node: t.string,
-  role: t.string,
-  program: t.string,
-  constants: t.record(t.string, ValueJsonCodec),
-  /** `ttp`: a trusted third party, not a principal of the program (correct by assumption). */
-  faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine'), t.literal('ttp')]),
+/** What every log of a run says about the run as a whole (version 2 on); absent fields: none given. */
+const RunHeader = t.partial({
+  /** The model whose faults the run took (`mommie run --model`). */
+  model: t.string,
+  /** `mommie run --clients K`: the first K clients ran, the model's other clients are crashed. */
+  clients: t.number,
+  /** The deploy file the run used: its absolute path and the SHA-256 of its text. */
+  deploy: t.strict({ file: t.string, sha256: t.string }),
 });
+export type RunHeader = t.TypeOf<typeof RunHeader>;
+
+const Start = t.exact(t.intersection([
+  t.type({
+    k: t.literal('start'),
+    version: t.union([t.literal(1), t.literal(TRACE_VERSION)]),
+    node: t.string,
+    role: t.string,
+    program: t.string,
+    constants: t.record(t.string, ValueJsonCodec),
+    /** `ttp`: a trusted third party, not a principal of the program (correct by assumption). */
+    faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine'), t.literal('ttp')]),
+  }),
+  RunHeader,
+]));
 
 /** A call of a function the program leaves to its implementation: name, arguments, result. */
 const FunctionCall = t.tuple([t.string, t.readonlyArray(ValueJsonCodec), ValueJsonCodec]);

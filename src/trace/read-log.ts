@@ -33,6 +33,27 @@ export interface ParsedLog {
 /** Every line longer than this is refused before it is parsed. */
 const MAX_LINE = 4 * 1024 * 1024;
 
+/**
+ * Only a log's start event (its first line), for what the run header says
+ * before the logs are read in full.
+ */
+export function parseStart(f: TraceFile): StartEvent | { readonly rejection: ReplayRejection } {
+  const end = f.text.indexOf('\n');
+  const first = (end < 0 ? f.text : f.text.slice(0, end)).trim();
+  const bad = (message: string): { rejection: ReplayRejection } => ({ rejection: { file: f.path, line: 1, node: '', message } });
+  if (first === '') return bad('an empty trace: no start event');
+  if (first.length > MAX_LINE) return bad(`a line of ${first.length} characters, more than a trace event can be`);
+  let json: unknown;
+  try {
+    json = JSON.parse(first);
+  } catch {
+    return bad('not JSON: each line of a trace is one JSON event');
+  }
+  const d = TraceEventCodec.decode(json);
+  if (isLeft(d) || d.right.k !== 'start') return bad('a trace starts with a start event (node, role, program, constants, faulty, version 1 or 2)');
+  return d.right;
+}
+
 export function parseLog(f: TraceFile): ParsedLog | { readonly rejection: ReplayRejection } {
   const lines = f.text.split('\n');
   const events: Located[] = [];

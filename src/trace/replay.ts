@@ -1,20 +1,30 @@
 // `mommie replay`: checks that recorded node logs are a behaviour of the
-// abstract pool. The logs are merged in causal order (a node's own events in
-// order; a delivery after the publication it delivers) and every event is
-// re-done in the semantics — the same NodeMachine the runtime runs, on a
-// reconstructed state:
+// abstract pool under the model the run is checked against (merge.ts loads
+// the logs, takes each node's status from the model and checks the fields no
+// step needs). The logs are merged in causal order (a node's own events in
+// order; an event after what its vector clock says its node had seen; a
+// delivery after the publication it delivers) and every event is re-done in
+// the semantics — the same NodeMachine the runtime runs, on a reconstructed
+// state:
 //   fire     the transition was enabled with that binding here, and its body
 //            gives the same variable changes and publications;
 //   abort    the body fails here, with the same code;
 //   deliver  some node published the statement (a correct node's fire, or a
 //            Byzantine node's own), this node is a verifier, and it did not
 //            know it already;
-//   byz      a node the run declared Byzantine publishes with itself as issuer;
+//   byz      a node the model makes Byzantine publishes, as its own, a
+//            statement its SENDS clause allows, within its BUDGET
+//            (semantics/byzantine.ts);
 //   countersign  (a trusted third party's log) the statement was published
 //            and the TTP countersigned it for its issuer, nobody else
 //            (a TTP's refusals and its stop are taken as they are; it takes
 //            no step of the program, and the statements it countersigned are
 //            delivered, and replayed, as their issuers' statements).
+// After every fire that changes a variable, the model's invariants are
+// evaluated on the merged run's state (every node's variables as re-done;
+// faulty nodes keep their initial values, as in the model checker): they are
+// checked on this one linearization, not on every order of the run's events
+// that the vector clocks allow.
 // Functions the program leaves to its implementation take the values the logs
 // recorded (`fn` of fire and abort events): replay has no implementation of
 // its own, and two logs giving one function two values for the same
@@ -24,54 +34,93 @@
 // reading a log is trace/read-log.ts.
 
 import type { CheckedProgram } from '../analysis/program.js';
+import { byzantineRefusal } from '../semantics/byzantine.js';
+import { EvalError } from '../semantics/errors.js';
+import type { EvalEnv } from '../semantics/eval.js';
 import { NodeMachine } from '../semantics/node.js';
 import { System } from '../semantics/system.js';
+import type { Value } from '../semantics/value.js';
 import type { TraceEvent } from './events.js';
-import { causalMerge, loadRun, type NodeLog } from './merge.js';
+import { causalMerge, loadRun, type NodeLog, type ReplayOptions } from './merge.js';
 import type { ReplayRejection, TraceFile } from './read-log.js';
-import { jsonKey, NodeRerun, showStatementJson } from './rerun.js';
+import { jsonKey, NodeRerun } from './rerun.js';
+import { recordFromJson } from './value-json.js';
 
-export type { ReplayRejection, TraceFile };
+export type { ReplayOptions, ReplayRejection, TraceFile };
 
 export type ReplayResult =
-  | { readonly ok: true; readonly nodes: number; readonly events: number; readonly fires: number; readonly deliveries: number; readonly byzantine: number; readonly countersigned: number }
+  | {
+      readonly ok: true; readonly nodes: number; readonly events: number; readonly fires: number; readonly deliveries: number; readonly byzantine: number; readonly countersigned: number;
+      /** The model whose fault bounds the run was checked against; null: none (every principal correct). */
+      readonly model: string | null;
+      /** The invariants that held in every state of the merged run. */
+      readonly invariants: readonly string[];
+    }
   | { readonly ok: false; readonly rejection: ReplayRejection };
 
-export function replayTraces(program: CheckedProgram, files: readonly TraceFile[]): ReplayResult {
-  const run = loadRun(program, files);
+export function replayTraces(program: CheckedProgram, files: readonly TraceFile[], opts: ReplayOptions = {}): ReplayResult {
+  const run = loadRun(program, files, opts);
   if ('rejection' in run) return { ok: false, rejection: run.rejection };
   const { logs, model } = run;
   const system = new System(model);
   const reruns = new Map<NodeLog, NodeRerun>();
+  const byNode = new Map<string, NodeRerun>();
   for (const l of logs) {
     if (l.status !== 'correct') continue;
     const info = model.nodes[model.nodeIndex.get(l.node)!]!;
-    reruns.set(l, new NodeRerun(l.node, new NodeMachine(system, { ...info, status: 'correct' })));
+    const rerun = new NodeRerun(l.node, new NodeMachine(system, info));
+    reruns.set(l, rerun);
+    byNode.set(l.node, rerun);
   }
   const pool = new Set<string>();
+  const spent = new Map<string, number>();
   let byzantine = 0;
   let countersigned = 0;
   let events = 0;
+  const invariants = model.invariants.map((n) => [n, program.invariants.get(n)!] as const);
+  const initial = system.initialState();
+  const env: EvalEnv = {
+    bound: new Map(),
+    correct: model.correct,
+    faulty: model.faulty,
+    nodeVar: (p, variable, at) => {
+      const idx = model.nodeIndex.get(p);
+      const info = idx === undefined ? undefined : model.nodes[idx];
+      const vi = info?.role === undefined ? undefined : system.varIndexOf(info.role.name).get(variable);
+      if (vi === undefined) throw new EvalError('MOM503', `${p} has no variable ${variable}`, at);
+      // Faulty nodes keep their initial values, as in the model.
+      return (byNode.get(p)?.machine.variables ?? initial.vars[idx!]!)[vi]! as Value;
+    },
+  };
 
-  const end = causalMerge(logs, (k) => pool.has(k), (l, e) => {
-    const bad = step(l, e);
+  const atStart = broken();
+  if (atStart !== undefined) return reject(logs[0]?.file ?? '', 1, '', `${atStart.replace('after this step', 'in the initial state')}`);
+  const end = causalMerge(run, (k) => pool.has(k), (l, e) => {
+    const bad = step(l, e) ?? (e.k === 'fire' && e.ch.length > 0 ? broken() : undefined);
     if (bad !== undefined) return `event ${'n' in e ? e.n : ''} of ${l.node}: ${bad}`;
     events++;
     return undefined;
   });
   if (end.kind === 'failed') return reject(end.log.file, end.line, end.log.node, end.message);
-  if (end.kind === 'stuck') {
-    // Every log is stuck at a delivery that nothing published.
-    const { event: e, line } = end.at;
-    const l = end.log;
-    const s = e.k === 'deliver' || e.k === 'countersign' ? e.s : undefined;
-    const shown = s === undefined ? '?' : showStatementJson(s, (v) => system.ev.show(v));
-    const what = e.k === 'countersign' ? 'countersignature' : 'delivery';
-    return reject(l.file, line, l.node, `event ${'n' in e ? e.n : ''} of ${l.node}: ${what} of ${shown}, which no node published (a correct issuer's fire or a Byzantine node's own statement)`);
-  }
+  if (end.kind === 'stuck') return { ok: false, rejection: end.rejection };
   const fires = [...reruns.values()].reduce((n, r) => n + r.fires, 0);
   const deliveries = [...reruns.values()].reduce((n, r) => n + r.deliveries, 0);
-  return { ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned };
+  return { ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned, model: model.decl.id === -1 ? null : model.name, invariants: model.invariants };
+
+  /** The first invariant the merged run's state breaks (evaluated as the model checker does; an error breaks it too). */
+  function broken(): string | undefined {
+    for (const [name, decl] of invariants) {
+      let why = '';
+      try {
+        if (system.ev.evalBool(decl.body, env)) continue;
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        why = ` (${e.code}: ${e.message})`;
+      }
+      return invariantBroken(name, why);
+    }
+    return undefined;
+  }
 
   function step(l: NodeLog, e: TraceEvent): string | undefined {
     if (l.status === 'ttp') {
@@ -91,8 +140,18 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     }
     if (e.k === 'byz') {
       if (l.status !== 'byzantine') return `${l.node} is not Byzantine in this run, yet it logged a Byzantine publication`;
-      if (e.s.i !== l.node) return `a Byzantine node published a statement of another issuer, ${e.s.i}: authentication should make that impossible`;
-      pool.add(jsonKey(e.s));
+      const key = jsonKey(e.s);
+      // The same statement again adds nothing to the pool: no step, no budget.
+      if (pool.has(key)) {
+        byzantine++;
+        return undefined;
+      }
+      const record = recordFromJson(e.s.r);
+      if (record === undefined) return 'the Byzantine statement has no record';
+      const bad = byzantineRefusal(model, l.node, { issuer: e.s.i, verifiers: e.s.v, auditors: e.s.a, record }, spent.get(l.node) ?? 0);
+      if (bad !== undefined) return bad;
+      spent.set(l.node, (spent.get(l.node) ?? 0) + 1);
+      pool.add(key);
       byzantine++;
       return undefined;
     }
@@ -107,6 +166,11 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     for (const k of r.published) pool.add(k);
     return undefined;
   }
+}
+
+/** Both engines' words for an invariant the merged run breaks after a step. */
+export function invariantBroken(name: string, why: string): string {
+  return `invariant ${name} does not hold after this step${why}, in the state the merged run reaches (the one linearization of the logs that replay checks)`;
 }
 
 function reject(file: string, line: number, node: string, message: string): { ok: false; rejection: ReplayRejection } {

@@ -7,31 +7,27 @@
 //                after as logged, the pool grown by exactly the logged
 //                publications;
 //   deliver      Deliver(node) of exactly the logged statement;
-//   byz          a node the run declared Byzantine adds a statement of its own;
+//   byz          a node the model makes Byzantine adds a statement of its own
+//                that its SENDS clause allows, within its BUDGET (the same
+//                bounds as the built-in replay's, from the same ModelInstance);
 //   countersign  (a TTP) a published statement of the issuer that asked;
 //   abort        the instance is set aside (handled); the body's failure is
 //                the log's word, as TLA+ has no failing step;
 //   stop, and a TTP's refuse, change nothing.
 // TLC explores every way of taking the events in order; the deepest state it
 // reaches says how far the run is a behaviour of the program: depth
-// Len(TV_Trace) + 1 accepts it, depth d rejects event d. Functions the
-// program leaves to its implementation take the logged values.
+// Len(TV_Trace) + 1 accepts it, depth d rejects event d. The model's faults
+// are the module's Crashed and Byzantine (so Correct, which every step
+// requires, is the model's), and the model's invariants are checked in every
+// state. Functions the program leaves to its implementation take the logged values.
 
 import type { CheckedProgram, TransitionInfo } from '../analysis/program.js';
 import { keyOf } from '../semantics/value.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { translate } from '../tla/module.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
-import type { TraceEvent } from './events.js';
-import type { LoadedRun, NodeLog } from './merge.js';
+import type { LoadedRun, MergedEvent } from './merge.js';
 import { valueFromJson, valueToJson, type ValueJson } from './value-json.js';
-
-/** One event of the merged run, with its log. */
-export interface MergedEvent {
-  readonly log: NodeLog;
-  readonly event: TraceEvent;
-  readonly line: number;
-}
 
 export interface TraceModule {
   /** File name -> contents: the program's module, `TV_<Program>.tla` and its .cfg. */
@@ -98,14 +94,16 @@ class TraceWriter {
       const body = rows.length === 0 ? 'CHOOSE x__ \\in {} : TRUE' : `CASE ${rows.join('\n    [] ')}\n    [] OTHER -> CHOOSE x__ \\in {} : TRUE`;
       out.push(`TV_F_${f.name.name}${params.length === 0 ? '' : `(${params.join(', ')})`} == ${body}`);
     }
-    out.push('TV_None == {}');
     out.push('TV_NoFunction == [b \\in {} |-> {}]');
     // Membership, not CHOOSE over the type: a run's types are large (MaxSeq = 1000, SET OF ...).
     out.push('TV_InType(v, S) == IF v \\in S THEN v ELSE CHOOSE x__ \\in {} : TRUE');
-    const status = (s: NodeLog['status']): string => `{${this.run.logs.filter((l) => l.status === s).map((l) => this.node(l.node)).join(', ')}}`;
-    out.push(`TV_Correct == ${status('correct')}`);
-    out.push(`TV_Byzantine == ${status('byzantine')}`);
-    out.push(`TV_TTPs == ${status('ttp')}`);
+    const model = this.run.model;
+    const withStatus = (s: string): string => `{${model.nodes.filter((n) => n.status === s).map((n) => this.node(n.name)).join(', ')}}`;
+    // The model's faults, not the logs' word: Correct (Principals \ Faulty) is what every step requires.
+    out.push(`TV_Crashed == ${withStatus('crashed')}`);
+    out.push(`TV_Byzantine == ${withStatus('byzantine')}`);
+    out.push(`TV_TTPs == {${this.run.logs.filter((l) => l.status === 'ttp').map((l) => this.node(l.node)).join(', ')}}`);
+    out.push(...this.byzantineBounds());
     out.push('');
     out.push('VARIABLE TV_l');
     out.push('');
@@ -140,17 +138,19 @@ class TraceWriter {
       }
       out.push('');
     }
-    out.push(`TV_Fire(e) == e.k = "fire" /\\ e.node \\in TV_Correct /\\ (${fires.length === 0 ? 'FALSE' : fires.join(' \\/ ')})`);
+    out.push(`TV_Fire(e) == e.k = "fire" /\\ e.node \\in Correct /\\ (${fires.length === 0 ? 'FALSE' : fires.join(' \\/ ')})`);
     out.push('(* The instance is set aside, as the runtime does with a body that fails; a binding');
     out.push('   that does not give the whole instance leaves it to the log. *)');
-    out.push(`TV_Abort(e) == /\\ e.k = "abort" /\\ e.node \\in TV_Correct /\\ (${aborts.length === 0 ? 'FALSE' : aborts.join(' \\/ ')})`);
+    out.push(`TV_Abort(e) == /\\ e.k = "abort" /\\ e.node \\in Correct /\\ (${aborts.length === 0 ? 'FALSE' : aborts.join(' \\/ ')})`);
     out.push('  /\\ IF e.il = Cardinality(e.ik)');
     out.push('     THEN LET x == [i \\in 1..e.il |-> (CHOOSE q \\in e.ik : q[1] = i)[2]] IN');
     out.push('            x \\notin handled[e.node] /\\ handled\' = [handled EXCEPT ![e.node] = @ \\cup {x}]');
     out.push('     ELSE UNCHANGED handled');
     out.push(`  /\\ UNCHANGED <<${this.allVars().filter((v) => v !== 'handled').join(', ')}>>`);
-    out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in TV_Correct /\\ Deliver(e.node) /\\ known\'[e.node] = known[e.node] \\cup {e.s}');
-    out.push(`TV_Byz(e) == e.k = "byz" /\\ e.node \\in TV_Byzantine /\\ e.s.issuer = e.node /\\ pool' = pool \\cup {e.s} /\\ UNCHANGED <<${notPool.join(', ')}>>`);
+    out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known\'[e.node] = known[e.node] \\cup {e.s}');
+    out.push('(* The same statement again adds nothing to the pool (no step, no budget). *)');
+    out.push('TV_Byz(e) == e.k = "byz" /\\ e.node \\in Byzantine /\\ e.s.issuer = e.node');
+    out.push(`  /\\ IF e.s \\in pool THEN UNCHANGED vars ELSE TV_ByzMay(e) /\\ pool' = pool \\cup {e.s} /\\ UNCHANGED <<${notPool.join(', ')}>>`);
     out.push('TV_Countersign(e) == e.k = "countersign" /\\ e.node \\in TV_TTPs /\\ e.s.issuer = e.from /\\ e.s \\in pool /\\ UNCHANGED vars');
     out.push('TV_Refuse(e) == e.k = "refuse" /\\ e.node \\in TV_TTPs /\\ UNCHANGED vars');
     out.push('TV_Stop(e) == e.k = "stop" /\\ UNCHANGED vars');
@@ -165,6 +165,24 @@ class TraceWriter {
     out.push('TV_Spec == TV_Init /\\ [][TV_Next]_<<vars, TV_l>>');
     out.push('='.repeat(40));
     return out.join('\n') + '\n';
+  }
+
+  /**
+   * TV_ByzMay(e): the Byzantine publication e.s is one the model allows its
+   * node, as semantics/byzantine.ts decides for the built-in replay: some
+   * BYZANTINE item of the node with budget left lists the record's type (the
+   * record in that type), the verifier set (the listed set or one member),
+   * and the auditors.
+   */
+  private byzantineBounds(): string[] {
+    const model = this.run.model;
+    const set = (xs: readonly string[]): string => `{${xs.map((x) => this.node(x)).join(', ')}}`;
+    const items = model.byzantine.map((b) => {
+      const node = this.node(model.nodes[b.node]!.name);
+      const sends = b.sends.map((s) => `(e.s.record \\in T_${s.recordType} /\\ e.s.verifiers \\in {${s.verifierChoices.map(set).join(', ')}} /\\ e.s.auditors = ${set(s.auditors)})`);
+      return `(e.node = ${node} /\\ Cardinality({x__ \\in pool : x__.issuer = e.node}) < ${b.budget} /\\ (${sends.length === 0 ? 'FALSE' : sends.join(' \\/ ')}))`;
+    });
+    return [`TV_ByzMay(e) == ${items.length === 0 ? 'FALSE' : items.join('\n  \\/ ')}`];
   }
 
   private allVars(): string[] {
@@ -253,13 +271,14 @@ class TraceWriter {
     for (const pr of this.principals) out.push(`  ${tlaName(pr)} = ${tlaName(pr)}`);
     for (const c of this.run.model.constants.keys()) out.push(`  ${tlaName(c)} <- TV_C_${c}`);
     for (const f of p.functions.values()) if (f.body === undefined) out.push(`  ${tlaName(f.name.name)} <- TV_F_${f.name.name}`);
-    // The run's model has no faults: CORRECT is every principal, as in the built-in replay;
-    // which logs may fire, deliver or publish as Byzantine is TV_Correct and TV_Byzantine.
-    out.push('  Crashed <- TV_None');
-    out.push('  Byzantine <- TV_None');
+    // The model's faults; what a Byzantine node may publish is TV_ByzMay (ByzantinePublish, which
+    // enumerates its records, is not used: a run's domains are large).
+    out.push('  Crashed <- TV_Crashed');
+    out.push('  Byzantine <- TV_Byzantine');
     out.push('  ByzSends <- TV_NoFunction');
     out.push('  Budget <- TV_NoFunction');
     out.push('  InType <- TV_InType');
+    for (const i of this.run.model.invariants) out.push(`INVARIANT ${tlaName(i)}`);
     out.push('CHECK_DEADLOCK FALSE');
     return out.join('\n') + '\n';
   }

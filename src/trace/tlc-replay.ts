@@ -14,16 +14,16 @@ import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { TlcResult } from '../tlc/result.js';
 import { runTlcProcess, type TlcTools } from '../tlc/run.js';
-import { causalMerge, loadRun } from './merge.js';
-import type { ReplayResult } from './replay.js';
+import { loadRun, mergeAsLogged, type MergedEvent, type ReplayOptions } from './merge.js';
+import { invariantBroken, type ReplayResult } from './replay.js';
 import type { TraceFile } from './read-log.js';
-import { jsonKey, showStatementJson } from './rerun.js';
-import { traceModule, type MergedEvent } from './tla.js';
+import { showStatementJson } from './rerun.js';
+import { traceModule } from './tla.js';
 import { valueFromJson } from './value-json.js';
 import { showValue } from '../semantics/value.js';
 import type { Value } from '../semantics/value.js';
 
-export interface TlcReplayOptions {
+export interface TlcReplayOptions extends ReplayOptions {
   readonly timeoutMs?: number;
   readonly heapMB?: number;
   /** Keep the generated module here instead of a temporary directory (for a reader, or a test). */
@@ -39,20 +39,13 @@ export type TlcReplayOutcome =
 
 export async function replayWithTlc(program: CheckedProgram, source: SourceText | undefined, files: readonly TraceFile[], tools: TlcTools, opts: TlcReplayOptions = {}): Promise<TlcReplayOutcome> {
   const started = Date.now();
-  const run = loadRun(program, files);
+  const run = loadRun(program, files, opts);
   if ('rejection' in run) return { kind: 'result', result: { ok: false, rejection: run.rejection } };
   // The merge as the built-in replay walks it, every step taken as logged:
   // up to the first step the semantics refuses, both see the same sequence.
-  const pool = new Set<string>();
-  const events: MergedEvent[] = [];
-  const end = causalMerge(run.logs, (k) => pool.has(k), (log, event, line) => {
-    events.push({ log, event, line });
-    if (event.k === 'fire') for (const s of event.pub) pool.add(jsonKey(s));
-    if (event.k === 'byz') pool.add(jsonKey(event.s));
-    return undefined;
-  });
-  // Every log waits for a publication nobody made: that event ends the trace, and no step takes it.
-  if (end.kind === 'stuck') events.push({ log: end.log, event: end.at.event, line: end.at.line });
+  // When the merge gets stuck, TLC checks the events before it, and if it
+  // takes them all the merge's diagnosis is the answer, as in the built-in replay.
+  const { events, end } = mergeAsLogged(run);
 
   const tv = traceModule(program, source, run, events);
   const dir = opts.keepDir ?? mkdtempSync(join(tmpdir(), 'mommie-tv-'));
@@ -77,6 +70,9 @@ export async function replayWithTlc(program: CheckedProgram, source: SourceText 
     const stop = stoppedAt(r.parsed.right, events.length);
     if ('failure' in stop) return { kind: 'failure', message: stop.failure };
     const distinct = r.parsed.right.statistics?.distinct ?? 0;
+    const tlc = { events: events.length, seconds, distinct };
+    if (stop.at === 0) return { kind: 'result', result: { ok: false, rejection: { file: run.logs[0]?.file ?? '', line: 1, node: '', message: stop.why } }, tlc };
+    if (stop.at === undefined && end.kind === 'stuck') return { kind: 'result', result: { ok: false, rejection: end.rejection }, tlc };
     if (stop.at === undefined) {
       let fires = 0;
       let deliveries = 0;
@@ -88,12 +84,13 @@ export async function replayWithTlc(program: CheckedProgram, source: SourceText 
         if (e.k === 'byz') byzantine++;
         if (e.k === 'countersign') countersigned++;
       }
-      return { kind: 'result', result: { ok: true, nodes: run.logs.length, events: events.length, fires, deliveries, byzantine, countersigned }, tlc: { events: events.length, seconds, distinct } };
+      const model = run.model;
+      return { kind: 'result', result: { ok: true, nodes: run.logs.length, events: events.length, fires, deliveries, byzantine, countersigned, model: model.decl.id === -1 ? null : model.name, invariants: model.invariants }, tlc };
     }
     const bad = events[stop.at - 1]!;
     const e = bad.event;
-    const message = `event ${'n' in e ? e.n : ''} of ${bad.log.node}: ${describe(bad, program, stop.why)}`;
-    return { kind: 'result', result: { ok: false, rejection: { file: bad.log.file, line: bad.line, node: bad.log.node, message } }, tlc: { events: events.length, seconds, distinct } };
+    const message = `event ${'n' in e ? e.n : ''} of ${bad.log.node}: ${stop.invariant !== undefined ? stop.why : describe(bad, program, stop.why)}`;
+    return { kind: 'result', result: { ok: false, rejection: { file: bad.log.file, line: bad.line, node: bad.log.node, message } }, tlc };
   } finally {
     process.off('exit', removeDir);
     removeDir();
@@ -102,16 +99,25 @@ export async function replayWithTlc(program: CheckedProgram, source: SourceText 
 
 /**
  * Where TLC's search stopped, 1-based in the trace; undefined when the whole
- * trace was taken. Each step advances the cursor by one from 1, so the depth
- * of the search is the cursor of the deepest state: Len + 1 accepts.
+ * trace was taken, 0 when the initial state breaks an invariant. Each step
+ * advances the cursor by one from 1, so the depth of the search is the
+ * cursor of the deepest state: Len + 1 accepts. An invariant broken in the
+ * state with cursor l was broken by event l - 1.
  */
-function stoppedAt(t: TlcResult, length: number): { at: number | undefined; why: string } | { failure: string } {
+function stoppedAt(t: TlcResult, length: number): { at: number | undefined; why: string; invariant?: string } | { failure: string } {
   if (t.verdict === 'success') {
     const depth = t.statistics?.depth;
     if (depth === null || depth === undefined) return { failure: 'TLC finished without saying how deep its search went' };
     return depth > length ? { at: undefined, why: '' } : { at: depth, why: '' };
   }
   const f = t.findings[0];
+  if (t.verdict === 'violation' && f !== undefined && f.kind === 'invariant') {
+    const last = f.trace?.states[f.trace.states.length - 1];
+    const l = last?.variables.find((v) => v.name === 'TV_l')?.value;
+    if (f.initial) return { at: 0, why: invariantBroken(f.name, '').replace('after this step', 'in the initial state'), invariant: f.name };
+    if (l !== undefined && l.kind === 'int' && l.value >= 2 && l.value <= length + 1) return { at: l.value - 1, why: invariantBroken(f.name, ''), invariant: f.name };
+    return { failure: `TLC reports invariant ${f.name} violated in a state it does not place in the trace` };
+  }
   if (t.verdict === 'evaluation-error' && f !== undefined && f.kind === 'evaluation-error') {
     const last = f.trace?.states[f.trace.states.length - 1];
     const l = last?.variables.find((v) => v.name === 'TV_l')?.value;
