@@ -86,6 +86,25 @@ describe('replay checks a run against a model\'s fault bounds (item 4)', () => {
     expect(o.error).toMatch(/r4\.ndjson:2: error: event 1 of r4: model ByzantineBackup does not let r4 send Order to \{r1, r2, r3, r4\}/);
   });
 
+  it('a Byzantine record is checked against its type, not enumerated: PBCounter\'s ByzantineBackup at the deployment\'s constants', async () => {
+    // Reply has 1000 x 8000 x 4 values under specs/PBCounter.deploy: too many to list, one membership test each.
+    const dir = join(root, 'pbcounter-byz');
+    const run = await mommie(['run', 'specs/PBCounter.mom', '--deploy', 'specs/PBCounter.deploy', '--network', 'sim', '--model', 'ByzantineBackup', '--requests', '4', '--trace', dir]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const ok = await replay(dir, [], 'specs/PBCounter.mom');
+    expect(ok.exitCode, ok.error).toBe(0);
+    expect(ok.stdout).toMatch(/1 Byzantine publications\) are a behaviour of PBCounter within the fault bounds of model ByzantineBackup/);
+    const r4 = readLog(dir, 'r4.ndjson');
+    const i = indexOf(r4, (e) => e.k === 'byz');
+    const s = r4[i]!.s as Json;
+    const rec = s.r as { rec: string; f: unknown[] };
+    // A result outside Val = 0..3, or a sequence number past MaxSeq = 8000.
+    const out = rec.rec === 'Reply' ? { ...rec, f: [rec.f[0], rec.f[1], 7] } : { ...rec, f: [rec.f[0], 9000] };
+    const bad = await replay(editedRun(dir, root, 'r4.ndjson', (es) => es.map((e, k) => (k === i ? { ...e, s: { ...s, r: out } } : e))), [], 'specs/PBCounter.mom');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.error).toMatch(new RegExp(`r4\\.ndjson:${i + 1}: error: event 1 of r4: model ByzantineBackup does not let r4 send ${rec.rec} to .*\\(its SENDS clause, with the record's type\\)`));
+  });
+
   it('a node the model crashes takes no step; a correct node\'s log must be there', async () => {
     // CrashedBackup crashes r4, which ran in this run.
     const crashed = await replay(two, ['--model', 'CrashedBackup']);

@@ -15,7 +15,7 @@ import type { CheckedProgram } from '../analysis/program.js';
 import type { Deployment } from '../deploy/deployment.js';
 import { EvalError } from '../semantics/errors.js';
 import type { HostFunction } from '../semantics/eval.js';
-import { instantiate, instantiateRun, withClients, type ModelInstance } from '../semantics/model.js';
+import { instantiateForRun, withClients, type ModelInstance } from '../semantics/model.js';
 import type { Value } from '../semantics/value.js';
 import type { StatementJson, TraceEvent } from './events.js';
 import { assignFaults, modelLabel, type ClaimedLog, type NodeLog } from './faults.js';
@@ -73,7 +73,8 @@ export function loadRun(program: CheckedProgram, files: readonly TraceFile[], op
   const logged = loggedFunctions(program, logs);
   if ('rejection' in logged) return logged;
   const modelName = opts.model ?? head.header.model;
-  const inst = modelName === undefined ? instantiateRun(program, runConstants, logged.host) : instantiate(program, modelName, runConstants, logged.host);
+  // As the run did: a Byzantine node's records are checked against their type, never listed.
+  const inst = instantiateForRun(program, modelName, runConstants, logged.host);
   if (!inst.ok) return reject(head.file, 1, '', inst.error.message);
   const clients = head.header.clients;
   const narrowed = clients === undefined ? inst.instance : withClients(inst.instance, clients);
