@@ -11,7 +11,8 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ValueJsonCodec } from '../trace/value-json.js';
 import { startCpuProfile } from './cpu-profile.js';
-import { runNodeProcess, type NodeProcessArgs } from './node-process.js';
+import type { NodeProcessArgs } from './node-args.js';
+import { runNodeProcess } from './node-process.js';
 
 const Constants = t.record(t.string, ValueJsonCodec);
 

@@ -16,7 +16,7 @@ import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import { TRACE_VERSION, type StartEvent } from '../trace/events.js';
 import { runHeader } from '../trace/header.js';
-import { valueFromJson, valueToJson, type ValueJson } from '../trace/value-json.js';
+import { valueFromJson, valueToJson } from '../trace/value-json.js';
 import { listenTcp } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { realHost } from './host.js';
@@ -30,33 +30,11 @@ import type { NodeMessage } from './proc-protocol.js';
 import { followSupervisor } from './supervised.js';
 import { NodeMachine } from '../semantics/node.js';
 import { WireCodec } from './wire-codec.js';
-import { formatViolation, type AssertMode, type AssertSink } from '../build/assertions.js';
+import { formatViolation, type AssertSink } from '../build/assertions.js';
 import { loadBuild, peekAssert } from '../build/load.js';
 import { Workload } from './workload.js';
+import type { NodeProcessArgs } from './node-args.js';
 
-export interface NodeProcessArgs {
-  readonly program: string;
-  readonly deploy: string;
-  readonly keys: string;
-  readonly node: string;
-  readonly traceDir: string;
-  /** The model whose faults the run takes, if any. */
-  readonly model?: string;
-  /** Only the first this many clients run (mommie run --clients): the model is narrowed as the supervisor's is. */
-  readonly clients?: number;
-  /** Every constant's value for the run, as the supervisor computed them. */
-  readonly constants: Readonly<Record<string, ValueJson>>;
-  /** This node's share of the run's requests (clients only). */
-  readonly requests: number;
-  readonly concurrency: number;
-  /** new: start with an empty log; resume: recover if there is a log; rejoin: there must be one. */
-  readonly log: 'new' | 'resume' | 'rejoin';
-  readonly strict: boolean;
-  /** A `mommie build` whose body programs run instead of their body specs. */
-  readonly build?: string;
-  /** With an instrumented build: what a violation does (default log). */
-  readonly assertions?: AssertMode;
-}
 
 const PROGRESS_EVERY_MS = 250;
 

@@ -17,7 +17,7 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { realHost } from './host.js';
 import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath } from './node-log.js';
-import type { NodeProcessArgs } from './node-process.js';
+import type { NodeProcessArgs } from './node-args.js';
 import { runningTtpReport } from './node-report.js';
 import type { NodeMessage } from './proc-protocol.js';
 import { followSupervisor } from './supervised.js';
