@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The entry of a node process of a TCP run: `node node-main.js --program P
 // --deploy D --keys DIR --node NAME --trace-dir DIR --constants JSON ...`.
-// Not a user command: `mommie run --network tcp` (cli/run-tcp.ts) starts one
+// Not a user command: `mommie run --network tcp` (runtime/tcp-run.ts) starts one
 // per node and reads its stdout (runtime/proc-protocol.ts). A separate entry
 // rather than a hidden CLI subcommand keeps the CLI's command list what users
 // can type, and lets the supervisor start nodes without going through it.
