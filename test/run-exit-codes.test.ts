@@ -88,6 +88,14 @@ describe('exit codes on the simulated network', () => {
     expect(r.exitCode).toBe(2);
   });
 
+  it('2: a body program that publishes a value outside its type aborts its step', async () => {
+    const out = await build('out-of-type', "    const { r, c } = ctx.binding;\n    ctx.publish({ verifiers: c, record: Reply({ id: r.id, res: 9 }) });\n    ctx.state.served += 1;", false);
+    const r = await sim('', ['--build', out]);
+    expect(r.stdout).toMatch(/MOM501 at s1: the record published at .*Server\.ts:\d+:\d+ would be Reply\(id: 0, res: 9\), outside its type Reply/);
+    expect(r.stdout).toContain('finding: 1 step aborted');
+    expect(r.exitCode).toBe(2);
+  });
+
   it('2: a step of a body program that differs from its body spec (--assert)', async () => {
     const out = await build('misrouted', MISROUTED, true);
     const r = await sim('', ['--build', out]);
