@@ -94,9 +94,11 @@ class ModuleWriter {
     out.push('Correct == Principals \\ Faulty');
     out.push(`RoleNodes == ${[...p.roles.values()].map((r) => tlaName(r.set)).join(' \\cup ') || '{}'}`);
     out.push('NOONE == {}');
-    out.push('(* v itself when it lies in S; otherwise no value, and TLC stops with an error. Membership');
-    out.push('   first: TLC tests v \\in SUBSET T or v \\in [f : D] without enumerating them, where the');
-    out.push('   CHOOSE alone walked every subset (PBFTCounter\'s per-client tables: 2^16 sets a step). *)');
+    // Membership first: TLC tests v \in SUBSET T or v \in [f : D] without enumerating them,
+    // where the CHOOSE alone walked every smaller subset (PBFTCounter's per-client tables:
+    // thousands of sets a step). Two lines, as before, so that line numbers in recorded
+    // TLC transcripts (test/fixtures/tlc/mommie) stay put.
+    out.push('(* v itself when it lies in S (tested by membership); otherwise no value, and TLC stops with an error. *)');
     out.push('InType(v, S) == IF v \\in S THEN v ELSE CHOOSE x \\in S : x = v');
     out.push('');
     for (const [tname, dom] of p.types) {
