@@ -20,6 +20,10 @@
 // crypto call that belongs to the receiving side (Opener, decode, open) makes
 // it `check`, one on the sending side (Sealer, seal, encode) makes it `sign`.
 
+import type { CpuProfile } from './profile.js';
+
+export type { CpuProfile };
+
 export const COLUMNS = ['decode', 'check', 'sign', 'store', 'match', 'evaluate', 'encode', 'log', 'send', 'timers', 'gc', 'other'] as const;
 export type Column = (typeof COLUMNS)[number];
 export type ColumnTimes = Record<Column, number>;
@@ -27,18 +31,6 @@ export type ColumnTimes = Record<Column, number>;
 export interface ProfileFrame {
   readonly functionName: string;
   readonly url: string;
-}
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: ProfileFrame;
-  readonly children?: readonly number[];
-}
-
-export interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples?: readonly number[];
-  readonly timeDeltas?: readonly number[];
 }
 
 const CRYPTO = /^node:internal\/crypto|\/src\/wire\/(auth|floor)\./;

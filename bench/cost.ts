@@ -19,55 +19,21 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { execa } from 'execa';
 import { checkFile } from '../src/analysis/frontend.js';
-import type { CheckedProgram } from '../src/analysis/program.js';
-import { loadDeployment } from '../src/deploy/load.js';
-import type { Deployment } from '../src/deploy/deployment.js';
-import { generateKeyRings } from '../src/keys/ring.js';
 import { CPU_PROFILE_ENV } from '../src/runtime/cpu-profile.js';
-import { runSimulation, type SimRunResult } from '../src/runtime/sim-run.js';
-import { WireCodec } from '../src/runtime/wire-codec.js';
-import { instantiateRun, withClients, type ModelInstance } from '../src/semantics/model.js';
-import type { Value } from '../src/semantics/value.js';
-import { schemaFromModel } from '../src/wire/index.js';
+import type { SimRunResult } from '../src/runtime/sim-run.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
 import { columnTimes, COLUMNS, totalOf, type ColumnTimes, type CpuProfile } from './cost-columns.js';
 import { configs, deployText } from './optimizations.js';
+import { cpuProfile } from './profile.js';
+import { simSetup } from './sim-setup.js';
 import { repoRoot, section } from './stats.js';
 
 /** The issue's target for CPU per delivered statement on the simulated network. */
 const TARGET_US = 40;
 /** A comparison is judged only on a machine this quiet (1-minute load at its start). */
 const QUIET_LOAD = 1.5;
-
-interface SimSetup {
-  readonly model: ModelInstance;
-  readonly deployment: Deployment;
-  readonly run: (requests: number) => SimRunResult;
-}
-
-async function simSetup(program: CheckedProgram, deployPath: string, clients: number): Promise<SimSetup> {
-  const dep = loadDeployment(deployPath, program);
-  if (!dep.ok || dep.deployment === undefined) throw new Error(`${deployPath}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
-  const deployment = dep.deployment;
-  const inst = instantiateRun(program, new Map<string, Value>(deployment.constants));
-  if (!inst.ok) throw inst.error;
-  const model = withClients(inst.instance, clients);
-  if ('available' in model) throw new Error(`${program.name} has ${model.available} clients`);
-  const schema = schemaFromModel(model);
-  if (!schema.ok) throw new Error(schema.detail);
-  const rings = await generateKeyRings(model.nodes.map((n) => n.name));
-  const run = (requests: number): SimRunResult =>
-    runSimulation({
-      model, seed: 1, requests, concurrency: 16, invariants: false, maxTimeMs: 1e12, quiesceMs: 0,
-      codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema),
-      timeoutMs: (role, t) => deployment.timeoutMs(role, t),
-      dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
-    });
-  return { model, deployment, run };
-}
 
 const delivered = (r: SimRunResult): number => r.nodes.reduce((k, n) => k + n.stats.delivered, 0);
 
@@ -79,20 +45,10 @@ function cpuOf<T>(f: () => T): { result: T; cpuMs: number } {
 }
 
 async function profiledColumns(f: () => void): Promise<ColumnTimes> {
-  const session = new Session();
-  session.connect();
-  try {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    await session.post('Profiler.start');
-    f();
-    const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-    const keep = process.env['MOMMIE_BENCH_COST_PROFILE'];
-    if (keep !== undefined && keep !== '') writeFileSync(keep, JSON.stringify(profile));
-    return columnTimes(profile);
-  } finally {
-    session.disconnect();
-  }
+  const { profile } = await cpuProfile(async () => f());
+  const keep = process.env['MOMMIE_BENCH_COST_PROFILE'];
+  if (keep !== undefined && keep !== '') writeFileSync(keep, JSON.stringify(profile));
+  return columnTimes(profile);
 }
 
 /** `decode 3.1 | check 4.0 | ...`: µs per delivered statement per column, from shares applied to `perStatementUs`. */

@@ -13,16 +13,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
-import { loadDeployment } from '../src/deploy/load.js';
-import { generateKeyRings } from '../src/keys/ring.js';
-import { runSimulation } from '../src/runtime/sim-run.js';
 import { WireCodec } from '../src/runtime/wire-codec.js';
-import { instantiateRun, withClients } from '../src/semantics/model.js';
-import type { Value } from '../src/semantics/value.js';
-import { cryptoFloor, schemaFromModel, type CryptoFloor } from '../src/wire/index.js';
+import { cryptoFloor, type CryptoFloor } from '../src/wire/index.js';
 import { tune } from '../src/tune/index.js';
 import { tcpMeasurer } from '../src/cli/tune-tcp.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
+import { simSetup } from './sim-setup.js';
 import { repoRoot, section } from './stats.js';
 
 export interface Config {
@@ -99,29 +95,11 @@ function ceiling(r: Row, f: CryptoFloor): number {
 }
 
 async function simRow(program: CheckedProgram, deployPath: string, clients: number, requests: number): Promise<Row> {
-  const dep = loadDeployment(deployPath, program);
-  if (!dep.ok || dep.deployment === undefined) throw new Error(`${deployPath}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
-  const deployment = dep.deployment;
-  const inst = instantiateRun(program, new Map<string, Value>(deployment.constants));
-  if (!inst.ok) throw inst.error;
-  const model = withClients(inst.instance, clients);
-  if ('available' in model) throw new Error(`${program.name} has ${model.available} clients`);
-  const schema = schemaFromModel(model);
-  if (!schema.ok) throw new Error(schema.detail);
-  const rings = await generateKeyRings(model.nodes.map((n) => n.name));
+  const setup = await simSetup(program, deployPath, clients);
   const codecs: WireCodec[] = [];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = runSimulation({
-    model, seed: 1, requests, concurrency: 16, invariants: false, maxTimeMs: 1e12, quiesceMs: 0,
-    codecFor: (n) => {
-      const c = new WireCodec(rings.get(n)!, deployment, schema.schema);
-      codecs.push(c);
-      return c;
-    },
-    timeoutMs: (role, t) => deployment.timeoutMs(role, t),
-    dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
-  });
+  const r = setup.run(requests, (c) => codecs.push(c));
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const done = Math.max(1, r.completed);

@@ -89,8 +89,8 @@ export function formatShares(s: Shares): string {
   return PARTS.map((k) => `${k} ${((100 * s[k]) / total).toFixed(0)}%`).join(', ');
 }
 
-/** Profiles `fn` in this process (sampling every 200 µs) and returns its result with the shares. */
-export async function profiled<T>(fn: () => Promise<T>): Promise<{ result: T; shares: Shares }> {
+/** Profiles `fn` in this process (sampling every 200 µs): its result and V8's CPU profile. */
+export async function cpuProfile<T>(fn: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
   const session = new Session();
   session.connect();
   try {
@@ -99,8 +99,14 @@ export async function profiled<T>(fn: () => Promise<T>): Promise<{ result: T; sh
     await session.post('Profiler.start');
     const result = await fn();
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-    return { result, shares: sharesOf(profile) };
+    return { result, profile };
   } finally {
     session.disconnect();
   }
+}
+
+/** Profiles `fn` in this process and returns its result with the shares. */
+export async function profiled<T>(fn: () => Promise<T>): Promise<{ result: T; shares: Shares }> {
+  const { result, profile } = await cpuProfile(fn);
+  return { result, shares: sharesOf(profile) };
 }
