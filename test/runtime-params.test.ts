@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie } from './helpers/cli.js';
 
-const SPEC = 'test/fixtures/runtime/BoundParams.mom';
-const DEPLOY = 'test/fixtures/runtime/BoundParams.deploy';
+const SPEC = 'test/fixtures/params/BoundParams.mom';
+const DEPLOY = 'test/fixtures/params/BoundParams.deploy';
 
 interface NodeLine { node: string; fired: Record<string, number>; aborted: number }
 interface Report { requests: { started: number; completed: number }; nodes: NodeLine[] }

@@ -41,6 +41,11 @@ describe('summary reporter', () => {
     expect(text).not.toContain('some other output');
   });
 
+  it('does not blame TLC for differential tests left out by a name filter', () => {
+    const text = runReporter([fakeModule('test/differential.test.ts', ['passed', 'skipped'])], []);
+    expect(text.trimEnd().split('\n').pop()).toBe('tests: 1 passed, 0 failed, 1 skipped');
+  });
+
   it('says nothing more than the counts when nothing was skipped', () => {
     const text = runReporter([fakeModule('test/verify.test.ts', ['passed', 'failed'])], []);
     expect(text).toBe('\ntests: 1 passed, 1 failed, 0 skipped\n');
