@@ -20,18 +20,14 @@
 // crypto call that belongs to the receiving side (Opener, decode, open) makes
 // it `check`, one on the sending side (Sealer, seal, encode) makes it `sign`.
 
-import type { CpuProfile } from './profile.js';
+import { timeByStack, type CpuProfile, type ProfileFrame } from './profile.js';
 
-export type { CpuProfile };
+export type { CpuProfile, ProfileFrame };
 
 export const COLUMNS = ['decode', 'check', 'sign', 'store', 'match', 'evaluate', 'encode', 'log', 'send', 'timers', 'gc', 'other'] as const;
 export type Column = (typeof COLUMNS)[number];
 export type ColumnTimes = Record<Column, number>;
 
-export interface ProfileFrame {
-  readonly functionName: string;
-  readonly url: string;
-}
 
 const CRYPTO = /^node:internal\/crypto|\/src\/wire\/(auth|floor)\./;
 const RECEIVING = /^(open|openFrame|decode|decodeFrame|decodeChecked|decodeStatement|answer|countersign|verify.*|check.*)$/;
@@ -98,35 +94,9 @@ export function columnOfStack(stack: readonly ProfileFrame[]): Column | 'idle' {
   return 'other';
 }
 
-export function noTimes(): ColumnTimes {
-  return Object.fromEntries(COLUMNS.map((c) => [c, 0])) as ColumnTimes;
-}
-
 /** CPU milliseconds per column in one profile (idle left out). */
 export function columnTimes(p: CpuProfile): ColumnTimes {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const memo = new Map<number, Column | 'idle'>();
-  const out = noTimes();
-  const deltas = p.timeDeltas ?? [];
-  (p.samples ?? []).forEach((id, i) => {
-    let col = memo.get(id);
-    if (col === undefined) {
-      const stack: ProfileFrame[] = [];
-      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
-      col = columnOfStack(stack);
-      memo.set(id, col);
-    }
-    if (col !== 'idle') out[col] += (deltas[i] ?? 0) / 1000;
-  });
-  return out;
-}
-
-export function addTimes(a: ColumnTimes, b: ColumnTimes): ColumnTimes {
-  const out = { ...a };
-  for (const k of COLUMNS) out[k] += b[k];
-  return out;
+  return timeByStack(p, Object.fromEntries(COLUMNS.map((c) => [c, 0])) as ColumnTimes, columnOfStack);
 }
 
 export function totalOf(t: ColumnTimes): number {

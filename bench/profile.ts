@@ -14,9 +14,15 @@ export const PARTS = ['crypto', 'encoding', 'matching', 'transport', 'gc', 'othe
 export type Part = (typeof PARTS)[number];
 export type Shares = Record<Part, number>;
 
+/** One frame of a sampled stack. */
+export interface ProfileFrame {
+  readonly functionName: string;
+  readonly url: string;
+}
+
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly callFrame: ProfileFrame;
   readonly children?: readonly number[];
 }
 
@@ -33,44 +39,48 @@ const RULES: readonly (readonly [RegExp, Part])[] = [
   [/\/src\/transport\/|\/src\/runtime\/link\.|^node:(net|dgram)$|^node:internal\/(net|stream_base_commons|streams\/|child_process)/, 'transport'],
 ];
 
-function classifyFrame(n: ProfileNode): Part | 'idle' | undefined {
-  const { functionName, url } = n.callFrame;
+function classifyFrame(f: ProfileFrame): Part | 'idle' | undefined {
+  const { functionName, url } = f;
   if (functionName === '(garbage collector)') return 'gc';
   if (functionName === '(idle)') return 'idle';
   for (const [re, part] of RULES) if (re.test(url)) return part;
   return undefined;
 }
 
-/** CPU milliseconds per part, from one profile. */
-export function sharesOf(p: CpuProfile): Shares {
+/**
+ * CPU milliseconds per category: each sample is charged to what `classify`
+ * says of its stack (leaf first), worked out once per profile node; 'idle'
+ * samples are not CPU time and are left out.
+ */
+export function timeByStack<K extends string>(p: CpuProfile, zero: Readonly<Record<K, number>>, classify: (stack: readonly ProfileFrame[]) => K | 'idle'): Record<K, number> {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const memo = new Map<number, Part | 'idle'>();
-  const partOf = (id: number): Part | 'idle' => {
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    let cur: number | undefined = id;
-    let part: Part | 'idle' = 'other';
-    while (cur !== undefined) {
-      const c = classifyFrame(byId.get(cur)!);
-      if (c !== undefined) {
-        part = c;
-        break;
-      }
-      cur = parent.get(cur);
-    }
-    memo.set(id, part);
-    return part;
-  };
-  const out: Shares = { crypto: 0, encoding: 0, matching: 0, transport: 0, gc: 0, other: 0 };
-  const samples = p.samples ?? [];
+  const memo = new Map<number, K | 'idle'>();
+  const out = { ...zero } as Record<K, number>;
   const deltas = p.timeDeltas ?? [];
-  samples.forEach((id, i) => {
-    const part = partOf(id);
-    if (part !== 'idle') out[part] += (deltas[i] ?? 0) / 1000;
+  (p.samples ?? []).forEach((id, i) => {
+    let k = memo.get(id);
+    if (k === undefined) {
+      const stack: ProfileFrame[] = [];
+      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
+      k = classify(stack);
+      memo.set(id, k);
+    }
+    if (k !== 'idle') out[k] += (deltas[i] ?? 0) / 1000;
   });
   return out;
+}
+
+/** CPU milliseconds per part, from one profile: the first frame from the leaf up that a rule claims. */
+export function sharesOf(p: CpuProfile): Shares {
+  return timeByStack<Part>(p, { crypto: 0, encoding: 0, matching: 0, transport: 0, gc: 0, other: 0 }, (stack) => {
+    for (const f of stack) {
+      const c = classifyFrame(f);
+      if (c !== undefined) return c;
+    }
+    return 'other';
+  });
 }
 
 export function addShares(a: Shares, b: Shares): Shares {
