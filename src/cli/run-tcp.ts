@@ -3,6 +3,8 @@
 // checks what only it knows (key files), turns Ctrl-C into an interruption,
 // and prints what the run says and what it concludes.
 
+import { availableParallelism, loadavg } from 'node:os';
+import { healthInputs, runHealth } from '../runtime/health.js';
 import { formatRunReport } from '../runtime/report.js';
 import { runOverTcp, type TcpRunResult } from '../runtime/tcp-run.js';
 import { EXIT, exitForRun } from './exit-codes.js';
@@ -20,6 +22,7 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let result: TcpRunResult;
+  const loadAtStart = loadavg()[0]!;
   try {
     result = await runOverTcp(
       { ...ctx, keysDir: ctx.keysDir },
@@ -40,7 +43,9 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
     for (const line of result.reasons) say(line);
     return EXIT.BAD_INPUT;
   }
-  const { report, traceDir } = result;
+  const { traceDir } = result;
+  const load = { start: loadAtStart, end: loadavg()[0]!, cores: availableParallelism() };
+  const report = { ...result.report, health: runHealth(result.report, healthInputs(ctx.model, ctx.deployment, false, load)) };
   if (ctx.json) out.stdout(JSON.stringify({ ...report, traceDir }, null, 2));
   else {
     out.stdout(formatRunReport(report).join('\n'));

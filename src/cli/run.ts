@@ -13,6 +13,7 @@ import { loadKeyRing } from '../keys/load.js';
 import { generateKeyRings } from '../keys/ring.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { formatTrace } from '../report/human.js';
+import { healthInputs, runHealth } from '../runtime/health.js';
 import { formatRunReport, type RunReport } from '../runtime/report.js';
 import { runSimulation, simFacts, simReport } from '../runtime/sim-run.js';
 import { runVerdict } from '../runtime/verdict.js';
@@ -298,7 +299,9 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
         asked: ctx.requests, timeoutMs: ctx.timeoutMs, invariants: c.invariants, progressPromised: c.progressPromised,
         ...(c.assertions !== undefined ? { assertions: { checked: c.assertions.checked, violations: c.assertions.violations } } : {}),
       }));
-      report = { ...simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest), verdict };
+      const simulated = simReport(r, model, seed, ctx.requests, (n) => codecs.get(n)?.wire.snapshot(), (n) => codecs.get(n)?.local.countersign, (n) => codecs.get(n)?.local.digest);
+      const faultsInjected = c.crashAt.size > 0 || c.faults.drop > 0 || c.faults.partitions.length > 0;
+      report = { ...simulated, health: runHealth(simulated, healthInputs(model, ctx.deployment, faultsInjected)), verdict };
     } finally {
       for (const fd of files.values()) closeSync(fd);
     }

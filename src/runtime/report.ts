@@ -7,6 +7,7 @@ import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import { formatVerdict, type RunVerdict } from './verdict.js';
 import type { ByzantineNodeReport } from './byzantine.js';
+import { formatHealth, type HealthFinding } from './health.js';
 
 export interface NodeReport {
   readonly node: string;
@@ -97,6 +98,8 @@ export interface RunReport {
   readonly violation?: { readonly invariant: string; readonly trace: Trace; readonly omitted: number };
   /** A request the model promises to answer that was not answered in time (`never`: nothing was left to happen). */
   readonly stalled?: { readonly request: string; readonly sinceMs: number; readonly never?: boolean };
+  /** What looks wrong in the run's figures and what to change (runtime/health.ts): set by the command, like the verdict. */
+  readonly health?: readonly HealthFinding[];
   /** What the run concludes (runtime/verdict.ts): set by the command before it prints the report. */
   readonly verdict?: RunVerdict;
   /** Over the Byzantine nodes of the model (simulated network), and per node with the budget its model gives it. */
@@ -163,6 +166,7 @@ export function formatRunReport(r: RunReport): string[] {
     lines.push(`cpu: ${(cpuMs / 1000).toFixed(1)} s over the node processes from go to stop (user and system), ${(cpuMs / q.completed).toFixed(2)} ms per completed request`);
   }
   lines.push(`throughput: ${r.throughputPerS.toFixed(1)} requests/s${clock}; latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(1)} ms${clock}`);
+  if (r.health !== undefined) lines.push(...formatHealth(r.health));
   if (r.verdict !== undefined) lines.push(...formatVerdict(r.verdict));
   else if (r.stalled !== undefined) lines.push(`no progress: request ${r.stalled.request}, started at ${r.stalled.sinceMs} ms, was never answered`);
   return lines;
