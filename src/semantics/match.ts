@@ -12,8 +12,8 @@
 
 import type { CheckedProgram } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
-import { children } from '../analysis/checker.js';
 import type { EvalEnv, Evaluator } from './eval.js';
+import { planPatterns, ProgramFacts, type CheckPlan, type NarrowPlan } from './pattern-plan.js';
 import type { Statement } from './state.js';
 import { isSet, keyOf, makeRecord, makeSet, type RecordValue, type Value } from './value.js';
 
@@ -94,13 +94,16 @@ export interface MatchOptions {
 
 export class Matcher {
   private readonly compiled = new Map<readonly A.Pattern[], Map<number, CompiledPatterns>>();
+  readonly facts: ProgramFacts;
 
   constructor(
     private readonly program: CheckedProgram,
     private readonly ev: Evaluator,
     /** Every principal: what `*` stands for. */
     private readonly everyone: readonly string[],
-  ) {}
+  ) {
+    this.facts = new ProgramFacts(program);
+  }
 
   /**
    * Every binding of the patterns over the world, each as the list of what
@@ -182,16 +185,8 @@ export class Matcher {
 
   /** Whether an expression reads role variables or KNOWN (its value can change while bindings stay). */
   isDynamic(e: A.Expr): boolean {
-    const cached = this.dynamicCache.get(e.id);
-    if (cached !== undefined) return cached;
-    let dyn = false;
-    if (e.kind === 'known') dyn = true;
-    else if (e.kind === 'name' && this.program.resolution.get(e.id)?.k === 'roleVar') dyn = true;
-    else dyn = children(e).some((x) => this.isDynamic(x));
-    this.dynamicCache.set(e.id, dyn);
-    return dyn;
+    return this.facts.isDynamic(e);
   }
-  private readonly dynamicCache = new Map<number, boolean>();
 
   private bindCandidate(p: A.Pattern, cand: Candidate, env: EvalEnv, boundIds: number[]): void {
     if (p.binder !== undefined) {
@@ -286,156 +281,49 @@ export class Matcher {
     }
     const known = byFirst.get(first);
     if (known !== undefined) return known;
-    const order = [first, ...patterns.map((_, i) => i).filter((i) => i !== first)];
-    const position = new Map(order.map((i, k) => [i, k]));
-    // Which pattern binds each binder id.
-    const binderAt = new Map<number, number>();
-    patterns.forEach((p, i) => {
-      if (p.binder !== undefined) binderAt.set(p.binder.id, i);
-      if (p.issuer.kind === 'single') binderAt.set(p.issuer.binder.id, i);
-      if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) binderAt.set(p.issuer.binder.id, i);
-    });
-    /** The search position at which every binder the expressions read is bound (at least `own`'s). */
-    const readyAt = (own: number, exprs: readonly A.Expr[]): number => {
-      let at = position.get(own)!;
-      for (const e of exprs) {
-        for (const id of this.boundIdsIn(e)) {
-          const b = binderAt.get(id);
-          if (b !== undefined) at = Math.max(at, position.get(b)!);
-        }
-      }
-      return at;
+    const plan = planPatterns(this.program, this.facts, patterns, first);
+    const result: CompiledPatterns = {
+      ...plan,
+      checksAt: plan.checksAt.map((at) => at.map((ch) => ({ at: ch.at, dynamic: ch.dynamic, run: this.checkOf(ch, patterns[ch.pattern]!) }))),
+      narrowings: plan.narrowings.map((ns) => ns.map((nw) => ({ field: nw.field, dynamic: nw.dynamic, value: this.narrowingValue(nw) }))),
     };
-    /** Whether the expressions read only binders matched strictly before pattern `own`. */
-    const readyBefore = (own: number, exprs: readonly A.Expr[]): boolean => {
-      const k = position.get(own)!;
-      return exprs.every((e) => this.boundIdsIn(e).every((id) => {
-        const b = binderAt.get(id);
-        return b === undefined || position.get(b)! < k;
-      }));
-    };
-    const checks: Check[] = [];
-    const multivalent: number[][] = [];
-    const narrowings: Narrowing[][] = patterns.map(() => []);
-    const referencedBy: ({ pattern: number; field: number } | undefined)[] = patterns.map(() => undefined);
-    patterns.forEach((p, i) => {
-      const rec = this.program.records.get(p.recordType.name);
-      const fieldIdx = (name: string): number => rec?.fields.findIndex((f) => f.name === name) ?? -1;
-      multivalent.push(p.constraints.filter((c) => c.kind === 'multivalent').map((c) => fieldIdx(c.field.name)));
-      const iss = p.issuer;
-      const dyn = (exprs: readonly A.Expr[]): boolean => exprs.some((e) => this.isDynamic(e));
-      if (iss.kind === 'principal') {
-        checks.push({ at: readyAt(i, [iss.expr]), dynamic: dyn([iss.expr]), run: (env, m) => m[i]!.stmt!.issuer === this.ev.eval(iss.expr, env) });
-      } else if (iss.kind === 'single') {
-        checks.push({
-          at: readyAt(i, [iss.set]),
-          dynamic: dyn([iss.set]),
-          run: (env, m) => {
-            const s = this.ev.eval(iss.set, env);
-            return isSet(s) && s.elems.includes(m[i]!.stmt!.issuer);
-          },
-        });
-      }
-      if (iss.kind !== 'quorum') {
-        const vExprs = p.verifier.kind === 'expr' ? [p.verifier.expr] : [];
-        const aExprs = p.auditor.kind === 'expr' ? [p.auditor.expr] : [];
-        checks.push({
-          at: readyAt(i, [...vExprs, ...aExprs]),
-          dynamic: dyn([...vExprs, ...aExprs]),
-          run: (env, m) => this.principalsOk(p.verifier, m[i]!.stmt!.verifiers, env) && this.principalsOk(p.auditor, m[i]!.stmt!.auditors, env),
-        });
-      }
-      for (const c of p.constraints) {
-        if (c.kind !== 'eq') continue;
-        const idx = fieldIdx(c.field.name);
-        const dynamic = dyn([c.value]);
-        checks.push({
-          at: readyAt(i, [c.value]),
-          dynamic,
-          run: (env, m) => {
-            const f = m[i]!.record.fields[idx];
-            const v = this.ev.eval(c.value, env);
-            return f !== undefined && (f === v || (typeof f === 'object' && typeof v === 'object' && f.key === v.key));
-          },
-        });
-        if (idx >= 0 && readyBefore(i, [c.value])) {
-          narrowings[i]!.push({ field: idx, dynamic, value: (env) => this.ev.eval(c.value, env) });
-        }
-        // `seqNo == pp.seqNo` where pp is a later pattern's binder: once this
-        // pattern is matched, that one is narrowed to records with the same
-        // field (a pinned Prepare finds its PrePrepare without scanning them all).
-        if (idx >= 0 && c.value.kind === 'field' && c.value.target.kind === 'name') {
-          const s = this.program.resolution.get(c.value.target.id);
-          const target = s?.k === 'bound' ? binderAt.get(s.declId) : undefined;
-          const tp = target === undefined ? undefined : patterns[target];
-          const tRec = tp === undefined ? undefined : this.program.records.get(tp.recordType.name);
-          const tIdx = tRec?.fields.findIndex((f) => f.name === (c.value as A.Expr & { kind: 'field' }).field.name) ?? -1;
-          const tMulti = tp?.constraints.some((x) => x.kind === 'multivalent' && x.field.name === (c.value as A.Expr & { kind: 'field' }).field.name) ?? true;
-          if (target !== undefined && target !== i && tp?.binder !== undefined && s?.k === 'bound' && s.declId === tp.binder.id && tIdx >= 0 && !tMulti) {
-            narrowings[target]!.push({ field: tIdx, dynamic: false, value: (_env, matched) => matched[i]?.record.fields[idx] });
-          }
-        }
-        // `m == req` where req is a later pattern's binder: that pattern's record is this field.
-        if (idx >= 0 && c.value.kind === 'name') {
-          const s = this.program.resolution.get(c.value.id);
-          const target = s?.k === 'bound' ? binderAt.get(s.declId) : undefined;
-          const tp = target === undefined ? undefined : patterns[target];
-          if (target !== undefined && tp !== undefined && tp.binder !== undefined && s?.k === 'bound' && s.declId === tp.binder.id
-            && tp.issuer.kind !== 'quorum' && position.get(target)! > position.get(i)! && referencedBy[target] === undefined) {
-            referencedBy[target] = { pattern: i, field: idx };
-          }
-        }
-      }
-      if (iss.kind === 'quorum') {
-        // The threshold is checked last for this pattern: everything it reads must be bound.
-        const exprs = [iss.set, iss.threshold, ...(p.verifier.kind === 'expr' ? [p.verifier.expr] : []), ...(p.auditor.kind === 'expr' ? [p.auditor.expr] : [])];
-        checks.push({
-          at: readyAt(i, exprs),
-          dynamic: dyn(exprs),
-          run: (env, m, out) => {
-            const found = this.quorumIssuers(p, m[i]!, env) ?? [];
-            out[i] = found;
-            const k = this.ev.eval(iss.threshold, env);
-            if (iss.binder !== undefined) env.bound.set(iss.binder.id, makeSet(found));
-            return typeof k === 'number' && found.length >= k;
-          },
-        });
-      }
-    });
-    const checksAt: Check[][] = order.map(() => []);
-    // Checks keep their written order within a position, as before.
-    for (const ch of checks) checksAt[ch.at]!.push(ch);
-    const result: CompiledPatterns = { patterns, order, checksAt, narrowings, referencedBy, multivalent };
     byFirst.set(first, result);
     return result;
   }
 
-  private boundIdsCache = new Map<number, number[]>();
-  private boundIdsIn(e: A.Expr): number[] {
-    const cached = this.boundIdsCache.get(e.id);
-    if (cached !== undefined) return cached;
-    const ids: number[] = [];
-    const walk = (x: A.Expr): void => {
-      if (x.kind === 'name') {
-        const s = this.program.resolution.get(x.id);
-        if (s?.k === 'bound') ids.push(s.declId);
-      }
-      if (x.kind === 'known') {
-        // A nested KNOWN may read any outer binder: conservatively, all of its names.
-        const p = x.pattern;
-        const inner: A.Expr[] = [];
-        if (p.issuer.kind === 'principal') inner.push(p.issuer.expr);
-        else inner.push(p.issuer.set);
-        for (const c of p.constraints) if (c.kind === 'eq') inner.push(c.value);
-        if (p.verifier.kind === 'expr') inner.push(p.verifier.expr);
-        if (p.auditor.kind === 'expr') inner.push(p.auditor.expr);
-        inner.forEach(walk);
-      }
-      children(x).forEach(walk);
-    };
-    walk(e);
-    this.boundIdsCache.set(e.id, ids);
-    return ids;
+  private narrowingValue(nw: NarrowPlan): Narrowing['value'] {
+    const from = nw.from;
+    if (from.kind === 'expr') return (env) => this.ev.eval(from.expr, env);
+    return (_env, matched) => matched[from.pattern]?.record.fields[from.field];
+  }
+
+  private checkOf(ch: CheckPlan, p: A.Pattern): Check['run'] {
+    const i = ch.pattern;
+    switch (ch.kind) {
+      case 'issuer':
+        return (env, m) => m[i]!.stmt!.issuer === this.ev.eval(ch.expr, env);
+      case 'single':
+        return (env, m) => {
+          const s = this.ev.eval(ch.set, env);
+          return isSet(s) && s.elems.includes(m[i]!.stmt!.issuer);
+        };
+      case 'principals':
+        return (env, m) => this.principalsOk(ch.verifier, m[i]!.stmt!.verifiers, env) && this.principalsOk(ch.auditor, m[i]!.stmt!.auditors, env);
+      case 'eq':
+        return (env, m) => {
+          const f = m[i]!.record.fields[ch.field];
+          const v = this.ev.eval(ch.value, env);
+          return f !== undefined && (f === v || (typeof f === 'object' && typeof v === 'object' && f.key === v.key));
+        };
+      case 'quorum':
+        return (env, m, out) => {
+          const found = this.quorumIssuers(p, m[i]!, env) ?? [];
+          out[i] = found;
+          const k = this.ev.eval(ch.issuer.threshold, env);
+          if (ch.issuer.binder !== undefined) env.bound.set(ch.issuer.binder.id, makeSet(found));
+          return typeof k === 'number' && found.length >= k;
+        };
+    }
   }
 }
 
