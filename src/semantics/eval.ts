@@ -54,6 +54,29 @@ export interface SuppliedCall {
   readonly result: Value;
 }
 
+/** An operand that must be an integer (MOM503 at `side` otherwise). */
+export function expectInt(v: Value, side: A.Expr): number {
+  if (typeof v !== 'number') throw new EvalError('MOM503', 'an integer was expected', side.span);
+  return v;
+}
+
+/** An operand that must be a set (MOM503 at `side` otherwise). */
+export function expectSet(v: Value, side: A.Expr): SetValue {
+  if (!isSet(v)) throw new EvalError('MOM503', 'a set was expected', side.span);
+  return v;
+}
+
+/**
+ * `l / d` or `l % d` as TLA+ defines \div and %: floor division, and a
+ * remainder in 0..d-1. The divisor must be positive (TLC refuses the rest
+ * too), and is checked before the dividend's type (`dividend` checks it).
+ */
+export function divide(op: '/' | '%', l: Value, d: number, dividend: () => number, show: (v: Value) => string, at: Span): number {
+  if (d <= 0) throw new EvalError('MOM500', `${d === 0 ? 'division by zero' : 'division by a negative number'} (${show(l)} ${op} ${d})`, at);
+  const n = dividend();
+  return op === '/' ? Math.floor(n / d) : ((n % d) + d) % d;
+}
+
 export class Evaluator implements DomainContext {
   /**
    * Told of every call of a function the program leaves to its
@@ -314,14 +337,8 @@ export class Evaluator implements DomainContext {
     }
     const l = this.eval(e.left, env);
     const r = this.eval(e.right, env);
-    const num = (v: Value, side: A.Expr): number => {
-      if (typeof v !== 'number') throw new EvalError('MOM503', 'an integer was expected', side.span);
-      return v;
-    };
-    const set = (v: Value, side: A.Expr): SetValue => {
-      if (!isSet(v)) throw new EvalError('MOM503', 'a set was expected', side.span);
-      return v;
-    };
+    const num = expectInt;
+    const set = expectSet;
     switch (e.op) {
       case '+':
         return num(l, e.left) + num(r, e.right);
@@ -330,14 +347,8 @@ export class Evaluator implements DomainContext {
       case '*':
         return num(l, e.left) * num(r, e.right);
       case '/':
-      case '%': {
-        // As TLA+ defines \div and %: floor division, and a remainder in 0..d-1;
-        // the divisor must be positive (TLC refuses the rest too).
-        const d = num(r, e.right);
-        if (d <= 0) throw new EvalError('MOM500', `${d === 0 ? 'division by zero' : 'division by a negative number'} (${this.show(l)} ${e.op} ${d})`, e.span);
-        const n = num(l, e.left);
-        return e.op === '/' ? Math.floor(n / d) : ((n % d) + d) % d;
-      }
+      case '%':
+        return divide(e.op, l, num(r, e.right), () => num(l, e.left), (v) => this.show(v), e.span);
       case '<':
         return num(l, e.left) < num(r, e.right);
       case '<=':
@@ -405,7 +416,8 @@ export class Evaluator implements DomainContext {
     return this.apply(f, args, f.params.map(() => at), at);
   }
 
-  private apply(f: A.Decl & { kind: 'function' }, args: readonly Value[], argSpans: readonly Span[], at: Span): Value {
+  /** Applies a program function to evaluated arguments (the compiled core calls functions through this too). */
+  apply(f: A.Decl & { kind: 'function' }, args: readonly Value[], argSpans: readonly Span[], at: Span): Value {
     const name = f.name.name;
     const inner: EvalEnv = { bound: new Map() };
     f.params.forEach((p, i) => {

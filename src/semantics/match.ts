@@ -53,7 +53,8 @@ interface Narrowing {
   value(env: EvalEnv, matched: readonly (Candidate | undefined)[]): Value | undefined;
 }
 
-interface Candidate {
+/** A statement (or a quorum's group of statements with one identity) a pattern may take. */
+export interface Candidate {
   readonly record: RecordValue;
   readonly identity: RecordValue;
   readonly stmt?: Statement;
@@ -117,45 +118,11 @@ export class Matcher {
     const issuers: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(n).fill(undefined);
     const boundIds: number[] = [];
     const staticOnly = opts.staticOnly === true;
-    let stop = false;
-    const recur = (k: number): void => {
-      if (stop) return;
-      if (k === n) {
-        const out: PatternMatch[] = matched.map((cand, j) => {
-          const q = issuers[j];
-          const pin: Pin = cand!.stmt !== undefined && patterns[j]!.issuer.kind !== 'quorum'
-            ? { kind: 'stmt', stmt: cand!.stmt }
-            : { kind: 'group', type: patterns[j]!.recordType.name, identityKey: cand!.identity.key };
-          return {
-            record: cand!.record,
-            identity: cand!.identity,
-            ...(cand!.stmt !== undefined ? { issuer: cand!.stmt.issuer } : {}),
-            ...(q !== undefined ? { issuers: q } : {}),
-            pin,
-          };
-        });
-        if (!onMatch(out)) stop = true;
-        return;
-      }
-      const i = c.order[k]!;
-      const p = patterns[i]!;
-      for (const cand of this.candidates(p, i, c, env, world, matched, opts.pins?.[i], staticOnly)) {
-        matched[i] = cand;
-        this.bindCandidate(p, cand, env, boundIds);
-        let ok = true;
-        for (const check of c.checksAt[k]!) {
-          if (staticOnly && check.dynamic) continue;
-          if (!check.run(env, matched, issuers)) {
-            ok = false;
-            break;
-          }
-        }
-        if (ok) recur(k + 1);
-        if (stop) break;
-      }
-      matched[i] = undefined;
-    };
-    recur(0);
+    searchJoin(c, patterns, staticOnly, matched, issuers, {
+      candidates: (i) => this.candidates(patterns[i]!, i, c, env, world, matched, opts.pins?.[i], staticOnly),
+      bind: (i, cand) => this.bindCandidate(patterns[i]!, cand, env, boundIds),
+      run: (check) => check.run(env, matched, issuers),
+    }, onMatch);
     for (const id of boundIds) env.bound.delete(id);
   }
 
@@ -200,45 +167,9 @@ export class Matcher {
     if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) boundIds.push(p.issuer.binder.id);
   }
 
-  /** The statements pattern `i` may take, narrowed by pins and indexes where the world has them. */
-  private statementsFor(p: A.Pattern, i: number, c: CompiledPatterns, env: EvalEnv, world: MatchWorld, matched: readonly (Candidate | undefined)[], pin: Pin | undefined, staticOnly: boolean): readonly Statement[] {
-    const type = p.recordType.name;
-    if (pin !== undefined) {
-      if (pin.kind === 'stmt') return pin.stmt.record.type === type ? [pin.stmt] : [];
-      const mv = c.multivalent[i]!;
-      if (mv.length === 0 && world.knownWithRecord !== undefined) return world.knownWithRecord(type, pin.identityKey);
-      return world.knownOfType(type).filter((s) => masked(s.record, mv).key === pin.identityKey);
-    }
-    const ref = c.referencedBy[i];
-    if (ref !== undefined && world.knownWithRecord !== undefined) {
-      const v = matched[ref.pattern]?.record.fields[ref.field];
-      if (v !== undefined && typeof v === 'object') return world.knownWithRecord(type, v.key);
-    }
-    if (world.knownWithField !== undefined) {
-      for (const nw of c.narrowings[i]!) {
-        if (staticOnly && nw.dynamic) continue;
-        const v = nw.value(env, matched);
-        if (v !== undefined) return world.knownWithField(type, nw.field, keyOf(v));
-      }
-    }
-    return world.knownOfType(type);
-  }
-
   private candidates(p: A.Pattern, i: number, c: CompiledPatterns, env: EvalEnv, world: MatchWorld, matched: readonly (Candidate | undefined)[], pin: Pin | undefined, staticOnly: boolean): Candidate[] {
-    const stmts = this.statementsFor(p, i, c, env, world, matched, pin, staticOnly);
-    if (p.issuer.kind !== 'quorum') {
-      return stmts.map((s) => ({ record: s.record, identity: s.record, stmt: s }));
-    }
-    const groups = new Map<string, { identity: RecordValue; group: Statement[] }>();
-    for (const s of stmts) {
-      const identity = masked(s.record, c.multivalent[i]!);
-      const g = groups.get(identity.key);
-      if (g === undefined) groups.set(identity.key, { identity, group: [s] });
-      else g.group.push(s);
-    }
-    // A quorum's binder is its identity: the record with multivalent fields
-    // masked, since those fields have no single value (MOM413 forbids reading them).
-    return [...groups.values()].map(({ identity, group }) => ({ record: identity, identity, group }));
+    const stmts = narrowedStatements(p, i, c, world, matched, pin, staticOnly, (nw) => nw.value(env, matched));
+    return candidatesOf(p, stmts, c.multivalent[i]!);
   }
 
   /** The issuers of a quorum candidate that satisfy the pattern, as known now. */
@@ -325,6 +256,122 @@ export class Matcher {
         };
     }
   }
+}
+
+/** How one engine takes part in the search: its candidates, how it binds one, how it runs a check. */
+export interface JoinSteps<C> {
+  candidates(i: number): readonly Candidate[];
+  bind(i: number, cand: Candidate): void;
+  run(check: C): boolean;
+}
+
+/**
+ * The depth-first join both engines run: patterns in the plan's order, each
+ * candidate bound then checked by the checks of its position (dynamic ones
+ * skipped when `staticOnly`); `onMatch` returns false to stop.
+ */
+export function searchJoin<C extends { readonly dynamic: boolean }>(
+  plan: { readonly order: readonly number[]; readonly checksAt: readonly (readonly C[])[] },
+  patterns: readonly A.Pattern[], staticOnly: boolean, matched: (Candidate | undefined)[], issuers: (readonly string[] | undefined)[],
+  steps: JoinSteps<C>, onMatch: (m: readonly PatternMatch[]) => boolean,
+): void {
+  const n = patterns.length;
+  let stop = false;
+  const recur = (k: number): void => {
+    if (stop) return;
+    if (k === n) {
+      if (!onMatch(patternMatches(patterns, matched, issuers))) stop = true;
+      return;
+    }
+    const i = plan.order[k]!;
+    for (const cand of steps.candidates(i)) {
+      matched[i] = cand;
+      steps.bind(i, cand);
+      let ok = true;
+      for (const check of plan.checksAt[k]!) {
+        if (staticOnly && check.dynamic) continue;
+        if (!steps.run(check)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) recur(k + 1);
+      if (stop) break;
+    }
+    matched[i] = undefined;
+  };
+  recur(0);
+}
+
+/** What the search needs of a plan to choose a pattern's statements. */
+interface Narrowable<N extends { readonly field: number; readonly dynamic: boolean }> {
+  readonly multivalent: readonly (readonly number[])[];
+  readonly referencedBy: readonly ({ readonly pattern: number; readonly field: number } | undefined)[];
+  readonly narrowings: readonly (readonly N[])[];
+}
+
+/**
+ * The statements pattern `i` may take, narrowed by pins and indexes where the
+ * world has them; `value` computes a narrowing's value (the interpreter's or
+ * the compiled core's), in plan order, skipping dynamic ones when `staticOnly`.
+ */
+export function narrowedStatements<N extends { readonly field: number; readonly dynamic: boolean }>(
+  p: A.Pattern, i: number, c: Narrowable<N>, world: MatchWorld, matched: readonly (Candidate | undefined)[], pin: Pin | undefined, staticOnly: boolean, value: (nw: N) => Value | undefined,
+): readonly Statement[] {
+  const type = p.recordType.name;
+  if (pin !== undefined) {
+    if (pin.kind === 'stmt') return pin.stmt.record.type === type ? [pin.stmt] : [];
+    const mv = c.multivalent[i]!;
+    if (mv.length === 0 && world.knownWithRecord !== undefined) return world.knownWithRecord(type, pin.identityKey);
+    return world.knownOfType(type).filter((s) => masked(s.record, mv).key === pin.identityKey);
+  }
+  const ref = c.referencedBy[i];
+  if (ref !== undefined && world.knownWithRecord !== undefined) {
+    const v = matched[ref.pattern]?.record.fields[ref.field];
+    if (v !== undefined && typeof v === 'object') return world.knownWithRecord(type, v.key);
+  }
+  if (world.knownWithField !== undefined) {
+    for (const nw of c.narrowings[i]!) {
+      if (staticOnly && nw.dynamic) continue;
+      const v = value(nw);
+      if (v !== undefined) return world.knownWithField(type, nw.field, keyOf(v));
+    }
+  }
+  return world.knownOfType(type);
+}
+
+/** The candidates of a pattern among its statements: each statement, or for a quorum each group of one identity. */
+export function candidatesOf(p: A.Pattern, stmts: readonly Statement[], multivalent: readonly number[]): Candidate[] {
+  if (p.issuer.kind !== 'quorum') {
+    return stmts.map((s) => ({ record: s.record, identity: s.record, stmt: s }));
+  }
+  const groups = new Map<string, { identity: RecordValue; group: Statement[] }>();
+  for (const s of stmts) {
+    const identity = masked(s.record, multivalent);
+    const g = groups.get(identity.key);
+    if (g === undefined) groups.set(identity.key, { identity, group: [s] });
+    else g.group.push(s);
+  }
+  // A quorum's binder is its identity: the record with multivalent fields
+  // masked, since those fields have no single value (MOM413 forbids reading them).
+  return [...groups.values()].map(({ identity, group }) => ({ record: identity, identity, group }));
+}
+
+/** What each pattern matched, as the search reports a binding. */
+export function patternMatches(patterns: readonly A.Pattern[], matched: readonly (Candidate | undefined)[], issuers: readonly (readonly string[] | undefined)[]): PatternMatch[] {
+  return matched.map((cand, j) => {
+    const q = issuers[j];
+    const pin: Pin = cand!.stmt !== undefined && patterns[j]!.issuer.kind !== 'quorum'
+      ? { kind: 'stmt', stmt: cand!.stmt }
+      : { kind: 'group', type: patterns[j]!.recordType.name, identityKey: cand!.identity.key };
+    return {
+      record: cand!.record,
+      identity: cand!.identity,
+      ...(cand!.stmt !== undefined ? { issuer: cand!.stmt.issuer } : {}),
+      ...(q !== undefined ? { issuers: q } : {}),
+      pin,
+    };
+  });
 }
 
 export function masked(r: RecordValue, multivalent: readonly number[]): RecordValue {

@@ -28,6 +28,7 @@ import type { EvalEnv } from './eval.js';
 import { describeBinding, instanceKey, instanceValues } from './instance.js';
 import { KnownIndex } from './known-index.js';
 import { masked, type PatternMatch, type Pin } from './match.js';
+import { patternExprs } from './pattern-plan.js';
 import type { NodeInfo } from './model.js';
 import { statementKey, type Statement } from './state.js';
 import type { System } from './system.js';
@@ -533,17 +534,6 @@ function candidateKey(t: Trigger, params: readonly Value[], pins: readonly (Pin 
 function flattenAnd(e: A.Expr): A.Expr[] {
   if (e.kind === 'binary' && e.op === 'AND') return [...flattenAnd(e.left), ...flattenAnd(e.right)];
   return [e];
-}
-
-function patternExprs(p: A.Pattern): A.Expr[] {
-  const out: A.Expr[] = [];
-  if (p.issuer.kind === 'principal') out.push(p.issuer.expr);
-  else if (p.issuer.kind === 'single') out.push(p.issuer.set);
-  else out.push(p.issuer.set, p.issuer.threshold);
-  if (p.verifier.kind === 'expr') out.push(p.verifier.expr);
-  if (p.auditor.kind === 'expr') out.push(p.auditor.expr);
-  for (const c of p.constraints) if (c.kind === 'eq') out.push(c.value);
-  return out;
 }
 
 function collectReads(e: A.Expr, system: System, varIdx: ReadonlyMap<string, number>, vars: Set<number>, types: Set<string>): void {

@@ -152,6 +152,18 @@ export function planPatterns(program: CheckedProgram, facts: ExprFacts, patterns
   return { patterns, order, checksAt, narrowings, referencedBy, multivalent };
 }
 
+/** The expressions a pattern reads: its issuer's, its verifier's and auditor's, its constraints' values. */
+export function patternExprs(p: A.Pattern): A.Expr[] {
+  const out: A.Expr[] = [];
+  if (p.issuer.kind === 'principal') out.push(p.issuer.expr);
+  else if (p.issuer.kind === 'single') out.push(p.issuer.set);
+  else out.push(p.issuer.set, p.issuer.threshold);
+  if (p.verifier.kind === 'expr') out.push(p.verifier.expr);
+  if (p.auditor.kind === 'expr') out.push(p.auditor.expr);
+  for (const c of p.constraints) if (c.kind === 'eq') out.push(c.value);
+  return out;
+}
+
 /** Expression facts over a checked program, cached by expression id. */
 export class ProgramFacts implements ExprFacts {
   private readonly dynamicCache = new Map<number, boolean>();

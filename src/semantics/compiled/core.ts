@@ -1,0 +1,95 @@
+// The compiled core: a checked program's transitions compiled once, at load,
+// into closures (never into source text: a .mom file is input, not code).
+// Each transition is one unit of slots: its parameters, pattern binders,
+// locals and the binders of its quantifiers and KNOWN patterns. The
+// interpreter (Evaluator, Matcher, BodyRunner) stays the reference, selected by
+// --reference; the differential tests hold the two equal.
+
+import type { CheckedProgram, TransitionInfo } from '../../analysis/program.js';
+import type * as A from '../../syntax/ast.js';
+import type { RoleVars, StatementDraft } from '../body.js';
+import type { Evaluator } from '../eval.js';
+import type { MatchWorld } from '../match.js';
+import type { ExprFacts } from '../pattern-plan.js';
+import type { Value } from '../value.js';
+import { compileBody, type CompiledBody } from './body.js';
+import { Slots, type Frame, type Test } from './frame.js';
+import { JoinCompiler, type CompiledJoin } from './join.js';
+
+export interface CompiledTransition {
+  readonly info: TransitionInfo;
+  readonly slots: Slots;
+  readonly varIndex: ReadonlyMap<string, number>;
+  /** The slot of each parameter. */
+  readonly params: readonly number[];
+  /** The join of the patterns searched from pattern `first`, by `first`. */
+  readonly joins: readonly CompiledJoin[];
+  readonly guard: Test | undefined;
+  /** The conjuncts of the guard the node machine checks while matching a new statement, in its order. */
+  readonly staticGuard: readonly Test[];
+  readonly unless: CompiledJoin | undefined;
+  readonly body: CompiledBody;
+  /** PROGRESS patterns of the body's PUBLISH statements, each a join in this unit. */
+  readonly progress: ReadonlyMap<A.Pattern, CompiledJoin>;
+}
+
+export class CompiledCore {
+  readonly joins: JoinCompiler;
+  private readonly transitions = new Map<A.Transition, CompiledTransition>();
+
+  constructor(
+    readonly program: CheckedProgram,
+    readonly ev: Evaluator,
+    facts: ExprFacts,
+    readonly everyone: readonly string[],
+  ) {
+    this.joins = new JoinCompiler(program, ev, facts, everyone);
+  }
+
+  /** Compiles a transition once; `staticGuard` are the conjuncts of its guard the caller checks early. */
+  transition(info: TransitionInfo, varIndex: ReadonlyMap<string, number>, staticGuard: readonly A.Expr[]): CompiledTransition {
+    const known = this.transitions.get(info.decl);
+    if (known !== undefined) return known;
+    const decl = info.decl;
+    const slots = new Slots();
+    const x = this.joins.exprs;
+    const params = decl.params.map((p) => slots.slotOf(p.name.id));
+    const joins = decl.patterns.map((_, first) => this.joins.compile(decl.patterns, first, slots, varIndex));
+    const progress = new Map<A.Pattern, CompiledJoin>();
+    const collect = (stmts: readonly A.Stmt[]): void => {
+      for (const st of stmts) {
+        if (st.kind === 'if') {
+          collect(st.then);
+          collect(st.else);
+        }
+        if (st.kind === 'publish' && st.progress !== undefined) progress.set(st.progress, this.joins.compile([st.progress], 0, slots, varIndex));
+      }
+    };
+    collect(decl.body);
+    const t: CompiledTransition = {
+      info, slots, varIndex, params, joins, progress,
+      guard: decl.guard === undefined ? undefined : x.bool(decl.guard, slots, varIndex),
+      staticGuard: staticGuard.map((g) => x.bool(g, slots, varIndex)),
+      unless: decl.unless === undefined ? undefined : this.joins.compile([decl.unless], 0, slots, varIndex),
+      body: compileBody(decl.body, slots, varIndex, x, this.everyone),
+    };
+    this.transitions.set(decl, t);
+    return t;
+  }
+
+  /** A frame of `t` with its parameters bound. */
+  frame(t: CompiledTransition, me: string, vars: Value[], world: MatchWorld, params: readonly Value[]): Frame {
+    const f = t.slots.newFrame(me, vars, world);
+    params.forEach((v, i) => {
+      f.slots[t.params[i]!] = v;
+    });
+    return f;
+  }
+
+  /** Runs the compiled body (its `vars` are the frame's, the step's own copy). */
+  runBody(t: CompiledTransition, f: Frame, vars: RoleVars): StatementDraft[] {
+    const published: StatementDraft[] = [];
+    t.body(f, vars, published);
+    return published;
+  }
+}

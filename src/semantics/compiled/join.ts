@@ -1,0 +1,229 @@
+// A trigger's patterns compiled into a join over a frame: the plan of
+// pattern-plan.ts (the interpreter's matcher builds its checks from the same
+// plan), with every expression compiled and every binder in a slot. The
+// search visits the same candidates in the same order and runs the same
+// checks at the same points as Matcher.forEachMatch, so it fires the same
+// instances in the same order and evaluates nothing the interpreter would not.
+
+import type { CheckedProgram } from '../../analysis/program.js';
+import type * as A from '../../syntax/ast.js';
+import type { Evaluator } from '../eval.js';
+import { candidatesOf, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
+import { planPatterns, type CheckPlan, type ExprFacts, type NarrowPlan } from '../pattern-plan.js';
+import { isSet, makeSet, type Value } from '../value.js';
+import { ExprCompiler } from './expr.js';
+import type { Code, Frame, Slots, Test } from './frame.js';
+
+type Matched = (Candidate | undefined)[];
+type Issuers = (readonly string[] | undefined)[];
+
+interface JoinCheck {
+  readonly dynamic: boolean;
+  run(f: Frame, m: Matched, issuers: Issuers): boolean;
+}
+
+interface JoinNarrowing {
+  readonly field: number;
+  readonly dynamic: boolean;
+  value(f: Frame, m: Matched): Value | undefined;
+}
+
+export interface CompiledJoin {
+  readonly patterns: readonly A.Pattern[];
+  readonly order: readonly number[];
+  readonly checksAt: readonly (readonly JoinCheck[])[];
+  readonly narrowings: readonly (readonly JoinNarrowing[])[];
+  readonly referencedBy: readonly ({ readonly pattern: number; readonly field: number } | undefined)[];
+  readonly multivalent: readonly (readonly number[])[];
+  /** Per pattern: the slots of its binder, its single issuer's binder and its quorum's binder. */
+  readonly binderSlot: readonly (number | undefined)[];
+  readonly singleSlot: readonly (number | undefined)[];
+  readonly quorumSlot: readonly (number | undefined)[];
+}
+
+type PrincipalsTest = (f: Frame, actual: readonly string[]) => boolean;
+
+export class JoinCompiler {
+  readonly exprs: ExprCompiler;
+
+  constructor(
+    program: CheckedProgram,
+    ev: Evaluator,
+    private readonly facts: ExprFacts,
+    /** Every principal: what `*` stands for. */
+    private readonly everyone: readonly string[],
+  ) {
+    this.exprs = new ExprCompiler(program, ev, (p, slots, vars) => this.known(p, slots, vars));
+  }
+
+  private get program(): CheckedProgram {
+    return this.exprs.program;
+  }
+
+  /** The join of `patterns` searched from pattern `first`, in the unit `slots`. */
+  compile(patterns: readonly A.Pattern[], first: number, slots: Slots, vars: ReadonlyMap<string, number> | undefined): CompiledJoin {
+    const plan = planPatterns(this.program, this.facts, patterns, first);
+    const slot = (id: number | undefined): number | undefined => (id === undefined ? undefined : slots.slotOf(id));
+    const binderSlot = patterns.map((p) => slot(p.binder?.id));
+    const singleSlot = patterns.map((p) => slot(p.issuer.kind === 'single' ? p.issuer.binder.id : undefined));
+    const quorumSlot = patterns.map((p) => slot(p.issuer.kind === 'quorum' ? p.issuer.binder?.id : undefined));
+    return {
+      patterns,
+      order: plan.order,
+      checksAt: plan.checksAt.map((at) => at.map((ch) => ({ dynamic: ch.dynamic, run: this.check(ch, patterns[ch.pattern]!, slots, vars, quorumSlot[ch.pattern]) }))),
+      narrowings: plan.narrowings.map((ns) => ns.map((nw) => ({ field: nw.field, dynamic: nw.dynamic, value: this.narrowing(nw, slots, vars) }))),
+      referencedBy: plan.referencedBy,
+      multivalent: plan.multivalent,
+      binderSlot, singleSlot, quorumSlot,
+    };
+  }
+
+  /** `KNOWN p` in the unit `slots`: whether one match exists; the pattern's binders stay local. */
+  private known(p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined): Test {
+    const join = this.compile([p], 0, slots, vars);
+    return (f) => this.exists(join, f, f.world!);
+  }
+
+  /** Whether any binding exists; the binders' slots are as they were afterwards. */
+  exists(j: CompiledJoin, f: Frame, world: MatchWorld): boolean {
+    const saved = [...j.binderSlot, ...j.singleSlot, ...j.quorumSlot].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
+    let found = false;
+    try {
+      this.forEachMatch(j, f, world, () => {
+        found = true;
+        return false;
+      });
+    } finally {
+      for (const x of saved) if (x !== undefined) f.slots[x[0]] = x[1];
+    }
+    return found;
+  }
+
+  /**
+   * Every binding of the join over the world, as Matcher.forEachMatch finds
+   * them; binders are in their slots when `onMatch` runs, and cleared after.
+   */
+  forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): void {
+    const patterns = j.patterns;
+    const n = patterns.length;
+    const matched: Matched = new Array<Candidate | undefined>(n).fill(undefined);
+    const issuers: Issuers = new Array<readonly string[] | undefined>(n).fill(undefined);
+    const touched: number[] = [];
+    const staticOnly = opts.staticOnly === true;
+    try {
+      searchJoin(j, patterns, staticOnly, matched, issuers, {
+        candidates: (i) => this.candidates(patterns[i]!, i, j, f, world, matched, opts.pins?.[i], staticOnly),
+        bind: (i, cand) => bind(j, i, cand, f, touched),
+        run: (check) => check.run(f, matched, issuers),
+      }, onMatch);
+    } finally {
+      for (const s of touched) f.slots[s] = undefined;
+    }
+  }
+
+  private candidates(p: A.Pattern, i: number, j: CompiledJoin, f: Frame, world: MatchWorld, matched: Matched, pin: Pin | undefined, staticOnly: boolean): Candidate[] {
+    const stmts = narrowedStatements(p, i, j, world, matched, pin, staticOnly, (nw) => nw.value(f, matched));
+    return candidatesOf(p, stmts, j.multivalent[i]!);
+  }
+
+  private narrowing(nw: NarrowPlan, slots: Slots, vars: ReadonlyMap<string, number> | undefined): JoinNarrowing['value'] {
+    const from = nw.from;
+    if (from.kind === 'expr') {
+      const code = this.exprs.expr(from.expr, slots, vars);
+      return (f) => code(f);
+    }
+    return (_f, m) => m[from.pattern]?.record.fields[from.field];
+  }
+
+  private check(ch: CheckPlan, p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined, quorumSlot: number | undefined): JoinCheck['run'] {
+    const i = ch.pattern;
+    const code = (e: A.Expr): Code => this.exprs.expr(e, slots, vars);
+    switch (ch.kind) {
+      case 'issuer': {
+        const who = code(ch.expr);
+        return (f, m) => m[i]!.stmt!.issuer === who(f);
+      }
+      case 'single': {
+        const set = code(ch.set);
+        return (f, m) => {
+          const s = set(f);
+          return isSet(s) && s.elems.includes(m[i]!.stmt!.issuer);
+        };
+      }
+      case 'principals': {
+        const v = this.principals(ch.verifier, slots, vars);
+        const a = this.principals(ch.auditor, slots, vars);
+        return (f, m) => v(f, m[i]!.stmt!.verifiers) && a(f, m[i]!.stmt!.auditors);
+      }
+      case 'eq': {
+        const value = code(ch.value);
+        const field = ch.field;
+        return (f, m) => {
+          const fv = m[i]!.record.fields[field];
+          const v = value(f);
+          return fv !== undefined && (fv === v || (typeof fv === 'object' && typeof v === 'object' && fv.key === v.key));
+        };
+      }
+      case 'quorum': {
+        const set = code(ch.issuer.set);
+        const threshold = code(ch.issuer.threshold);
+        const v = this.principals(p.verifier, slots, vars);
+        const a = this.principals(p.auditor, slots, vars);
+        return (f, m, out) => {
+          // As Matcher.quorumIssuers: the issuers of the group that satisfy the pattern, as known now.
+          const s = set(f);
+          const allowed = isSet(s) ? new Set(s.elems.map(String)) : new Set<string>();
+          const found = new Set<string>();
+          for (const st of m[i]!.group ?? []) {
+            if (!allowed.has(st.issuer)) continue;
+            if (!v(f, st.verifiers)) continue;
+            if (!a(f, st.auditors)) continue;
+            found.add(st.issuer);
+          }
+          const sorted = [...found].sort();
+          out[i] = sorted;
+          const k = threshold(f);
+          if (quorumSlot !== undefined) f.slots[quorumSlot] = makeSet(sorted);
+          return typeof k === 'number' && sorted.length >= k;
+        };
+      }
+    }
+  }
+
+  private principals(pp: A.PrincipalsPattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined): PrincipalsTest {
+    switch (pp.kind) {
+      case 'noone':
+      case 'none':
+        return () => true;
+      case 'everyone': {
+        const everyone = this.everyone;
+        return (_f, actual) => everyone.every((p) => actual.includes(p));
+      }
+      case 'expr': {
+        const code = this.exprs.expr(pp.expr, slots, vars);
+        return (f, actual) => {
+          const v = code(f);
+          if (typeof v === 'string') return actual.includes(v);
+          if (isSet(v)) return v.elems.every((x) => typeof x === 'string' && actual.includes(x));
+          return false;
+        };
+      }
+    }
+  }
+}
+
+/** Sets the slots a candidate binds, remembering them to clear after the search (as the interpreter deletes them). */
+function bind(j: CompiledJoin, i: number, cand: Candidate, f: Frame, touched: number[]): void {
+  const b = j.binderSlot[i];
+  if (b !== undefined) {
+    f.slots[b] = cand.record;
+    touched.push(b);
+  }
+  const s = j.singleSlot[i];
+  if (s !== undefined && cand.stmt !== undefined) {
+    f.slots[s] = cand.stmt.issuer;
+    touched.push(s);
+  }
+  const q = j.quorumSlot[i];
+  if (q !== undefined) touched.push(q);
+}
