@@ -53,6 +53,9 @@ export interface DeploymentTables {
   readonly plans?: (issuer: string, recordType: string) => DisseminationPlan | undefined;
 }
 
+/** Resolutions a deployment remembers (runtime lookups; deploy-check asks far fewer). */
+const MAX_REMEMBERED_MECHANISMS = 4096;
+
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
@@ -90,13 +93,25 @@ export function makeDeployment(t: DeploymentTables): CheckedDeployment {
   };
 
   const known = (issuer: string, verifier: string): boolean => t.nodes.has(issuer) && t.nodes.has(verifier);
+  // mechanismFor runs for every statement and verifier a node seals or opens,
+  // and is a pure function of its arguments: remembered, up to a bound (the
+  // auditor lists come from received statements, so their variety is the sender's choice).
+  const remembered = new Map<string, Mechanism | undefined>();
+  const mechanismFor = (issuer: string, verifier: string, auditors: readonly string[]): Mechanism | undefined => {
+    const key = auditors.length === 0 ? `${issuer} ${verifier}` : `${issuer} ${verifier} ${auditors.join(' ')}`;
+    const hit = remembered.get(key);
+    if (hit !== undefined || remembered.has(key)) return hit;
+    const m = known(issuer, verifier) ? resolve(issuer, verifier, auditorsOf(auditors)) : undefined;
+    if (remembered.size < MAX_REMEMBERED_MECHANISMS) remembered.set(key, m);
+    return m;
+  };
   return {
     file: t.file,
     nodes: t.nodes,
     constants: t.constants,
     dissemination: t.dissemination,
     everyone: t.everyone,
-    mechanismFor: (issuer, verifier, auditors) => (known(issuer, verifier) ? resolve(issuer, verifier, auditorsOf(auditors)) : undefined),
+    mechanismFor,
     timeoutMs: (role, transition) => t.timeouts.get(timeoutKey(role, transition)) ?? t.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     authFor: (a, b) => t.auth.get(pairKey(a, b)),
     nonRepOf: (issuer) => t.nonRep.get(issuer) ?? [],

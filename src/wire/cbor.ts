@@ -219,6 +219,81 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
 }
 
+/** The CBOR major type of a decoded item (RFC 8949 §3.1). */
+function majorOf(c: Cbor): number {
+  switch (typeof c) {
+    case 'number':
+      return c >= 0 ? 0 : 1;
+    case 'string':
+      return 3;
+    case 'boolean':
+      return 7;
+    default:
+      if (c instanceof Uint8Array) return 2;
+      return Array.isArray(c) ? 4 : 5;
+  }
+}
+
+/** UTF-16 order is UTF-8 byte order for strings without surrogates or code units from U+D800 up. */
+function belowSurrogates(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return false;
+  return true;
+}
+
+/**
+ * The order of two decoded items' canonical encodings, as `compareBytes`
+ * would give it on `encodeCbor(a)` and `encodeCbor(b)`, without encoding
+ * them: heads are minimal, so within a major type a larger argument (an
+ * integer, a length, a count) encodes to larger bytes; and canonical items
+ * are prefix-free, so arrays compare element by element after their counts.
+ * The sign is what matters. test/wire-canonical.test.ts holds it to the
+ * encoded comparison on random items.
+ */
+export function compareCanonical(a: Cbor, b: Cbor): number {
+  const ma = majorOf(a);
+  const mb = majorOf(b);
+  if (ma !== mb) return ma - mb;
+  switch (ma) {
+    case 0:
+      return (a as number) - (b as number);
+    case 1:
+      // -1 - n is the argument: the larger number has the smaller argument.
+      return (b as number) - (a as number);
+    case 3: {
+      const x = a as string;
+      const y = b as string;
+      if (x === y) return 0;
+      if (belowSurrogates(x) && belowSurrogates(y)) {
+        // Below U+D800 the UTF-8 length is 1, 2 or 3 bytes per unit, by code unit.
+        const lx = Buffer.byteLength(x, 'utf8');
+        const ly = Buffer.byteLength(y, 'utf8');
+        if (lx !== ly) return lx - ly;
+        return x < y ? -1 : 1;
+      }
+      return compareBytes(encodeCbor(x), encodeCbor(y));
+    }
+    case 2: {
+      const x = a as Uint8Array;
+      const y = b as Uint8Array;
+      return x.length !== y.length ? x.length - y.length : compareBytes(x, y);
+    }
+    case 4: {
+      const x = a as readonly Cbor[];
+      const y = b as readonly Cbor[];
+      if (x.length !== y.length) return x.length - y.length;
+      for (let i = 0; i < x.length; i++) {
+        const d = compareCanonical(x[i]!, y[i]!);
+        if (d !== 0) return d;
+      }
+      return 0;
+    }
+    case 7:
+      return Number(a) - Number(b);
+    default:
+      return compareBytes(encodeCbor(a), encodeCbor(b));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Decoding
 
