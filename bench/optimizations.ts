@@ -37,6 +37,16 @@ const BATCH = ['C -> R : BATCH(16, 2ms);', 'R -> * : BATCH(16, 2ms);'];
 const OPTIMISTIC: Record<string, readonly string[]> = {
   PBCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
   PBFTCounter: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
+  PBFTBatched: ['C -> R [Request] : OPTIMISTIC(PRIMARY) 200ms;'],
+};
+
+/**
+ * What a program needs in a bench run besides the run's sizes: PBFTBatched
+ * orders batches of up to B = 16 requests (the hand-written PBFT's batch) and
+ * flushes a partial batch 1 ms after its first request (its flush timer).
+ */
+const RUN_EXTRAS: Record<string, { readonly constants: readonly string[]; readonly timeouts: readonly string[] }> = {
+  PBFTBatched: { constants: ['B = 16'], timeouts: ['Replica.FlushFirst = 1ms', 'Replica.Flush = 1ms'] },
 };
 
 export function configs(program: string): Config[] {
@@ -62,18 +72,19 @@ export function deployText(program: string, c: Config, base: number, requests: n
   const path = join(specsDir(), `${program}.deploy`);
   if (!existsSync(path)) return undefined;
   const nodes = [...readFileSync(path, 'utf8').matchAll(/^\s*([A-Za-z_]\w*)\s*=\s*127\.0\.0\.1:\d+/gm)].map((m) => m[1]!);
+  const extras = RUN_EXTRAS[program] ?? { constants: [], timeouts: [] };
   return [
     '[Nodes]', ...nodes.map((n, i) => `${n} = 127.0.0.1:${base + i}`), '',
     '[Authentication]', `C <-> R : ${c.pairs}`, `R <-> R : ${c.pairs}`, '',
     // Statements auditable by someone are signed whatever the pairs use.
     '[Non-repudiation]', 'C -> * : ED25519', 'R -> * : ED25519', '',
-    '[Timeouts]', 'default = 2s', '',
-    '[Constants]', `MaxReq = ${requests + 32}`, `MaxSeq = ${(requests + 32) * 8}`, 'Window = 16', '',
+    '[Timeouts]', ...extras.timeouts, 'default = 2s', '',
+    '[Constants]', `MaxReq = ${requests + 32}`, `MaxSeq = ${(requests + 32) * 8}`, 'Window = 16', ...extras.constants, '',
     ...(c.dissemination.length === 0 ? [] : ['[Dissemination]', ...c.dissemination, '']),
   ].join('\n');
 }
 
-interface Row {
+export interface Row {
   readonly reqPerS: number;
   readonly p50: number;
   readonly p99: number;
@@ -133,7 +144,7 @@ interface TcpReport {
   }[];
 }
 
-async function tcpRow(cli: string, spec: string, deployPath: string, dir: string, clients: number, requests: number): Promise<Row> {
+export async function tcpRow(cli: string, spec: string, deployPath: string, dir: string, clients: number, requests: number): Promise<Row> {
   const keys = await execa('node', [cli, 'keys', deployPath, '-o', join(dir, 'keys')], { reject: false });
   if (keys.exitCode !== 0) throw new Error(`mommie keys: ${String(keys.stderr)}`);
   const traces = join(dir, 'traces');

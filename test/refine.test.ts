@@ -142,7 +142,7 @@ describe('the composed module', () => {
   it.skipIf(!hasTlc)('SANY accepts the composed module of every example', async () => {
     if (!isRight(tlc)) return;
     const tools = { java: tlc.right.java, jar: tlc.right.jar };
-    for (const name of ['PrimaryBackup', 'BrachaBroadcast', 'PBCounter', 'PBFTNormal', 'PBFTCounter']) {
+    for (const name of ['PrimaryBackup', 'BrachaBroadcast', 'PBCounter', 'PBFTNormal', 'PBFTCounter', 'PBFTBatched']) {
       const fe = checkFile(join(ROOT, 'specs', `${name}.mom`));
       const model = [...fe.program!.models.keys()][0]!;
       const { c, tla } = composed(`specs/${name}.mom`, `specs/${name}.deploy`, model);

@@ -16,7 +16,7 @@ import { schemaFromModel } from '../src/wire/index.js';
 import { mommie } from './helpers/cli.js';
 import { loadProgram } from './helpers/sim.js';
 
-const EXAMPLES = ['PrimaryBackup', 'PBFTNormal', 'BrachaBroadcast', 'PBCounter', 'PBFTCounter'].filter((n) => existsSync(`specs/${n}.mom`) && existsSync(`specs/${n}.deploy`));
+const EXAMPLES = ['PrimaryBackup', 'PBFTNormal', 'BrachaBroadcast', 'PBCounter', 'PBFTCounter', 'PBFTBatched'].filter((n) => existsSync(`specs/${n}.mom`) && existsSync(`specs/${n}.deploy`));
 const SEEDS = 200;
 const FAULTS = { drop: 0.1, duplicate: 0.1, minDelayMs: 1, maxDelayMs: 40, partitions: [] };
 

@@ -20,7 +20,7 @@ export interface Example {
 }
 
 /**
- * Every example with a deploy file. PBCounter and PBFTCounter have eight
+ * Every example with a deploy file. PBCounter, PBFTCounter and PBFTBatched have eight
  * clients: two of them are enough over TCP. BrachaBroadcast's processes are
  * all clients and its quorums need them, so none is left out.
  */
@@ -30,6 +30,7 @@ export const EXAMPLES: readonly Example[] = [
   { name: 'BrachaBroadcast' },
   { name: 'PBCounter', tcpClients: 2 },
   { name: 'PBFTCounter', tcpClients: 2 },
+  { name: 'PBFTBatched', tcpClients: 2 },
 ].filter((e) => existsSync(join(ROOT, 'specs', `${e.name}.deploy`)));
 
 /** The principal sets and record types of a program, and a principal-valued constant (PRIMARY, SENDER) if it has one. */
