@@ -1,24 +1,41 @@
 // The TCP transport on its own, in this process, on loopback: frames arrive
-// attributed to their hello's sender; what misbehaves is closed and counted;
-// a restarted peer is reached again.
+// attributed to the peer the session's handshake proved; what misbehaves
+// (garbage, forgers, strangers, peers of another run, replayed records) is
+// closed and counted; a restarted peer is reached again.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, helloFrame, MAX_FRAME_BYTES } from '../src/wire/index.js';
 import { FrameReader, lengthPrefixed } from '../src/transport/framing.js';
-import { listenTcp, type TcpTransport } from '../src/transport/tcp.js';
+import { RUN_ID_BYTES, SessionEndpoint, type RecordWriter } from '../src/transport/session.js';
+import { listenTcp, type TcpOptions, type TcpTransport } from '../src/transport/tcp.js';
 import { freePorts, until } from './helpers/tcp-run.js';
+
+// Each test takes well under a second on a quiet machine.
+const T = { timeout: 20_000 };
 
 const open: TcpTransport[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-async function pair(opts: { helloTimeoutMs?: number; maxIncoming?: number } = {}): Promise<{ a: TcpTransport; b: TcpTransport; ports: number[] }> {
+const RUN = new Uint8Array(randomBytes(RUN_ID_BYTES));
+/** One key per unordered pair of a, b, d. */
+const KEYS = new Map([['a|b', randomBytes(32)], ['a|d', randomBytes(32)], ['b|d', randomBytes(32)]]);
+const pairKey = (me: string) => (peer: string): Uint8Array | undefined => KEYS.get([me, peer].sort().join('|'));
+
+type Extra = Partial<Pick<TcpOptions, 'handshakeTimeoutMs' | 'maxHandshaking' | 'backoffMs' | 'onReconnect' | 'run'>>;
+
+function listenAs(me: string, peers: ReadonlyMap<string, { host: string; port: number }>, extra: Extra = {}): ReturnType<typeof listenTcp> {
+  return listenTcp({ me, listen: peers.get(me)!, peers, run: RUN, pairKey: pairKey(me), ...extra });
+}
+
+async function pair(opts: Extra = {}): Promise<{ a: TcpTransport; b: TcpTransport; ports: number[] }> {
   const ports = await freePorts(2);
   const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }]]);
-  const a = await listenTcp({ me: 'a', listen: peers.get('a')!, peers, ...opts });
-  const b = await listenTcp({ me: 'b', listen: peers.get('b')!, peers, ...opts });
+  const a = await listenAs('a', peers, opts);
+  const b = await listenAs('b', peers, opts);
   if (!a.ok || !b.ok) throw new Error('listen failed');
   open.push(a.transport, b.transport);
   return { a: a.transport, b: b.transport, ports };
@@ -28,11 +45,39 @@ function raw(port: number): Promise<Socket> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
     s.on('error', () => undefined);
+    // Read what the node says (its challenge), so that its close is seen.
+    s.resume();
   });
 }
 
 function closed(s: Socket): Promise<void> {
   return new Promise((resolve) => (s.destroyed ? resolve() : s.on('close', () => resolve())));
+}
+
+/**
+ * A hand-driven initiator on a raw socket: the session handshake as `me`
+ * (with the keys `me` has, or none), toward `peer`; the writer once confirmed.
+ */
+async function initiate(port: number, me: string, peer: string, keys: (p: string) => Uint8Array | undefined, run: Uint8Array = RUN): Promise<{ socket: Socket; writer?: RecordWriter }> {
+  const socket = await raw(port);
+  const hs = new SessionEndpoint({ me, run, pairKey: keys }).initiate(peer);
+  const reader = new FrameReader({ maxFrameBytes: 1 << 16 });
+  return new Promise((resolve) => {
+    socket.on('close', () => resolve({ socket }));
+    socket.on('data', (chunk: Buffer) => {
+      const r = reader.push(chunk);
+      if (!r.ok) return;
+      for (const m of r.frames) {
+        const c = hs.challenge(m);
+        if (c.ok) {
+          socket.write(lengthPrefixed(c.value));
+          continue;
+        }
+        const w = hs.confirm(m);
+        if (w.ok) resolve({ socket, writer: w.value });
+      }
+    });
+  });
 }
 
 function hello(from: string, to: string): Buffer {
@@ -59,7 +104,7 @@ describe('framing', () => {
 });
 
 describe('TcpTransport', () => {
-  it('delivers frames in both directions, attributed to the sender its hello named', async () => {
+  it('delivers frames in both directions, in sessions, attributed to the peer the handshake proved', T, async () => {
     const { a, b } = await pair();
     const got: [string, number[]][] = [];
     b.onFrame((from, bytes) => got.push([from, [...bytes]]));
@@ -71,52 +116,81 @@ describe('TcpTransport', () => {
     expect(got).toEqual([1, 2, 3, 4, 5].map((i) => ['a', [i]]));
     expect(back).toEqual(['b']);
     expect(a.stats.connectionsOut).toBe(1);
+    expect([a.stats.sessionsOut, a.stats.sessionsIn, b.stats.sessionsOut, b.stats.sessionsIn]).toEqual([1, 1, 1, 1]);
   });
 
-  it('holds at most maxIncoming connections: a flood of silent connections is closed and counted, and a peer gets through once they time out', async () => {
-    const { b, ports } = await pair({ helloTimeoutMs: 400, maxIncoming: 3 });
+  it('holds at most maxHandshaking unauthenticated connections: past it the oldest goes (counted), silent ones time out, and a peer gets through during the flood', T, async () => {
+    const { a, b, ports } = await pair({ handshakeTimeoutMs: 400, maxHandshaking: 3 });
     const got: string[] = [];
     b.onFrame((from) => got.push(from));
     const flood = await Promise.all(Array.from({ length: 8 }, () => raw(ports[1]!)));
     await until('the flood refused', () => b.stats.refused['too-many'] >= 5, 5000);
     expect(b.stats.refused['too-many']).toBe(5);
-    await Promise.all(flood.map(closed));
-    expect(b.stats.refused['no-hello']).toBe(3);
-    const ok = await raw(ports[1]!);
-    ok.write(Buffer.concat([hello('a', 'b'), lengthPrefixed(Uint8Array.of(7))]));
+    // A real peer arriving now pushes the oldest silent connection out and completes its handshake.
+    a.send('b', Uint8Array.of(7));
     await until('the good frame', () => got.length === 1, 5000);
-    ok.destroy();
+    expect(got).toEqual(['a']);
+    await Promise.all(flood.map(closed));
+    expect(b.stats.refused['too-many'] + b.stats.refused['no-handshake']).toBe(8);
   });
 
-  it('closes and counts a stream with garbage, an oversized length, an unknown sender, or no hello; the process survives', async () => {
-    const { b, ports } = await pair({ helloTimeoutMs: 300 });
+  it('closes and counts garbage, an oversized length, an old-style hello, a stranger, a forger, a peer of another run, and silence; the process survives', T, async () => {
+    const { b, ports } = await pair({ handshakeTimeoutMs: 300 });
     const got: string[] = [];
     b.onFrame((from) => got.push(from));
-    const garbage = await raw(ports[1]!);
+    const port = ports[1]!;
+    const garbage = await raw(port);
     garbage.write(Buffer.concat([Buffer.of(0, 0, 0, 5), Buffer.from('hello')]));
-    const oversized = await raw(ports[1]!);
+    const oversized = await raw(port);
     oversized.write(Buffer.of(0xff, 0xff, 0xff, 0xff));
-    const beyond = await raw(ports[1]!);
+    const beyond = await raw(port);
     const justOver = Buffer.alloc(4);
     justOver.writeUInt32BE(MAX_FRAME_BYTES + 1);
     beyond.write(justOver);
-    const stranger = await raw(ports[1]!);
-    stranger.write(hello('mallory', 'b'));
-    const silent = await raw(ports[1]!);
-    await Promise.all([garbage, oversized, beyond, stranger, silent].map(closed));
-    expect(b.stats.refused).toEqual({ oversized: 2, garbage: 1, 'no-hello': 1, 'unknown-peer': 1, 'too-many': 0 });
+    // The attack of issue 22 item 2: a connection that names itself a and acknowledges.
+    const spoof = await raw(port);
+    spoof.write(hello('a', 'b'));
+    const silent = await raw(port);
+    const stranger = await initiate(port, 'mallory', 'b', () => randomBytes(32));
+    const forger = await initiate(port, 'a', 'b', () => randomBytes(32));
+    const foreign = await initiate(port, 'a', 'b', pairKey('a'), new Uint8Array(randomBytes(RUN_ID_BYTES)));
+    await Promise.all([garbage, oversized, beyond, spoof, silent].map(closed));
+    expect([stranger.writer, forger.writer, foreign.writer]).toEqual([undefined, undefined, undefined]);
+    expect(b.stats.refused).toMatchObject({ oversized: 2, garbage: 2, 'no-handshake': 1, 'unknown-peer': 1, 'bad-handshake': 1, 'foreign-run': 1, 'too-many': 0 });
+    expect(b.stats.firstRefusal['foreign-run']).toContain(Buffer.from(RUN).toString('hex'));
     expect(got).toEqual([]);
     // Still serving: a proper peer gets through.
-    const ok = await raw(ports[1]!);
-    ok.write(Buffer.concat([hello('a', 'b'), lengthPrefixed(Uint8Array.of(7))]));
+    const ok = await initiate(port, 'a', 'b', pairKey('a'));
+    ok.socket.write(lengthPrefixed(ok.writer!.seal(Uint8Array.of(7))));
     await until('the good frame', () => got.length === 1, 5000);
-    ok.destroy();
+    ok.socket.destroy();
   });
 
-  it('a port in use is an error value naming the node and the address', async () => {
+  it('a record of an earlier session replayed into a later one, or a session record tampered with, closes the connection and is counted', T, async () => {
+    const { b, ports } = await pair();
+    const got: number[] = [];
+    b.onFrame((_from, bytes) => got.push(bytes[0]!));
+    const first = await initiate(ports[1]!, 'a', 'b', pairKey('a'));
+    const old = first.writer!.seal(Uint8Array.of(1));
+    first.socket.write(lengthPrefixed(old));
+    await until('the first frame', () => got.length === 1, 5000);
+    first.socket.destroy();
+    const second = await initiate(ports[1]!, 'a', 'b', pairKey('a'));
+    second.socket.write(lengthPrefixed(old));
+    await closed(second.socket);
+    expect(b.stats.refused['bad-record']).toBe(1);
+    const third = await initiate(ports[1]!, 'a', 'b', pairKey('a'));
+    const r0 = third.writer!.seal(Uint8Array.of(2));
+    third.socket.write(lengthPrefixed(Buffer.concat([r0.subarray(0, r0.length - 1), Buffer.of(r0[r0.length - 1]! ^ 1)])));
+    await closed(third.socket);
+    expect(b.stats.refused['bad-record']).toBe(2);
+    expect(got).toEqual([1]);
+  });
+
+  it('a port in use is an error value naming the node and the address', T, async () => {
     const { ports } = await pair();
     const peers = new Map([['c', { host: '127.0.0.1', port: ports[0]! }]]);
-    const r = await listenTcp({ me: 'c', listen: peers.get('c')!, peers });
+    const r = await listenAs('c', peers);
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.kind).toBe('address-in-use');
@@ -124,25 +198,25 @@ describe('TcpTransport', () => {
     }
   });
 
-  it('reaches a peer again after it restarts, and says so (frames sent while it was down are lost, never thrown)', async () => {
+  it('reaches a peer again after it restarts in a new session, and says so (frames sent while it was down are lost, never thrown)', T, async () => {
     const { a, b, ports } = await pair();
     b.onFrame(() => undefined);
     a.send('b', Uint8Array.of(1));
-    await until('the first connection', () => a.stats.connectionsOut === 1, 5000);
+    await until('the first connection', () => a.stats.sessionsOut === 1, 5000);
     await b.close();
     open.splice(open.indexOf(b), 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(() => a.send('b', Uint8Array.of(2))).not.toThrow();
-    const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }]]);
+    const dPort = (await freePorts(1))[0]!;
+    const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }], ['d', { host: '127.0.0.1', port: dPort }]]);
     const reconnected: string[] = [];
-    const b2r = await listenTcp({ me: 'b', listen: peers.get('b')!, peers });
+    const b2r = await listenAs('b', peers);
     if (!b2r.ok) throw new Error(b2r.error.message);
     open.push(b2r.transport);
     const got: number[] = [];
     b2r.transport.onFrame((_from, bytes) => got.push(bytes[0]!));
     // a's own onReconnect is checked through a second transport with the hook.
-    const a2peers = new Map([...peers, ['d', { host: '127.0.0.1', port: (await freePorts(1))[0]! }]]);
-    const d = await listenTcp({ me: 'd', listen: a2peers.get('d')!, peers: a2peers, onReconnect: (p) => reconnected.push(p), backoffMs: 10 });
+    const d = await listenAs('d', peers, { onReconnect: (p) => reconnected.push(p), backoffMs: 10 });
     if (!d.ok) throw new Error(d.error.message);
     open.push(d.transport);
     await until('a frame after the restart', async () => {
@@ -151,12 +225,12 @@ describe('TcpTransport', () => {
       return got.includes(3);
     }, 10_000);
     expect(a.stats.framesLost).toBeGreaterThan(0);
-    expect(a.stats.connectionsOut).toBe(2);
+    expect(a.stats.sessionsOut).toBe(2);
     // d: connect to b, b restarts, d reconnects and is told.
     d.transport.send('b', Uint8Array.of(4));
-    await until('d connected', () => d.transport.stats.connectionsOut === 1, 5000);
+    await until('d connected', () => d.transport.stats.sessionsOut === 1, 5000);
     await b2r.transport.close();
-    const b3 = await listenTcp({ me: 'b', listen: peers.get('b')!, peers });
+    const b3 = await listenAs('b', peers);
     if (!b3.ok) throw new Error(b3.error.message);
     open.push(b3.transport);
     await until('d reconnected', async () => {

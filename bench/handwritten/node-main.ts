@@ -10,6 +10,7 @@ import { WireStats } from '../../src/wire/stats.js';
 import { Authenticator } from './auth.js';
 import { Client } from './client.js';
 import { CountingNet } from './net.js';
+import { RUN_ID_BYTES } from '../../src/transport/session.js';
 import { decodeToNode, type FromNode, type Init } from './protocol.js';
 import { Replica } from './replica.js';
 
@@ -44,7 +45,10 @@ async function init(m: Init): Promise<void> {
     if (a === undefined) fail(`no address for ${n}`);
     return [n, a] as const;
   }));
-  const l = await listenTcp({ me: m.me, listen, peers });
+  // The runtime's transport, sessions included, so that the comparison pays the same link costs;
+  // one run of the bench at a time: its run identity is a constant.
+  const hmac = new Map(Object.entries(m.keys.hmac).map(([n, k]) => [n, new Uint8Array(Buffer.from(k, 'base64'))] as const));
+  const l = await listenTcp({ me: m.me, listen, peers, run: new Uint8Array(RUN_ID_BYTES), pairKey: (p) => hmac.get(p) });
   if (!l.ok) fail(l.error.message);
   const t = l.transport;
   transport = t;

@@ -12,6 +12,8 @@ export interface NodeProcessArgs {
   readonly keys: string;
   readonly node: string;
   readonly traceDir: string;
+  /** The run identity, 32 hex digits (run-id.ts): presented in every session's handshake and written in the log header. */
+  readonly run: string;
   /** The model whose faults the run takes, if any. */
   readonly model?: string;
   /** Only the first this many clients run (mommie run --clients): the model is narrowed as the supervisor's is. */

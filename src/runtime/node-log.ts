@@ -102,6 +102,8 @@ export function recoverFromLog(path: string, system: System, info: NodeInfo, sta
   if (s.program !== start.program) return refuse(`${path} is a log of program ${s.program}, not ${start.program}`);
   if (s.faulty !== 'correct') return refuse(`${path} is the log of a ${s.faulty} node`);
   if (JSON.stringify(s.constants) !== JSON.stringify(start.constants)) return refuse(`${path} was written under other constants than this run's`);
+  // A recovering node keeps its run: joining another with this state could contradict what it sent.
+  if (s.run !== undefined && start.run !== undefined && s.run !== start.run) return refuse(`${path} is a log of run ${s.run}, and this start is of run ${start.run}`);
   const machine = new NodeMachine(system, info);
   const r = rerunOwnLog(info.name, machine, parsed.events);
   if (!r.ok) return refuse(`its log does not re-run in the semantics: ${path}:${r.line}: ${r.message}`);

@@ -28,6 +28,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
         build: { type: 'string' }, assertions: { type: 'string' },
         // Only there so that a run's processes can be found by it (pgrep -f); not read.
         run: { type: 'string' },
+        'run-id': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -58,7 +59,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
     if (assertions !== undefined && assertions !== 'stop' && assertions !== 'log' && assertions !== 'count') return `--assertions takes stop, log or count, not '${assertions}'`;
     return {
       program: need('program', v.program), deploy: need('deploy', v.deploy), keys: need('keys', v.keys), node: need('node', v.node),
-      traceDir: need('trace-dir', v['trace-dir']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
+      traceDir: need('trace-dir', v['trace-dir']), run: need('run-id', v['run-id']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
       ...(v.clients !== undefined ? { clients: count('clients', v.clients, 0) } : {}),
       requests: count('requests', v.requests, 0), concurrency: Math.max(1, count('concurrency', v.concurrency, 1)), log, strict: v.strict === true,
       ...(v.build !== undefined ? { build: v.build } : {}), ...(assertions !== undefined ? { assertions } : {}),

@@ -23,6 +23,7 @@ import { realHost } from './host.js';
 import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
 import { runningNodeReport } from './node-report.js';
+import { runIdBytes } from './run-id.js';
 import { RuntimeNode } from './node.js';
 import { thirdParties } from './ttp-node.js';
 import { runTtpProcess } from './ttp-process.js';
@@ -102,7 +103,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   const start: StartEvent = {
     k: 'start', version: TRACE_VERSION, node: a.node, role: info.role.name, program: program.name,
     constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
-    ...runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy }),
+    ...runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run }),
   };
   const path = logPath(a.traceDir, a.node);
   let recovered: Recovered | undefined;
@@ -115,7 +116,9 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   }
 
   let reconnected = (_peer: string): void => undefined;
-  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, onReconnect: (p) => reconnected(p) });
+  const run = runIdBytes(a.run);
+  if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
+  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);

@@ -35,13 +35,22 @@ const WireSnapshot = t.type({
 export const TcpStatsCodec = t.type({
   connectionsIn: t.number,
   connectionsOut: t.number,
+  sessionsIn: t.number,
+  sessionsOut: t.number,
   connectFailures: t.number,
   framesIn: t.number,
   bytesIn: t.number,
   framesOut: t.number,
   bytesOut: t.number,
   framesLost: t.number,
-  refused: t.type({ oversized: t.number, garbage: t.number, 'no-hello': t.number, 'unknown-peer': t.number, 'too-many': t.number }),
+  refused: t.type({
+    oversized: t.number, garbage: t.number, 'no-handshake': t.number, 'too-many': t.number, version: t.number, 'unknown-peer': t.number,
+    'bad-handshake': t.number, 'foreign-run': t.number, 'bad-record': t.number, replayed: t.number,
+  }),
+  firstRefusal: t.partial({
+    oversized: t.string, garbage: t.string, 'no-handshake': t.string, 'too-many': t.string, version: t.string, 'unknown-peer': t.string,
+    'bad-handshake': t.string, 'foreign-run': t.string, 'bad-record': t.string, replayed: t.string,
+  }),
 });
 
 export const NodeReportCodec = t.intersection([

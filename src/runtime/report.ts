@@ -85,6 +85,8 @@ export interface RunReport {
   readonly program: string;
   readonly network: 'sim' | 'tcp';
   readonly seed?: number;
+  /** Over TCP: the run identity (runtime/run-id.ts) every node presented in its handshakes. */
+  readonly run?: string;
   readonly requests: { readonly asked: number; readonly started: number; readonly completed: number; readonly exhausted: boolean };
   /** Milliseconds the run took: virtual on the simulated network, real over TCP. */
   readonly durationMs: number;
@@ -118,7 +120,7 @@ export function percentile(xs: readonly number[], p: number): number {
 export function formatRunReport(r: RunReport): string[] {
   const lines: string[] = [];
   const clock = r.clock === 'virtual' ? ' (virtual time)' : '';
-  lines.push(`${r.program} on the ${r.network === 'sim' ? `simulated network, seed ${r.seed ?? 0}` : 'TCP loopback'}`);
+  lines.push(`${r.program} on the ${r.network === 'sim' ? `simulated network, seed ${r.seed ?? 0}` : 'TCP loopback'}${r.run !== undefined ? `, run ${r.run}` : ''}`);
   for (const n of r.nodes) {
     const fired = Object.entries(n.fired).map(([t, k]) => `${t}×${k}`).join(', ') || 'nothing';
     lines.push(`  ${n.node} (${n.role}${n.status === 'correct' ? '' : `, ${n.status}`}): fired ${fired}${n.aborted > 0 ? `; ${n.aborted} aborted` : ''}`);
@@ -181,6 +183,9 @@ function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; read
   if (n.tcp !== undefined) {
     const t = n.tcp;
     const refused = Object.entries(t.refused).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`    tcp: ${t.connectionsOut} connections out, ${t.connectionsIn} in, ${t.connectFailures} failed attempts, ${t.framesLost} frames lost while a peer was down${refused === '' ? '' : `; connections refused: ${refused}`}`);
+    lines.push(`    tcp: ${t.connectionsOut} connections out, ${t.connectionsIn} in, ${t.sessionsOut + t.sessionsIn} sessions, ${t.connectFailures} failed attempts, ${t.framesLost} frames lost while a peer was down${refused === '' ? '' : `; connections refused: ${refused}`}`);
+    // A peer of another run is worth its words: which runs.
+    const foreign = t.firstRefusal['foreign-run'];
+    if (foreign !== undefined) lines.push(`    foreign run: ${foreign}`);
   }
 }

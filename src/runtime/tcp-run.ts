@@ -17,6 +17,7 @@ import { valueToJson } from '../trace/value-json.js';
 import { silentNodeReport, silentTtpReport } from './node-report.js';
 import { percentile, type NodeReport, type RunReport } from './report.js';
 import { Supervisor } from './supervisor.js';
+import { sharedRunId, startRun } from './run-id.js';
 import { addressOf, waitForPeers } from './tcp-peers.js';
 import { thirdParties } from './ttp-node.js';
 import { runVerdict } from './verdict.js';
@@ -109,7 +110,10 @@ export async function runOverTcp(spec: TcpRunSpec, events: TcpRunEvents, interru
   } catch (e) {
     return { kind: 'refused', reasons: [`cannot create the trace directory: ${e instanceof Error ? e.message : String(e)}`] };
   }
-  return new TcpRun(spec, who, traceDir, events).run(interrupt);
+  // A full start is a new run; a node started alone joins the run of its trace directory.
+  const identity = spec.node === undefined ? startRun(traceDir) : sharedRunId(traceDir);
+  if (!identity.ok) return { kind: 'refused', reasons: [identity.message] };
+  return new TcpRun(spec, who, traceDir, identity, events).run(interrupt);
 }
 
 class TcpRun {
@@ -128,6 +132,7 @@ class TcpRun {
     private readonly spec: TcpRunSpec,
     private readonly who: Cast,
     private readonly traceDir: string,
+    private readonly identity: { readonly run: string },
     private readonly events: TcpRunEvents,
   ) {
     this.startupMs = Math.min(STARTUP_MS, spec.timeoutMs);
@@ -191,11 +196,12 @@ class TcpRun {
     const constants = JSON.stringify(Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])));
     const logMode = spec.node === undefined ? 'new' : spec.rejoin === true ? 'rejoin' : 'resume';
     const runId = `mommie-run-${process.pid}-${Date.now()}`;
+    const identity = this.identity.run;
     for (const n of [...who.started.map((x) => x.name), ...who.startedTtps]) {
       this.sup.start({
         node: n,
         args: [
-          '--run', runId, '--program', spec.programPath, '--deploy', spec.deployPath, '--keys', spec.keysDir, '--node', n,
+          '--run', runId, '--run-id', identity, '--program', spec.programPath, '--deploy', spec.deployPath, '--keys', spec.keysDir, '--node', n,
           '--trace-dir', this.traceDir, '--constants', constants, '--requests', String(share.get(n) ?? 0),
           '--concurrency', String(spec.concurrency), '--log', logMode,
           ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(spec.clients !== undefined ? ['--clients', String(spec.clients)] : []),
@@ -332,6 +338,7 @@ class TcpRun {
     return {
       program: model.program.name,
       network: 'tcp',
+      run: this.identity.run,
       requests: { asked: spec.requests, started: startedRequests, completed: latencies.length, exhausted: cs.some((c) => c.finished?.exhausted === true) },
       durationMs,
       clock: 'real',

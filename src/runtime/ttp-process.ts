@@ -19,6 +19,7 @@ import type { LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath } from './node-log.js';
 import type { NodeProcessArgs } from './node-args.js';
 import { runningTtpReport } from './node-report.js';
+import { runIdBytes } from './run-id.js';
 import type { NodeMessage } from './proc-protocol.js';
 import { followSupervisor } from './supervised.js';
 import { TtpNode, ttpStartEvent } from './ttp-node.js';
@@ -60,16 +61,19 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
     const parsed = parseLog({ path, text });
     if ('rejection' in parsed) return fail(`${path}:${parsed.rejection.line}: ${parsed.rejection.message}`);
     if (parsed.start.node !== a.node || parsed.start.faulty !== 'ttp') return fail(`${path} is not the log of the trusted third party ${a.node}`);
+    if (parsed.start.run !== undefined && parsed.start.run !== a.run) return fail(`${path} is a log of run ${parsed.start.run}, and this start is of run ${a.run}`);
     // The partial last line of a killed process goes, so that appending starts on a line of its own.
     if (parsed.truncated) truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8'));
     for (const { event } of parsed.events) if ('n' in event) events = Math.max(events, event.n);
   }
 
   let reconnected = (_peer: string): void => undefined;
-  const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, onReconnect: (p) => reconnected(p) });
+  const run = runIdBytes(a.run);
+  if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
+  const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
-  const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy })));
+  const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run })));
   const codec = new WireCodec(ring.ring, c.deployment, schema.schema);
   const ttp = new TtpNode({
     name: a.node, transport, codec, host: realHost, trace: log, events,

@@ -45,6 +45,8 @@ const RunHeader = t.partial({
   clients: t.number,
   /** The deploy file the run used: its absolute path and the SHA-256 of its text. */
   deploy: t.strict({ file: t.string, sha256: t.string }),
+  /** The run identity (32 hex digits; runtime/run-id.ts): logs of one run share it, a node of another run is refused. */
+  run: t.string,
 });
 export type RunHeader = t.TypeOf<typeof RunHeader>;
 

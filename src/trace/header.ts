@@ -29,12 +29,13 @@ export function fileSha256(path: string): string | undefined {
 }
 
 /** The header of a run under `model` (none: no --model) and `clients`, deployed by `deployFile` (already read once by the run). */
-export function runHeader(o: { readonly model?: string; readonly clients?: number; readonly deployFile: string }): RunHeader {
+export function runHeader(o: { readonly model?: string; readonly clients?: number; readonly deployFile: string; readonly run?: string }): RunHeader {
   const sha256 = fileSha256(o.deployFile);
   return {
     ...(o.model !== undefined ? { model: o.model } : {}),
     ...(o.clients !== undefined ? { clients: o.clients } : {}),
     ...(sha256 !== undefined ? { deploy: { file: resolve(o.deployFile), sha256 } } : {}),
+    ...(o.run !== undefined ? { run: o.run } : {}),
   };
 }
 
@@ -46,7 +47,7 @@ export interface RunHeaderOfLogs {
   readonly file: string;
 }
 
-const shown = (h: RunHeader): string => JSON.stringify({ model: h.model ?? null, clients: h.clients ?? null, deploy: h.deploy ?? null });
+const shown = (h: RunHeader): string => JSON.stringify({ model: h.model ?? null, clients: h.clients ?? null, deploy: h.deploy ?? null, run: h.run ?? null });
 
 /** The header every log gives (they must agree: the logs of one run). */
 export function runHeaderOf(files: readonly TraceFile[]): RunHeaderOfLogs | { readonly rejection: ReplayRejection } {
@@ -58,6 +59,7 @@ export function runHeaderOf(files: readonly TraceFile[]): RunHeaderOfLogs | { re
       ...(s.model !== undefined ? { model: s.model } : {}),
       ...(s.clients !== undefined ? { clients: s.clients } : {}),
       ...(s.deploy !== undefined ? { deploy: s.deploy } : {}),
+      ...(s.run !== undefined ? { run: s.run } : {}),
     };
     if (first === undefined) {
       first = { version: s.version, header: h, file: f.path, node: s.node };

@@ -30,7 +30,16 @@ export class FrameReader {
   private buffered = 0;
   private failed = false;
 
-  constructor(private readonly opts: FrameReaderOptions) {}
+  private maxFrameBytes: number;
+
+  constructor(opts: FrameReaderOptions) {
+    this.maxFrameBytes = opts.maxFrameBytes;
+  }
+
+  /** From now on, frames up to `n` bytes (a session's records, once its small handshake messages are done). */
+  limit(n: number): void {
+    this.maxFrameBytes = n;
+  }
 
   push(chunk: Buffer): ReadResult {
     if (this.failed) return { ok: false, reason: 'oversized', detail: 'the stream was already refused' };
@@ -41,9 +50,9 @@ export class FrameReader {
       if (this.buffered < LENGTH_BYTES) break;
       const head = this.peek(LENGTH_BYTES);
       const length = head.readUInt32BE(0);
-      if (length > this.opts.maxFrameBytes) {
+      if (length > this.maxFrameBytes) {
         this.failed = true;
-        return { ok: false, reason: 'oversized', detail: `a frame of ${length} bytes announced, at most ${this.opts.maxFrameBytes}` };
+        return { ok: false, reason: 'oversized', detail: `a frame of ${length} bytes announced, at most ${this.maxFrameBytes}` };
       }
       // No frame is empty (the smallest CBOR map of a frame has several fields): zero is garbage.
       if (length === 0) {

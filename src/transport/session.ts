@@ -40,6 +40,8 @@ const HANDSHAKE_TAG_BYTES = 32;
 export const RECORD_TAG_BYTES = 16;
 const SEQ_BYTES = 8;
 const MAX_NAME_BYTES = 255;
+/** The largest handshake message (an auth with two names of MAX_NAME_BYTES): a stream in its handshake is refused past it. */
+export const MAX_HANDSHAKE_BYTES = 2 + RUN_ID_BYTES + 2 * NONCE_BYTES + 2 * (1 + MAX_NAME_BYTES) + HANDSHAKE_TAG_BYTES;
 
 const enum Kind {
   Challenge = 0x01,
@@ -318,15 +320,20 @@ export class RecordWriter {
   private seq = 0;
   constructor(private readonly key: Buffer) {}
 
-  /** `frame` as the next record (without the stream's length prefix). */
-  seal(frame: Uint8Array): Buffer {
-    const out = Buffer.allocUnsafe(1 + SEQ_BYTES + frame.length + RECORD_TAG_BYTES);
+  /**
+   * `frame` as the next record; with `prefix`, after that many bytes left
+   * for the stream's length prefix (written by the caller), so that a frame
+   * is copied once on its way out.
+   */
+  seal(frame: Uint8Array, prefix = 0): Buffer {
+    const whole = Buffer.allocUnsafe(prefix + 1 + SEQ_BYTES + frame.length + RECORD_TAG_BYTES);
+    const out = whole.subarray(prefix);
     out[0] = Kind.Record;
     out.set(seqBytes(this.seq++), 1);
     out.set(frame, 1 + SEQ_BYTES);
     const t = createHmac('sha256', this.key).update(out.subarray(0, 1 + SEQ_BYTES + frame.length)).digest();
     t.copy(out, 1 + SEQ_BYTES + frame.length, 0, RECORD_TAG_BYTES);
-    return out;
+    return whole;
   }
 }
 

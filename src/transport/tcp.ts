@@ -1,9 +1,15 @@
 // A Transport over TCP, one endpoint per node process. Each node listens on
 // its [Nodes] address; to send to a peer it opens its own connection to the
-// peer's address (lazily, on the first frame) and writes length-prefixed
-// frames, the first of which is the wire's `hello` naming the sender. So every
-// ordered pair of nodes has one connection, used in one direction: frames
-// from a connection are attributed to the name its hello gave.
+// peer's address (lazily, on the first frame). So every ordered pair of nodes
+// has one connection, used in one direction (acks travel on the acker's own
+// connection).
+//
+// Every connection is a session (session.ts): the responder sends a
+// challenge, the initiator authenticates with the key the pair shares, the
+// responder confirms, and from then on every frame travels in a record with
+// the session's sequence number and MAC. A frame is attributed to the peer the
+// handshake proved, never to a name it claims; a node of another run (same
+// keys, another run identity) is refused and counted as `foreign-run`.
 //
 // What this layer does not do is make delivery reliable: a frame written
 // while the peer is down or the connection is being re-made is lost, and the
@@ -12,13 +18,19 @@
 // reconnection backoff, with nothing to reconcile here.
 //
 // Nothing a peer sends can crash the process: a stream that announces an
-// oversized or empty frame, whose first frame is no valid hello, or that
-// sends no hello in time is closed and counted.
+// oversized or empty frame, fails its handshake or a record, or does not
+// finish its handshake in time is closed and counted. Connections still in
+// their handshake are few (maxHandshaking) and short-lived; past the bound the
+// oldest is closed, so a flood of unauthenticated connections delays a peer's
+// handshake at most by one round, and an authenticated peer has one
+// connection (a newer session of the same peer replaces the older: the peer
+// reconnected).
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Endpoint } from '../deploy/deployment.js';
-import { decodeFrame, encodeFrame, helloFrame, MAX_FRAME_BYTES } from '../wire/index.js';
-import { FrameReader, lengthPrefixed } from './framing.js';
+import { MAX_FRAME_BYTES } from '../wire/index.js';
+import { FrameReader, LENGTH_BYTES, lengthPrefixed } from './framing.js';
+import { MAX_HANDSHAKE_BYTES, RECORD_OVERHEAD_BYTES, SessionEndpoint, type InitiatorHandshake, type RecordReader, type RecordWriter, type SessionRefusal } from './session.js';
 import type { Transport } from './transport.js';
 
 export interface TcpOptions {
@@ -27,10 +39,14 @@ export interface TcpOptions {
   readonly listen: Endpoint;
   /** Every node this one may send to or hear from, with its address. */
   readonly peers: ReadonlyMap<string, Endpoint>;
-  /** Incoming connections held at once, identified or not (default 4 per peer, at least 16); more are closed and counted. */
-  readonly maxIncoming?: number;
-  /** An incoming connection that sends no hello within this long is closed (ms). */
-  readonly helloTimeoutMs?: number;
+  /** The run identity (session.ts RUN_ID_BYTES): a peer of another run is refused. */
+  readonly run: Uint8Array;
+  /** The key this node shares with `peer` (its HMAC key): sessions are authenticated with keys derived from it. */
+  readonly pairKey: (peer: string) => Uint8Array | undefined;
+  /** Incoming connections still in their handshake, held at once (default 16); past it the oldest is closed and counted. */
+  readonly maxHandshaking?: number;
+  /** A connection whose handshake is not done within this long is closed (ms), incoming or outgoing. */
+  readonly handshakeTimeoutMs?: number;
   /** After a connection fails, wait this long before the next attempt; doubles up to maxBackoffMs. */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -42,12 +58,18 @@ export interface TcpOptions {
   readonly onReconnect?: (peer: string) => void;
 }
 
-export type TcpRefusal = 'oversized' | 'garbage' | 'no-hello' | 'unknown-peer' | 'too-many';
+/** Why a connection was closed: its stream (oversized), its handshake or records (session.ts), time, or the bound on handshakes. */
+export type TcpRefusal = 'oversized' | 'no-handshake' | 'too-many' | SessionRefusal;
+
+const REFUSALS: readonly TcpRefusal[] = ['oversized', 'garbage', 'no-handshake', 'too-many', 'version', 'unknown-peer', 'bad-handshake', 'foreign-run', 'bad-record', 'replayed'];
 
 export interface TcpStats {
   connectionsIn: number;
   connectionsOut: number;
-  /** Connection attempts that failed (peer down, refused, reset). */
+  /** Sessions established: incoming (a peer authenticated itself) and outgoing (the peer confirmed). */
+  sessionsIn: number;
+  sessionsOut: number;
+  /** Connection attempts that failed (peer down, refused, reset, handshake not completed). */
   connectFailures: number;
   framesIn: number;
   bytesIn: number;
@@ -55,8 +77,10 @@ export interface TcpStats {
   bytesOut: number;
   /** Frames not written: the peer was down, backing off, unknown, or its queue was full. */
   framesLost: number;
-  /** Incoming connections closed for misbehaving, by reason. */
+  /** Connections closed for misbehaving, by reason (both directions: an outgoing one whose responder fails its part counts too). */
   readonly refused: Record<TcpRefusal, number>;
+  /** The first refusal of each reason, in words (a foreign run names both run identities). */
+  readonly firstRefusal: Partial<Record<TcpRefusal, string>>;
 }
 
 export type TcpListenError = {
@@ -68,14 +92,20 @@ export type TcpListenError = {
 
 export type TcpListenResult = { readonly ok: true; readonly transport: TcpTransport } | { readonly ok: false; readonly error: TcpListenError };
 
-const DEFAULTS = { helloTimeoutMs: 3000, backoffMs: 50, maxBackoffMs: 2000, maxQueuedBytes: 4 << 20, maxWriteBufferBytes: 16 << 20 };
+const DEFAULTS = { handshakeTimeoutMs: 3000, maxHandshaking: 16, backoffMs: 50, maxBackoffMs: 2000, maxQueuedBytes: 4 << 20, maxWriteBufferBytes: 16 << 20 };
+
+/** The largest record on a stream: the largest frame in its session envelope. */
+const MAX_RECORD_BYTES = MAX_FRAME_BYTES + RECORD_OVERHEAD_BYTES;
 
 interface Outgoing {
+  /** connecting: TCP connect and handshake under way; open: the peer confirmed the session. */
   state: 'idle' | 'connecting' | 'open' | 'waiting';
   /** A connection was open before: the next one is a reconnection. */
   wasOpen: boolean;
   socket?: Socket;
-  queue: Buffer[];
+  writer?: RecordWriter;
+  /** Frames (not yet sealed: the session's keys come with its confirmation). */
+  queue: Uint8Array[];
   queuedBytes: number;
   backoffMs: number;
   retryAt: number;
@@ -89,33 +119,37 @@ export function listenTcp(opts: TcpOptions): Promise<TcpListenResult> {
 
 export class TcpTransport implements Transport {
   readonly stats: TcpStats = {
-    connectionsIn: 0, connectionsOut: 0, connectFailures: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, framesLost: 0,
-    refused: { oversized: 0, garbage: 0, 'no-hello': 0, 'unknown-peer': 0, 'too-many': 0 },
+    connectionsIn: 0, connectionsOut: 0, sessionsIn: 0, sessionsOut: 0, connectFailures: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, framesLost: 0,
+    refused: Object.fromEntries(REFUSALS.map((r) => [r, 0])) as Record<TcpRefusal, number>,
+    firstRefusal: {},
   };
   private readonly o: typeof DEFAULTS;
   private readonly server: Server;
-  private readonly incoming = new Set<Socket>();
+  private readonly sessions: SessionEndpoint;
+  /** Incoming connections in their handshake, oldest first. */
+  private readonly handshaking = new Set<Socket>();
+  /** The incoming session of each authenticated peer. */
+  private readonly incoming = new Map<string, Socket>();
   private readonly outgoing = new Map<string, Outgoing>();
   private handler: ((from: string, bytes: Uint8Array) => void) | undefined;
   private closed = false;
 
   constructor(private readonly opts: TcpOptions) {
     this.o = {
-      helloTimeoutMs: opts.helloTimeoutMs ?? DEFAULTS.helloTimeoutMs,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+      maxHandshaking: opts.maxHandshaking ?? DEFAULTS.maxHandshaking,
       backoffMs: opts.backoffMs ?? DEFAULTS.backoffMs,
       maxBackoffMs: opts.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
       maxQueuedBytes: opts.maxQueuedBytes ?? DEFAULTS.maxQueuedBytes,
       maxWriteBufferBytes: opts.maxWriteBufferBytes ?? DEFAULTS.maxWriteBufferBytes,
     };
+    // Only the deployment's nodes are peers, whatever keys the ring holds.
+    this.sessions = new SessionEndpoint({ me: opts.me, run: opts.run, pairKey: (p) => (opts.peers.has(p) ? opts.pairKey(p) : undefined) });
     this.server = createServer((s) => this.accept(s));
   }
 
   get me(): string {
     return this.opts.me;
-  }
-
-  private get maxIncoming(): number {
-    return this.opts.maxIncoming ?? Math.max(16, 4 * this.opts.peers.size);
   }
 
   /** The port actually bound (differs from the configured one only when that was 0). */
@@ -160,7 +194,6 @@ export class TcpTransport implements Transport {
       out = { state: 'idle', wasOpen: false, queue: [], queuedBytes: 0, backoffMs: this.o.backoffMs, retryAt: 0 };
       this.outgoing.set(to, out);
     }
-    const framed = lengthPrefixed(bytes);
     if (out.state === 'waiting' && performance.now() >= out.retryAt) out.state = 'idle';
     switch (out.state) {
       case 'open':
@@ -168,19 +201,17 @@ export class TcpTransport implements Transport {
           this.stats.framesLost++;
           return;
         }
-        this.stats.framesOut++;
-        this.stats.bytesOut += framed.length;
-        this.write(out.socket!, framed);
+        this.writeRecord(out, bytes);
         return;
       case 'waiting':
         this.stats.framesLost++;
         return;
       case 'idle':
         this.connect(to, out);
-        this.enqueue(out, framed);
+        this.enqueue(out, bytes);
         return;
       case 'connecting':
-        this.enqueue(out, framed);
+        this.enqueue(out, bytes);
         return;
     }
   }
@@ -189,16 +220,27 @@ export class TcpTransport implements Transport {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     for (const out of this.outgoing.values()) out.socket?.destroy();
-    for (const s of this.incoming) s.destroy();
+    for (const s of [...this.handshaking, ...this.incoming.values()]) s.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  private refused(why: TcpRefusal, detail: string): void {
+    this.stats.refused[why]++;
+    this.stats.firstRefusal[why] ??= detail;
+  }
+
   /**
-   * Frames written in one turn of the event loop (a step's statements to a
-   * peer, acks of a batch) leave in one system call: the socket is corked
-   * for the rest of the turn. Nagle is off, so nothing waits longer.
+   * `frame` sealed in the session's next record and written. Records written
+   * in one turn of the event loop (a step's statements to a peer, acks of a
+   * batch) leave in one system call: the socket is corked for the rest of
+   * the turn. Nagle is off, so nothing waits longer.
    */
-  private write(s: Socket, framed: Buffer): void {
+  private writeRecord(out: Outgoing, frame: Uint8Array): void {
+    const s = out.socket!;
+    const framed = out.writer!.seal(frame, LENGTH_BYTES);
+    framed.writeUInt32BE(framed.length - LENGTH_BYTES, 0);
+    this.stats.framesOut++;
+    this.stats.bytesOut += framed.length;
     if (s.writableCorked === 0) {
       s.cork();
       process.nextTick(() => s.uncork());
@@ -206,49 +248,56 @@ export class TcpTransport implements Transport {
     s.write(framed);
   }
 
-  private enqueue(out: Outgoing, framed: Buffer): void {
-    if (out.queuedBytes + framed.length > this.o.maxQueuedBytes) {
+  private enqueue(out: Outgoing, frame: Uint8Array): void {
+    if (out.queuedBytes + frame.length > this.o.maxQueuedBytes) {
       this.stats.framesLost++;
       return;
     }
-    out.queue.push(framed);
-    out.queuedBytes += framed.length;
+    out.queue.push(frame);
+    out.queuedBytes += frame.length;
   }
 
   private connect(to: string, out: Outgoing): void {
     const peer = this.opts.peers.get(to)!;
-    const hello = encodeFrame(helloFrame(this.me, to));
-    if (!hello.ok) {
-      // Only a name the wire cannot carry gets here; the peer is unreachable for good.
-      out.state = 'waiting';
-      out.retryAt = Number.POSITIVE_INFINITY;
-      return;
-    }
     out.state = 'connecting';
     const s = connect({ host: peer.host, port: peer.port });
     out.socket = s;
+    out.writer = undefined;
     s.setNoDelay(true);
-    // A peer whose host does not answer at all must not hold frames forever.
-    s.setTimeout(this.o.helloTimeoutMs, () => s.destroy());
+    // A peer whose host does not answer, or that never finishes its part of the handshake, must not hold frames forever.
+    s.setTimeout(this.o.handshakeTimeoutMs, () => s.destroy());
     s.on('connect', () => {
-      s.setTimeout(0);
       if (this.closed) return void s.destroy();
-      out.state = 'open';
-      out.backoffMs = this.o.backoffMs;
       this.stats.connectionsOut++;
-      s.write(lengthPrefixed(hello.bytes));
-      for (const f of out.queue) {
-        this.stats.framesOut++;
-        this.stats.bytesOut += f.length;
-        s.write(f);
-      }
-      out.queue = [];
-      out.queuedBytes = 0;
-      if (out.wasOpen) this.opts.onReconnect?.(to);
-      out.wasOpen = true;
     });
-    // The peer never writes on this connection; reading keeps 'end' (its close) observable.
-    s.on('data', () => undefined);
+    const handshake: InitiatorHandshake = this.sessions.initiate(to);
+    const reader = new FrameReader({ maxFrameBytes: MAX_HANDSHAKE_BYTES });
+    let phase: 'challenge' | 'confirm' | 'open' = 'challenge';
+    const refuse = (why: TcpRefusal, detail: string): void => {
+      this.refused(why, `${to} (outgoing): ${detail}`);
+      s.destroy();
+    };
+    s.on('data', (chunk: Buffer) => {
+      const r = reader.push(chunk);
+      if (!r.ok) return refuse(r.reason === 'oversized' ? 'oversized' : 'garbage', r.detail);
+      for (const m of r.frames) {
+        if (s.destroyed) return;
+        if (phase === 'challenge') {
+          const auth = handshake.challenge(m);
+          if (!auth.ok) return refuse(auth.reason, auth.detail);
+          s.write(lengthPrefixed(auth.value));
+          phase = 'confirm';
+        } else if (phase === 'confirm') {
+          const w = handshake.confirm(m);
+          if (!w.ok) return refuse(w.reason, w.detail);
+          phase = 'open';
+          this.opened(to, out, s, w.value);
+        } else {
+          // The responder says nothing once the session is open.
+          return refuse('garbage', 'the responder wrote after its confirmation');
+        }
+      }
+    });
     s.on('error', () => undefined);
     s.on('close', () => {
       if (out.socket !== s) return;
@@ -257,54 +306,84 @@ export class TcpTransport implements Transport {
       out.queue = [];
       out.queuedBytes = 0;
       out.socket = undefined;
+      out.writer = undefined;
       out.state = 'waiting';
       out.retryAt = performance.now() + out.backoffMs;
       out.backoffMs = Math.min(out.backoffMs * 2, this.o.maxBackoffMs);
     });
   }
 
+  /** The peer confirmed the session: what waited goes, in records. */
+  private opened(to: string, out: Outgoing, s: Socket, writer: RecordWriter): void {
+    s.setTimeout(0);
+    out.state = 'open';
+    out.writer = writer;
+    out.backoffMs = this.o.backoffMs;
+    this.stats.sessionsOut++;
+    const queued = out.queue;
+    out.queue = [];
+    out.queuedBytes = 0;
+    for (const f of queued) this.writeRecord(out, f);
+    if (out.wasOpen) this.opts.onReconnect?.(to);
+    out.wasOpen = true;
+  }
+
   private accept(s: Socket): void {
     if (this.closed) return void s.destroy();
     this.stats.connectionsIn++;
-    // Each peer needs one connection, a few while it reconnects; a flood of
-    // connections (each held until its hello times out) must not exhaust the node.
-    if (this.incoming.size >= this.maxIncoming) {
-      this.stats.refused['too-many']++;
-      return void s.destroy();
+    // Connections that have not authenticated are few: past the bound, the oldest
+    // goes (not the newest, which may be a peer's, arriving during a flood).
+    if (this.handshaking.size >= this.o.maxHandshaking) {
+      const oldest = this.handshaking.values().next().value!;
+      this.handshaking.delete(oldest);
+      this.refused('too-many', `more than ${this.o.maxHandshaking} connections in their handshake at once`);
+      oldest.destroy();
     }
-    this.incoming.add(s);
-    const reader = new FrameReader({ maxFrameBytes: MAX_FRAME_BYTES });
-    let from: string | undefined;
-    const refuse = (why: TcpRefusal): void => {
-      this.stats.refused[why]++;
+    this.handshaking.add(s);
+    s.setNoDelay(true);
+    const handshake = this.sessions.respond();
+    const reader = new FrameReader({ maxFrameBytes: MAX_HANDSHAKE_BYTES });
+    let session: { readonly peer: string; readonly receiver: RecordReader } | undefined;
+    const refuse = (why: TcpRefusal, detail: string): void => {
+      this.refused(why, detail);
       s.destroy();
     };
     const timer = setTimeout(() => {
-      if (from === undefined) refuse('no-hello');
-    }, this.o.helloTimeoutMs);
+      if (session === undefined) refuse('no-handshake', `no handshake within ${this.o.handshakeTimeoutMs} ms`);
+    }, this.o.handshakeTimeoutMs);
     timer.unref();
+    s.write(lengthPrefixed(handshake.challenge));
     s.on('data', (chunk: Buffer) => {
       const r = reader.push(chunk);
-      if (!r.ok) return refuse(r.reason === 'oversized' ? 'oversized' : 'garbage');
-      for (const bytes of r.frames) {
+      if (!r.ok) return refuse(r.reason === 'oversized' ? 'oversized' : 'garbage', r.detail);
+      for (const m of r.frames) {
         if (s.destroyed) return;
-        if (from === undefined) {
-          const d = decodeFrame(bytes, { me: this.me });
-          if (!d.ok || d.frame.kind !== 'hello') return refuse('garbage');
-          if (!this.opts.peers.has(d.frame.from) || d.frame.from === this.me) return refuse('unknown-peer');
-          from = d.frame.from;
+        if (session === undefined) {
+          const a = handshake.auth(m);
+          if (!a.ok) return refuse(a.reason, a.detail);
+          session = { peer: a.value.peer, receiver: a.value.receiver };
           clearTimeout(timer);
+          this.handshaking.delete(s);
+          // The peer reconnected: its older connection is dead or dying.
+          this.incoming.get(session.peer)?.destroy();
+          this.incoming.set(session.peer, s);
+          this.stats.sessionsIn++;
+          reader.limit(MAX_RECORD_BYTES);
+          s.write(lengthPrefixed(a.value.confirm));
           continue;
         }
+        const f = session.receiver.open(m);
+        if (!f.ok) return refuse(f.reason, `${session.peer}: ${f.detail}`);
         this.stats.framesIn++;
-        this.stats.bytesIn += bytes.length;
-        this.handler?.(from, bytes);
+        this.stats.bytesIn += f.value.length;
+        this.handler?.(session.peer, f.value);
       }
     });
     s.on('error', () => undefined);
     s.on('close', () => {
       clearTimeout(timer);
-      this.incoming.delete(s);
+      this.handshaking.delete(s);
+      if (session !== undefined && this.incoming.get(session.peer) === s) this.incoming.delete(session.peer);
     });
   }
 }

@@ -5,7 +5,9 @@
 // run here) gives the CPU of one frame, sent and received. Each is fitted as
 // fixed + perByte × bytes over the sizes.
 
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { RUN_ID_BYTES } from '../transport/session.js';
 import { listenTcp, type TcpTransport } from '../transport/tcp.js';
 import type { Endpoint } from '../deploy/deployment.js';
 import type { Linear, NetworkCosts } from './types.js';
@@ -56,7 +58,10 @@ export async function probeLoopback(opts: ProbeOptions = {}): Promise<ProbeResul
   const sizes = opts.sizes ?? [64, 1024, 8192];
   const rounds = opts.rounds ?? 300;
   const peers = new Map<string, Endpoint>();
-  const listen = (me: string): ReturnType<typeof listenTcp> => listenTcp({ me, listen: { host: '127.0.0.1', port: 0 }, peers });
+  // Two ends of one probe: a throwaway pair key and run identity, so the probe pays what a run's link pays.
+  const pair = new Uint8Array(randomBytes(32));
+  const run = new Uint8Array(randomBytes(RUN_ID_BYTES));
+  const listen = (me: string): ReturnType<typeof listenTcp> => listenTcp({ me, listen: { host: '127.0.0.1', port: 0 }, peers, run, pairKey: () => pair });
   const la = await listen('probe-a');
   if (!la.ok) return { ok: false, message: la.error.message };
   const lb = await listen('probe-b');

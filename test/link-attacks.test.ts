@@ -1,0 +1,81 @@
+// The attacks of issue 22 against live TCP runs on loopback, each from a
+// separate process (or an earlier run), through the built CLI: each is now
+// refused and counted in the run report, while every request completes and
+// the traces replay. Every process started here is killed by its id, and
+// `pgrep -f DIR` finds none of the run's afterwards.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mommie, ROOT } from './helpers/cli.js';
+import { makeKeys, pids, startMommie, tempDeploy } from './helpers/tcp-run.js';
+
+let dir: string;
+let keys: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mommie-link-attacks-'));
+  keys = join(dir, 'keys');
+  const d = await tempDeploy('PBFTCounter', dir);
+  await makeKeys(d.path, keys);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Report {
+  run?: string;
+  requests: { asked: number; started: number; completed: number };
+  nodes: { node: string; tcp?: { refused: Record<string, number>; sessionsIn: number } }[];
+}
+
+function refusals(rep: Report, reason: string): number {
+  return rep.nodes.reduce((sum, n) => sum + (n.tcp?.refused[reason] ?? 0), 0);
+}
+
+async function killAll(marker: string): Promise<number[]> {
+  const left = await pids(marker);
+  for (const p of left) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left;
+}
+
+describe('link attacks (issue 22)', () => {
+  it('attack 2: a process claiming to be r2 and r3 that acknowledges every sequence number is refused and counted; all requests complete and replay', { timeout: 180_000 }, async () => {
+    const sub = mkdtempSync(join(dir, 'spoof-'));
+    const { path: deploy, ports } = await tempDeploy('PBFTCounter', sub);
+    const traces = join(sub, 'traces');
+    const attacker = execa('node', [join(ROOT, 'test', 'fixtures', 'attack', 'spoof-acks.mjs'), join(ROOT, 'dist'), JSON.stringify(Object.fromEntries(ports)), 'r2,r3', traces], { reject: false, buffer: true });
+    try {
+      const run = startMommie(['run', join(ROOT, 'specs', 'PBFTCounter.mom'), '--deploy', deploy, '--keys', keys, '--requests', '200', '--concurrency', '4', '--trace', traces, '--timeout', '90000', '--json'], 150_000);
+      const r = await run;
+      attacker.kill('SIGKILL');
+      const said = String((await attacker).stdout).trim().split('\n');
+      const totals = JSON.parse(said[said.length - 1] ?? '{}') as { connections: number; acks: number; hellos: number; auths: number };
+      const rep = JSON.parse(r.stdout) as Report;
+      console.log(`attack 2: ${JSON.stringify(totals)}; exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked} completed; refused: ${['garbage', 'bad-handshake', 'too-many', 'no-handshake', 'no-hello'].map((k) => `${k} ${refusals(rep, k)}`).join(', ')}`);
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      expect(rep.requests.completed).toBe(200);
+      // The attack ran: connections, hellos and made-up auths, each followed by 3,000 acks.
+      expect(totals.hellos).toBeGreaterThan(10);
+      expect(totals.auths).toBeGreaterThan(10);
+      // And was refused: the old-style hello is no handshake (garbage), the made-up auth fails its tag.
+      expect(refusals(rep, 'garbage')).toBeGreaterThan(0);
+      expect(refusals(rep, 'bad-handshake')).toBeGreaterThan(0);
+      const replay = await mommie(['replay', join(ROOT, 'specs', 'PBFTCounter.mom'), traces]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      attacker.kill('SIGKILL');
+      await attacker;
+      expect(await killAll(traces)).toEqual([]);
+    }
+  });
+});
