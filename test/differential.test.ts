@@ -26,6 +26,8 @@ if (!hasTlc) {
 const files = [
   ...readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', f)),
   ...readdirSync(join(ROOT, 'specs', 'buggy')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'buggy', f)),
+  // Certificates (issue 25): carried statements learned with their carrier.
+  ...readdirSync(join(ROOT, 'specs', 'certificates')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'certificates', f)),
   // Functions left to the program, which each model defines.
   join('test', 'fixtures', 'functions', 'PrimaryBackupExecute.mom'),
 ];

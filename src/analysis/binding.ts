@@ -4,16 +4,17 @@
 import type { Code } from '../diagnostics/codes.js';
 import type * as A from '../syntax/ast.js';
 import type { Analysis } from './context.js';
-import { domain, requireFinite } from './domains.js';
+import { domain, requireFinite, requireNoStatements } from './domains.js';
 import type { RecordInfo } from './program.js';
 import { describeSymbol, type BoundOrigin, type Scope, type Symbol } from './symbols.js';
-import { ANY, principal, setOf, tyOfDomain, type Ty } from './types.js';
+import { ANY, principal, setOf, statementOf, tyOfDomain, type Ty } from './types.js';
 
 /** Introduces a bound name; a name may not hide another that is in scope. */
 export function bind(an: Analysis, name: A.Ident, scope: Scope, ty: Ty, origin: BoundOrigin): void {
   const prev = scope.lookup(name.name);
   if (prev !== undefined) {
-    const code: Code = prev.k === 'bound' && (origin === 'issuer' || origin === 'record-binder' || origin === 'quorum-issuers') && (prev.origin === 'issuer' || prev.origin === 'record-binder' || prev.origin === 'quorum-issuers') ? 'MOM205' : 'MOM201';
+    const trigger = (o: BoundOrigin): boolean => o === 'issuer' || o === 'record-binder' || o === 'quorum-issuers' || o === 'statements';
+    const code: Code = prev.k === 'bound' && trigger(origin) && trigger(prev.origin) ? 'MOM205' : 'MOM201';
     an.err(code, `${name.name} is already ${code === 'MOM205' ? 'bound in this trigger' : 'declared'} as ${describeSymbol(prev)}; choose another name`, name.span);
   }
   const s: Symbol = { k: 'bound', name: name.name, declId: name.id, ty, origin };
@@ -27,6 +28,7 @@ export function bindParam(an: Analysis, p: A.Param, scope: Scope, origin: BoundO
   an.domainOf.set(p.id, dom);
   bind(an, p.name, scope, tyOfDomain(dom), origin);
   if (origin === 'param') requireFinite(an, dom, p.type.span, `transition parameter ${p.name.name}`);
+  requireNoStatements(an, dom, p.type.span, `${origin === 'param' ? 'transition' : 'function'} parameter ${p.name.name}`);
 }
 
 export function bindPattern(an: Analysis, p: A.Pattern, scope: Scope): void {
@@ -40,6 +42,7 @@ export function bindPattern(an: Analysis, p: A.Pattern, scope: Scope): void {
       an.multivalent.set(p.binder.id, new Set(p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name)));
     }
   }
+  if (p.statements !== undefined) bind(an, p.statements, scope, setOf(rec === undefined ? ANY : statementOf(rec.name)), 'statements');
 }
 
 /** The PRINCIPALS set an issuer set expression is drawn from, when it is one name. */

@@ -5,7 +5,7 @@
 import type * as A from '../syntax/ast.js';
 import type { Analysis, Ctx } from './context.js';
 import { constEval, type ConstValue } from './consteval.js';
-import { domain } from './domains.js';
+import { domain, requireNoStatements } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { ANY, tyOfDomain, type Domain, type Ty } from './types.js';
 import { containsError } from './walk.js';
@@ -86,6 +86,7 @@ function checkConstantDecl(an: Analysis, d: A.Decl & { kind: 'constant' }): Ty {
   if (d.type !== undefined) {
     const dom = domain(an, d.type, an.global, d.name.name);
     an.domainOf.set(d.id, dom);
+    requireNoStatements(an, dom, d.type.span, `constant ${d.name.name}`);
     ty = tyOfDomain(dom);
     expect(an, valueTy, ty, d.value, 'MOM300', `the value of constant ${d.name.name}`);
   }

@@ -4,7 +4,7 @@
 
 import type * as A from '../syntax/ast.js';
 import type { Analysis } from './context.js';
-import { domain, requireFinite } from './domains.js';
+import { domain, requireCertificateShape, requireFinite } from './domains.js';
 import { describeSymbol, type Symbol } from './symbols.js';
 import type { Domain } from './types.js';
 import { recordsIn } from './walk.js';
@@ -88,6 +88,7 @@ export function declareGlobals(an: Analysis): void {
         seen.add(f.name.name);
         const dom = domain(an, f.type, an.global, `${d.name.name}.${f.name.name}`);
         requireFinite(an, dom, f.type.span, `field ${f.name.name} of record ${d.name.name}`);
+        requireCertificateShape(an, dom, f.type.span, `field ${f.name.name} of record ${d.name.name}`);
         an.domainOf.set(f.id, dom);
         fields.push({ name: f.name.name, domain: dom });
       }
@@ -115,7 +116,7 @@ function checkRecordCycles(an: Analysis): void {
   const visit = (name: string, via: A.Ident): void => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
-      an.err('MOM403', `record ${name} contains itself, so its values are not finite`, via.span);
+      an.err('MOM403', `record ${name} contains itself (directly, or through statements it carries), so its values are not finite`, via.span);
       return;
     }
     state.set(name, 'visiting');

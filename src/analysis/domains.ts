@@ -9,7 +9,7 @@ import { constant } from './constants.js';
 import { declareEnum } from './declare.js';
 import { expect, expr } from './expressions.js';
 import { describeSymbol, type Scope } from './symbols.js';
-import { INT, isFinite, type Domain } from './types.js';
+import { INT, isFinite, holdsStatements, type Domain } from './types.js';
 
 export function domain(an: Analysis, t: A.TypeExpr, scope: Scope, enumName: string): Domain {
   switch (t.kind) {
@@ -33,8 +33,17 @@ export function domain(an: Analysis, t: A.TypeExpr, scope: Scope, enumName: stri
       if (anonymous) declareEnum(an, enumName, t);
       return { k: 'enum', name: enumName, values: t.values.map((v) => v.name) };
     }
-    case 'setType':
-      return { k: 'set', elem: domain(an, t.elem, scope, enumName) };
+    case 'setType': {
+      const elem = domain(an, t.elem, scope, enumName);
+      if (t.max === undefined) return { k: 'set', elem };
+      expect(an, expr(an, t.max, scope, { where: 'constant' }), INT, t.max, 'MOM307', 'the size bound of a set type');
+      const max = constant(an, t.max);
+      if (max === undefined) an.err('MOM309', 'the size bound of a set type must be a constant', t.max.span);
+      else if (typeof max === 'number' && max < 0) an.err('MOM404', `a set of at most ${max} elements has no values`, t.max.span);
+      return { k: 'set', elem, max: t.max };
+    }
+    case 'statementType':
+      return statementDomain(an, t);
     case 'namedType': {
       const s = scope.lookup(t.name.name);
       if (s === undefined) {
@@ -55,6 +64,52 @@ export function domain(an: Analysis, t: A.TypeExpr, scope: Scope, enumName: stri
       }
     }
   }
+}
+
+/**
+ * `STATEMENT T AUDIT A`: A_f is resolved under the program's constants (a
+ * model cannot change who can audit a certificate), `*` to every principal.
+ */
+function statementDomain(an: Analysis, t: A.TypeExpr & { kind: 'statementType' }): Domain {
+  const s = an.global.lookup(t.record.name);
+  if (s === undefined || s.k !== 'record') {
+    an.err(s === undefined ? 'MOM200' : 'MOM202', s === undefined ? `record type ${t.record.name} is not declared` : `${describeSymbol(s)} is not a record type; a STATEMENT carries a record`, t.record.span);
+    return { k: 'error' };
+  }
+  an.resolution.set(t.record.id, s);
+  const a = t.auditor;
+  if (a.kind === 'everyone') return { k: 'statement', record: s.name, auditors: [...an.principalSets.values()].flat().sort() };
+  if (a.kind !== 'expr') {
+    an.err('MOM304', `a carried statement must be auditable by the principals it is shown to: write AUDIT * or AUDIT and a set of principals, not ${a.kind === 'noone' ? 'NOONE' : 'NONE'}`, a.span);
+    return { k: 'error' };
+  }
+  expr(an, a.expr, an.global, { where: 'constant' });
+  const v = constant(an, a.expr);
+  const auditors = typeof v === 'string' ? [v] : typeof v === 'object' && v.set.every((x) => typeof x === 'string') ? v.set.map(String) : undefined;
+  if (auditors === undefined) {
+    an.err('MOM309', 'the auditors of a certificate field must be a constant principal or set of principals', a.expr.span);
+    return { k: 'error' };
+  }
+  return { k: 'statement', record: s.name, auditors: [...new Set(auditors)].sort() };
+}
+
+/**
+ * A record field may carry statements in one of two shapes: `STATEMENT T
+ * AUDIT A`, or a set of those with a size bound (MOM403 otherwise: the
+ * checker enumerates certificates as bounded subsets).
+ */
+export function requireCertificateShape(an: Analysis, d: Domain, span: Span, what: string): void {
+  if (!holdsStatements(d) || d.k === 'statement') return;
+  if (d.k === 'set' && d.elem.k === 'statement') {
+    if (d.max === undefined) an.err('MOM403', `${what} is a set of statements without a size bound: write SET OF STATEMENT ${d.elem.record} AUDIT ... SIZE <= k`, span);
+    return;
+  }
+  an.err('MOM403', `${what} nests statements in sets of sets; a certificate field is STATEMENT T AUDIT A or SET OF STATEMENT T AUDIT A SIZE <= k`, span);
+}
+
+/** Statements are held in record fields (and body locals) only: role variables, parameters, functions and constants cannot hold them. */
+export function requireNoStatements(an: Analysis, d: Domain, span: Span, what: string): void {
+  if (holdsStatements(d)) an.err('MOM423', `${what} cannot hold statements: statements are carried in record fields (certificates) and bound by patterns (AS name), not kept elsewhere`, span);
 }
 
 export function requireFinite(an: Analysis, d: Domain, span: Span, what: string): void {

@@ -246,6 +246,20 @@ function fieldTy(an: Analysis, e: A.Expr & { kind: 'field' }, scope: Scope, ctx:
     }
     return tyOfDomain(f.domain);
   }
+  if (t.k === 'statement') {
+    switch (e.field.name) {
+      case 'issuer':
+        return principal();
+      case 'verifiers':
+      case 'auditors':
+        return setOf(principal());
+      case 'record':
+        return { k: 'record', name: t.record };
+      default:
+        an.err('MOM203', `a statement has no part ${e.field.name} (parts: issuer, verifiers, auditors, record); its record's fields are read through .record`, e.field.span);
+        return ANY;
+    }
+  }
   if (t.k === 'principal') {
     if (ctx.where !== 'invariant' && ctx.where !== 'property') {
       an.err('MOM406', `${exprText(e.target)}.${e.field.name} reads another node's variable; a node sees only its own state and pool (properties may read any node's)`, e.span);
@@ -267,7 +281,7 @@ function fieldTy(an: Analysis, e: A.Expr & { kind: 'field' }, scope: Scope, ctx:
     an.resolution.set(e.field.id, { k: 'roleVar', role: roleDecl.name.name, name: v.name.name, ty: dom ? tyOfDomain(dom) : ANY });
     return dom ? tyOfDomain(dom) : ANY;
   }
-  an.err('MOM302', `.${e.field.name} needs a record or a principal, not ${showTy(t)}`, e.target.span);
+  an.err('MOM302', `.${e.field.name} needs a record, a statement or a principal, not ${showTy(t)}`, e.target.span);
   return ANY;
 }
 

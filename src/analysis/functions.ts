@@ -4,7 +4,7 @@
 import type * as A from '../syntax/ast.js';
 import { bindParam } from './binding.js';
 import type { Analysis } from './context.js';
-import { domain } from './domains.js';
+import { domain, requireNoStatements } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { tyOfDomain } from './types.js';
 
@@ -13,6 +13,7 @@ export function checkFunction(an: Analysis, d: A.Decl & { kind: 'function' }): v
   for (const p of d.params) bindParam(an, p, scope, 'function-param');
   const result = domain(an, d.result, an.global, `${d.name.name}.result`);
   an.domainOf.set(d.id, result);
+  requireNoStatements(an, result, d.result.span, `the result of function ${d.name.name}`);
   const calls = new Set<string>();
   an.calls.set(d.name.name, calls);
   // Left to the program: each model defines it (models.ts).

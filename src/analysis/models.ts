@@ -2,6 +2,7 @@
 // the program's thresholds and ranges must stay sound under their constants.
 
 import type * as A from '../syntax/ast.js';
+import { certificateFields } from './certificates.js';
 import { constant, constantTypeOf } from './constants.js';
 import type { Analysis, Ctx } from './context.js';
 import type { ConstValue } from './consteval.js';
@@ -48,7 +49,13 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
             const rec = an.global.lookup(s.recordType.name);
             if (rec?.k !== 'record') {
               an.err('MOM415', `a Byzantine principal may send only declared record types; ${s.recordType.name} is ${rec === undefined ? 'not declared' : describeSymbol(rec)}`, s.recordType.span);
-            } else an.resolution.set(s.recordType.id, rec);
+            } else {
+              an.resolution.set(s.recordType.id, rec);
+              const carried = certificateFields(an, rec.name);
+              if (carried.length > 0) {
+                an.err('MOM415', `a Byzantine principal sending ${rec.name} would carry statements (field ${carried[0]!.path}); Byzantine carriers are not modelled yet, so list only record types without certificate fields`, s.recordType.span);
+              }
+            }
             principalsPosition(an, s.to, an.global, ctx, 'verifier');
             if (s.audit.kind === 'none') an.err('MOM408', 'NONE as the auditor of what a Byzantine principal sends: write NOONE', s.audit.span);
             principalsPosition(an, s.audit, an.global, ctx, 'auditor');

@@ -33,7 +33,9 @@ export function checkPatternBody(an: Analysis, p: A.Pattern, scope: Scope, ctx: 
       break;
     }
   }
-  principalsPosition(an, p.verifier, scope, ctx, 'verifier');
+  // A pattern's verifier NONE asks for nothing: it matches statements the node
+  // learned as an auditor, carried in a certificate (issue 25).
+  if (p.verifier.kind !== 'none') principalsPosition(an, p.verifier, scope, ctx, 'verifier');
   principalsPosition(an, p.auditor, scope, ctx, 'auditor');
   if (rec === undefined) return;
   const seen = new Set<string>();
@@ -79,7 +81,7 @@ function checkThreshold(an: Analysis, setExpr: A.Expr, threshold: A.Expr): void 
 export function principalsPosition(an: Analysis, p: A.PrincipalsPattern, scope: Scope, ctx: Ctx, what: 'verifier' | 'auditor'): void {
   if (p.kind === 'expr') principalExpr(an, p.expr, scope, ctx, `the ${what}`, 'either');
   if (what === 'verifier' && (p.kind === 'noone' || p.kind === 'none')) {
-    an.err('MOM304', `${p.kind === 'noone' ? 'NOONE' : 'NONE'} is an auditor; a verifier is a principal, a set or *`, p.span);
+    an.err('MOM304', `${p.kind === 'noone' ? 'NOONE' : 'NONE'} is an auditor; a verifier is a principal, a set or * (a pattern's verifier may be NONE: no requirement)`, p.span);
   }
 }
 

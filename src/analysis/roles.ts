@@ -4,9 +4,10 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import type * as A from '../syntax/ast.js';
 import { bind, bindParam, bindPattern, recordNamed } from './binding.js';
+import { checkPublishAuditable } from './certificates.js';
 import { checkInDomain } from './constants.js';
 import type { Analysis, Ctx } from './context.js';
-import { domain, requireFinite } from './domains.js';
+import { domain, requireFinite, requireNoStatements } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { checkPatternBody, principalsPosition } from './patterns.js';
 import type { RecordInfo, TransitionInfo } from './program.js';
@@ -35,6 +36,7 @@ export function checkRole(an: Analysis, d: A.Decl & { kind: 'role' }): void {
     const dom = domain(an, v.type, an.global, `${d.name.name}.${v.name.name}`);
     an.domainOf.set(v.id, dom);
     requireFinite(an, dom, v.type.span, `variable ${v.name.name}`);
+    requireNoStatements(an, dom, v.type.span, `role variable ${v.name.name}`);
     const ty = tyOfDomain(dom);
     const initTy = expr(an, v.init, an.global, { where: 'init', role: ctxRole });
     expect(an, initTy, ty, v.init, 'MOM300', `the initial value of ${v.name.name}`);
@@ -133,8 +135,10 @@ function checkStmt(an: Analysis, s: A.Stmt, scope: Scope, ctx: Ctx): void {
       if (s.auditor.kind === 'none') an.err('MOM408', 'NONE in PUBLISH: write NOONE for a statement no third party can audit', s.auditor.span);
       principalsPosition(an, s.auditor, scope, ctx, 'auditor');
       const rec = recordNamed(an, s.recordType);
-      if (rec !== undefined) checkConstructorArgs(an, rec, s.args, scope, ctx, s.recordType.span);
-      else for (const a of s.args) expr(an, a.value, scope, ctx);
+      if (rec !== undefined) {
+        checkConstructorArgs(an, rec, s.args, scope, ctx, s.recordType.span);
+        checkPublishAuditable(an, s);
+      } else for (const a of s.args) expr(an, a.value, scope, ctx);
       if (s.progress !== undefined) {
         const inner = scope.child();
         bindPattern(an, s.progress, inner);

@@ -20,7 +20,8 @@ export type Symbol =
    */
   | { readonly k: 'bound'; readonly name: string; readonly declId: number; readonly ty: Ty; readonly origin: BoundOrigin };
 
-export type BoundOrigin = 'param' | 'record-binder' | 'issuer' | 'quorum-issuers' | 'local' | 'quantifier' | 'function-param';
+/** `statements`: a pattern's `AS s`, the set of known statements that match it. */
+export type BoundOrigin = 'param' | 'record-binder' | 'issuer' | 'quorum-issuers' | 'statements' | 'local' | 'quantifier' | 'function-param';
 
 export function describeSymbol(s: Symbol): string {
   switch (s.k) {
@@ -47,6 +48,7 @@ export function describeSymbol(s: Symbol): string {
         param: `transition parameter ${s.name}`,
         'record-binder': `pattern binder ${s.name}`,
         issuer: `issuer binder ${s.name}`,
+        statements: `statements binder ${s.name}`,
         'quorum-issuers': `quorum issuer set ${s.name}`,
         local: `local ${s.name}`,
         quantifier: `bound name ${s.name}`,

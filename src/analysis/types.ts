@@ -11,7 +11,14 @@ export type Domain =
   | { readonly k: 'enum'; readonly name: string; readonly values: readonly string[] }
   | { readonly k: 'principals'; readonly set: string }
   | { readonly k: 'record'; readonly name: string }
-  | { readonly k: 'set'; readonly elem: Domain }
+  /** `max`: `SET OF T SIZE <= max`, a constant expression (a model may change it). */
+  | { readonly k: 'set'; readonly elem: Domain; readonly max?: Expr }
+  /**
+   * `STATEMENT record AUDIT ...`: statements of that record type whose
+   * auditors include `auditors` (A_f, sorted principal names, resolved under
+   * the program's constants).
+   */
+  | { readonly k: 'statement'; readonly record: string; readonly auditors: readonly string[] }
   | { readonly k: 'error' };
 
 export type Ty =
@@ -22,6 +29,8 @@ export type Ty =
   | { readonly k: 'principal'; readonly set?: string }
   | { readonly k: 'record'; readonly name: string }
   | { readonly k: 'set'; readonly elem: Ty }
+  /** An authenticated statement carried as a value; `record` is its record type. */
+  | { readonly k: 'statement'; readonly record: string }
   /** The element type of `{}`, and the type of anything already reported as wrong. */
   | { readonly k: 'any' };
 
@@ -29,6 +38,7 @@ export const BOOL: Ty = { k: 'bool' };
 export const INT: Ty = { k: 'int' };
 export const ANY: Ty = { k: 'any' };
 export const setOf = (elem: Ty): Ty => ({ k: 'set', elem });
+export const statementOf = (record: string): Ty => ({ k: 'statement', record });
 export const principal = (set?: string): Ty => (set === undefined ? { k: 'principal' } : { k: 'principal', set });
 
 export function tyOfDomain(d: Domain): Ty {
@@ -46,6 +56,8 @@ export function tyOfDomain(d: Domain): Ty {
       return { k: 'record', name: d.name };
     case 'set':
       return setOf(tyOfDomain(d.elem));
+    case 'statement':
+      return statementOf(d.record);
     case 'error':
       return ANY;
   }
@@ -64,6 +76,8 @@ export function unify(a: Ty, b: Ty): Ty | undefined {
       return a.name === (b as typeof a).name ? a : undefined;
     case 'record':
       return a.name === (b as typeof a).name ? a : undefined;
+    case 'statement':
+      return a.record === (b as typeof a).record ? a : undefined;
     case 'principal': {
       const bs = (b as typeof a).set;
       return a.set === bs ? a : principal();
@@ -89,9 +103,16 @@ export function showTy(t: Ty): string {
       return t.name;
     case 'set':
       return `SET OF ${showTy(t.elem)}`;
+    case 'statement':
+      return `STATEMENT ${t.record}`;
     case 'any':
       return 'anything';
   }
+}
+
+/** Whether values of the domain may hold statements (certificate fields, issue 25). */
+export function holdsStatements(d: Domain): boolean {
+  return d.k === 'statement' || (d.k === 'set' && holdsStatements(d.elem));
 }
 
 /** Whether a model checker can enumerate every value of the domain. */
@@ -122,7 +143,9 @@ export function showDomain(d: Domain, range: (d: Domain & { k: 'range' }) => str
     case 'record':
       return d.name;
     case 'set':
-      return `SET OF ${showDomain(d.elem, range)}`;
+      return `SET OF ${showDomain(d.elem, range)}${d.max === undefined ? '' : ' SIZE <= ?'}`;
+    case 'statement':
+      return `STATEMENT ${d.record} AUDIT {${d.auditors.join(', ')}}`;
     case 'error':
       return '?';
   }

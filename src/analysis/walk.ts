@@ -13,6 +13,7 @@ export function recordsIn(d: Domain | undefined): string[] {
   if (d === undefined) return [];
   if (d.k === 'record') return [d.name];
   if (d.k === 'set') return recordsIn(d.elem);
+  if (d.k === 'statement') return [d.record];
   return [];
 }
 

@@ -34,9 +34,16 @@ export function domainToTs(d: Domain): string {
       return d.name;
     case 'set':
       return `readonly (${domainToTs(d.elem)})[]`;
+    case 'statement':
+      return statementTs(d.record);
     case 'error':
       return 'unknown';
   }
+}
+
+/** A carried statement as a body program sees it: opaque (issue 25), read through its four parts. */
+function statementTs(record: string): string {
+  return `{ readonly $statement: string; readonly issuer: string; readonly verifiers: readonly string[]; readonly auditors: readonly string[]; readonly record: ${record} }`;
 }
 
 function tyToTs(t: Ty | undefined): string {
@@ -54,6 +61,8 @@ function tyToTs(t: Ty | undefined): string {
       return t.name;
     case 'set':
       return `readonly (${tyToTs(t.elem)})[]`;
+    case 'statement':
+      return statementTs(t.record);
     case 'any':
       return 'unknown';
   }

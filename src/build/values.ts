@@ -8,7 +8,14 @@
 // constants are one object for every step of every node).
 
 import type { CheckedProgram } from '../analysis/program.js';
-import { isSet, makeRecord, makeSet, type Value } from '../semantics/value.js';
+import { isSet, makeRecord, makeSet, type StatementValue, type Value } from '../semantics/value.js';
+
+/**
+ * Statement values handed to body programs, by the object the program holds:
+ * a statement is opaque (issue 25), so what comes back as a statement must be
+ * one of these objects, never one a program made up.
+ */
+const handles = new WeakMap<object, StatementValue>();
 
 /** A value in a body program's hands: what `toHost` makes and `fromHost` takes. */
 export type HostValue = boolean | number | string | readonly HostValue[] | { readonly [field: string]: HostValue };
@@ -16,6 +23,11 @@ export type HostValue = boolean | number | string | readonly HostValue[] | { rea
 export function toHost(v: Value, program: CheckedProgram): HostValue {
   if (typeof v !== 'object') return v;
   if (isSet(v)) return Object.freeze(v.elems.map((e) => toHost(e, program)));
+  if (v.kind === 'statement') {
+    const h = Object.freeze({ $statement: v.key, issuer: v.issuer, verifiers: Object.freeze([...v.verifiers]), auditors: Object.freeze([...v.auditors]), record: toHost(v.record, program) });
+    handles.set(h, v);
+    return h;
+  }
   const fields = program.records.get(v.type)?.fields ?? [];
   const out: { [field: string]: HostValue } = { $type: v.type };
   v.fields.forEach((f, i) => {
@@ -38,7 +50,10 @@ export function fromHost(x: unknown, program: CheckedProgram): Value | { readonl
     return makeSet(elems);
   }
   if (typeof x === 'object' && x !== null) {
+    const held = handles.get(x);
+    if (held !== undefined) return held;
     const o = x as { readonly [k: string]: unknown };
+    if ('$statement' in o) return { error: 'a statement the program made up: statement values are opaque, obtained only from a binding or a set of known statements' };
     const type = o['$type'];
     const r = typeof type === 'string' ? program.records.get(type) : undefined;
     if (r === undefined) return { error: 'an object that is no record (make records with the constructors of mommie.ts)' };

@@ -23,7 +23,8 @@
 // graph keeps every invariant violation, deadlock and fair end of the full
 // one up to stuttering. The graph is acyclic, so the cycle proviso holds.
 
-import type { RoleInfo } from '../analysis/program.js';
+import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
+import type { Domain } from '../analysis/types.js';
 import type { Symbol } from '../analysis/symbols.js';
 import type * as A from '../syntax/ast.js';
 import { children } from '../analysis/walk.js';
@@ -33,6 +34,13 @@ import type { Action, Successor, System } from '../semantics/system.js';
 export class PartialOrder {
   /** Per node index: the record types whose delivery can change a Fire of that node; undefined for nodes that never receive. */
   private readonly dependentTypes: (ReadonlySet<string> | undefined)[];
+  /**
+   * Record types that carry statements or can be carried (issue 25): a
+   * delivery of a carrier also puts its carried statements into known[n],
+   * disabling their own deliveries, so the argument above does not hold for
+   * either kind; such deliveries are never reduced.
+   */
+  private readonly certificateTypes: ReadonlySet<string>;
   /** `role.variable` read by a checked invariant or property. */
   private readonly visible: ReadonlySet<string>;
 
@@ -58,6 +66,7 @@ export class PartialOrder {
       }
       return types;
     });
+    this.certificateTypes = certificateTypes(system.model.program);
     const visible = new Set<string>();
     const resolution = system.model.program.resolution;
     const collect = (e: A.Expr): void => {
@@ -94,7 +103,7 @@ export class PartialOrder {
       for (const id of s.pool) {
         if (hasSorted(known, id)) continue;
         const st = interner.stmt(id);
-        if (!st.verifiers.includes(n.name) || dependent.has(st.record.type)) continue;
+        if (!st.verifiers.includes(n.name) || dependent.has(st.record.type) || this.certificateTypes.has(st.record.type)) continue;
         if (best !== undefined && st.key >= best.key) continue;
         const step = this.system.deliver(s, n.index, id);
         // Deliveries write no role variable; the check keeps the argument honest if that changes.
@@ -106,6 +115,38 @@ export class PartialOrder {
     }
     return undefined;
   }
+}
+
+function certificateTypes(program: CheckedProgram): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const r of program.records.values()) {
+    for (const f of r.fields) {
+      const visit = (d: Domain): void => {
+        if (d.k === 'statement') {
+          out.add(r.name);
+          out.add(d.record);
+        } else if (d.k === 'set') visit(d.elem);
+      };
+      visit(f.domain);
+    }
+  }
+  // A record holding a carrier (a record field) carries too.
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of program.records.values()) {
+      if (out.has(r.name)) continue;
+      if (r.fields.some((f) => recordTypesIn(f.domain).some((x) => out.has(x)))) {
+        out.add(r.name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+function recordTypesIn(d: Domain): string[] {
+  return d.k === 'record' ? [d.name] : d.k === 'set' ? recordTypesIn(d.elem) : [];
 }
 
 /**
@@ -134,6 +175,8 @@ export function nonMonotoneTypes(role: RoleInfo, resolution: ReadonlyMap<number,
     const body = bodyExprs(d.body);
     [...exprs, ...body, ...(d.guard !== undefined ? [d.guard] : [])].forEach(inExpr);
     for (const p of d.patterns) {
+      // `AS s` binds every matching known statement: a later delivery changes the set (issue 25).
+      if (p.statements !== undefined) out.add(p.recordType.name);
       if (p.issuer.kind !== 'quorum' || p.issuer.binder === undefined) continue;
       const q = p.issuer.binder.id;
       const reads = (e: A.Expr): boolean => readsBinder(e, q, resolution);

@@ -313,6 +313,8 @@ function showType(t: A.TypeExpr): string {
       return t.name.name;
     case 'setType':
       return `SET OF ${showType(t.elem)}`;
+    case 'statementType':
+      return `STATEMENT ${t.record.name}`;
   }
 }
 

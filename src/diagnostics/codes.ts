@@ -75,6 +75,8 @@ export const CODES = {
   MOM419: { severity: 'warning', meaning: 'the program declares no model, so nothing can be model-checked' },
   MOM420: { severity: 'error', meaning: 'a model\'s FUNCTION for a name the program does not leave to its implementation (not a declared function, or one the program defines)' },
   MOM421: { severity: 'error', meaning: 'a model that does not define a function the program leaves to its implementation (the checker needs its meaning)' },
+  MOM422: { severity: 'error', meaning: 'a PUBLISH of a record carrying statements to verifiers or auditors outside a certificate field\'s auditors (V ∪ A not within the field\'s AUDIT set)' },
+  MOM423: { severity: 'error', meaning: 'a statement type where statements cannot be held (a role variable, a parameter, a function, a constant)' },
 
   // Model checking (5xx): found while running a program, reported with the
   // trace that reached the failing evaluation.
@@ -84,6 +86,7 @@ export const CODES = {
   MOM503: { severity: 'error', meaning: 'an expression that cannot be evaluated in this model (a constant with no value, a missing variable)' },
   MOM504: { severity: 'error', meaning: 'a temporal property of a shape the checker does not support ([]P, <>P, P ~> Q, []<>P, <>[]P under FORALL and AND)' },
   MOM505: { severity: 'error', meaning: 'a function the program leaves to its implementation that nothing supplies for this run (no --model defining it, no body program)' },
+  MOM506: { severity: 'error', meaning: 'a correct node carries a statement it neither knows nor issued (a certificate must hold statements the node can show)' },
 
   // Deployment and keys (6xx): deploy files, deploy-check, key files.
   MOM600: { severity: 'error', meaning: 'a deploy-file line that is not of its section\'s form' },

@@ -15,9 +15,9 @@
 //   trigger instance {"#tup": ["Transition", params..., record, issuer, ...]}
 
 import type { CheckedProgram } from '../analysis/program.js';
-import type { State, Statement } from '../semantics/state.js';
+import type { State } from '../semantics/state.js';
 import type { System } from '../semantics/system.js';
-import type { Value } from '../semantics/value.js';
+import type { StatementValue, Value } from '../semantics/value.js';
 import { roleVarName } from '../tla/names.js';
 
 export type ItfValue =
@@ -33,6 +33,7 @@ export function itfValue(program: CheckedProgram, v: Value): ItfValue {
   if (typeof v === 'number') return { '#bigint': String(v) };
   if (typeof v === 'boolean' || typeof v === 'string') return v;
   if (v.kind === 'set') return { '#set': v.elems.map((e) => itfValue(program, e)) };
+  if (v.kind === 'statement') return statement(program, v);
   const fields = program.records.get(v.type)?.fields ?? [];
   const out: Record<string, ItfValue> = { type: v.type };
   v.fields.forEach((f, i) => {
@@ -41,7 +42,7 @@ export function itfValue(program: CheckedProgram, v: Value): ItfValue {
   return out;
 }
 
-function statement(program: CheckedProgram, s: Statement): ItfValue {
+function statement(program: CheckedProgram, s: StatementValue): ItfValue {
   return { issuer: s.issuer, verifiers: { '#set': [...s.verifiers] }, auditors: { '#set': [...s.auditors] }, record: itfValue(program, s.record) };
 }
 

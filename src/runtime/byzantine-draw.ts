@@ -79,11 +79,14 @@ export class RecordDraw {
         return makeRecord(d.name, (info?.fields ?? []).map((f) => this.value(f.domain, r)));
       }
       case 'set': {
-        const n = r.int(0, MAX_SET);
+        const n = r.int(0, d.max === undefined ? MAX_SET : Math.min(MAX_SET, this.ctx.constInt(d.max)));
         const elems: Value[] = [];
         for (let k = 0; k < n; k++) elems.push(this.value(d.elem, r));
         return makeSet(elems);
       }
+      case 'statement':
+        // The analysis refuses Byzantine SENDS of records that carry statements (MOM415).
+        throw new Error('a Byzantine record that carries statements');
       case 'error':
         throw new Error('a Byzantine record of a type that did not check');
     }

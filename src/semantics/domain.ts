@@ -35,7 +35,10 @@ export function inDomain(v: Value, d: Domain, ctx: DomainContext): boolean {
       return r !== undefined && r.fields.every((f, i) => v.fields[i] !== undefined && inDomain(v.fields[i]!, f.domain, ctx));
     }
     case 'set':
-      return typeof v === 'object' && v.kind === 'set' && v.elems.every((e) => inDomain(e, d.elem, ctx));
+      return typeof v === 'object' && v.kind === 'set' && (d.max === undefined || v.elems.length <= ctx.constInt(d.max)) && v.elems.every((e) => inDomain(e, d.elem, ctx));
+    case 'statement':
+      return typeof v === 'object' && v.kind === 'statement' && v.record.type === d.record
+        && d.auditors.every((a) => v.auditors.includes(a)) && inDomain(v.record, { k: 'record', name: d.record }, ctx);
     case 'error':
       return false;
   }
@@ -91,11 +94,16 @@ function enumerateInner(d: Domain, ctx: DomainContext, at: { start: number; end:
       const elems = enumerateInner(d.elem, ctx, at);
       if (elems.length > 20) throw tooBig(d, ctx, at);
       const out: SetValue[] = [];
+      const max = d.max === undefined ? elems.length : ctx.constInt(d.max);
       for (let mask = 0; mask < 1 << elems.length; mask++) {
-        out.push(makeSet(elems.filter((_, i) => (mask & (1 << i)) !== 0)));
+        const subset = elems.filter((_, i) => (mask & (1 << i)) !== 0);
+        if (subset.length <= max) out.push(makeSet(subset));
       }
       return out;
     }
+    case 'statement':
+      // Statements are not made up from a domain: a correct node carries what it knows (issue 25).
+      throw new EvalError('MOM502', `statements of ${d.record} are not enumerated: they are carried from what a node knows`, at);
     case 'error':
       return [];
   }

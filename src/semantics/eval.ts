@@ -7,8 +7,9 @@ import type { Domain } from '../analysis/types.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type * as A from '../syntax/ast.js';
 import { describeDomain, domainSet, inDomain, type DomainContext } from './domain.js';
+import { statementPart } from './certificates.js';
 import { EvalError } from './errors.js';
-import { EMPTY_SET, equalValues, isRecord, isSet, makeRecord, makeSet, setHas, showValue, type SetValue, type Value } from './value.js';
+import { EMPTY_SET, equalValues, isRecord, isSet, isStatement, makeRecord, makeSet, setHas, showValue, type SetValue, type Value } from './value.js';
 
 export interface EvalEnv {
   /** The node running a transition; absent in properties and constants. */
@@ -148,6 +149,7 @@ export class Evaluator implements DomainContext {
   }
 
   fieldOf(r: Value, field: string, at: Span): Value {
+    if (isStatement(r)) return statementPart(r, field, at);
     if (!isRecord(r)) throw new EvalError('MOM503', `.${field} of a value that is not a record`, at);
     const i = this.fieldIndex.get(r.type)?.get(field);
     const v = i === undefined ? undefined : r.fields[i];

@@ -15,7 +15,7 @@ import type * as A from '../syntax/ast.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import { planPatterns, ProgramFacts, type CheckPlan, type NarrowPlan } from './pattern-plan.js';
 import type { Statement } from './state.js';
-import { isSet, keyOf, makeRecord, makeSet, type RecordValue, type Value } from './value.js';
+import { isSet, keyOf, makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type Value } from './value.js';
 
 /** What one pattern matched: the statement (or a quorum's representative) and its identity. */
 export interface PatternMatch {
@@ -122,7 +122,10 @@ export class Matcher {
       candidates: (i) => this.candidates(patterns[i]!, i, c, env, world, matched, opts.pins?.[i], staticOnly),
       bind: (i, cand) => this.bindCandidate(patterns[i]!, cand, env, boundIds),
       run: (check) => check.run(env, matched, issuers),
-    }, onMatch);
+    }, (out) => {
+      this.bindStatements(patterns, matched, env, world, boundIds);
+      return onMatch(out);
+    });
     for (const id of boundIds) env.bound.delete(id);
   }
 
@@ -165,6 +168,17 @@ export class Matcher {
       boundIds.push(p.issuer.binder.id);
     }
     if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) boundIds.push(p.issuer.binder.id);
+  }
+
+  /** `AS s` (issue 25): binds each such pattern's matching known statements (see `matchingStatements`). */
+  private bindStatements(patterns: readonly A.Pattern[], matched: readonly (Candidate | undefined)[], env: EvalEnv, world: MatchWorld, boundIds: number[]): void {
+    patterns.forEach((p, j) => {
+      if (p.statements === undefined) return;
+      const set = p.issuer.kind === 'quorum' ? this.ev.eval(p.issuer.set, env) : undefined;
+      const fits = (s: Statement): boolean => this.principalsOk(p.verifier, s.verifiers, env) && this.principalsOk(p.auditor, s.auditors, env);
+      env.bound.set(p.statements.id, matchingStatements(p, matched[j]!, world, (i) => set !== undefined && isSet(set) && set.elems.includes(i), fits));
+      boundIds.push(p.statements.id);
+    });
   }
 
   private candidates(p: A.Pattern, i: number, c: CompiledPatterns, env: EvalEnv, world: MatchWorld, matched: readonly (Candidate | undefined)[], pin: Pin | undefined, staticOnly: boolean): Candidate[] {
@@ -372,6 +386,24 @@ export function patternMatches(patterns: readonly A.Pattern[], matched: readonly
       pin,
     };
   });
+}
+
+/**
+ * What `AS s` binds for a match of `p` (issue 25): every known statement that
+ * matches it as bound, as statement values. For a quorum, the group's
+ * statements whose issuer is in the issuer set; otherwise the statements with
+ * the matched record and issuer (one record may be known under several
+ * verifier and auditor sets); in both, those whose verifiers and auditors
+ * satisfy the pattern (`fits`).
+ */
+export function matchingStatements(p: A.Pattern, cand: Candidate, world: MatchWorld, inIssuerSet: (issuer: string) => boolean, fits: (s: Statement) => boolean): SetValue {
+  let stmts: readonly Statement[];
+  if (p.issuer.kind === 'quorum') stmts = (cand.group ?? []).filter((s) => inIssuerSet(s.issuer));
+  else {
+    const issuer = cand.stmt!.issuer;
+    stmts = world.knownOfType(p.recordType.name).filter((s) => s.issuer === issuer && s.record.key === cand.record.key);
+  }
+  return makeSet(stmts.filter(fits).map((s) => makeStatement(s.issuer, s.verifiers, s.auditors, s.record)));
 }
 
 export function masked(r: RecordValue, multivalent: readonly number[]): RecordValue {

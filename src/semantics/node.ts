@@ -20,8 +20,10 @@
 
 import { children } from '../analysis/checker.js';
 import type { TransitionInfo } from '../analysis/program.js';
+import { holdsStatements } from '../analysis/types.js';
 import type * as A from '../syntax/ast.js';
 import type { StatementDraft } from './body.js';
+import { checkCarriedKnown } from './certificates.js';
 import { enumerate, inDomain } from './domain.js';
 import { EvalError } from './errors.js';
 import type { EvalEnv } from './eval.js';
@@ -32,7 +34,7 @@ import { patternExprs } from './pattern-plan.js';
 import type { NodeInfo } from './model.js';
 import { statementKey, type Statement } from './state.js';
 import type { System } from './system.js';
-import { equalValues, keyOf, type Value } from './value.js';
+import { carriedClosure, equalValues, keyOf, type Value } from './value.js';
 
 /** More combinations of parameters than this are not enumerated at each step. */
 export const MAX_PARAMETER_COMBINATIONS = 4096;
@@ -160,6 +162,9 @@ export class NodeMachine {
   private problems: MatchProblem[] = [];
   private cursor = 0;
   private nextId = 0;
+  /** Keys of the statements this node published, kept only when a record can carry statements: those it may carry without knowing them. */
+  private readonly issued = new Set<string>();
+  private readonly carriesCertificates: boolean;
 
   constructor(
     readonly system: System,
@@ -167,6 +172,7 @@ export class NodeMachine {
   ) {
     if (node.role === undefined) throw new Error(`${node.name} runs no role`);
     this.known = new KnownIndex(system.model.everyone);
+    this.carriesCertificates = [...system.ev.program.records.values()].some((r) => r.fields.some((f) => holdsStatements(f.domain)));
     const env: EvalEnv = { me: node.name, bound: new Map() };
     this.vars = node.role.vars.map((v) => system.ev.checkDomain(system.ev.eval(v.decl.init, env), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
     const varIdx = system.varIndexOf(node.role.name);
@@ -232,7 +238,7 @@ export class NodeMachine {
 
   /** Makes a statement value (not yet known to anyone). */
   statement(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: Statement['record']): Statement {
-    return { id: this.nextId++, issuer, verifiers, auditors, record, key: statementKey(issuer, verifiers, auditors, record) };
+    return { kind: 'statement', id: this.nextId++, issuer, verifiers, auditors, record, key: statementKey(issuer, verifiers, auditors, record) };
   }
 
   knows(key: string): boolean {
@@ -240,10 +246,20 @@ export class NodeMachine {
   }
 
   /**
-   * The node comes to know `s` (a delivery, or its own publication): false
-   * when it already knew it (a duplicate has no second effect).
+   * The node comes to know `s` (a delivery, or its own publication) and every
+   * statement carried in it, transitively, as one event: false when it
+   * already knew `s` (a duplicate has no second effect; what a known
+   * statement carries is known already).
    */
   learn(s: Statement): boolean {
+    if (!this.learnOne(s)) return false;
+    for (const c of carriedClosure(s.record)) {
+      if (!this.known.has(c.key)) this.learnOne(this.statement(c.issuer, c.verifiers, c.auditors, c.record));
+    }
+    return true;
+  }
+
+  private learnOne(s: Statement): boolean {
     if (!this.known.add(s)) return false;
     for (const t of this.triggers) {
       if (t.readsTypes.has(s.record.type)) t.dirty = true;
@@ -338,6 +354,7 @@ export class NodeMachine {
     let drafts: StatementDraft[];
     try {
       drafts = this.system.runBody(t.info, bodyEnv, this.system.roleVars(this.node.role!));
+      checkCarriedKnown(drafts, this.node.name, (k) => this.knows(k), (k) => this.issued.has(k));
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
       // Not retried: in the model an instance that never fires is an unfair
@@ -358,7 +375,10 @@ export class NodeMachine {
       for (const u of this.triggers) if (changes.some((c) => u.readsVars.has(c.index))) u.dirty = true;
     }
     const published = drafts.map((d) => this.statement(d.issuer, d.verifiers, d.auditors, d.record));
-    for (const s of published) if (s.verifiers.includes(this.node.name)) this.learn(s);
+    for (const s of published) {
+      if (this.carriesCertificates) this.issued.add(s.key);
+      if (s.verifiers.includes(this.node.name)) this.learn(s);
+    }
     return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: bodyEnv.bound };
   }
 

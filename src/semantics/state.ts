@@ -1,18 +1,14 @@
 // The state of the abstract pool, and the interning tables that give every
 // statement and trigger instance a small integer id within one run.
 
-import { keyOf, makeRecord, renameValue, type RecordValue, type Value } from './value.js';
+import { carriedClosure, keyOf, makeRecord, renameValue, statementKey, type RecordValue, type StatementValue, type Value } from './value.js';
 
-/** `[issuer, verifiers, auditors] record`, as published: one issuer. */
-export interface Statement {
+/**
+ * `[issuer, verifiers, auditors] record`, as published: one issuer. It is a
+ * statement value (a record field may carry it) with a small id of its own.
+ */
+export interface Statement extends StatementValue {
   readonly id: number;
-  readonly issuer: string;
-  /** Sorted principal names. */
-  readonly verifiers: readonly string[];
-  /** Sorted principal names; empty is NOONE. */
-  readonly auditors: readonly string[];
-  readonly record: RecordValue;
-  readonly key: string;
 }
 
 /** A fired trigger instance: the transition and the values that identify it. */
@@ -35,10 +31,7 @@ export interface State {
   readonly handled: readonly (readonly number[])[];
 }
 
-/** The identity of a statement: equal keys, equal statements. */
-export function statementKey(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: RecordValue): string {
-  return `[${issuer}|${verifiers.join(',')}|${auditors.join(',')}]${record.key}`;
-}
+export { statementKey };
 
 export class Interner {
   private readonly statements: Statement[] = [];
@@ -50,11 +43,37 @@ export class Interner {
     const key = statementKey(issuer, verifiers, auditors, record);
     const known = this.statementIds.get(key);
     if (known !== undefined) return this.statements[known]!;
-    const s: Statement = { id: this.statements.length, issuer, verifiers, auditors, record, key };
+    const s: Statement = { kind: 'statement', id: this.statements.length, issuer, verifiers, auditors, record, key };
     this.statements.push(s);
     this.statementIds.set(key, s.id);
     return s;
   }
+
+  /** The id of the statement with this key, if it was ever interned. */
+  idOf(key: string): number | undefined {
+    return this.statementIds.get(key);
+  }
+
+  /** The interned statement of a statement value (a carried one). */
+  ofValue(v: StatementValue): Statement {
+    const known = this.statementIds.get(v.key);
+    return known !== undefined ? this.statements[known]! : this.statement(v.issuer, v.verifiers, v.auditors, v.record);
+  }
+
+  /**
+   * Ids of every statement carried in statement `id`, transitively, sorted
+   * (empty for a statement that carries none): what Deliver(n, id) adds to
+   * known[n] beside `id` itself.
+   */
+  carried(id: number): readonly number[] {
+    let c = this.carriedIds[id];
+    if (c === undefined) {
+      c = carriedClosure(this.stmt(id).record).map((v) => this.ofValue(v).id).sort((a, b) => a - b);
+      this.carriedIds[id] = c;
+    }
+    return c;
+  }
+  private readonly carriedIds: (readonly number[] | undefined)[] = [];
 
   stmt(id: number): Statement {
     const s = this.statements[id];
@@ -102,6 +121,13 @@ export function insertSorted(xs: readonly number[], x: number): readonly number[
   if (xs[lo] === x) return xs;
   const out = xs.slice();
   out.splice(lo, 0, x);
+  return out;
+}
+
+/** `xs` with `id` and every id of `more` (all sorted), as one sorted array. */
+export function insertAllSorted(xs: readonly number[], id: number, more: readonly number[]): readonly number[] {
+  let out = insertSorted(xs, id);
+  for (const m of more) out = insertSorted(out, m);
   return out;
 }
 

@@ -7,11 +7,12 @@ import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
 import { BodyRunner, type RoleVars, type SpecWrites, type StatementDraft } from './body.js';
 import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
+import { checkCarriedKnown } from './certificates.js';
 import { EvalError, StepError } from './errors.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import { Matcher, type MatchWorld } from './match.js';
 import type { ModelInstance, NodeInfo } from './model.js';
-import { hasSorted, insertSorted, Interner, type State, type Statement } from './state.js';
+import { hasSorted, insertAllSorted, insertSorted, Interner, type State, type Statement } from './state.js';
 import { keyOf, type Value } from './value.js';
 
 export type Action =
@@ -135,10 +136,14 @@ export class System {
     return out;
   }
 
-  /** Deliver(node, id), for a statement in the pool that the node may receive and does not know. */
+  /**
+   * Deliver(node, id), for a statement in the pool that the node may receive
+   * and does not know: it learns the statement and, in the same step, every
+   * statement carried in it, transitively (a certificate's contents).
+   */
   deliver(s: State, node: number, id: number): Successor {
     const nextKnown = s.known.slice();
-    nextKnown[node] = insertSorted(s.known[node]!, id);
+    nextKnown[node] = insertAllSorted(s.known[node]!, id, this.interner.carried(id));
     return { action: { kind: 'deliver', node, statement: id }, state: { ...s, known: nextKnown }, fairness: `D${node}` };
   }
 
@@ -192,12 +197,18 @@ export class System {
 
   /** Runs a body atomically and returns the step. */
   private execute(s: State, n: NodeInfo, t: TransitionInfo, env: EvalEnv, instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
-    const published = this.body.run(t.decl.body, env, this.roleVars(n.role!)).map((d) => this.interner.statement(d.issuer, d.verifiers, d.auditors, d.record));
+    const drafts = this.body.run(t.decl.body, env, this.roleVars(n.role!));
+    const has = (ids: readonly number[]) => (key: string): boolean => {
+      const id = this.interner.idOf(key);
+      return id !== undefined && hasSorted(ids, id);
+    };
+    checkCarriedKnown(drafts, n.name, has(s.known[n.index]!), has(s.pool));
+    const published = drafts.map((d) => this.interner.statement(d.issuer, d.verifiers, d.auditors, d.record));
     let pool = s.pool;
     let known = s.known[n.index]!;
     for (const st of published) {
       pool = insertSorted(pool, st.id);
-      if (st.verifiers.includes(n.name)) known = insertSorted(known, st.id);
+      if (st.verifiers.includes(n.name)) known = insertAllSorted(known, st.id, this.interner.carried(st.id));
     }
     const vars = s.vars.slice();
     vars[n.index] = env.vars!;

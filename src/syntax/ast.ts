@@ -21,7 +21,13 @@ export type TypeExpr =
   | (Node & { readonly kind: 'rangeType'; readonly lo: Expr; readonly hi: Expr })
   | (Node & { readonly kind: 'enumType'; readonly values: readonly Ident[] })
   | (Node & { readonly kind: 'namedType'; readonly name: Ident })
-  | (Node & { readonly kind: 'setType'; readonly elem: TypeExpr });
+  /** `SET OF T`, or `SET OF T SIZE <= k` (at most k elements; k a constant). */
+  | (Node & { readonly kind: 'setType'; readonly elem: TypeExpr; readonly max?: Expr })
+  /**
+   * `STATEMENT T AUDIT A`: an authenticated statement of record type T whose
+   * auditors include A (A_f), carried as a value (a certificate, issue 25).
+   */
+  | (Node & { readonly kind: 'statementType'; readonly record: Ident; readonly auditor: PrincipalsPattern });
 
 // ---------- expressions ----------
 
@@ -90,6 +96,8 @@ export interface Pattern extends Node {
   readonly recordType: Ident;
   readonly binder?: Ident;
   readonly constraints: readonly FieldConstraint[];
+  /** `AS vcs`: binds the set of known statements that match (a certificate's contents). */
+  readonly statements?: Ident;
 }
 
 // ---------- body specs ----------

@@ -300,7 +300,18 @@ class Parser {
       if (this.accept('SET')) {
         this.expect('OF');
         const elem = this.parseType();
+        if (this.accept('SIZE')) {
+          this.expect('<=', "'<=' and the largest size after SIZE");
+          const max = this.parseAdditive();
+          return { id: this.id(), span: this.from(start), kind: 'setType', elem, max };
+        }
         return { id: this.id(), span: this.from(start), kind: 'setType', elem };
+      }
+      if (this.accept('STATEMENT')) {
+        const record = this.expectIdent('the record type of the statements');
+        this.expect('AUDIT', "AUDIT and the auditors every carried statement must have (a set of principals or *)");
+        const auditor = this.parsePrincipals('auditor');
+        return { id: this.id(), span: this.from(start), kind: 'statementType', record, auditor };
       }
       if (this.accept('{')) {
         const values: Ident[] = [];
@@ -315,7 +326,7 @@ class Parser {
         return { id: this.id(), span: t.span, kind: 'namedType', name: this.ident(t) };
       }
       if (t.kind !== 'ident' && t.kind !== 'int' && !this.is('(') && !this.is('-')) {
-        this.fail(`expected a type (BOOLEAN, INT, lo..hi, {A, B}, SET OF T or a type name), found ${describe(t)}`);
+        this.fail(`expected a type (BOOLEAN, INT, lo..hi, {A, B}, SET OF T, STATEMENT T AUDIT A or a type name), found ${describe(t)}`);
       }
       const lo = this.parseAdditive();
       this.expect('..', "'..' of a range type lo..hi");
@@ -436,8 +447,10 @@ class Parser {
         this.expect('}', "'}}' closing the field constraints");
         this.expect('}', "'}}' closing the field constraints");
       }
+      const statements = this.accept('AS') ? this.expectIdent('the name bound to the matching statements') : undefined;
       const p: Mutable<Pattern> = { id: this.id(), span: this.from(start), issuer, verifier, auditor, recordType, constraints };
       if (binder !== undefined) p.binder = binder;
+      if (statements !== undefined) p.statements = statements;
       return p;
     } finally {
       this.leave();

@@ -38,7 +38,13 @@ export class ExprTranslator {
       case 'record':
         return `T_${d.name}`;
       case 'set':
+        // Only tested by membership (TLC tests a filtered SUBSET lazily, never enumerating it).
+        if (d.max !== undefined) return `{c__ \\in SUBSET ${this.domainSet(d.elem)} : Cardinality(c__) <= ${this.expr(d.max, constCtx())}}`;
         return `(SUBSET ${this.domainSet(d.elem)})`;
+      case 'statement':
+        // A carried statement is the pool's statement record; nested certificates
+        // are defined by depth through T_X (records cannot carry their own type).
+        return `[issuer: Principals, verifiers: SUBSET Principals, auditors: {a__ \\in SUBSET Principals : {${d.auditors.map(tlaName).join(', ')}} \\subseteq a__}, record: T_${d.record}]`;
       case 'error':
         return '{}';
     }
@@ -208,6 +214,17 @@ export class ExprTranslator {
       const st = ctx.fresh('st');
       lets.push(
         `${b.issuers!} == {${q} \\in ${this.expr(p.issuer.set, ctx)} : \\E ${st} \\in known[${n}] : ${st}.issuer = ${q} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
+      );
+    });
+    // `AS vs` (issue 25): the known statements that match as bound, as the matcher's bindStatements.
+    patterns.forEach((p, i) => {
+      if (p.statements === undefined) return;
+      const b = binders[i]!;
+      const st = ctx.fresh('st');
+      const mv = p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name);
+      const who = p.issuer.kind === 'quorum' ? `${st}.issuer \\in ${this.expr(p.issuer.set, ctx)}` : `${st}.issuer = ${b.issuer!}`;
+      lets.push(
+        `${this.bind(p.statements, ctx)} == {${st} \\in known[${n}] : ${who} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
       );
     });
     patterns.forEach((p, i) => {

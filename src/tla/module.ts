@@ -111,6 +111,12 @@ class ModuleWriter {
       out.push(`T_${r} == ${this.recordSet(r)}`);
       const params = info.fields.map((f) => `${tlaName(f.name)}_`);
       out.push(`Mk_${r}(${params.join(', ')}) == [type |-> ${tlaString(r)}${info.fields.map((f, i) => `, ${tlaName(f.name)} |-> ${params[i]}`).join('')}]`);
+      const carries = this.carriesDefinition(r);
+      if (carries !== undefined) out.push(carries);
+    }
+    if (this.carriers.size > 0) {
+      out.push('(* The statements a statement carries, transitively: what Deliver adds with it (issue 25). *)');
+      out.push(`CarriedBy(s) == CASE ${[...this.carriers].map((r) => `s.record.type = ${tlaString(r)} -> Carries_${r}(s.record)`).join(' [] ')} [] OTHER -> {}`);
     }
     out.push('');
     for (const f of p.functions.values()) {
@@ -156,7 +162,7 @@ class ModuleWriter {
     out.push('  /\\ \\E s \\in pool :');
     out.push('       /\\ n \\in s.verifiers');
     out.push('       /\\ s \\notin known[n]');
-    out.push("       /\\ known' = [known EXCEPT ![n] = @ \\cup {s}]");
+    out.push(`       /\\ known' = [known EXCEPT ![n] = @ \\cup {s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}]`);
     out.push(`  /\\ UNCHANGED <<${others.join(', ')}>>`);
     out.push('');
     const notPool = this.allVars().filter((v) => v !== 'pool');
@@ -242,6 +248,31 @@ class ModuleWriter {
     return `[type: {${tlaString(record)}}${fields.join('')}]`;
   }
 
+  /** Record types that carry statements, directly or through their record fields, in definition order. */
+  private readonly carriers = new Set<string>();
+
+  /**
+   * `Carries_X(r)`: every statement a record of type X carries, transitively.
+   * Defined by depth: each uses only the Carries_ of record types defined
+   * before it (records never carry their own type, MOM403), so no RECURSIVE.
+   */
+  private carriesDefinition(record: string): string | undefined {
+    const info = this.program.records.get(record)!;
+    const parts: string[] = [];
+    for (const f of info.fields) {
+      const v = `rec__.${tlaName(f.name)}`;
+      const d = f.domain;
+      const inner = (rec: string, c: string): string => (this.carriers.has(rec) ? ` \\cup Carries_${rec}(${c}.record)` : '');
+      if (d.k === 'statement') parts.push(`{${v}}${inner(d.record, v)}`);
+      else if (d.k === 'set' && d.elem.k === 'statement') parts.push(this.carriers.has(d.elem.record) ? `${v} \\cup UNION {Carries_${d.elem.record}(c__.record) : c__ \\in ${v}}` : v);
+      else if (d.k === 'record' && this.carriers.has(d.name)) parts.push(`Carries_${d.name}(${v})`);
+      else if (d.k === 'set' && d.elem.k === 'record' && this.carriers.has(d.elem.name)) parts.push(`UNION {Carries_${d.elem.name}(x__) : x__ \\in ${v}}`);
+    }
+    if (parts.length === 0) return undefined;
+    this.carriers.add(record);
+    return `Carries_${record}(rec__) == ${parts.join(' \\cup ')}`;
+  }
+
   private recordOrder(): string[] {
     const order: string[] = [];
     const seen = new Set<string>();
@@ -301,7 +332,8 @@ class ModuleWriter {
       const pubName = ctx.fresh('published');
       lets.push(`${pubName} == ${pubs.join(' \\cup ')}`);
       updates.push(`pool' = pool \\cup ${pubName}`);
-      updates.push(`known' = [known EXCEPT ![self__] = @ \\cup {st__ \\in ${pubName} : self__ \\in st__.verifiers}]`);
+      const mine = `{st__ \\in ${pubName} : self__ \\in st__.verifiers}`;
+      updates.push(`known' = [known EXCEPT ![self__] = @ \\cup ${mine}${this.carriers.size > 0 ? ` \\cup UNION {CarriedBy(st__) : st__ \\in ${mine}}` : ''}]`);
     } else unchanged.push('pool', 'known');
     updates.push(`handled' = [handled EXCEPT ![self__] = @ \\cup {${inst}}]`);
     for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) unchanged.push(this.varName(r.name, v.name));
@@ -511,5 +543,6 @@ function mcFunctionName(name: string): string {
 function recordsIn(d: import('../analysis/types.js').Domain): string[] {
   if (d.k === 'record') return [d.name];
   if (d.k === 'set') return recordsIn(d.elem);
+  if (d.k === 'statement') return [d.record];
   return [];
 }

@@ -7,7 +7,7 @@
 
 import type { System, Action } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
-import type { Value } from '../semantics/value.js';
+import type { StatementValue, Value } from '../semantics/value.js';
 import type { TlaValue } from './values.js';
 import type { TraceState } from './result.js';
 import { roleVarName, stepOperator } from '../tla/names.js';
@@ -67,6 +67,7 @@ export class StateCanon {
         return this.principals.has(v) ? `m:${v}` : `s${JSON.stringify(v)}`;
       default:
         if (v.kind === 'set') return `{${sortJoin(v.elems.map((e) => this.value(e)))}}`;
+        if (v.kind === 'statement') return this.statementOf(v);
         {
           const names = this.system.model.program.records.get(v.type)?.fields.map((f) => f.name) ?? [];
           return `[${sortJoin([`type=s${JSON.stringify(v.type)}`, ...v.fields.map((f, i) => `${names[i] ?? i}=${this.value(f)}`)])}]`;
@@ -75,7 +76,10 @@ export class StateCanon {
   }
 
   private statement(id: number): string {
-    const s = this.system.interner.stmt(id);
+    return this.statementOf(this.system.interner.stmt(id));
+  }
+
+  private statementOf(s: StatementValue): string {
     const set = (xs: readonly string[]): string => `{${sortJoin(xs.map((x) => `m:${x}`))}}`;
     return `[${sortJoin([`issuer=m:${s.issuer}`, `verifiers=${set(s.verifiers)}`, `auditors=${set(s.auditors)}`, `record=${this.value(s.record)}`])}]`;
   }

@@ -62,6 +62,8 @@ class TraceWriter {
     if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
     if (typeof v === 'string') return this.principals.has(v) ? tlaName(v) : tlaString(v);
     if ('set' in v) return `{${v.set.map((x) => this.value(x)).join(', ')}}`;
+    // A carried statement is the same TLA+ record as the pool's.
+    if ('stmt' in v) return this.statement(v.stmt);
     const info = this.program.records.get(v.rec);
     // A record the program does not declare equals no value of the program.
     if (info === undefined || info.fields.length !== v.f.length) return `[type |-> ${tlaString(v.rec)}${v.f.map((x, i) => `, f${i}__ |-> ${this.value(x)}`).join('')}]`;

@@ -21,7 +21,7 @@ import { loadProgram } from './sim.js';
 /** Every program of specs/ and the runtime's evaluation-error fixtures. */
 export function programFiles(): string[] {
   const mom = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.mom')).sort().map((f) => `${dir}/${f}`);
-  return [...mom('specs'), ...mom('specs/buggy'), ...mom('specs/all-correct'), ...mom('test/fixtures/runtime'), ...mom('test/fixtures/params')];
+  return [...mom('specs'), ...mom('specs/buggy'), ...mom('specs/all-correct'), ...mom('specs/certificates'), ...mom('test/fixtures/runtime'), ...mom('test/fixtures/params')];
 }
 
 /** Every model of the program, or a run at its declared constants when it has none. */
@@ -88,7 +88,7 @@ export function explore(model: ModelInstance, limit: number): Explored {
   const samples = new Map<string, Value>();
   const sample = (v: Value): void => {
     samples.set(keyOf(v), v);
-    if (typeof v === 'object') (v.kind === 'set' ? v.elems : v.fields).forEach(sample);
+    if (typeof v === 'object') (v.kind === 'set' ? v.elems : v.kind === 'record' ? v.fields : [v.record]).forEach(sample);
   };
   for (const s of states) {
     for (const id of s.pool) statements.set(id, system.interner.stmt(id));
@@ -118,6 +118,7 @@ export function bindersOf(decl: A.Transition): { id: number; domain?: A.Node['id
     if (p.binder !== undefined) out.push({ id: p.binder.id, recordType: p.recordType.name });
     if (p.issuer.kind === 'single') out.push({ id: p.issuer.binder.id });
     if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) out.push({ id: p.issuer.binder.id });
+    if (p.statements !== undefined) out.push({ id: p.statements.id });
     patternExprs(p).forEach(expr);
   };
   const expr = (e: A.Expr): void => {

@@ -7,10 +7,11 @@
 
 import type { CheckedProgram } from '../../analysis/program.js';
 import type * as A from '../../syntax/ast.js';
+import { statementPart } from '../certificates.js';
 import { domainSet } from '../domain.js';
 import { EvalError } from '../errors.js';
 import { divide, expectInt, expectSet, type Evaluator } from '../eval.js';
-import { EMPTY_SET, equalValues, isRecord, isSet, makeRecord, makeSet, setHas, type SetValue, type Value } from '../value.js';
+import { EMPTY_SET, equalValues, isRecord, isSet, isStatement, makeRecord, makeSet, setHas, type SetValue, type Value } from '../value.js';
 import { Slots, type Code, type Frame, type Test } from './frame.js';
 
 /** How KNOWN patterns are compiled (by the join compiler, which compiles expressions through this one). */
@@ -133,6 +134,7 @@ export class ExprCompiler {
         let lastIdx: number | undefined;
         return (f) => {
           const r = target(f);
+          if (isStatement(r)) return statementPart(r, name, e.span);
           if (!isRecord(r)) throw new EvalError('MOM503', `.${name} of a value that is not a record`, e.span);
           if (r.type !== lastType) {
             lastType = r.type;

@@ -8,7 +8,7 @@
 import type { CheckedProgram } from '../../analysis/program.js';
 import type * as A from '../../syntax/ast.js';
 import type { Evaluator } from '../eval.js';
-import { candidatesOf, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
+import { candidatesOf, matchingStatements, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
 import { planPatterns, type CheckPlan, type ExprFacts, type NarrowPlan } from '../pattern-plan.js';
 import { isSet, makeSet, type Value } from '../value.js';
 import { ExprCompiler } from './expr.js';
@@ -39,6 +39,8 @@ export interface CompiledJoin {
   readonly binderSlot: readonly (number | undefined)[];
   readonly singleSlot: readonly (number | undefined)[];
   readonly quorumSlot: readonly (number | undefined)[];
+  /** Per pattern with `AS s` (issue 25): its slot and what it binds after a match. */
+  readonly statements: readonly ({ readonly slot: number; bind(f: Frame, cand: Candidate, world: MatchWorld): Value } | undefined)[];
 }
 
 type PrincipalsTest = (f: Frame, actual: readonly string[]) => boolean;
@@ -67,7 +69,21 @@ export class JoinCompiler {
     const binderSlot = patterns.map((p) => slot(p.binder?.id));
     const singleSlot = patterns.map((p) => slot(p.issuer.kind === 'single' ? p.issuer.binder.id : undefined));
     const quorumSlot = patterns.map((p) => slot(p.issuer.kind === 'quorum' ? p.issuer.binder?.id : undefined));
+    const statements = patterns.map((p) => {
+      if (p.statements === undefined) return undefined;
+      const set = p.issuer.kind === 'quorum' ? this.exprs.expr(p.issuer.set, slots, vars) : undefined;
+      const v = this.principals(p.verifier, slots, vars);
+      const a = this.principals(p.auditor, slots, vars);
+      return {
+        slot: slots.slotOf(p.statements.id),
+        bind: (f: Frame, cand: Candidate, world: MatchWorld): Value => {
+          const s = set?.(f);
+          return matchingStatements(p, cand, world, (i) => s !== undefined && isSet(s) && s.elems.includes(i), (st) => v(f, st.verifiers) && a(f, st.auditors));
+        },
+      };
+    });
     return {
+      statements,
       patterns,
       order: plan.order,
       checksAt: plan.checksAt.map((at) => at.map((ch) => ({ dynamic: ch.dynamic, run: this.check(ch, patterns[ch.pattern]!, slots, vars, quorumSlot[ch.pattern]) }))),
@@ -86,7 +102,7 @@ export class JoinCompiler {
 
   /** Whether any binding exists; the binders' slots are as they were afterwards. */
   exists(j: CompiledJoin, f: Frame, world: MatchWorld): boolean {
-    const saved = [...j.binderSlot, ...j.singleSlot, ...j.quorumSlot].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
+    const saved = [...j.binderSlot, ...j.singleSlot, ...j.quorumSlot, ...j.statements.map((s) => s?.slot)].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
     let found = false;
     try {
       this.forEachMatch(j, f, world, () => {
@@ -115,7 +131,14 @@ export class JoinCompiler {
         candidates: (i) => this.candidates(patterns[i]!, i, j, f, world, matched, opts.pins?.[i], staticOnly),
         bind: (i, cand) => bind(j, i, cand, f, touched),
         run: (check) => check.run(f, matched, issuers),
-      }, onMatch);
+      }, (m) => {
+        j.statements.forEach((st, i) => {
+          if (st === undefined) return;
+          f.slots[st.slot] = st.bind(f, matched[i]!, world);
+          touched.push(st.slot);
+        });
+        return onMatch(m);
+      });
     } finally {
       for (const s of touched) f.slots[s] = undefined;
     }
