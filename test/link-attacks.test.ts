@@ -6,11 +6,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
-import { makeKeys, pids, startMommie, tempDeploy } from './helpers/tcp-run.js';
+import { fires, makeKeys, pids, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
 
 let dir: string;
 let keys: string;
@@ -29,7 +29,7 @@ afterAll(() => {
 interface Report {
   run?: string;
   requests: { asked: number; started: number; completed: number };
-  nodes: { node: string; tcp?: { refused: Record<string, number>; sessionsIn: number } }[];
+  nodes: { node: string; tcp?: { refused: Record<string, number>; firstRefusal: Record<string, string>; sessionsIn: number } }[];
 }
 
 function refusals(rep: Report, reason: string): number {
@@ -76,6 +76,45 @@ describe('link attacks (issue 22)', () => {
       attacker.kill('SIGKILL');
       await attacker;
       expect(await killAll(traces)).toEqual([]);
+    }
+  });
+
+  it('attack 1: a node of an earlier run with the same keys, still running, is refused as foreign-run (both runs named); the new run completes and replays', { timeout: 240_000 }, async () => {
+    const sub = mkdtempSync(join(dir, 'earlier-'));
+    const { path: deploy } = await tempDeploy('PBCounter', sub);
+    const program = join(ROOT, 'specs', 'PBCounter.mom');
+    const earlier = join(sub, 'earlier');
+    const now = join(sub, 'now');
+    const common = ['--deploy', deploy, '--keys', keys, '--concurrency', '2'];
+    try {
+      // The earlier run, complete: its c8 has a log and a run identity to come back with.
+      const first = await mommie(['run', program, ...common, '--requests', '80', '--trace', earlier, '--timeout', '90000'], { timeoutMs: 120_000 });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const earlierRun = readFileSync(join(earlier, 'run-id'), 'utf8').trim();
+      // This run, on the same addresses with the same keys, without c8 (--clients 7).
+      const run = startMommie(['run', program, ...common, '--clients', '7', '--requests', '280', '--trace', now, '--timeout', '120000', '--json'], 180_000);
+      await until('this run under way', () => fires(join(now, 'c1.ndjson'), 'Accept') >= 3, 90_000);
+      // The earlier run's c8 starts again, as that run's node, and submits requests to this run's replicas.
+      const old = startMommie(['run', program, ...common, '--node', 'c8', '--requests', '1600', '--trace', earlier, '--timeout', '120000'], 180_000);
+      const r = await run;
+      old.kill('SIGINT');
+      const o = await old;
+      const rep = JSON.parse(r.stdout) as Report;
+      const foreign = refusals(rep, 'foreign-run');
+      console.log(`attack 1: exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked} completed; foreign-run ${foreign}; the earlier c8 ${o.exitCode}: ${o.all?.split('\n').slice(-3).join(' | ')}`);
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      expect(rep.requests.completed).toBe(280);
+      expect(foreign).toBeGreaterThan(0);
+      const words = rep.nodes.map((n) => n.tcp?.firstRefusal['foreign-run']).find((w) => w !== undefined) ?? '';
+      expect(words).toContain(earlierRun);
+      expect(words).toContain(rep.run);
+      // Nothing of c8 got in: no replica delivered a statement of it in this run.
+      for (const rn of ['r1', 'r2', 'r3', 'r4']) expect(readFileSync(join(now, `${rn}.ndjson`), 'utf8')).not.toMatch(/"i":"c8"/);
+      const replay = await mommie(['replay', program, now]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      expect(await killAll(earlier)).toEqual([]);
+      expect(await killAll(now)).toEqual([]);
     }
   });
 });
