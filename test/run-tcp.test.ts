@@ -5,7 +5,7 @@
 // means no process of it was left behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,43 @@ describe('mommie run --network tcp', () => {
     for (const r of replicas) expect((await r).exitCode).toBe(130);
     const rp = replay(specs.PBCounter, r0.traces);
     expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    expect(await pids(r0.traces)).toEqual([]);
+  });
+
+  it('nodes started one by one with their own trace directories share a run through mommie run-id; the logs name it and replay together', { timeout: 150_000 }, async () => {
+    const r0 = await fresh('PBCounter', 'runid');
+    const runId = join(r0.traces, '..', 'the-run');
+    const made = await mommie(['run-id', r0.deploy, '-o', runId]);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const again = await mommie(['run-id', r0.deploy, '-o', runId]);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/already exists: a run identity is never overwritten/);
+    const id = readFileSync(runId, 'utf8').trim();
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    // One trace directory per node, as on separate hosts.
+    const dirOf = (n: string): string => join(r0.traces, n);
+    const common = ['run', specs.PBCounter, '--deploy', r0.deploy, '--keys', keys, '--network', 'tcp', '--model', 'AllCorrect', '--run-id', runId, '--timeout', '80000'];
+    const replicas = ['r1', 'r2', 'r3', 'r4'].map((r) => startMommie([...common, '--node', r, '--trace', dirOf(r)]));
+    try {
+      const c1 = await mommie([...common, '--node', 'c1', '--trace', dirOf('c1'), '--requests', '20'], { timeoutMs: 100_000 });
+      expect(c1.exitCode, c1.stderr).toBe(0);
+    } finally {
+      for (const r of replicas) r.kill('SIGINT');
+    }
+    for (const r of replicas) expect((await r).exitCode).toBe(130);
+    const all = join(r0.traces, 'all');
+    mkdirSync(all);
+    for (const n of ['c1', 'r1', 'r2', 'r3', 'r4']) {
+      expect(readFileSync(join(dirOf(n), `${n}.ndjson`), 'utf8')).toContain(`"run":"${id}"`);
+      copyFileSync(join(dirOf(n), `${n}.ndjson`), join(all, `${n}.ndjson`));
+    }
+    const rp = replay(specs.PBCounter, all);
+    expect(rp.ok, JSON.stringify(rp)).toBe(true);
+    // A log of another run among them is refused by replay.
+    const c1log = join(all, 'c1.ndjson');
+    writeFileSync(c1log, readFileSync(c1log, 'utf8').replace(`"run":"${id}"`, `"run":"${'0'.repeat(32)}"`));
+    const mixed = replay(specs.PBCounter, all);
+    expect(JSON.stringify(mixed)).toMatch(/differs from .*: replay takes the logs of one run/);
     expect(await pids(r0.traces)).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { toolsCommand } from './tools.js';
 import { deployCheckCommand } from './deploy.js';
 import { deployTuneCommand } from './deploy-tune.js';
 import { keysCommand } from './keys.js';
+import { runIdCommand } from './run-id.js';
 import { runCommand } from './run.js';
 import { buildCommand } from './build.js';
 import { replayCommand } from './replay.js';
@@ -13,7 +14,7 @@ import { proveCommand } from './prove.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, buildCommand, runCommand, replayCommand, refineCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -83,6 +83,10 @@ Options:
                        it keeps no state, and appends to its log)
   --rejoin             (tcp, with --node) the node must recover from its log:
                        refuse to start without one
+  --run-id FILE        (tcp) the run identity to use ('mommie run-id' writes
+                       one): nodes of a deployment started one by one on
+                       several hosts share it; default: a fresh one for a
+                       full start, the --trace directory's run-id with --node
   --no-invariants      (sim) do not evaluate invariants after each step
   --build OUT          run the body programs of a 'mommie build' instead of
                        their transitions' body specs (and its functions for
@@ -122,7 +126,7 @@ export const runCommand: Command = {
       deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
-      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'run-id': { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
       build: { type: 'string' }, assertions: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
@@ -186,10 +190,11 @@ export const runCommand: Command = {
       ...(v.keys !== undefined ? { keysDir: v.keys } : {}), model,
       requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
       ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
-      ...(v.rejoin === true ? { rejoin: true } : {}), ...(nums.clients !== undefined ? { clients: nums.clients } : {}),
+      ...(v.rejoin === true ? { rejoin: true } : {}), ...(v['run-id'] !== undefined ? { runIdFile: v['run-id'] } : {}), ...(nums.clients !== undefined ? { clients: nums.clients } : {}),
       json: v.json === true, strict: v.strict === true, timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
     };
     if (v.rejoin === true && (network !== 'tcp' || v.node === undefined)) return bad('--rejoin is for one node over TCP: give --network tcp --node NAME');
+    if (v['run-id'] !== undefined && network !== 'tcp') return bad('--run-id is for runs over TCP (the simulated network has one run)');
     // A single TCP node finds its own log there on purpose: it recovers from it.
     const rejoining = network === 'tcp' && v.node !== undefined;
     if (ctx.traceDir !== undefined && !rejoining) {

@@ -26,9 +26,36 @@ export function runIdBytes(hex: string): Uint8Array | undefined {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** A fresh identity for a full start, written to `dir/run-id` (replacing an earlier run's). */
-export function startRun(dir: string): RunIdResult {
+/** The identity in `file` (`mommie run-id DEPLOY -o FILE` writes one). */
+export function readRunId(file: string): RunIdResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    return { ok: false, message: `cannot read the run identity in ${file}: ${describe(e)}` };
+  }
+  return runIdBytes(text) === undefined ? { ok: false, message: `${file} holds no run identity (${2 * RUN_ID_BYTES} hex digits; 'mommie run-id DEPLOY -o FILE' writes one)` } : { ok: true, run: text };
+}
+
+/** Writes a fresh identity to `file`, which must not exist (another run's could be split in two). */
+export function writeNewRunId(file: string): RunIdResult {
   const run = freshRunId();
+  try {
+    writeFileSync(file, run + '\n', { flag: 'wx', mode: 0o644 });
+    return { ok: true, run };
+  } catch (e) {
+    const exists = (e as NodeJS.ErrnoException).code === 'EEXIST';
+    return { ok: false, message: exists ? `${file} already exists: a run identity is never overwritten (remove it to start a new run)` : `cannot write ${file}: ${describe(e)}` };
+  }
+}
+
+/**
+ * The identity of a full start: `given` (`--run-id FILE`), else a fresh one;
+ * written to `dir/run-id` (replacing an earlier run's), where nodes started
+ * again alone with this trace directory find it.
+ */
+export function startRun(dir: string, given?: string): RunIdResult {
+  const run = given ?? freshRunId();
   const path = join(dir, RUN_ID_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
   try {

@@ -17,7 +17,7 @@ import { valueToJson } from '../trace/value-json.js';
 import { silentNodeReport, silentTtpReport } from './node-report.js';
 import { percentile, type NodeReport, type RunReport } from './report.js';
 import { Supervisor } from './supervisor.js';
-import { sharedRunId, startRun } from './run-id.js';
+import { readRunId, sharedRunId, startRun, type RunIdResult } from './run-id.js';
 import { addressOf, waitForPeers } from './tcp-peers.js';
 import { thirdParties } from './ttp-node.js';
 import { runVerdict } from './verdict.js';
@@ -41,6 +41,8 @@ export interface TcpRunSpec {
   readonly node?: string;
   /** With `node`: it must recover from its log. */
   readonly rejoin?: boolean;
+  /** `--run-id FILE`: the run identity to use (`mommie run-id` writes one); default fresh for a full start, the trace directory's for `node`. */
+  readonly runIdFile?: string;
   readonly strict: boolean;
   /** A build (an absolute path: node processes load it) and what its assertions do. */
   readonly build?: { readonly dir: string; readonly assertions?: string };
@@ -110,10 +112,21 @@ export async function runOverTcp(spec: TcpRunSpec, events: TcpRunEvents, interru
   } catch (e) {
     return { kind: 'refused', reasons: [`cannot create the trace directory: ${e instanceof Error ? e.message : String(e)}`] };
   }
-  // A full start is a new run; a node started alone joins the run of its trace directory.
-  const identity = spec.node === undefined ? startRun(traceDir) : sharedRunId(traceDir);
+  const identity = runIdentity(spec, traceDir);
   if (!identity.ok) return { kind: 'refused', reasons: [identity.message] };
   return new TcpRun(spec, who, traceDir, identity, events).run(interrupt);
+}
+
+/**
+ * A full start is a new run (or the one `--run-id FILE` names); a node
+ * started alone joins the run `--run-id FILE` names, else the run of its
+ * trace directory.
+ */
+function runIdentity(spec: TcpRunSpec, traceDir: string): RunIdResult {
+  const given = spec.runIdFile === undefined ? undefined : readRunId(spec.runIdFile);
+  if (given !== undefined && !given.ok) return given;
+  if (spec.node === undefined) return startRun(traceDir, given?.run);
+  return given ?? sharedRunId(traceDir);
 }
 
 class TcpRun {
