@@ -117,4 +117,41 @@ describe('link attacks (issue 22)', () => {
       expect(await killAll(now)).toEqual([]);
     }
   });
+
+  it('a crashed primary rejoins (--node --rejoin) while unauthenticated connections loop against every node; the run completes and replays', { timeout: 240_000 }, async () => {
+    const sub = mkdtempSync(join(dir, 'rejoin-'));
+    const { path: deploy, ports } = await tempDeploy('PBCounter', sub);
+    const program = join(ROOT, 'specs', 'PBCounter.mom');
+    const traces = join(sub, 'traces');
+    const common = ['run', program, '--deploy', deploy, '--keys', keys, '--model', 'AllCorrect', '--trace', traces];
+    const attacker = execa('node', [join(ROOT, 'test', 'fixtures', 'attack', 'spoof-acks.mjs'), join(ROOT, 'dist'), JSON.stringify(Object.fromEntries(ports)), 'r1,r2', traces], { reject: false, buffer: true });
+    let rejoin: ReturnType<typeof startMommie> | undefined;
+    try {
+      const run = startMommie([...common, '--requests', '60', '--concurrency', '2', '--timeout', '120000', '--json'], 180_000);
+      await until('20 accepted replies', () => fires(join(traces, 'c1.ndjson'), 'Accept') >= 20, 90_000);
+      const [r1] = await pids(`--node r1 --trace-dir ${traces}`);
+      expect(r1).toBeDefined();
+      process.kill(r1!, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      rejoin = startMommie([...common, '--node', 'r1', '--rejoin', '--timeout', '120000'], 180_000);
+      const r = await run;
+      rejoin.kill('SIGINT');
+      const j = await rejoin;
+      attacker.kill('SIGKILL');
+      const rep = JSON.parse(r.stdout) as Report;
+      console.log(`rejoin under a connection loop: exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked}; refused: ${['garbage', 'bad-handshake', 'too-many', 'no-handshake'].map((k) => `${k} ${refusals(rep, k)}`).join(', ')}`);
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      expect(rep.requests.completed).toBe(60);
+      expect(j.exitCode, j.all?.slice(-2000)).toBe(130);
+      expect(j.all).toMatch(/r1 recovered from its log: \d+ events re-done/);
+      expect(refusals(rep, 'garbage') + refusals(rep, 'bad-handshake')).toBeGreaterThan(0);
+      const replay = await mommie(['replay', program, traces]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      rejoin?.kill('SIGKILL');
+      attacker.kill('SIGKILL');
+      await attacker;
+      expect(await killAll(traces)).toEqual([]);
+    }
+  });
 });
