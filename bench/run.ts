@@ -18,6 +18,7 @@ import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
 import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
+import { runSessionBench } from './session.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
@@ -26,6 +27,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'tlc', run: runTlcBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
+  { name: 'session', run: runSessionBench },
   { name: 'cost', run: runCostBench },
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'assertions', run: runAssertionsBench },

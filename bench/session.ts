@@ -1,0 +1,64 @@
+// The session layer's price (issue 22, "Done when"): CPU per frame of
+// sealing and opening a session record (a truncated HMAC-SHA256 each way),
+// and of a whole handshake, beside what a frame costs over the TCP transport
+// end to end (the loopback probe: both ends in this process, sessions
+// included). The target compares the record's cost with the hand-written
+// PBFT's CPU per message (docs/benchmarks.md): at most 10%.
+
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { probeLoopback, linear } from '../src/tune/probe.js';
+import { RUN_ID_BYTES, SessionEndpoint, type RecordReader, type RecordWriter } from '../src/transport/session.js';
+import { section } from './stats.js';
+
+/** The hand-written PBFT's CPU per message on a quiet machine (docs/benchmarks.md, issue 24's measurement), µs. */
+const HANDWRITTEN_US_PER_MESSAGE = 140;
+
+function cpuUs<T>(n: number, f: (i: number) => T): number {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) f(i);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / n;
+}
+
+function session(a: SessionEndpoint, b: SessionEndpoint): { writer: RecordWriter; reader: RecordReader } {
+  const r = b.respond();
+  const i = a.initiate('b');
+  const auth = i.challenge(r.challenge);
+  if (!auth.ok) throw new Error(auth.detail);
+  const acc = r.auth(auth.value);
+  if (!acc.ok) throw new Error(acc.detail);
+  const w = i.confirm(acc.value.confirm);
+  if (!w.ok) throw new Error(w.detail);
+  return { writer: w.value, reader: acc.value.receiver };
+}
+
+export async function runSessionBench(): Promise<void> {
+  section('session layer (transport/session.ts)');
+  const load = loadavg()[0]!;
+  // Like every target of the bench: judged only on a quiet machine.
+  const judged = load <= 1.5;
+  const run = randomBytes(RUN_ID_BYTES);
+  const key = randomBytes(32);
+  const a = new SessionEndpoint({ me: 'a', run, pairKey: () => key });
+  const b = new SessionEndpoint({ me: 'b', run, pairKey: () => key });
+  const handshakes = 2000;
+  const hsUs = cpuUs(handshakes, () => session(a, b));
+  const probe = await probeLoopback({ sizes: [64, 1024, 8192], rounds: 300 });
+  console.log(`handshake (both ends, 3 messages): ${hsUs.toFixed(0)} µs CPU`);
+  console.log('| frame bytes | seal µs | open µs | record (seal + open) µs | a frame over TCP loopback, both ends, µs | record share | record / hand-written PBFT message | target ≤ 10% |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of [64, 1024, 8192]) {
+    const s = session(a, b);
+    const frame = randomBytes(size);
+    const n = size > 4096 ? 20_000 : 50_000;
+    const records: Buffer[] = [];
+    const seal = cpuUs(n, () => records.push(s.writer.seal(frame)));
+    const open = cpuUs(n, (i) => s.reader.open(records[i]!));
+    const record = seal + open;
+    const tcp = probe.ok ? linear(probe.costs.frameCpu, size) : Number.NaN;
+    const share = record / HANDWRITTEN_US_PER_MESSAGE;
+    console.log(`| ${size} | ${seal.toFixed(1)} | ${open.toFixed(1)} | ${record.toFixed(1)} | ${probe.ok ? tcp.toFixed(1) : 'probe failed'} | ${probe.ok ? `${((100 * record) / tcp).toFixed(0)}%` : '-'} | ${(100 * share).toFixed(1)}% | ${!judged ? 'NOT JUDGED' : share <= 0.1 ? 'PASS' : 'FAIL'} |`);
+  }
+  console.log(`1-minute load ${load.toFixed(1)} at the start${judged ? '' : ' (above 1.5: targets NOT JUDGED)'}; record share: of a frame's whole transport CPU; hand-written PBFT message: ${HANDWRITTEN_US_PER_MESSAGE} µs CPU (docs/benchmarks.md), the target's reference, not measured here`);
+}
