@@ -30,7 +30,8 @@ export function propertiesViolatedBy(system: System, lasso: Lasso, names: readon
   });
 }
 
-function obligationHolds(ev: StateEvaluator, o: Obligation, lasso: Lasso): boolean {
+/** Whether obligation `o` holds on the lasso (every form, temporal ones over the loop). */
+export function obligationHolds(ev: StateEvaluator, o: Obligation, lasso: Lasso): boolean {
   const { states, loopStart } = lasso;
   const at = (e: Obligation['p'], i: number): boolean => ev.holds(e, states[i]!, o.bound);
   const indices = states.map((_, i) => i);

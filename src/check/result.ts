@@ -88,6 +88,8 @@ export interface ModelBounds {
   readonly deadlock: boolean;
   /** Explored with partial-order reduction (`--por`): fewer states, the same verdicts. */
   readonly partialOrder?: boolean;
+  /** Random walks (`--simulate`) rather than an exhaustive search: verdicts are violations or unknown, never holds. */
+  readonly simulation?: { readonly walks: number; readonly seed: number; readonly depth?: number };
 }
 
 export interface EvaluationError {

@@ -217,7 +217,7 @@ function isEvalError(e: unknown): e is EvalError {
   return typeof e === 'object' && e !== null && (e as { constructor: { name: string } }).constructor.name === 'EvalError';
 }
 
-function statsOf(o: { generated: number; distinct: number; depth: number }, started: number): SearchStats {
+export function statsOf(o: { generated: number; distinct: number; depth: number }, started: number): SearchStats {
   const seconds = (Date.now() - started) / 1000;
   return {
     generated: o.generated,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
+import { simulateModel } from '../check/simulate.js';
 import { verifyModel, type VerifyOptions } from '../check/verify.js';
 import type { Progress } from '../check/search.js';
 import { WorkerFailure } from '../check/parallel.js';
@@ -69,6 +70,17 @@ Options:
                           tell apart (fewer states, the same verdicts;
                           docs/checker.md). Not with --engine tlc
   --continue              keep exploring after an invariant violation
+  --simulate N            N random walks instead of an exhaustive search, for
+                          models too large to exhaust: at each state a kind of
+                          step, then a node, then a step; every invariant on
+                          every state; a walk that runs until no fair step is
+                          enabled is a complete fair behaviour, on which the
+                          PROPERTYs are decided. Finds violations, proves
+                          nothing: without one the verdicts are unknown (exit 4)
+  --depth D               with --simulate: cut each walk after D steps (cut
+                          walks check safety only, and the result says so)
+  --seed S                with --simulate: the seed (default 1); the same seed
+                          gives the same walks
   -q, --quiet             no progress lines
   -h, --help              show this help
 
@@ -111,6 +123,28 @@ export function exitCodeOf(results: readonly ModelResult[]): number {
   return EXIT.OK;
 }
 
+/** --simulate N [--depth D] [--seed S], checked against the options of the exhaustive search. */
+function simulationOf(v: Readonly<Record<string, unknown>>, out: Parameters<Command['run']>[1]): { walks: number; seed: number; depth?: number } | undefined | 'bad' {
+  const say = (s: string): 'bad' => {
+    out.stderr(`mommie verify: ${s}`);
+    return 'bad';
+  };
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+  if (v['simulate'] === undefined) {
+    const stray = ['depth', 'seed'].find((k) => v[k] !== undefined);
+    return stray === undefined ? undefined : say(`--${stray} goes with --simulate N (the exhaustive search has --max-depth)`);
+  }
+  const clash = ['por', 'workers', 'in-process', 'level-memory', 'max-states', 'max-depth', 'continue', 'heap'].find((k) => v[k] !== undefined);
+  if (clash !== undefined) return say(`--${clash} applies to the exhaustive search, not to --simulate${clash === 'max-depth' ? ' (use --depth D)' : ''}`);
+  const walks = positiveInt('verify', '--simulate', str('simulate'), out);
+  const depth = positiveInt('verify', '--depth', str('depth'), out);
+  if (walks === 'bad' || depth === 'bad') return 'bad';
+  const seedText = str('seed');
+  const seed = seedText === undefined ? 1 : Number(seedText);
+  if (!Number.isSafeInteger(seed) || seed < 0) return say(`--seed ${seedText}: not a whole number >= 0`);
+  return { walks: walks!, seed, ...(depth !== undefined ? { depth } : {}) };
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'model-check a program with the built-in checker',
@@ -140,6 +174,9 @@ export const verifyCommand: Command = {
         continue: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         itf: { type: 'string' },
+        simulate: { type: 'string' },
+        depth: { type: 'string' },
+        seed: { type: 'string' },
       },
       ONE_FILE,
       HELP,
@@ -190,6 +227,9 @@ export const verifyCommand: Command = {
     const timeout = positiveInt('verify', '--timeout', v.timeout, out);
     if (maxStates === 'bad' || maxDepth === 'bad' || timeout === 'bad') return EXIT.BAD_INPUT;
 
+    const simulation = simulationOf(v, out);
+    if (simulation === 'bad') return EXIT.BAD_INPUT;
+
     const file = cl.positionals[0]!;
     const fe = checkFile(file);
     printDiagnostics(out, fe);
@@ -216,7 +256,13 @@ export const verifyCommand: Command = {
     }
 
     let tools: TlcTools | undefined;
-    if (engineWanted === 'auto' && por) {
+    if (simulation !== undefined) {
+      if (engineWanted === 'tlc') {
+        out.stderr("mommie verify: --simulate is the built-in engine's; TLC's own simulation mode is not wired in (use --engine builtin)");
+        return EXIT.BAD_INPUT;
+      }
+      if (engineWanted === 'auto') out.stderr('engine: builtin (--simulate is the built-in engine\'s)');
+    } else if (engineWanted === 'auto' && por) {
       out.stderr('engine: builtin (--por is a reduction of the built-in engine)');
     } else if (engineWanted !== 'builtin') {
       const resolved = await resolveTlc(v.tla2tools !== undefined ? { tla2tools: v.tla2tools } : {});
@@ -282,6 +328,8 @@ export const verifyCommand: Command = {
               isInterrupted: () => interrupted,
             }),
           );
+        } else if (simulation !== undefined) {
+          models.push(await simulateModel(program, fe.source, m, { ...simulation, deadlock: opts.deadlock, symmetry: opts.symmetry, isInterrupted: () => interrupted, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }));
         } else models.push(await verifyModel(program, fe.source, m, opts));
       }
     } catch (e) {

@@ -178,7 +178,10 @@ export const modelBoundsCodec = closed(
     constants: stringMap,
     deadlock: t.boolean,
   },
-  { maxStates: t.number, maxDepth: t.number, timeoutSeconds: t.number, partialOrder: t.boolean },
+  {
+    maxStates: t.number, maxDepth: t.number, timeoutSeconds: t.number, partialOrder: t.boolean,
+    simulation: closed('Simulation', { walks: t.number, seed: t.number }, { depth: t.number }),
+  },
 );
 
 export const evaluationErrorCodec = closed(

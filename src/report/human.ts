@@ -170,6 +170,7 @@ export function formatBounds(b: ModelBounds): string {
   if (constants.length > 0) parts.push(`constants: ${constants.join(', ')}`);
   parts.push(`deadlock checking: ${b.deadlock ? 'on' : 'off'}`);
   if (b.partialOrder === true) parts.push('partial-order reduction: on');
+  if (b.simulation !== undefined) parts.push(`simulation: ${b.simulation.walks} random walks from seed ${b.simulation.seed}${b.simulation.depth === undefined ? ', each to a fair end' : `, cut at depth ${b.simulation.depth}`}`);
   const limits: string[] = [];
   if (b.maxStates !== undefined) limits.push(`${b.maxStates} states`);
   if (b.maxDepth !== undefined) limits.push(`depth ${b.maxDepth}`);
