@@ -19,12 +19,14 @@ import { runOptimizationsBench } from './optimizations.js';
 import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
 import { runSessionBench } from './session.js';
+import { runSimulateBench } from './simulate.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
   { name: 'frontend', run: runFrontendBench },
   { name: 'checker', run: runCheckerBench },
   { name: 'tlc', run: runTlcBench },
+  { name: 'simulate', run: runSimulateBench },
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
   { name: 'session', run: runSessionBench },
