@@ -4,6 +4,7 @@
 import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
 import type * as A from '../syntax/ast.js';
 import type { BodyProgram } from './body.js';
+import { isCarrierType } from './byzantine-carriers.js';
 import { enumerate } from './domain.js';
 import { EvalError } from './errors.js';
 import { Evaluator, type FunctionDefinition, type HostFunction } from './eval.js';
@@ -32,6 +33,8 @@ export interface ByzantineSend {
   /** Each choice of verifier set: the listed set and each single member. */
   readonly verifierChoices: readonly (readonly string[])[];
   readonly auditors: readonly string[];
+  /** A record type with certificate fields: its records are chosen per state from the pool (byzantine-carriers.ts); `records` is not read. */
+  readonly carrier: boolean;
 }
 
 export interface ByzantineInfo {
@@ -188,14 +191,15 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
       let records: readonly RecordValue[] | undefined;
       const enumerated = (): readonly RecordValue[] => (records ??= enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[]);
       // The model checker's domain too large is refused here, at the SENDS, before any search.
-      if (enumerateByzantine) enumerated();
+      const carrier = isCarrierType(program, s.recordType.name);
+      if (enumerateByzantine && !carrier) enumerated();
       const listed = s.to.kind === 'everyone' ? everyone : s.to.kind === 'expr' ? principalsOf(evaluator.eval(s.to.expr, { bound: new Map() }), s.to) : [];
       const sortedListed = [...new Set(listed)].sort();
       const choices: string[][] = [sortedListed];
       if (sortedListed.length > 1) for (const p of sortedListed) choices.push([p]);
       const auditors = s.audit.kind === 'everyone' ? everyone : s.audit.kind === 'expr' ? [...new Set(principalsOf(evaluator.eval(s.audit.expr, { bound: new Map() }), s.audit))].sort() : [];
       return {
-        recordType: s.recordType.name, verifierChoices: choices, auditors,
+        recordType: s.recordType.name, verifierChoices: choices, auditors, carrier,
         get records(): readonly RecordValue[] {
           return enumerated();
         },

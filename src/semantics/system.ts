@@ -11,9 +11,10 @@ import { checkCarriedKnown } from './certificates.js';
 import { EvalError, StepError } from './errors.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import { Matcher, type MatchWorld } from './match.js';
-import type { ModelInstance, NodeInfo } from './model.js';
+import type { ByzantineSend, ModelInstance, NodeInfo } from './model.js';
+import { carrierRecords } from './byzantine-carriers.js';
 import { hasSorted, insertAllSorted, insertSorted, Interner, type State, type Statement } from './state.js';
-import { keyOf, type Value } from './value.js';
+import { keyOf, type RecordValue, type Value } from './value.js';
 
 export type Action =
   | {
@@ -124,16 +125,25 @@ export class System {
       const spent = s.pool.reduce((k, id) => k + (this.interner.stmt(id).issuer === name ? 1 : 0), 0);
       if (spent >= b.budget) continue;
       for (const send of b.sends) {
-        for (const record of send.records) {
-          for (const vs of send.verifierChoices) {
-            const st = this.interner.statement(name, vs, send.auditors, record);
-            if (hasSorted(s.pool, st.id)) continue;
-            out.push({ action: { kind: 'byzantine', node: b.node, statement: st.id }, state: { ...s, pool: insertSorted(s.pool, st.id) } });
-          }
+        for (const [record, vs] of this.byzantineChoices(s, send)) {
+          const st = this.interner.statement(name, vs, send.auditors, record);
+          if (hasSorted(s.pool, st.id)) continue;
+          out.push({ action: { kind: 'byzantine', node: b.node, statement: st.id }, state: { ...s, pool: insertSorted(s.pool, st.id) } });
         }
       }
     }
     return out;
+  }
+
+  /** A SENDS item's (record, verifiers) choices in state `s`: carriers choose what they carry from the pool. */
+  private *byzantineChoices(s: State, send: ByzantineSend): Iterable<readonly [RecordValue, readonly string[]]> {
+    if (!send.carrier) {
+      for (const record of send.records) for (const vs of send.verifierChoices) yield [record, vs];
+      return;
+    }
+    const pool = s.pool.map((id) => this.interner.stmt(id));
+    const at = this.model.decl.span;
+    for (const vs of send.verifierChoices) for (const record of carrierRecords(send.recordType, vs, send.auditors, pool, this.ev, at)) yield [record, vs];
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { CheckedProgram, RoleInfo, TransitionInfo } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
+import { isCarrierType } from '../semantics/byzantine-carriers.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
 import { ExprTranslator, type ExprContext } from './expr.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from './names.js';
@@ -167,9 +168,12 @@ class ModuleWriter {
     out.push('');
     const notPool = this.allVars().filter((v) => v !== 'pool');
     out.push('\\* A Byzantine principal publishes what its model allows, within its budget.');
+    const carriers = this.byzantineCarriers();
+    if (carriers.length > 0) out.push(...this.carrierDefinitions(carriers));
     out.push('ByzantinePublish(b) ==');
     out.push('  /\\ Cardinality({s \\in pool : s.issuer = b}) < Budget[b]');
-    out.push('  /\\ \\E snd \\in ByzSends[b] : \\E rec \\in snd.records : \\E vs \\in snd.verifiers :');
+    if (carriers.length === 0) out.push('  /\\ \\E snd \\in ByzSends[b] : \\E rec \\in snd.records : \\E vs \\in snd.verifiers :');
+    else out.push('  /\\ \\E snd \\in ByzSends[b] : \\E vs \\in snd.verifiers : \\E rec \\in (IF snd.carrier = "" THEN snd.records ELSE ByzCarrier(snd.carrier, vs, snd.auditors)) :');
     out.push('       LET st == [issuer |-> b, verifiers |-> vs, auditors |-> snd.auditors, record |-> rec]');
     out.push("       IN /\\ st \\notin pool");
     out.push("          /\\ pool' = pool \\cup {st}");
@@ -271,6 +275,46 @@ class ModuleWriter {
     if (parts.length === 0) return undefined;
     this.carriers.add(record);
     return `Carries_${record}(rec__) == ${parts.join(' \\cup ')}`;
+  }
+
+  /** Record types some model's Byzantine principal sends that carry statements (issue 25). */
+  private byzantineCarriers(): string[] {
+    const out = new Set<string>();
+    for (const m of this.program.models.values()) {
+      for (const item of m.items) {
+        if (item.kind !== 'byzantine') continue;
+        for (const s of item.sends) if (isCarrierType(this.program, s.recordType.name)) out.add(s.recordType.name);
+      }
+    }
+    return [...out].sort();
+  }
+
+  /**
+   * What a Byzantine carrier may send (as semantics/byzantine-carriers.ts):
+   * certificate fields range over pool statements auditable by the field's
+   * AUDIT set and by the carrier's verifiers and auditors, sets over their
+   * subsets within the SIZE bound, enumerated without SUBSET.
+   */
+  private carrierDefinitions(carriers: readonly string[]): string[] {
+    const out: string[] = [];
+    out.push('(* The subsets of S with at most k elements, enumerated without SUBSET. *)');
+    out.push('BoundedSubsets(S, k) == UNION {{{f__[i__] : i__ \\in 1..n__} : f__ \\in [1..n__ -> S]} : n__ \\in 0..k}');
+    for (const r of carriers) {
+      const info = this.program.records.get(r)!;
+      const binders = info.fields.map((_, i) => `x${i}__`);
+      const domains = info.fields.map((f) => {
+        const d = f.domain;
+        const eligible = (e: { record: string; auditors: readonly string[] }): string =>
+          `{c__ \\in pool : c__.record.type = ${tlaString(e.record)} /\\ {${e.auditors.map(tlaName).join(', ')}} \\subseteq c__.auditors /\\ (vs__ \\cup aud__) \\subseteq c__.auditors}`;
+        if (d.k === 'statement') return eligible(d);
+        if (d.k === 'set' && d.elem.k === 'statement') return `BoundedSubsets(${eligible(d.elem)}, ${d.max === undefined ? 'Cardinality(pool)' : this.x.expr(d.max, freshCtx())})`;
+        return this.x.domainSet(d);
+      });
+      const made = `Mk_${r}(${binders.join(', ')})`;
+      out.push(`Carrier_${r}(vs__, aud__) == {${made} : ${binders.map((b, i) => `${b} \\in ${domains[i]}`).join(', ')}}`);
+    }
+    out.push(`ByzCarrier(t, vs, aud) == CASE ${carriers.map((r) => `t = ${tlaString(r)} -> Carrier_${r}(vs, aud)`).join(' [] ')}`);
+    return out;
   }
 
   private recordOrder(): string[] {
@@ -427,6 +471,7 @@ class ModuleWriter {
       out.push(`MC_${name} == ${this.x.expr(overrides.get(name) ?? c.value, freshCtx())}`);
     }
     const crashed: string[] = [];
+    const anyCarrier = this.byzantineCarriers().length > 0;
     const byz: { who: string; sends: string[]; budget: string }[] = [];
     const symmetry: string[] = [];
     for (const item of model.items) {
@@ -435,7 +480,10 @@ class ModuleWriter {
         const sends = item.sends.map((s) => {
           const listed = s.to.kind === 'everyone' ? 'Principals' : s.to.kind === 'expr' ? this.asSet(s.to.expr) : '{}';
           const auditors = s.audit.kind === 'everyone' ? 'Principals' : s.audit.kind === 'expr' ? this.asSet(s.audit.expr) : '{}';
-          return `[records |-> T_${s.recordType.name}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v} : v \\in ${listed}} ELSE {}), auditors |-> ${auditors}]`;
+          // A carrier's records depend on the pool (ByzCarrier in the main module).
+          const carrier = anyCarrier ? `, carrier |-> ${tlaString(isCarrierType(p, s.recordType.name) ? s.recordType.name : '')}` : '';
+          const records = isCarrierType(p, s.recordType.name) ? '{}' : `T_${s.recordType.name}`;
+          return `[records |-> ${records}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v} : v \\in ${listed}} ELSE {}), auditors |-> ${auditors}${carrier}]`;
         });
         byz.push({ who: this.asSet(item.who), sends, budget: item.budget === undefined ? String(DEFAULT_BYZANTINE_BUDGET) : this.x.expr(item.budget, freshCtx()) });
       }
