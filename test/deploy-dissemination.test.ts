@@ -207,6 +207,16 @@ describe('the plan (Deployment.disseminationFor)', () => {
       expect(r.diagnostics[0]!.message).toContain('none of the record types this rule covers has a field that is a record (Reply { reqId: ReqId, seqNo: Seq, res: Val })');
     });
 
+    it('a set of records is no field that holds a record: DIGEST on PBFTBatched\'s batches is MOM618 (the wire digests record fields only, so it would send nothing by digest)', () => {
+      const batched = readFileSync(join(ROOT, 'specs', 'PBFTBatched.deploy'), 'utf8').split('[Dissemination]')[0]!;
+      const path = join(dir, 'batched-digest.deploy');
+      writeFileSync(path, `${batched}[Dissemination]\nR -> R [PrePrepare, Prepare, Commit] : DIGEST;\n`);
+      const r = loadDeployment(path, program('specs/PBFTBatched.mom'));
+      expect(r.ok).toBe(false);
+      expect(r.diagnostics.filter((x) => x.severity === 'error').map((x) => x.code)).toEqual(['MOM618', 'MOM618', 'MOM618']);
+      expect(r.diagnostics[0]!.message).toContain('PrePrepare { seqNo: Seq, batch: SET OF Slot } has no field that is a record');
+    });
+
     it('a signature or a MAC vector can be relayed; a target may be a set, and the issuer among the targets relays nothing', () => {
       const r = load('relays', 'C -> R [Request] : OPTIMISTIC(R) 10ms\nR -> R [Commit] : OPTIMISTIC(PRIMARY) 10ms');
       expect(r.diagnostics).toEqual([]);

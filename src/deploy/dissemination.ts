@@ -283,18 +283,14 @@ export function showSteps(steps: readonly DisseminationStep[]): string {
   return [...shown, 'fallback'].join(' → ');
 }
 
+// A set of records is not one: the wire's DIGEST (wire/digest.ts) replaces
+// only fields whose value is a record, so a set-valued field (PBFTBatched's
+// batch) would always travel in full and the optimizer would do nothing.
 function isReference(t: A.TypeExpr, program: CheckedProgram): boolean {
-  switch (t.kind) {
-    case 'namedType':
-      return program.records.has(t.name.name);
-    case 'setType':
-      return isReference(t.elem, program);
-    default:
-      return false;
-  }
+  return t.kind === 'namedType' && program.records.has(t.name.name);
 }
 
-/** Whether a record type has a field that holds a record (or a set of them). */
+/** Whether a record type has a field that holds a record (not a set of them: DIGEST does not digest inside sets). */
 export function hasReference(recordType: string, program: CheckedProgram): boolean {
   return program.records.get(recordType)?.decl.fields.some((f) => isReference(f.type, program)) ?? false;
 }
