@@ -35,6 +35,21 @@ export class KnownIndex implements MatchWorld {
     return true;
   }
 
+  /**
+   * Drops a statement from the set and every index (forgetting, issue 23);
+   * false when it was not known. The order of what stays is unchanged, so
+   * searches keep visiting candidates in learning order.
+   */
+  remove(s: Statement): boolean {
+    const known = this.byKey.get(s.key);
+    if (known === undefined) return false;
+    this.byKey.delete(s.key);
+    pull(this.byType, known.record.type, known);
+    pull(this.byRecord, known.record.key, known);
+    known.record.fields.forEach((f, i) => pull(this.byField, fieldKey(known.record.type, i, keyOf(f)), known));
+    return true;
+  }
+
   all(): IterableIterator<Statement> {
     return this.byKey.values();
   }
@@ -61,4 +76,12 @@ function push(m: Map<string, Statement[]>, k: string, s: Statement): void {
   const list = m.get(k);
   if (list === undefined) m.set(k, [s]);
   else list.push(s);
+}
+
+function pull(m: Map<string, Statement[]>, k: string, s: Statement): void {
+  const list = m.get(k);
+  if (list === undefined) return;
+  const i = list.indexOf(s);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(k);
 }
