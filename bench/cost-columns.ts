@@ -55,8 +55,8 @@ const RULES: readonly ((f: ProfileFrame) => Column | undefined)[] = [
   (f) => (/\/src\/wire\/seal\.|\/src\/deploy\/resolve\./.test(f.url) ? 'encode' : undefined),
   (f) => (/\/src\/trace\/value-json\.|\/src\/runtime\/node-log\.|^node:internal\/fs\//.test(f.url) || f.functionName === 'stringify' ? 'log' : undefined),
   (f) => (/\/src\/semantics\/known-index\.|\/src\/runtime\/record-store\./.test(f.url) ? 'store' : undefined),
-  (f) => (/\/src\/semantics\/(match|instance|node|system)\./.test(f.url) ? 'match' : undefined),
-  (f) => (/\/src\/semantics\/(eval|body|value|domain|state)\./.test(f.url) ? 'evaluate' : undefined),
+  (f) => (/\/src\/semantics\/(match|instance|node|system|pattern-plan|compiled\/join)\./.test(f.url) ? 'match' : undefined),
+  (f) => (/\/src\/semantics\/(eval|body|value|domain|state|compiled\/(expr|body|frame|core))\./.test(f.url) ? 'evaluate' : undefined),
   (f) => (/\/src\/transport\/|\/src\/runtime\/link\.|^node:(net|dgram)$|^node:internal\/(net|stream_base_commons|streams\/|child_process)/.test(f.url) ? 'send' : undefined),
   (f) => (/\/src\/runtime\/host\.|^node:internal\/timers$|^node:timers$/.test(f.url) ? 'timers' : undefined),
 ];

@@ -87,8 +87,13 @@ export async function runCostBench(): Promise<void> {
     const { perStatementUs, perRequestMs, deliveriesPerRequest } = marginal(setup, requests);
     const verdict = judged ? (perStatementUs <= TARGET_US ? 'PASS' : 'FAIL') : 'NOT JUDGED';
     console.log(`simulated network, PBFTCounter, ${best.name}, 8 clients x 16, ${requests} requests minus 16, invariants off: ${perStatementUs.toFixed(1)} µs CPU per delivered statement (target <= ${TARGET_US} µs: ${verdict}), ${perRequestMs.toFixed(2)} ms per request, ${deliveriesPerRequest.toFixed(1)} deliveries per request`);
+    // The same with the interpreter (--reference): what the compiled core (issue 24 item 2) saves, column by column.
+    const ref = marginal(setup, requests, true);
+    console.log(`the same with --reference (the interpreter): ${ref.perStatementUs.toFixed(1)} µs CPU per delivered statement; compiled/reference ${(perStatementUs / ref.perStatementUs).toFixed(2)}; fallbacks to the interpreter in a compiled run of 16 requests: ${setup.run(16).fallbacks ?? 'n/a'}`);
+    console.log(`compiled core, fallbacks to the interpreter (8 requests each, seed 1): ${(await fallbacksPerExample(dir)).join(', ')}`);
     const simTimes = await profiledColumns(() => setup.run(requests));
-    const rows = [HEAD, RULE, `| simulated, all nodes | ${perStatementUs.toFixed(1)} | ${columnRow(simTimes, perStatementUs)} |`];
+    const refTimes = await profiledColumns(() => setup.run(requests, undefined, true));
+    const rows = [HEAD, RULE, `| simulated, all nodes | ${perStatementUs.toFixed(1)} | ${columnRow(simTimes, perStatementUs)} |`, `| simulated, all nodes, --reference | ${ref.perStatementUs.toFixed(1)} | ${columnRow(refTimes, ref.perStatementUs)} |`];
 
     // One TCP replica: its own process's profile, over its own deliveries.
     const tcp = await tcpReplica(spec, deployPath, tmp, Math.min(requests, 400));
@@ -134,10 +139,10 @@ function bestDeployment(dir: string, name: string, tmp: string, port: number, re
  * start-up and key generation are excluded. `batches`: the primary r1's
  * pre-prepares in the long run minus the short one's (its StartBatch count).
  */
-function marginal(setup: SimSetup, requests: number): { perStatementUs: number; perRequestMs: number; deliveriesPerRequest: number; meanBatch: number } {
-  setup.run(16); // warm-up: JIT, caches
-  const short = cpuOf(() => setup.run(16));
-  const long = cpuOf(() => setup.run(requests));
+function marginal(setup: SimSetup, requests: number, reference = false): { perStatementUs: number; perRequestMs: number; deliveriesPerRequest: number; meanBatch: number } {
+  setup.run(16, undefined, reference); // warm-up: JIT, caches
+  const short = cpuOf(() => setup.run(16, undefined, reference));
+  const long = cpuOf(() => setup.run(requests, undefined, reference));
   if (long.result.completed < requests) throw new Error(`${long.result.completed} of ${requests} requests completed`);
   const dStatements = delivered(long.result) - delivered(short.result);
   const dRequests = long.result.completed - short.result.completed;
@@ -177,6 +182,23 @@ async function batchedPbft(dir: string, tmp: string, requests: number, hwCpuMsPe
   } catch (e) {
     console.log(`TCP, PBFTBatched: not measured: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** Each example of specs/ with a deploy file, run briefly on the compiled core: how many evaluations it handed to the interpreter. */
+async function fallbacksPerExample(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.mom')).sort()) {
+    const deploy = join(dir, f.replace(/\.mom$/, '.deploy'));
+    const checked = checkFile(join(dir, f));
+    if (!existsSync(deploy) || !checked.ok || checked.program === undefined) continue;
+    try {
+      const r = (await simSetup(checked.program, deploy, 1)).run(8);
+      out.push(`${f.replace(/\.mom$/, '')} ${r.fallbacks ?? 'n/a'}`);
+    } catch (e) {
+      out.push(`${f.replace(/\.mom$/, '')} not run (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  return out;
 }
 
 interface TcpReport {

@@ -15,8 +15,8 @@ import { schemaFromModel } from '../src/wire/index.js';
 export interface SimSetup {
   readonly model: ModelInstance;
   readonly deployment: Deployment;
-  /** One run of `requests`; `onCodec` sees each node's codec (its crypto counts). */
-  run(requests: number, onCodec?: (c: WireCodec) => void): SimRunResult;
+  /** One run of `requests`; `onCodec` sees each node's codec (its crypto counts); `reference` runs the interpreter instead of the compiled core. */
+  run(requests: number, onCodec?: (c: WireCodec) => void, reference?: boolean): SimRunResult;
 }
 
 export async function simSetup(program: CheckedProgram, deployPath: string, clients: number): Promise<SimSetup> {
@@ -33,9 +33,9 @@ export async function simSetup(program: CheckedProgram, deployPath: string, clie
   return {
     model,
     deployment,
-    run: (requests, onCodec) =>
+    run: (requests, onCodec, reference) =>
       runSimulation({
-        model, seed: 1, requests, concurrency: 16, invariants: false, maxTimeMs: 1e12, quiesceMs: 0,
+        model, seed: 1, requests, concurrency: 16, invariants: false, maxTimeMs: 1e12, quiesceMs: 0, reference: reference === true,
         codecFor: (n) => {
           const c = new WireCodec(rings.get(n)!, deployment, schema.schema);
           onCodec?.(c);

@@ -5,20 +5,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { loadDeployment } from '../src/deploy/load.js';
 import { generateKeyRings } from '../src/keys/ring.js';
-import { runSimulation } from '../src/runtime/sim-run.js';
-import { WireCodec } from '../src/runtime/wire-codec.js';
-import { instantiate, instantiateRun, type ModelInstance } from '../src/semantics/model.js';
-import type { Value } from '../src/semantics/value.js';
 import { replayTraces } from '../src/trace/replay.js';
-import { schemaFromModel } from '../src/wire/index.js';
 import { mommie } from './helpers/cli.js';
-import { loadProgram } from './helpers/sim.js';
+import { exampleModels, loggedExampleRun } from './helpers/sim.js';
 
 const EXAMPLES = ['PrimaryBackup', 'PBFTNormal', 'BrachaBroadcast', 'PBCounter', 'PBFTCounter', 'PBFTBatched'].filter((n) => existsSync(`specs/${n}.mom`) && existsSync(`specs/${n}.deploy`));
 const SEEDS = 200;
-const FAULTS = { drop: 0.1, duplicate: 0.1, minDelayMs: 1, maxDelayMs: 40, partitions: [] };
 
 describe('every example on the simulated network', () => {
   it('has examples with deploy files', () => {
@@ -27,40 +20,17 @@ describe('every example on the simulated network', () => {
 
   for (const name of EXAMPLES) {
     it(`${name}: ${SEEDS} seeds with drops, duplicates, reordering and each model's faults: invariants hold, requests complete, logs replay`, async () => {
-      const { program, source } = loadProgram(`specs/${name}.mom`);
-      const dep = loadDeployment(`specs/${name}.deploy`, program);
-      expect(dep.ok).toBe(true);
-      const deployment = dep.deployment!;
-      const constants = new Map<string, Value>(deployment.constants);
       // The models' faults at the models' constants, and a fault-free run at the deployment's.
-      const models: ModelInstance[] = [...program.models.keys()].map((m) => {
-        const r = instantiate(program, m);
-        if (!r.ok) throw r.error;
-        return r.instance;
-      });
-      const free = instantiateRun(program, constants);
-      if (!free.ok) throw free.error;
-      models.push(free.instance);
+      const ex = exampleModels(`specs/${name}`);
+      const { program, models } = ex;
+      const free = { instance: ex.free };
       const rings = await generateKeyRings(models[0]!.nodes.map((n) => n.name));
       let runs = 0;
       let completed = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
         const model = models[seed % models.length]!;
-        const schema = schemaFromModel(model);
-        if (!schema.ok) throw new Error(schema.detail);
-        const logs = new Map<string, string[]>();
-        const r = runSimulation({
-          // A model's small bounds (MaxSeq) admit one request; the deployment's admit many.
-          model, source, seed, faults: FAULTS, requests: model === free.instance ? 5 : 1, concurrency: 2,
-          codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema),
-          timeoutMs: (role, t) => deployment.timeoutMs(role, t),
-          stallMs: 30_000, progressPromised: model.properties.length > 0,
-          traceFor: (n) => {
-            const l: string[] = [];
-            logs.set(n, l);
-            return { write: (e) => void l.push(JSON.stringify(e)) };
-          },
-        });
+        // A model's small bounds (MaxSeq) admit one request; the deployment's admit many.
+        const { r, logs } = loggedExampleRun(ex, model, seed, rings, 5);
         const where = `${name}, model ${model.name}, seed ${seed}`;
         expect(r.violation?.invariant, where).toBeUndefined();
         expect(r.stalled, where).toBeUndefined();

@@ -95,6 +95,9 @@ Options:
                        differs from its body spec does: stop (the node),
                        log (report and go on: the default), count
   --strict             stop a node at its first failing body
+  --reference          run the transitions with the interpreter (the reference
+                       semantics) instead of the compiled core; the two take
+                       the same steps, the reference is slower
   --json               print the report as JSON on stdout
   --reporter html      (sim) also write a self-contained HTML report (needs
                        --out): per-node statistics, throughput and latency
@@ -126,7 +129,7 @@ export const runCommand: Command = {
       deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
-      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'run-id': { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'run-id': { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, reference: { type: 'boolean' }, json: { type: 'boolean' },
       build: { type: 'string' }, assertions: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
@@ -191,7 +194,7 @@ export const runCommand: Command = {
       requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
       ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
       ...(v.rejoin === true ? { rejoin: true } : {}), ...(v['run-id'] !== undefined ? { runIdFile: v['run-id'] } : {}), ...(nums.clients !== undefined ? { clients: nums.clients } : {}),
-      json: v.json === true, strict: v.strict === true, timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
+      json: v.json === true, strict: v.strict === true, ...(v.reference === true ? { reference: true } : {}), timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
     };
     if (v.rejoin === true && (network !== 'tcp' || v.node === undefined)) return bad('--rejoin is for one node over TCP: give --network tcp --node NAME');
     if (v['run-id'] !== undefined && network !== 'tcp') return bad('--run-id is for runs over TCP (the simulated network has one run)');
@@ -276,7 +279,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
     try {
       const r = runSimulation({
         model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency, ttps,
-        maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, progressPromised: c.progressPromised, invariants: c.invariants, strict: ctx.strict,
+        maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, progressPromised: c.progressPromised, invariants: c.invariants, strict: ctx.strict, reference: ctx.reference === true,
         timeoutMs: (role, t) => ctx.deployment.timeoutMs(role, t),
         dissemination: (issuer, type) => ctx.deployment.disseminationFor?.(issuer, type),
         codecFor: (n) => {

@@ -26,6 +26,8 @@ export interface NodeProcessArgs {
   /** new: start with an empty log; resume: recover if there is a log; rejoin: there must be one. */
   readonly log: 'new' | 'resume' | 'rejoin';
   readonly strict: boolean;
+  /** Run the transitions with the interpreter instead of the compiled core. */
+  readonly reference?: boolean;
   /** A `mommie build` whose body programs run instead of their body specs. */
   readonly build?: string;
   /** With an instrumented build: what a violation does (default log). */

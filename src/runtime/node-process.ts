@@ -98,7 +98,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   if (!ring.ok) return fail(ring.diagnostic.message);
   const schema = schemaFromModel(model);
   if (!schema.ok) return fail(schema.detail);
-  const system = new System(model);
+  const system = new System(model, { reference: a.reference === true });
 
   const start: StartEvent = {
     k: 'start', version: TRACE_VERSION, node: a.node, role: info.role.name, program: program.name,

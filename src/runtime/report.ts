@@ -104,6 +104,8 @@ export interface RunReport {
   readonly health?: readonly HealthFinding[];
   /** What the run concludes (runtime/verdict.ts): set by the command before it prints the report. */
   readonly verdict?: RunVerdict;
+  /** Which engine ran the transitions (simulated network): the compiled core, with the evaluations it handed to the interpreter, or the reference (--reference). */
+  readonly core?: { readonly engine: 'compiled' | 'reference'; readonly fallbacks?: number };
   /** Over the Byzantine nodes of the model (simulated network), and per node with the budget its model gives it. */
   readonly byzantine?: {
     readonly published: number; readonly replayed: number; readonly mutated: number; readonly forged: number; readonly forgedRequests?: number;

@@ -71,6 +71,8 @@ export interface SimRunOptions {
   readonly quiesceMs?: number;
   /** Byzantine nodes also replay, mutate and forge frames (default true). */
   readonly wireAttacks?: boolean;
+  /** Run the nodes' transitions with the interpreter (`--reference`) instead of the compiled core. */
+  readonly reference?: boolean;
 }
 
 export interface Violation {
@@ -103,6 +105,8 @@ export interface SimRunResult {
   readonly byzantine: ByzantineCounts;
   /** Each Byzantine node of the model, with the budget of its own statements. */
   readonly byzantineNodes: readonly ByzantineNodeReport[];
+  /** Evaluations the compiled core handed to the interpreter (undefined under `reference`). */
+  readonly fallbacks?: number;
 }
 
 export interface Unanswered {
@@ -116,7 +120,7 @@ const KEPT_STEPS = 2000;
 
 export function runSimulation(opts: SimRunOptions): SimRunResult {
   const model = opts.model;
-  const system = new System(model);
+  const system = new System(model, { reference: opts.reference === true });
   const net = new SimNetwork(opts.seed, opts.faults ?? NO_FAULTS);
   const nodes: RuntimeNode[] = [];
   const byName = new Map<string, RuntimeNode>();
@@ -322,6 +326,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
       forged: t.forged + b.counts.forged, forgedRequests: t.forgedRequests + b.counts.forgedRequests,
     }), { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 }),
     byzantineNodes: byzantine.map((b) => b.report()),
+    ...(system.core !== undefined ? { fallbacks: system.core.fallbacks } : {}),
   };
 }
 
@@ -374,6 +379,7 @@ export function simReport(
     throughputPerS: seconds > 0 ? r.completed / seconds : 0,
     latencyMs: { p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.reduce((a, b) => Math.max(a, b), 0) },
     nodes, ...(ttps.length > 0 ? { ttps } : {}), aborts: r.aborts,
+    core: r.fallbacks === undefined ? { engine: 'reference' } : { engine: 'compiled', fallbacks: r.fallbacks },
     ...(r.violation !== undefined ? { violation: r.violation } : {}),
     ...(r.stalled !== undefined ? { stalled: { request: r.stalled.label, sinceMs: r.stalled.sinceMs, never: r.stalled.never } } : {}),
     ...(model.byzantine.length > 0 ? { byzantine: { ...r.byzantine, nodes: r.byzantineNodes } } : {}),

@@ -44,6 +44,8 @@ export interface TcpRunSpec {
   /** `--run-id FILE`: the run identity to use (`mommie run-id` writes one); default fresh for a full start, the trace directory's for `node`. */
   readonly runIdFile?: string;
   readonly strict: boolean;
+  /** Nodes run their transitions with the interpreter instead of the compiled core (--reference). */
+  readonly reference?: boolean;
   /** A build (an absolute path: node processes load it) and what its assertions do. */
   readonly build?: { readonly dir: string; readonly assertions?: string };
   /** Give up after this long (ms of real time). */
@@ -218,7 +220,7 @@ class TcpRun {
           '--trace-dir', this.traceDir, '--constants', constants, '--requests', String(share.get(n) ?? 0),
           '--concurrency', String(spec.concurrency), '--log', logMode,
           ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(spec.clients !== undefined ? ['--clients', String(spec.clients)] : []),
-          ...(spec.strict ? ['--strict'] : []),
+          ...(spec.strict ? ['--strict'] : []), ...(spec.reference === true ? ['--reference'] : []),
           ...(spec.build !== undefined ? ['--build', spec.build.dir, ...(spec.build.assertions !== undefined ? ['--assertions', spec.build.assertions] : [])] : []),
         ],
       });

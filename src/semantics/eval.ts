@@ -436,6 +436,11 @@ export class Evaluator implements DomainContext {
     return result;
   }
 
+  /** Whether the host supplies this function (otherwise a model's definition, evaluated here, does). */
+  hostSupplies(name: string): boolean {
+    return this.supplied.host?.has(name) === true;
+  }
+
   /** The functions the program leaves to its implementation that nothing supplies here. */
   unsupplied(): (A.Decl & { kind: 'function' })[] {
     return [...this.program.functions.values()].filter((f) => f.body === undefined && !this.supplied.host?.has(f.name.name) && !this.supplied.definitions?.has(f.name.name));

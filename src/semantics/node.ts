@@ -29,7 +29,8 @@ import { EvalError } from './errors.js';
 import type { EvalEnv } from './eval.js';
 import { describeBinding, instanceKey, instanceValues } from './instance.js';
 import { KnownIndex } from './known-index.js';
-import { masked, type PatternMatch, type Pin } from './match.js';
+import type { CompiledTransition } from './compiled/core.js';
+import { masked, type MatchOptions, type PatternMatch, type Pin } from './match.js';
 import { patternExprs } from './pattern-plan.js';
 import type { NodeInfo } from './model.js';
 import { statementKey, type Statement } from './state.js';
@@ -81,6 +82,24 @@ interface Trigger {
   readonly freeCombos: readonly (readonly (Value | undefined)[])[];
   readonly pending: Map<string, Pending>;
   dirty: boolean;
+  /** The transition compiled (undefined under --reference: the interpreter runs it). */
+  readonly compiled: CompiledTransition | undefined;
+}
+
+/**
+ * One search of a trigger's bindings with given parameters, by whichever
+ * engine runs the node: the interpreter over an EvalEnv, or the compiled core
+ * over a frame. Both take the same decisions in the same order.
+ */
+interface Search {
+  forEachMatch(onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions): void;
+  /** The guard's conjuncts that read no role variable and no KNOWN, in order. */
+  staticGuard(): boolean;
+  guard(): boolean;
+  /** Whether the UNLESS pattern matches (false without one). */
+  unless(): boolean;
+  /** Parameters and binders now. */
+  bound(): Map<number, Value>;
 }
 
 /** An instance found enabled: enough to fire it. */
@@ -165,6 +184,8 @@ export class NodeMachine {
   /** Keys of the statements this node published, kept only when a record can carry statements: those it may carry without knowing them. */
   private readonly issued = new Set<string>();
   private readonly carriesCertificates: boolean;
+  /** Each PROGRESS pattern's compiled transition (empty under --reference). */
+  private readonly progressOf = new Map<A.Pattern, CompiledTransition>();
 
   constructor(
     readonly system: System,
@@ -174,7 +195,9 @@ export class NodeMachine {
     this.known = new KnownIndex(system.model.everyone);
     this.carriesCertificates = [...system.ev.program.records.values()].some((r) => r.fields.some((f) => holdsStatements(f.domain)));
     const env: EvalEnv = { me: node.name, bound: new Map() };
-    this.vars = node.role.vars.map((v) => system.ev.checkDomain(system.ev.eval(v.decl.init, env), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
+    const core = system.core;
+    const initial = (e: A.Expr): Value => (core === undefined ? system.ev.eval(e, env) : core.initialValue(e, node.name));
+    this.vars = node.role.vars.map((v) => system.ev.checkDomain(initial(v.decl.init), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
     const varIdx = system.varIndexOf(node.role.name);
     node.role.transitions.forEach((info, index) => {
       const decl = info.decl;
@@ -201,10 +224,12 @@ export class NodeMachine {
         }
         freeCombos = combinations(domains);
       }
+      const staticGuard = conjuncts.filter((c) => !system.matcher.isDynamic(c));
+      const compiled = core?.transition(info, varIdx, staticGuard);
+      for (const p of compiled?.progress.keys() ?? []) this.progressOf.set(p, compiled!);
       const t: Trigger = {
-        info, decl, index, input, timeout: decl.kind === 'timeout',
-        staticGuard: conjuncts.filter((c) => !system.matcher.isDynamic(c)),
-        readsVars, readsTypes, unlessDynamic, sources, freeCombos, pending: new Map(), dirty: false,
+        info, decl, index, input, timeout: decl.kind === 'timeout', staticGuard,
+        readsVars, readsTypes, unlessDynamic, sources, freeCombos, pending: new Map(), dirty: false, compiled,
       };
       this.triggers.push(t);
       this.byName.set(info.name, t);
@@ -348,12 +373,22 @@ export class NodeMachine {
   /** Runs the body of an enabled instance atomically. */
   fire(e: Enabled): StepResult {
     const t = this.byName.get(e.transition.name)!;
-    const env = this.env(new Map(e.bound));
     const vars = this.vars.slice();
-    const bodyEnv: EvalEnv = { ...env, vars };
+    const roleVars = this.system.roleVars(this.node.role!);
+    const ct = t.compiled;
+    const core = this.system.core;
     let drafts: StatementDraft[];
+    let after: () => ReadonlyMap<number, Value>;
     try {
-      drafts = this.system.runBody(t.info, bodyEnv, this.system.roleVars(this.node.role!));
+      if (ct !== undefined && core !== undefined && !this.system.hasBodyProgram(t.info)) {
+        const f = ct.slots.fromMap(e.bound, this.node.name, vars, this.known);
+        drafts = core.runBody(ct, f, roleVars);
+        after = () => ct.slots.toMap(f);
+      } else {
+        const bodyEnv: EvalEnv = { ...this.env(new Map(e.bound)), vars };
+        drafts = this.system.runBody(t.info, bodyEnv, roleVars);
+        after = () => bodyEnv.bound;
+      }
       checkCarriedKnown(drafts, this.node.name, (k) => this.knows(k), (k) => this.issued.has(k));
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
@@ -379,7 +414,7 @@ export class NodeMachine {
       if (this.carriesCertificates) this.issued.add(s.key);
       if (s.verifiers.includes(this.node.name)) this.learn(s);
     }
-    return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: bodyEnv.bound };
+    return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: after() };
   }
 
   /**
@@ -414,7 +449,10 @@ export class NodeMachine {
 
   /** Whether a pattern matches what the node knows now, with these bindings (PROGRESS). */
   holds(p: A.Pattern, bound: ReadonlyMap<number, Value>): boolean {
+    const ct = this.progressOf.get(p);
+    const core = this.system.core;
     try {
+      if (ct !== undefined && core !== undefined) return core.joins.exists(ct.progress.get(p)!, ct.slots.fromMap(bound, this.node.name, this.vars, this.known), this.known);
       return this.system.matcher.existsOne(p, this.env(new Map(bound)), this.known);
     } catch (e) {
       if (e instanceof EvalError) return false;
@@ -469,10 +507,10 @@ export class NodeMachine {
   }
 
   private matchNew(t: Trigger, params: readonly Value[], pins: readonly (Pin | undefined)[], first: number): void {
-    const env = this.env(bindParams(t.decl, params));
+    const search = this.search(t, params);
     try {
-      this.system.matcher.forEachMatch(t.decl.patterns, env, this.known, (matches) => {
-        for (const g of t.staticGuard) if (!this.system.ev.evalBool(g, env)) return true;
+      search.forEachMatch((matches) => {
+        if (!search.staticGuard()) return true;
         // The identity depends only on what is pinned: a later copy of a
         // quorum's statement (a fourth reply) must not bring back an instance that fired.
         const instance = instanceKey(t.info.name, instanceValues(params, matches));
@@ -484,6 +522,32 @@ export class NodeMachine {
       if (!(e instanceof EvalError)) throw e;
       this.problems.push({ transition: t.info, error: e });
     }
+  }
+
+  /** A search of `t`'s bindings with these parameters, by the compiled core or (--reference) the interpreter. */
+  private search(t: Trigger, params: readonly Value[]): Search {
+    const ct = t.compiled;
+    const core = this.system.core;
+    if (ct !== undefined && core !== undefined) {
+      const f = core.frame(ct, this.node.name, this.vars, this.known, params);
+      return {
+        forEachMatch: (onMatch, opts) => core.joins.forEachMatch(ct.joins[opts.first ?? 0]!, f, this.known, onMatch, opts),
+        staticGuard: () => ct.staticGuard.every((g) => g(f)),
+        guard: () => ct.guard === undefined || ct.guard(f),
+        unless: () => ct.unless !== undefined && core.joins.exists(ct.unless, f, this.known),
+        bound: () => ct.slots.toMap(f),
+      };
+    }
+    const env = this.env(bindParams(t.decl, params));
+    const ev = this.system.ev;
+    const matcher = this.system.matcher;
+    return {
+      forEachMatch: (onMatch, opts) => matcher.forEachMatch(t.decl.patterns, env, this.known, onMatch, opts),
+      staticGuard: () => t.staticGuard.every((g) => ev.evalBool(g, env)),
+      guard: () => t.decl.guard === undefined || ev.evalBool(t.decl.guard, env),
+      unless: () => t.decl.unless !== undefined && matcher.existsOne(t.decl.unless, env, this.known),
+      bound: () => new Map(env.bound),
+    };
   }
 
   private addCandidate(t: Trigger, params: readonly Value[], pins: readonly Pin[], instance?: string): void {
@@ -513,22 +577,23 @@ export class NodeMachine {
   /** The full check of one candidate, as the checker decides enabledness. */
   private check(t: Trigger, c: Pending): Enabled | 'dead' | 'disabled' {
     if (c.instance !== undefined && (this.handled.has(c.instance) || this.setAside.has(c.instance))) return 'dead';
-    const env = this.env(bindParams(t.decl, c.params));
+    const search = this.search(t, c.params);
     let result: Enabled | 'dead' | 'disabled' = 'disabled';
     try {
-      this.system.matcher.forEachMatch(t.decl.patterns, env, this.known, (matches) => {
-        if (t.decl.guard !== undefined && !this.system.ev.evalBool(t.decl.guard, env)) return false;
+      search.forEachMatch((matches) => {
+        if (!search.guard()) return false;
         const instance = instanceKey(t.info.name, instanceValues(c.params, matches));
         if (this.handled.has(instance) || this.setAside.has(instance)) {
           result = 'dead';
           return false;
         }
-        if (t.decl.unless !== undefined && this.system.matcher.existsOne(t.decl.unless, env, this.known)) {
+        if (search.unless()) {
           // Known statements only grow: an UNLESS that reads no variable stays true.
           if (!t.unlessDynamic) result = 'dead';
           return false;
         }
-        result = { transition: t.info, instance, binding: describeBinding(t.decl, c.params, env), candidate: c.key, bound: new Map(env.bound), matches };
+        const bound = search.bound();
+        result = { transition: t.info, instance, binding: describeBinding(t.decl, c.params, { bound }), candidate: c.key, bound, matches };
         return false;
       }, { pins: c.pins });
     } catch (e) {

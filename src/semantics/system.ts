@@ -4,6 +4,7 @@
 // executor as they are.
 
 import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
+import { CompiledCore } from './compiled/core.js';
 import { BodyRunner, type RoleVars, type SpecWrites, type StatementDraft } from './body.js';
 import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
@@ -39,20 +40,39 @@ export interface Successor {
   readonly fairness?: string;
 }
 
+export interface SystemOptions {
+  /**
+   * Run nodes' transitions with the interpreter (the reference semantics)
+   * instead of the compiled core (`--reference`). The model checker's steps
+   * below use the interpreter either way.
+   */
+  readonly reference?: boolean;
+}
+
 export class System {
   readonly interner = new Interner();
   readonly matcher: Matcher;
   readonly ev: Evaluator;
   readonly body: BodyRunner;
   private readonly varIndex = new Map<string, ReadonlyMap<string, number>>();
+  private compiledCore: CompiledCore | undefined;
 
-  constructor(readonly model: ModelInstance) {
+  constructor(
+    readonly model: ModelInstance,
+    readonly options: SystemOptions = {},
+  ) {
     this.ev = model.evaluator;
     this.matcher = new Matcher(model.program, model.evaluator, model.everyone);
     this.body = new BodyRunner(model.evaluator, model.everyone);
     for (const r of model.program.roles.values()) {
       this.varIndex.set(r.name, new Map(r.vars.map((v, i) => [v.name, i])));
     }
+  }
+
+  /** The compiled core the node machines run, made on first use; undefined under `reference`. */
+  get core(): CompiledCore | undefined {
+    if (this.options.reference === true) return undefined;
+    return (this.compiledCore ??= new CompiledCore(this.model.program, this.ev, this.matcher.facts, this.model.everyone));
   }
 
   roleVars(role: RoleInfo): RoleVars {
@@ -81,6 +101,11 @@ export class System {
         return { vars: copy, drafts, writes };
       },
     });
+  }
+
+  /** Whether a body program (a build's) runs instead of the body spec of `t`. */
+  hasBodyProgram(t: TransitionInfo): boolean {
+    return this.model.bodies?.has(`${t.role}.${t.name}`) === true;
   }
 
   varIndexOf(role: string): ReadonlyMap<string, number> {

@@ -36,6 +36,7 @@ export interface CompiledTransition {
 export class CompiledCore {
   readonly joins: JoinCompiler;
   private readonly transitions = new Map<A.Transition, CompiledTransition>();
+  private readonly initials = new Map<A.Expr, { readonly unit: Slots; readonly code: (f: Frame) => Value }>();
 
   constructor(
     readonly program: CheckedProgram,
@@ -54,7 +55,9 @@ export class CompiledCore {
     const slots = new Slots();
     const x = this.joins.exprs;
     const params = decl.params.map((p) => slots.slotOf(p.name.id));
-    const joins = decl.patterns.map((_, first) => this.joins.compile(decl.patterns, first, slots, varIndex));
+    // A transition without patterns has one (empty) join, which matches once.
+    const firsts = decl.patterns.length === 0 ? [0] : decl.patterns.map((_, i) => i);
+    const joins = firsts.map((first) => this.joins.compile(decl.patterns, first, slots, varIndex));
     const progress = new Map<A.Pattern, CompiledJoin>();
     const collect = (stmts: readonly A.Stmt[]): void => {
       for (const st of stmts) {
@@ -75,6 +78,26 @@ export class CompiledCore {
     };
     this.transitions.set(decl, t);
     return t;
+  }
+
+  /**
+   * How often compiled code handed an evaluation to the interpreter: calls of
+   * functions the program leaves open that a model's definition (not the
+   * host) supplies, which the Evaluator evaluates.
+   */
+  get fallbacks(): number {
+    return this.joins.exprs.fallbacks;
+  }
+
+  /** An expression outside any transition (a role variable's initial value), evaluated for node `me`. */
+  initialValue(e: A.Expr, me: string): Value {
+    let c = this.initials.get(e);
+    if (c === undefined) {
+      const unit = new Slots();
+      c = { unit, code: this.joins.exprs.expr(e, unit, undefined) };
+      this.initials.set(e, c);
+    }
+    return c.code(c.unit.newFrame(me, undefined, undefined));
   }
 
   /** A frame of `t` with its parameters bound. */

@@ -22,6 +22,8 @@ type FunctionDecl = A.Decl & { kind: 'function' };
 export class ExprCompiler {
   private readonly fieldIndex = new Map<string, Map<string, number>>();
   private readonly functions = new Map<string, (args: readonly Value[]) => Value>();
+  /** Calls handed to the interpreter (see CompiledCore.fallbacks). */
+  fallbacks = 0;
 
   constructor(
     readonly program: CheckedProgram,
@@ -376,8 +378,14 @@ export class ExprCompiler {
       const args = decl.params.map((_, i) => e.args[i]).filter((a) => a !== undefined).map((a) => this.expr(a.value, slots, vars));
       const argSpans = decl.params.map((_, i) => e.args[i]?.value.span ?? e.span);
       if (decl.body === undefined) {
-        // Left to the implementation: the evaluator supplies it, checks it and logs the call.
-        return (f) => this.ev.apply(decl, args.map((a) => a(f)), argSpans, e.span);
+        // Left to the implementation: the evaluator supplies it, checks it and
+        // logs the call; a model's definition is evaluated by the interpreter.
+        const interpreted = !this.ev.hostSupplies(decl.name.name);
+        return (f) => {
+          const values = args.map((a) => a(f));
+          if (interpreted) this.fallbacks++;
+          return this.ev.apply(decl, values, argSpans, e.span);
+        };
       }
       const fn = this.functionBody(decl);
       return (f) => {
