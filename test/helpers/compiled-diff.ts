@@ -20,8 +20,10 @@ import { loadProgram } from './sim.js';
 
 /** Every program of specs/ and the runtime's evaluation-error fixtures. */
 export function programFiles(): string[] {
+  // Every .mom under specs/, whatever subdirectory a new example lands in.
+  const specs = readdirSync('specs', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mom')).sort().map((f) => `specs/${f}`);
   const mom = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.mom')).sort().map((f) => `${dir}/${f}`);
-  return [...mom('specs'), ...mom('specs/buggy'), ...mom('specs/all-correct'), ...mom('specs/certificates'), ...mom('test/fixtures/runtime'), ...mom('test/fixtures/params')];
+  return [...specs, ...mom('test/fixtures/runtime'), ...mom('test/fixtures/params')];
 }
 
 /** Every model of the program, or a run at its declared constants when it has none. */
