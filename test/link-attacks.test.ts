@@ -154,4 +154,43 @@ describe('link attacks (issue 22)', () => {
       expect(await killAll(traces)).toEqual([]);
     }
   });
+  it('attack 6: a crashed replica rejoins (--node --rejoin) while another replica the protocol tolerates stays down; the run completes and replays', { timeout: 240_000 }, async () => {
+    const sub = mkdtempSync(join(dir, 'peer-down-'));
+    const { path: deploy } = await tempDeploy('PBFTCounter', sub);
+    const program = join(ROOT, 'specs', 'PBFTCounter.mom');
+    const traces = join(sub, 'traces');
+    const common = ['run', program, '--deploy', deploy, '--keys', keys, '--trace', traces];
+    const clientLogs = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => join(traces, `${c}.ndjson`));
+    const accepted = (): number => clientLogs.reduce((n, l) => n + fires(l, 'Accept'), 0);
+    let rejoin: ReturnType<typeof startMommie> | undefined;
+    try {
+      const run = startMommie([...common, '--requests', '480', '--concurrency', '2', '--timeout', '150000', '--json'], 200_000);
+      await until('20 accepted replies', () => accepted() >= 20, 90_000);
+      // r4 goes down for good (f = 1 tolerates it); then r3 crashes: no quorum until r3 is back.
+      // The work left after the rejoin takes longer than the 30 s a node started alone used to
+      // wait for its peers before giving up (and stopping r3 again, which stalled the run).
+      const [r4] = await pids(`--node r4 --trace-dir ${traces}`);
+      process.kill(r4!, 'SIGKILL');
+      await until('40 accepted replies', () => accepted() >= 40, 90_000);
+      const [r3] = await pids(`--node r3 --trace-dir ${traces}`);
+      process.kill(r3!, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      rejoin = startMommie([...common, '--node', 'r3', '--rejoin', '--timeout', '150000'], 200_000);
+      const r = await run;
+      rejoin.kill('SIGINT');
+      const j = await rejoin;
+      const rep = JSON.parse(r.stdout) as Report;
+      console.log(`attack 6: exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked}; rejoined r3: exit ${j.exitCode}`);
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      expect(rep.requests.completed).toBe(480);
+      expect(j.exitCode, j.all?.slice(-2000)).toBe(130);
+      expect(j.all).toMatch(/r3 starts with r4 \(127\.0\.0\.1:\d+\) not reachable yet/);
+      expect(j.all).toMatch(/r3 recovered from its log/);
+      const replay = await mommie(['replay', program, traces]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      rejoin?.kill('SIGKILL');
+      expect(await killAll(traces)).toEqual([]);
+    }
+  });
 });

@@ -240,4 +240,41 @@ describe('TcpTransport', () => {
     }, 10_000);
     expect(reconnected).toEqual(['b']);
   });
+
+  it('the first session with a peer that was down when frames to it were written tells the link (onReconnect), so it re-sends at once', T, async () => {
+    const ports = await freePorts(2);
+    const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }]]);
+    const told: string[] = [];
+    const a = await listenAs('a', peers, { onReconnect: (p) => told.push(p), backoffMs: 10 });
+    if (!a.ok) throw new Error(a.error.message);
+    open.push(a.transport);
+    a.transport.send('b', Uint8Array.of(1));
+    await until('the connection refused', () => a.transport.stats.connectFailures >= 1, 5000);
+    await new Promise((r) => setTimeout(r, 20));
+    a.transport.send('b', Uint8Array.of(2));
+    expect(a.transport.stats.framesLost).toBeGreaterThan(0);
+    const b = await listenAs('b', peers);
+    if (!b.ok) throw new Error(b.error.message);
+    open.push(b.transport);
+    const got: number[] = [];
+    b.transport.onFrame((_from, bytes) => got.push(bytes[0]!));
+    await until('a frame through', async () => {
+      a.transport.send('b', Uint8Array.of(3));
+      await new Promise((r) => setTimeout(r, 30));
+      return got.includes(3);
+    }, 10_000);
+    expect(told).toEqual(['b']);
+    // A peer reached on the first try, with nothing lost, is no reconnection.
+    const more = await freePorts(2);
+    const peers2 = new Map([['a', { host: '127.0.0.1', port: more[0]! }], ['b', { host: '127.0.0.1', port: more[1]! }]]);
+    const b2 = await listenAs('b', peers2);
+    const toldA2: string[] = [];
+    const a2 = await listenAs('a', peers2, { onReconnect: (p) => toldA2.push(p) });
+    if (!a2.ok || !b2.ok) throw new Error('listen failed');
+    open.push(a2.transport, b2.transport);
+    b2.transport.onFrame(() => undefined);
+    a2.transport.send('b', Uint8Array.of(1));
+    await until('a session', () => a2.transport.stats.sessionsOut === 1, 5000);
+    expect(toldA2).toEqual([]);
+  });
 });

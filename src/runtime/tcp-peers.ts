@@ -1,26 +1,15 @@
 // A node started alone over TCP (`mommie run --node NAME`) runs with peers
-// started elsewhere: before its workload starts it waits until each of them
-// accepts connections on its deployment address.
+// started elsewhere. It does not wait for them (a crashed replica the
+// protocol tolerates, or a client that has finished, may never come back):
+// it only says which of them are not reachable when it starts.
 
 import { connect } from 'node:net';
 import type { Deployment } from '../deploy/deployment.js';
 
-/** Waits until each peer accepts connections, at most `startupMs`; the names still missing. */
-export async function waitForPeers(deployment: Deployment, peers: readonly string[], startupMs: number, abandon: () => boolean, say: (line: string) => void): Promise<string[]> {
-  const deadline = performance.now() + startupMs;
-  let missing = [...peers];
-  let told = false;
-  while (missing.length > 0 && !abandon()) {
-    const up = await Promise.all(missing.map((n) => reachable(deployment.nodes.get(n))));
-    missing = missing.filter((_, i) => !up[i]);
-    if (missing.length === 0 || performance.now() > deadline) break;
-    if (!told) {
-      told = true;
-      say(`waiting for ${missing.join(', ')} to listen`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return missing;
+/** The peers that do not accept connections now (one attempt each, at most 1 s). */
+export async function peersDown(deployment: Deployment, peers: readonly string[]): Promise<string[]> {
+  const up = await Promise.all(peers.map((n) => reachable(deployment.nodes.get(n))));
+  return peers.filter((_, i) => !up[i]);
 }
 
 /** A node's `host:port`, as the deployment gives it. */

@@ -18,7 +18,7 @@ import { silentNodeReport, silentTtpReport } from './node-report.js';
 import { percentile, type NodeReport, type RunReport } from './report.js';
 import { Supervisor } from './supervisor.js';
 import { readRunId, sharedRunId, startRun, type RunIdResult } from './run-id.js';
-import { addressOf, waitForPeers } from './tcp-peers.js';
+import { addressOf, peersDown } from './tcp-peers.js';
 import { thirdParties } from './ttp-node.js';
 import { runVerdict } from './verdict.js';
 
@@ -240,13 +240,13 @@ class TcpRun {
         this.phase = { kind: 'failed', message: `${cs.filter((c) => !c.listening).map((c) => c.node).join(', ')} did not start listening within ${this.startupMs / 1000} s` };
       } else await this.wait(100);
     }
-    // A node started alone waits for its peers (a TTP serves whoever comes: it waits for nobody).
+    // A node started alone never waits for its peers (issue 22 item 4): it
+    // catches up with each when it comes up (its link retransmits what is
+    // unacked, at once on the peer's first session). It says who is down.
     if (this.phase.kind === 'running' && spec.node !== undefined && who.startedTtps.length === 0) {
       const peers = [...who.runnable.map((n) => n.name), ...who.ttps].filter((n) => n !== spec.node);
-      const missing = await waitForPeers(spec.deployment, peers, this.startupMs, () => this.phase.kind !== 'running', (line) => this.events.say(line, true));
-      if (missing.length > 0 && this.phase.kind === 'running') {
-        this.phase = { kind: 'failed', message: `peers never came up within ${this.startupMs / 1000} s: ${missing.map((p) => `${p} (${addressOf(spec.deployment, p)})`).join(', ')}` };
-      }
+      const down = await peersDown(spec.deployment, peers);
+      if (down.length > 0) this.events.say(`${spec.node} starts with ${down.map((p) => `${p} (${addressOf(spec.deployment, p)})`).join(', ')} not reachable yet; it catches up with each when it comes up`, true);
     }
     for (const c of sup.children.values()) {
       if (c.recovered !== undefined) this.events.say(`${c.node} recovered from its log: ${c.recovered.events} events re-done, ${c.recovered.inFlight} requests in flight again`, true);

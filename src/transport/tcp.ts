@@ -54,7 +54,11 @@ export interface TcpOptions {
   readonly maxQueuedBytes?: number;
   /** A peer that reads slower than this node writes: past this many unsent bytes, frames are dropped. */
   readonly maxWriteBufferBytes?: number;
-  /** Told when a connection to `peer` is made again after one was lost (the peer may have restarted). */
+  /**
+   * Told when a session with `peer` opens after frames to it were lost (its
+   * connection broke, or it was not up yet): the link re-sends what is
+   * unacked at once instead of waiting for its timers.
+   */
   readonly onReconnect?: (peer: string) => void;
 }
 
@@ -100,8 +104,8 @@ const MAX_RECORD_BYTES = MAX_FRAME_BYTES + RECORD_OVERHEAD_BYTES;
 interface Outgoing {
   /** connecting: TCP connect and handshake under way; open: the peer confirmed the session. */
   state: 'idle' | 'connecting' | 'open' | 'waiting';
-  /** A connection was open before: the next one is a reconnection. */
-  wasOpen: boolean;
+  /** Frames to this peer were lost since its last session opened (or ever, before the first): the next session says so (onReconnect). */
+  lost: boolean;
   socket?: Socket;
   writer?: RecordWriter;
   /** Frames (not yet sealed: the session's keys come with its confirmation). */
@@ -191,20 +195,20 @@ export class TcpTransport implements Transport {
     }
     let out = this.outgoing.get(to);
     if (out === undefined) {
-      out = { state: 'idle', wasOpen: false, queue: [], queuedBytes: 0, backoffMs: this.o.backoffMs, retryAt: 0 };
+      out = { state: 'idle', lost: false, queue: [], queuedBytes: 0, backoffMs: this.o.backoffMs, retryAt: 0 };
       this.outgoing.set(to, out);
     }
     if (out.state === 'waiting' && performance.now() >= out.retryAt) out.state = 'idle';
     switch (out.state) {
       case 'open':
         if (out.socket!.writableLength > this.o.maxWriteBufferBytes) {
-          this.stats.framesLost++;
+          this.lose(out, 1);
           return;
         }
         this.writeRecord(out, bytes);
         return;
       case 'waiting':
-        this.stats.framesLost++;
+        this.lose(out, 1);
         return;
       case 'idle':
         this.connect(to, out);
@@ -248,9 +252,14 @@ export class TcpTransport implements Transport {
     s.write(framed);
   }
 
+  private lose(out: Outgoing, frames: number): void {
+    this.stats.framesLost += frames;
+    if (frames > 0) out.lost = true;
+  }
+
   private enqueue(out: Outgoing, frame: Uint8Array): void {
     if (out.queuedBytes + frame.length > this.o.maxQueuedBytes) {
-      this.stats.framesLost++;
+      this.lose(out, 1);
       return;
     }
     out.queue.push(frame);
@@ -302,7 +311,9 @@ export class TcpTransport implements Transport {
     s.on('close', () => {
       if (out.socket !== s) return;
       if (out.state === 'connecting') this.stats.connectFailures++;
-      this.stats.framesLost += out.queue.length;
+      // A broken session may have taken frames with it that were written but never read.
+      this.lose(out, out.queue.length);
+      if (out.state === 'open') out.lost = true;
       out.queue = [];
       out.queuedBytes = 0;
       out.socket = undefined;
@@ -324,8 +335,8 @@ export class TcpTransport implements Transport {
     out.queue = [];
     out.queuedBytes = 0;
     for (const f of queued) this.writeRecord(out, f);
-    if (out.wasOpen) this.opts.onReconnect?.(to);
-    out.wasOpen = true;
+    if (out.lost) this.opts.onReconnect?.(to);
+    out.lost = false;
   }
 
   private accept(s: Socket): void {
