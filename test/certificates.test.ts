@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StatementDraft } from '../src/semantics/body.js';
 import { checkCarriedKnown } from '../src/semantics/certificates.js';
 import { EvalError } from '../src/semantics/errors.js';
-import { makeRecord, makeSet, makeStatement } from '../src/semantics/value.js';
+import { makeRecord, makeSet, makeStatement, renameValue } from '../src/semantics/value.js';
 import { decodedVerify, mommie, ROOT } from './helpers/cli.js';
 
 const SPEC = join('specs', 'certificates', 'VoteCertificate.mom');
@@ -82,6 +82,48 @@ describe('Byzantine carriers', () => {
     expect(r.stdout).toContain('✗ AcceptedQuorum  violated');
     expect(r.stdout).toContain('counterexample to AcceptedQuorum (6 states)');
     expect(r.stdout).toMatch(/l1 \(Byzantine\) publishes \[l1 → [^\]]+\] Cert\(v: 1, votes: \{\[r\d, l1, \{l1, r1, r2, r3\}\] Vote\(v: 0\), \[r\d, l1, \{l1, r1, r2, r3\}\] Vote\(v: 0\)\}\)/);
+  });
+});
+
+describe('reductions with carried statements', () => {
+  it('symmetry renames principals inside carried statements', () => {
+    const vote = makeStatement('r1', ['l1'], ['l1', 'r1', 'r2'], makeRecord('Vote', [0]));
+    const cert = makeRecord('Cert', [0, makeSet([vote])]);
+    const renamed = renameValue(cert, new Map([['r1', 'r2'], ['r2', 'r1']]));
+    expect(renamed).toEqual(makeRecord('Cert', [0, makeSet([makeStatement('r2', ['l1'], ['l1', 'r1', 'r2'], makeRecord('Vote', [0]))])]));
+  });
+
+  it('SYMMETRY R over voters whose votes certificates carry: the same verdicts, fewer states (TLC finds 532 too)', { timeout: 60_000 }, async () => {
+    const [sym, plain] = await Promise.all(['SymmetricVoters', 'OneValue'].map(async (model) => decodedVerify(await mommie(['verify', SPEC, '-m', model, '--json', '-q', '--in-process'], { timeoutMs: 60_000 })).models[0]!));
+    expect(sym!.properties.map((p) => p.verdict)).toEqual(plain!.properties.map((p) => p.verdict));
+    expect(sym!.stats.distinct).toBe(532);
+    expect(plain!.stats.distinct).toBe(2781);
+  });
+
+  it('--por keeps every verdict, and never reduces deliveries of carrying or carried types', { timeout: 120_000 }, async () => {
+    for (const model of ['Small', 'ByzantineCollector']) {
+      const [por, full] = await Promise.all([['--por'], []].map(async (extra) => decodedVerify(await mommie(['verify', SPEC, '-m', model, '--json', '-q', '--in-process', ...extra], { timeoutMs: 60_000 })).models[0]!));
+      expect(por!.properties.map((p) => [p.name, p.verdict])).toEqual(full!.properties.map((p) => [p.name, p.verdict]));
+      // Every record type of VoteCertificate carries or is carried: nothing is reduced.
+      expect(por!.stats.distinct).toBe(full!.stats.distinct);
+    }
+    const bug = decodedVerify(await mommie(['verify', join('specs', 'certificates', 'buggy', 'VoteCertificateUncheckedValue.mom'), '--json', '-q', '--in-process', '--por'], { timeoutMs: 60_000 })).models[0]!;
+    expect(bug.properties.find((p) => p.name === 'AcceptedQuorum')?.verdict).toBe('violated');
+  });
+});
+
+describe('running a program with certificates', () => {
+  it('is refused before it starts (MOM620 at the carrying PUBLISH): a run would drop every certificate at the wire and still say ok', { timeout: 60_000 }, async () => {
+    const deploy = join(dir, 'vc.deploy');
+    writeFileSync(deploy, [
+      '[Nodes]', 'l1 = 127.0.0.1:7801', 'r1 = 127.0.0.1:7802', 'r2 = 127.0.0.1:7803', 'r3 = 127.0.0.1:7804', '',
+      '[Authentication]', 'L <-> R : Ed25519', 'R <-> R : Ed25519', '',
+      '[Non-repudiation]', 'R -> * : Ed25519', 'L -> * : Ed25519', '',
+    ].join('\n'));
+    const r = await mommie(['run', SPEC, '--deploy', deploy, '--network', 'sim', '--requests', '3'], { timeoutMs: 60_000 });
+    expect(r.stderr).toContain('VoteCertificate.mom:32:5: error MOM620: this PUBLISH carries statements (Cert.votes)');
+    expect(r.stdout).not.toContain('verdict: ok');
+    expect(r.exitCode).toBe(1);
   });
 });
 

@@ -3,6 +3,7 @@
 // most one mechanism, a TTP is a node outside the program with its clients.
 // The result is the Deployment every later stage reads, or diagnostics.
 
+import { carrierPublishes } from '../analysis/certificates.js';
 import type { CheckedProgram } from '../analysis/program.js';
 import { diag, hasErrors, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
@@ -86,6 +87,10 @@ export function checkDeploy(syntax: DeploySyntax, program: CheckedProgram, progr
   const tables = { file, everyone, nodes, auth, nonRep, ...settings };
   // What the [Dissemination] rules mean for the program needs the resolution rule: checked last.
   const plans = checkDissemination({ program, ...(programSource === undefined ? {} : { programSource }), deployment: makeDeployment(tables), lineOf: (span) => lineOf(syntax, span), report });
+  // A run would drop a certificate at the wire instead of sending it: refuse before running.
+  for (const c of carrierPublishes(program)) {
+    diagnostics.push(diag('MOM620', program.file, `this PUBLISH carries statements (${c.field}); certificates do not travel over the network yet (issue 25 item 3), so the program can be model-checked but not deployed`, { start: c.site.span.start, end: c.site.recordType.span.end }));
+  }
   if (hasErrors(diagnostics)) return { diagnostics, ok: false };
   return { deployment: makeDeployment({ ...tables, plans }), diagnostics, ok: true };
 }
