@@ -192,10 +192,17 @@ export class JoinCompiler {
         const threshold = code(ch.issuer.threshold);
         const v = this.principals(p.verifier, slots, vars);
         const a = this.principals(p.auditor, slots, vars);
+        // The issuer set is nearly always closed (`R`), so the same value each
+        // time: its members are kept between checks (values are immutable).
+        let lastSet: Value | undefined;
+        let allowed = new Set<string>();
         return (f, m, out) => {
           // As Matcher.quorumIssuers: the issuers of the group that satisfy the pattern, as known now.
           const s = set(f);
-          const allowed = isSet(s) ? new Set(s.elems.map(String)) : new Set<string>();
+          if (s !== lastSet) {
+            lastSet = s;
+            allowed = isSet(s) ? new Set(s.elems.map(String)) : new Set<string>();
+          }
           const found = new Set<string>();
           for (const st of m[i]!.group ?? []) {
             if (!allowed.has(st.issuer)) continue;
