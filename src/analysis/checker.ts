@@ -56,6 +56,7 @@ export function analyze(ast: A.Program, lineAt: (offset: number) => number): Ana
     properties: an.properties,
     models: an.models,
     resolution: an.resolution,
+    symmetryMembers: an.symmetryMembers,
     typeOf: an.typeOf,
     domainOf: an.domainOf,
   };

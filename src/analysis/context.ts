@@ -46,6 +46,8 @@ export class Analysis {
   callSink: Set<string> | undefined;
   /** Principal names the program mentions outside PRINCIPALS and models (symmetry soundness). */
   readonly namedPrincipals = new Set<string>();
+  /** What `CheckedProgram.symmetryMembers` says, filled by the model checks. */
+  readonly symmetryMembers = new Map<number, readonly string[]>();
   /**
    * Where principal names found now are recorded: `namedPrincipals` in the
    * program, nowhere in a model's own items, the model's set in its function

@@ -18,6 +18,12 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
   const faulty = new Map<string, 'crash' | 'byzantine'>();
   const overrides = new Map<string, ConstValue>();
   const namedByDefinitions = checkModelFunctions(an, d);
+  const symmetries: { item: A.ModelItem & { kind: 'symmetry' }; set: string }[] = [];
+  // Principals the model's own items name (a CRASH, a Byzantine node's SENDS TO
+  // and AUDIT, a constant's value): they are not interchangeable under its SYMMETRY.
+  const namedByItems = new Set<string>();
+  const sink = an.principalSink;
+  an.principalSink = namedByItems;
   for (const item of d.items) {
     switch (item.kind) {
       case 'constant': {
@@ -81,14 +87,7 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
           break;
         }
         an.resolution.set(item.set.id, s);
-        const members = an.principalSets.get(s.name) ?? [];
-        const named = members.filter((p) => an.namedPrincipals.has(p));
-        const namedHere = members.filter((p) => !an.namedPrincipals.has(p) && namedByDefinitions.has(p));
-        if (named.length > 0) {
-          an.err('MOM412', `SYMMETRY ${s.name} is unsound here: the program names ${named.join(', ')} individually, so the members of ${s.name} are not interchangeable`, item.set.span);
-        } else if (namedHere.length > 0) {
-          an.err('MOM412', `SYMMETRY ${s.name} is unsound here: model ${d.name.name}'s function definitions name ${namedHere.join(', ')} individually, so the members of ${s.name} are not interchangeable`, item.set.span);
-        }
+        symmetries.push({ item, set: s.name });
         break;
       }
       case 'function':
@@ -103,8 +102,43 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
         break;
     }
   }
+  an.principalSink = sink;
+  // After every item: a later item can name a member too.
+  for (const { item, set } of symmetries) checkSymmetry(an, d, item, set, namedByDefinitions, namedByItems, overrides);
   // Thresholds and ranges must stay sound under the model's own constants.
   if (overrides.size > 0) recheckUnderModel(an, d, overrides);
+}
+
+/**
+ * A SYMMETRY set's interchangeable members: those no one names one by one
+ * (the program, the model's items — constants, crashes, Byzantine nodes and
+ * their targets — and its function definitions). A named
+ * member is left out of the permutations rather than refused (PBFT's backups
+ * are interchangeable though its PRIMARY is named); fewer than two left is
+ * MOM412, since nothing would be permuted.
+ */
+function checkSymmetry(an: Analysis, d: A.Decl & { kind: 'model' }, item: A.ModelItem & { kind: 'symmetry' }, set: string, namedByDefinitions: ReadonlySet<string>, namedByItems: ReadonlySet<string>, overrides: ReadonlyMap<string, ConstValue>): void {
+  const members = an.principalSets.get(set) ?? [];
+  const byModel = new Set<string>(namedByItems);
+  for (const v of overrides.values()) {
+    if (typeof v === 'string') byModel.add(v);
+    else if (typeof v === 'object') for (const x of v.set) if (typeof x === 'string') byModel.add(x);
+  }
+  const named = members.filter((p) => an.namedPrincipals.has(p) || namedByDefinitions.has(p) || byModel.has(p));
+  const free = members.filter((p) => !named.includes(p));
+  if (free.length < 2) {
+    const byProgram = named.filter((p) => an.namedPrincipals.has(p));
+    const byDefs = named.filter((p) => !byProgram.includes(p) && namedByDefinitions.has(p));
+    const byItems = named.filter((p) => !byProgram.includes(p) && !byDefs.includes(p));
+    const who = [
+      byProgram.length > 0 ? `the program names ${byProgram.join(', ')}` : '',
+      byDefs.length > 0 ? `model ${d.name.name}'s function definitions name ${byDefs.join(', ')}` : '',
+      byItems.length > 0 ? `model ${d.name.name}'s items name ${byItems.join(', ')}` : '',
+    ].filter((x) => x !== '').join('; ');
+    an.err('MOM412', `SYMMETRY ${set} has nothing to permute: ${who} individually, so at most one member of ${set} is interchangeable with another`, item.set.span);
+    return;
+  }
+  an.symmetryMembers.set(item.set.id, free);
 }
 
 function recheckUnderModel(an: Analysis, d: A.Decl & { kind: 'model' }, overrides: ReadonlyMap<string, ConstValue>): void {

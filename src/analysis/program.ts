@@ -43,6 +43,13 @@ export interface CheckedProgram {
   readonly models: ReadonlyMap<string, A.Decl & { kind: 'model' }>;
   /** What each `name` expression, binder and declared name resolved to. */
   readonly resolution: ReadonlyMap<number, Symbol>;
+  /**
+   * Per SYMMETRY item of a model (by the id of its set name): the members
+   * that are interchangeable in that model, the set minus the principals the
+   * program, the model's constants or its function definitions name one by
+   * one. Both engines permute only these.
+   */
+  readonly symmetryMembers: ReadonlyMap<number, readonly string[]>;
   /** The type of each expression node. */
   readonly typeOf: ReadonlyMap<number, Ty>;
   /** The declared domain of each local, parameter and field-typed node. */

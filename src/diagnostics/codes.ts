@@ -66,7 +66,7 @@ export const CODES = {
   MOM409: { severity: 'error', meaning: 'an issuer binder with a count other than 1 (`c C == 2`); use a quorum `Q C >= 2`' },
   MOM410: { severity: 'error', meaning: '`UNLESS` on a transition that is not a TIMEOUT, or a TIMEOUT without UNLESS' },
   MOM411: { severity: 'error', meaning: 'a faulty principal listed twice in a model, or both crashed and Byzantine' },
-  MOM412: { severity: 'error', meaning: 'a SYMMETRY set whose members the program names one by one (the reduction would be unsound)' },
+  MOM412: { severity: 'error', meaning: 'a SYMMETRY set with fewer than two members that nothing names one by one (nothing to permute)' },
   MOM413: { severity: 'error', meaning: 'a field of a quorum pattern left multivalent (`*`) is read, though its value differs between issuers' },
   MOM414: { severity: 'error', meaning: 'an initial value or constant outside its declared type' },
   MOM415: { severity: 'error', meaning: 'a Byzantine principal may send a record type that has no finite domain or does not exist' },

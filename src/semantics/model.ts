@@ -158,7 +158,8 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
         byzItems.push(item);
         break;
       case 'symmetry':
-        symmetry.push([...(program.principalSets.get(item.set.name) ?? [])]);
+        // Only the members no one names individually (analysis/models.ts).
+        symmetry.push([...(program.symmetryMembers.get(item.set.id) ?? [])]);
         break;
       case 'check':
         checked ??= new Set();

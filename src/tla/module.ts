@@ -487,7 +487,12 @@ class ModuleWriter {
         });
         byz.push({ who: this.asSet(item.who), sends, budget: item.budget === undefined ? String(DEFAULT_BYZANTINE_BUDGET) : this.x.expr(item.budget, freshCtx()) });
       }
-      if (item.kind === 'symmetry') symmetry.push(`Permutations(${tlaName(item.set.name)})`);
+      if (item.kind === 'symmetry') {
+        // The members no one names individually (analysis/models.ts): the whole set, or fewer.
+        const free = p.symmetryMembers.get(item.set.id) ?? [];
+        const whole = p.principalSets.get(item.set.name) ?? [];
+        symmetry.push(free.length === whole.length ? `Permutations(${tlaName(item.set.name)})` : `Permutations({${free.map(tlaName).join(', ')}})`);
+      }
     }
     for (const item of model.items) {
       if (item.kind !== 'function') continue;
