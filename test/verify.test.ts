@@ -18,6 +18,15 @@ function modelsOf(file: string): string[] {
 
 const specs = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).sort();
 
+/**
+ * Examples without a Byzantine model, and why. PBFTBatched's batches are sets
+ * of slots: a Byzantine primary could send any of 2^16 batches per sequence
+ * number even at B = 2, past what a model can enumerate (MOM502).
+ */
+const NO_BYZANTINE_MODEL: Readonly<Record<string, string>> = {
+  'PBFTBatched.mom': 'a Byzantine primary would choose among 2^16 batches per sequence number (MOM502)',
+};
+
 describe('verify: every model of every example in specs/ holds', () => {
   it('finds the examples', () => {
     expect(specs).toEqual(expect.arrayContaining(['BrachaBroadcast.mom', 'PBFTNormal.mom', 'PrimaryBackup.mom']));
@@ -27,7 +36,8 @@ describe('verify: every model of every example in specs/ holds', () => {
     const file = join('specs', spec);
     const models = modelsOf(file);
     expect(models.length).toBeGreaterThan(0);
-    const r = await mommie(['verify', file, '--json', '-q'], { timeoutMs: 90_000 });
+    // PBFTBatched's OneBatch (183,768 states) takes about 30 s on a quiet machine.
+    const r = await mommie(['verify', file, '--json', '-q'], { timeoutMs: 600_000 });
     const result = decoded(r);
     expect(result.models.map((m) => m.model)).toEqual(models);
     for (const m of result.models) {
@@ -36,10 +46,10 @@ describe('verify: every model of every example in specs/ holds', () => {
       for (const p of m.properties) expect({ model: m.model, property: p.name, verdict: p.verdict }).toEqual({ model: m.model, property: p.name, verdict: 'holds' });
     }
     // Meaningful models: a Byzantine principal somewhere, a liveness property somewhere.
-    expect(result.models.some((m) => m.bounds.byzantine.length > 0)).toBe(true);
+    expect(result.models.some((m) => m.bounds.byzantine.length > 0)).toBe(NO_BYZANTINE_MODEL[spec] === undefined);
     expect(result.models.some((m) => m.properties.some((p) => p.kind === 'property'))).toBe(true);
     expect(r.exitCode).toBe(EXIT.OK);
-  });
+  }, 600_000);
 });
 
 interface PlantedBug {
