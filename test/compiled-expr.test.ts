@@ -42,7 +42,7 @@ describe('compiled expressions, joins and bodies equal the interpreter', () => {
           const roleVars = system.roleVars(node.role);
           for (const info of node.role.transitions) {
             const decl = info.decl;
-            const ct = core.transition(info, varIndex, []);
+            const ct = core.transition(info, varIndex);
             const exprs = expressionsOf(decl);
             const codes = exprs.map((e) => core.joins.exprs.expr(e, ct.slots, varIndex));
             const binders = bindersOf(decl);

@@ -45,7 +45,7 @@ describe('KnownIndex.remove', () => {
         for (const info of node.role.transitions) {
           const decl = info.decl;
           if (decl.params.length > 0 || decl.patterns.length === 0) continue;
-          const ct = core.transition(info, varIndex, []);
+          const ct = core.transition(info, varIndex);
           const vars = [...ex.vars[ni]!.at(-1)!];
           const collect = (w: KnownIndex, compiled: boolean): string[] => {
             const out: string[] = [];

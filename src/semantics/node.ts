@@ -31,7 +31,7 @@ import { describeBinding, instanceKey, instanceValues } from './instance.js';
 import { KnownIndex } from './known-index.js';
 import type { CompiledTransition } from './compiled/core.js';
 import { masked, type MatchOptions, type PatternMatch, type Pin } from './match.js';
-import { patternExprs } from './pattern-plan.js';
+import { flattenAnd, patternExprs } from './pattern-plan.js';
 import type { NodeInfo } from './model.js';
 import { statementKey, type Statement } from './state.js';
 import type { System } from './system.js';
@@ -225,7 +225,7 @@ export class NodeMachine {
         freeCombos = combinations(domains);
       }
       const staticGuard = conjuncts.filter((c) => !system.matcher.isDynamic(c));
-      const compiled = core?.transition(info, varIdx, staticGuard);
+      const compiled = core?.transition(info, varIdx);
       for (const p of compiled?.progress.keys() ?? []) this.progressOf.set(p, compiled!);
       const t: Trigger = {
         info, decl, index, input, timeout: decl.kind === 'timeout', staticGuard,
@@ -616,10 +616,6 @@ function candidateKey(t: Trigger, params: readonly Value[], pins: readonly (Pin 
   return `${params.map(keyOf).join(',')}|${parts.join('|')}`;
 }
 
-function flattenAnd(e: A.Expr): A.Expr[] {
-  if (e.kind === 'binary' && e.op === 'AND') return [...flattenAnd(e.left), ...flattenAnd(e.right)];
-  return [e];
-}
 
 function collectReads(e: A.Expr, system: System, varIdx: ReadonlyMap<string, number>, vars: Set<number>, types: Set<string>): void {
   if (e.kind === 'name') {

@@ -152,6 +152,12 @@ export function planPatterns(program: CheckedProgram, facts: ExprFacts, patterns
   return { patterns, order, checksAt, narrowings, referencedBy, multivalent };
 }
 
+/** The conjuncts of `a AND b AND ...`, in written order. */
+export function flattenAnd(e: A.Expr): A.Expr[] {
+  if (e.kind === 'binary' && e.op === 'AND') return [...flattenAnd(e.left), ...flattenAnd(e.right)];
+  return [e];
+}
+
 /** The expressions a pattern reads: its issuer's, its verifier's and auditor's, its constraints' values. */
 export function patternExprs(p: A.Pattern): A.Expr[] {
   const out: A.Expr[] = [];

@@ -47,6 +47,11 @@ export interface SystemOptions {
    * below use the interpreter either way.
    */
   readonly reference?: boolean;
+  /**
+   * The model checker's Fire steps also run on the compiled core (unless
+   * `reference`): the same successors, in the same order.
+   */
+  readonly compiledChecker?: boolean;
 }
 
 export class System {
@@ -211,7 +216,12 @@ export class System {
     const paramValues = decl.params.map((p) => enumerate(this.ev.program.domainOf.get(p.id)!, this.ev, p.span));
     const handled = s.handled[n.index]!;
     const seen = new Set<string>();
+    const core = this.options.compiledChecker === true ? this.core : undefined;
     forEachCombination(paramValues, (params) => {
+      if (core !== undefined) {
+        this.fireCompiled(core, s, n, t, params, world, seen, out);
+        return;
+      }
       const env = this.nodeEnv(s, n, world);
       decl.params.forEach((p, i) => env.bound.set(p.name.id, params[i]!));
       this.matcher.forEachMatch(decl.patterns, env, world, (matches) => {
@@ -231,8 +241,33 @@ export class System {
   }
 
   /** Runs a body atomically and returns the step. */
+  /** fireAll's search on the compiled core: the same checks in the same order, over a frame. */
+  private fireCompiled(core: CompiledCore, s: State, n: NodeInfo, t: TransitionInfo, params: readonly Value[], world: MatchWorld, seen: Set<string>, out: Successor[]): void {
+    const ct = core.transition(t, this.varIndexOf(n.role!.name));
+    const handled = s.handled[n.index]!;
+    const f = core.frame(ct, n.name, s.vars[n.index]!.slice(), world, params);
+    core.joins.forEachMatch(ct.joins[0]!, f, world, (matches) => {
+      if (ct.guard !== undefined && !ct.guard(f)) return true;
+      if (ct.unless !== undefined && core.joins.exists(ct.unless, f, world)) return true;
+      const inst = this.interner.instance(n.index, t.name, instanceValues(params, matches));
+      if (seen.has(inst.key) || hasSorted(handled, inst.id)) return true;
+      seen.add(inst.key);
+      const bound = ct.slots.toMap(f);
+      const binding = describeBinding(t.decl, params, { bound });
+      // The body gets its own frame and variables: the next match starts from the same state.
+      const vars = s.vars[n.index]!.slice();
+      const drafts = core.runBody(ct, ct.slots.fromMap(bound, n.name, vars, world), this.roleVars(n.role!));
+      out.push({ ...this.applyDrafts(s, n, t, drafts, vars, inst.id, binding), fairness: `F${n.index}:${t.name}` });
+      return true;
+    });
+  }
+
   private execute(s: State, n: NodeInfo, t: TransitionInfo, env: EvalEnv, instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
-    const drafts = this.body.run(t.decl.body, env, this.roleVars(n.role!));
+    return this.applyDrafts(s, n, t, this.body.run(t.decl.body, env, this.roleVars(n.role!)), env.vars!, instance, binding);
+  }
+
+  /** The state after node n's body published `drafts` and left its variables `nodeVars`. */
+  private applyDrafts(s: State, n: NodeInfo, t: TransitionInfo, drafts: readonly StatementDraft[], nodeVars: Value[], instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
     const has = (ids: readonly number[]) => (key: string): boolean => {
       const id = this.interner.idOf(key);
       return id !== undefined && hasSorted(ids, id);
@@ -246,7 +281,7 @@ export class System {
       if (st.verifiers.includes(n.name)) known = insertAllSorted(known, st.id, this.interner.carried(st.id));
     }
     const vars = s.vars.slice();
-    vars[n.index] = env.vars!;
+    vars[n.index] = nodeVars;
     const knownAll = s.known.slice();
     knownAll[n.index] = known;
     const handled = s.handled.slice();

@@ -10,7 +10,7 @@ import type * as A from '../../syntax/ast.js';
 import type { RoleVars, StatementDraft } from '../body.js';
 import type { Evaluator } from '../eval.js';
 import type { MatchWorld } from '../match.js';
-import type { ExprFacts } from '../pattern-plan.js';
+import { flattenAnd, type ExprFacts } from '../pattern-plan.js';
 import type { Value } from '../value.js';
 import { compileBody, type CompiledBody } from './body.js';
 import { Slots, type Frame, type Test } from './frame.js';
@@ -25,7 +25,7 @@ export interface CompiledTransition {
   /** The join of the patterns searched from pattern `first`, by `first`. */
   readonly joins: readonly CompiledJoin[];
   readonly guard: Test | undefined;
-  /** The conjuncts of the guard the node machine checks while matching a new statement, in its order. */
+  /** The conjuncts of the guard that read no role variable and no KNOWN, in written order (checked while matching a new statement). */
   readonly staticGuard: readonly Test[];
   readonly unless: CompiledJoin | undefined;
   readonly body: CompiledBody;
@@ -35,6 +35,7 @@ export interface CompiledTransition {
 
 export class CompiledCore {
   readonly joins: JoinCompiler;
+  private readonly facts: ExprFacts;
   private readonly transitions = new Map<A.Transition, CompiledTransition>();
   private readonly initials = new Map<A.Expr, { readonly unit: Slots; readonly code: (f: Frame) => Value }>();
 
@@ -44,11 +45,12 @@ export class CompiledCore {
     facts: ExprFacts,
     readonly everyone: readonly string[],
   ) {
+    this.facts = facts;
     this.joins = new JoinCompiler(program, ev, facts, everyone);
   }
 
-  /** Compiles a transition once; `staticGuard` are the conjuncts of its guard the caller checks early. */
-  transition(info: TransitionInfo, varIndex: ReadonlyMap<string, number>, staticGuard: readonly A.Expr[]): CompiledTransition {
+  /** Compiles a transition once (the runtime's node machines and the model checker share it). */
+  transition(info: TransitionInfo, varIndex: ReadonlyMap<string, number>): CompiledTransition {
     const known = this.transitions.get(info.decl);
     if (known !== undefined) return known;
     const decl = info.decl;
@@ -72,7 +74,8 @@ export class CompiledCore {
     const t: CompiledTransition = {
       info, slots, varIndex, params, joins, progress,
       guard: decl.guard === undefined ? undefined : x.bool(decl.guard, slots, varIndex),
-      staticGuard: staticGuard.map((g) => x.bool(g, slots, varIndex)),
+      // As the node machine chooses them: the conjuncts that read no role variable and no KNOWN.
+      staticGuard: (decl.guard === undefined ? [] : flattenAnd(decl.guard)).filter((g) => !this.facts.isDynamic(g)).map((g) => x.bool(g, slots, varIndex)),
       unless: decl.unless === undefined ? undefined : this.joins.compile([decl.unless], 0, slots, varIndex),
       body: compileBody(decl.body, slots, varIndex, x, this.everyone),
     };
