@@ -66,6 +66,30 @@ describe('certificates in the built-in checker', () => {
   });
 });
 
+describe('STATEMENTS: the known statements that match a pattern', () => {
+  const TALLY = join('specs', 'certificates', 'CertificateTally.mom');
+  it('a voter tallies the carried votes it knows as an auditor (TLC: the same 297 states)', { timeout: 60_000 }, async () => {
+    const m = decodedVerify(await mommie(['verify', TALLY, '--json', '-q', '--in-process'], { timeoutMs: 60_000 })).models[0]!;
+    expect(m.properties.map((p) => [p.name, p.verdict])).toEqual([['TalliedCast', 'holds'], ['TallyIsQuorum', 'holds'], ['SomeTally', 'holds']]);
+    expect(m.stats.distinct).toBe(297);
+  });
+
+  it('with verifier ME instead of NONE it collects nothing: no vote was addressed to a voter', { timeout: 60_000 }, async () => {
+    const file = join(dir, 'TallyMe.mom');
+    writeFileSync(file, readFileSync(join(ROOT, TALLY), 'utf8').replaceAll('STATEMENTS [c R == 1, NONE, ME] Vote', 'STATEMENTS [c R == 1, ME, ME] Vote'));
+    const m = decodedVerify(await mommie(['verify', file, '--json', '-q', '--in-process'], { timeoutMs: 60_000 })).models[0]!;
+    expect(m.properties.find((p) => p.name === 'SomeTally')?.verdict).toBe('violated');
+  });
+
+  it('a quorum pattern is refused there (MOM300: bind a quorum with AS)', async () => {
+    const file = join(dir, 'TallyQuorum.mom');
+    writeFileSync(file, readFileSync(join(ROOT, TALLY), 'utf8').replaceAll('STATEMENTS [c R == 1, NONE, ME] Vote', 'STATEMENTS [R >= 2, NONE, ME] Vote'));
+    const r = await mommie(['check', file]);
+    expect(r.stderr).toContain('error MOM300: STATEMENTS collects the statements of one issuer at a time');
+    expect(r.exitCode).toBe(1);
+  });
+});
+
 describe('Byzantine carriers', () => {
   it('a Byzantine collector carries only votes in the pool: every invariant holds', { timeout: 60_000 }, async () => {
     const r = await mommie(['verify', SPEC, '-m', 'ByzantineCollector', '--json', '-q', '--in-process'], { timeoutMs: 60_000 });

@@ -54,6 +54,7 @@ describe('compiled expressions, joins and bodies equal the interpreter', () => {
               const env = (b: Map<number, Value>, v: Value[] = vars): EvalEnv => ({
                 me: node.name, vars: v, varIndex, bound: b,
                 known: (p, e) => system.matcher.existsOne(p, e, world),
+                knownStatements: (p, e) => system.matcher.statementsOf(p, e, world),
               });
               const frame = (b: ReadonlyMap<number, Value>, v: Value[] = vars) => ct.slots.fromMap(b, node.name, v, world);
               // Expressions.

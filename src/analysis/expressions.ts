@@ -12,7 +12,7 @@ import { domain } from './domains.js';
 import { checkPatternBody } from './patterns.js';
 import { checkConstructorArgs } from './roles.js';
 import { describeSymbol, type Scope } from './symbols.js';
-import { ANY, BOOL, INT, principal, setOf, showTy, tyOfDomain, unify, type Ty } from './types.js';
+import { ANY, BOOL, INT, principal, setOf, showTy, statementOf, tyOfDomain, unify, type Ty } from './types.js';
 import { exprText, knownSet } from './walk.js';
 
 const BUILTINS = new Set(['size']);
@@ -109,7 +109,10 @@ function exprInner(an: Analysis, e: A.Expr, scope: Scope, ctx: Ctx): Ty {
       const inner = scope.child();
       bindPattern(an, e.pattern, inner);
       checkPatternBody(an, e.pattern, inner, ctx);
-      return BOOL;
+      if (e.collect !== true) return BOOL;
+      if (e.pattern.issuer.kind === 'quorum') an.err('MOM300', 'STATEMENTS collects the statements of one issuer at a time; for a quorum, bind its statements with AS on a trigger pattern', e.pattern.issuer.span);
+      const rec = an.records.get(e.pattern.recordType.name);
+      return setOf(rec === undefined ? ANY : statementOf(rec.name));
     }
   }
 }

@@ -21,6 +21,8 @@ export interface EvalEnv {
   readonly bound: Map<number, Value>;
   /** `KNOWN pattern` at the running node. */
   readonly known?: (p: A.Pattern, env: EvalEnv) => boolean;
+  /** `STATEMENTS p`: the known statements that match `p` (issue 25). */
+  readonly knownStatements?: (p: A.Pattern, env: EvalEnv) => Value;
   /** `p.var` in properties. */
   readonly nodeVar?: (principal: string, variable: string, at: Span) => Value;
   readonly correct?: SetValue;
@@ -279,6 +281,10 @@ export class Evaluator implements DomainContext {
       case 'ite':
         return this.evalBool(e.cond, env) ? this.eval(e.then, env) : this.eval(e.else, env);
       case 'known':
+        if (e.collect === true) {
+          if (env.knownStatements === undefined) throw new EvalError('MOM503', 'STATEMENTS outside a transition', e.span);
+          return env.knownStatements(e.pattern, env);
+        }
         if (env.known === undefined) throw new EvalError('MOM503', 'KNOWN outside a transition', e.span);
         return env.known(e.pattern, env);
     }

@@ -15,7 +15,7 @@ import type * as A from '../syntax/ast.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import { planPatterns, ProgramFacts, type CheckPlan, type NarrowPlan } from './pattern-plan.js';
 import type { Statement } from './state.js';
-import { isSet, keyOf, makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type Value } from './value.js';
+import { isSet, keyOf, makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type StatementValue, type Value } from './value.js';
 
 /** What one pattern matched: the statement (or a quorum's representative) and its identity. */
 export interface PatternMatch {
@@ -140,6 +140,16 @@ export class Matcher {
       this.singletons.set(p, list);
     }
     return this.exists(list, env, world);
+  }
+
+  /** `STATEMENTS p` (issue 25): every known statement matching `p` under the current binding; binders stay local. */
+  statementsOf(p: A.Pattern, env: EvalEnv, world: MatchWorld): SetValue {
+    let list = this.singletons.get(p);
+    if (list === undefined) {
+      list = [p];
+      this.singletons.set(p, list);
+    }
+    return makeSet(collectStatements((onMatch) => this.forEachMatch(list, { ...env, bound: new Map(env.bound) }, world, onMatch)));
   }
 
   /** Whether any binding exists; binders stay local. */
@@ -404,6 +414,21 @@ export function matchingStatements(p: A.Pattern, cand: Candidate, world: MatchWo
     stmts = world.knownOfType(p.recordType.name).filter((s) => s.issuer === issuer && s.record.key === cand.record.key);
   }
   return makeSet(stmts.filter(fits).map((s) => makeStatement(s.issuer, s.verifiers, s.auditors, s.record)));
+}
+
+/**
+ * The statements a search over one non-quorum pattern matches, once each, as
+ * statement values: what `STATEMENTS p` is (each match of such a pattern is
+ * one known statement; the analysis refuses a quorum there).
+ */
+export function collectStatements(search: (onMatch: (m: readonly PatternMatch[]) => boolean) => void): StatementValue[] {
+  const out = new Map<string, StatementValue>();
+  search((m) => {
+    const pin = m[0]?.pin;
+    if (pin?.kind === 'stmt') out.set(pin.stmt.key, makeStatement(pin.stmt.issuer, pin.stmt.verifiers, pin.stmt.auditors, pin.stmt.record));
+    return true;
+  });
+  return [...out.values()];
 }
 
 export function masked(r: RecordValue, multivalent: readonly number[]): RecordValue {

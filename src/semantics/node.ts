@@ -467,6 +467,7 @@ export class NodeMachine {
       varIndex: this.system.varIndexOf(this.node.role!.name),
       bound,
       known: (p, e) => this.system.matcher.existsOne(p, e, this.known),
+      knownStatements: (p, e) => this.system.matcher.statementsOf(p, e, this.known),
     };
   }
 

@@ -206,6 +206,7 @@ export class System {
       varIndex: this.varIndexOf(n.role!.name),
       bound: new Map(),
       known: (p, e) => this.matcher.existsOne(p, e, world),
+      knownStatements: (p, e) => this.matcher.statementsOf(p, e, world),
     };
     return env;
   }

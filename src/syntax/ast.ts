@@ -62,7 +62,12 @@ export type Expr =
   | (Node & { readonly kind: 'setMap'; readonly element: Expr; readonly binder: Ident; readonly domain: Expr })
   | (Node & { readonly kind: 'quant'; readonly quantifier: 'FORALL' | 'EXISTS'; readonly binder: Ident; readonly domain: Expr; readonly body: Expr })
   | (Node & { readonly kind: 'ite'; readonly cond: Expr; readonly then: Expr; readonly else: Expr })
-  | (Node & { readonly kind: 'known'; readonly pattern: Pattern })
+  /**
+   * `KNOWN pattern`: does the node know a matching statement? With `collect`
+   * (`STATEMENTS pattern`, issue 25), the set of known statements that match:
+   * it reads the node's pool as KNOWN does, so every pass treats it as one.
+   */
+  | (Node & { readonly kind: 'known'; readonly pattern: Pattern; readonly collect?: true })
   | (Node & { readonly kind: 'error' });
 
 // ---------- statement patterns ----------

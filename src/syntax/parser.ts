@@ -960,10 +960,13 @@ class Parser {
         const body = this.parseExpr();
         return { id: this.id(), span: this.from(start), kind: 'quant', quantifier: t.text, binder, domain, body };
       }
-      case 'KNOWN': {
+      case 'KNOWN':
+      case 'STATEMENTS': {
         this.advance();
         const pattern = this.parsePattern();
-        return { id: this.id(), span: this.from(start), kind: 'known', pattern };
+        return t.text === 'KNOWN'
+          ? { id: this.id(), span: this.from(start), kind: 'known', pattern }
+          : { id: this.id(), span: this.from(start), kind: 'known', pattern, collect: true };
       }
       default:
         return this.fail(`expected an expression, found ${describe(t)}`);

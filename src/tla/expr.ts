@@ -118,6 +118,11 @@ export class ExprTranslator {
       case 'ite':
         return `(IF ${this.expr(e.cond, ctx)} THEN ${this.expr(e.then, ctx)} ELSE ${this.expr(e.else, ctx)})`;
       case 'known':
+        if (e.collect === true) {
+          // STATEMENTS p: the known statements that are a match of p by themselves.
+          const st = ctx.fresh('st');
+          return `{${st} \\in known[${ctx.node ?? 'ME'}] : ${this.patternsExist([e.pattern], ctx, () => 'TRUE', `{${st}}`)}}`;
+        }
         return this.known(e.pattern, ctx);
     }
     return 'FALSE';
@@ -180,7 +185,7 @@ export class ExprTranslator {
    * `\E` over the statements a pattern matches in `known[n]`, then `body`
    * under the pattern's binders. Used for KNOWN, UNLESS and trigger patterns.
    */
-  patternsExist(patterns: readonly A.Pattern[], ctx: ExprContext, body: (binders: PatternBinders[]) => string): string {
+  patternsExist(patterns: readonly A.Pattern[], ctx: ExprContext, body: (binders: PatternBinders[]) => string, candidates?: string): string {
     const n = ctx.node ?? 'ME';
     const quantifiers: string[] = [];
     const lets: string[] = [];
@@ -200,7 +205,7 @@ export class ExprTranslator {
         if (p.issuer.binder !== undefined) ctx.bound.set(p.issuer.binder.id, issuers);
         return;
       }
-      quantifiers.push(`\\E ${s} \\in {${s} \\in known[${n}] : ${s}.record.type = ${type}}`);
+      quantifiers.push(`\\E ${s} \\in {${s} \\in ${candidates ?? `known[${n}]`} : ${s}.record.type = ${type}}`);
       if (p.binder !== undefined) lets.push(`${this.bind(p.binder, ctx)} == ${s}.record`);
       if (p.issuer.kind === 'single') lets.push(`${this.bind(p.issuer.binder, ctx)} == ${s}.issuer`);
       binders.push({ identity: `${s}.record`, issuer: `${s}.issuer`, stmt: s });

@@ -29,6 +29,8 @@ export class ExprCompiler {
     readonly program: CheckedProgram,
     readonly ev: Evaluator,
     private readonly compileKnown: KnownCompiler,
+    /** `STATEMENTS p` (issue 25): the known statements matching p, as the interpreter's Matcher.statementsOf. */
+    private readonly compileStatements: (p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined) => Code,
   ) {
     for (const [name, r] of program.records) this.fieldIndex.set(name, new Map(r.fields.map((f, i) => [f.name, i])));
   }
@@ -209,6 +211,13 @@ export class ExprCompiler {
         return (f) => (c(f) ? t(f) : el(f));
       }
       case 'known': {
+        if (e.collect === true) {
+          const collect = this.compileStatements(e.pattern, slots, vars);
+          return (f) => {
+            if (f.world === undefined) throw new EvalError('MOM503', 'STATEMENTS outside a transition', e.span);
+            return collect(f);
+          };
+        }
         const test = this.compileKnown(e.pattern, slots, vars);
         return (f) => {
           if (f.world === undefined) throw new EvalError('MOM503', 'KNOWN outside a transition', e.span);

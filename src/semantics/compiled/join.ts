@@ -8,7 +8,7 @@
 import type { CheckedProgram } from '../../analysis/program.js';
 import type * as A from '../../syntax/ast.js';
 import type { Evaluator } from '../eval.js';
-import { candidatesOf, matchingStatements, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
+import { candidatesOf, collectStatements, matchingStatements, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
 import { planPatterns, type CheckPlan, type ExprFacts, type NarrowPlan } from '../pattern-plan.js';
 import { isSet, makeSet, type Value } from '../value.js';
 import { ExprCompiler } from './expr.js';
@@ -55,7 +55,7 @@ export class JoinCompiler {
     /** Every principal: what `*` stands for. */
     private readonly everyone: readonly string[],
   ) {
-    this.exprs = new ExprCompiler(program, ev, (p, slots, vars) => this.known(p, slots, vars));
+    this.exprs = new ExprCompiler(program, ev, (p, slots, vars) => this.known(p, slots, vars), (p, slots, vars) => this.statements(p, slots, vars));
   }
 
   private get program(): CheckedProgram {
@@ -98,6 +98,19 @@ export class JoinCompiler {
   private known(p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined): Test {
     const join = this.compile([p], 0, slots, vars);
     return (f) => this.exists(join, f, f.world!);
+  }
+
+  /** `STATEMENTS p` in the unit `slots`: the statements its matches are; the pattern's binders stay local. */
+  private statements(p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined): Code {
+    const join = this.compile([p], 0, slots, vars);
+    return (f) => {
+      const saved = [...join.binderSlot, ...join.singleSlot, ...join.quorumSlot, ...join.statements.map((s) => s?.slot)].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
+      try {
+        return makeSet(collectStatements((onMatch) => this.forEachMatch(join, f, f.world!, onMatch)));
+      } finally {
+        for (const x of saved) if (x !== undefined) f.slots[x[0]] = x[1];
+      }
+    };
   }
 
   /** Whether any binding exists; the binders' slots are as they were afterwards. */
