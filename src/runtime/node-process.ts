@@ -122,7 +122,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);
-  const codec = new WireCodec(ring.ring, deployment, schema.schema);
+  const codec = new WireCodec(ring.ring, deployment, schema.schema, run);
   const aborts: { node: string; code: string; message: string; at: string }[] = [];
   let pump = (): void => undefined;
   const node = new RuntimeNode({

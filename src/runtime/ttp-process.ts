@@ -74,7 +74,7 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run })));
-  const codec = new WireCodec(ring.ring, c.deployment, schema.schema);
+  const codec = new WireCodec(ring.ring, c.deployment, schema.schema, run);
   const ttp = new TtpNode({
     name: a.node, transport, codec, host: realHost, trace: log, events,
     // An incarnation that may follow another numbers its frames above anything that one used.

@@ -29,7 +29,7 @@ import { Buffer } from 'node:buffer';
 import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  COUNTERSIGN_REQUEST_CONTEXT, MAX_BATCH_DIGESTS, MAX_FETCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, digestForm, encodeFrame,
+  MAX_BATCH_DIGESTS, runContexts, type AuthContexts, MAX_FETCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, digestForm, encodeFrame,
   expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordsOf, signStatement, statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
   type Authenticator, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
 } from '../wire/index.js';
@@ -132,14 +132,20 @@ export class WireCodec implements FrameCodec {
   /** Statements asked for, by TTP and digest: the answer fills their countersignature. */
   private readonly awaiting = new Map<string, Set<Prepared>>();
 
+  /** The run's authenticator contexts: every statement authenticator binds the run identity when there is one. */
+  private readonly contexts: AuthContexts;
+
   constructor(
     private readonly ring: KeyRing,
     private readonly deployment: Deployment,
     schema: WireSchema,
+    /** The run identity's bytes (runtime/run-id.ts); without one (a one-process simulation) authenticators are unbound. */
+    run?: Uint8Array,
   ) {
-    this.sealer = new Sealer(ring, deployment, schema, this.wire);
-    this.opener = new Opener(ring, deployment, schema, this.wire);
-    this.countersigner = new Countersigner(ring, deployment, schema, this.wire);
+    this.contexts = runContexts(run);
+    this.sealer = new Sealer(ring, deployment, schema, this.wire, this.contexts);
+    this.opener = new Opener(ring, deployment, schema, this.wire, this.contexts);
+    this.countersigner = new Countersigner(ring, deployment, schema, this.wire, this.contexts);
     this.isThirdParty = !schema.principals.has(ring.principal);
     this.schema = schema;
     this.store = new RecordStore(ring.principal, schema, this.local.digest);
@@ -432,14 +438,14 @@ export class WireCodec implements FrameCodec {
     let auth: Authenticator;
     if (mech?.kind === 'ED25519' || mech?.kind === 'RSA') {
       const key = this.ring.signingKey(mech.kind);
-      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes);
+      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, undefined, this.contexts.statement);
       auth = sig === undefined ? { kind: 'PLAINTEXT' } : { kind: mech.kind, sig };
     } else if (mech?.kind === 'HMAC') {
       const key = this.ring.hmacKey(to);
-      auth = key === undefined ? { kind: 'PLAINTEXT' } : { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes) }] };
+      auth = key === undefined ? { kind: 'PLAINTEXT' } : { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes, undefined, this.contexts.statement) }] };
     } else if (mech?.kind === 'TTP') {
       const key = this.ring.signingKey('ED25519');
-      const sig = key === undefined ? undefined : ttpSign(key, bytes);
+      const sig = key === undefined ? undefined : ttpSign(key, bytes, undefined, this.contexts.ttp);
       auth = sig === undefined ? { kind: 'PLAINTEXT' } : { kind: 'TTP', ttp: mech.principal, sig };
     } else {
       auth = { kind: 'PLAINTEXT' };
@@ -460,10 +466,10 @@ export class WireCodec implements FrameCodec {
     let auth: Authenticator = { kind: 'PLAINTEXT' };
     if (mech?.kind === 'HMAC') {
       const key = this.ring.hmacKey(to);
-      if (key !== undefined) auth = { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes, undefined, COUNTERSIGN_REQUEST_CONTEXT) }] };
+      if (key !== undefined) auth = { kind: 'HMAC', tags: [{ to, tag: macTag(key, bytes, undefined, this.contexts.countersignRequest) }] };
     } else if (mech?.kind === 'ED25519' || mech?.kind === 'RSA') {
       const key = this.ring.signingKey(mech.kind);
-      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, undefined, COUNTERSIGN_REQUEST_CONTEXT);
+      const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, undefined, this.contexts.countersignRequest);
       if (sig !== undefined) auth = { kind: mech.kind, sig };
     }
     return this.encode(countersignRequestFrame(this.me, to, seq, [{ stmt: bytes, auth }]));

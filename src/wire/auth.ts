@@ -9,6 +9,7 @@
 // recommends PSS for new applications; its security reduces to RSA itself),
 // with keys of at least 2048 bits.
 
+import { Buffer } from 'node:buffer';
 import { constants, createHash, createHmac, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { SignatureAlg } from '../keys/keyring.js';
 import { compareBytes, encodeCbor } from './cbor.js';
@@ -159,21 +160,47 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** The issuer's one signature over the digests of several of its statements (in order). */
-export function signBatch(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], stats?: WireStats): Uint8Array | undefined {
-  return rawSign(alg, key, message(BATCH_CONTEXT, concat(digests)), stats);
+export function signBatch(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], stats?: WireStats, context: Uint8Array = BATCH_CONTEXT): Uint8Array | undefined {
+  return rawSign(alg, key, message(context, concat(digests)), stats);
 }
 
-export function batchSignatureValid(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], sig: Uint8Array, stats?: WireStats): boolean {
-  return rawVerify(alg, key, message(BATCH_CONTEXT, concat(digests)), sig, stats);
+export function batchSignatureValid(alg: SignatureAlg, key: KeyObject, digests: readonly Uint8Array[], sig: Uint8Array, stats?: WireStats, context: Uint8Array = BATCH_CONTEXT): boolean {
+  return rawVerify(alg, key, message(context, concat(digests)), sig, stats);
 }
 
 /** A TTP's Ed25519 countersignature on a statement's bytes. */
-export function ttpSign(key: KeyObject, stmt: Uint8Array, stats?: WireStats): Uint8Array | undefined {
-  return rawSign('ED25519', key, message(TTP_CONTEXT, stmt), stats);
+export function ttpSign(key: KeyObject, stmt: Uint8Array, stats?: WireStats, context: Uint8Array = TTP_CONTEXT): Uint8Array | undefined {
+  return rawSign('ED25519', key, message(context, stmt), stats);
 }
 
-export function ttpSignatureValid(key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats): boolean {
-  return rawVerify('ED25519', key, message(TTP_CONTEXT, stmt), sig, stats);
+export function ttpSignatureValid(key: KeyObject, stmt: Uint8Array, sig: Uint8Array, stats?: WireStats, context: Uint8Array = TTP_CONTEXT): boolean {
+  return rawVerify('ED25519', key, message(context, stmt), sig, stats);
+}
+
+/**
+ * The contexts of one run's authenticators. A run identity (runtime/run-id.ts)
+ * is appended to each, so that an authenticator of another run, arriving by
+ * whatever path (relayed, fetched, batched, carried in a certificate, or
+ * injected by a process holding the same keys), fails its check and is
+ * counted as forged: HMAC is deterministic and key files are reused across
+ * runs, so without it a statement of an earlier run verifies forever.
+ */
+export interface AuthContexts {
+  readonly statement: Uint8Array;
+  readonly ttp: Uint8Array;
+  readonly countersignRequest: Uint8Array;
+  readonly batch: Uint8Array;
+}
+
+/** The contexts with no run identity (unit tests, benches, one-process simulations). */
+export const UNBOUND_CONTEXTS: AuthContexts = { statement: STATEMENT_CONTEXT, ttp: TTP_CONTEXT, countersignRequest: COUNTERSIGN_REQUEST_CONTEXT, batch: BATCH_CONTEXT };
+
+/** The contexts of the run `run` (its identity's bytes); unbound without one. */
+export function runContexts(run: Uint8Array | undefined): AuthContexts {
+  if (run === undefined) return UNBOUND_CONTEXTS;
+  const suffix = ascii(`run ${Buffer.from(run).toString('hex')}\0`);
+  const bind = (c: Uint8Array): Uint8Array => message(c, suffix);
+  return { statement: bind(STATEMENT_CONTEXT), ttp: bind(TTP_CONTEXT), countersignRequest: bind(COUNTERSIGN_REQUEST_CONTEXT), batch: bind(BATCH_CONTEXT) };
 }
 
 /** The SHA-256 of a statement's bytes: how a countersign reply names the statement it answers. */

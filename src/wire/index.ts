@@ -31,6 +31,9 @@ export {
   statementSignatureValid,
   ttpSign,
   ttpSignatureValid,
+  runContexts,
+  UNBOUND_CONTEXTS,
+  type AuthContexts,
   type Authenticator,
   type MacTag,
 } from './auth.js';

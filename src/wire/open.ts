@@ -7,7 +7,7 @@
 
 import type { Deployment, MechanismKind } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { batchSignatureValid, compareMacTags, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macValid, statementDigest, statementSignatureValid, ttpSignatureValid, type Authenticator, type MacTag } from './auth.js';
+import { batchSignatureValid, compareMacTags, UNBOUND_CONTEXTS, type AuthContexts, ED25519_SIG_BYTES, keyFits, MAC_BYTES, macValid, statementDigest, statementSignatureValid, ttpSignatureValid, type Authenticator, type MacTag } from './auth.js';
 import { equalBytes } from './cbor.js';
 import type { BatchSignature, DataFrame, WireItem } from './frame.js';
 import type { WireSchema } from './schema.js';
@@ -42,6 +42,8 @@ export class Opener {
     private readonly deployment: Deployment,
     private readonly schema: WireSchema,
     stats?: WireStats,
+    /** The run's authenticator contexts: another run's authenticators fail (auth.ts runContexts). */
+    private readonly contexts: AuthContexts = UNBOUND_CONTEXTS,
   ) {
     this.me = ring.principal;
     this.stats = orScratch(stats);
@@ -105,7 +107,7 @@ export class Opener {
         if (a.kind === 'ED25519' && a.sig.length !== ED25519_SIG_BYTES) return refuse('malformed', `an Ed25519 signature of ${a.sig.length} bytes`);
         const rsaBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
         if (a.kind === 'RSA' && a.sig.length !== rsaBytes) return refuse('malformed', `an RSA signature of ${a.sig.length} bytes, expected ${rsaBytes}`);
-        return statementSignatureValid(a.kind, key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad ${a.kind} signature for ${s.issuer}`);
+        return statementSignatureValid(a.kind, key, bytes, a.sig, this.stats, this.contexts.statement) ? undefined : refuse('forged', `bad ${a.kind} signature for ${s.issuer}`);
       }
       case 'SIGBATCH':
         return refuse('malformed', 'a batch signature outside a frame');
@@ -113,7 +115,7 @@ export class Opener {
         const key = this.ring.publicKey(a.ttp, 'ED25519');
         if (key === undefined || !keyFits('ED25519', key)) return refuse('no-key', `${this.me} holds no Ed25519 public key of ${a.ttp}`);
         if (a.sig.length !== ED25519_SIG_BYTES) return refuse('malformed', `a countersignature of ${a.sig.length} bytes`);
-        return ttpSignatureValid(key, bytes, a.sig, this.stats) ? undefined : refuse('forged', `bad countersignature by ${a.ttp}`);
+        return ttpSignatureValid(key, bytes, a.sig, this.stats, this.contexts.ttp) ? undefined : refuse('forged', `bad countersignature by ${a.ttp}`);
       }
     }
   }
@@ -127,7 +129,7 @@ export class Opener {
     if (key === undefined || !keyFits(b.alg, key)) return refuse('no-key', `${this.me} holds no ${b.alg} public key of ${issuer}`);
     const known = this.batchesChecked.get(b);
     // Another issuer's statement pointing at the same entry is checked against its own key.
-    const ok = known !== undefined && known.issuer === issuer ? known.ok : batchSignatureValid(b.alg, key, b.digests, b.sig, this.stats);
+    const ok = known !== undefined && known.issuer === issuer ? known.ok : batchSignatureValid(b.alg, key, b.digests, b.sig, this.stats, this.contexts.batch);
     this.batchesChecked.set(b, { issuer, ok });
     return ok ? undefined : refuse('forged', `bad ${b.alg} batch signature for ${issuer}`);
   }
@@ -144,6 +146,6 @@ export class Opener {
     if (issuer === this.me) return refuse('forged', `an HMAC statement claiming ${this.me} as issuer`);
     const key = this.ring.hmacKey(issuer);
     if (key === undefined || key.length === 0) return refuse('no-key', `${this.me} holds no HMAC key shared with ${issuer}`);
-    return macValid(key, bytes, mine.tag, this.stats) ? undefined : refuse('forged', `bad HMAC tag from ${issuer}`);
+    return macValid(key, bytes, mine.tag, this.stats, this.contexts.statement) ? undefined : refuse('forged', `bad HMAC tag from ${issuer}`);
   }
 }

@@ -5,7 +5,9 @@
 import type { Deployment, Mechanism } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
-  compareMacTags, COUNTERSIGN_REQUEST_CONTEXT, ED25519_SIG_BYTES, signBatch, statementDigest, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
+  compareMacTags, ED25519_SIG_BYTES, signBatch, statementDigest, keyFits, MAC_BYTES, macTag, macValid, signStatement, statementSignatureValid, ttpSign, ttpSignatureValid,
+  UNBOUND_CONTEXTS,
+  type AuthContexts,
   type Authenticator,
 } from './auth.js';
 import type { BatchSignature, WireItem } from './frame.js';
@@ -61,6 +63,8 @@ export class Sealer {
     private readonly deployment: Deployment,
     private readonly schema: WireSchema,
     private readonly stats?: WireStats,
+    /** The run's authenticator contexts (auth.ts runContexts). */
+    private readonly contexts: AuthContexts = UNBOUND_CONTEXTS,
   ) {
     this.me = ring.principal;
   }
@@ -116,7 +120,7 @@ export class Sealer {
           if (v === verifier || tags.some((t) => t.to === v)) continue;
           const key = this.ring.hmacKey(v);
           if (key === undefined || key.length === 0) return err('no-key', `${this.me} holds no HMAC key shared with ${v}`);
-          tags.push({ to: v, tag: macTag(key, e.bytes, this.stats) });
+          tags.push({ to: v, tag: macTag(key, e.bytes, this.stats, this.contexts.statement) });
         }
         tags.sort(compareMacTags);
         return { ok: true, item: { stmt: e.bytes, auth: { kind: 'HMAC', tags }, relay: [...relayTo] } };
@@ -160,7 +164,7 @@ export class Sealer {
     const known = this.batches.get(memo);
     if (known !== undefined) return known;
     const key = this.ring.signingKey(alg);
-    const sig = key === undefined ? undefined : signBatch(alg, key, digests, this.stats);
+    const sig = key === undefined ? undefined : signBatch(alg, key, digests, this.stats, this.contexts.batch);
     if (sig === undefined) return undefined;
     const b: BatchSignature = { alg, digests, sig };
     if (this.batches.size >= MAX_REMEMBERED_BATCHES) this.batches.clear();
@@ -197,12 +201,12 @@ export class Sealer {
       case 'HMAC': {
         const key = this.ring.hmacKey(ttp);
         if (key === undefined || key.length === 0) return err('no-key', `${this.me} holds no HMAC key shared with ${ttp}`);
-        return { ok: true, item: { stmt: bytes, auth: { kind: 'HMAC', tags: [{ to: ttp, tag: macTag(key, bytes, this.stats, COUNTERSIGN_REQUEST_CONTEXT) }] } } };
+        return { ok: true, item: { stmt: bytes, auth: { kind: 'HMAC', tags: [{ to: ttp, tag: macTag(key, bytes, this.stats, this.contexts.countersignRequest) }] } } };
       }
       case 'ED25519':
       case 'RSA': {
         const key = this.ring.signingKey(mech.kind);
-        const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, this.stats, COUNTERSIGN_REQUEST_CONTEXT);
+        const sig = key === undefined ? undefined : signStatement(mech.kind, key, bytes, this.stats, this.contexts.countersignRequest);
         if (sig === undefined) return err('no-key', `${this.me} holds no usable ${mech.kind} signing key`);
         return { ok: true, item: { stmt: bytes, auth: { kind: mech.kind, sig } } };
       }
@@ -223,7 +227,7 @@ export class Sealer {
       case 'HMAC': {
         const key = this.ring.hmacKey(verifier);
         if (key === undefined || key.length === 0) return { error: { code: 'no-key', detail: `${this.me} holds no HMAC key shared with ${verifier}` } };
-        return { kind: 'HMAC', tags: [{ to: verifier, tag: macTag(key, bytes, this.stats) }] };
+        return { kind: 'HMAC', tags: [{ to: verifier, tag: macTag(key, bytes, this.stats, this.contexts.statement) }] };
       }
       case 'ED25519':
       case 'RSA': {
@@ -255,7 +259,7 @@ export class Sealer {
     const known = cache.get(alg);
     if (known !== undefined) return known;
     const key = this.ring.signingKey(alg);
-    const sig = key === undefined ? undefined : signStatement(alg, key, bytes, this.stats);
+    const sig = key === undefined ? undefined : signStatement(alg, key, bytes, this.stats, this.contexts.statement);
     if (sig !== undefined) cache.set(alg, sig);
     return sig;
   }
@@ -267,7 +271,7 @@ export class Sealer {
     const known = cache.get(tag);
     if (known !== undefined && known.length === sig.length && known.every((b, i) => b === sig[i])) return true;
     const key = this.ring.publicKey(ttp, 'ED25519');
-    if (key === undefined || !ttpSignatureValid(key, bytes, sig, this.stats)) return false;
+    if (key === undefined || !ttpSignatureValid(key, bytes, sig, this.stats, this.contexts.ttp)) return false;
     cache.set(tag, sig);
     return true;
   }
@@ -287,6 +291,7 @@ export class Countersigner {
     private readonly deployment: Deployment,
     private readonly schema: WireSchema,
     private readonly stats?: WireStats,
+    private readonly contexts: AuthContexts = UNBOUND_CONTEXTS,
   ) {}
 
   /**
@@ -322,14 +327,14 @@ export class Countersigner {
         if (sender === me) return err('forged', `a request claiming ${me} as its sender`);
         const key = this.ring.hmacKey(sender);
         if (key === undefined || key.length === 0) return err('no-key', `${me} holds no HMAC key shared with ${sender}`);
-        return macValid(key, item.stmt, mine.tag, this.stats, COUNTERSIGN_REQUEST_CONTEXT) ? undefined : err('forged', `bad HMAC tag on a request from ${sender}`);
+        return macValid(key, item.stmt, mine.tag, this.stats, this.contexts.countersignRequest) ? undefined : err('forged', `bad HMAC tag on a request from ${sender}`);
       }
       case 'ED25519':
       case 'RSA': {
         const key = this.ring.publicKey(sender, a.kind);
         if (key === undefined || !keyFits(a.kind, key)) return err('no-key', `${me} holds no ${a.kind} public key of ${sender}`);
         if (a.kind === 'ED25519' && a.sig.length !== ED25519_SIG_BYTES) return err('forged', `an Ed25519 signature of ${a.sig.length} bytes`);
-        return statementSignatureValid(a.kind, key, item.stmt, a.sig, this.stats, COUNTERSIGN_REQUEST_CONTEXT) ? undefined : err('forged', `bad ${a.kind} signature on a request from ${sender}`);
+        return statementSignatureValid(a.kind, key, item.stmt, a.sig, this.stats, this.contexts.countersignRequest) ? undefined : err('forged', `bad ${a.kind} signature on a request from ${sender}`);
       }
       case 'TTP':
         return err('wrong-mechanism', 'a request authenticated by a countersignature');
@@ -351,7 +356,7 @@ export class Countersigner {
     });
     if (!routed) return err('not-this-ttp', `the deployment does not route ${s.issuer}'s statement through ${me}`);
     const key = this.ring.signingKey('ED25519');
-    const sig = key !== undefined && keyFits('ED25519', key) ? ttpSign(key, stmt, this.stats) : undefined;
+    const sig = key !== undefined && keyFits('ED25519', key) ? ttpSign(key, stmt, this.stats, this.contexts.ttp) : undefined;
     if (sig === undefined) return err('no-key', `${me} holds no usable Ed25519 signing key`);
     return { ok: true, sig };
   }
