@@ -23,7 +23,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
 import type { State } from '../semantics/state.js';
-import { System, type Action, type Successor } from '../semantics/system.js';
+import { checkerSystemOptions, System, type Action, type Successor } from '../semantics/system.js';
 import { obligationHolds } from './behaviour.js';
 import { CoverageCounter, coverageOf } from './coverage.js';
 import { describeFailure } from './failure.js';
@@ -45,6 +45,8 @@ export interface SimulateOptions {
   readonly symmetry: boolean;
   readonly timeoutMs?: number;
   readonly isInterrupted?: () => boolean;
+  /** The steps with the interpreter rather than the compiled core (`--reference`). */
+  readonly reference?: boolean;
 }
 
 /** A small seedable generator (mulberry32): a walk is reproduced by its seed. */
@@ -105,7 +107,7 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
     return { model: modelName, status: 'error', bounds: { crashed: [], byzantine: [], symmetry: [], constants: {}, deadlock: opts.deadlock }, properties: [], stats: statsOf({ generated: 0, distinct: 0, depth: 0 }, started), error };
   }
   const model = inst.instance;
-  const system = new System(model);
+  const system = new System(model, checkerSystemOptions(opts.reference));
   const evaluator = new StateEvaluator(system);
   let obls: Obligation[] = [];
   try {

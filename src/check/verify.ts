@@ -5,7 +5,7 @@ import { resourceUsage } from 'node:process';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { instantiate, type ModelInstance } from '../semantics/model.js';
-import { System } from '../semantics/system.js';
+import { checkerSystemOptions, System } from '../semantics/system.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import { coverageOf } from './coverage.js';
@@ -26,6 +26,8 @@ export interface VerifyOptions extends SearchLimits {
   readonly continueAfterViolation: boolean;
   /** Partial-order reduction (docs/checker.md); off by default. */
   readonly partialOrder?: boolean;
+  /** The checker's steps with the interpreter rather than the compiled core (`--reference`). */
+  readonly reference?: boolean;
   readonly onProgress?: (model: string, p: Progress) => void;
   readonly isInterrupted?: () => boolean;
   /**
@@ -68,7 +70,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   }
   const model = inst.instance;
   const bounds = boundsOf(model, opts);
-  const system = new System(model);
+  const system = new System(model, checkerSystemOptions(opts.reference));
   const evaluator = new StateEvaluator(system);
 
   let obls: Obligation[] = [];
@@ -98,7 +100,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
 
   let outcome: SearchOutcome;
   try {
-    const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, ...limits } = opts;
+    const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, reference: _reference, ...limits } = opts;
     const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
     const note = (text: string): void => onNote?.(modelName, text);
     const parallelPossible = predicates.length === 0 && source !== undefined;

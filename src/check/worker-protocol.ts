@@ -12,6 +12,8 @@ export interface WorkerSetup {
   readonly model: string;
   readonly symmetry: boolean;
   readonly partialOrder: boolean;
+  /** The checker's steps with the interpreter (verify --reference), as the coordinator's. */
+  readonly reference: boolean;
   readonly deadlock: boolean;
   readonly maxStates?: number;
   readonly ctrl: SharedArrayBuffer;

@@ -23,7 +23,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { checkText } from '../analysis/frontend.js';
 import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
-import { System, type Successor } from '../semantics/system.js';
+import { checkerSystemOptions, System, type Successor } from '../semantics/system.js';
 import { ContentFingerprinter } from './content-fingerprint.js';
 import { CoverageCounter } from './coverage.js';
 import { Frontier } from './frontier.js';
@@ -47,7 +47,8 @@ try {
   const program = fe.program;
   const inst = instantiate(program, setup.model);
   if (!inst.ok) throw new Error(`the worker could not instantiate model ${setup.model}`);
-  const system = new System(inst.instance);
+  // The coordinator's engine: the compiled core unless it runs the reference.
+  const system = new System(inst.instance, checkerSystemOptions(setup.reference));
   const evaluator = new StateEvaluator(system);
   const packer = new StatePacker(system.model);
   const fper = new ContentFingerprinter(system.model, system.interner, setup.symmetry);

@@ -65,6 +65,9 @@ Options:
   --deadlock              report states with no enabled step (off by default:
                           a finished protocol is quiescent, not deadlocked)
   --no-symmetry           ignore the models' SYMMETRY declarations
+  --reference             the built-in engine takes its steps with the
+                          interpreter (the reference semantics) instead of
+                          the compiled core: the same states, slower
   --por                   partial-order reduction: the built-in engine skips
                           orders of deliveries that no checked property can
                           tell apart (fewer states, the same verdicts;
@@ -169,7 +172,7 @@ export const verifyCommand: Command = {
         'max-depth': { type: 'string' },
         timeout: { type: 'string' },
         deadlock: { type: 'boolean' },
-        'no-symmetry': { type: 'boolean' },
+        'no-symmetry': { type: 'boolean' }, reference: { type: 'boolean' },
         por: { type: 'boolean' },
         continue: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -264,6 +267,13 @@ export const verifyCommand: Command = {
       if (engineWanted === 'auto') out.stderr('engine: builtin (--simulate is the built-in engine\'s)');
     } else if (engineWanted === 'auto' && por) {
       out.stderr('engine: builtin (--por is a reduction of the built-in engine)');
+    } else if (v.reference === true) {
+      // The interpreter and the compiled core are the built-in engine's two forms.
+      if (engineWanted === 'tlc') {
+        out.stderr("mommie verify: --reference chooses the built-in engine's interpreter; TLC has its own (use --engine builtin)");
+        return EXIT.BAD_INPUT;
+      }
+      if (engineWanted === 'auto') out.stderr("engine: builtin (--reference is the built-in engine's interpreter)");
     } else if (engineWanted !== 'builtin') {
       const resolved = await resolveTlc(v.tla2tools !== undefined ? { tla2tools: v.tla2tools } : {});
       if (isLeft(resolved)) {
@@ -296,6 +306,7 @@ export const verifyCommand: Command = {
     const opts: VerifyOptions = {
       deadlock: v.deadlock === true,
       symmetry: v['no-symmetry'] !== true,
+      ...(v.reference === true ? { reference: true } : {}),
       continueAfterViolation: v.continue === true,
       ...(por ? { partialOrder: true } : {}),
       ...(maxStates !== undefined ? { maxStates } : {}),
@@ -329,7 +340,7 @@ export const verifyCommand: Command = {
             }),
           );
         } else if (simulation !== undefined) {
-          models.push(await simulateModel(program, fe.source, m, { ...simulation, deadlock: opts.deadlock, symmetry: opts.symmetry, isInterrupted: () => interrupted, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }));
+          models.push(await simulateModel(program, fe.source, m, { ...simulation, deadlock: opts.deadlock, symmetry: opts.symmetry, ...(opts.reference === true ? { reference: true } : {}), isInterrupted: () => interrupted, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }));
         } else models.push(await verifyModel(program, fe.source, m, opts));
       }
     } catch (e) {

@@ -54,6 +54,11 @@ export interface SystemOptions {
   readonly compiledChecker?: boolean;
 }
 
+/** The checker's engine: the compiled core by default, the interpreter when `reference` (`verify --reference`). */
+export function checkerSystemOptions(reference: boolean | undefined): SystemOptions {
+  return reference === true ? { reference: true } : { compiledChecker: true };
+}
+
 export class System {
   readonly interner = new Interner();
   readonly matcher: Matcher;
