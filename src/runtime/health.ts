@@ -101,7 +101,7 @@ export function runHealth(r: RunReport, h: HealthInputs): HealthFinding[] {
         severity: 'note',
         message: `TIMEOUT ${t.role}.${t.transition} fired (${times}) although every node was correct; its timer is ${ms(t.ms)}, the p99 latency ${ms(p99)}`,
         advice: t.ms < p99
-          ? `if it suspects a correct node, raise ${t.role}.${t.transition} in the deploy file's [Timeouts] above the p99 latency`
+          ? `if it suspects a correct node, raise ${t.role}.${t.transition} in the deploy file's [Timeouts] above the p99 latency; if it is the protocol's normal case (a partial batch flushed), nothing is wrong`
           : busy
             ? `the machine was busy (${loadText}); if it suspects a correct node, measure on a quieter machine`
             : 'if it suspects a correct node, its timer starts too early or the node it waits for is slow',
