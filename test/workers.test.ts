@@ -3,7 +3,7 @@
 // and buggy models, counterexamples of the same length that replay step by
 // step in the semantics, evaluation errors reported as in process, models
 // with a PROPERTY run in process with a note, limits, Ctrl-C, and a failing
-// worker turned into MOM506 rather than a hang. Runs the built CLI (dist/):
+// worker turned into MOM507 rather than a hang. Runs the built CLI (dist/):
 // `npx tsc -p .` first.
 //
 // The full search of the largest example models takes minutes on a shared
@@ -176,11 +176,11 @@ describe('--workers: the in-process search\'s verdicts and states', () => {
     expect(m.stats.distinct).toBeGreaterThanOrEqual(500);
   });
 
-  it('a failing worker becomes MOM506 (exit 3), not a hang', async () => {
+  it('a failing worker becomes MOM507 (exit 3), not a hang', async () => {
     for (const fault of ['exit', 'throw']) {
       const r = await execa('node', [CLI, 'verify', 'specs/PrimaryBackup.mom', '-m', 'ByzantineBackup', '--workers', '2'], { cwd: ROOT, reject: false, timeout: 60_000, env: { MOMMIE_WORKER_FAULT: fault } });
       expect(r.exitCode, fault).toBe(3);
-      expect(String(r.stderr)).toMatch(/mommie verify: MOM506 checker worker \d (exited \(code 7\)|failed: a fault injected)/);
+      expect(String(r.stderr)).toMatch(/mommie verify: MOM507 checker worker \d (exited \(code 7\)|failed: a fault injected)/);
       expect(String(r.stderr)).not.toMatch(/\n\s+at /);
     }
   });

@@ -38,9 +38,9 @@ import { controlWords, CTRL, FingerprintTable, MAX_LOAD } from './shared-table.j
 import { replay } from './trace.js';
 import type { FromWorker, LevelReport, ToWorker, WorkerSetup } from './worker-protocol.js';
 
-/** A worker thread failed (crashed, exited, or could not start): code MOM506. */
+/** A worker thread failed (crashed, exited, or could not start): code MOM507. */
 export class WorkerFailure extends Error {
-  readonly code = 'MOM506';
+  readonly code = 'MOM507';
 }
 
 export interface ParallelOptions extends SearchLimits {
@@ -116,17 +116,17 @@ class WorkerHandle {
     private readonly worker: Worker,
   ) {
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'fatal') this.fail(new WorkerFailure(`MOM506 checker worker ${index} failed: ${m.message}`));
+      if (m.type === 'fatal') this.fail(new WorkerFailure(`MOM507 checker worker ${index} failed: ${m.message}`));
       else {
         const p = this.pending.shift();
         if (p !== undefined) p.resolve(m);
         else this.inbox.push(m);
       }
     });
-    worker.on('error', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} crashed: ${e.message}`)));
-    worker.on('messageerror', (e) => this.fail(new WorkerFailure(`MOM506 checker worker ${index} sent a message that could not be read: ${e.message}`)));
+    worker.on('error', (e) => this.fail(new WorkerFailure(`MOM507 checker worker ${index} crashed: ${e.message}`)));
+    worker.on('messageerror', (e) => this.fail(new WorkerFailure(`MOM507 checker worker ${index} sent a message that could not be read: ${e.message}`)));
     worker.on('exit', (code) => {
-      if (!this.ended) this.fail(new WorkerFailure(`MOM506 checker worker ${index} exited (code ${code})`));
+      if (!this.ended) this.fail(new WorkerFailure(`MOM507 checker worker ${index} exited (code ${code})`));
     });
   }
 
@@ -153,7 +153,7 @@ class WorkerHandle {
 }
 
 function expect<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
-  if (m.type !== type) throw new WorkerFailure(`MOM506 a checker worker answered '${m.type}' where '${type}' was expected`);
+  if (m.type !== type) throw new WorkerFailure(`MOM507 a checker worker answered '${m.type}' where '${type}' was expected`);
   return m as Extract<FromWorker, { type: T }>;
 }
 
@@ -419,6 +419,6 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
       if (e instanceof EvalError) return { error: e, at };
       throw e;
     }
-    throw new WorkerFailure(`MOM506 a checker worker reported an evaluation error that the coordinator could not reproduce`);
+    throw new WorkerFailure(`MOM507 a checker worker reported an evaluation error that the coordinator could not reproduce`);
   }
 }

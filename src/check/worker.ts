@@ -16,7 +16,7 @@
 //            spill file is removed)
 //
 // Every reply is a message; an exception becomes a 'fatal' reply, which the
-// coordinator turns into a coded error (MOM506).
+// coordinator turns into a coded error (MOM507).
 
 import { join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
