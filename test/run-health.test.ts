@@ -80,6 +80,9 @@ describe('runHealth on a TCP run', () => {
     expect(calm[0]!.advice).toContain('a peer was slow to answer');
     const busy = runHealth(r, { ...quiet, load: { start: 5.9, end: 3, cores: 2 } });
     expect(busy[0]!.advice).toContain('the machine was busy (1-minute load 5.9 at the start, 3.0 at the end, on 2 cores)');
+    // A load the run raised itself (13 node processes on 2 cores) is not a busy machine.
+    const own = runHealth(r, { ...quiet, load: { start: 0.6, end: 2.6, cores: 2 } });
+    expect(own[0]!.advice).toContain('a peer was slow to answer');
   });
 
   it('expects retransmissions when a node was down', () => {

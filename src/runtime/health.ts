@@ -23,7 +23,7 @@ export interface HealthInputs {
   readonly escalationMs: readonly number[];
   /** Faults were injected (crashes, drops, partitions): timeouts and retransmissions are then expected. */
   readonly faultsInjected: boolean;
-  /** Over real time: the 1-minute load average at the start and the end of the run, and the machine's cores. */
+  /** Over real time: the 1-minute load average at the start and the end of the run, and the machine's cores (busy: the start's above the cores). */
   readonly load?: { readonly start: number; readonly end: number; readonly cores: number };
 }
 
@@ -56,7 +56,8 @@ const ms = (x: number): string => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 /** What looks wrong in a finished run, most telling first; empty when nothing does. */
 export function runHealth(r: RunReport, h: HealthInputs): HealthFinding[] {
   const out: HealthFinding[] = [];
-  const busy = h.load !== undefined && Math.max(h.load.start, h.load.end) > h.load.cores;
+  // The load at the start: the run's own processes (a TCP run is one per node) raise the load at its end.
+  const busy = h.load !== undefined && h.load.start > h.load.cores;
   const loadText = h.load === undefined ? '' : `1-minute load ${h.load.start.toFixed(1)} at the start, ${h.load.end.toFixed(1)} at the end, on ${h.load.cores} cores`;
   const { p50, p99 } = r.latencyMs;
 
@@ -89,7 +90,7 @@ export function runHealth(r: RunReport, h: HealthInputs): HealthFinding[] {
         message: `${n.node}: ${f.retransmitted} of its ${f.out} frames were retransmissions (${pct(f.retransmitted / f.out)}, more than ${pct(RETRANSMIT_SHARE_LIMIT)})`,
         advice: busy
           ? `the machine was busy (${loadText}): acks came after the retransmission timer; measure on a quieter machine or with fewer requests in flight`
-          : 'acks came after the retransmission timer: a peer was slow to answer (see its frames and tcp lines) or the link dropped frames',
+          : 'acks came after the retransmission timer: a peer was slow to answer (see its frames and tcp lines; with many requests in flight the queue of a node delays its acks), or the link dropped frames',
       });
     }
     for (const t of h.timeouts) {
