@@ -16,6 +16,7 @@
 // with `node dist/src/cli/main.js check FILE`.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from './helpers/random.js';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -45,16 +46,6 @@ const SEED = 0x6d6f6d; // "mom"
 
 // ---------- deterministic randomness ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a, so each example's mutants depend on its name only, not on which other examples exist. */
 function hash(s: string): number {

@@ -5,24 +5,12 @@
 //   bytes: its canonical encoding must be those very bytes, which this test
 //   checks on legitimate statements and on thousands of mutations of them.
 import { describe, expect, it } from 'vitest';
+import { int, mulberry32, pick, type Rand } from './helpers/random.js';
 import { makeRecord, makeSet } from '../src/semantics/value.js';
 import { compareBytes, compareCanonical, encodeCbor, type Cbor } from '../src/wire/cbor.js';
 import { decodeStatement, encodeStatement, type StatementBody } from '../src/wire/index.js';
 import { kindsWorld } from './helpers/wire.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rand = () => number;
-const int = (r: Rand, n: number): number => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 // Around every head-size boundary, and the ends of the safe range.
 const INTS = [0, 1, 23, 24, 25, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
@@ -53,7 +41,7 @@ const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
 
 describe('compareCanonical', () => {
   it('orders 30,000 random pairs as their encodings compare', () => {
-    const r = rng(0xc0de);
+    const r = mulberry32(0xc0de);
     let equal = 0;
     for (let i = 0; i < 30_000; i++) {
       const a = item(r, 0);
@@ -80,7 +68,7 @@ describe('compareCanonical', () => {
 describe('decodeStatement: what decodes re-encodes to its own bytes', () => {
   it('holds on legitimate statements and on 20,000 mutations of them', () => {
     const w = kindsWorld();
-    const r = rng(0x57a7);
+    const r = mulberry32(0x57a7);
     const kinds = (k: number) =>
       makeRecord('Kinds', [k % 2 === 0, ['Red', 'Green', 'Blue'][k % 3]!, k % 4, -1 - k, 1000 * k, `r${1 + (k % 4)}`, makeSet([0, k % 4]), makeSet(['r1', `r${1 + (k % 4)}`]), makeRecord('Inner', ['c1', k % 4]), makeSet([makeRecord('Inner', ['c2', k % 3]), makeRecord('Inner', ['c1', 1])])]);
     const legit: Uint8Array[] = [];

@@ -7,6 +7,7 @@
 // its issuer sealed, or be PLAINTEXT from its issuer over the channel that
 // the PLAINTEXT mechanism trusts.
 import { describe, expect, it } from 'vitest';
+import { int, mulberry32, pick, type Rand } from './helpers/random.js';
 import { makeRecord, makeSet, type RecordValue } from '../src/semantics/value.js';
 import { decodeCbor, encodeCbor, type Cbor, type CborIn } from '../src/wire/cbor.js';
 import {
@@ -29,17 +30,6 @@ import { kindsWorld } from './helpers/wire.js';
 const SEED = Number(process.env['WIRE_FUZZ_SEED'] ?? 0x5eed_2024);
 const MUTATED_FRAMES = 12_000;
 
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -95,9 +85,6 @@ function legitimateTraffic(): { frames: Sent[]; legit: Set<string> } {
 // ---------------------------------------------------------------------------
 // Mutators
 
-type Rand = () => number;
-const int = (r: Rand, n: number): number => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 function flipBits(r: Rand, b: Uint8Array): Uint8Array {
   const c = b.slice();
@@ -228,7 +215,7 @@ describe('wire fuzz', () => {
     const { frames, legit } = legitimateTraffic();
     const stats = new WireStats();
     const openers = new Map(w.principals.map((p) => [p, new Opener(w.keys.ring(p), w.deployment, w.schema, stats)]));
-    const r = rng(SEED);
+    const r = mulberry32(SEED);
     const mutators: ((f: Sent) => Uint8Array)[] = [
       (f) => flipBits(r, f.bytes),
       (f) => truncate(r, f.bytes),

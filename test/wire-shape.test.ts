@@ -6,6 +6,7 @@
 // thousands of structural mutations of them (fields of the wrong type,
 // missing, extra, out of range, too long, nested wrongly).
 import { describe, expect, it } from 'vitest';
+import { int, mulberry32, pick, type Rand } from './helpers/random.js';
 import { decodeCbor, type Cbor } from '../src/wire/cbor.js';
 import {
   ackFrame,
@@ -24,19 +25,6 @@ import {
 
 const MUTATIONS = 6_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rand = () => number;
-const int = (r: Rand, n: number): number => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 const bytes = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill);
 const digest = (k: number): Uint8Array => bytes(32, k);
@@ -141,7 +129,7 @@ describe('frame shape: the fast path accepts exactly what io-ts decode accepts',
   });
 
   it(`agrees on ${MUTATIONS} structurally mutated frames, refusals with the same reason and detail`, () => {
-    const r = rng(0x5a9e);
+    const r = mulberry32(0x5a9e);
     const base = frames();
     let accepted = 0;
     let refused = 0;
