@@ -11,10 +11,11 @@ import { buildCommand } from './build.js';
 import { replayCommand } from './replay.js';
 import { refineCommand } from './refine.js';
 import { proveCommand } from './prove.js';
+import { lincheckCommand } from './lincheck.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand, lincheckCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
