@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
-import { fires, makeKeys, pids, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
+import { fires, killAll, makeKeys, pids, refusals, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
 
 let dir: string;
 let keys: string;
@@ -32,21 +32,7 @@ interface Report {
   nodes: { node: string; tcp?: { refused: Record<string, number>; firstRefusal: Record<string, string>; sessionsIn: number } }[];
 }
 
-function refusals(rep: Report, reason: string): number {
-  return rep.nodes.reduce((sum, n) => sum + (n.tcp?.refused[reason] ?? 0), 0);
-}
 
-async function killAll(marker: string): Promise<number[]> {
-  const left = await pids(marker);
-  for (const p of left) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return left;
-}
 
 describe('link attacks (issue 22)', () => {
   it('attack 2: a process claiming to be r2 and r3 that acknowledges every sequence number is refused and counted; all requests complete and replay', { timeout: 180_000 }, async () => {

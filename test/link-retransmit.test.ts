@@ -126,4 +126,31 @@ describe('link retransmission', () => {
     w.host.advance(30_000);
     expect(w.link.stats.retransmissions).toBeGreaterThan(before);
   });
+
+  it('a peer at its window (MaxUnackedPerPeer) is slowed, not dropped: later frames wait unsent, in order, and each ack lets one more go', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000, maxUnackedPerPeer: 2 });
+    for (let i = 0; i < 5; i++) w.link.send('b', message);
+    expect(w.sent).toEqual(['D1', 'D2']);
+    expect(w.link.backlogOf('b')).toBe(3);
+    expect(w.link.outstanding).toBe(5);
+    w.ack(1);
+    expect(w.sent).toEqual(['D1', 'D2', 'D3']);
+    w.ack(3);
+    w.ack(2);
+    expect(w.sent).toEqual(['D1', 'D2', 'D3', 'D4', 'D5']);
+    w.ack(4);
+    w.ack(5);
+    expect(w.link.outstanding).toBe(0);
+    expect(w.link.stats.backlogged).toBe(3);
+    expect(w.link.stats.backlogPeak).toBe(3);
+    // What waited was never lost: nothing was retransmitted, nothing dropped.
+    expect(w.link.stats.retransmissions).toBe(0);
+  });
+
+  it('without a window (the simulated network) every frame goes at once', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000 });
+    for (let i = 0; i < 5; i++) w.link.send('b', message);
+    expect(w.sent).toEqual(['D1', 'D2', 'D3', 'D4', 'D5']);
+    expect(w.link.backlogOf('b')).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@
 // tests.
 
 import type { Span } from '../diagnostics/diagnostic.js';
+import type { LinkLimits } from './limits.js';
 
 /** An authentication mechanism as the deploy file names it. */
 export type Mechanism =
@@ -114,6 +115,8 @@ export interface Deployment {
   timeoutMs(role: string, transition: string): number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
+  /** The link's bounds ([Limits], deploy/limits.ts); deployments written by hand in tests may leave them out: the defaults. */
+  readonly limits?: LinkLimits;
   /**
    * The plan for `issuer`'s statements of `recordType`: from the first rule,
    * in file order, whose publishers include the issuer and whose record types

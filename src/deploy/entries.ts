@@ -11,6 +11,7 @@ import { MECHANISM_KINDS, MECHANISMS } from './mechanisms.js';
 import type {
   AuthEntry,
   ConstantEntry,
+  LimitEntry,
   MechanismSyntax,
   Name,
   NodeEntry,
@@ -85,6 +86,7 @@ export const FORMS: Readonly<Record<SectionName, string>> = {
   Timeouts: 'a [Timeouts] entry reads `Replica.SuspectPrimary = 500ms` or `default = 1s`',
   Constants: 'a [Constants] entry reads `MaxSeq = 1000`',
   Dissemination: 'a [Dissemination] rule reads `C -> R [Request] : OPTIMISTIC(PRIMARY) 50ms; BATCH(16, 2ms);`',
+  Limits: 'a [Limits] entry reads `MaxUnackedPerPeer = 1024` or `HandshakeTimeout = 3s`',
 };
 
 /** `left <-> right : MECH` */
@@ -220,6 +222,15 @@ export function timeoutEntry(cur: Cursor, span: Span): TimeoutEntry {
   const ms = duration(cur.next('a duration'), span);
   cur.end();
   return { role: first, transition, ms, span };
+}
+
+export function limitEntry(cur: Cursor, span: Span): LimitEntry {
+  const name = cur.ident('the name of a limit');
+  cur.punct('=');
+  const t = cur.next('a count or a duration');
+  if (t.kind !== 'int' && t.kind !== 'duration') throw new LineError('MOM600', `expected a count or a duration, found '${t.text}' (${FORMS.Limits})`, t.span);
+  cur.end();
+  return { name, value: t.kind === 'int' ? { kind: 'int', value: t.value, span: t.span } : { kind: 'duration', ms: t.ms, span: t.span }, span };
 }
 
 export function constantEntry(cur: Cursor, span: Span): ConstantEntry {

@@ -7,7 +7,7 @@
 import type { Code } from '../diagnostics/codes.js';
 import { diag, hasErrors, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { SourceText } from '../diagnostics/source.js';
-import { authEntry, constantEntry, Cursor, FORMS, LineError, nodeEntry, nonRepEntry, optimizers, ruleHead, timeoutEntry, type Addresses } from './entries.js';
+import { authEntry, constantEntry, Cursor, limitEntry, FORMS, LineError, nodeEntry, nonRepEntry, optimizers, ruleHead, timeoutEntry, type Addresses } from './entries.js';
 import { lexLine, stripComment } from './lexer.js';
 import {
   REQUIRED_SECTIONS,
@@ -16,6 +16,7 @@ import {
   type ConstantEntry,
   type DeploySyntax,
   type DisseminationEntry,
+  type LimitEntry,
   type Name,
   type NodeEntry,
   type NonRepEntry,
@@ -53,6 +54,7 @@ export function parseDeploy(file: string, text: string): DeployParseResult {
   const nonRepudiation: NonRepEntry[] = [];
   const timeouts: TimeoutEntry[] = [];
   const constants: ConstantEntry[] = [];
+  const limits: LimitEntry[] = [];
   const rules: MutableRule[] = [];
   const seen = new Map<string, Span>();
   let current: SectionName | 'unknown' | undefined;
@@ -138,6 +140,12 @@ export function parseDeploy(file: string, text: string): DeployParseResult {
           constants.push(e);
           break;
         }
+        case 'Limits': {
+          const e = limitEntry(cur, entrySpan());
+          once(`limit ${e.name.name}`, `limit ${e.name.name}`, e.name.span);
+          limits.push(e);
+          break;
+        }
         case 'Dissemination': {
           if (cur.isPunct(':')) {
             const last = rules[rules.length - 1];
@@ -165,7 +173,7 @@ export function parseDeploy(file: string, text: string): DeployParseResult {
     }
   }
 
-  const syntax: DeploySyntax = { file, source, sections, nodes, authentication, nonRepudiation, timeouts, constants, dissemination: rules as readonly DisseminationEntry[] };
+  const syntax: DeploySyntax = { file, source, sections, nodes, authentication, nonRepudiation, timeouts, constants, dissemination: rules as readonly DisseminationEntry[], limits };
   return { file, source, syntax, diagnostics, ok: !hasErrors(diagnostics) };
 }
 

@@ -4,6 +4,7 @@
 
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { DeployConstant, Deployment, DisseminationPlan, DisseminationRule, Endpoint, Mechanism } from './deployment.js';
+import { DEFAULT_LINK_LIMITS, type LinkLimits } from './limits.js';
 import { EVERYONE, auditorsWithin, isNoone, isSignature, realises, type Auditors } from './mechanisms.js';
 
 /** How long a TIMEOUT transition waits when the deploy file gives neither its own entry nor a default. */
@@ -49,6 +50,7 @@ export interface DeploymentTables {
   readonly defaultTimeoutMs?: number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
+  readonly limits?: LinkLimits;
   /** The resolved plans (dissemination.ts); absent until the rules are checked against the program. */
   readonly plans?: (issuer: string, recordType: string) => DisseminationPlan | undefined;
 }
@@ -110,6 +112,7 @@ export function makeDeployment(t: DeploymentTables): CheckedDeployment {
     nodes: t.nodes,
     constants: t.constants,
     dissemination: t.dissemination,
+    limits: t.limits ?? DEFAULT_LINK_LIMITS,
     everyone: t.everyone,
     mechanismFor,
     timeoutMs: (role, transition) => t.timeouts.get(timeoutKey(role, transition)) ?? t.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,

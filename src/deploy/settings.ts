@@ -1,5 +1,5 @@
 // The deploy file's settings for the run, checked against the program:
-// [Timeouts] name TIMEOUT transitions, [Constants] give declared constants a
+// [Timeouts] name TIMEOUT transitions, [Limits] the link's bounds (limits.ts), [Constants] give declared constants a
 // value of their type, [Dissemination] names known optimizers and record types.
 
 import { constEval, type ConstValue } from '../analysis/consteval.js';
@@ -7,6 +7,7 @@ import { showTy, tyOfDomain, type Ty } from '../analysis/types.js';
 import type { DeployConstant, DisseminationRule, Optimizer } from './deployment.js';
 import type { DeployContext } from './check.js';
 import { constEnv, principalsIn, rangeBounds, type ConstOverride } from './constants.js';
+import { checkLimits, type LinkLimits } from './limits.js';
 import { OPTIMIZERS, QUORUM, type OptimizerParam } from './optimizers.js';
 import { timeoutKey } from './resolve.js';
 import type { ConstantEntry, DeploySyntax, OptimizerArgSyntax, OptimizerSyntax } from './syntax.js';
@@ -16,6 +17,7 @@ export interface Settings {
   readonly defaultTimeoutMs?: number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
+  readonly limits: LinkLimits;
 }
 
 export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Settings {
@@ -50,7 +52,8 @@ export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Setting
     if (publishers === undefined || verifiers === undefined) return [];
     return [{ publishers, verifiers, recordTypes: e.recordTypes.map((t) => t.name), optimizers, span: e.span }];
   });
-  return { timeouts, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }), constants, dissemination };
+  const limits = checkLimits(syntax.limits, (message, span) => ctx.report('MOM625', message, span));
+  return { timeouts, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }), constants, dissemination, limits };
 }
 
 function constantTy(name: string, ctx: DeployContext): Ty | undefined {

@@ -5,8 +5,11 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { Endpoint, MechanismKind } from './deployment.js';
+import type { LimitEntry } from './limits.js';
 
-export const SECTIONS = ['Nodes', 'Authentication', 'Non-repudiation', 'Timeouts', 'Constants', 'Dissemination'] as const;
+export type { LimitEntry };
+
+export const SECTIONS = ['Nodes', 'Authentication', 'Non-repudiation', 'Timeouts', 'Constants', 'Dissemination', 'Limits'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Sections a deploy file must have (docs/deploy.md says why). */
@@ -103,4 +106,5 @@ export interface DeploySyntax {
   readonly timeouts: readonly TimeoutEntry[];
   readonly constants: readonly ConstantEntry[];
   readonly dissemination: readonly DisseminationEntry[];
+  readonly limits: readonly LimitEntry[];
 }

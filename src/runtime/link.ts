@@ -9,6 +9,7 @@
 import type { FrameCodec, Message, Sequenced } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import type { Transport } from '../transport/transport.js';
+import { DEFAULT_LINK_LIMITS, type LinkLimits } from '../deploy/limits.js';
 
 export interface LinkOptions {
   /** First retransmission after this many ms; doubles per try up to `maxRetransmitMs`. */
@@ -42,9 +43,29 @@ export interface LinkOptions {
    * a copy sent.
    */
   readonly adaptive?: boolean;
+  /**
+   * Frames sent to one peer and not yet acknowledged, at most (deploy file
+   * [Limits] MaxUnackedPerPeer). Past it a frame waits, unencoded, in the
+   * peer's backlog and goes when an ack makes room: a slow peer slows this
+   * node's sending to it instead of losing frames. Unbounded without it (the
+   * simulated network).
+   */
+  readonly maxUnackedPerPeer?: number;
+  /**
+   * A peer whose backlog here is this long or longer gets no answer to its
+   * fetch requests: they are left unacknowledged (it asks again later), so
+   * a peer that asks faster than it takes the answers is slowed, not served
+   * without bound ([Limits] MaxFetchAnswersPerPeer).
+   */
+  readonly maxFetchAnswersPerPeer?: number;
 }
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = { retransmitMs: 200, maxRetransmitMs: 2000 };
+
+/** `base` bounded per peer by a deployment's [Limits] (deploy/limits.ts). */
+export function boundedLinkOptions(base: LinkOptions, l: LinkLimits = DEFAULT_LINK_LIMITS): LinkOptions {
+  return { ...base, maxUnackedPerPeer: l.maxUnackedPerPeer, maxFetchAnswersPerPeer: l.maxFetchAnswersPerPeer };
+}
 
 export interface LinkStats {
   framesOut: number;
@@ -56,6 +77,12 @@ export interface LinkStats {
   acksIn: number;
   /** Frames dropped whole, by reason. */
   readonly dropped: Record<string, number>;
+  /** Frames that waited in a peer's backlog because its unacked frames were at maxUnackedPerPeer. */
+  backlogged: number;
+  /** The longest backlog toward one peer. */
+  backlogPeak: number;
+  /** Fetch requests left unacknowledged because the asking peer's backlog was at maxFetchAnswersPerPeer. */
+  fetchesDeferred: number;
 }
 
 interface Unacked {
@@ -82,9 +109,11 @@ interface LastAck {
 }
 
 export class ReliableLink {
-  readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {} };
+  readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {}, backlogged: 0, backlogPeak: 0, fetchesDeferred: 0 };
   private readonly nextSeq = new Map<string, number>();
   private readonly unacked = new Map<string, Map<number, Unacked>>();
+  /** Per peer, messages numbered but not sent yet (its unacked frames are at the window), oldest first. */
+  private readonly backlog = new Map<string, { readonly seq: number; readonly m: Message }[]>();
   private readonly rtt = new Map<string, Rtt>();
   private readonly lastAck = new Map<string, LastAck>();
   private closed = false;
@@ -100,10 +129,11 @@ export class ReliableLink {
     transport.onFrame((from, bytes) => this.receive(from, bytes));
   }
 
-  /** Frames not yet acknowledged, over all peers. */
+  /** Frames not yet acknowledged, and frames waiting for room to be sent, over all peers. */
   get outstanding(): number {
     let n = 0;
     for (const m of this.unacked.values()) n += m.size;
+    for (const b of this.backlog.values()) n += b.length;
     return n;
   }
 
@@ -111,12 +141,32 @@ export class ReliableLink {
     if (this.closed || size(m) === 0) return;
     const seq = this.nextSeq.get(to) ?? this.options.firstSeq ?? 1;
     this.nextSeq.set(to, seq + 1);
-    const bytes = this.codec.frame(to, seq, m);
     let peer = this.unacked.get(to);
     if (peer === undefined) {
       peer = new Map();
       this.unacked.set(to, peer);
     }
+    const waiting = this.backlog.get(to);
+    const window = this.options.maxUnackedPerPeer;
+    if ((waiting !== undefined && waiting.length > 0) || (window !== undefined && peer.size >= window)) {
+      // Sent in order when acks make room (the frame's sequence number is taken now: numbers stay in send order).
+      const b = waiting ?? [];
+      if (waiting === undefined) this.backlog.set(to, b);
+      b.push({ seq, m });
+      this.stats.backlogged++;
+      this.stats.backlogPeak = Math.max(this.stats.backlogPeak, b.length);
+      return;
+    }
+    this.sendNow(to, peer, seq, m);
+  }
+
+  /** Messages waiting for room toward `to`. */
+  backlogOf(to: string): number {
+    return this.backlog.get(to)?.length ?? 0;
+  }
+
+  private sendNow(to: string, peer: Map<number, Unacked>, seq: number, m: Message): void {
+    const bytes = this.codec.frame(to, seq, m);
     const now = this.host.now();
     const entry: Unacked = { bytes, sentAt: now, lastSent: now, tries: 0, timer: this.schedule(to, seq, 0) };
     peer.set(seq, entry);
@@ -142,6 +192,17 @@ export class ReliableLink {
     this.closed = true;
     for (const peer of this.unacked.values()) for (const u of peer.values()) u.timer.cancel();
     this.unacked.clear();
+    this.backlog.clear();
+  }
+
+  /** An ack made room toward `to`: what waited goes, up to the window. */
+  private sendBacklog(to: string, peer: Map<number, Unacked>): void {
+    const b = this.backlog.get(to);
+    const window = this.options.maxUnackedPerPeer ?? Infinity;
+    while (b !== undefined && b.length > 0 && peer.size < window && !this.closed) {
+      const next = b.shift()!;
+      this.sendNow(to, peer, next.seq, next.m);
+    }
   }
 
   private schedule(to: string, seq: number, tries: number): TimerHandle {
@@ -213,6 +274,11 @@ export class ReliableLink {
       case 'countersign-request':
       case 'countersign-reply':
       case 'fetch': {
+        if (o.kind === 'fetch' && this.backlogOf(from) >= (this.options.maxFetchAnswersPerPeer ?? Infinity)) {
+          // Neither answered nor acked: the peer asks again once it has taken what waits for it.
+          this.stats.fetchesDeferred++;
+          return;
+        }
         const after = this.options.ackAfterDelivery === true;
         // A data frame whose items were all held (DIGEST) still goes up: its records are to be fetched.
         const deliver = o.kind !== 'data' || o.statements.length > 0 || (o.resolved?.length ?? 0) > 0 || (o.fetch?.length ?? 0) > 0;
@@ -234,6 +300,7 @@ export class ReliableLink {
           u.timer.cancel();
           peer!.delete(o.seq);
           this.sample(from, u);
+          this.sendBacklog(from, peer!);
         }
         if (this.options.adaptive === true) {
           const last = this.lastAck.get(from);

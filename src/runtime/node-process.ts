@@ -17,10 +17,10 @@ import type { Value } from '../semantics/value.js';
 import { TRACE_VERSION, type StartEvent } from '../trace/events.js';
 import { runHeader } from '../trace/header.js';
 import { valueFromJson, valueToJson } from '../trace/value-json.js';
-import { listenTcp } from '../transport/tcp.js';
+import { listenTcp, tcpLimitOptions } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { realHost } from './host.js';
-import type { LinkOptions } from './link.js';
+import { boundedLinkOptions, type LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
 import { runningNodeReport } from './node-report.js';
 import { runIdBytes } from './run-id.js';
@@ -118,7 +118,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   let reconnected = (_peer: string): void => undefined;
   const run = runIdBytes(a.run);
   if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
-  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p) });
+  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), ...tcpLimitOptions(deployment.limits) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);
@@ -132,7 +132,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
     dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     // A restarted incarnation numbers its frames above anything the last one can have used.
-    link: { ...TCP_LINK_OPTIONS, firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
+    link: { ...boundedLinkOptions(TCP_LINK_OPTIONS, deployment.limits), firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
     trace: log,
     observer: { step: () => pump() },
     strict: a.strict,

@@ -58,6 +58,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(dissemination !== undefined ? { dissemination } : {}),
     ...(extras.digest !== undefined && Object.values(extras.digest).some((x) => x > 0) ? { digest: { ...extras.digest } } : {}),
     ...(extras.cpu !== undefined ? { cpu: extras.cpu } : {}),
+    ...(extras.tcp !== undefined ? { backpressure: { backlogged: l.backlogged, backlogPeak: l.backlogPeak, fetchesDeferred: l.fetchesDeferred, heldFull: extras.digest?.heldFull ?? 0 } } : {}),
   };
 }
 

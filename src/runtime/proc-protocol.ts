@@ -43,6 +43,7 @@ export const TcpStatsCodec = t.type({
   framesOut: t.number,
   bytesOut: t.number,
   framesLost: t.number,
+  backpressured: t.number,
   refused: t.type({
     oversized: t.number, garbage: t.number, 'no-handshake': t.number, 'too-many': t.number, version: t.number, 'unknown-peer': t.number,
     'bad-handshake': t.number, 'foreign-run': t.number, 'bad-record': t.number, replayed: t.number,
@@ -70,6 +71,7 @@ export const NodeReportCodec = t.intersection([
     dissemination: t.type({ relayRequests: t.number, relayed: t.number, escalations: t.number, lazy: t.number, batchWindows: t.number }),
     digest: Counts,
     cpu: t.type({ userMs: t.number, systemMs: t.number }),
+    backpressure: t.type({ backlogged: t.number, backlogPeak: t.number, fetchesDeferred: t.number, heldFull: t.number }),
   }),
 ]);
 

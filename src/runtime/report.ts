@@ -33,6 +33,19 @@ export interface NodeReport {
   readonly digest?: Readonly<Record<string, number>>;
   /** Over TCP: the CPU time of the node's process from the start of the workload until it stopped (ms). */
   readonly cpu?: NodeCpu;
+  /** Over TCP: where a peer was slowed down rather than served without bound ([Limits]), when it was. */
+  readonly backpressure?: BackpressureReport;
+}
+
+/** What the [Limits] did at a node: each count is a peer slowed down, none a frame of a correct peer dropped. */
+export interface BackpressureReport {
+  /** Frames that waited for room in a peer's window (MaxUnackedPerPeer), and the longest such wait list. */
+  readonly backlogged: number;
+  readonly backlogPeak: number;
+  /** A peer's fetch requests left unacked while answers to it waited (MaxFetchAnswersPerPeer). */
+  readonly fetchesDeferred: number;
+  /** Frames of a peer left unacked because its held digested items were at MaxHeldPerPeer. */
+  readonly heldFull: number;
 }
 
 export interface NodeCpu {
@@ -176,7 +189,7 @@ export function formatRunReport(r: RunReport): string[] {
   return lines;
 }
 
-function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; readonly tcp?: TcpStats }): void {
+function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; readonly tcp?: TcpStats; readonly backpressure?: BackpressureReport }): void {
   if (n.wire !== undefined) {
     const c = n.wire.crypto;
     const items = Object.entries(n.wire.itemsDropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -189,5 +202,9 @@ function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; read
     // A peer of another run is worth its words: which runs.
     const foreign = t.firstRefusal['foreign-run'];
     if (foreign !== undefined) lines.push(`    foreign run: ${foreign}`);
+  }
+  const b = n.backpressure;
+  if (b !== undefined) {
+    lines.push(`    backpressure: ${b.backlogged} frames waited for a peer's window (longest wait list ${b.backlogPeak}), ${n.tcp?.backpressured ?? 0} waits for a slow peer's socket, ${b.fetchesDeferred} fetch requests deferred, ${b.heldFull} frames left unacked at a peer's held-item limit`);
   }
 }

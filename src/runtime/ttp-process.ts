@@ -11,11 +11,11 @@ import { loadKeyRing } from '../keys/load.js';
 import type { ModelInstance } from '../semantics/model.js';
 import { runHeader } from '../trace/header.js';
 import { parseLog } from '../trace/read-log.js';
-import { listenTcp } from '../transport/tcp.js';
+import { listenTcp, tcpLimitOptions } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { readFileSync, truncateSync } from 'node:fs';
 import { realHost } from './host.js';
-import type { LinkOptions } from './link.js';
+import { boundedLinkOptions, type LinkOptions } from './link.js';
 import { hasLog, LogFile, logPath } from './node-log.js';
 import type { NodeProcessArgs } from './node-args.js';
 import { runningTtpReport } from './node-report.js';
@@ -70,7 +70,7 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
   let reconnected = (_peer: string): void => undefined;
   const run = runIdBytes(a.run);
   if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
-  const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p) });
+  const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), ...tcpLimitOptions(c.deployment.limits) });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
   const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run })));
@@ -78,7 +78,7 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
   const ttp = new TtpNode({
     name: a.node, transport, codec, host: realHost, trace: log, events,
     // An incarnation that may follow another numbers its frames above anything that one used.
-    link: { ...c.link, firstSeq: a.log === 'new' ? 1 : Date.now() * 1000 },
+    link: { ...boundedLinkOptions(c.link, c.deployment.limits), firstSeq: a.log === 'new' ? 1 : Date.now() * 1000 },
   });
   reconnected = (p) => ttp.link.retransmitAll(p);
   c.send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid });

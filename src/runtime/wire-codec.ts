@@ -20,8 +20,9 @@
 // Receiving: a digested item is rebuilt from the records this node holds
 // (those of the statements it knows, and of the other items of the same
 // frame) and opened like any other; one whose records are missing is held
-// (per sender at most MAX_HELD_PER_SENDER; past that the whole frame is
-// dropped unacked, and the sender's retransmission brings it back later) and
+// (per link sender, the peer its session proved, at most [Limits]
+// MaxHeldPerPeer; past that the whole frame is left unacked, which slows
+// that peer down: its retransmission brings the frame back later) and
 // the runtime fetches the records. A fetched record is used only when its
 // digest is the one asked for.
 
@@ -153,10 +154,14 @@ export class WireCodec implements FrameCodec {
     // where someone may send a digest of one (the deployment has a DIGEST
     // rule). Without one, a digested item (a Byzantine peer's) finds no
     // record here and is held and fetched like any other.
+    this.maxHeldPerPeer = deployment.limits?.maxHeldPerPeer ?? MAX_HELD_PER_SENDER;
     this.indexRecords = deployment.dissemination.some((r) => r.optimizers.some((o) => o.name === 'DIGEST'));
   }
 
   private readonly indexRecords: boolean;
+
+  /** Digested items held per link sender (the peer its session proved): [Limits] MaxHeldPerPeer. */
+  private readonly maxHeldPerPeer: number;
 
   private readonly schema: WireSchema;
 
@@ -312,7 +317,7 @@ export class WireCodec implements FrameCodec {
       }
     }
     const fresh = hold.filter((h) => !this.store.isHeld(f.from, h.item));
-    if (fresh.length > 0 && this.store.heldFrom(f.from) + fresh.length > MAX_HELD_PER_SENDER) {
+    if (fresh.length > 0 && this.store.heldFrom(f.from) + fresh.length > this.maxHeldPerPeer) {
       this.local.digest.heldFull++;
       return { kind: 'drop', reason: 'held-full' };
     }

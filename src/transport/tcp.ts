@@ -28,6 +28,7 @@
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Endpoint } from '../deploy/deployment.js';
+import { DEFAULT_LINK_LIMITS, type LinkLimits } from '../deploy/limits.js';
 import { MAX_FRAME_BYTES } from '../wire/index.js';
 import { FrameReader, LENGTH_BYTES, lengthPrefixed } from './framing.js';
 import { MAX_HANDSHAKE_BYTES, RECORD_OVERHEAD_BYTES, SessionEndpoint, type InitiatorHandshake, type RecordReader, type RecordWriter, type SessionRefusal } from './session.js';
@@ -52,7 +53,7 @@ export interface TcpOptions {
   readonly maxBackoffMs?: number;
   /** Frames held for a peer while its connection is being made, at most this many bytes. */
   readonly maxQueuedBytes?: number;
-  /** A peer that reads slower than this node writes: past this many unsent bytes, frames are dropped. */
+  /** A peer that reads slower than this node writes: past this many unsent bytes, frames wait (up to maxQueuedBytes) until its socket drains. */
   readonly maxWriteBufferBytes?: number;
   /**
    * Told when a session with `peer` opens after frames to it were lost (its
@@ -81,6 +82,8 @@ export interface TcpStats {
   bytesOut: number;
   /** Frames not written: the peer was down, backing off, unknown, or its queue was full. */
   framesLost: number;
+  /** Times a peer's connection held more unread bytes than maxWriteBufferBytes, so that frames to it waited for it to drain. */
+  backpressured: number;
   /** Connections closed for misbehaving, by reason (both directions: an outgoing one whose responder fails its part counts too). */
   readonly refused: Record<TcpRefusal, number>;
   /** The first refusal of each reason, in words (a foreign run names both run identities). */
@@ -115,6 +118,11 @@ interface Outgoing {
   retryAt: number;
 }
 
+/** The transport's options from a deployment's [Limits] (deploy/limits.ts). */
+export function tcpLimitOptions(l: LinkLimits = DEFAULT_LINK_LIMITS): Pick<TcpOptions, 'handshakeTimeoutMs' | 'maxHandshaking' | 'maxWriteBufferBytes' | 'maxQueuedBytes'> {
+  return { handshakeTimeoutMs: l.handshakeTimeoutMs, maxHandshaking: l.maxHandshaking, maxWriteBufferBytes: l.maxBufferedBytesPerPeer, maxQueuedBytes: l.maxBufferedBytesPerPeer };
+}
+
 /** Starts listening; the transport is returned once the port is bound, or why it could not be. */
 export function listenTcp(opts: TcpOptions): Promise<TcpListenResult> {
   const t = new TcpTransport(opts);
@@ -123,7 +131,7 @@ export function listenTcp(opts: TcpOptions): Promise<TcpListenResult> {
 
 export class TcpTransport implements Transport {
   readonly stats: TcpStats = {
-    connectionsIn: 0, connectionsOut: 0, sessionsIn: 0, sessionsOut: 0, connectFailures: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, framesLost: 0,
+    connectionsIn: 0, connectionsOut: 0, sessionsIn: 0, sessionsOut: 0, connectFailures: 0, framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, framesLost: 0, backpressured: 0,
     refused: Object.fromEntries(REFUSALS.map((r) => [r, 0])) as Record<TcpRefusal, number>,
     firstRefusal: {},
   };
@@ -201,8 +209,10 @@ export class TcpTransport implements Transport {
     if (out.state === 'waiting' && performance.now() >= out.retryAt) out.state = 'idle';
     switch (out.state) {
       case 'open':
-        if (out.socket!.writableLength > this.o.maxWriteBufferBytes) {
-          this.lose(out, 1);
+        // A peer that reads slower than this node writes: frames wait here until its socket drains.
+        if (out.queue.length > 0 || out.socket!.writableLength > this.o.maxWriteBufferBytes) {
+          if (out.queue.length === 0) this.awaitDrain(to, out);
+          this.enqueue(out, bytes);
           return;
         }
         this.writeRecord(out, bytes);
@@ -250,6 +260,28 @@ export class TcpTransport implements Transport {
       process.nextTick(() => s.uncork());
     }
     s.write(framed);
+  }
+
+  /**
+   * The peer's socket holds more unread bytes than the bound: what is sent
+   * meanwhile waits in its queue and goes when the socket drains. Frames
+   * past the queue's bound were lost: the link re-sends what is unacked
+   * then (as after a reconnection), so a slow peer is slowed, not starved.
+   */
+  private awaitDrain(to: string, out: Outgoing): void {
+    this.stats.backpressured++;
+    const s = out.socket!;
+    s.once('drain', () => {
+      if (out.socket !== s || out.state !== 'open') return;
+      const queued = out.queue;
+      out.queue = [];
+      out.queuedBytes = 0;
+      for (const f of queued) this.writeRecord(out, f);
+      if (out.lost) {
+        out.lost = false;
+        this.opts.onReconnect?.(to);
+      }
+    });
   }
 
   private lose(out: Outgoing, frames: number): void {

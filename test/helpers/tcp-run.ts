@@ -50,6 +50,24 @@ export async function pids(marker: string): Promise<number[]> {
   return String(r.stdout).split('\n').filter((l) => l.trim() !== '').map(Number);
 }
 
+/** Kills (SIGKILL, by id) every process whose command line contains `marker`; the ids it found. */
+export async function killAll(marker: string): Promise<number[]> {
+  const left = await pids(marker);
+  for (const p of left) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left;
+}
+
+/** Connections the run's nodes refused for `reason`, summed over the report's nodes. */
+export function refusals(rep: { readonly nodes: readonly { readonly tcp?: { readonly refused: Readonly<Record<string, number>> } }[] }, reason: string): number {
+  return rep.nodes.reduce((sum, n) => sum + (n.tcp?.refused[reason] ?? 0), 0);
+}
+
 /** Lines of a node's log that are fires of `transition` (0 while the log does not exist). */
 export function fires(log: string, transition: string): number {
   if (!existsSync(log)) return 0;
