@@ -21,6 +21,8 @@ function render(sys: System, s: State): string {
     pool: st(s.pool),
     known: s.known.map(st),
     handled: s.handled.map((h) => h.map((id) => sys.interner.inst(id).key).sort()),
+    // What each node forgot (issue 23): the compiled path must forget identically.
+    forgotten: s.forgotten.map(st),
   });
 }
 

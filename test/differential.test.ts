@@ -28,6 +28,8 @@ const files = [
   ...readdirSync(join(ROOT, 'specs', 'buggy')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'buggy', f)),
   // Certificates (issue 25): carried statements learned with their carrier.
   ...readdirSync(join(ROOT, 'specs', 'certificates')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'certificates', f)),
+  // Forgetting (issue 23): forgotten[n], and the ForgetUnobservable and ForgetStable checks.
+  ...readdirSync(join(ROOT, 'specs', 'forget')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'forget', f)),
   // Functions left to the program, which each model defines.
   join('test', 'fixtures', 'functions', 'PrimaryBackupExecute.mom'),
 ];

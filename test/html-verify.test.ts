@@ -40,6 +40,9 @@ const SMALL: Readonly<Record<string, readonly string[]>> = {
  * of step 7 and r2's Prepare of step 5, which with its own completes 2F.
  */
 const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  // Forgetting (issue 23): the entry is forgotten on delivery (no fire uses a step); the reset fires after an Execute that used the delivery.
+  'ForgetTooEarly.mom': [],
+  'ForgetVariableGoesBack.mom': ['step 4 uses step 3'],
   'BrachaSmallAmplification.mom': ['step 4 uses step 3 (a quorum)', 'step 6 uses step 5 (a quorum)', 'step 8 uses steps 3, 7 (a quorum)'],
   'PBFTUnsignedRequest.mom': ['step 4 uses step 3', 'step 8 uses step 7', 'step 9 uses steps 5, 7 (a quorum)', 'step 11 uses steps 3, 10 (a quorum)', 'step 15 uses steps 12, 14 (a quorum)'],
   'PrimaryBackupCrashedPrimary.mom': ['step 4 uses step 3', 'step 6 uses step 5', 'step 8 uses step 7'],

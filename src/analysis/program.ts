@@ -18,7 +18,27 @@ export interface RoleInfo {
   readonly set: string;
   readonly vars: readonly { readonly name: string; readonly domain: Domain; readonly decl: A.VarDecl }[];
   readonly transitions: readonly TransitionInfo[];
+  /** FORGET members (issue 23), in source order; empty when the role forgets nothing. */
+  readonly forgets: readonly ForgetInfo[];
   readonly decl: A.Decl & { kind: 'role' };
+}
+
+/**
+ * A role variable a FORGET condition relies on never going back: an integer
+ * never decreases and a set never loses a member (`grows`), a boolean never
+ * goes from TRUE to FALSE (`true-stays`). Both engines check it on every step.
+ */
+export interface MonotoneVar {
+  readonly name: string;
+  /** Its index among the role's variables. */
+  readonly index: number;
+  readonly sense: 'grows' | 'true-stays';
+}
+
+export interface ForgetInfo {
+  readonly decl: A.Forget;
+  /** The variables whose monotonicity makes the condition stable. */
+  readonly monotone: readonly MonotoneVar[];
 }
 
 export interface TransitionInfo {

@@ -10,7 +10,8 @@ import type { Analysis, Ctx } from './context.js';
 import { domain, requireFinite, requireNoStatements } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { checkPatternBody, principalsPosition } from './patterns.js';
-import type { RecordInfo, TransitionInfo } from './program.js';
+import { checkForgets } from './forget.js';
+import type { ForgetInfo, RecordInfo, TransitionInfo } from './program.js';
 import { describeSymbol, type Scope, type Symbol } from './symbols.js';
 import { BOOL, principal, setOf, tyOfDomain, type Domain } from './types.js';
 
@@ -61,8 +62,11 @@ export function checkRole(an: Analysis, d: A.Decl & { kind: 'role' }): void {
     names.add(name);
     transitions.push({ name, role: d.name.name, decl: t });
   }
-  an.roles.set(d.name.name, { name: d.name.name, set, vars, transitions, decl: d });
+  const forgets: ForgetInfo[] = [];
+  const info = { name: d.name.name, set, vars, transitions, forgets, decl: d };
+  an.roles.set(d.name.name, info);
   for (const t of d.transitions) checkTransition(an, t, roleScope, ctxRole);
+  forgets.push(...checkForgets(an, d, roleScope, info, { where: 'trigger', role: ctxRole }));
 }
 
 function checkTransition(an: Analysis, t: A.Transition, roleScope: Scope, role: { name: string; set: string }): void {

@@ -70,6 +70,12 @@ export function exprText(e: A.Expr): string {
       return `{${e.elems.map(exprText).join(', ')}}`;
     case 'field':
       return `${exprText(e.target)}.${e.field.name}`;
+    case 'bool':
+      return e.value ? 'TRUE' : 'FALSE';
+    case 'unary':
+      return `${e.op === 'NOT' ? 'NOT ' : e.op}${exprText(e.operand)}`;
+    case 'known':
+      return `${e.collect === true ? 'STATEMENTS' : 'KNOWN'} [...] ${e.pattern.recordType.name}`;
     default:
       return 'the expression';
   }

@@ -57,6 +57,8 @@ export class ContentFingerprinter implements StateFingerprinter {
   private readonly varOffset: number[];
   private readonly words: Int32Array;
   private readonly nodes: number;
+  /** Whether forgotten[n] is hashed too (3 more words per node): only when some role forgets, so other models' fingerprints stay as they were. */
+  private readonly forgets: boolean;
 
   constructor(
     model: ModelInstance,
@@ -73,8 +75,9 @@ export class ContentFingerprinter implements StateFingerprinter {
       this.varOffset.push(k);
       k += 2 * (n.role?.vars.length ?? 0);
     }
-    // vars, then pool (3 words), then known and handled (3 words per node each).
-    this.words = new Int32Array(k + 3 + 6 * this.nodes);
+    // vars, then pool (3 words), then known and handled (3 words per node each), then forgotten when some role forgets.
+    this.forgets = model.nodes.some((n) => (n.role?.forgets.length ?? 0) > 0);
+    this.words = new Int32Array(k + 3 + (this.forgets ? 9 : 6) * this.nodes);
   }
 
   fingerprint(s: State): number {
@@ -120,7 +123,7 @@ export class ContentFingerprinter implements StateFingerprinter {
 
   private hashUnder(s: State, c: PermCache): number {
     const w = this.words;
-    const base = w.length - 3 - 6 * this.nodes;
+    const base = w.length - 3 - (this.forgets ? 9 : 6) * this.nodes;
     for (let n = 0; n < this.nodes; n++) {
       const to = c.perm === undefined ? n : c.perm.nodeMap[n]!;
       const vs = s.vars[n]!;
@@ -132,6 +135,7 @@ export class ContentFingerprinter implements StateFingerprinter {
       }
       this.setLanes(s.known[n]!, c.stmt, (id) => this.stmtLanes(id, c), w, base + 3 + 3 * to);
       this.setLanes(s.handled[n]!, c.inst, (id) => this.instLanes(id, c), w, base + 3 + 3 * this.nodes + 3 * to);
+      if (this.forgets) this.setLanes(s.forgotten[n]!, c.stmt, (id) => this.stmtLanes(id, c), w, base + 3 + 6 * this.nodes + 3 * to);
     }
     this.setLanes(s.pool, c.stmt, (id) => this.stmtLanes(id, c), w, base);
     return cyrb53Words(w);

@@ -89,6 +89,7 @@ export class Fingerprinter {
     const vars = new Array<readonly import('../semantics/value.js').Value[]>(n);
     const known = new Array<readonly number[]>(n);
     const handled = new Array<readonly number[]>(n);
+    const forgotten = new Array<readonly number[]>(n);
     const stmt = (id: number): number => {
       const c = this.stmtCache[i]!;
       let r = c.get(id);
@@ -112,8 +113,9 @@ export class Fingerprinter {
       vars[to] = s.vars[k]!.map((v) => renameValue(v, p.rename));
       known[to] = s.known[k]!.map(stmt).sort((a, b) => a - b);
       handled[to] = s.handled[k]!.map(inst).sort((a, b) => a - b);
+      forgotten[to] = s.forgotten[k]!.map(stmt).sort((a, b) => a - b);
     }
-    return { vars, pool: s.pool.map(stmt).sort((a, b) => a - b), known, handled };
+    return { vars, pool: s.pool.map(stmt).sort((a, b) => a - b), known, handled, forgotten };
   }
 }
 

@@ -28,7 +28,7 @@ export class StatePacker {
 
   pack(s: State): Int32Array {
     let size = s.pool.length + 1;
-    for (let n = 0; n < this.varCounts.length; n++) size += this.varCounts[n]! + 2 + s.known[n]!.length + s.handled[n]!.length;
+    for (let n = 0; n < this.varCounts.length; n++) size += this.varCounts[n]! + 3 + s.known[n]!.length + s.handled[n]!.length + s.forgotten[n]!.length;
     const out = new Int32Array(size);
     let k = 0;
     for (let n = 0; n < this.varCounts.length; n++) for (const v of s.vars[n]!) out[k++] = this.valueId(v);
@@ -41,6 +41,10 @@ export class StatePacker {
     for (let n = 0; n < this.varCounts.length; n++) {
       out[k++] = s.handled[n]!.length;
       for (const id of s.handled[n]!) out[k++] = id;
+    }
+    for (let n = 0; n < this.varCounts.length; n++) {
+      out[k++] = s.forgotten[n]!.length;
+      for (const id of s.forgotten[n]!) out[k++] = id;
     }
     return out;
   }
@@ -64,6 +68,7 @@ export class StatePacker {
     const pool = take();
     const known = this.varCounts.map(() => take());
     const handled = this.varCounts.map(() => take());
-    return { vars, pool, known, handled };
+    const forgotten = this.varCounts.map(() => take());
+    return { vars, pool, known, handled, forgotten };
   }
 }

@@ -61,6 +61,7 @@ export function encodeBatch(system: System, packer: StatePacker, entries: readon
     list(s.pool, stmts);
     for (const k of s.known) list(k, stmts);
     for (const h of s.handled) list(h, insts);
+    for (const f of s.forgotten) list(f, stmts);
   }
   return {
     values: values.items,
@@ -98,6 +99,7 @@ export function decodeBatch(system: System, batch: PortableBatch, push: (fp: num
     const pool = take(stmt);
     const known = varCounts.map(() => take(stmt));
     const handled = varCounts.map(() => take(inst));
-    push(fp, { vars, pool, known, handled });
+    const forgotten = varCounts.map(() => take(stmt));
+    push(fp, { vars, pool, known, handled, forgotten });
   }
 }

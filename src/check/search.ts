@@ -5,6 +5,7 @@
 // state, whether any fair step is enabled are kept too.
 
 import { EvalError, StepError } from '../semantics/errors.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
 import type * as A from '../syntax/ast.js';
@@ -48,6 +49,8 @@ export interface SearchOptions extends SearchLimits {
   /** State predicates liveness needs, evaluated once per distinct state. */
   readonly predicates: readonly { readonly expr: A.Expr; readonly bound: ReadonlyMap<number, Value> }[];
   readonly recordGraph: boolean;
+  /** Check ForgetUnobservable in every state and ForgetStable on every step (the program forgets; forget.ts). */
+  readonly forgetChecks?: boolean;
   /** Partial-order reduction: expand a state by its ample step alone when it has one (por.ts). */
   readonly partialOrder?: PartialOrder;
   readonly onProgress?: (p: Progress) => void;
@@ -63,6 +66,11 @@ export interface SearchOutcome {
   /** First violating state index of each violated invariant. */
   readonly invariantViolations: ReadonlyMap<string, number>;
   readonly deadlock?: number;
+  /**
+   * Forgetting's checks that failed (forget.ts), by name: the path's last
+   * state (`to`), for a step the state it left (`from`), and what went wrong.
+   */
+  readonly forgetViolations?: ReadonlyMap<string, { readonly from?: number; readonly to: number; readonly detail: string }>;
   readonly error?: { readonly error: EvalError; readonly at: number; readonly node?: string; readonly transition?: string };
   readonly generated: number;
   readonly distinct: number;
@@ -108,6 +116,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   const stutterFair = new Column(Uint8Array);
   const predicateValues = opts.predicates.map(() => new Column(Uint8Array));
   const violations = new Map<string, number>();
+  const forgetViolations = new Map<string, { from?: number; to: number; detail: string }>();
   const levelSizes: number[] = [];
   let generated = 0;
   let maxDepth = 0;
@@ -133,6 +142,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     status,
     ...(limitReason !== undefined ? { limitReason } : {}),
     invariantViolations: violations,
+    ...(forgetViolations.size > 0 ? { forgetViolations } : {}),
     ...(deadlock !== undefined ? { deadlock } : {}),
     ...(error !== undefined ? { error } : {}),
     generated,
@@ -160,6 +170,13 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
       if (violations.has(inv.name)) continue;
       if (!evaluator.holds(inv.body, s)) {
         violations.set(inv.name, i);
+        if (!opts.continueAfterViolation) status = 'violation';
+      }
+    }
+    if (opts.forgetChecks === true && !forgetViolations.has(FORGET_UNOBSERVABLE)) {
+      const detail = system.unobservableViolation(s);
+      if (detail !== undefined) {
+        forgetViolations.set(FORGET_UNOBSERVABLE, { to: i, detail });
         if (!opts.continueAfterViolation) status = 'violation';
       }
     }
@@ -231,6 +248,16 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
         throw e;
       }
       if (opts.recordGraph) edgeTargets.push(r.index);
+      if (opts.forgetChecks === true && !forgetViolations.has(FORGET_STABLE)) {
+        const detail = system.stableViolation(state, succ.state);
+        if (detail !== undefined) {
+          forgetViolations.set(FORGET_STABLE, { from: i, to: r.index, detail });
+          if (!opts.continueAfterViolation) {
+            status = 'violation';
+            break;
+          }
+        }
+      }
       if (r.fresh) {
         if (status !== 'complete') break;
         queue.push(r.index, packer.pack(succ.state));
@@ -266,7 +293,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     }
   }
   if (status === 'complete' && limitReason !== undefined) status = 'limit';
-  if (status === 'complete' && violations.size > 0) status = 'violation';
+  if (status === 'complete' && (violations.size > 0 || forgetViolations.size > 0)) status = 'violation';
   if (status === 'complete' && deadlock !== undefined) status = 'violation';
   return finish();
 }

@@ -20,6 +20,7 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
 import type { State } from '../semantics/state.js';
@@ -129,6 +130,8 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
   /** The first invariant or `[]P` part that fails in `s` (the initial state also for `init` parts). */
   const unsafe = (s: State, initial: boolean): WalkEnd | undefined => {
     for (const inv of invariants) if (!evaluator.holds(inv.body, s)) return { kind: 'violation', name: inv.name, isProperty: false };
+    const hidden = system.unobservableViolation(s);
+    if (hidden !== undefined) return { kind: 'violation', name: FORGET_UNOBSERVABLE, isProperty: false, detail: hidden };
     for (const o of safetyObls) {
       if (o.form === 'init' && !initial) continue;
       if (!evaluator.holds(o.p, s, o.bound)) return { kind: 'violation', name: o.property, isProperty: true, detail: o.form === 'init' ? `${o.label} is false in the initial state` : `${o.label}: []P fails` };
@@ -160,6 +163,8 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
         w.actions.push(next.action);
         note(next.state);
         maxDepth = Math.max(maxDepth, w.states.length - 1);
+        const back = system.stableViolation(s, next.state);
+        if (back !== undefined) return { ...w, end: { kind: 'violation', name: FORGET_STABLE, isProperty: true, detail: back } };
         const broken = unsafe(next.state, false);
         if (broken !== undefined) return { ...w, end: broken };
       }
@@ -231,6 +236,10 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
   const properties: PropertyResult[] = [];
   for (const name of model.invariants) properties.push(violated.get(name) ?? unknown('invariant', name, false));
   for (const name of model.properties) properties.push(violated.get(name) ?? unknown('property', name, liveObls.some((o) => o.property === name)));
+  if (system.forgets) {
+    properties.push(violated.get(FORGET_UNOBSERVABLE) ?? unknown('invariant', FORGET_UNOBSERVABLE, false));
+    properties.push(violated.get(FORGET_STABLE) ?? unknown('property', FORGET_STABLE, false));
+  }
   if (opts.deadlock) properties.push(violated.get('Deadlock') ?? unknown('deadlock', 'Deadlock', false));
 
   const status: ModelResult['status'] = failure !== undefined ? 'error' : violated.size > 0 ? 'violation' : stopped === 'interrupted' ? 'interrupted' : 'limit';

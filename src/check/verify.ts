@@ -6,6 +6,7 @@ import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { instantiate, type ModelInstance } from '../semantics/model.js';
 import { checkerSystemOptions, System } from '../semantics/system.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import { coverageOf } from './coverage.js';
@@ -69,8 +70,14 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
     return errorResult(modelName, emptyBounds(opts), evalError(inst.error), started);
   }
   const model = inst.instance;
-  const bounds = boundsOf(model, opts);
   const system = new System(model, checkerSystemOptions(opts.reference));
+  if (opts.partialOrder === true && system.forgets) {
+    // ForgetUnobservable reads every correct node's known and forgotten sets, which every delivery
+    // changes: no delivery is invisible to it, so the reduction has nothing sound to drop.
+    opts.onNote?.(modelName, 'partial-order reduction is off: the program forgets, and ForgetUnobservable reads the known and forgotten sets every delivery changes (docs/checker.md)');
+    opts = { ...opts, partialOrder: false };
+  }
+  const bounds = boundsOf(model, opts);
   const evaluator = new StateEvaluator(system);
 
   let obls: Obligation[] = [];
@@ -103,7 +110,8 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
     const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, reference: _reference, ...limits } = opts;
     const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
     const note = (text: string): void => onNote?.(modelName, text);
-    const parallelPossible = predicates.length === 0 && source !== undefined;
+    // Forgetting's checks (a step property among them) run in the in-process search only.
+    const parallelPossible = predicates.length === 0 && source !== undefined && !system.forgets;
     const inProcess = (stopAt?: number): Promise<SearchOutcome> =>
       explore(system, evaluator, {
         ...limits,
@@ -111,6 +119,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
         invariants,
         predicates,
         recordGraph: liveQueries.length > 0,
+        forgetChecks: system.forgets,
         ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
         ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
       });
@@ -129,7 +138,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
         onMemory: (m) => note(`${n} worker${n === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${mib(m.peakFrontierBytes)} MiB in memory (--level-memory ${mib(m.levelMemoryBytes)} MiB)${m.spilledBytes > 0 ? `, ${mib(m.spilledBytes)} MiB spilled to disk` : ''}`),
       });
     if (typeof workers === 'number') {
-      if (!parallelPossible) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : 'the program text is not at hand for the workers'}`);
+      if (!parallelPossible) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : system.forgets ? 'forgetting\'s checks (ForgetStable, ForgetUnobservable) run in the in-process search only' : 'the program text is not at hand for the workers'}`);
       outcome = parallelPossible ? await inParallel(workers, 0) : await inProcess();
     } else if (workers === undefined || !parallelPossible) {
       outcome = await inProcess();
@@ -189,6 +198,16 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
     }
     if (violated !== undefined) props.push(violated);
     else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: unknownReason });
+  }
+  if (system.forgets) {
+    // Forgetting's two checks (semantics/forget.ts): the invariant, then the step property.
+    for (const [name, kind] of [[FORGET_UNOBSERVABLE, 'invariant'], [FORGET_STABLE, 'property']] as const) {
+      const v = outcome.forgetViolations?.get(name);
+      if (v !== undefined) {
+        const path = v.from === undefined ? pathTo(g, v.to) : [...pathTo(g, v.from), v.to];
+        props.push({ name, kind, verdict: 'violated', detail: v.detail, trace: renderer.trace(replay(system, g, path)) });
+      } else props.push(complete ? { name, kind, verdict: 'holds' } : { name, kind, verdict: 'unknown', detail: unknownReason });
+    }
   }
   if (opts.deadlock) {
     if (outcome.deadlock !== undefined) props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', trace: traceTo(outcome.deadlock) });

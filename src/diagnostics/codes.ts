@@ -77,6 +77,8 @@ export const CODES = {
   MOM421: { severity: 'error', meaning: 'a model that does not define a function the program leaves to its implementation (the checker needs its meaning)' },
   MOM422: { severity: 'error', meaning: 'a PUBLISH of a record carrying statements to verifiers or auditors outside a certificate field\'s auditors (V ∪ A not within the field\'s AUDIT set)' },
   MOM423: { severity: 'error', meaning: 'a statement type where statements cannot be held (a role variable, a parameter, a function, a constant)' },
+  MOM430: { severity: 'error', meaning: 'a FORGET condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v` or a boolean `v` (x of the statement alone, v a role variable) under AND and OR' },
+  MOM431: { severity: 'error', meaning: 'a FORGET pattern of a trigger\'s form (a quorum, AS) or one that reads a role variable' },
 
   // Model checking (5xx): found while running a program, reported with the
   // trace that reached the failing evaluation.

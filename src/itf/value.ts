@@ -15,6 +15,7 @@
 //   trigger instance {"#tup": ["Transition", params..., record, issuer, ...]}
 
 import type { CheckedProgram } from '../analysis/program.js';
+import { programForgets } from '../semantics/forget.js';
 import type { State } from '../semantics/state.js';
 import type { System } from '../semantics/system.js';
 import type { StatementValue, Value } from '../semantics/value.js';
@@ -46,11 +47,11 @@ function statement(program: CheckedProgram, s: StatementValue): ItfValue {
   return { issuer: s.issuer, verifiers: { '#set': [...s.verifiers] }, auditors: { '#set': [...s.auditors] }, record: itfValue(program, s.record) };
 }
 
-/** The module's variables, in its VARIABLES order: role variables, then pool, known, handled. */
+/** The module's variables, in its VARIABLES order: role variables, then pool, known, handled (and forgotten when a role forgets). */
 export function itfVariables(program: CheckedProgram): string[] {
   const vs: string[] = [];
   for (const r of program.roles.values()) for (const v of r.vars) vs.push(roleVarName(program, r.name, v.name));
-  return [...vs, 'pool', 'known', 'handled'];
+  return [...vs, 'pool', 'known', 'handled', ...(programForgets(program.roles.values()) ? ['forgotten'] : [])];
 }
 
 export function itfState(system: System, s: State): Record<string, ItfValue> {
@@ -72,5 +73,7 @@ export function itfState(system: System, s: State): Record<string, ItfValue> {
       return { '#tup': [inst.transition, ...inst.values.map((x) => itfValue(program, x))] };
     }) }] as const),
   };
+  if (system.forgets) out['forgotten'] = { '#map': model.nodes.map((n) => [n.name, { '#set': (s.forgotten[n.index] ?? []).map(stmt) }] as const) };
+  if (system.forgets) out['forgotten'] = { '#map': model.nodes.map((n) => [n.name, { '#set': (s.forgotten[n.index] ?? []).map(stmt) }] as const) };
   return out;
 }

@@ -234,7 +234,7 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
 
 /** `v' \in [S -> T]`: TypeOK's conjunct with the variable primed. */
 function primeConjunct(c: TypeConjunct): string {
-  if (c.name === 'known') return "known' \\in [Principals -> SUBSET pool']";
+  if (c.name === 'known' || c.name === 'forgotten') return `${c.name}' \\in [Principals -> SUBSET pool']`;
   return `${c.variable}'${c.formula.slice(c.variable.length)}`;
 }
 

@@ -29,6 +29,11 @@ export interface State {
   readonly known: readonly (readonly number[])[];
   /** Ids of the trigger instances each node has fired, ascending. */
   readonly handled: readonly (readonly number[])[];
+  /**
+   * Ids of the statements each node has forgotten (FORGET, issue 23),
+   * ascending; disjoint from known[n]. known[n] ∪ forgotten[n] only grows.
+   */
+  readonly forgotten: readonly (readonly number[])[];
 }
 
 export { statementKey };
@@ -128,6 +133,27 @@ export function insertSorted(xs: readonly number[], x: number): readonly number[
 export function insertAllSorted(xs: readonly number[], id: number, more: readonly number[]): readonly number[] {
   let out = insertSorted(xs, id);
   for (const m of more) out = insertSorted(out, m);
+  return out;
+}
+
+/** The sorted union of two sorted id lists. */
+export function unionSorted(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x < y)) out.push(a[i++]!);
+    else if (x === undefined || y < x) out.push(b[j++]!);
+    else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
   return out;
 }
 

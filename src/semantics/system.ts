@@ -14,7 +14,8 @@ import type { EvalEnv, Evaluator } from './eval.js';
 import { Matcher, type MatchWorld } from './match.js';
 import type { ByzantineSend, ModelInstance, NodeInfo } from './model.js';
 import { carrierRecords } from './byzantine-carriers.js';
-import { hasSorted, insertAllSorted, insertSorted, Interner, type State, type Statement } from './state.js';
+import { Forgetting, programForgets } from './forget.js';
+import { hasSorted, insertAllSorted, insertSorted, Interner, unionSorted, type State, type Statement } from './state.js';
 import { keyOf, type RecordValue, type Value } from './value.js';
 
 export type Action =
@@ -66,6 +67,9 @@ export class System {
   readonly body: BodyRunner;
   private readonly varIndex = new Map<string, ReadonlyMap<string, number>>();
   private compiledCore: CompiledCore | undefined;
+  /** Whether some role forgets (FORGET, issue 23): then every step of its nodes forgets what it may. */
+  readonly forgets: boolean;
+  readonly forgetting: Forgetting;
 
   constructor(
     readonly model: ModelInstance,
@@ -77,6 +81,8 @@ export class System {
     for (const r of model.program.roles.values()) {
       this.varIndex.set(r.name, new Map(r.vars.map((v, i) => [v.name, i])));
     }
+    this.forgets = programForgets(model.program.roles.values());
+    this.forgetting = new Forgetting(model.evaluator, this.matcher, model.everyone, (r) => this.varIndexOf(r));
   }
 
   /** The compiled core the node machines run, made on first use; undefined under `reference`. */
@@ -129,7 +135,7 @@ export class System {
       return n.role.vars.map((v) => this.ev.checkDomain(this.ev.eval(v.decl.init, env), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
     });
     const none = this.model.nodes.map(() => [] as number[]);
-    return { vars, pool: [], known: none, handled: none.map(() => []) };
+    return { vars, pool: [], known: none, handled: none.map(() => []), forgotten: none.map(() => []) };
   }
 
   /** Every step enabled in `s`. Throws EvalError when a body or guard fails. */
@@ -149,8 +155,9 @@ export class System {
     for (const n of this.model.nodes) {
       if (n.status !== 'correct' || n.role === undefined) continue;
       const known = s.known[n.index]!;
+      const forgotten = s.forgotten[n.index]!;
       for (const id of s.pool) {
-        if (hasSorted(known, id)) continue;
+        if (hasSorted(known, id) || hasSorted(forgotten, id)) continue;
         if (!this.interner.stmt(id).verifiers.includes(n.name)) continue;
         out.push(this.deliver(s, n.index, id));
       }
@@ -188,8 +195,92 @@ export class System {
    */
   deliver(s: State, node: number, id: number): Successor {
     const nextKnown = s.known.slice();
-    nextKnown[node] = insertAllSorted(s.known[node]!, id, this.interner.carried(id));
-    return { action: { kind: 'deliver', node, statement: id }, state: { ...s, known: nextKnown }, fairness: `D${node}` };
+    const forgotten = s.forgotten[node]!;
+    const carried = this.interner.carried(id).filter((c) => !hasSorted(forgotten, c));
+    nextKnown[node] = insertAllSorted(s.known[node]!, id, carried);
+    // The node's variables did not change: only what it just learned can be forgettable.
+    const state = this.forget({ ...s, known: nextKnown }, node, [id, ...carried]);
+    return { action: { kind: 'deliver', node, statement: id }, state, fairness: `D${node}` };
+  }
+
+  /**
+   * Moves the statements of known[node] (or only `among`) that node may
+   * forget in state `s` to forgotten[node]: the end of every step of a
+   * correct node whose role forgets.
+   */
+  forget(s: State, node: number, among?: readonly number[]): State {
+    const n = this.model.nodes[node]!;
+    if (n.role === undefined || n.role.forgets.length === 0) return s;
+    const vars = s.vars[node]!;
+    const known = s.known[node]!;
+    const gone = (among ?? known).filter((id) => hasSorted(known, id) && this.forgetting.forgettable(n, vars, this.interner.stmt(id)));
+    if (gone.length === 0) return s;
+    const drop = new Set(gone);
+    const knownAll = s.known.slice();
+    knownAll[node] = known.filter((id) => !drop.has(id));
+    const forgottenAll = s.forgotten.slice();
+    forgottenAll[node] = unionSorted(s.forgotten[node]!, [...drop].sort((a, b) => a - b));
+    return { ...s, known: knownAll, forgotten: forgottenAll };
+  }
+
+  /**
+   * ForgetStable on the step from `from` to `to`: the first variable a
+   * FORGET condition relies on that went back, described (undefined if none).
+   */
+  stableViolation(from: State, to: State): string | undefined {
+    if (!this.forgets) return undefined;
+    for (const n of this.model.nodes) {
+      if (n.role === undefined || n.role.forgets.length === 0 || n.status !== 'correct') continue;
+      const before = from.vars[n.index]!;
+      const after = to.vars[n.index]!;
+      if (before === after) continue;
+      const why = this.forgetting.wentBack(n.role, before, after);
+      if (why !== undefined) return `${n.name}: ${why}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * ForgetUnobservable in state `s`: for every correct node n that forgot
+   * something, each of its transitions has the same enabled unhandled
+   * instances, with the same results (variables after, statements
+   * published, or the same evaluation error), over known[n] and over
+   * known[n] ∪ forgotten[n]. The first difference, described.
+   */
+  unobservableViolation(s: State): string | undefined {
+    if (!this.forgets) return undefined;
+    for (const n of this.model.nodes) {
+      if (n.role === undefined || n.status !== 'correct' || s.forgotten[n.index]!.length === 0) continue;
+      const knownAll = s.known.slice();
+      knownAll[n.index] = unionSorted(s.known[n.index]!, s.forgotten[n.index]!);
+      const full: State = { ...s, known: knownAll };
+      for (const t of n.role.transitions) {
+        const kept = this.fireResults(s, n, t);
+        const all = this.fireResults(full, n, t);
+        if (kept.join('\n') === all.join('\n')) continue;
+        const only = (a: readonly string[], b: readonly string[]): string => a.filter((x) => !b.includes(x)).join('; ') || 'nothing more';
+        return `${n.name}'s ${t.name} differs once forgotten statements count: over what it knows, ${only(kept, all)}; over what it knows and forgot, ${only(all, kept)}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The enabled unhandled instances of `t` at `n` in `s`, each with its result, sorted, as text. */
+  private fireResults(s: State, n: NodeInfo, t: TransitionInfo): string[] {
+    const out: Successor[] = [];
+    try {
+      this.fireAll(s, n, t, out);
+    } catch (e) {
+      if (e instanceof EvalError) return [`error ${e.code}: ${e.message}`];
+      throw e;
+    }
+    const handled = s.handled[n.index]!;
+    return out.map((succ) => {
+      const inst = succ.state.handled[n.index]!.find((id) => !hasSorted(handled, id));
+      const published = succ.action.kind === 'fire' ? succ.action.published.map((id) => this.interner.stmt(id).key) : [];
+      const vars = succ.state.vars[n.index]!.map((v) => this.ev.show(v));
+      return `${inst === undefined ? '?' : this.interner.inst(inst).key} -> (${vars.join(', ')})${published.length > 0 ? ` publishing ${published.join(', ')}` : ''}`;
+    }).sort();
   }
 
   world(s: State, node: number): MatchWorld {
@@ -282,9 +373,10 @@ export class System {
     const published = drafts.map((d) => this.interner.statement(d.issuer, d.verifiers, d.auditors, d.record));
     let pool = s.pool;
     let known = s.known[n.index]!;
+    const forgotten = s.forgotten[n.index]!;
     for (const st of published) {
       pool = insertSorted(pool, st.id);
-      if (st.verifiers.includes(n.name)) known = insertAllSorted(known, st.id, this.interner.carried(st.id));
+      if (st.verifiers.includes(n.name) && !hasSorted(forgotten, st.id)) known = insertAllSorted(known, st.id, this.interner.carried(st.id).filter((c) => !hasSorted(forgotten, c)));
     }
     const vars = s.vars.slice();
     vars[n.index] = nodeVars;
@@ -294,7 +386,7 @@ export class System {
     handled[n.index] = insertSorted(s.handled[n.index]!, instance);
     return {
       action: { kind: 'fire', node: n.index, transition: t, binding, published: published.map((p) => p.id) },
-      state: { vars, pool, known: knownAll, handled },
+      state: this.forget({ vars, pool, known: knownAll, handled, forgotten: s.forgotten }, n.index),
     };
   }
 

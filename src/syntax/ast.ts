@@ -145,6 +145,17 @@ export interface VarDecl extends Node {
   readonly init: Expr;
 }
 
+/**
+ * `FORGET pattern WHEN condition` (issue 23): a statement of the node's known
+ * set that matches the pattern, and for which the condition holds in the
+ * node's state, may be forgotten. The condition must be stable (analysis
+ * accepts only a monotone shape; both engines check its variables never go back).
+ */
+export interface Forget extends Node {
+  readonly pattern: Pattern;
+  readonly condition: Expr;
+}
+
 export type ByzantineSend = Node & {
   readonly recordType: Ident;
   readonly to: PrincipalsPattern;
@@ -170,7 +181,7 @@ export type Decl =
   | (Node & { readonly kind: 'record'; readonly name: Ident; readonly fields: readonly Param[] })
   /** Without a body, the function is left to the program (body programs supply it; each model defines it). */
   | (Node & { readonly kind: 'function'; readonly name: Ident; readonly params: readonly Param[]; readonly result: TypeExpr; readonly body?: Expr })
-  | (Node & { readonly kind: 'role'; readonly name: Ident; readonly at: Expr; readonly vars: readonly VarDecl[]; readonly transitions: readonly Transition[] })
+  | (Node & { readonly kind: 'role'; readonly name: Ident; readonly at: Expr; readonly vars: readonly VarDecl[]; readonly transitions: readonly Transition[]; readonly forgets: readonly Forget[] })
   | (Node & { readonly kind: 'invariant'; readonly name: Ident; readonly body: Expr })
   | (Node & { readonly kind: 'property'; readonly name: Ident; readonly body: Expr })
   | (Node & { readonly kind: 'model'; readonly name: Ident; readonly items: readonly ModelItem[] });

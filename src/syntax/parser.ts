@@ -1,6 +1,6 @@
 import { diag, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type {
-  Arg, BinaryOp, ByzantineSend, Decl, Expr, FieldConstraint, Ident, IssuerPattern, ModelItem,
+  Arg, BinaryOp, ByzantineSend, Decl, Expr, FieldConstraint, Forget, Ident, IssuerPattern, ModelItem,
   Param, Pattern, PrincipalsPattern, Program, Stmt, Transition, TypeExpr, VarDecl,
 } from './ast.js';
 import { lex } from './lexer.js';
@@ -26,7 +26,7 @@ class TooManyErrors {
 }
 
 const DECL_START = new Set(['PRINCIPALS', 'CONSTANT', 'TYPE', 'RECORD', 'FUNCTION', 'ROLE', 'INVARIANT', 'PROPERTY', 'MODEL']);
-const MEMBER_START = new Set(['VAR', 'TRANSITION', 'TIMEOUT', 'WHEN']);
+const MEMBER_START = new Set(['VAR', 'TRANSITION', 'TIMEOUT', 'WHEN', 'FORGET']);
 const MODEL_ITEM_START = new Set(['CONSTANT', 'CRASH', 'BYZANTINE', 'SYMMETRY', 'CHECK', 'FUNCTION']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -346,12 +346,14 @@ class Parser {
     this.expect('{');
     const vars: VarDecl[] = [];
     const transitions: Transition[] = [];
+    const forgets: Forget[] = [];
     while (!this.is('}') && this.peek().kind !== 'eof' && !this.isDeclStart(this.peek())) {
       const t = this.peek();
       try {
         if (this.is('VAR')) vars.push(this.parseVar());
         else if (this.is('TRANSITION') || this.is('TIMEOUT') || this.is('WHEN') || this.is('IF')) transitions.push(this.parseTransition());
-        else this.fail(`expected VAR, TRANSITION, TIMEOUT or WHEN in role ${name.name}, found ${describe(t)}`);
+        else if (this.is('FORGET')) forgets.push(this.parseForget());
+        else this.fail(`expected VAR, TRANSITION, TIMEOUT, WHEN or FORGET in role ${name.name}, found ${describe(t)}`);
       } catch (e) {
         if (!(e instanceof Panic)) throw e;
         this.depth = 0;
@@ -359,7 +361,7 @@ class Parser {
       }
     }
     this.expect('}', `'}' closing role ${name.name}`);
-    return { id: this.id(), span: this.from(start), kind: 'role', name, at, vars, transitions };
+    return { id: this.id(), span: this.from(start), kind: 'role', name, at, vars, transitions, forgets };
   }
 
   /** A '}' closes the role only when the next token can follow a role. */
@@ -377,6 +379,16 @@ class Parser {
     const init = this.parseExpr();
     this.accept(';');
     return { id: this.id(), span: this.from(start), name, type, init };
+  }
+
+  /** `FORGET pattern WHEN condition` (issue 23). */
+  private parseForget(): Forget {
+    const start = this.expect('FORGET').span.start;
+    const pattern = this.parsePattern();
+    this.expect('WHEN', 'WHEN and the condition under which a matching statement may be forgotten');
+    const condition = this.parseExpr();
+    this.accept(';');
+    return { id: this.id(), span: this.from(start), pattern, condition };
   }
 
   private parseTransition(): Transition {

@@ -17,6 +17,17 @@ export interface ExprContext {
   readonly bound: Map<number, string>;
   /** A fresh TLA+ name for a helper binding. */
   fresh(hint: string): string;
+  /**
+   * The TLA+ set the running node's patterns and KNOWN range over, when not
+   * `known[node]`: ForgetUnobservable evaluates a transition over
+   * `known[n] \cup forgotten[n]` too (issue 23).
+   */
+  readonly known?: string;
+}
+
+/** The running node's known set in TLA+. */
+function knownOf(ctx: ExprContext): string {
+  return ctx.known ?? `known[${ctx.node ?? 'ME'}]`;
 }
 
 export class ExprTranslator {
@@ -121,7 +132,7 @@ export class ExprTranslator {
         if (e.collect === true) {
           // STATEMENTS p: the known statements that are a match of p by themselves.
           const st = ctx.fresh('st');
-          return `{${st} \\in known[${ctx.node ?? 'ME'}] : ${this.patternsExist([e.pattern], ctx, () => 'TRUE', `{${st}}`)}}`;
+          return `{${st} \\in ${knownOf(ctx)} : ${this.patternsExist([e.pattern], ctx, () => 'TRUE', `{${st}}`)}}`;
         }
         return this.known(e.pattern, ctx);
     }
@@ -186,8 +197,33 @@ export class ExprTranslator {
    * under the pattern's binders. Used for KNOWN, UNLESS and trigger patterns.
    */
   patternsExist(patterns: readonly A.Pattern[], ctx: ExprContext, body: (binders: PatternBinders[]) => string, candidates?: string): string {
-    const n = ctx.node ?? 'ME';
-    const quantifiers: string[] = [];
+    const parts = this.patternParts(patterns, ctx, candidates);
+    const inner = body(parts.binders);
+    const conj = [...parts.checks.filter((c) => c !== 'TRUE'), ...(inner === 'TRUE' ? [] : [inner])];
+    const core = conj.length === 0 ? 'TRUE' : conj.map((c) => `(${c})`).join(' /\\ ');
+    const withLets = parts.lets.length === 0 ? core : `LET ${parts.lets.join('\n        ')}\n    IN ${core}`;
+    return parts.quantifiers.length === 0 ? withLets : `(${parts.quantifiers.map((q) => `\\E ${q.name} \\in ${q.set}`).join(' : ')} :\n    ${withLets})`;
+  }
+
+  /**
+   * The set of `result(binders)` over every match of the patterns in the
+   * running node's known set where `conditions(binders)` hold: the same
+   * matches patternsExist quantifies over, collected (`UNION {... : s \in S}`).
+   */
+  patternsCollect(patterns: readonly A.Pattern[], ctx: ExprContext, body: (binders: PatternBinders[]) => { readonly conditions: readonly string[]; readonly result: string }): string {
+    const parts = this.patternParts(patterns, ctx);
+    const b = body(parts.binders);
+    const conj = [...parts.checks, ...b.conditions].filter((c) => c !== 'TRUE');
+    const core = conj.length === 0 ? b.result : `IF ${conj.map((c) => `(${c})`).join(' /\\ ')}\n    THEN ${b.result}\n    ELSE {}`;
+    const withLets = parts.lets.length === 0 ? core : `LET ${parts.lets.join('\n        ')}\n    IN ${core}`;
+    let out = withLets;
+    for (const q of [...parts.quantifiers].reverse()) out = `UNION {${out} :\n    ${q.name} \\in ${q.set}}`;
+    return out;
+  }
+
+  private patternParts(patterns: readonly A.Pattern[], ctx: ExprContext, candidates?: string): { quantifiers: { name: string; set: string }[]; lets: string[]; checks: string[]; binders: PatternBinders[] } {
+    const known = knownOf(ctx);
+    const quantifiers: { name: string; set: string }[] = [];
     const lets: string[] = [];
     const checks: string[] = [];
     const binders: PatternBinders[] = [];
@@ -198,14 +234,14 @@ export class ExprTranslator {
       const mv = p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name);
       if (p.issuer.kind === 'quorum') {
         const g = ctx.fresh('g');
-        quantifiers.push(`\\E ${g} \\in {${this.mask(`${s}.record`, mv)} : ${s} \\in {${s} \\in known[${n}] : ${s}.record.type = ${type}}}`);
+        quantifiers.push({ name: g, set: `{${this.mask(`${s}.record`, mv)} : ${s} \\in {${s} \\in ${known} : ${s}.record.type = ${type}}}` });
         if (p.binder !== undefined) lets.push(`${this.bind(p.binder, ctx)} == ${g}`);
         const issuers = ctx.fresh('Q');
         binders.push({ identity: g, issuers });
         if (p.issuer.binder !== undefined) ctx.bound.set(p.issuer.binder.id, issuers);
         return;
       }
-      quantifiers.push(`\\E ${s} \\in {${s} \\in ${candidates ?? `known[${n}]`} : ${s}.record.type = ${type}}`);
+      quantifiers.push({ name: s, set: `{${s} \\in ${candidates ?? known} : ${s}.record.type = ${type}}` });
       if (p.binder !== undefined) lets.push(`${this.bind(p.binder, ctx)} == ${s}.record`);
       if (p.issuer.kind === 'single') lets.push(`${this.bind(p.issuer.binder, ctx)} == ${s}.issuer`);
       binders.push({ identity: `${s}.record`, issuer: `${s}.issuer`, stmt: s });
@@ -218,7 +254,7 @@ export class ExprTranslator {
       const q = ctx.fresh('q');
       const st = ctx.fresh('st');
       lets.push(
-        `${b.issuers!} == {${q} \\in ${this.expr(p.issuer.set, ctx)} : \\E ${st} \\in known[${n}] : ${st}.issuer = ${q} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
+        `${b.issuers!} == {${q} \\in ${this.expr(p.issuer.set, ctx)} : \\E ${st} \\in ${known} : ${st}.issuer = ${q} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
       );
     });
     // `AS vs` (issue 25): the known statements that match as bound, as the matcher's bindStatements.
@@ -229,7 +265,7 @@ export class ExprTranslator {
       const mv = p.constraints.filter((c) => c.kind === 'multivalent').map((c) => c.field.name);
       const who = p.issuer.kind === 'quorum' ? `${st}.issuer \\in ${this.expr(p.issuer.set, ctx)}` : `${st}.issuer = ${b.issuer!}`;
       lets.push(
-        `${this.bind(p.statements, ctx)} == {${st} \\in known[${n}] : ${who} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
+        `${this.bind(p.statements, ctx)} == {${st} \\in ${known} : ${who} /\\ ${st}.record.type = ${tlaString(p.recordType.name)} /\\ ${this.mask(`${st}.record`, mv)} = ${b.identity} /\\ ${this.principalsOk(p.verifier, `${st}.verifiers`, ctx)} /\\ ${this.principalsOk(p.auditor, `${st}.auditors`, ctx)}}`,
       );
     });
     patterns.forEach((p, i) => {
@@ -246,11 +282,7 @@ export class ExprTranslator {
         if (c.kind === 'eq') checks.push(`${b.identity}.${tlaName(c.field.name)} = ${this.expr(c.value, ctx)}`);
       }
     });
-    const inner = body(binders);
-    const conj = [...checks.filter((c) => c !== 'TRUE'), ...(inner === 'TRUE' ? [] : [inner])];
-    const core = conj.length === 0 ? 'TRUE' : conj.map((c) => `(${c})`).join(' /\\ ');
-    const withLets = lets.length === 0 ? core : `LET ${lets.join('\n        ')}\n    IN ${core}`;
-    return quantifiers.length === 0 ? withLets : `(${quantifiers.join(' : ')} :\n    ${withLets})`;
+    return { quantifiers, lets, checks, binders };
   }
 
   known(p: A.Pattern, ctx: ExprContext): string {

@@ -7,7 +7,8 @@ import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { isCarrierType } from '../semantics/byzantine-carriers.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
-import { ExprTranslator, type ExprContext } from './expr.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE, programForgets } from '../semantics/forget.js';
+import { ExprTranslator, type ExprContext, type PatternBinders } from './expr.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from './names.js';
 
 export interface TlaFiles {
@@ -45,6 +46,8 @@ function freshCtx(extra: Partial<ExprContext> = {}): ExprContext {
 class ModuleWriter {
   private readonly x: ExprTranslator;
   private readonly principals: string[];
+  /** Some role forgets (issue 23): the module gains `forgotten` and forgetting's two checks. */
+  private readonly forgets: boolean;
 
   constructor(
     private readonly program: CheckedProgram,
@@ -52,6 +55,7 @@ class ModuleWriter {
   ) {
     this.x = new ExprTranslator(program);
     this.principals = [...program.principalSets.values()].flat();
+    this.forgets = programForgets(program.roles.values());
   }
 
   private line(span: { start: number }): string {
@@ -62,7 +66,7 @@ class ModuleWriter {
   private allVars(): string[] {
     const vs: string[] = [];
     for (const r of this.program.roles.values()) for (const v of r.vars) vs.push(this.varName(r.name, v.name));
-    return [...vs, 'pool', 'known', 'handled'];
+    return [...vs, 'pool', 'known', 'handled', ...(this.forgets ? ['forgotten'] : [])];
   }
 
   private varName(role: string, name: string): string {
@@ -147,7 +151,9 @@ class ModuleWriter {
     out.push('  /\\ pool = {}');
     out.push('  /\\ known = [n \\in Principals |-> {}]');
     out.push('  /\\ handled = [n \\in Principals |-> {}]');
+    if (this.forgets) out.push('  /\\ forgotten = [n \\in Principals |-> {}]');
     out.push('');
+    if (this.forgets) out.push(...this.forgettable());
     const actions: string[] = [];
     for (const r of p.roles.values()) {
       for (const tr of r.transitions) {
@@ -156,14 +162,23 @@ class ModuleWriter {
         actions.push(transitionOperator(r.name, tr.name));
       }
     }
-    const others = this.allVars().filter((v) => v !== 'known');
+    const others = this.allVars().filter((v) => v !== 'known' && v !== 'forgotten');
     out.push('\\* Deliver(n, s): a published statement reaches one of its verifiers.');
     out.push('Deliver(n) ==');
     out.push('  /\\ n \\in Correct \\cap RoleNodes');
     out.push('  /\\ \\E s \\in pool :');
     out.push('       /\\ n \\in s.verifiers');
-    out.push('       /\\ s \\notin known[n]');
-    out.push(`       /\\ known' = [known EXCEPT ![n] = @ \\cup {s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}]`);
+    if (!this.forgets) {
+      out.push('       /\\ s \\notin known[n]');
+      out.push(`       /\\ known' = [known EXCEPT ![n] = @ \\cup {s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}]`);
+    } else {
+      // What it learns and may forget at once moves to forgotten in the same step (its variables did not change).
+      out.push('       /\\ s \\notin known[n] \\cup forgotten[n]');
+      out.push(`       /\\ LET new__ == ({s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}) \\ forgotten[n]`);
+      out.push('              gone__ == {st \\in new__ : Forgettable(n, st)}');
+      out.push("          IN /\\ known' = [known EXCEPT ![n] = @ \\cup (new__ \\ gone__)]");
+      out.push("             /\\ forgotten' = [forgotten EXCEPT ![n] = @ \\cup gone__]");
+    }
     out.push(`  /\\ UNCHANGED <<${others.join(', ')}>>`);
     out.push('');
     const notPool = this.allVars().filter((v) => v !== 'pool');
@@ -199,6 +214,7 @@ class ModuleWriter {
     out.push('');
     out.push('Spec == Init /\\ [][Next]_vars /\\ Fairness');
     out.push('');
+    if (this.forgets) out.push(...this.forgetChecks());
     for (const [n, inv] of p.invariants) {
       out.push(`\\* INVARIANT ${n} (${this.line(inv.span)})`);
       out.push(`${tlaName(n)} == ${this.x.expr(inv.body, freshCtx())}`);
@@ -338,50 +354,75 @@ class ModuleWriter {
     const name = transitionOperator(role.name, t.name);
     const ctx = freshCtx({ node: 'self__' });
     const head = `\\* ${role.name}.${t.name}${decl.kind === 'timeout' ? ' (TIMEOUT)' : ''} (${this.line(decl.span)})\n${name}(self__) ==\n  /\\ self__ \\in Correct`;
-    const params = decl.params.map((p) => {
-      const n = tlaName(p.name.name);
-      ctx.bound.set(p.name.id, n);
-      return `\\E ${n} \\in ${this.x.domainSet(this.program.domainOf.get(p.id)!)}`;
-    });
+    const params = this.bindParams(decl, ctx).map((p) => `\\E ${p}`);
     const core = this.x.patternsExist(decl.patterns, ctx, (binders) => {
-      const parts: string[] = [];
-      if (decl.guard !== undefined) parts.push(this.x.expr(decl.guard, ctx));
-      if (decl.unless !== undefined) parts.push(`~${this.x.known(decl.unless, ctx)}`);
-      const identity = [tlaString(t.name), ...decl.params.map((p) => ctx.bound.get(p.name.id)!)];
-      for (const b of binders) {
-        identity.push(b.identity);
-        if (b.issuer !== undefined) identity.push(b.issuer);
-      }
-      const inst = `<<${identity.join(', ')}>>`;
-      parts.push(`${inst} \\notin handled[self__]`);
-      parts.push(this.body(role, decl.body, ctx, inst));
-      return parts.map((x) => `(${x})`).join('\n    /\\ ');
+      const { conditions, inst } = this.enabling(t, ctx, binders);
+      return [...conditions, this.body(role, decl.body, ctx, inst)].map((x) => `(${x})`).join('\n    /\\ ');
     });
     const quantified = params.length === 0 ? core : `${params.join(' : ')} :\n    ${core}`;
     return `${head}\n  /\\ ${quantified}`;
   }
 
+  /** Binds a transition's parameters in `ctx`; each as `name \\in Domain`. */
+  private bindParams(decl: A.Transition, ctx: ExprContext): string[] {
+    return decl.params.map((p) => {
+      const n = tlaName(p.name.name);
+      ctx.bound.set(p.name.id, n);
+      return `${n} \\in ${this.x.domainSet(this.program.domainOf.get(p.id)!)}`;
+    });
+  }
+
+  /** Under the patterns' binders: the guard, UNLESS and fire-once conditions, and the instance tuple the step adds to handled. */
+  private enabling(t: TransitionInfo, ctx: ExprContext, binders: readonly PatternBinders[]): { conditions: string[]; inst: string } {
+    const decl = t.decl;
+    const conditions: string[] = [];
+    if (decl.guard !== undefined) conditions.push(this.x.expr(decl.guard, ctx));
+    if (decl.unless !== undefined) conditions.push(`~${this.x.known(decl.unless, ctx)}`);
+    const identity = [tlaString(t.name), ...decl.params.map((p) => ctx.bound.get(p.name.id)!)];
+    for (const b of binders) {
+      identity.push(b.identity);
+      if (b.issuer !== undefined) identity.push(b.issuer);
+    }
+    const inst = `<<${identity.join(', ')}>>`;
+    conditions.push(`${inst} \\notin handled[self__]`);
+    return { conditions, inst };
+  }
+
   /** The body as one atomic step: SSA-style LET definitions, then the primed variables. */
   private body(role: RoleInfo, stmts: readonly A.Stmt[], ctx: ExprContext, inst: string): string {
-    const vars = new Map<string, string>(role.vars.map((v) => [v.name, `${this.varName(role.name, v.name)}[self__]`]));
-    const lets: string[] = [];
-    const roleCtx = (): ExprContext => ({ ...ctx, roleVars: vars });
-    const pubs = this.stmts(role, stmts, vars, lets, ctx, roleCtx);
+    const { lets, vars, pubs } = this.bodyParts(role, stmts, ctx);
     const updates: string[] = [];
     const unchanged: string[] = [];
+    const forgets = role.forgets.length > 0;
     for (const v of role.vars) {
       const tv = this.varName(role.name, v.name);
       const value = vars.get(v.name)!;
       if (value === `${tv}[self__]`) unchanged.push(tv);
       else updates.push(`${tv}' = [${tv} EXCEPT ![self__] = ${value}]`);
     }
+    let learnt: string | undefined;
     if (pubs.length > 0) {
       const pubName = ctx.fresh('published');
       lets.push(`${pubName} == ${pubs.join(' \\cup ')}`);
       updates.push(`pool' = pool \\cup ${pubName}`);
       const mine = `{st__ \\in ${pubName} : self__ \\in st__.verifiers}`;
-      updates.push(`known' = [known EXCEPT ![self__] = @ \\cup ${mine}${this.carriers.size > 0 ? ` \\cup UNION {CarriedBy(st__) : st__ \\in ${mine}}` : ''}]`);
-    } else unchanged.push('pool', 'known');
+      learnt = `${mine}${this.carriers.size > 0 ? ` \\cup UNION {CarriedBy(st__) : st__ \\in ${mine}}` : ''}`;
+    } else unchanged.push('pool');
+    if (forgets) {
+      // Forgetting ends the step (issue 23): what the node knows now and may forget with its new variables moves to forgotten.
+      const k = ctx.fresh('knows');
+      const gone = ctx.fresh('gone');
+      lets.push(`${k} == ${learnt === undefined ? 'known[self__]' : `known[self__] \\cup ((${learnt}) \\ forgotten[self__])`}`);
+      lets.push(`${gone} == {st__ \\in ${k} : ${this.forgetsCall(role, 'st__', (v) => vars.get(v)!)}}`);
+      updates.push(`known' = [known EXCEPT ![self__] = ${k} \\ ${gone}]`);
+      updates.push(`forgotten' = [forgotten EXCEPT ![self__] = @ \\cup ${gone}]`);
+    } else if (learnt !== undefined) {
+      updates.push(`known' = [known EXCEPT ![self__] = @ \\cup ${this.forgets ? `((${learnt}) \\ forgotten[self__])` : learnt}]`);
+      if (this.forgets) unchanged.push('forgotten');
+    } else {
+      unchanged.push('known');
+      if (this.forgets) unchanged.push('forgotten');
+    }
     updates.push(`handled' = [handled EXCEPT ![self__] = @ \\cup {${inst}}]`);
     for (const r of this.program.roles.values()) if (r.name !== role.name) for (const v of r.vars) unchanged.push(this.varName(r.name, v.name));
     updates.push(`UNCHANGED <<${unchanged.join(', ')}>>`);
@@ -389,6 +430,102 @@ class ModuleWriter {
     const inList = updates.map((u, i) => `${i === 0 ? '' : ' '.repeat(9)}/\\ ${u}`).join('\n');
     // Without a LET the first line's column is not known here: one line, infix.
     return lets.length === 0 ? updates.map((u) => `(${u})`).join(' /\\ ') : `LET ${lets.join('\n          ')}\n      IN ${inList}`;
+  }
+
+  /** A body's LET definitions, each role variable's TLA+ value after it, and the sets it publishes. */
+  private bodyParts(role: RoleInfo, stmts: readonly A.Stmt[], ctx: ExprContext): { lets: string[]; vars: Map<string, string>; pubs: string[] } {
+    const vars = new Map<string, string>(role.vars.map((v) => [v.name, `${this.varName(role.name, v.name)}[self__]`]));
+    const lets: string[] = [];
+    const roleCtx = (): ExprContext => ({ ...ctx, roleVars: vars });
+    const pubs = this.stmts(role, stmts, vars, lets, ctx, roleCtx);
+    return { lets, vars, pubs };
+  }
+
+  /** `Forgets_Role(self__, st, v1, ...)`: whether node self__ of `role`, its variables as given, may forget st. */
+  private forgetsCall(role: RoleInfo, st: string, value: (v: string) => string, node = 'self__'): string {
+    return `Forgets_${tlaName(role.name)}(${node}, ${st}${role.vars.map((v) => `, ${value(v.name)}`).join('')})`;
+  }
+
+  /**
+   * Each forgetting role's FORGET members as one operator over a statement and
+   * the node's variables, and `Forgettable(n, st)` over n's current variables
+   * (issue 23; as semantics/forget.ts decides).
+   */
+  private forgettable(): string[] {
+    const out: string[] = ['(* FORGET (issue 23): what a node may forget, given its variables. *)'];
+    const cases: string[] = [];
+    for (const r of this.program.roles.values()) {
+      if (r.forgets.length === 0) continue;
+      const params = r.vars.map((v) => `v__${tlaName(v.name)}`);
+      const parts = r.forgets.map((f) => {
+        const ctx = freshCtx({ node: 'self__', roleVars: new Map(r.vars.map((v, i) => [v.name, params[i]!])) });
+        return this.x.patternsExist([f.decl.pattern], ctx, () => this.x.expr(f.decl.condition, ctx), '{st__}');
+      });
+      out.push(`Forgets_${tlaName(r.name)}(self__, st__${params.map((x) => `, ${x}`).join('')}) ==`);
+      for (const part of parts) out.push(`  \\/ ${part.split('\n').join('\n     ')}`);
+      cases.push(`n \\in ${tlaName(r.set)} -> ${this.forgetsCall(r, 'st', (v) => `${this.varName(r.name, v)}[n]`, 'n')}`);
+    }
+    out.push(`Forgettable(n, st) == CASE ${cases.join(' [] ')} [] OTHER -> FALSE`);
+    out.push('');
+    return out;
+  }
+
+  /**
+   * Forgetting's two checks (semantics/forget.ts). ForgetUnobservable: for
+   * every correct n that forgot something, each transition of n has the same
+   * enabled unhandled instances with the same results over known[n] and over
+   * known[n] \cup forgotten[n] (Results_ evaluates a transition's enabling
+   * and body over a given known set). ForgetStable: every variable a FORGET
+   * condition relies on is monotone, on every step.
+   */
+  private forgetChecks(): string[] {
+    const out: string[] = [];
+    const cases: string[] = [];
+    const steps: string[] = [];
+    for (const r of this.program.roles.values()) {
+      if (r.forgets.length === 0) continue;
+      const same: string[] = [];
+      for (const t of r.transitions) {
+        out.push(this.results(r, t));
+        out.push('');
+        const op = `Results_${transitionOperator(r.name, t.name)}`;
+        same.push(`${op}(n, known[n]) = ${op}(n, known[n] \\cup forgotten[n])`);
+      }
+      cases.push(`n \\in ${tlaName(r.set)} -> ${same.length === 0 ? 'TRUE' : `(${same.join(' /\\ ')})`}`);
+      const monotone = new Map<string, string>();
+      for (const f of r.forgets) {
+        for (const m of f.monotone) {
+          const tv = this.varName(r.name, m.name);
+          const dom = r.vars[m.index]!.domain;
+          monotone.set(m.name, dom.k === 'set' ? `${tv}[n] \\subseteq ${tv}'[n]` : dom.k === 'bool' ? `(${tv}[n] => ${tv}'[n])` : `${tv}'[n] >= ${tv}[n]`);
+        }
+      }
+      if (monotone.size > 0) steps.push(`\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...monotone.values()].join(' /\\ ')}`);
+    }
+    out.push(`\\* ${FORGET_UNOBSERVABLE}: forgetting changes nothing a correct node's transitions see (issue 23).`);
+    out.push(`${FORGET_UNOBSERVABLE} == \\A n \\in Correct \\cap RoleNodes : forgotten[n] = {} \\/ (CASE ${cases.join(' [] ')} [] OTHER -> TRUE)`);
+    out.push(`\\* ${FORGET_STABLE}: the variables FORGET conditions rely on never go back, on any step.`);
+    out.push(`${FORGET_STABLE} == [][${steps.length === 0 ? 'TRUE' : steps.join(' /\\ ')}]_vars`);
+    return out;
+  }
+
+  /**
+   * `Results_T(self__, K)`: the enabled unhandled instances of t at self__
+   * with the node's patterns, KNOWN and UNLESS over K, each as <<instance,
+   * variables after, statements published>>.
+   */
+  private results(role: RoleInfo, t: TransitionInfo): string {
+    const decl = t.decl;
+    const ctx = freshCtx({ node: 'self__', known: 'K__' });
+    const params = this.bindParams(decl, ctx);
+    const collected = this.x.patternsCollect(decl.patterns, ctx, (binders) => {
+      const { conditions, inst } = this.enabling(t, ctx, binders);
+      const { lets, vars, pubs } = this.bodyParts(role, decl.body, ctx);
+      const tuple = `{<<${inst}, <<${role.vars.map((v) => vars.get(v.name)!).join(', ')}>>, ${pubs.length === 0 ? '{}' : pubs.join(' \\cup ')}>>}`;
+      return { conditions, result: lets.length === 0 ? tuple : `LET ${lets.join('\n          ')}\n      IN ${tuple}` };
+    });
+    const body = params.length === 0 ? collected : `UNION {${collected} :\n    ${params.join(', ')}}`;
+    return `${`Results_${transitionOperator(role.name, t.name)}`}(self__, K__) ==\n  ${body}`;
   }
 
   /** Translates statements; returns the TLA+ set expressions of what they publish. */
@@ -546,6 +683,7 @@ class ModuleWriter {
     out.push('INVARIANT TypeOK');
     for (const i of invariants) out.push(`INVARIANT ${tlaName(i)}`);
     for (const pr of properties) out.push(`PROPERTY ${tlaName(pr)}`);
+    if (this.forgets) out.push(`INVARIANT ${FORGET_UNOBSERVABLE}`, `PROPERTY ${FORGET_STABLE}`);
     if (model.items.some((i) => i.kind === 'symmetry') && opts.symmetry !== false) out.push('SYMMETRY MC_Symmetry');
     out.push(`CHECK_DEADLOCK ${opts.deadlock === true ? 'TRUE' : 'FALSE'}`);
     return out.join('\n') + '\n';
@@ -556,7 +694,7 @@ class ModuleWriter {
 export interface TypeConjunct {
   /** The TLA+ variable. */
   readonly variable: string;
-  /** The role and MOMMIE variable it holds, or null for pool, known and handled. */
+  /** The role and MOMMIE variable it holds, or null for pool, known, handled and forgotten. */
   readonly role: string | null;
   readonly name: string;
   readonly formula: string;
@@ -579,6 +717,7 @@ export function typeConjuncts(program: CheckedProgram): TypeConjunct[] {
   out.push({ variable: 'pool', role: null, name: 'pool', formula: 'pool \\subseteq Statements' });
   out.push({ variable: 'known', role: null, name: 'known', formula: 'known \\in [Principals -> SUBSET pool]' });
   out.push({ variable: 'handled', role: null, name: 'handled', formula: 'handled \\in [Principals -> SUBSET TriggerInstances]' });
+  if (programForgets(program.roles.values())) out.push({ variable: 'forgotten', role: null, name: 'forgotten', formula: 'forgotten \\in [Principals -> SUBSET pool]' });
   return out;
 }
 

@@ -12,6 +12,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import type { EvaluationError, ModelResult, PropertyResult, SearchStats, Trace } from '../check/result.js';
 import { describeFailure, reproduceFailure } from '../check/failure.js';
 import { StateEvaluator } from '../check/properties.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import { TraceRenderer } from '../check/trace.js';
 import { propertiesViolatedBy } from '../check/behaviour.js';
 import { boundsOf } from '../check/verify.js';
@@ -122,7 +123,9 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   // TLC names properties by their TLA+ names, which differ from MOMMIE's where TLA+ reserves the name.
   const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === tlaName(name));
   const violatedBy = new Map<Finding, readonly string[]>();
-  for (const f of findings) if (f.kind === 'property') violatedBy.set(f, propertiesOf(f));
+  // ForgetStable is an action property of the module itself (issue 23), not one of the model's.
+  const isForgetStable = (f: Finding): boolean => f.kind === 'property' && f.names.length === 1 && f.names[0] === FORGET_STABLE;
+  for (const f of findings) if (f.kind === 'property' && !isForgetStable(f)) violatedBy.set(f, propertiesOf(f));
   const propertyOf = (name: string): Finding | undefined => findings.find((f) => violatedBy.get(f)?.includes(name) === true);
   /** The MOMMIE properties a temporal finding is about: those TLC names, or (TLC 2.19 names none) those its behaviour violates. */
   function propertiesOf(f: Extract<Finding, { kind: 'property' }>): readonly string[] {
@@ -168,6 +171,14 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
     if (f !== undefined && f.kind === 'property') props.push({ name, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
     else if (complete && temporalStop) props.push({ name, kind: 'property', verdict: 'unknown', detail: 'TLC stops checking temporal properties at the first behaviour that violates one' });
     else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: stopped });
+  }
+  if (system.forgets) {
+    const u = invariantOf(FORGET_UNOBSERVABLE);
+    if (u !== undefined && u.kind === 'invariant') props.push({ name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(u.trace)) });
+    else props.push(complete ? { name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'holds' } : { name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'unknown', detail: stopped });
+    const st = findings.find(isForgetStable);
+    if (st !== undefined && st.kind === 'property') props.push({ name: FORGET_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
+    else props.push(complete ? { name: FORGET_STABLE, kind: 'property', verdict: 'holds' } : { name: FORGET_STABLE, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (opts.deadlock) {
     const f = findings.find((x) => x.kind === 'deadlock');

@@ -102,6 +102,8 @@ export class StateCanon {
     out.set('pool', `{${sortJoin(s.pool.map((id) => this.statement(id)))}}`);
     out.set('known', `fn{${sortJoin(m.nodes.map((n) => `m:${n.name}:{${sortJoin(s.known[n.index]!.map((id) => this.statement(id)))}}`))}}`);
     out.set('handled', `fn{${sortJoin(m.nodes.map((n) => `m:${n.name}:{${sortJoin(s.handled[n.index]!.map((id) => this.instance(id)))}}`))}}`);
+    // Only a module of a program that forgets has this variable; matches() compares the variables TLC printed.
+    out.set('forgotten', `fn{${sortJoin(m.nodes.map((n) => `m:${n.name}:{${sortJoin(s.forgotten[n.index]!.map((id) => this.statement(id)))}}`))}}`);
     return out;
   }
 }

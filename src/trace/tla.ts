@@ -23,6 +23,7 @@
 
 import type { CheckedProgram, TransitionInfo } from '../analysis/program.js';
 import { keyOf } from '../semantics/value.js';
+import { programForgets } from '../semantics/forget.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { translate } from '../tla/module.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
@@ -149,7 +150,9 @@ class TraceWriter {
     out.push('            x \\notin handled[e.node] /\\ handled\' = [handled EXCEPT ![e.node] = @ \\cup {x}]');
     out.push('     ELSE UNCHANGED handled');
     out.push(`  /\\ UNCHANGED <<${this.allVars().filter((v) => v !== 'handled').join(', ')}>>`);
-    out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known\'[e.node] = known[e.node] \\cup {e.s}');
+    if (!programForgets(p.roles.values())) out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known\'[e.node] = known[e.node] \\cup {e.s}');
+    // A program that forgets (issue 23): the delivered statement may go straight to forgotten.
+    else out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ e.s \\notin known[e.node] \\cup forgotten[e.node] /\\ e.s \\in known\'[e.node] \\cup forgotten\'[e.node]');
     out.push('(* The same statement again adds nothing to the pool (no step, no budget). *)');
     out.push('TV_Byz(e) == e.k = "byz" /\\ e.node \\in Byzantine /\\ e.s.issuer = e.node');
     out.push(`  /\\ IF e.s \\in pool THEN UNCHANGED vars ELSE TV_ByzMay(e) /\\ pool' = pool \\cup {e.s} /\\ UNCHANGED <<${notPool.join(', ')}>>`);
@@ -190,7 +193,7 @@ class TraceWriter {
   private allVars(): string[] {
     const vs: string[] = [];
     for (const r of this.program.roles.values()) for (const v of r.vars) vs.push(roleVarName(this.program, r.name, v.name));
-    return [...vs, 'pool', 'known', 'handled'];
+    return [...vs, 'pool', 'known', 'handled', ...(programForgets(this.program.roles.values()) ? ['forgotten'] : [])];
   }
 
   /** One merged event as a TLA+ record the actions read. */

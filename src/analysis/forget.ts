@@ -1,0 +1,132 @@
+// A role's FORGET members (issue 23; docs/decisions.md, "Forgetting"): the
+// pattern of what a node may drop and the condition under which it may. The
+// condition must be stable (once true for a statement, true for ever), and is
+// accepted only in a shape that is stable whenever the role variables it
+// compares with are monotone: a positive AND/OR of atoms that either read no
+// role variable (fixed for a given statement) or compare a statement-only
+// expression with one bare role variable in the direction in which that
+// variable only grows. Which variables must be monotone, and in which sense,
+// goes to the checked program; both engines check it on every step.
+
+import type * as A from '../syntax/ast.js';
+import { bindPattern } from './binding.js';
+import type { Analysis, Ctx } from './context.js';
+import { expect, expr } from './expressions.js';
+import { checkPatternBody } from './patterns.js';
+import type { ForgetInfo, MonotoneVar, RoleInfo } from './program.js';
+import type { Scope } from './symbols.js';
+import { BOOL } from './types.js';
+import { children, exprText } from './walk.js';
+
+export function checkForgets(an: Analysis, d: A.Decl & { kind: 'role' }, roleScope: Scope, role: RoleInfo, ctx: Ctx): ForgetInfo[] {
+  const out: ForgetInfo[] = [];
+  for (const f of d.forgets) {
+    const scope = roleScope.child();
+    bindPattern(an, f.pattern, scope);
+    checkPatternBody(an, f.pattern, scope, ctx);
+    expect(an, expr(an, f.condition, scope, ctx), BOOL, f.condition, 'MOM303', 'the FORGET condition');
+    const before = an.diagnostics.length;
+    checkPatternForm(an, f.pattern, role);
+    const monotone = new Map<string, MonotoneVar>();
+    stableShape(an, f.condition, role, monotone);
+    if (an.diagnostics.length === before) out.push({ decl: f, monotone: [...monotone.values()] });
+  }
+  return out;
+}
+
+/** A FORGET pattern names single statements by what they are, never by the node's state. */
+function checkPatternForm(an: Analysis, p: A.Pattern, role: RoleInfo): void {
+  if (p.issuer.kind === 'quorum') {
+    an.err('MOM431', 'FORGET names single statements: a quorum issuer is a trigger\'s form; write one issuer or an issuer binder (`r R == 1`)', p.issuer.span);
+  }
+  if (p.statements !== undefined) an.err('MOM431', 'FORGET names single statements: AS binds a set of them, a trigger\'s form', p.statements.span);
+  const exprs: A.Expr[] = [];
+  if (p.issuer.kind === 'principal') exprs.push(p.issuer.expr);
+  if (p.issuer.kind === 'single') exprs.push(p.issuer.set);
+  if (p.verifier.kind === 'expr') exprs.push(p.verifier.expr);
+  if (p.auditor.kind === 'expr') exprs.push(p.auditor.expr);
+  for (const c of p.constraints) if (c.kind === 'eq') exprs.push(c.value);
+  for (const e of exprs) {
+    const v = firstDynamic(an, e, role);
+    if (v !== undefined) {
+      an.err('MOM431', `the FORGET pattern reads ${v}, which can change: compare with it in the WHEN condition, where its stability is checked (e.g. WHEN x.f <= ${v})`, e.span);
+    }
+  }
+}
+
+/**
+ * Checks that `e` has the stable shape; records the monotone variables it
+ * relies on. Reports MOM430 naming the first atom that is not of that shape.
+ */
+function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: Map<string, MonotoneVar>): void {
+  if (firstDynamic(an, e, role) === undefined) return;
+  if (e.kind === 'binary' && (e.op === 'AND' || e.op === 'OR')) {
+    stableShape(an, e.left, role, monotone);
+    stableShape(an, e.right, role, monotone);
+    return;
+  }
+  const need = (v: string, sense: MonotoneVar['sense']): void => {
+    monotone.set(v, { name: v, index: role.vars.findIndex((x) => x.name === v), sense });
+  };
+  if (e.kind === 'name') {
+    const v = roleVarOf(an, e, role);
+    if (v !== undefined && an.typeOf.get(e.id)?.k === 'bool') return need(v, 'true-stays');
+  }
+  if (e.kind === 'binary') {
+    // `s <= v`, `s < v` (v never decreases), and the same written `v >= s`, `v > s`.
+    const up = e.op === '<=' || e.op === '<' ? { s: e.left, v: e.right } : e.op === '>=' || e.op === '>' ? { s: e.right, v: e.left } : undefined;
+    const rv = up === undefined ? undefined : growingVar(an, up.v, role);
+    if (up !== undefined && rv !== undefined && firstDynamic(an, up.s, role) === undefined) return need(rv, 'grows');
+    // `s IN v`, `s SUBSETEQ v` (v never loses a member).
+    if (e.op === 'IN' || e.op === 'SUBSETEQ') {
+      const sv = roleVarOf(an, e.right, role);
+      if (sv !== undefined && firstDynamic(an, e.left, role) === undefined) return need(sv, 'grows');
+    }
+  }
+  const known = findKnown(e);
+  const why = known !== undefined
+    ? 'it reads KNOWN, which forgetting itself changes'
+    : e.kind === 'unary' && e.op === 'NOT'
+      ? 'a negation of something that changes can become false'
+      : 'only `x <= v`, `x < v`, `v >= x`, `v > x` (v may be `v + k` or `v - k`), `x IN v`, `x SUBSETEQ v` and a boolean `v` are stable, for x and k of the statement and constants alone and v a role variable the checker holds to be monotone';
+  an.err('MOM430', `the FORGET condition's atom \`${exprText(e)}\` cannot be shown stable (once true, true for ever): ${why}`, e.span);
+}
+
+/** The first role variable `e` reads, or `KNOWN` (either can change while the statement does not). */
+function firstDynamic(an: Analysis, e: A.Expr, role: RoleInfo): string | undefined {
+  if (e.kind === 'known') return 'KNOWN';
+  if (e.kind === 'name') {
+    const v = roleVarOf(an, e, role);
+    if (v !== undefined) return v;
+  }
+  for (const c of children(e)) {
+    const v = firstDynamic(an, c, role);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function findKnown(e: A.Expr): A.Expr | undefined {
+  if (e.kind === 'known') return e;
+  for (const c of children(e)) {
+    const k = findKnown(c);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
+/** The role variable of `v`, `v + k`, `k + v` or `v - k` (k reading no role variable): integers that grow with v. */
+function growingVar(an: Analysis, e: A.Expr, role: RoleInfo): string | undefined {
+  if (e.kind === 'binary' && (e.op === '+' || e.op === '-')) {
+    if (firstDynamic(an, e.right, role) === undefined) return growingVar(an, e.left, role);
+    if (e.op === '+' && firstDynamic(an, e.left, role) === undefined) return growingVar(an, e.right, role);
+    return undefined;
+  }
+  return roleVarOf(an, e, role);
+}
+
+function roleVarOf(an: Analysis, e: A.Expr, role: RoleInfo): string | undefined {
+  if (e.kind !== 'name') return undefined;
+  const s = an.resolution.get(e.id);
+  return s?.k === 'roleVar' && s.role === role.name ? s.name : undefined;
+}

@@ -1,0 +1,97 @@
+// Forgetting (issue 23; docs/decisions.md, "Forgetting"): after every step of
+// a correct node n, every statement of known[n] that matches one of its
+// role's FORGET patterns with the condition true in n's new state moves to
+// forgotten[n], in the same step. Deliver(n, s) needs s outside known[n] ∪
+// forgotten[n], so what a node knows plus what it forgot only grows.
+//
+// The checks both engines make (docs/checker.md, "Forgetting"):
+// - ForgetStable: every variable a FORGET condition relies on is monotone,
+//   on every step (an action property);
+// - ForgetUnobservable: in every state, for every correct n, n's transitions
+//   give the same enabled unhandled instances with the same results over
+//   known[n] and over known[n] ∪ forgotten[n] (an invariant).
+
+import type { ForgetInfo, MonotoneVar, RoleInfo } from '../analysis/program.js';
+import { exprText } from '../analysis/walk.js';
+import type * as A from '../syntax/ast.js';
+import type { EvalEnv, Evaluator } from './eval.js';
+import type { Matcher, MatchWorld } from './match.js';
+import type { NodeInfo } from './model.js';
+import type { Statement } from './state.js';
+import { equalValues, keyOf, type Value } from './value.js';
+
+/** The names of the two checks a model of a program with FORGET gets. */
+export const FORGET_UNOBSERVABLE = 'ForgetUnobservable';
+export const FORGET_STABLE = 'ForgetStable';
+
+/** Whether any role of the program forgets: then its models check the two properties above. */
+export function programForgets(roles: Iterable<RoleInfo>): boolean {
+  for (const r of roles) if (r.forgets.length > 0) return true;
+  return false;
+}
+
+export class Forgetting {
+  /** One pattern list per FORGET member, so the matcher compiles each once. */
+  private readonly lists = new Map<ForgetInfo, readonly A.Pattern[]>();
+
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly matcher: Matcher,
+    private readonly everyone: readonly string[],
+    private readonly varIndexOf: (role: string) => ReadonlyMap<string, number>,
+  ) {}
+
+  /** Whether node `n` in the state where its variables are `vars` may forget `st`. */
+  forgettable(n: NodeInfo, vars: readonly Value[], st: Statement): boolean {
+    const role = n.role;
+    if (role === undefined) return false;
+    for (const f of role.forgets) {
+      if (f.decl.pattern.recordType.name !== st.record.type) continue;
+      if (this.holds(f, n, role, vars, st)) return true;
+    }
+    return false;
+  }
+
+  private holds(f: ForgetInfo, n: NodeInfo, role: RoleInfo, vars: readonly Value[], st: Statement): boolean {
+    let list = this.lists.get(f);
+    if (list === undefined) this.lists.set(f, (list = [f.decl.pattern]));
+    const world: MatchWorld = { everyone: this.everyone, knownOfType: (t) => (t === st.record.type ? [st] : []) };
+    const env: EvalEnv = { me: n.name, vars: vars.slice(), varIndex: this.varIndexOf(role.name), bound: new Map() };
+    let found = false;
+    this.matcher.forEachMatch(list, env, world, () => {
+      found = this.ev.evalBool(f.decl.condition, env);
+      return !found;
+    });
+    return found;
+  }
+
+  /**
+   * The first variable of `role` a FORGET condition relies on that went back
+   * between `before` and `after`, described; undefined when none did.
+   */
+  wentBack(role: RoleInfo, before: readonly Value[], after: readonly Value[]): string | undefined {
+    for (const f of role.forgets) {
+      for (const m of f.monotone) {
+        if (!monotoneStep(m, before[m.index]!, after[m.index]!)) {
+          return `${role.name}.${m.name} went from ${this.ev.show(before[m.index]!)} to ${this.ev.show(after[m.index]!)}, but the FORGET condition \`${conditionText(f)}\` relies on it ${m.sense === 'grows' ? 'never going back' : 'never going from TRUE to FALSE'}`;
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+function monotoneStep(m: MonotoneVar, a: Value, b: Value): boolean {
+  if (equalValues(a, b)) return true;
+  if (typeof a === 'number' && typeof b === 'number') return b >= a;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return !a || b;
+  if (typeof a === 'object' && typeof b === 'object' && a.kind === 'set' && b.kind === 'set') {
+    const keys = new Set(b.elems.map((e) => keyOf(e)));
+    return a.elems.every((e) => keys.has(keyOf(e)));
+  }
+  return false;
+}
+
+function conditionText(f: ForgetInfo): string {
+  return `FORGET ${f.decl.pattern.recordType.name} WHEN ${exprText(f.decl.condition)}`;
+}
