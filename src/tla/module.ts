@@ -210,7 +210,8 @@ class ModuleWriter {
     for (const r of p.roles.values()) {
       for (const tr of r.transitions) out.push(`  /\\ \\A n \\in ${tlaName(r.set)} \\cap Correct : WF_handled(${transitionOperator(r.name, tr.name)}(n))`);
     }
-    out.push('  /\\ \\A n \\in Correct : WF_known(Deliver(n))');
+    // With forgetting a Deliver may leave known as it was (the statement goes straight to forgotten): it always grows their pair.
+    out.push(`  /\\ \\A n \\in Correct : ${this.forgets ? 'WF_<<known, forgotten>>' : 'WF_known'}(Deliver(n))`);
     out.push('');
     out.push('Spec == Init /\\ [][Next]_vars /\\ Fairness');
     out.push('');
