@@ -20,6 +20,7 @@ import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
 import { runSessionBench } from './session.js';
 import { runSimulateBench } from './simulate.js';
+import { runViewChangeBench } from './viewchange.js';
 import { peakRss } from './stats.js';
 
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
@@ -33,6 +34,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'cost', run: runCostBench },
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'assertions', run: runAssertionsBench },
+  { name: 'viewchange', run: runViewChangeBench },
 ];
 
 async function main(): Promise<void> {

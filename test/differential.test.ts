@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFile } from '../src/analysis/frontend.js';
 import { decodeVerifyResult } from '../src/report/codec.js';
 import { resolveTlc } from '../src/tools/resolve.js';
+import { testedModels } from './helpers/spec-limits.js';
 import { mommie, ROOT } from './helpers/cli.js';
 
 const tlc = await resolveTlc();
@@ -35,7 +36,8 @@ const files = [
 ];
 const cases = files.flatMap((file) => {
   const r = checkFile(join(ROOT, file));
-  return [...(r.program?.models.keys() ?? [])].map((model) => ({ file, model }));
+  // Models slower than about 20 s are the bench's (test/helpers/spec-limits.ts).
+  return testedModels(file, [...(r.program?.models.keys() ?? [])]).map((model) => ({ file, model }));
 });
 
 async function run(file: string, model: string, engine: 'builtin' | 'tlc', extra: readonly string[] = []) {

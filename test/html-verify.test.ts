@@ -31,6 +31,7 @@ const SMALL: Readonly<Record<string, readonly string[]>> = {
   'PBCounter.mom': ['CrashedBackup'],
   'PBFTCounter.mom': ['CrashedBackup'],
   'PBFTNormal.mom': ['CrashedBackup'],
+  'PBFTViewChange.mom': ['CrashedPrimary'],
   'PrimaryBackup.mom': ['AllCorrect', 'CrashedBackup'],
 };
 /**
