@@ -52,6 +52,19 @@ describe('run report: health', () => {
     expect(text).toContain('warning (escalated): 100 optimistic steps ran out of time without progress');
   });
 
+  it('stretches escalation timers to the progress delay a node measures: only the first window escalates', async () => {
+    // 150-300 ms per message puts every request's progress past the shipped 200 ms; each client's first
+    // window (4 requests × 8 clients) escalates before a sample exists, later ones wait what the node measured.
+    const r = await mommie(['run', 'specs/PBCounter.mom', '--deploy', 'specs/PBCounter.deploy', '--network', 'sim', '--concurrency', '4', '--requests', '200', '--faults', 'delay=150-300', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report & { latencyMs: { p50: number }; nodes: { dissemination?: { escalations: number } }[] };
+    expect(report.requests.completed).toBe(200);
+    expect(report.latencyMs.p50).toBeGreaterThan(200);
+    const escalations = report.nodes.reduce((k, n) => k + (n.dissemination?.escalations ?? 0), 0);
+    expect(escalations).toBeGreaterThan(0);
+    expect(escalations).toBeLessThanOrEqual(32);
+  });
+
   it('notes a TIMEOUT that fired while every node was correct', async () => {
     const { report } = await simRun(deployWith('Replica.SuspectPrimary = 500ms', 'Replica.SuspectPrimary = 5ms'));
     const f = report.health.find((x) => x.code === 'timeout-without-fault');

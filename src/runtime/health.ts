@@ -7,6 +7,7 @@
 
 import type { Deployment } from '../deploy/deployment.js';
 import type { ModelInstance } from '../semantics/model.js';
+import { MAX_STRETCH } from './progress-clock.js';
 import type { RunReport } from './report.js';
 
 /** Above this share of a node's frames sent again, retransmission is a symptom, not noise. */
@@ -72,7 +73,7 @@ export function runHealth(r: RunReport, h: HealthInputs): HealthFinding[] {
       severity: 'warning',
       message: `${escalations} optimistic steps ran out of time without progress${share}: their statements went to every verifier after all`,
       advice: shortest !== undefined && shortest < p50
-        ? `the escalation timeout (${ms(shortest)}) is below the p50 latency (${ms(p50)}): raise it above the p99 latency (${ms(p99)}) in the deploy file's [Dissemination] section`
+        ? `the escalation timeout (${ms(shortest)}) is below the p50 latency (${ms(p50)}): raise it above the p99 latency (${ms(p99)}) in the deploy file's [Dissemination] section (a node stretches it to the progress delay it measures, but at most ${MAX_STRETCH} times)`
         : busy
           ? `the machine was busy (${loadText}): progress came after the escalation timeout; measure on a quieter machine`
           : `progress came after the escalation timeout${shortest === undefined ? '' : ` (${ms(shortest)})`}: the chosen targets were slow or down; choose others, or raise the timeout above the p99 latency (${ms(p99)})`,

@@ -349,6 +349,7 @@ export class RuntimeNode {
     this.outstanding = this.outstanding.filter((o) => {
       if (!o.progress.every((p) => this.opts.machine.holds(p.pattern, p.bound))) return true;
       this.completions.push({ label: o.label, latencyMs: now - o.started });
+      this.outbox.progressClock.sample(now - o.started);
       return false;
     });
   }

@@ -27,6 +27,7 @@ import { DEFAULT_ROUTE_OPTIONS, Route, type Action, type Batching, type RouteOpt
 import type { FrameCodec, OpenedStatement, Outgoing, RelayRequest, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import type { ReliableLink } from './link.js';
+import { ProgressClock } from './progress-clock.js';
 
 export interface OutboxOptions {
   /** A countersignature not answered this long after it was asked for is asked for again; the wait doubles up to `maxReaskMs`. */
@@ -92,6 +93,8 @@ export class Outbox {
   /** A BATCH window open toward a verifier. */
   private readonly windows = new Map<string, TimerHandle>();
   private readonly timers = new Set<TimerHandle>();
+  /** How long progress takes here: escalation timers wait at least the deploy file's duration, longer when progress is slower. */
+  readonly progressClock = new ProgressClock();
   private closed = false;
 
   constructor(
@@ -187,7 +190,8 @@ export class Outbox {
     }
     this.routing.add(d);
     const next = a.next;
-    const timer = this.host.setTimer(next.afterMs, () => {
+    const wait = next.kind === 'escalate' ? this.progressClock.waitFor(next.afterMs) : next.afterMs;
+    const timer = this.host.setTimer(wait, () => {
       this.timers.delete(timer);
       if (this.closed) return;
       let after: Action;
