@@ -28,7 +28,7 @@ export function checkForgets(an: Analysis, d: A.Decl & { kind: 'role' }, roleSco
     const before = an.diagnostics.length;
     checkPatternForm(an, f.pattern, role);
     const monotone = new Map<string, MonotoneVar>();
-    stableShape(an, f.condition, role, monotone);
+    stableShape(an, f.condition, role, monotone, FORGET_CONDITION);
     if (an.diagnostics.length === before) out.push({ decl: f, monotone: [...monotone.values()] });
   }
   return out;
@@ -54,15 +54,30 @@ function checkPatternForm(an: Analysis, p: A.Pattern, role: RoleInfo): void {
   }
 }
 
+/** Which construct a stable condition belongs to, for its diagnostics. */
+export interface StableCondition {
+  readonly construct: 'FORGET' | 'ANSWER';
+  readonly code: 'MOM430' | 'MOM433';
+  /** What the `x` of an atom may read besides constants. */
+  readonly fixed: string;
+  /** Why KNOWN is not allowed. */
+  readonly known: string;
+}
+
+const FORGET_CONDITION: StableCondition = {
+  construct: 'FORGET', code: 'MOM430', fixed: 'the statement', known: 'it reads KNOWN, which forgetting itself changes',
+};
+
 /**
  * Checks that `e` has the stable shape; records the monotone variables it
- * relies on. Reports MOM430 naming the first atom that is not of that shape.
+ * relies on. Reports the construct's code naming the first atom that is not
+ * of that shape.
  */
-function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: Map<string, MonotoneVar>): void {
+export function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: Map<string, MonotoneVar>, what: StableCondition): void {
   if (firstDynamic(an, e, role) === undefined) return;
   if (e.kind === 'binary' && (e.op === 'AND' || e.op === 'OR')) {
-    stableShape(an, e.left, role, monotone);
-    stableShape(an, e.right, role, monotone);
+    stableShape(an, e.left, role, monotone, what);
+    stableShape(an, e.right, role, monotone, what);
     return;
   }
   const need = (v: string, sense: MonotoneVar['sense']): void => {
@@ -85,11 +100,11 @@ function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: Map<stri
   }
   const known = findKnown(e);
   const why = known !== undefined
-    ? 'it reads KNOWN, which forgetting itself changes'
+    ? what.known
     : e.kind === 'unary' && e.op === 'NOT'
       ? 'a negation of something that changes can become false'
-      : 'only `x <= v`, `x < v`, `v >= x`, `v > x` (v may be `v + k` or `v - k`), `x IN v`, `x SUBSETEQ v` and a boolean `v` are stable, for x and k of the statement and constants alone and v a role variable the checker holds to be monotone';
-  an.err('MOM430', `the FORGET condition's atom \`${exprText(e)}\` cannot be shown stable (once true, true for ever): ${why}`, e.span);
+      : `only \`x <= v\`, \`x < v\`, \`v >= x\`, \`v > x\` (v may be \`v + k\` or \`v - k\`), \`x IN v\`, \`x SUBSETEQ v\` and a boolean \`v\` are stable, for x and k of ${what.fixed} and constants alone and v a role variable the checker holds to be monotone`;
+  an.err(what.code, `the ${what.construct} condition's atom \`${exprText(e)}\` cannot be shown stable (once true, true for ever): ${why}`, e.span);
 }
 
 /** The first role variable `e` reads, or `KNOWN` (either can change while the statement does not). */

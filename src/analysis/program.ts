@@ -46,6 +46,13 @@ export interface TransitionInfo {
   readonly name: string;
   readonly role: string;
   readonly decl: A.Transition;
+  /** An input's declared answer (issue 26): the role variables its condition relies on must be monotone. */
+  readonly answer?: AnswerInfo;
+}
+
+export interface AnswerInfo {
+  readonly decl: A.Answer;
+  readonly monotone: readonly MonotoneVar[];
 }
 
 export interface CheckedProgram {

@@ -10,8 +10,9 @@ import type { Analysis, Ctx } from './context.js';
 import { domain, requireFinite, requireNoStatements } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { checkPatternBody, principalsPosition } from './patterns.js';
+import { checkAnswer } from './answer.js';
 import { checkForgets } from './forget.js';
-import type { ForgetInfo, RecordInfo, TransitionInfo } from './program.js';
+import type { AnswerInfo, ForgetInfo, RecordInfo, RoleInfo, TransitionInfo } from './program.js';
 import { describeSymbol, type Scope, type Symbol } from './symbols.js';
 import { BOOL, principal, setOf, tyOfDomain, type Domain } from './types.js';
 
@@ -65,11 +66,15 @@ export function checkRole(an: Analysis, d: A.Decl & { kind: 'role' }): void {
   const forgets: ForgetInfo[] = [];
   const info = { name: d.name.name, set, vars, transitions, forgets, decl: d };
   an.roles.set(d.name.name, info);
-  for (const t of d.transitions) checkTransition(an, t, roleScope, ctxRole);
+  d.transitions.forEach((t, i) => {
+    const answer = checkTransition(an, t, roleScope, ctxRole, info);
+    if (answer !== undefined) transitions[i] = { ...transitions[i]!, answer };
+  });
   forgets.push(...checkForgets(an, d, roleScope, info, { where: 'trigger', role: ctxRole }));
 }
 
-function checkTransition(an: Analysis, t: A.Transition, roleScope: Scope, role: { name: string; set: string }): void {
+/** Checks one transition; its declared answer when it has a well-formed one. */
+function checkTransition(an: Analysis, t: A.Transition, roleScope: Scope, role: { name: string; set: string }, info: RoleInfo): AnswerInfo | undefined {
   const scope = roleScope.child();
   for (const p of t.params) bindParam(an, p, scope, 'param');
   const trigger: Ctx = { where: 'trigger', role };
@@ -91,7 +96,9 @@ function checkTransition(an: Analysis, t: A.Transition, roleScope: Scope, role: 
     bindPattern(an, t.unless, inner);
     checkPatternBody(an, t.unless, inner, trigger);
   }
+  const answer = checkAnswer(an, t, scope, info, trigger);
   checkStmts(an, t.body, scope.child(), { where: 'body', role });
+  return answer;
 }
 
 function checkStmts(an: Analysis, stmts: readonly A.Stmt[], scope: Scope, ctx: Ctx): void {

@@ -79,6 +79,8 @@ export const CODES = {
   MOM423: { severity: 'error', meaning: 'a statement type where statements cannot be held (a role variable, a parameter, a function, a constant)' },
   MOM430: { severity: 'error', meaning: 'a FORGET condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v` or a boolean `v` (x of the statement alone, v a role variable) under AND and OR' },
   MOM431: { severity: 'error', meaning: 'a FORGET pattern of a trigger\'s form (a quorum, AS) or one that reads a role variable' },
+  MOM432: { severity: 'error', meaning: 'ANSWER on a transition that is not an input (it has a WHEN pattern, no parameters, or is a TIMEOUT: only a call has an answer), or an ANSWER value that reads KNOWN' },
+  MOM433: { severity: 'error', meaning: 'an ANSWER condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v` or a boolean `v` (x of the call\'s parameters alone, v a role variable) under AND and OR' },
 
   // Model checking (5xx): found while running a program, reported with the
   // trace that reached the failing evaluation.

@@ -136,7 +136,16 @@ export interface Transition extends Node {
   readonly patterns: readonly Pattern[];
   readonly guard?: Expr;
   readonly unless?: Pattern;
+  /** What a call of this input transition answers, and when (issue 26): `ANSWER WHEN cond VALUE expr`. */
+  readonly answer?: Answer;
   readonly body: readonly Stmt[];
+}
+
+export interface Answer extends Node {
+  /** After which of the node's steps the call is answered: a stable condition over role variables, parameters and constants. */
+  readonly when: Expr;
+  /** The answer, evaluated in the state after that step. */
+  readonly value: Expr;
 }
 
 export interface VarDecl extends Node {

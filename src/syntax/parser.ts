@@ -1,5 +1,6 @@
 import { diag, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type {
+  Answer,
   Arg, BinaryOp, ByzantineSend, Decl, Expr, FieldConstraint, Forget, Ident, IssuerPattern, ModelItem,
   Param, Pattern, PrincipalsPattern, Program, Stmt, Transition, TypeExpr, VarDecl,
 } from './ast.js';
@@ -414,6 +415,7 @@ class Parser {
       this.fail(`expected WHEN, IF or the body '@@{', found ${describe(this.peek())}`);
     }
     const unless = this.accept('UNLESS') ? this.parsePattern() : undefined;
+    const answer = this.is('ANSWER') ? this.parseAnswer() : undefined;
     if (!this.is('@@{')) {
       this.report(diag('MOM116', this.file, `expected the body spec '@@{ ... @@}', found ${describe(this.peek())}`, this.peek().span));
       throw new Panic();
@@ -423,7 +425,18 @@ class Parser {
     if (name !== undefined) t.name = name;
     if (guard !== undefined) t.guard = guard;
     if (unless !== undefined) t.unless = unless;
+    if (answer !== undefined) t.answer = answer;
     return t;
+  }
+
+  /** `ANSWER WHEN cond VALUE expr`. */
+  private parseAnswer(): Answer {
+    const start = this.expect('ANSWER').span.start;
+    this.expect('WHEN', "WHEN and the condition after which a call is answered (ANSWER WHEN cond VALUE expr)");
+    const when = this.parseExpr();
+    this.expect('VALUE', "VALUE and the answer (ANSWER WHEN cond VALUE expr)");
+    const value = this.parseExpr();
+    return { id: this.id(), span: this.from(start), when, value };
   }
 
   // ---------- patterns ----------
