@@ -411,8 +411,8 @@ export async function exploreParallel(system: System, evaluator: StateEvaluator,
     const s = states[states.length - 1]!;
     try {
       if (kind === 'step') {
-        const ample = opts.partialOrder?.ample(s);
-        if (ample === undefined) system.successors(s);
+        if (opts.partialOrder !== undefined) opts.partialOrder.reduce(s);
+        else system.successors(s);
       } else for (const inv of opts.invariants) evaluator.holds(inv.body, s);
     } catch (e) {
       if (e instanceof StepError) return { error: e.evalError, at, node: e.node, transition: e.transition };

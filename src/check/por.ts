@@ -22,18 +22,41 @@
 // delivery to a correct node): the three conditions under which the reduced
 // graph keeps every invariant violation, deadlock and fair end of the full
 // one up to stuttering. The graph is acyclic, so the cycle proviso holds.
+//
+// Where no delivery is safe, a fire of node n may be (issue 27): its
+// transition writes no checked variable, reads nothing a delivery can change
+// (no UNLESS, KNOWN or quorum issuer set), and commutes with every fire of
+// every transition n can still take (dependence.ts decides which commute,
+// from how guards read and bodies update n's variables; a transition whose
+// guard has a conjunct that stays false once false is dead and no longer
+// counts). Such a fire is, like a safe delivery, a persistent, invisible and
+// fair set on its own. The same liveness of transitions sharpens deliveries:
+// a type only a dead transition reads through UNLESS no longer blocks them.
 
 import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
-import type { Domain } from '../analysis/types.js';
-import type { Symbol } from '../analysis/symbols.js';
 import type * as A from '../syntax/ast.js';
 import { children } from '../analysis/walk.js';
+import type { EvalEnv } from '../semantics/eval.js';
 import { hasSorted, type State } from '../semantics/state.js';
 import type { Action, Successor, System } from '../semantics/system.js';
+import { keyOf } from '../semantics/value.js';
+import { carrierTypes, deliveryDependentTypes, RoleDependence, type Conflict } from './dependence.js';
+import { Futures, type NodeReduction } from './futures.js';
+
+export interface ReductionOptions {
+  /** Reduce to a single safe delivery (default true). */
+  readonly deliveries?: boolean;
+  /** Reduce to a single safe fire where no delivery is safe (default true). */
+  readonly fires?: boolean;
+  /**
+   * Replaces the analysis of which fires of one node commute: for the
+   * mutation test, which must see a wrong answer caught.
+   */
+  readonly conflict?: (role: RoleDependence, a: string, b: string) => Conflict;
+}
 
 export class PartialOrder {
-  /** Per node index: the record types whose delivery can change a Fire of that node; undefined for nodes that never receive. */
-  private readonly dependentTypes: (ReadonlySet<string> | undefined)[];
+  private readonly nodes: (NodeReduction | undefined)[];
   /**
    * Record types that carry statements or can be carried (issue 25): a
    * delivery of a carrier also puts its carried statements into known[n],
@@ -43,6 +66,10 @@ export class PartialOrder {
   private readonly certificateTypes: ReadonlySet<string>;
   /** `role.variable` read by a checked invariant or property. */
   private readonly visible: ReadonlySet<string>;
+  private readonly deliveries: boolean;
+  private readonly fires: boolean;
+  private readonly conflictOf: (role: RoleDependence, a: string, b: string) => Conflict;
+  private readonly futures: Futures;
 
   constructor(
     private readonly system: System,
@@ -50,54 +77,69 @@ export class PartialOrder {
     checked: readonly A.Expr[],
     /**
      * Choose among a node's safe deliveries the statement with the least key
-     * rather than the least id: ids depend on the order a thread interned
-     * statements in, keys do not, so every worker of the parallel search
-     * (parallel.ts) reduces a state the same way.
+     * rather than the least id (and among safe fires the least binding):
+     * ids depend on the order a thread interned statements in, keys do not,
+     * so every worker of the parallel search (parallel.ts) reduces a state
+     * the same way.
      */
     private readonly byKey = false,
+    options: ReductionOptions = {},
   ) {
-    const byRole = new Map<string, ReadonlySet<string>>();
-    this.dependentTypes = system.model.nodes.map((n) => {
+    const program = system.model.program;
+    this.certificateTypes = carrierTypes(program);
+    this.deliveries = options.deliveries ?? true;
+    this.fires = options.fires ?? true;
+    this.conflictOf = options.conflict ?? ((role, a, b) => role.conflict(a, b));
+    const byRole = new Map<string, RoleDependence>();
+    this.nodes = system.model.nodes.map((n) => {
       if (n.status !== 'correct' || n.role === undefined) return undefined;
-      let types = byRole.get(n.role.name);
-      if (types === undefined) {
-        types = nonMonotoneTypes(n.role, system.model.program.resolution);
-        byRole.set(n.role.name, types);
+      let deps = byRole.get(n.role.name);
+      if (deps === undefined) {
+        deps = new RoleDependence(n.role, program, this.certificateTypes);
+        byRole.set(n.role.name, deps);
       }
-      return types;
+      const env: EvalEnv = { me: n.name, bound: new Map() };
+      const possible = n.role.transitions.filter((t) => deps.describe(t.name).nodeConjuncts.every((c) => system.ev.evalBool(c, env))).map((t) => t.name);
+      return { index: n.index, name: n.name, deps, possible };
     });
-    this.certificateTypes = certificateTypes(system.model.program);
-    const visible = new Set<string>();
-    const resolution = system.model.program.resolution;
-    const collect = (e: A.Expr): void => {
-      if (e.kind === 'field') {
-        const sym = resolution.get(e.field.id);
-        if (sym?.k === 'roleVar') visible.add(`${sym.role}.${sym.name}`);
-      }
-      children(e).forEach(collect);
-    };
-    checked.forEach(collect);
-    // A function called from a property may read `p.var` too: count every function's reads.
-    for (const d of system.model.program.ast.decls) if (d.kind === 'function' && d.body !== undefined) collect(d.body);
-    this.visible = visible;
+    this.visible = visibleVariables(program, checked);
+    this.futures = new Futures(system, this.nodes, this.certificateTypes);
   }
 
   /** Whether a step can change what a checked property reads: only a Fire that assigns a variable it reads. */
   visibleStep(a: Action): boolean {
     if (a.kind !== 'fire') return false;
-    return assigned(a.transition.decl.body).some((v) => this.visible.has(`${a.transition.role}.${v}`));
+    return this.writesVisible(a.transition.role, a.transition.decl.body);
+  }
+
+  private writesVisible(role: string, body: readonly A.Stmt[]): boolean {
+    return assigned(body).some((v) => this.visible.has(`${role}.${v}`));
   }
 
   /**
-   * The reduced set at `s` when it is a single step: the first enabled
+   * The steps to expand `s` by: a single safe delivery, else a single safe
+   * fire, else every enabled step.
+   */
+  reduce(s: State): Successor[] {
+    const delivery = this.ample(s);
+    if (delivery !== undefined) return [delivery];
+    const all = this.system.successors(s);
+    if (!this.fires) return all;
+    const fire = this.safeFire(s, all);
+    return fire !== undefined ? [fire] : all;
+  }
+
+  /**
+   * The reduced set at `s` when it is a single delivery: the first enabled
    * delivery that commutes with every step (see above). Undefined when there
-   * is none: the search then takes every enabled step.
+   * is none.
    */
   ample(s: State): Successor | undefined {
-    const { model, interner } = this.system;
-    for (const n of model.nodes) {
-      const dependent = this.dependentTypes[n.index];
-      if (dependent === undefined) continue;
+    if (!this.deliveries) return undefined;
+    const { interner } = this.system;
+    for (const n of this.nodes) {
+      if (n === undefined) continue;
+      const dependent = this.dependentTypes(n, s);
       const known = s.known[n.index]!;
       let best: { step: Successor; key: string } | undefined;
       for (const id of s.pool) {
@@ -115,130 +157,106 @@ export class PartialOrder {
     }
     return undefined;
   }
-}
 
-function certificateTypes(program: CheckedProgram): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const r of program.records.values()) {
-    for (const f of r.fields) {
-      const visit = (d: Domain): void => {
-        if (d.k === 'statement') {
-          out.add(r.name);
-          out.add(d.record);
-        } else if (d.k === 'set') visit(d.elem);
-      };
-      visit(f.domain);
-    }
-  }
-  // A record holding a carrier (a record field) carries too.
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const r of program.records.values()) {
-      if (out.has(r.name)) continue;
-      if (r.fields.some((f) => recordTypesIn(f.domain).some((x) => out.has(x)))) {
-        out.add(r.name);
-        grew = true;
+  /** A fire among `all` (the steps enabled at `s`) that forms a persistent, invisible set on its own. */
+  private safeFire(s: State, all: readonly Successor[]): Successor | undefined {
+    const candidates = new Map<string, boolean>();
+    let closed: Set<string> | undefined;
+    let best: { step: Successor; key: string } | undefined;
+    for (const succ of all) {
+      const a = succ.action;
+      if (a.kind !== 'fire') continue;
+      const n = this.nodes[a.node];
+      if (n === undefined) continue;
+      const t = a.transition.name;
+      const at = `${a.node}:${t}`;
+      let candidate = candidates.get(at);
+      if (candidate === undefined) {
+        candidate = this.fireCandidate(n, t);
+        candidates.set(at, candidate);
       }
+      if (!candidate) continue;
+      // The transitions whose fires may not commute with this one must have none left to fire but this one.
+      const conflicting = this.futures.live(n, s).filter((other) => this.conflictOf(n.deps, t, other) !== undefined);
+      if (conflicting.length > 0) {
+        closed ??= this.futures.closedTypes(s);
+        const self = succ.state.handled[a.node]!.find((id) => !hasSorted(s.handled[a.node]!, id));
+        const c = closed;
+        if (conflicting.some((other) => this.futures.otherInstancePossible(n, n.deps.describe(other).transition, s, self, c))) continue;
+      }
+      if (!this.byKey) return succ;
+      const key = `${String(a.node).padStart(6, '0')}:${t}:${a.binding.map(([k, v]) => `${k}=${keyOf(v)}`).join(',')}`;
+      if (best === undefined || key < best.key) best = { step: succ, key };
     }
+    return best?.step;
   }
-  return out;
-}
 
-function recordTypesIn(d: Domain): string[] {
-  return d.k === 'record' ? [d.name] : d.k === 'set' ? recordTypesIn(d.elem) : [];
-}
+  /** Whether fires of `t` at node n may form a reduced set at all: bounded, invisible, unchanged by deliveries. */
+  private fireCandidate(n: NodeReduction, t: string): boolean {
+    const fp = n.deps.describe(t);
+    if (fp.unbounded !== undefined || fp.knownReads.size > 0) return false;
+    return !this.writesVisible(fp.transition.role, fp.transition.decl.body);
+  }
 
-/**
- * The record types a role reads in a way a new statement can change other
- * than by enabling more matches: UNLESS patterns, KNOWN anywhere in a
- * trigger or body, and quorum patterns whose issuer set is read anywhere but
- * in a guard that only grows true as the set grows (`ME IN Q`).
- */
-export function nonMonotoneTypes(role: RoleInfo, resolution: ReadonlyMap<number, Symbol>): ReadonlySet<string> {
-  const out = new Set<string>();
-  const inExpr = (e: A.Expr): void => {
-    if (e.kind === 'known') {
-      out.add(e.pattern.recordType.name);
-      patternExprs(e.pattern).forEach(inExpr);
+  /** The record types whose delivery to n can change a fire n can still take (by the set of live transitions, cached). */
+  private dependentTypes(n: NodeReduction, s: State): ReadonlySet<string> {
+    const live = this.futures.live(n, s);
+    const key = `${n.index}:${live.join(',')}`;
+    let types = this.dependentCache.get(key);
+    if (types === undefined) {
+      types = deliveryDependentTypes(live.map((t) => n.deps.describe(t).transition), this.system.model.program.resolution);
+      this.dependentCache.set(key, types);
     }
-    children(e).forEach(inExpr);
-  };
+    return types;
+  }
+  private readonly dependentCache = new Map<string, ReadonlySet<string>>();
+
+  /**
+   * What `--por` says about fires: each transition that is never reduced, or
+   * only once others are dead, and why.
+   */
+  report(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const n of this.nodes) {
+      if (n === undefined || seen.has(n.deps.role.name)) continue;
+      seen.add(n.deps.role.name);
+      out.push(...roleReport(n.deps.role, n.deps, (t) => this.writesVisible(n.deps.role.name, t.decl.body), this.conflictOf));
+    }
+    return out;
+  }
+}
+
+function roleReport(role: RoleInfo, deps: RoleDependence, visible: (t: RoleInfo['transitions'][number]) => boolean, conflictOf: (role: RoleDependence, a: string, b: string) => Conflict): string[] {
+  const out: string[] = [];
   for (const t of role.transitions) {
-    const d = t.decl;
-    const exprs: A.Expr[] = [];
-    for (const p of d.patterns) exprs.push(...patternExprs(p));
-    if (d.unless !== undefined) {
-      out.add(d.unless.recordType.name);
-      exprs.push(...patternExprs(d.unless));
-    }
-    const body = bodyExprs(d.body);
-    [...exprs, ...body, ...(d.guard !== undefined ? [d.guard] : [])].forEach(inExpr);
-    for (const p of d.patterns) {
-      // `AS s` binds every matching known statement: a later delivery changes the set (issue 25).
-      if (p.statements !== undefined) out.add(p.recordType.name);
-      if (p.issuer.kind !== 'quorum' || p.issuer.binder === undefined) continue;
-      const q = p.issuer.binder.id;
-      const reads = (e: A.Expr): boolean => readsBinder(e, q, resolution);
-      const monotone = !exprs.some(reads) && !body.some(reads) && (d.guard === undefined || growsTrue(d.guard, reads, true));
-      if (!monotone) out.add(p.recordType.name);
+    const fp = deps.describe(t.name);
+    const name = `${role.name}.${t.name}`;
+    if (fp.unbounded !== undefined) out.push(`${name}: never reduced: ${fp.unbounded}`);
+    else if (visible(t)) out.push(`${name}: never reduced: it writes a variable a checked property reads`);
+    else if (fp.knownReads.size > 0) out.push(`${name}: never reduced: deliveries of ${[...fp.knownReads].sort().join(', ')} can change it (UNLESS, KNOWN or a quorum's issuers)`);
+    else {
+      const conflicts = role.transitions.map((o) => conflictOf(deps, t.name, o.name)).filter((c): c is string => c !== undefined);
+      if (conflicts.length > 0) out.push(`${name}: reduced only where none of the fires it conflicts with can still happen: ${conflicts.join('; ')}`);
     }
   }
   return out;
 }
 
-function readsBinder(e: A.Expr, id: number, resolution: ReadonlyMap<number, Symbol>): boolean {
-  if (e.kind === 'name') {
-    const sym = resolution.get(e.id);
-    if (sym?.k === 'bound' && sym.declId === id) return true;
-  }
-  return children(e).some((c) => readsBinder(c, id, resolution));
-}
-
-/**
- * Whether `e` (positive: as written; else under a negation) can only go from
- * false to true as the set the binder names gains members: it reads the set
- * only as `x IN Q`, under AND, OR and the right of IMPLIES, not negated.
- */
-function growsTrue(e: A.Expr, reads: (e: A.Expr) => boolean, positive: boolean): boolean {
-  if (!reads(e)) return true;
-  if (e.kind === 'binary' && (e.op === 'AND' || e.op === 'OR')) return growsTrue(e.left, reads, positive) && growsTrue(e.right, reads, positive);
-  if (e.kind === 'binary' && e.op === 'IMPLIES') return growsTrue(e.left, reads, !positive) && growsTrue(e.right, reads, positive);
-  if (e.kind === 'unary' && e.op === 'NOT') return growsTrue(e.operand, reads, !positive);
-  if (e.kind === 'binary' && e.op === 'IN' && !reads(e.left) && e.right.kind === 'name') return positive;
-  return false;
-}
-
-/** Every expression a body evaluates. A PROGRESS pattern guides dissemination only; the abstract pool never reads it. */
-function bodyExprs(stmts: readonly A.Stmt[]): A.Expr[] {
-  const out: A.Expr[] = [];
-  for (const st of stmts) {
-    switch (st.kind) {
-      case 'local':
-      case 'assign':
-        out.push(st.value);
-        break;
-      case 'if':
-        out.push(st.cond, ...bodyExprs(st.then), ...bodyExprs(st.else));
-        break;
-      case 'publish':
-        out.push(st.issuer, ...st.args.map((a) => a.value));
-        for (const pp of [st.verifier, st.auditor]) if (pp.kind === 'expr') out.push(pp.expr);
-        break;
+function visibleVariables(program: CheckedProgram, checked: readonly A.Expr[]): ReadonlySet<string> {
+  const visible = new Set<string>();
+  const resolution = program.resolution;
+  const collect = (e: A.Expr): void => {
+    if (e.kind === 'field') {
+      const sym = resolution.get(e.field.id);
+      if (sym?.k === 'roleVar') visible.add(`${sym.role}.${sym.name}`);
     }
-  }
-  return out;
-}
-
-function patternExprs(p: A.Pattern): A.Expr[] {
-  const out: A.Expr[] = [];
-  if (p.issuer.kind === 'principal') out.push(p.issuer.expr);
-  else if (p.issuer.kind === 'single') out.push(p.issuer.set, p.issuer.count);
-  else out.push(p.issuer.set, p.issuer.threshold);
-  if (p.verifier.kind === 'expr') out.push(p.verifier.expr);
-  if (p.auditor.kind === 'expr') out.push(p.auditor.expr);
-  for (const c of p.constraints) if (c.kind === 'eq') out.push(c.value);
-  return out;
+    children(e).forEach(collect);
+  };
+  checked.forEach(collect);
+  // A function called from a property may read `p.var` too: count every function's reads.
+  for (const d of program.ast.decls) if (d.kind === 'function' && d.body !== undefined) collect(d.body);
+  return visible;
 }
 
 /** Names of the variables a body may assign (role variables and locals alike). */

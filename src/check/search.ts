@@ -213,8 +213,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     }
     let succs;
     try {
-      const ample = opts.partialOrder?.ample(state);
-      succs = ample !== undefined ? [ample] : system.successors(state);
+      succs = opts.partialOrder !== undefined ? opts.partialOrder.reduce(state) : system.successors(state);
     } catch (e) {
       if (e instanceof StepError) {
         status = 'error';

@@ -112,6 +112,8 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
     const note = (text: string): void => onNote?.(modelName, text);
     // Forgetting's checks (a step property among them) run in the in-process search only.
     const parallelPossible = predicates.length === 0 && source !== undefined && !system.forgets;
+    // What the reduction over fires cannot use, and why (issue 27: `--por` says which transitions it never reduces).
+    if (partialOrder === true) for (const line of new PartialOrder(system, checked).report()) note(`--por: ${line}`);
     const inProcess = (stopAt?: number): Promise<SearchOutcome> =>
       explore(system, evaluator, {
         ...limits,

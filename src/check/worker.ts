@@ -91,8 +91,7 @@ try {
       const state = packer.unpack(e.packed);
       let succs: Successor[];
       try {
-        const ample = partialOrder?.ample(state);
-        succs = ample !== undefined ? [ample] : system.successors(state);
+        succs = partialOrder !== undefined ? partialOrder.reduce(state) : system.successors(state);
       } catch (x) {
         if (x instanceof StepError || x instanceof EvalError) {
           error = { fp: e.fp, kind: 'step' };

@@ -392,7 +392,7 @@ export class System {
 
 }
 
-function forEachCombination(domains: readonly (readonly Value[])[], f: (values: readonly Value[]) => void): void {
+export function forEachCombination(domains: readonly (readonly Value[])[], f: (values: readonly Value[]) => void): void {
   const cur: Value[] = [];
   const rec = (i: number): void => {
     if (i === domains.length) {
