@@ -50,6 +50,12 @@ export interface Footprint {
   readonly nodeConjuncts: readonly A.Expr[];
   /** Why the analysis cannot bound what the transition depends on; such a transition is never reduced. */
   readonly unbounded?: string;
+  /**
+   * Its body only sets booleans TRUE and its guard cannot fail (no division,
+   * no call): with nothing else reading those booleans, its fires change
+   * nothing any other step or property sees (see RoleDependence.unread).
+   */
+  readonly onlyFlags: boolean;
 }
 
 /** Why one transition's fires may not commute with another's (undefined: they commute). */
@@ -93,6 +99,23 @@ export class RoleDependence {
 
   describe(name: string): Footprint {
     return this.footprints.get(name)!;
+  }
+
+  /**
+   * The transitions whose fires nothing observes: their body only sets
+   * booleans TRUE (no PUBLISH, no computation that can fail) that no other
+   * transition of the role reads. PrimaryBackup's SuspectPrimary is one: the
+   * paper stops at suspicion. Whether a checked property reads those
+   * booleans is the caller's to add.
+   */
+  unread(): string[] {
+    const out: string[] = [];
+    for (const fp of this.footprints.values()) {
+      if (!fp.onlyFlags || fp.unbounded !== undefined) continue;
+      const others = [...this.footprints.values()].filter((o) => o !== fp);
+      if ([...fp.writes.keys()].every((v) => others.every((o) => !o.enableReads.has(v) && !o.bodyReads.has(v)))) out.push(fp.transition.name);
+    }
+    return out;
   }
 
   /** The growing variables, for tests and reports. */
@@ -149,7 +172,9 @@ function footprint(t: TransitionInfo, resolution: ReadonlyMap<number, Symbol>, c
   const deathConjuncts = conjuncts.filter((c) => free(c) && varsRead(c, resolution).size > 0 && onlyPolarity(c, 'down', resolution));
   const nodeConjuncts = conjuncts.filter((c) => free(c) && varsRead(c, resolution).size === 0);
   const unbounded = unboundedReason(d, resolution);
-  return { transition: t, enableReads, bodyReads, writes, knownReads, learns, deathConjuncts, nodeConjuncts, ...(unbounded !== undefined ? { unbounded } : {}) };
+  const triggers = [...d.patterns, ...(d.unless !== undefined ? [d.unless] : [])].flatMap(patternExprs);
+  const onlyFlags = d.body.every((st) => st.kind === 'assign' && st.value.kind === 'bool' && st.value.value) && !triggers.some(canFail) && (d.guard === undefined || !canFail(d.guard));
+  return { transition: t, enableReads, bodyReads, writes, knownReads, learns, deathConjuncts, nodeConjuncts, onlyFlags, ...(unbounded !== undefined ? { unbounded } : {}) };
 }
 
 /** A reading the analysis cannot place: another principal's variable, or a set of statements that grows with knowledge. */
@@ -166,6 +191,14 @@ function unboundedReason(d: A.Transition, resolution: ReadonlyMap<number, Symbol
   all.forEach(visit);
   if (reason === undefined && d.patterns.some((p) => p.statements !== undefined)) reason = 'it binds a set of known statements (AS), which grows with every delivery';
   return reason;
+}
+
+/** Whether evaluating `e` may fail: a division or remainder (by zero), or a call (a function's body may fail). */
+function canFail(e: A.Expr): boolean {
+  if (e.kind === 'binary' && (e.op === '/' || e.op === '%')) return true;
+  if (e.kind === 'call' && e.callee.name !== 'size') return true;
+  if (e.kind === 'known') return patternExprs(e.pattern).some(canFail);
+  return children(e).some(canFail);
 }
 
 /** Top-level AND operands. */

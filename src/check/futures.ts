@@ -21,6 +21,8 @@ export interface NodeReduction {
   readonly deps: RoleDependence;
   /** Transitions whose guard's conjuncts over ME and constants hold at this node. */
   readonly possible: readonly string[];
+  /** Transitions whose fires nothing observes (RoleDependence.unread, less those a checked property reads). */
+  readonly unread: ReadonlySet<string>;
 }
 
 export class Futures {

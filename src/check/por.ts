@@ -49,6 +49,11 @@ export interface ReductionOptions {
   /** Reduce to a single safe fire where no delivery is safe (default true). */
   readonly fires?: boolean;
   /**
+   * Treat the fires nothing observes as absent when deciding what is safe,
+   * and postpone them while another fair step is enabled (default true).
+   */
+  readonly unread?: boolean;
+  /**
    * Replaces the analysis of which fires of one node commute: for the
    * mutation test, which must see a wrong answer caught.
    */
@@ -68,6 +73,7 @@ export class PartialOrder {
   private readonly visible: ReadonlySet<string>;
   private readonly deliveries: boolean;
   private readonly fires: boolean;
+  private readonly unread: boolean;
   private readonly conflictOf: (role: RoleDependence, a: string, b: string) => Conflict;
   private readonly futures: Futures;
 
@@ -89,7 +95,9 @@ export class PartialOrder {
     this.certificateTypes = carrierTypes(program);
     this.deliveries = options.deliveries ?? true;
     this.fires = options.fires ?? true;
+    this.unread = options.unread ?? true;
     this.conflictOf = options.conflict ?? ((role, a, b) => role.conflict(a, b));
+    this.visible = visibleVariables(program, checked);
     const byRole = new Map<string, RoleDependence>();
     this.nodes = system.model.nodes.map((n) => {
       if (n.status !== 'correct' || n.role === undefined) return undefined;
@@ -100,10 +108,17 @@ export class PartialOrder {
       }
       const env: EvalEnv = { me: n.name, bound: new Map() };
       const possible = n.role.transitions.filter((t) => deps.describe(t.name).nodeConjuncts.every((c) => system.ev.evalBool(c, env))).map((t) => t.name);
-      return { index: n.index, name: n.name, deps, possible };
+      const unread = new Set(this.unread ? deps.unread().filter((t) => !this.writesVisible(n.role!.name, deps.describe(t).transition.decl.body)) : []);
+      return { index: n.index, name: n.name, deps, possible, unread };
     });
-    this.visible = visibleVariables(program, checked);
     this.futures = new Futures(system, this.nodes, this.certificateTypes);
+  }
+
+  /** `Role.Transition` for each transition whose fires nothing observes (see postponeUnread). */
+  unreadTransitions(): string[] {
+    const out = new Set<string>();
+    for (const n of this.nodes) if (n !== undefined) for (const t of n.unread) out.add(`${n.deps.role.name}.${t}`);
+    return [...out].sort();
   }
 
   /** Whether a step can change what a checked property reads: only a Fire that assigns a variable it reads. */
@@ -126,7 +141,22 @@ export class PartialOrder {
     const all = this.system.successors(s);
     if (!this.fires) return all;
     const fire = this.safeFire(s, all);
-    return fire !== undefined ? [fire] : all;
+    if (fire !== undefined) return [fire];
+    return this.postponeUnread(all);
+  }
+
+  /**
+   * Every step but the fires nothing observes (NodeReduction.unread), when
+   * some other fair step is enabled: those fires change no variable any
+   * other step or property reads, so taking them later, where nothing else
+   * fair is left, shows the same valuations and reaches fair ends that
+   * differ only in what they wrote (docs/checker.md, "Fires nothing reads").
+   */
+  private postponeUnread(all: readonly Successor[]): Successor[] {
+    if (!this.unread) return [...all];
+    const isUnread = (x: Successor): boolean => x.action.kind === 'fire' && this.nodes[x.action.node]?.unread.has(x.action.transition.name) === true;
+    const rest = all.filter((x) => !isUnread(x));
+    return rest.length < all.length && rest.some((x) => x.fairness !== undefined) ? rest : [...all];
   }
 
   /**
@@ -177,7 +207,7 @@ export class PartialOrder {
       }
       if (!candidate) continue;
       // The transitions whose fires may not commute with this one must have none left to fire but this one.
-      const conflicting = this.futures.live(n, s).filter((other) => this.conflictOf(n.deps, t, other) !== undefined);
+      const conflicting = this.futures.live(n, s).filter((other) => !n.unread.has(other) && this.conflictOf(n.deps, t, other) !== undefined);
       if (conflicting.length > 0) {
         closed ??= this.futures.closedTypes(s);
         const self = succ.state.handled[a.node]!.find((id) => !hasSorted(s.handled[a.node]!, id));
@@ -200,7 +230,7 @@ export class PartialOrder {
 
   /** The record types whose delivery to n can change a fire n can still take (by the set of live transitions, cached). */
   private dependentTypes(n: NodeReduction, s: State): ReadonlySet<string> {
-    const live = this.futures.live(n, s);
+    const live = this.futures.live(n, s).filter((t) => !n.unread.has(t));
     const key = `${n.index}:${live.join(',')}`;
     let types = this.dependentCache.get(key);
     if (types === undefined) {
@@ -222,6 +252,7 @@ export class PartialOrder {
       if (n === undefined || seen.has(n.deps.role.name)) continue;
       seen.add(n.deps.role.name);
       out.push(...roleReport(n.deps.role, n.deps, (t) => this.writesVisible(n.deps.role.name, t.decl.body), this.conflictOf));
+      for (const t of n.unread) out.push(`${n.deps.role.name}.${t}: nothing reads what it writes: the reduction treats it as absent and takes it only where no other fair step is left`);
     }
     return out;
   }
