@@ -16,6 +16,7 @@ import { runCostBench } from './cost.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
+import { runReductionBench } from './reduction.js';
 import { runTlcBench } from './tlc.js';
 import { runRuntimeBench } from './runtime.js';
 import { runSessionBench } from './session.js';
@@ -26,6 +27,7 @@ import { peakRss } from './stats.js';
 const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
   { name: 'frontend', run: runFrontendBench },
   { name: 'checker', run: runCheckerBench },
+  { name: 'reduction', run: runReductionBench },
   { name: 'tlc', run: runTlcBench },
   { name: 'simulate', run: runSimulateBench },
   { name: 'runtime', run: runRuntimeBench },
