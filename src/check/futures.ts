@@ -45,7 +45,7 @@ export class Futures {
       if (death.length === 0) return true;
       env ??= { me: n.name, vars: s.vars[n.index]!.slice(), varIndex: this.system.varIndexOf(role.name), bound: new Map() };
       const e = env;
-      return death.every((c) => this.system.ev.evalBool(c, e));
+      return death.every((c) => holdsOrFails(() => this.system.ev.evalBool(c, e)));
     });
   }
 
@@ -97,17 +97,20 @@ export class Futures {
     const role = this.system.model.nodes[n.index]!.role!;
     const paramValues = d.params.map((p) => enumerate(ev.program.domainOf.get(p.id)!, ev, p.span));
     let possible = false;
-    forEachCombination(paramValues, (params) => {
-      if (possible) return;
-      const env: EvalEnv = { me: n.name, vars: s.vars[n.index]!.slice(), varIndex: this.system.varIndexOf(role.name), bound: new Map() };
-      d.params.forEach((p, i) => env.bound.set(p.name.id, params[i]!));
-      matcher.forEachMatch(d.patterns, env, world, (matches) => {
-        const inst = interner.instance(n.index, t.name, instanceValues(params, matches));
-        if (inst.id !== except && !hasSorted(handled, inst.id)) possible = true;
-        return !possible;
+    // Matching over statements n does not know yet may evaluate what the search never would: a failure counts as "possible".
+    return holdsOrFails(() => {
+      forEachCombination(paramValues, (params) => {
+        if (possible) return;
+        const env: EvalEnv = { me: n.name, vars: s.vars[n.index]!.slice(), varIndex: this.system.varIndexOf(role.name), bound: new Map() };
+        d.params.forEach((p, i) => env.bound.set(p.name.id, params[i]!));
+        matcher.forEachMatch(d.patterns, env, world, (matches) => {
+          const inst = interner.instance(n.index, t.name, instanceValues(params, matches));
+          if (inst.id !== except && !hasSorted(handled, inst.id)) possible = true;
+          return !possible;
+        });
       });
+      return possible;
     });
-    return possible;
   }
 
   private readsVars(t: TransitionInfo): boolean {
@@ -118,5 +121,14 @@ export class Futures {
       this.patternsReadVars.set(t, r);
     }
     return r;
+  }
+}
+
+/** `f()`, or true when it throws: a condition that cannot be evaluated is taken as holding (alive, possible), which only makes the reduction take more steps. */
+export function holdsOrFails(f: () => boolean): boolean {
+  try {
+    return f();
+  } catch {
+    return true;
   }
 }

@@ -41,7 +41,7 @@ import { hasSorted, type State } from '../semantics/state.js';
 import type { Action, Successor, System } from '../semantics/system.js';
 import { keyOf } from '../semantics/value.js';
 import { carrierTypes, deliveryDependentTypes, RoleDependence, type Conflict } from './dependence.js';
-import { Futures, type NodeReduction } from './futures.js';
+import { Futures, holdsOrFails, type NodeReduction } from './futures.js';
 
 export interface ReductionOptions {
   /** Reduce to a single safe delivery (default true). */
@@ -107,7 +107,7 @@ export class PartialOrder {
         byRole.set(n.role.name, deps);
       }
       const env: EvalEnv = { me: n.name, bound: new Map() };
-      const possible = n.role.transitions.filter((t) => deps.describe(t.name).nodeConjuncts.every((c) => system.ev.evalBool(c, env))).map((t) => t.name);
+      const possible = n.role.transitions.filter((t) => deps.describe(t.name).nodeConjuncts.every((c) => holdsOrFails(() => system.ev.evalBool(c, env)))).map((t) => t.name);
       const unread = new Set(this.unread ? deps.unread().filter((t) => !this.writesVisible(n.role!.name, deps.describe(t).transition.decl.body)) : []);
       return { index: n.index, name: n.name, deps, possible, unread };
     });
