@@ -218,7 +218,7 @@ async function graphOf(program: CheckedProgram, model: string, reduction: Reduct
     invariants,
     predicates: [{ expr: RECORD, bound: new Map() }],
     recordGraph: false,
-    // 'deliveries' is the reduction over deliveries as it was before the one over fires.
+    // 'deliveries': the reduction over deliveries alone (dead transitions' UNLESS and KNOWN no longer count), without postponing unread fires.
     ...(reduction !== 'none' ? { partialOrder: new PartialOrder(system, checkedExprs, false, { deliveries: reduction !== 'fires', fires: reduction !== 'deliveries', unread: reduction !== 'deliveries', ...options }) } : {}),
   });
   expect(outcome.status === 'complete' || outcome.status === 'violation').toBe(true);
