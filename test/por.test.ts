@@ -92,6 +92,11 @@ describe('--por: the verdicts of the full search, in no more states; counterexam
     expect(por.models.map((m) => m.model)).toEqual(models);
     const caught = CAUGHT[file.split('/').pop()!];
     const program = checked(file);
+    // A program that forgets is searched without reduction (src/check/verify.ts says why); test/forget.test.ts checks its verdicts.
+    if ([...program.roles.values()].some((r) => r.forgets.length > 0)) {
+      for (const m of por.models) expect(m.bounds.partialOrder, m.model).not.toBe(true);
+      return;
+    }
     for (const m of por.models) {
       expect(m.bounds.partialOrder).toBe(true);
       expect({ model: m.model, status: m.status }).toEqual({ model: m.model, status: caught === undefined ? 'complete' : 'violation' });

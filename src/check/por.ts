@@ -171,9 +171,10 @@ export class PartialOrder {
       if (n === undefined) continue;
       const dependent = this.dependentTypes(n, s);
       const known = s.known[n.index]!;
+      const forgotten = s.forgotten[n.index]!;
       let best: { step: Successor; key: string } | undefined;
       for (const id of s.pool) {
-        if (hasSorted(known, id)) continue;
+        if (hasSorted(known, id) || hasSorted(forgotten, id)) continue;
         const st = interner.stmt(id);
         if (!st.verifiers.includes(n.name) || dependent.has(st.record.type) || this.certificateTypes.has(st.record.type)) continue;
         if (best !== undefined && st.key >= best.key) continue;
