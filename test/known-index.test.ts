@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledCore } from '../src/semantics/compiled/core.js';
 import { instanceKey, instanceValues } from '../src/semantics/instance.js';
-import { KnownIndex } from '../src/semantics/known-index.js';
+import { KnownIndex, ValueMap } from '../src/semantics/known-index.js';
+import { statementKey, type Statement } from '../src/semantics/state.js';
+import { makeRecord, makeSet, type Value } from '../src/semantics/value.js';
 import type { PatternMatch } from '../src/semantics/match.js';
 import { ProgramFacts } from '../src/semantics/pattern-plan.js';
-import { keyOf } from '../src/semantics/value.js';
 import { explore, load, modelsOf, rng } from './helpers/compiled-diff.js';
 
 describe('KnownIndex.remove', () => {
@@ -40,7 +41,7 @@ describe('KnownIndex.remove', () => {
           const t = s.record.type;
           expect(pruned.knownOfType(t)).toEqual(fresh.knownOfType(t));
           expect(pruned.knownWithRecord(t, s.record.key)).toEqual(fresh.knownWithRecord(t, s.record.key));
-          s.record.fields.forEach((f, i) => expect(pruned.knownWithField(t, i, keyOf(f))).toEqual(fresh.knownWithField(t, i, keyOf(f))));
+          s.record.fields.forEach((f, i) => expect(pruned.knownWithValue(t, i, f)).toEqual(fresh.knownWithValue(t, i, f)));
         }
         for (const info of node.role.transitions) {
           const decl = info.decl;
@@ -69,5 +70,36 @@ describe('KnownIndex.remove', () => {
     expect(compared).toBeGreaterThan(10);
     // Removing statements did take matches away (the comparison is not between two empty lists).
     expect(removedMatches).toBeGreaterThan(0);
+  });
+});
+
+describe('ValueMap', () => {
+  it('keys equal values together and never a value of another type', () => {
+    const m = new ValueMap<string>();
+    const rec = makeRecord('R', [1, 'a']);
+    const values: Value[] = [1, '1', true, 'TRUE', false, 'FALSE', 'a', '"a"', rec, rec.key, makeSet([1]), makeSet([1]).key, makeSet(['1'])];
+    values.forEach((v, i) => m.set(v, String(i)));
+    expect(m.size).toBe(values.length);
+    values.forEach((v, i) => expect(m.get(v)).toBe(String(i)));
+    // An equal value built anew finds the same entry.
+    expect(m.get(makeRecord('R', [1, 'a']))).toBe('8');
+    expect(m.get(makeRecord('R', ['1', 'a']))).toBeUndefined();
+    expect(m.delete(1)).toBe(true);
+    expect(m.get('1')).toBe('1');
+    expect(m.get(1)).toBeUndefined();
+  });
+
+  it('narrows by a field value of the right type only: a statement with 1 is not found by "1"', () => {
+    const w = new KnownIndex(['a']);
+    const s = (id: number, v: Value): Statement => ({ kind: 'statement', id, issuer: 'a', verifiers: ['a'], auditors: [], record: makeRecord('R', [v]), key: statementKey('a', ['a'], [], makeRecord('R', [v])) });
+    const one = s(0, 1);
+    const str = s(1, '1');
+    w.add(one);
+    w.add(str);
+    expect(w.knownWithValue('R', 0, 1)).toEqual([one]);
+    expect(w.knownWithValue('R', 0, '1')).toEqual([str]);
+    w.remove(one);
+    expect(w.knownWithValue('R', 0, 1)).toEqual([]);
+    expect(w.knownWithValue('R', 0, '1')).toEqual([str]);
   });
 });

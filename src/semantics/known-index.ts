@@ -1,18 +1,49 @@
 // The statements one node knows, kept up to date as it learns them, with the
 // indexes the matcher uses to find candidates without scanning: by record
 // type, by (type, field, value) and by record. A long run learns statements
-// one at a time; nothing here is rebuilt per step.
+// one at a time; nothing here is rebuilt per step, and learning one builds no
+// string: a field's value is its own map key (see ValueMap).
 
 import type { MatchWorld } from './match.js';
 import type { Statement } from './state.js';
-import { keyOf } from './value.js';
+import type { Value } from './value.js';
 
 const EMPTY: readonly Statement[] = [];
+
+/**
+ * A map keyed by values, without building a string per lookup: a boolean,
+ * number or string is its own key (a Map tells `1` from `"1"` and `TRUE`
+ * from `"TRUE"`), a set, record or statement its canonical key, in a map of
+ * its own so that no string value can meet an object's key. Equal values
+ * (equalValues) are the same key, and only those.
+ */
+export class ValueMap<T> {
+  private readonly prim = new Map<boolean | number | string, T>();
+  private readonly obj = new Map<string, T>();
+
+  get(v: Value): T | undefined {
+    return typeof v === 'object' ? this.obj.get(v.key) : this.prim.get(v);
+  }
+
+  set(v: Value, t: T): void {
+    if (typeof v === 'object') this.obj.set(v.key, t);
+    else this.prim.set(v, t);
+  }
+
+  delete(v: Value): boolean {
+    return typeof v === 'object' ? this.obj.delete(v.key) : this.prim.delete(v);
+  }
+
+  get size(): number {
+    return this.prim.size + this.obj.size;
+  }
+}
 
 export class KnownIndex implements MatchWorld {
   private readonly byKey = new Map<string, Statement>();
   private readonly byType = new Map<string, Statement[]>();
-  private readonly byField = new Map<string, Statement[]>();
+  /** Per record type, per field index: the statements by that field's value. */
+  private readonly byField = new Map<string, ValueMap<Statement[]>[]>();
   private readonly byRecord = new Map<string, Statement[]>();
 
   constructor(readonly everyone: readonly string[]) {}
@@ -29,9 +60,17 @@ export class KnownIndex implements MatchWorld {
   add(s: Statement): boolean {
     if (this.byKey.has(s.key)) return false;
     this.byKey.set(s.key, s);
-    push(this.byType, s.record.type, s);
-    push(this.byRecord, s.record.key, s);
-    s.record.fields.forEach((f, i) => push(this.byField, fieldKey(s.record.type, i, keyOf(f)), s));
+    const r = s.record;
+    push(this.byType, r.type, s);
+    push(this.byRecord, r.key, s);
+    const fields = this.fieldsOf(r.type, r.fields.length);
+    for (let i = 0; i < r.fields.length; i++) {
+      const m = fields[i]!;
+      const v = r.fields[i]!;
+      const list = m.get(v);
+      if (list === undefined) m.set(v, [s]);
+      else list.push(s);
+    }
     return true;
   }
 
@@ -44,9 +83,18 @@ export class KnownIndex implements MatchWorld {
     const known = this.byKey.get(s.key);
     if (known === undefined) return false;
     this.byKey.delete(s.key);
-    pull(this.byType, known.record.type, known);
-    pull(this.byRecord, known.record.key, known);
-    known.record.fields.forEach((f, i) => pull(this.byField, fieldKey(known.record.type, i, keyOf(f)), known));
+    const r = known.record;
+    pull(this.byType, r.type, known);
+    pull(this.byRecord, r.key, known);
+    const fields = this.byField.get(r.type);
+    r.fields.forEach((v, i) => {
+      const m = fields?.[i];
+      const list = m?.get(v);
+      if (m === undefined || list === undefined) return;
+      const at = list.indexOf(known);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) m.delete(v);
+    });
     return true;
   }
 
@@ -58,18 +106,24 @@ export class KnownIndex implements MatchWorld {
     return this.byType.get(type) ?? EMPTY;
   }
 
-  knownWithField(type: string, field: number, valueKey: string): readonly Statement[] {
-    return this.byField.get(fieldKey(type, field, valueKey)) ?? EMPTY;
+  knownWithValue(type: string, field: number, value: Value): readonly Statement[] {
+    return this.byField.get(type)?.[field]?.get(value) ?? EMPTY;
   }
 
   knownWithRecord(type: string, recordKey: string): readonly Statement[] {
     const list = this.byRecord.get(recordKey) ?? EMPTY;
     return list.length === 0 || list[0]!.record.type === type ? list : EMPTY;
   }
-}
 
-function fieldKey(type: string, field: number, valueKey: string): string {
-  return `${type}\u0000${field}\u0000${valueKey}`;
+  private fieldsOf(type: string, n: number): ValueMap<Statement[]>[] {
+    let fields = this.byField.get(type);
+    if (fields === undefined) {
+      fields = [];
+      this.byField.set(type, fields);
+    }
+    while (fields.length < n) fields.push(new ValueMap());
+    return fields;
+  }
 }
 
 function push(m: Map<string, Statement[]>, k: string, s: Statement): void {

@@ -15,7 +15,7 @@ import type * as A from '../syntax/ast.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import { planPatterns, ProgramFacts, type CheckPlan, type NarrowPlan } from './pattern-plan.js';
 import type { Statement } from './state.js';
-import { isSet, keyOf, makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type StatementValue, type Value } from './value.js';
+import { isSet, makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type StatementValue, type Value } from './value.js';
 
 /** What one pattern matched: the statement (or a quorum's representative) and its identity. */
 export interface PatternMatch {
@@ -78,8 +78,8 @@ export interface CompiledPatterns {
 export interface MatchWorld {
   readonly everyone: readonly string[];
   knownOfType(type: string): readonly Statement[];
-  /** Known statements of `type` whose field `field` has the value with key `valueKey` (an index; optional). */
-  knownWithField?(type: string, field: number, valueKey: string): readonly Statement[];
+  /** Known statements of `type` whose field `field` equals `value` (an index; optional). */
+  knownWithValue?(type: string, field: number, value: Value): readonly Statement[];
   /** Known statements whose record has key `recordKey` (an index; optional). */
   knownWithRecord?(type: string, recordKey: string): readonly Statement[];
 }
@@ -354,11 +354,11 @@ export function narrowedStatements<N extends { readonly field: number; readonly 
     const v = matched[ref.pattern]?.record.fields[ref.field];
     if (v !== undefined && typeof v === 'object') return world.knownWithRecord(type, v.key);
   }
-  if (world.knownWithField !== undefined) {
+  if (world.knownWithValue !== undefined) {
     for (const nw of c.narrowings[i]!) {
       if (staticOnly && nw.dynamic) continue;
       const v = value(nw);
-      if (v !== undefined) return world.knownWithField(type, nw.field, keyOf(v));
+      if (v !== undefined) return world.knownWithValue(type, nw.field, v);
     }
   }
   return world.knownOfType(type);

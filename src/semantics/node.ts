@@ -61,6 +61,12 @@ interface Pending {
   readonly instance?: string;
 }
 
+/** What learning a statement of one record type wakes: triggers whose KNOWN or UNLESS read it, and each pattern of that type. */
+interface Wakes {
+  readonly readers: Trigger[];
+  readonly patterns: { readonly t: Trigger; readonly i: number; readonly quorum: boolean; readonly multivalent: readonly number[] }[];
+}
+
 interface Trigger {
   readonly info: TransitionInfo;
   readonly decl: A.Transition;
@@ -186,6 +192,8 @@ export class NodeMachine {
   private readonly carriesCertificates: boolean;
   /** Each PROGRESS pattern's compiled transition (empty under --reference). */
   private readonly progressOf = new Map<A.Pattern, CompiledTransition>();
+  /** What a newly known statement wakes, by record type (set once the triggers are built). */
+  private readonly wakes: Map<string, Wakes>;
 
   constructor(
     readonly system: System,
@@ -238,6 +246,7 @@ export class NodeMachine {
         for (const params of freeCombos) this.addCandidate(t, params as readonly Value[], []);
       }
     });
+    this.wakes = this.wakesOf();
   }
 
   get name(): string {
@@ -286,19 +295,38 @@ export class NodeMachine {
 
   private learnOne(s: Statement): boolean {
     if (!this.known.add(s)) return false;
-    for (const t of this.triggers) {
-      if (t.readsTypes.has(s.record.type)) t.dirty = true;
-      if (t.input) continue;
-      t.decl.patterns.forEach((p, i) => {
-        if (p.recordType.name !== s.record.type) return;
-        const pins: (Pin | undefined)[] = t.decl.patterns.map(() => undefined);
-        pins[i] = p.issuer.kind === 'quorum'
-          ? { kind: 'group', type: s.record.type, identityKey: masked(s.record, this.system.matcher.compile(t.decl.patterns).multivalent[i]!).key }
-          : { kind: 'stmt', stmt: s };
-        for (const params of this.paramValues(t, i, s)) this.matchNew(t, params, pins, i);
-      });
+    const type = s.record.type;
+    const wakes = this.wakes.get(type);
+    if (wakes === undefined) return true;
+    for (const t of wakes.readers) t.dirty = true;
+    for (const { t, i, quorum, multivalent } of wakes.patterns) {
+      const pins: (Pin | undefined)[] = new Array<Pin | undefined>(t.decl.patterns.length).fill(undefined);
+      pins[i] = quorum ? { kind: 'group', type, identityKey: masked(s.record, multivalent).key } : { kind: 'stmt', stmt: s };
+      for (const params of this.paramValues(t, i, s)) this.matchNew(t, params, pins, i);
     }
     return true;
+  }
+
+  /** Per record type, what a new statement of it wakes, in trigger then pattern order (learnOne's loop, decided once). */
+  private wakesOf(): Map<string, Wakes> {
+    const out = new Map<string, Wakes>();
+    const of = (type: string): Wakes => {
+      let w = out.get(type);
+      if (w === undefined) {
+        w = { readers: [], patterns: [] };
+        out.set(type, w);
+      }
+      return w;
+    };
+    for (const t of this.triggers) {
+      for (const type of t.readsTypes) of(type).readers.push(t);
+      if (t.input) continue;
+      const multivalent = this.system.matcher.compile(t.decl.patterns).multivalent;
+      t.decl.patterns.forEach((p, i) => {
+        of(p.recordType.name).patterns.push({ t, i, quorum: p.issuer.kind === 'quorum', multivalent: multivalent[i]! });
+      });
+    }
+    return out;
   }
 
   /** The next enabled instance of a transition that fires by itself (not input, not timeout), fairly: round robin over transitions, oldest candidate first. */
