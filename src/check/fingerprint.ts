@@ -70,6 +70,8 @@ export class Fingerprinter {
 
   /** The fingerprint of `s`, hashing its packed form (see packed.ts). */
   fingerprint(s: State): number {
+    // Without symmetry the packed form is hashed where it is built: no array per generated state.
+    if (this.perms.length <= 1) return cyrb53Words(this.packer.packScratch(s));
     return cyrb53Words(this.canonical(s));
   }
 

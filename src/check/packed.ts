@@ -4,10 +4,12 @@
 
 import type { ModelInstance } from '../semantics/model.js';
 import type { State } from '../semantics/state.js';
-import { keyOf, type Value } from '../semantics/value.js';
+import type { Value } from '../semantics/value.js';
+import { ValueMap } from '../semantics/value-map.js';
 
 export class StatePacker {
-  private readonly valueIds = new Map<string, number>();
+  /** Equal values, and only those, share an id (a number is its own key: no string is built per state). */
+  private readonly valueIds = new ValueMap<number>();
   private readonly values: Value[] = [];
   private readonly varCounts: readonly number[];
 
@@ -16,20 +18,38 @@ export class StatePacker {
   }
 
   private valueId(v: Value): number {
-    const k = keyOf(v);
-    let id = this.valueIds.get(k);
+    let id = this.valueIds.get(v);
     if (id === undefined) {
       id = this.values.length;
       this.values.push(v);
-      this.valueIds.set(k, id);
+      this.valueIds.set(v, id);
     }
     return id;
   }
 
   pack(s: State): Int32Array {
+    return this.packInto(s, new Int32Array(this.packedSize(s)));
+  }
+
+  /**
+   * The packed form of `s` in a buffer this packer reuses (valid until the
+   * next call): what a fingerprint hashes, without allocating an array per
+   * generated state.
+   */
+  packScratch(s: State): Int32Array {
+    const size = this.packedSize(s);
+    if (this.scratch.length < size) this.scratch = new Int32Array(Math.max(size, 2 * this.scratch.length));
+    return this.packInto(s, this.scratch.subarray(0, size));
+  }
+  private scratch = new Int32Array(256);
+
+  private packedSize(s: State): number {
     let size = s.pool.length + 1;
     for (let n = 0; n < this.varCounts.length; n++) size += this.varCounts[n]! + 3 + s.known[n]!.length + s.handled[n]!.length + s.forgotten[n]!.length;
-    const out = new Int32Array(size);
+    return size;
+  }
+
+  private packInto(s: State, out: Int32Array): Int32Array {
     let k = 0;
     for (let n = 0; n < this.varCounts.length; n++) for (const v of s.vars[n]!) out[k++] = this.valueId(v);
     out[k++] = s.pool.length;

@@ -8,6 +8,9 @@ import type { EvalEnv } from '../semantics/eval.js';
 import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
 import type { Value } from '../semantics/value.js';
+import type { StateView } from '../semantics/compiled/frame.js';
+
+const NO_BINDINGS: ReadonlyMap<number, Value> = new Map();
 import { findTemporal } from '../analysis/checker.js';
 
 export type ObligationForm = 'init' | 'always' | 'eventually' | 'leadsTo' | 'alwaysEventually' | 'eventuallyAlways';
@@ -27,9 +30,21 @@ export class StateEvaluator {
   constructor(private readonly system: System) {}
 
   env(s: State, bound: ReadonlyMap<number, Value> = new Map()): EvalEnv {
+    const view = this.view(s);
+    return { bound: new Map(bound), correct: view.correct, faulty: view.faulty, nodeVar: view.nodeVar };
+  }
+
+  holds(e: A.Expr, s: State, bound?: ReadonlyMap<number, Value>): boolean {
+    // The compiled core evaluates it when the checker runs on it (not under --reference).
+    const compiled = this.system.options.compiledChecker === true ? this.system.core?.statePredicate(e) : undefined;
+    if (compiled !== undefined) return compiled(bound ?? NO_BINDINGS, this.view(s));
+    return this.system.ev.evalBool(e, this.env(s, bound));
+  }
+
+  /** What a compiled state predicate sees of `s`: as `env` gives the interpreter. */
+  private view(s: State): StateView {
     const model = this.system.model;
     return {
-      bound: new Map(bound),
       correct: model.correct,
       faulty: model.faulty,
       nodeVar: (p, variable, at) => {
@@ -41,10 +56,6 @@ export class StateEvaluator {
         return v;
       },
     };
-  }
-
-  holds(e: A.Expr, s: State, bound?: ReadonlyMap<number, Value>): boolean {
-    return this.system.ev.evalBool(e, this.env(s, bound));
   }
 }
 

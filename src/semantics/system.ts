@@ -4,7 +4,7 @@
 // executor as they are.
 
 import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
-import { CompiledCore } from './compiled/core.js';
+import { CompiledCore, type CompiledTransition } from './compiled/core.js';
 import { BodyRunner, type RoleVars, type SpecWrites, type StatementDraft } from './body.js';
 import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
@@ -70,6 +70,9 @@ export class System {
   /** Whether some role forgets (FORGET, issue 23): then every step of its nodes forgets what it may. */
   readonly forgets: boolean;
   readonly forgetting: Forgetting;
+  /** Per node, per transition index: its weak-fairness class `F<node>:<transition>` (made once, not per step). */
+  private readonly fireFairness: readonly (readonly string[])[];
+  private readonly paramValuesCache = new Map<TransitionInfo, readonly (readonly Value[])[]>();
 
   constructor(
     readonly model: ModelInstance,
@@ -83,6 +86,17 @@ export class System {
     }
     this.forgets = programForgets(model.program.roles.values());
     this.forgetting = new Forgetting(model.evaluator, this.matcher, model.everyone, (r) => this.varIndexOf(r));
+    this.fireFairness = model.nodes.map((n) => n.role?.transitions.map((t) => `F${n.index}:${t.name}`) ?? []);
+  }
+
+  /** Every value of each parameter of `t`, enumerated once. */
+  private paramValuesOf(t: TransitionInfo): readonly (readonly Value[])[] {
+    let v = this.paramValuesCache.get(t);
+    if (v === undefined) {
+      v = t.decl.params.map((p) => enumerate(this.ev.program.domainOf.get(p.id)!, this.ev, p.span));
+      this.paramValuesCache.set(t, v);
+    }
+    return v;
   }
 
   /** The compiled core the node machines run, made on first use; undefined under `reference`. */
@@ -143,9 +157,12 @@ export class System {
     const out: Successor[] = [];
     for (const n of this.model.nodes) {
       if (n.status !== 'correct' || n.role === undefined) continue;
-      for (const t of n.role.transitions) {
+      // One view of what the node knows for all its transitions (nothing below changes s).
+      const world = this.world(s, n.index);
+      const fairness = this.fireFairness[n.index]!;
+      for (const [ti, t] of n.role.transitions.entries()) {
         try {
-          this.fireAll(s, n, t, out);
+          this.fireAll(s, n, t, world, fairness[ti]!, out);
         } catch (e) {
           if (e instanceof EvalError) throw new StepError(e, n.name, t.name);
           throw e;
@@ -269,7 +286,7 @@ export class System {
   private fireResults(s: State, n: NodeInfo, t: TransitionInfo): string[] {
     const out: Successor[] = [];
     try {
-      this.fireAll(s, n, t, out);
+      this.fireAll(s, n, t, this.world(s, n.index), this.fireFairness[n.index]![n.role!.transitions.indexOf(t)]!, out);
     } catch (e) {
       if (e instanceof EvalError) return [`error ${e.code}: ${e.message}`];
       throw e;
@@ -307,16 +324,16 @@ export class System {
     return env;
   }
 
-  private fireAll(s: State, n: NodeInfo, t: TransitionInfo, out: Successor[]): void {
-    const world = this.world(s, n.index);
+  private fireAll(s: State, n: NodeInfo, t: TransitionInfo, world: MatchWorld, fairness: string, out: Successor[]): void {
     const decl = t.decl;
-    const paramValues = decl.params.map((p) => enumerate(this.ev.program.domainOf.get(p.id)!, this.ev, p.span));
+    const paramValues = this.paramValuesOf(t);
     const handled = s.handled[n.index]!;
     const seen = new Set<string>();
     const core = this.options.compiledChecker === true ? this.core : undefined;
+    const ct = core?.transition(t, this.varIndexOf(n.role!.name));
     forEachCombination(paramValues, (params) => {
       if (core !== undefined) {
-        this.fireCompiled(core, s, n, t, params, world, seen, out);
+        this.fireCompiled(core, ct!, s, n, t, params, world, seen, fairness, out);
         return;
       }
       const env = this.nodeEnv(s, n, world);
@@ -331,7 +348,7 @@ export class System {
         const binding = describeBinding(decl, params, env);
         // The body gets its own copy: the next match starts from the same state.
         const bodyEnv: EvalEnv = { ...env, vars: s.vars[n.index]!.slice(), bound: new Map(env.bound) };
-        out.push({ ...this.execute(s, n, t, bodyEnv, inst.id, binding), fairness: `F${n.index}:${t.name}` });
+        out.push(this.applyDrafts(s, n, t, this.body.run(t.decl.body, bodyEnv, this.roleVars(n.role!)), bodyEnv.vars!, inst.id, binding, fairness));
         return true;
       });
     });
@@ -339,8 +356,7 @@ export class System {
 
   /** Runs a body atomically and returns the step. */
   /** fireAll's search on the compiled core: the same checks in the same order, over a frame. */
-  private fireCompiled(core: CompiledCore, s: State, n: NodeInfo, t: TransitionInfo, params: readonly Value[], world: MatchWorld, seen: Set<string>, out: Successor[]): void {
-    const ct = core.transition(t, this.varIndexOf(n.role!.name));
+  private fireCompiled(core: CompiledCore, ct: CompiledTransition, s: State, n: NodeInfo, t: TransitionInfo, params: readonly Value[], world: MatchWorld, seen: Set<string>, fairness: string, out: Successor[]): void {
     const handled = s.handled[n.index]!;
     const f = core.frame(ct, n.name, s.vars[n.index]!.slice(), world, params);
     core.joins.forEachMatch(ct.joins[0]!, f, world, (matches) => {
@@ -349,22 +365,17 @@ export class System {
       const inst = this.interner.instance(n.index, t.name, instanceValues(params, matches));
       if (seen.has(inst.key) || hasSorted(handled, inst.id)) return true;
       seen.add(inst.key);
-      const bound = ct.slots.toMap(f);
-      const binding = describeBinding(t.decl, params, { bound });
+      const binding = ct.describe(f, params);
       // The body gets its own frame and variables: the next match starts from the same state.
       const vars = s.vars[n.index]!.slice();
-      const drafts = core.runBody(ct, ct.slots.fromMap(bound, n.name, vars, world), this.roleVars(n.role!));
-      out.push({ ...this.applyDrafts(s, n, t, drafts, vars, inst.id, binding), fairness: `F${n.index}:${t.name}` });
+      const drafts = core.runBody(ct, ct.slots.copy(f, vars), this.roleVars(n.role!));
+      out.push(this.applyDrafts(s, n, t, drafts, vars, inst.id, binding, fairness));
       return true;
     });
   }
 
-  private execute(s: State, n: NodeInfo, t: TransitionInfo, env: EvalEnv, instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
-    return this.applyDrafts(s, n, t, this.body.run(t.decl.body, env, this.roleVars(n.role!)), env.vars!, instance, binding);
-  }
-
   /** The state after node n's body published `drafts` and left its variables `nodeVars`. */
-  private applyDrafts(s: State, n: NodeInfo, t: TransitionInfo, drafts: readonly StatementDraft[], nodeVars: Value[], instance: number, binding: readonly (readonly [string, Value])[]): { action: Action; state: State } {
+  private applyDrafts(s: State, n: NodeInfo, t: TransitionInfo, drafts: readonly StatementDraft[], nodeVars: Value[], instance: number, binding: readonly (readonly [string, Value])[], fairness: string): Successor {
     const has = (ids: readonly number[]) => (key: string): boolean => {
       const id = this.interner.idOf(key);
       return id !== undefined && hasSorted(ids, id);
@@ -387,6 +398,7 @@ export class System {
     return {
       action: { kind: 'fire', node: n.index, transition: t, binding, published: published.map((p) => p.id) },
       state: this.forget({ vars, pool, known: knownAll, handled, forgotten: s.forgotten }, n.index),
+      fairness,
     };
   }
 

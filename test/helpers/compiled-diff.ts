@@ -11,7 +11,7 @@ import { patternExprs } from '../../src/semantics/pattern-plan.js';
 import { EvalError, StepError } from '../../src/semantics/errors.js';
 import { KnownIndex } from '../../src/semantics/known-index.js';
 import { instantiate, instantiateRun, type ModelInstance } from '../../src/semantics/model.js';
-import type { Statement } from '../../src/semantics/state.js';
+import type { State, Statement } from '../../src/semantics/state.js';
 import { System } from '../../src/semantics/system.js';
 import { Random } from '../../src/transport/sim.js';
 import { EMPTY_SET, keyOf, makeSet, type Value } from '../../src/semantics/value.js';
@@ -57,6 +57,8 @@ export function pick<T>(r: () => number, xs: readonly T[]): T | undefined {
 /** What the explored states offer: statements, each node's variables and known sets. */
 export interface Explored {
   readonly system: System;
+  /** The states reached, in breadth-first order. */
+  readonly states: readonly State[];
   readonly statements: readonly Statement[];
   /** Per node index: the variable vectors and known sets seen. */
   readonly vars: readonly (readonly Value[])[][];
@@ -71,7 +73,7 @@ export function explore(model: ModelInstance, limit: number): Explored {
   const init = system.initialState();
   const seen = new Set<string>();
   const queue = [init];
-  const states = [];
+  const states: State[] = [];
   while (queue.length > 0 && states.length < limit) {
     const s = queue.shift()!;
     const k = JSON.stringify([s.vars.map((v) => v.map(keyOf)), s.pool, s.known, s.handled]);
@@ -110,7 +112,7 @@ export function explore(model: ModelInstance, limit: number): Explored {
   }
   for (const p of model.everyone) sample(p);
   for (const v of [-1, 0, 1, 2, 3, true, false, EMPTY_SET, '1', makeSet(model.everyone)]) sample(v);
-  return { system, statements: [...statements.values()], vars, worlds, samples: [...samples.values()] };
+  return { system, states, statements: [...statements.values()], vars, worlds, samples: [...samples.values()] };
 }
 
 /** The ids of every name an expression, pattern or body binds (parameters, binders, locals, quantifiers). */

@@ -13,7 +13,8 @@ import type { MatchWorld } from '../match.js';
 import { flattenAnd, type ExprFacts } from '../pattern-plan.js';
 import type { Value } from '../value.js';
 import { compileBody, type CompiledBody } from './body.js';
-import { Slots, type Frame, type Test } from './frame.js';
+import { Slots, type Frame, type StateView, type Test } from './frame.js';
+import { children } from '../../analysis/checker.js';
 import { JoinCompiler, type CompiledJoin } from './join.js';
 
 export interface CompiledTransition {
@@ -31,6 +32,8 @@ export interface CompiledTransition {
   readonly body: CompiledBody;
   /** PROGRESS patterns of the body's PUBLISH statements, each a join in this unit. */
   readonly progress: ReadonlyMap<A.Pattern, CompiledJoin>;
+  /** Parameters and binders by name, as describeBinding gives them, read from the frame's slots. */
+  describe(f: Frame, params: readonly Value[]): (readonly [string, Value])[];
 }
 
 export class CompiledCore {
@@ -78,6 +81,7 @@ export class CompiledCore {
       staticGuard: (decl.guard === undefined ? [] : flattenAnd(decl.guard)).filter((g) => !this.facts.isDynamic(g)).map((g) => x.bool(g, slots, varIndex)),
       unless: decl.unless === undefined ? undefined : this.joins.compile([decl.unless], 0, slots, varIndex),
       body: compileBody(decl.body, slots, varIndex, x, this.everyone),
+      describe: describer(decl, slots),
     };
     this.transitions.set(decl, t);
     return t;
@@ -103,6 +107,28 @@ export class CompiledCore {
     return c.code(c.unit.newFrame(me, undefined, undefined));
   }
 
+  /**
+   * A state predicate (an invariant, a property's state formula) compiled
+   * once: evaluated over a frame that sees the state through `view`, with
+   * `bound` (the property's own quantifier values) in its slots. Undefined
+   * for one that reads KNOWN (no node's knowledge is in view there): the
+   * interpreter evaluates those.
+   */
+  statePredicate(e: A.Expr): ((bound: ReadonlyMap<number, Value>, view: StateView) => boolean) | undefined {
+    let c = this.predicates.get(e);
+    if (c === undefined) {
+      if (readsKnown(e)) c = null;
+      else {
+        const unit = new Slots();
+        const test = this.joins.exprs.bool(e, unit, undefined);
+        c = (bound, view) => test(unit.fromMap(bound, undefined, undefined, undefined, view));
+      }
+      this.predicates.set(e, c);
+    }
+    return c ?? undefined;
+  }
+  private readonly predicates = new Map<A.Expr, ((bound: ReadonlyMap<number, Value>, view: StateView) => boolean) | null>();
+
   /** A frame of `t` with its parameters bound. */
   frame(t: CompiledTransition, me: string, vars: Value[], world: MatchWorld, params: readonly Value[]): Frame {
     const f = t.slots.newFrame(me, vars, world);
@@ -118,4 +144,31 @@ export class CompiledCore {
     t.body(f, vars, published);
     return published;
   }
+}
+
+/**
+ * describeBinding (instance.ts) over a frame: the parameters, then per
+ * pattern its single issuer's binder, its quorum's binder when bound, and its
+ * own binder, in written order.
+ */
+function describer(decl: A.Transition, slots: Slots): CompiledTransition['describe'] {
+  const binders: { readonly name: string; readonly slot: number; readonly optional: boolean }[] = [];
+  for (const p of decl.patterns) {
+    if (p.issuer.kind === 'single') binders.push({ name: p.issuer.binder.name, slot: slots.slotOf(p.issuer.binder.id), optional: false });
+    if (p.issuer.kind === 'quorum' && p.issuer.binder !== undefined) binders.push({ name: p.issuer.binder.name, slot: slots.slotOf(p.issuer.binder.id), optional: true });
+    if (p.binder !== undefined) binders.push({ name: p.binder.name, slot: slots.slotOf(p.binder.id), optional: false });
+  }
+  const names = decl.params.map((p) => p.name.name);
+  return (f, params) => {
+    const out: (readonly [string, Value])[] = names.map((name, i) => [name, params[i]!] as const);
+    for (const b of binders) {
+      const v = f.slots[b.slot];
+      if (!b.optional || v !== undefined) out.push([b.name, v!]);
+    }
+    return out;
+  };
+}
+
+function readsKnown(e: A.Expr): boolean {
+  return e.kind === 'known' || children(e).some(readsKnown);
 }

@@ -110,10 +110,11 @@ export class ExprCompiler {
           if (f.me === undefined) throw new EvalError('MOM503', 'ME outside a transition', e.span);
           return f.me;
         };
+      // Only state predicates see CORRECT and FAULTY; a transition reads them as empty, as the interpreter does without them.
       case 'correct':
+        return (f) => f.state?.correct ?? EMPTY_SET;
       case 'faulty':
-        // Only properties see CORRECT and FAULTY; a transition reads them as empty, as the interpreter does without them.
-        return () => EMPTY_SET;
+        return (f) => f.state?.faulty ?? EMPTY_SET;
       case 'name':
         return this.name(e, slots, vars);
       case 'unary': {
@@ -138,6 +139,8 @@ export class ExprCompiler {
         let lastIdx: number | undefined;
         return (f) => {
           const r = target(f);
+          // `p.v` of a principal in a state predicate: node p's variable v (as the interpreter's nodeVar).
+          if (typeof r === 'string' && f.state !== undefined) return f.state.nodeVar(r, name, e.span);
           if (isStatement(r)) return statementPart(r, name, e.span);
           if (!isRecord(r)) throw new EvalError('MOM503', `.${name} of a value that is not a record`, e.span);
           if (r.type !== lastType) {

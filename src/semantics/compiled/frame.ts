@@ -5,13 +5,26 @@
 // value, exactly when the interpreter's map has no entry for it.
 
 import type { MatchWorld } from '../match.js';
-import type { Value } from '../value.js';
+import type { Span } from '../../diagnostics/diagnostic.js';
+import type { SetValue, Value } from '../value.js';
 
 export interface Frame {
   readonly slots: (Value | undefined)[];
   vars: Value[] | undefined;
   readonly me: string | undefined;
   world: MatchWorld | undefined;
+  /**
+   * What only a state predicate (an invariant, a property's state formula)
+   * sees, as the interpreter's EvalEnv gives it: `p.v` of a principal p, and
+   * CORRECT and FAULTY. Undefined in a transition's frame.
+   */
+  readonly state: StateView | undefined;
+}
+
+export interface StateView {
+  nodeVar(principal: string, variable: string, at: Span): Value;
+  readonly correct: SetValue;
+  readonly faulty: SetValue;
 }
 
 export type Code = (f: Frame) => Value;
@@ -49,8 +62,8 @@ export class Slots {
   }
 
   /** A frame whose slots hold the values of `bound` (names this unit has no slot for are ignored). */
-  fromMap(bound: ReadonlyMap<number, Value>, me: string | undefined, vars: Value[] | undefined, world: MatchWorld | undefined): Frame {
-    const f = this.newFrame(me, vars, world);
+  fromMap(bound: ReadonlyMap<number, Value>, me: string | undefined, vars: Value[] | undefined, world: MatchWorld | undefined, state?: StateView): Frame {
+    const f = this.newFrame(me, vars, world, state);
     for (const [id, v] of bound) {
       const s = this.byDecl.get(id);
       if (s !== undefined) f.slots[s] = v;
@@ -58,7 +71,12 @@ export class Slots {
     return f;
   }
 
-  newFrame(me: string | undefined, vars: Value[] | undefined, world: MatchWorld | undefined): Frame {
-    return { slots: new Array<Value | undefined>(this.byDecl.size).fill(undefined), vars, me, world };
+  /** A frame with `f`'s bindings and the variables `vars`: what fromMap(toMap(f)) gives, without the map. */
+  copy(f: Frame, vars: Value[] | undefined): Frame {
+    return { slots: f.slots.slice(), vars, me: f.me, world: f.world, state: f.state };
+  }
+
+  newFrame(me: string | undefined, vars: Value[] | undefined, world: MatchWorld | undefined, state?: StateView): Frame {
+    return { slots: new Array<Value | undefined>(this.byDecl.size).fill(undefined), vars, me, world, state };
   }
 }
