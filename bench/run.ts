@@ -12,6 +12,7 @@
 import { cpus, totalmem } from 'node:os';
 import { runAssertionsBench } from './assertions.js';
 import { runCheckerBench } from './checker.js';
+import { runCheckerCoreBench } from './checker-core.js';
 import { runCostBench } from './cost.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
@@ -24,9 +25,11 @@ import { runSimulateBench } from './simulate.js';
 import { runViewChangeBench } from './viewchange.js';
 import { peakRss } from './stats.js';
 
-const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void> }[] = [
+/** `alone`: run only when named (`checker` ends with what `checker-core` prints). */
+const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<void>; readonly alone?: boolean }[] = [
   { name: 'frontend', run: runFrontendBench },
-  { name: 'checker', run: runCheckerBench },
+  { name: 'checker', run: async () => { await runCheckerBench(); await runCheckerCoreBench(); } },
+  { name: 'checker-core', run: runCheckerCoreBench, alone: true },
   { name: 'reduction', run: runReductionBench },
   { name: 'tlc', run: runTlcBench },
   { name: 'simulate', run: runSimulateBench },
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
   console.log(`mommie bench, ${new Date().toISOString()}`);
   console.log(`node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
   for (const s of SECTIONS) {
-    if (wanted.length > 0 && !wanted.includes(s.name)) continue;
+    if (wanted.length > 0 ? !wanted.includes(s.name) : s.alone === true) continue;
     try {
       await s.run();
     } catch (e) {
