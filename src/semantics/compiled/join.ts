@@ -8,7 +8,7 @@
 import type { CheckedProgram } from '../../analysis/program.js';
 import type * as A from '../../syntax/ast.js';
 import type { Evaluator } from '../eval.js';
-import { candidatesOf, collectStatements, matchingStatements, narrowedStatements, searchJoin, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
+import { candidatesOf, collectStatements, matchingStatements, narrowedStatements, patternMatches, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
 import { planPatterns, type CheckPlan, type ExprFacts, type NarrowPlan } from '../pattern-plan.js';
 import { isSet, makeSet, type Value } from '../value.js';
 import { ExprCompiler } from './expr.js';
@@ -44,6 +44,21 @@ export interface CompiledJoin {
 }
 
 type PrincipalsTest = (f: Frame, actual: readonly string[]) => boolean;
+
+/** One search of a join in progress: what searchJoin's closures hold for the interpreter. */
+interface Search {
+  readonly j: CompiledJoin;
+  readonly f: Frame;
+  readonly world: MatchWorld;
+  readonly onMatch: (m: readonly PatternMatch[]) => boolean;
+  readonly pins: readonly (Pin | undefined)[] | undefined;
+  readonly staticOnly: boolean;
+  readonly matched: Matched;
+  readonly issuers: Issuers;
+  /** Slots bound during the search, cleared after it (as the interpreter deletes its binders). */
+  readonly touched: number[];
+  stop: boolean;
+}
 
 export class JoinCompiler {
   readonly exprs: ExprCompiler;
@@ -133,33 +148,56 @@ export class JoinCompiler {
    * them; binders are in their slots when `onMatch` runs, and cleared after.
    */
   forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): void {
-    const patterns = j.patterns;
-    const n = patterns.length;
-    const matched: Matched = new Array<Candidate | undefined>(n).fill(undefined);
-    const issuers: Issuers = new Array<readonly string[] | undefined>(n).fill(undefined);
-    const touched: number[] = [];
-    const staticOnly = opts.staticOnly === true;
+    const n = j.patterns.length;
+    const s: Search = {
+      j, f, world, onMatch, pins: opts.pins, staticOnly: opts.staticOnly === true,
+      matched: new Array<Candidate | undefined>(n).fill(undefined), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], stop: false,
+    };
     try {
-      searchJoin(j, patterns, staticOnly, matched, issuers, {
-        candidates: (i) => this.candidates(patterns[i]!, i, j, f, world, matched, opts.pins?.[i], staticOnly),
-        bind: (i, cand) => bind(j, i, cand, f, touched),
-        run: (check) => check.run(f, matched, issuers),
-      }, (m) => {
-        j.statements.forEach((st, i) => {
-          if (st === undefined) return;
-          f.slots[st.slot] = st.bind(f, matched[i]!, world);
-          touched.push(st.slot);
-        });
-        return onMatch(m);
-      });
+      this.step(s, 0);
     } finally {
-      for (const s of touched) f.slots[s] = undefined;
+      for (const x of s.touched) f.slots[x] = undefined;
     }
   }
 
-  private candidates(p: A.Pattern, i: number, j: CompiledJoin, f: Frame, world: MatchWorld, matched: Matched, pin: Pin | undefined, staticOnly: boolean): Candidate[] {
-    const stmts = narrowedStatements(p, i, j, world, matched, pin, staticOnly, (nw) => nw.value(f, matched));
-    return candidatesOf(p, stmts, j.multivalent[i]!);
+  /**
+   * searchJoin (match.ts) for the pattern at search position `k`, without its
+   * per-search closures: the same candidates in the same order, bound, then
+   * checked by the checks of that position (dynamic ones skipped when
+   * staticOnly), then the next position.
+   */
+  private step(s: Search, k: number): void {
+    if (s.stop) return;
+    const { j, f, matched } = s;
+    if (k === j.patterns.length) {
+      for (let i = 0; i < j.statements.length; i++) {
+        const st = j.statements[i];
+        if (st === undefined) continue;
+        f.slots[st.slot] = st.bind(f, matched[i]!, s.world);
+        s.touched.push(st.slot);
+      }
+      if (!s.onMatch(patternMatches(j.patterns, matched, s.issuers))) s.stop = true;
+      return;
+    }
+    const i = j.order[k]!;
+    const p = j.patterns[i]!;
+    const stmts = narrowedStatements(p, i, j, s.world, matched, s.pins?.[i], s.staticOnly, (nw) => nw.value(f, matched));
+    const checks = j.checksAt[k]!;
+    for (const cand of candidatesOf(p, stmts, j.multivalent[i]!)) {
+      matched[i] = cand;
+      bind(j, i, cand, f, s.touched);
+      let ok = true;
+      for (const check of checks) {
+        if (s.staticOnly && check.dynamic) continue;
+        if (!check.run(f, matched, s.issuers)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) this.step(s, k + 1);
+      if (s.stop) break;
+    }
+    matched[i] = undefined;
   }
 
   private narrowing(nw: NarrowPlan, slots: Slots, vars: ReadonlyMap<string, number> | undefined): JoinNarrowing['value'] {
