@@ -15,14 +15,17 @@
 
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type * as A from '../syntax/ast.js';
-import { constantTypeOf } from './constants.js';
+import { bind, bindPattern } from './binding.js';
+import { constant, constantTypeOf } from './constants.js';
 import { Analysis, type Ctx } from './context.js';
-import { declareGlobals } from './declare.js';
+import { declareEnum, declareGlobals } from './declare.js';
+import { domain } from './domains.js';
 import { expect, expr } from './expressions.js';
 import { checkFunction, checkRecursion } from './functions.js';
 import { checkModel } from './models.js';
 import type { CheckedProgram } from './program.js';
-import { checkRole } from './roles.js';
+import { checkPatternBody } from './patterns.js';
+import { checkConstructorArgs, checkRole } from './roles.js';
 import { BOOL } from './types.js';
 
 // Later stages import these from here.
@@ -35,7 +38,7 @@ export interface AnalysisResult {
 
 /** `lineAt` turns an offset into a 1-based line, for naming unnamed transitions. */
 export function analyze(ast: A.Program, lineAt: (offset: number) => number): AnalysisResult {
-  const an = new Analysis(ast, lineAt);
+  const an = new Analysis(ast, lineAt, { bind, bindPattern, constant, constantTypeOf, declareEnum, domain, checkPatternBody, checkConstructorArgs });
   declareGlobals(an);
   checkDeclarations(an);
   checkRecursion(an);

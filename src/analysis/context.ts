@@ -18,6 +18,25 @@ export interface Ctx {
   readonly role?: { readonly name: string; readonly set: string };
 }
 
+/**
+ * The passes that the expression and type checks call back into. The grammar
+ * nests (an expression holds patterns, record constructors and bound names;
+ * a type holds constant expressions and enumerations), so the checks recurse
+ * across passes; passes import each other only downward, and these calls go
+ * up through the Analysis (filled by the checker), which keeps the modules
+ * free of import cycles.
+ */
+export interface Recursion {
+  readonly bind: typeof import('./binding.js').bind;
+  readonly bindPattern: typeof import('./binding.js').bindPattern;
+  readonly constant: typeof import('./constants.js').constant;
+  readonly constantTypeOf: typeof import('./constants.js').constantTypeOf;
+  readonly declareEnum: typeof import('./declare.js').declareEnum;
+  readonly domain: typeof import('./domains.js').domain;
+  readonly checkPatternBody: typeof import('./patterns.js').checkPatternBody;
+  readonly checkConstructorArgs: typeof import('./roles.js').checkConstructorArgs;
+}
+
 export class Analysis {
   readonly diagnostics: Diagnostic[] = [];
   readonly global = new Scope();
@@ -59,6 +78,8 @@ export class Analysis {
     readonly ast: A.Program,
     /** Turns an offset into a 1-based line, for naming unnamed transitions. */
     readonly lineAt: (offset: number) => number,
+    /** The passes called back into (see Recursion). */
+    readonly up: Recursion,
   ) {}
 
   err(code: Code, message: string, span: Span): void {

@@ -5,8 +5,6 @@
 import type { Span } from '../diagnostics/diagnostic.js';
 import type * as A from '../syntax/ast.js';
 import type { Analysis, Ctx } from './context.js';
-import { constant } from './constants.js';
-import { declareEnum } from './declare.js';
 import { expect, expr } from './expressions.js';
 import { describeSymbol, type Scope } from './symbols.js';
 import { INT, isFinite, holdsStatements, type Domain } from './types.js';
@@ -21,8 +19,8 @@ export function domain(an: Analysis, t: A.TypeExpr, scope: Scope, enumName: stri
       const ctx: Ctx = { where: 'constant' };
       expect(an, expr(an, t.lo, scope, ctx), INT, t.lo, 'MOM307', 'the lower bound of a range');
       expect(an, expr(an, t.hi, scope, ctx), INT, t.hi, 'MOM307', 'the upper bound of a range');
-      const lo = constant(an, t.lo);
-      const hi = constant(an, t.hi);
+      const lo = an.up.constant(an, t.lo);
+      const hi = an.up.constant(an, t.hi);
       if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) {
         an.err('MOM404', `range ${lo}..${hi} is empty`, t.span);
       }
@@ -30,14 +28,14 @@ export function domain(an: Analysis, t: A.TypeExpr, scope: Scope, enumName: stri
     }
     case 'enumType': {
       const anonymous = !an.types.has(enumName) && an.global.lookup(t.values[0]?.name ?? '') === undefined;
-      if (anonymous) declareEnum(an, enumName, t);
+      if (anonymous) an.up.declareEnum(an, enumName, t);
       return { k: 'enum', name: enumName, values: t.values.map((v) => v.name) };
     }
     case 'setType': {
       const elem = domain(an, t.elem, scope, enumName);
       if (t.max === undefined) return { k: 'set', elem };
       expect(an, expr(an, t.max, scope, { where: 'constant' }), INT, t.max, 'MOM307', 'the size bound of a set type');
-      const max = constant(an, t.max);
+      const max = an.up.constant(an, t.max);
       if (max === undefined) an.err('MOM309', 'the size bound of a set type must be a constant', t.max.span);
       else if (typeof max === 'number' && max < 0) an.err('MOM404', `a set of at most ${max} elements has no values`, t.max.span);
       return { k: 'set', elem, max: t.max };
@@ -84,7 +82,7 @@ function statementDomain(an: Analysis, t: A.TypeExpr & { kind: 'statementType' }
     return { k: 'error' };
   }
   expr(an, a.expr, an.global, { where: 'constant' });
-  const v = constant(an, a.expr);
+  const v = an.up.constant(an, a.expr);
   const auditors = typeof v === 'string' ? [v] : typeof v === 'object' && v.set.every((x) => typeof x === 'string') ? v.set.map(String) : undefined;
   if (auditors === undefined) {
     an.err('MOM309', 'the auditors of a certificate field must be a constant principal or set of principals', a.expr.span);

@@ -5,12 +5,7 @@
 
 import type { Code } from '../diagnostics/codes.js';
 import type * as A from '../syntax/ast.js';
-import { bind, bindPattern } from './binding.js';
-import { constantTypeOf } from './constants.js';
 import type { Analysis, Ctx } from './context.js';
-import { domain } from './domains.js';
-import { checkPatternBody } from './patterns.js';
-import { checkConstructorArgs } from './roles.js';
 import { describeSymbol, type Scope } from './symbols.js';
 import { ANY, BOOL, INT, principal, setOf, showTy, statementOf, tyOfDomain, unify, type Ty } from './types.js';
 import { exprText, knownSet } from './walk.js';
@@ -85,7 +80,7 @@ function exprInner(an: Analysis, e: A.Expr, scope: Scope, ctx: Ctx): Ty {
       if (dom.k === 'set') elem = dom.elem;
       else if (dom.k !== 'any') an.err('MOM301', `${e.binder.name} ranges over a set, not ${showTy(dom)}`, e.domain.span);
       const inner = scope.child();
-      bind(an, e.binder, inner, elem, 'quantifier');
+      an.up.bind(an, e.binder, inner, elem, 'quantifier');
       if (e.kind === 'setMap') return setOf(expr(an, e.element, inner, ctx));
       const body = e.kind === 'setFilter' ? e.predicate : e.body;
       expect(an, expr(an, body, inner, ctx), BOOL, body, 'MOM303', e.kind === 'quant' ? `the body of ${e.quantifier}` : 'the filter condition');
@@ -107,8 +102,8 @@ function exprInner(an: Analysis, e: A.Expr, scope: Scope, ctx: Ctx): Ty {
         an.err('MOM406', "KNOWN inspects the running node's pool; it has no meaning outside a transition", e.span);
       }
       const inner = scope.child();
-      bindPattern(an, e.pattern, inner);
-      checkPatternBody(an, e.pattern, inner, ctx);
+      an.up.bindPattern(an, e.pattern, inner);
+      an.up.checkPatternBody(an, e.pattern, inner, ctx);
       if (e.collect !== true) return BOOL;
       if (e.pattern.issuer.kind === 'quorum') an.err('MOM300', 'STATEMENTS collects the statements of one issuer at a time; for a quorum, bind its statements with AS on a trigger pattern', e.pattern.issuer.span);
       const rec = an.records.get(e.pattern.recordType.name);
@@ -136,7 +131,7 @@ function nameTy(an: Analysis, e: A.Expr & { kind: 'name' }, scope: Scope, ctx: C
     case 'principalSet':
       return setOf(principal(s.name));
     case 'constant':
-      return constantTypeOf(an, s.name, e);
+      return an.up.constantTypeOf(an, s.name, e);
     case 'enumValue':
       return { k: 'enum', name: s.enumName };
     case 'roleVar':
@@ -314,7 +309,7 @@ function callTy(an: Analysis, e: A.Expr & { kind: 'call' }, scope: Scope, ctx: C
   an.resolution.set(e.callee.id, s);
   if (s.k === 'record') {
     const rec = an.records.get(s.name);
-    if (rec !== undefined) checkConstructorArgs(an, rec, e.args, scope, ctx, e.callee.span);
+    if (rec !== undefined) an.up.checkConstructorArgs(an, rec, e.args, scope, ctx, e.callee.span);
     return { k: 'record', name: s.name };
   }
   if (s.k !== 'function') {
@@ -332,10 +327,10 @@ function callTy(an: Analysis, e: A.Expr & { kind: 'call' }, scope: Scope, ctx: C
     const t = expr(an, a.value, scope, ctx);
     const p = f.params[i];
     if (p !== undefined) {
-      const dom = an.domainOf.get(p.id) ?? domain(an, p.type, an.global, p.name.name);
+      const dom = an.domainOf.get(p.id) ?? an.up.domain(an, p.type, an.global, p.name.name);
       expect(an, t, tyOfDomain(dom), a.value, 'MOM300', `argument ${p.name.name} of ${name}`);
     }
   });
-  const result = an.domainOf.get(f.id) ?? domain(an, f.result, an.global, `${name}.result`);
+  const result = an.domainOf.get(f.id) ?? an.up.domain(an, f.result, an.global, `${name}.result`);
   return tyOfDomain(result);
 }
