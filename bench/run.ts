@@ -14,6 +14,7 @@ import { runAssertionsBench } from './assertions.js';
 import { runCheckerBench } from './checker.js';
 import { runCheckerCoreBench } from './checker-core.js';
 import { runCostBench } from './cost.js';
+import { runDurabilityBench } from './durability.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
@@ -36,6 +37,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'runtime', run: runRuntimeBench },
   { name: 'handwritten', run: runHandwrittenBench },
   { name: 'session', run: runSessionBench },
+  { name: 'durability', run: runDurabilityBench },
   { name: 'cost', run: runCostBench },
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'assertions', run: runAssertionsBench },

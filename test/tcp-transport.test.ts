@@ -25,7 +25,7 @@ const RUN = new Uint8Array(randomBytes(RUN_ID_BYTES));
 const KEYS = new Map([['a|b', randomBytes(32)], ['a|d', randomBytes(32)], ['b|d', randomBytes(32)]]);
 const pairKey = (me: string) => (peer: string): Uint8Array | undefined => KEYS.get([me, peer].sort().join('|'));
 
-type Extra = Partial<Pick<TcpOptions, 'handshakeTimeoutMs' | 'maxHandshaking' | 'backoffMs' | 'onReconnect' | 'run'>>;
+type Extra = Partial<Pick<TcpOptions, 'handshakeTimeoutMs' | 'maxHandshaking' | 'backoffMs' | 'onReconnect' | 'run' | 'beforeRelease'>>;
 
 function listenAs(me: string, peers: ReadonlyMap<string, { host: string; port: number }>, extra: Extra = {}): ReturnType<typeof listenTcp> {
   return listenTcp({ me, listen: peers.get(me)!, peers, run: RUN, pairKey: pairKey(me), ...extra });
@@ -276,5 +276,36 @@ describe('TcpTransport', () => {
     a2.transport.send('b', Uint8Array.of(1));
     await until('a session', () => a2.transport.stats.sessionsOut === 1, 5000);
     expect(toldA2).toEqual([]);
+  });
+
+  it('group commit: records leave only once beforeRelease says the log is durable, those of one turn after one call; records sent meanwhile wait for the next call', T, async () => {
+    const calls: (() => void)[] = [];
+    const { a, b } = await pair({ beforeRelease: (done) => void calls.push(done) });
+    const got: number[] = [];
+    b.onFrame((_from, bytes) => got.push(bytes[0]!));
+    // The session first: a frame that goes once its connection is open, and released.
+    a.send('b', Uint8Array.of(0));
+    await until('the first release asked for', () => calls.length === 1, 5000);
+    calls.shift()!();
+    await until('the first frame through', () => got.length === 1, 5000);
+    // Three frames in one turn: one call, and nothing leaves before it is done.
+    a.send('b', Uint8Array.of(1));
+    a.send('b', Uint8Array.of(2));
+    a.send('b', Uint8Array.of(3));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls.length).toBe(1);
+    expect(got).toEqual([0]);
+    // Sent while that call is under way: held for the next one.
+    a.send('b', Uint8Array.of(4));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls.length).toBe(1);
+    calls.shift()!();
+    await until('the turn released', () => got.length === 4, 5000);
+    expect(got).toEqual([0, 1, 2, 3]);
+    await until('the next release asked for', () => calls.length === 1, 5000);
+    expect(got).toEqual([0, 1, 2, 3]);
+    calls.shift()!();
+    await until('the last frame through', () => got.length === 5, 5000);
+    expect(got).toEqual([0, 1, 2, 3, 4]);
   });
 });

@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { healthInputs, runHealth } from '../runtime/health.js';
 import { formatRunReport } from '../runtime/report.js';
 import { runOverTcp, type TcpRunResult } from '../runtime/tcp-run.js';
+import { isKeyFile } from '../keys/load.js';
 import { EXIT, exitForRun } from './exit-codes.js';
 import type { RunContext } from './run-context.js';
 
@@ -15,6 +16,11 @@ export async function runTcpCommand(ctx: RunContext): Promise<number> {
   const say = (s: string): void => out.stderr(`mommie run: ${s}`);
   if (ctx.keysDir === undefined) {
     say("--network tcp needs --keys DIR: each node process reads its own key file ('mommie keys DEPLOY -o DIR' writes them)");
+    return EXIT.BAD_INPUT;
+  }
+  // One node on its own host holds only its own key file.
+  if (isKeyFile(ctx.keysDir) && ctx.node === undefined) {
+    say(`--keys ${ctx.keysDir} is one key file: that is for a node started alone (--node NAME); a full start needs the directory 'mommie keys' wrote, with every node's`);
     return EXIT.BAD_INPUT;
   }
   const interrupt = new AbortController();

@@ -54,7 +54,9 @@ its traffic and crypto, and the requests' throughput and latency.
 Options:
   --deploy FILE        the deployment (nodes, mechanisms, timeouts, constants)
   --keys DIR           key files from 'mommie keys' (required over TCP; the
-                       simulated network makes fresh keys in memory without it)
+                       simulated network makes fresh keys in memory without it);
+                       with --node, also FILE: that node's own key file, all
+                       a node on a host of its own needs
   --network sim|tcp    sim: one process, virtual time, deterministic by seed,
                        every INVARIANT checked after every step;
                        tcp: one process per node on the deployment's addresses
@@ -95,6 +97,11 @@ Options:
                        differs from its body spec does: stop (the node),
                        log (report and go on: the default), count
   --strict             stop a node at its first failing body
+  --log-sync POLICY    (tcp) when each node's log is forced to disk: fsync (the
+                       default: before anything the node sends leaves, one
+                       fdatasync per turn of its event loop) or none (the page
+                       cache only: a crash of the machine may lose what was
+                       sent; for measuring the cost)
   --reference          run the transitions with the interpreter (the reference
                        semantics) instead of the compiled core; the two take
                        the same steps, the reference is slower
@@ -129,7 +136,7 @@ export const runCommand: Command = {
       deploy: { type: 'string' }, keys: { type: 'string' }, network: { type: 'string' }, model: { type: 'string' },
       requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
       faults: { type: 'string' }, stall: { type: 'string' }, timeout: { type: 'string' }, trace: { type: 'string' },
-      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'run-id': { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, reference: { type: 'boolean' }, json: { type: 'boolean' },
+      force: { type: 'boolean' }, node: { type: 'string' }, rejoin: { type: 'boolean' }, 'run-id': { type: 'string' }, 'no-invariants': { type: 'boolean' }, strict: { type: 'boolean' }, reference: { type: 'boolean' }, 'log-sync': { type: 'string' }, json: { type: 'boolean' },
       build: { type: 'string' }, assertions: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' },
     }, { min: 1, max: 1, expected: 'give exactly one program' }, RUN_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
@@ -194,8 +201,10 @@ export const runCommand: Command = {
       requests: nums.requests ?? 10, concurrency: nums.concurrency ?? 1,
       ...(v.trace !== undefined ? { traceDir: v.trace } : {}), ...(v.node !== undefined ? { node: v.node } : {}),
       ...(v.rejoin === true ? { rejoin: true } : {}), ...(v['run-id'] !== undefined ? { runIdFile: v['run-id'] } : {}), ...(nums.clients !== undefined ? { clients: nums.clients } : {}),
-      json: v.json === true, strict: v.strict === true, ...(v.reference === true ? { reference: true } : {}), timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
+      json: v.json === true, strict: v.strict === true, ...(v.reference === true ? { reference: true } : {}), ...(v['log-sync'] === 'none' ? { logSync: 'none' as const } : {}), timeoutMs: nums.timeout ?? (network === 'sim' ? 600_000 : 120_000), out,
     };
+    if (v['log-sync'] !== undefined && v['log-sync'] !== 'fsync' && v['log-sync'] !== 'none') return bad(`--log-sync takes fsync or none, not '${v['log-sync']}'`);
+    if (v['log-sync'] !== undefined && network !== 'tcp') return bad('--log-sync is for runs over TCP (the simulated network keeps no logs on disk)');
     if (v.rejoin === true && (network !== 'tcp' || v.node === undefined)) return bad('--rejoin is for one node over TCP: give --network tcp --node NAME');
     if (v['run-id'] !== undefined && network !== 'tcp') return bad('--run-id is for runs over TCP (the simulated network has one run)');
     // A single TCP node finds its own log there on purpose: it recovers from it.

@@ -15,10 +15,24 @@ export function keyFilePath(dir: string, principal: string): string {
   return join(dir, `${principal}.keys.json`);
 }
 
+/** Whether `path` names a key file itself rather than a directory of them (a node started alone on its own host: `--keys FILE`). */
+export function isKeyFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `principal`'s key ring, from `dir/<principal>.keys.json`, or from `dir`
+ * itself when it is a file (which must then be `principal`'s: the file names
+ * its principal, checked by decodeKeyFile).
+ */
 export function loadKeyRing(dir: string, principal: string): KeyRingResult {
   const fail = (code: 'MOM640' | 'MOM641', path: string, message: string): KeyRingResult => ({ ok: false, diagnostic: diag(code, path, message) });
   if (!PRINCIPAL_NAME.test(principal)) return fail('MOM640', dir, `'${principal}' is not a principal name, so it has no key file`);
-  const path = keyFilePath(dir, principal);
+  const path = isKeyFile(dir) ? dir : keyFilePath(dir, principal);
   let mode: number;
   let size: number;
   try {

@@ -28,6 +28,8 @@ export interface NodeProcessArgs {
   readonly strict: boolean;
   /** Run the transitions with the interpreter instead of the compiled core. */
   readonly reference?: boolean;
+  /** When the log is forced to disk (node-log.ts): fsync unless told none. */
+  readonly logSync?: 'fsync' | 'none';
   /** A `mommie build` whose body programs run instead of their body specs. */
   readonly build?: string;
   /** With an instrumented build: what a violation does (default log). */

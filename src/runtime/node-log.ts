@@ -2,18 +2,25 @@
 // checks, and the node's write-ahead log. Events are gathered and written
 // with one write(2) when the node flushes: before a step's statements are
 // handed to the network, before a frame is acknowledged, and at the end of
-// every event the node handles. So a process killed at any point leaves on
-// record every step whose effects anyone else could have seen (in the
-// kernel's page cache: it survives the process, not the machine); what it
-// loses is only what it did since it last spoke, as if it had crashed before.
+// every event the node handles.
+//
+// Durability (docs/runtime.md, "Durability"): with the default policy
+// (`fsync`) nothing the node sends leaves before what it logged is on disk.
+// The transport holds every record written in one turn of the event loop
+// (corked) and, before it lets them go, calls `sync`: one fdatasync(2) for
+// whatever the turn logged (group commit). So a node that restarts after a
+// crash of its machine, not only of its process, finds on disk every step
+// whose statements or acks anyone could have seen, and cannot contradict
+// them. With `none` the log reaches the kernel's page cache only: it
+// survives the process, not the machine (a benchmark's choice).
 //
 // A restarted process rebuilds its state by re-doing its own log in the
 // semantics (trace/rerun.ts) and then appends to it. A log that does not
 // re-run, or that belongs to another node, program or set of constants, is
 // refused: a node never rejoins with state it cannot account for.
 
-import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { NodeInfo } from '../semantics/model.js';
 import { NodeMachine } from '../semantics/node.js';
 import type { System } from '../semantics/system.js';
@@ -31,22 +38,41 @@ export function logPath(traceDir: string, node: string): string {
 /** Past this many characters gathered, a flush happens at once (bounds memory, not safety). */
 const MAX_PENDING_CHARS = 1 << 20;
 
+/** When the log is forced to disk: before anything the node sends leaves (`fsync`), or never (`none`: the page cache only). */
+export type LogSync = 'fsync' | 'none';
+
+export interface LogSyncStats {
+  /** fdatasync calls (one per turn of the event loop that logged something and sent something). */
+  syncs: number;
+  /** Their total wall time, ms. */
+  syncMs: number;
+}
+
 export class LogFile implements TraceSink {
   private fd: number | undefined;
+  /** Written since the last sync. */
+  private dirty = false;
+  readonly syncStats: LogSyncStats = { syncs: 0, syncMs: 0 };
 
-  private constructor(fd: number) {
+  private constructor(
+    fd: number,
+    private readonly policy: LogSync,
+  ) {
     this.fd = fd;
   }
 
-  /** A new log (an earlier one at `path` is replaced: the caller decided that). */
-  static create(path: string, start: StartEvent): LogFile {
-    const f = new LogFile(openSync(path, 'w', 0o644));
+  /** A new log (an earlier one at `path` is replaced: the caller decided that); under `fsync` its directory entry is made durable too. */
+  static create(path: string, start: StartEvent, policy: LogSync = 'fsync'): LogFile {
+    const f = new LogFile(openSync(path, 'w', 0o644), policy);
     f.write(start);
+    f.flush();
+    f.sync();
+    if (policy === 'fsync') syncDirectory(dirname(path));
     return f;
   }
 
-  static append(path: string): LogFile {
-    return new LogFile(openSync(path, 'a'));
+  static append(path: string, policy: LogSync = 'fsync'): LogFile {
+    return new LogFile(openSync(path, 'a'), policy);
   }
 
   /** Lines not written yet (group commit: one write(2) per flush, not per event). */
@@ -63,13 +89,58 @@ export class LogFile implements TraceSink {
     const text = this.pending;
     this.pending = '';
     writeSync(this.fd, text);
+    this.dirty = true;
+  }
+
+  /** What was flushed, on disk now (under `fsync`; nothing under `none`). */
+  sync(): void {
+    if (this.fd === undefined || !this.dirty || this.policy === 'none') return;
+    const t0 = performance.now();
+    fdatasyncSync(this.fd);
+    this.syncStats.syncs++;
+    this.syncStats.syncMs += performance.now() - t0;
+    this.dirty = false;
+  }
+
+  /**
+   * `done` once what was flushed until now is on disk (at once when nothing
+   * is dirty, or under `none`), without blocking the event loop: the
+   * transport's group commit (transport/tcp.ts beforeRelease). What is
+   * flushed meanwhile waits for the next call. `done` gets the error of a
+   * failed sync: the log can no longer promise anything.
+   */
+  syncThen(done: (error?: Error) => void): void {
+    if (this.fd === undefined || !this.dirty || this.policy === 'none') return done();
+    this.dirty = false;
+    const t0 = performance.now();
+    fdatasync(this.fd, (e) => {
+      // Closed meanwhile (the node stopped): close() synced what it had.
+      if (this.fd === undefined) return done();
+      this.syncStats.syncs++;
+      this.syncStats.syncMs += performance.now() - t0;
+      done(e ?? undefined);
+    });
   }
 
   close(): void {
     if (this.fd === undefined) return;
     this.flush();
+    this.sync();
     closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/** A new file's name, durable: its directory fsynced (ignored where directories cannot be opened for it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms refuse fsync on a directory; the file's own data is still synced.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

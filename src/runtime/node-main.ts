@@ -24,7 +24,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
       options: {
         program: { type: 'string' }, deploy: { type: 'string' }, keys: { type: 'string' }, node: { type: 'string' },
         'trace-dir': { type: 'string' }, model: { type: 'string' }, constants: { type: 'string' },
-        requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' }, reference: { type: 'boolean' },
+        requests: { type: 'string' }, clients: { type: 'string' }, concurrency: { type: 'string' }, log: { type: 'string' }, strict: { type: 'boolean' }, reference: { type: 'boolean' }, 'log-sync': { type: 'string' },
         build: { type: 'string' }, assertions: { type: 'string' },
         // Only there so that a run's processes can be found by it (pgrep -f); not read.
         run: { type: 'string' },
@@ -55,6 +55,8 @@ function parse(argv: string[]): NodeProcessArgs | string {
     };
     const log = v.log ?? 'new';
     if (log !== 'new' && log !== 'resume' && log !== 'rejoin') return `--log takes new, resume or rejoin, not '${log}'`;
+    const logSync = v['log-sync'] ?? 'fsync';
+    if (logSync !== 'fsync' && logSync !== 'none') return `--log-sync takes fsync or none, not '${logSync}'`;
     const assertions = v.assertions;
     if (assertions !== undefined && assertions !== 'stop' && assertions !== 'log' && assertions !== 'count') return `--assertions takes stop, log or count, not '${assertions}'`;
     return {
@@ -62,7 +64,7 @@ function parse(argv: string[]): NodeProcessArgs | string {
       traceDir: need('trace-dir', v['trace-dir']), run: need('run-id', v['run-id']), ...(v.model !== undefined ? { model: v.model } : {}), constants: c.right,
       ...(v.clients !== undefined ? { clients: count('clients', v.clients, 0) } : {}),
       requests: count('requests', v.requests, 0), concurrency: Math.max(1, count('concurrency', v.concurrency, 1)), log, strict: v.strict === true,
-      ...(v.reference === true ? { reference: true } : {}),
+      ...(v.reference === true ? { reference: true } : {}), logSync,
       ...(v.build !== undefined ? { build: v.build } : {}), ...(assertions !== undefined ? { assertions } : {}),
     };
   } catch (e) {

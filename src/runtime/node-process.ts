@@ -118,10 +118,21 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   let reconnected = (_peer: string): void => undefined;
   const run = runIdBytes(a.run);
   if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
-  const listened = await listenTcp({ me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), ...tcpLimitOptions(deployment.limits) });
+  // The log is opened once the port is bound; records leave only after it is durable (node-log.ts).
+  let syncLog = (done: () => void): void => done();
+  const listened = await listenTcp({
+    me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), beforeRelease: (done) => syncLog(done), ...tcpLimitOptions(deployment.limits),
+  });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
-  const log = recovered === undefined ? LogFile.create(path, start) : LogFile.append(path);
+  const log = recovered === undefined ? LogFile.create(path, start, a.logSync) : LogFile.append(path, a.logSync);
+  syncLog = (done) =>
+    log.syncThen((e) => {
+      if (e === undefined) return done();
+      // Nothing the node sends may leave unlogged: a log that cannot be synced stops the node.
+      process.stderr.write(`${a.node}: its log cannot be written to disk (${e.message}); it stops rather than send what it could not keep\n`);
+      process.exit(1);
+    });
   const codec = new WireCodec(ring.ring, deployment, schema.schema, run);
   const aborts: { node: string; code: string; message: string; at: string }[] = [];
   let pump = (): void => undefined;

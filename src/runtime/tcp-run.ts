@@ -46,6 +46,8 @@ export interface TcpRunSpec {
   readonly strict: boolean;
   /** Nodes run their transitions with the interpreter instead of the compiled core (--reference). */
   readonly reference?: boolean;
+  /** --log-sync none: logs reach the page cache only (default fsync: durable before anything leaves a node). */
+  readonly logSync?: 'none';
   /** A build (an absolute path: node processes load it) and what its assertions do. */
   readonly build?: { readonly dir: string; readonly assertions?: string };
   /** Give up after this long (ms of real time). */
@@ -220,7 +222,7 @@ class TcpRun {
           '--trace-dir', this.traceDir, '--constants', constants, '--requests', String(share.get(n) ?? 0),
           '--concurrency', String(spec.concurrency), '--log', logMode,
           ...(model.decl.id !== -1 ? ['--model', model.name] : []), ...(spec.clients !== undefined ? ['--clients', String(spec.clients)] : []),
-          ...(spec.strict ? ['--strict'] : []), ...(spec.reference === true ? ['--reference'] : []),
+          ...(spec.strict ? ['--strict'] : []), ...(spec.reference === true ? ['--reference'] : []), ...(spec.logSync === 'none' ? ['--log-sync', 'none'] : []),
           ...(spec.build !== undefined ? ['--build', spec.build.dir, ...(spec.build.assertions !== undefined ? ['--assertions', spec.build.assertions] : [])] : []),
         ],
       });

@@ -70,10 +70,20 @@ export async function runTtpProcess(a: NodeProcessArgs, c: TtpProcessContext): P
   let reconnected = (_peer: string): void => undefined;
   const run = runIdBytes(a.run);
   if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
-  const listened = await listenTcp({ me: a.node, listen, peers: c.deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), ...tcpLimitOptions(c.deployment.limits) });
+  let syncLog = (done: () => void): void => done();
+  const listened = await listenTcp({
+    me: a.node, listen, peers: c.deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), beforeRelease: (done) => syncLog(done), ...tcpLimitOptions(c.deployment.limits),
+  });
   if (!listened.ok) return fail(listened.error.message);
   const transport = listened.transport;
-  const log = appending ? LogFile.append(path) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run })));
+  const log = appending ? LogFile.append(path, a.logSync) : LogFile.create(path, ttpStartEvent(a.node, c.program.name, runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run })), a.logSync);
+  syncLog = (done) =>
+    log.syncThen((e) => {
+      if (e === undefined) return done();
+      // Nothing the node sends may leave unlogged: a log that cannot be synced stops the node.
+      process.stderr.write(`${a.node}: its log cannot be written to disk (${e.message}); it stops rather than send what it could not keep\n`);
+      process.exit(1);
+    });
   const codec = new WireCodec(ring.ring, c.deployment, schema.schema, run);
   const ttp = new TtpNode({
     name: a.node, transport, codec, host: realHost, trace: log, events,

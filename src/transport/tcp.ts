@@ -61,6 +61,16 @@ export interface TcpOptions {
    * unacked at once instead of waiting for its timers.
    */
   readonly onReconnect?: (peer: string) => void;
+  /**
+   * With it, records do not leave when written: those sealed in one turn of
+   * the event loop are held, `beforeRelease` is called at the end of the
+   * turn, and they go when it calls `done` (the node makes its log durable
+   * there: node-log.ts LogFile.syncThen). Records sealed while one call is
+   * under way wait for the next, so there is at most one in flight and it
+   * covers every record it releases: group commit. Without it, records
+   * leave at the end of their turn.
+   */
+  readonly beforeRelease?: (done: () => void) => void;
 }
 
 /** Why a connection was closed: its stream (oversized), its handshake or records (session.ts), time, or the bound on handshakes. */
@@ -145,6 +155,11 @@ export class TcpTransport implements Transport {
   private readonly outgoing = new Map<string, Outgoing>();
   private handler: ((from: string, bytes: Uint8Array) => void) | undefined;
   private closed = false;
+  /** Records held for the next release (beforeRelease), per outgoing connection, in order. */
+  private held = new Map<Outgoing, { readonly socket: Socket; readonly records: Uint8Array[] }>();
+  private releaseScheduled = false;
+  /** A beforeRelease call is under way. */
+  private releasing = false;
 
   constructor(private readonly opts: TcpOptions) {
     this.o = {
@@ -246,8 +261,9 @@ export class TcpTransport implements Transport {
   /**
    * `frame` sealed in the session's next record and written. Records written
    * in one turn of the event loop (a step's statements to a peer, acks of a
-   * batch) leave in one system call: the socket is corked for the rest of
-   * the turn. Nagle is off, so nothing waits longer.
+   * batch) leave in one system call per socket, after the node's log is
+   * durable (beforeRelease): sockets are corked for the rest of the turn.
+   * Nagle is off, so nothing waits longer.
    */
   private writeRecord(out: Outgoing, frame: Uint8Array): void {
     const s = out.socket!;
@@ -255,11 +271,52 @@ export class TcpTransport implements Transport {
     framed.writeUInt32BE(framed.length - LENGTH_BYTES, 0);
     this.stats.framesOut++;
     this.stats.bytesOut += framed.length;
-    if (s.writableCorked === 0) {
-      s.cork();
-      process.nextTick(() => s.uncork());
+    if (this.opts.beforeRelease === undefined) {
+      if (s.writableCorked === 0) {
+        s.cork();
+        process.nextTick(() => s.uncork());
+      }
+      s.write(framed);
+      return;
     }
-    s.write(framed);
+    let h = this.held.get(out);
+    if (h === undefined || h.socket !== s) {
+      if (h !== undefined) this.lose(out, h.records.length);
+      h = { socket: s, records: [] };
+      this.held.set(out, h);
+    }
+    h.records.push(framed);
+    this.scheduleRelease();
+  }
+
+  private scheduleRelease(): void {
+    if (this.releaseScheduled || this.releasing) return;
+    this.releaseScheduled = true;
+    process.nextTick(() => this.release());
+  }
+
+  /** The end of a turn: what was held is released once beforeRelease says so (the log is durable), each connection's records in one system call. */
+  private release(): void {
+    this.releaseScheduled = false;
+    if (this.held.size === 0 || this.closed) return;
+    const batch = this.held;
+    this.held = new Map();
+    this.releasing = true;
+    this.opts.beforeRelease!(() => {
+      this.releasing = false;
+      if (this.closed) return;
+      for (const [out, h] of batch) {
+        // A connection that broke meanwhile took its records with it: the link re-sends on the next session.
+        if (out.socket !== h.socket || h.socket.destroyed) {
+          this.lose(out, h.records.length);
+          continue;
+        }
+        h.socket.cork();
+        for (const r of h.records) h.socket.write(r);
+        h.socket.uncork();
+      }
+      if (this.held.size > 0) this.scheduleRelease();
+    });
   }
 
   /**
