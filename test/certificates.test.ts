@@ -136,20 +136,7 @@ describe('reductions with carried statements', () => {
   });
 });
 
-describe('running a program with certificates', () => {
-  it('is refused before it starts (MOM620 at the carrying PUBLISH): a run would drop every certificate at the wire and still say ok', { timeout: 60_000 }, async () => {
-    const deploy = join(dir, 'vc.deploy');
-    writeFileSync(deploy, [
-      '[Nodes]', 'l1 = 127.0.0.1:7801', 'r1 = 127.0.0.1:7802', 'r2 = 127.0.0.1:7803', 'r3 = 127.0.0.1:7804', '',
-      '[Authentication]', 'L <-> R : Ed25519', 'R <-> R : Ed25519', '',
-      '[Non-repudiation]', 'R -> * : Ed25519', 'L -> * : Ed25519', '',
-    ].join('\n'));
-    const r = await mommie(['run', SPEC, '--deploy', deploy, '--network', 'sim', '--requests', '3'], { timeoutMs: 60_000 });
-    expect(r.stderr).toContain('VoteCertificate.mom:32:5: error MOM620: this PUBLISH carries statements (Cert.votes)');
-    expect(r.stdout).not.toContain('verdict: ok');
-    expect(r.exitCode).toBe(1);
-  });
-});
+// Running programs with certificates (deploy-check, the wire, the simulated network, TCP): test/certificates-runtime.test.ts.
 
 describe('a correct node carries only statements it knows or issued (MOM506)', () => {
   const vote = (issuer: string) => makeStatement(issuer, ['l1'], ['l1', 'r1', 'r2', 'r3'], makeRecord('Vote', [0]));

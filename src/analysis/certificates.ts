@@ -8,7 +8,7 @@
 import type * as A from '../syntax/ast.js';
 import { constant } from './constants.js';
 import type { Analysis } from './context.js';
-import type { CheckedProgram, RecordInfo } from './program.js';
+import type { RecordInfo } from './program.js';
 import type { Domain } from './types.js';
 
 export interface CertificateField {
@@ -62,22 +62,4 @@ export function checkPublishAuditable(an: Analysis, s: A.Stmt & { kind: 'publish
 /** The PUBLISH's `[ME, V, A] Type` part. */
 function spanOf(s: A.Stmt & { kind: 'publish' }): { start: number; end: number } {
   return { start: s.span.start, end: s.recordType.span.end };
-}
-
-/** Every PUBLISH of the program whose record carries statements, with the first certificate field it has. */
-export function carrierPublishes(program: CheckedProgram): { readonly site: A.Stmt & { kind: 'publish' }; readonly field: string }[] {
-  const out: { site: A.Stmt & { kind: 'publish' }; field: string }[] = [];
-  const visit = (stmts: readonly A.Stmt[]): void => {
-    for (const s of stmts) {
-      if (s.kind === 'if') {
-        visit(s.then);
-        visit(s.else);
-      } else if (s.kind === 'publish') {
-        const f = certificateFields(program, s.recordType.name)[0];
-        if (f !== undefined) out.push({ site: s, field: `${s.recordType.name}.${f.path}` });
-      }
-    }
-  };
-  for (const r of program.roles.values()) for (const t of r.transitions) visit(t.decl.body);
-  return out;
 }

@@ -3,12 +3,12 @@
 // most one mechanism, a TTP is a node outside the program with its clients.
 // The result is the Deployment every later stage reads, or diagnostics.
 
-import { carrierPublishes } from '../analysis/certificates.js';
 import type { CheckedProgram } from '../analysis/program.js';
 import { diag, hasErrors, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import type { Code } from '../diagnostics/codes.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { Endpoint, Mechanism } from './deployment.js';
+import { checkCarriers } from './carriers.js';
 import { checkDissemination } from './dissemination.js';
 import { EVERYONE, showAuditors, showMechanism, type Auditors } from './mechanisms.js';
 import { makeDeployment, pairKey, type AuthPair, type CheckedDeployment, type NonRepRule } from './resolve.js';
@@ -87,10 +87,8 @@ export function checkDeploy(syntax: DeploySyntax, program: CheckedProgram, progr
   const tables = { file, everyone, nodes, auth, nonRep, ...settings };
   // What the [Dissemination] rules mean for the program needs the resolution rule: checked last.
   const plans = checkDissemination({ program, ...(programSource === undefined ? {} : { programSource }), deployment: makeDeployment(tables), lineOf: (span) => lineOf(syntax, span), report });
-  // A run would drop a certificate at the wire instead of sending it: refuse before running.
-  for (const c of carrierPublishes(program)) {
-    diagnostics.push(diag('MOM620', program.file, `this PUBLISH carries statements (${c.field}); certificates do not travel over the network yet (issue 25 item 3), so the program can be model-checked but not deployed`, { start: c.site.span.start, end: c.site.recordType.span.end }));
-  }
+  // Certificates: what may be carried must stay checkable by the field's auditors when passed on.
+  checkCarriers({ program, ...(programSource === undefined ? {} : { programSource }), deployment: makeDeployment(tables), report: (code, message, span) => void diagnostics.push(diag(code, program.file, message, span)) });
   if (hasErrors(diagnostics)) return { diagnostics, ok: false };
   return { deployment: makeDeployment({ ...tables, plans }), diagnostics, ok: true };
 }

@@ -116,6 +116,7 @@ export const CODES = {
   MOM619: { severity: 'error', meaning: 'OPTIMISTIC(QUORUM) for a record type whose quorum size no pattern of the program gives' },
   MOM620: { severity: 'error', meaning: 'a PUBLISH whose statement no mechanism of the deployment can give (issuer, verifiers and auditors named)' },
   MOM621: { severity: 'error', meaning: 'a pattern requiring auditors that no mechanism of the deployment gives for the statements it matches' },
+  MOM622: { severity: 'error', meaning: 'a PUBLISH of statements a certificate field may carry whose authenticator the field\'s auditors cannot check when it is passed on (a MAC or a channel, a TTP they are not clients of, or another mechanism than the one each auditor expects), naming the carrier\'s PUBLISH' },
   MOM625: { severity: 'error', meaning: 'a [Limits] entry that names no limit, or a value of the wrong kind or outside the limit\'s range' },
   MOM630: { severity: 'warning', meaning: 'a deployment constant no model checked (an integer larger than every model\'s, or a value no model used)' },
   MOM631: { severity: 'warning', meaning: 'a PUBLISH whose statements rely on a trusted third party (the models take it to be honest)' },

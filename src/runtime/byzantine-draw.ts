@@ -10,7 +10,7 @@
 
 import type { Domain } from '../analysis/types.js';
 import { inDomain, type DomainContext } from '../semantics/domain.js';
-import { makeRecord, makeSet, type RecordValue, type Value } from '../semantics/value.js';
+import { makeRecord, makeSet, makeStatement, type RecordValue, type StatementValue, type Value } from '../semantics/value.js';
 import type { Random } from '../transport/sim.js';
 
 /** How many received records of each type, and integers, a node keeps to draw from. */
@@ -18,8 +18,13 @@ const KEPT = 64;
 /** The most elements a drawn set has (a set of records over a large domain has more subsets than anyone could draw from). */
 const MAX_SET = 3;
 
+/** A certificate field the node has seen no statement for yet: it publishes something else this time. */
+export class NothingToCarry extends Error {}
+
 export class RecordDraw {
   private readonly seenRecords = new Map<string, RecordValue[]>();
+  /** Statements it received or found carried, by record type: what its certificates may carry (issue 25). */
+  private readonly seenStatements = new Map<string, StatementValue[]>();
   private readonly seenInts: number[] = [];
 
   constructor(private readonly ctx: DomainContext) {}
@@ -35,10 +40,30 @@ export class RecordDraw {
       for (const f of v.fields) this.observe(f);
     } else if (typeof v === 'object' && v.kind === 'set') {
       for (const e of v.elems) this.observe(e);
+    } else if (typeof v === 'object' && v.kind === 'statement') {
+      this.observeStatement(v);
     }
   }
 
-  /** A record of `type`, inside its domain under the run's constants. */
+  /**
+   * Remembers a statement it received (or found carried): a Byzantine
+   * carrier carries statements of the pool it can show, with the
+   * authenticators it received them with.
+   */
+  observeStatement(s: StatementValue | { readonly issuer: string; readonly verifiers: readonly string[]; readonly auditors: readonly string[]; readonly record: RecordValue }): void {
+    const v = 'key' in s ? s : makeStatement(s.issuer, s.verifiers, s.auditors, s.record);
+    const list = this.seenStatements.get(v.record.type) ?? [];
+    if (!list.some((x) => x.key === v.key)) keep(list, v);
+    this.seenStatements.set(v.record.type, list);
+    this.observe(v.record);
+  }
+
+  /** The statements seen that a certificate field of domain `d` may carry. */
+  private carriable(d: Domain & { k: 'statement' }): StatementValue[] {
+    return (this.seenStatements.get(d.record) ?? []).filter((s) => inDomain(s, d, this.ctx));
+  }
+
+  /** A record of `type`, inside its domain under the run's constants (NothingToCarry when a certificate field has nothing to hold yet). */
   record(type: string, r: Random): RecordValue {
     return this.value({ k: 'record', name: type }, r) as RecordValue;
   }
@@ -79,18 +104,31 @@ export class RecordDraw {
         return makeRecord(d.name, (info?.fields ?? []).map((f) => this.value(f.domain, r)));
       }
       case 'set': {
-        const n = r.int(0, d.max === undefined ? MAX_SET : Math.min(MAX_SET, this.ctx.constInt(d.max)));
+        const max = d.max === undefined ? MAX_SET : this.ctx.constInt(d.max);
+        if (d.elem.k === 'statement') {
+          // Any subset of what it can show, within the field's bound.
+          const pool = this.carriable(d.elem);
+          const elems = pool.filter(() => r.next() < 0.6).slice(0, max);
+          return makeSet(elems);
+        }
+        const n = r.int(0, Math.min(MAX_SET, max));
         const elems: Value[] = [];
         for (let k = 0; k < n; k++) elems.push(this.value(d.elem, r));
         return makeSet(elems);
       }
-      case 'statement':
-        // The analysis refuses Byzantine SENDS of records that carry statements (MOM415).
-        throw new Error('a Byzantine record that carries statements');
+      case 'statement': {
+        const pool = this.carriable(d);
+        if (pool.length === 0) throw new NothingToCarry(`no ${d.record} statement seen yet`);
+        return r.pick(pool);
+      }
       case 'error':
         throw new Error('a Byzantine record of a type that did not check');
     }
   }
+}
+
+export function isNothingToCarry(e: unknown): boolean {
+  return e instanceof NothingToCarry;
 }
 
 function keep<T>(list: T[], x: T): void {

@@ -17,7 +17,7 @@ import type { Random, SimNetwork } from '../transport/sim.js';
 import type { Transport } from '../transport/transport.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { statementJson, type TraceSink } from './node.js';
-import { RecordDraw } from './byzantine-draw.js';
+import { isNothingToCarry, RecordDraw } from './byzantine-draw.js';
 
 /** What one Byzantine node did: its own statements, and its attacks on the wire. */
 export interface ByzantineCounts {
@@ -95,7 +95,7 @@ export class ByzantineNode {
       if (this.received.length < 64) this.received.push({ from, bytes });
       const o = codec.open(from, bytes);
       // What correct nodes said to it is what its own statements are made of.
-      if (o.kind === 'data') for (const st of o.statements) this.records.observe(st.record);
+      if (o.kind === 'data') for (const st of o.statements) this.records.observeStatement(st);
       if (o.kind === 'data' || o.kind === 'countersign-reply' || o.kind === 'countersign-request') transport.send(from, codec.ack(from, o.seq));
       // Its own statements, now countersigned: out they go.
       if (o.kind === 'countersign-reply') for (const out of o.countersigned) if (out.missing().length === 0) this.sendData(out);
@@ -117,6 +117,15 @@ export class ByzantineNode {
   private act(): void {
     const { model, net, codec, ttps } = this.c;
     const draw = (send: ByzantineSend, r: Random): RecordValue => this.records.record(send.recordType, r);
+    /** A draw for another issuer's statement; undefined when a certificate has nothing to carry yet. */
+    const drawOrNone = (send: ByzantineSend, r: Random): RecordValue | undefined => {
+      try {
+        return draw(send, r);
+      } catch (e) {
+        if (isNothingToCarry(e)) return undefined;
+        throw e;
+      }
+    };
     const b = this.b;
     const me = this.name;
     const transport = this.transport;
@@ -126,9 +135,18 @@ export class ByzantineNode {
     const others = [...peers, ...ttps];
     const r = net.random;
     const choice = r.next();
+    let mine: { send: ByzantineSend; record: RecordValue } | undefined;
     if (choice < 0.4 && counts.published < this.budget) {
       const send = r.pick(b.sends);
-      const record = draw(send, r);
+      try {
+        mine = { send, record: draw(send, r) };
+      } catch (e) {
+        // A certificate with nothing to carry yet: it waits for statements to show.
+        if (!isNothingToCarry(e)) throw e;
+      }
+    }
+    if (mine !== undefined) {
+      const { send, record } = mine;
       const verifiers = r.pick(send.verifierChoices);
       const s: OpenedStatement = { issuer: me, verifiers, auditors: send.auditors, record };
       counts.published++;
@@ -162,12 +180,15 @@ export class ByzantineNode {
         const to = r.pick(peers.filter((o) => o !== victim));
         // With third parties about, half the time it asks one to countersign the victim's statement instead.
         const ttp = ttps.length > 0 && r.next() < 0.5 ? r.pick(ttps) : undefined;
-        if (ttp !== undefined && to !== undefined && codec.forgeRequest !== undefined) {
-          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: draw(send, r) };
+        const record = drawOrNone(send, r);
+        if (record === undefined) {
+          // Nothing to forge a certificate from yet.
+        } else if (ttp !== undefined && to !== undefined && codec.forgeRequest !== undefined) {
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record };
           transport.send(ttp, codec.forgeRequest(ttp, this.seq++, s));
           counts.forgedRequests++;
         } else if (to !== undefined) {
-          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record: draw(send, r) };
+          const s: OpenedStatement = { issuer: victim, verifiers: [to], auditors: send.auditors, record };
           // A codec that cannot forge sends the victim's statement as if it were its own: refused all the same.
           const out = codec.forge === undefined ? codec.prepare(s) : undefined;
           const bytes = codec.forge !== undefined ? codec.forge(to, this.seq++, s) : out !== undefined ? codec.frame(to, this.seq++, { kind: 'data', statements: [out] }) : undefined;

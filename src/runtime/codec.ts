@@ -151,6 +151,11 @@ export interface FrameCodec {
   open(from: string, bytes: Uint8Array): Opened;
   /** Whether a record this node needs to rebuild a held item is still missing (the runtime stops fetching it when not). */
   stillMissing?(digest: Uint8Array): boolean;
+  /**
+   * How the node tells what it knows (by the abstract statement): a carrier's
+   * carried statements the node knows are not verified again.
+   */
+  knownBy?(knows: (s: OpenedStatement) => boolean): void;
   /** A data frame claiming `s` (of another issuer) sealed with this node's own keys: what a Byzantine node tries (simulation only). */
   forge?(to: string, seq: number, s: OpenedStatement): Uint8Array;
   /** A countersign request for `s` (of another issuer) made with this node's own channel to the TTP `to`: a Byzantine node asking the TTP to attest a statement that is not its own (simulation only). */

@@ -9,7 +9,7 @@ import type { Pattern } from '../syntax/ast.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { SuppliedCall } from '../semantics/eval.js';
 import type { Enabled, NodeMachine, StepResult, InputResult } from '../semantics/node.js';
-import type { Value } from '../semantics/value.js';
+import { statementKey, type Value } from '../semantics/value.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type { FunctionCallJson, TraceEvent, StatementJson } from '../trace/events.js';
 import { valueToJson } from '../trace/value-json.js';
@@ -128,6 +128,8 @@ export class RuntimeNode {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
     this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox, opts.dissemination);
     this.fetcher = new Fetcher(this.link, opts.codec, opts.host, opts.fetcher);
+    // A carried statement this node knows is not verified again (identity: the abstract statement).
+    opts.codec.knownBy?.((s) => opts.machine.knows(statementKey(s.issuer, s.verifiers, s.auditors, s.record)));
     this.vc[this.name] = 0;
     const r = opts.resume;
     if (r !== undefined) {

@@ -28,7 +28,11 @@ const WireSnapshot = t.type({
   bytesOut: t.number,
   framesDropped: t.type({ oversized: t.number, malformed: t.number, 'wrong-version': t.number, misaddressed: t.number, 'wrong-sender': t.number }),
   itemsAccepted: t.number,
-  itemsDropped: t.type({ malformed: t.number, forged: t.number, 'wrong-mechanism': t.number, 'not-a-verifier': t.number, 'no-key': t.number }),
+  itemsDropped: t.type({
+    malformed: t.number, forged: t.number, 'wrong-mechanism': t.number, 'not-a-verifier': t.number, 'no-key': t.number,
+    'carried-forged': t.number, 'carried-not-auditable': t.number, 'carried-pattern-mismatch': t.number, 'carried-over-bound': t.number, 'carried-too-deep': t.number,
+  }),
+  carried: t.type({ checked: t.number, known: t.number }),
   crypto: t.type({ mac: Op, sign: Op, verify: Op }),
 });
 

@@ -311,6 +311,13 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
       if (net.idle) break;
     }
   }
+  // Requests answered by the last slice's issue itself (an input with no PROGRESS completes when it fires) or while settling.
+  for (const n of nodes) {
+    for (const c of n.takeCompletions()) {
+      latencies.push(c.latencyMs);
+      workload.completed(n, c);
+    }
+  }
   // Read before the nodes stop: a stopped client can start nothing, which is not the program's doing.
   const exhausted = workload.exhausted;
   for (const n of nodes) n.stop('end of run');

@@ -31,9 +31,10 @@ import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
 import {
   MAX_BATCH_DIGESTS, runContexts, type AuthContexts, MAX_FETCH_DIGESTS, ackFrame, countersignReplyFrame, countersignRequestFrame, dataFrame, dataFrameOf, decodeFrame, digestForm, encodeFrame,
-  expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordsOf, signStatement, statementDigest, ttpSign, Countersigner, Opener, Sealer, WireStats,
-  type Authenticator, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
+  expandDigestForm, fetchedFrame, fetchFrame, macTag, namesOf, recordsOf, signStatement, statementDigest, transferable, ttpSign, Countersigner, Opener, Sealer, WireStats,
+  type Authenticator, type BatchSignature, type CarriedOpened, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
 } from '../wire/index.js';
+import { statementKey } from '../semantics/value.js';
 import { hex, MAX_HELD_PER_SENDER, RecordStore, type DigestCounts } from './record-store.js';
 import type { Attestation, CountersignAnswer, FetchWant, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RecordAnswer, RelayRequest, Resolved, VectorClock } from './codec.js';
 
@@ -115,7 +116,24 @@ class Relayed implements Outgoing {
 
 /** A digested item with its full statement bytes back in place (what the authenticator covers). */
 function rebuilt(item: WireItem, stmt: Uint8Array): WireItem {
-  return { stmt, auth: item.auth, ...(item.relay === undefined ? {} : { relay: item.relay }) };
+  return { stmt, auth: item.auth, ...(item.relay === undefined ? {} : { relay: item.relay }), ...(item.carried === undefined ? {} : { carried: item.carried }) };
+}
+
+/** A statement's identity: the abstract statement (semantics' pool key), never its authenticator's bytes. */
+function keyOfStatement(s: OpenedStatement): string {
+  return statementKey(s.issuer, s.verifiers, s.auditors, s.record);
+}
+
+/** A relayed carrier's carried authenticators, as they came, with the batch signatures they name in their frame. */
+function relayedCarried(item: WireItem, sigs: readonly BatchSignature[]): { carried?: readonly Authenticator[]; carriedBatches?: readonly (BatchSignature | undefined)[] } {
+  if (item.carried === undefined) return {};
+  return { carried: item.carried, carriedBatches: item.carried.map((a) => (a.kind === 'SIGBATCH' ? sigs[a.batch] : undefined)) };
+}
+
+/** An authenticator kept to carry a statement on, with the batch signature a SIGBATCH one names. */
+interface KeptAuth {
+  readonly auth: Authenticator;
+  readonly batch?: BatchSignature;
 }
 
 export class WireCodec implements FrameCodec {
@@ -167,6 +185,46 @@ export class WireCodec implements FrameCodec {
 
   get me(): string {
     return this.ring.principal;
+  }
+
+  /**
+   * Authenticators of statements some certificate field may carry, by the
+   * abstract statement: those this node received or checked inside a carrier
+   * (when they convince a third party), and TTP countersignatures of its own.
+   * Its own signed statements are signed again when carried (the signature is
+   * cached per statement). Only programs with certificate fields keep any.
+   */
+  private readonly kept = new Map<string, KeptAuth>();
+
+  knownBy(knows: (s: OpenedStatement) => boolean): void {
+    this.opener.setKnown(knows);
+  }
+
+  private keep(s: OpenedStatement, auth: Authenticator, batch: BatchSignature | undefined): void {
+    if (!this.schema.carriable.has(s.record.type)) return;
+    if (auth.kind === 'SIGBATCH' ? batch === undefined : !transferable(auth.kind)) return;
+    this.kept.set(keyOfStatement(s), { auth, ...(batch === undefined ? {} : { batch }) });
+  }
+
+  /**
+   * The authenticators of what `e` carries, for `to`, in the item's order; or
+   * the first carried statement this node holds none for (counted as
+   * unsealed: a correct node carries only what it can show, MOM506, so this
+   * is a statement known without an authenticator that convinces `to`).
+   */
+  private carriedAuths(e: EncodedStatement, to: string, countersignatures?: ReadonlyMap<string, Uint8Array>): { auths: Authenticator[]; batches: (BatchSignature | undefined)[] } | undefined {
+    const auths: Authenticator[] = [];
+    const batches: (BatchSignature | undefined)[] = [];
+    for (const c of e.carried ?? []) {
+      const kept = this.kept.get(keyOfStatement(c.statement));
+      const ttp = kept === undefined ? this.sealer.mechanism(c.statement, to) : undefined;
+      const own = kept === undefined ? this.sealer.carriedAuth(c, to, ttp?.kind === 'TTP' ? countersignatures?.get(ttp.principal) : undefined) : undefined;
+      const auth = kept?.auth ?? own;
+      if (auth === undefined) return undefined;
+      auths.push(auth);
+      batches.push(kept?.batch);
+    }
+    return { auths, batches };
   }
 
   prepare(s: OpenedStatement): Outgoing | undefined {
@@ -272,6 +330,7 @@ export class WireCodec implements FrameCodec {
           this.awaiting.delete(key);
           for (const p of waiting) {
             p.countersignatures.set(f.from, c.sig);
+            this.keep(p.statement, { kind: 'TTP', ttp: f.from, sig: c.sig }, undefined);
             countersigned.push(p);
             this.local.countersign.obtained++;
           }
@@ -325,7 +384,7 @@ export class WireCodec implements FrameCodec {
     const relays: RelayRequest[] = [];
     full.forEach((item) => {
       if (item === undefined) return;
-      const s = this.accept(this.opener.open(item, f.from, f.sigs), item, relays);
+      const s = this.accept(this.opener.open(item, f.from, f.sigs), item, relays, f.sigs);
       if (s !== undefined) statements.push(s);
     });
     const fetch: FetchWant[] = [];
@@ -344,17 +403,19 @@ export class WireCodec implements FrameCodec {
   }
 
   /** An opened item: its statement (its records indexed), and its relay request when it asks for one; undefined when it did not open. */
-  private accept(r: OpenResult, item: WireItem, relays: RelayRequest[]): OpenedStatement | undefined {
+  private accept(r: OpenResult, item: WireItem, relays: RelayRequest[], sigs: readonly BatchSignature[] = []): OpenedStatement | undefined {
     if (!r.ok) return undefined;
     const s = r.opened.statement;
     if (this.indexRecords) this.store.learnRecords(r.opened.bytes, s);
+    this.keep(s, r.opened.auth, r.opened.batch);
+    for (const c of r.opened.carried ?? []) this.keep(c.statement, c.auth, c.batch);
     const asked = item.relay;
     if (asked !== undefined) {
       // Only to the statement's own verifiers: the list is not authenticated.
       const to = [...new Set(asked)].filter((v) => v !== this.me && v !== s.issuer && s.verifiers.includes(v));
       const batch = r.opened.batch;
       // Passed on in full: the next verifier may not hold the records.
-      if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: item.stmt, auth: item.auth, ...(batch === undefined ? {} : { batch }) }), to });
+      if (to.length > 0) relays.push({ out: new Relayed(s, { stmt: item.stmt, auth: item.auth, ...(batch === undefined ? {} : { batch }), ...relayedCarried(item, sigs) }), to });
     }
     return s;
   }
@@ -375,7 +436,7 @@ export class WireCodec implements FrameCodec {
         progress = true;
         this.local.digest.resolved++;
         const item = rebuilt(h.item, x.stmt);
-        const s = this.accept(this.opener.open(item, h.from, h.sigs), item, relays);
+        const s = this.accept(this.opener.open(item, h.from, h.sigs), item, relays, h.sigs);
         if (s !== undefined) out.push({ from: h.from, statements: [s], ...(h.vc === undefined ? {} : { vc: h.vc }) });
       }
       if (!progress) break;
@@ -516,6 +577,11 @@ export class WireCodec implements FrameCodec {
       }
     }
     statements.forEach((o, i) => {
+      const item = items[i];
+      if (item === undefined || !(o instanceof Prepared) || o.encoded.carried === undefined) return;
+      items[i] = this.withCarried(item, o, to);
+    });
+    statements.forEach((o, i) => {
       if (items[i] !== undefined) return;
       if (o instanceof Relayed) {
         items[i] = o.item;
@@ -534,10 +600,20 @@ export class WireCodec implements FrameCodec {
         this.unsealed('not-relayable');
         r = this.sealer.seal(o.encoded, to, countersignature);
       }
-      if (r.ok) items[i] = r.item;
+      if (r.ok) items[i] = o.encoded.carried === undefined ? r.item : this.withCarried(r.item, o, to);
       else this.unsealed(r.error.code);
     });
     return items.filter((x): x is ItemToFrame => x !== undefined);
+  }
+
+  /** `item` with the authenticators of what its statement carries, or undefined (counted) when this node holds one of them for no one. */
+  private withCarried(item: ItemToFrame, o: Prepared, to: string): ItemToFrame | undefined {
+    const c = this.carriedAuths(o.encoded, to, o.countersignatures);
+    if (c === undefined) {
+      this.unsealed('carried-no-authenticator');
+      return undefined;
+    }
+    return { ...item, carried: c.auths, ...(c.batches.some((b) => b !== undefined) ? { carriedBatches: c.batches } : {}) };
   }
 
   /** The items asking `ttp` to countersign; each statement now awaits its answer. */

@@ -21,6 +21,7 @@
 // requires, is the model's), and the model's invariants are checked in every
 // state. Functions the program leaves to its implementation take the logged values.
 
+import { certificateFields } from '../analysis/certificates.js';
 import type { CheckedProgram, TransitionInfo } from '../analysis/program.js';
 import { keyOf } from '../semantics/value.js';
 import { programForgets } from '../semantics/forget.js';
@@ -150,7 +151,9 @@ class TraceWriter {
     out.push('            x \\notin handled[e.node] /\\ handled\' = [handled EXCEPT ![e.node] = @ \\cup {x}]');
     out.push('     ELSE UNCHANGED handled');
     out.push(`  /\\ UNCHANGED <<${this.allVars().filter((v) => v !== 'handled').join(', ')}>>`);
-    if (!programForgets(p.roles.values())) out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known\'[e.node] = known[e.node] \\cup {e.s}');
+    // A delivered certificate brings what it carries (the module's CarriedBy, as its own Deliver does).
+    const carried = [...p.records.keys()].some((r) => certificateFields(p, r).length > 0) ? ' \\cup CarriedBy(e.s)' : '';
+    if (!programForgets(p.roles.values())) out.push(`TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known'[e.node] = known[e.node] \\cup {e.s}${carried}`);
     // A program that forgets (issue 23): the delivered statement may go straight to forgotten.
     else out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ e.s \\notin known[e.node] \\cup forgotten[e.node] /\\ e.s \\in known\'[e.node] \\cup forgotten\'[e.node]');
     out.push('(* The same statement again adds nothing to the pool (no step, no budget). *)');

@@ -52,6 +52,16 @@ export interface WireItem {
    * canonical statement, which the receiver rebuilds before opening.
    */
   readonly digested?: true;
+  /**
+   * The authenticators of the statements `stmt` carries (certificates, issue
+   * 25): one per distinct carried statement, transitively, in the order they
+   * first appear in `stmt` (statement.ts `EncodedStatement.carried`). Each is
+   * the carried statement's own issuer's authenticator, as that issuer made
+   * it; `stmt` holds only the carried statements' canonical bytes, so the
+   * carrier's authenticator covers them and never their authenticators. A
+   * SIGBATCH entry refers to the frame's `sigs` like an item's own.
+   */
+  readonly carried?: readonly Authenticator[];
 }
 
 export interface DataFrame {
@@ -188,22 +198,30 @@ export function dataFrame(from: string, to: string, seq: number, items: readonly
 /** An item about to be framed: a SIGBATCH item names its batch signature itself, and the frame numbers them. */
 export interface ItemToFrame extends WireItem {
   readonly batch?: BatchSignature;
+  /** Parallel to `carried`: the batch signature each SIGBATCH entry names. */
+  readonly carriedBatches?: readonly (BatchSignature | undefined)[];
 }
 
 /** A data frame of `items`, with the batch signatures they use gathered into its `sigs` (each once) and referred to by position. */
 export function dataFrameOf(from: string, to: string, seq: number, items: readonly ItemToFrame[], vc?: VectorClock): DataFrame {
   const sigs: BatchSignature[] = [];
   const at = new Map<BatchSignature, number>();
-  const out = items.map((i): WireItem => {
-    const base: WireItem = { stmt: i.stmt, auth: i.auth, ...(i.relay === undefined ? {} : { relay: i.relay }), ...(i.digested === true ? { digested: true as const } : {}) };
-    if (i.batch === undefined || i.auth.kind !== 'SIGBATCH') return base;
-    let k = at.get(i.batch);
+  const numbered = (auth: Authenticator, batch: BatchSignature | undefined): Authenticator => {
+    if (batch === undefined || auth.kind !== 'SIGBATCH') return auth;
+    let k = at.get(batch);
     if (k === undefined) {
       k = sigs.length;
-      sigs.push(i.batch);
-      at.set(i.batch, k);
+      sigs.push(batch);
+      at.set(batch, k);
     }
-    return { ...base, auth: { kind: 'SIGBATCH', batch: k, index: i.auth.index } };
+    return { kind: 'SIGBATCH', batch: k, index: auth.index };
+  };
+  const out = items.map((i): WireItem => {
+    const carried = i.carried?.map((a, n) => numbered(a, i.carriedBatches?.[n]));
+    return {
+      stmt: i.stmt, auth: numbered(i.auth, i.batch), ...(i.relay === undefined ? {} : { relay: i.relay }), ...(i.digested === true ? { digested: true as const } : {}),
+      ...(carried === undefined ? {} : { carried }),
+    };
   });
   return dataFrame(from, to, seq, out, vc, sigs);
 }
@@ -306,7 +324,8 @@ const AuthC = new t.Type<AuthShape, AuthShape, unknown>(
   },
   t.identity,
 );
-const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name), digested: t.literal(true) });
+const Carried = t.refinement(t.array(AuthC), (a) => a.length > 0, 'Carried');
+const ItemC = closed('Item', { stmt: Bytes, auth: AuthC }, { relay: t.array(Name), digested: t.literal(true), carried: Carried });
 const Digests = t.refinement(t.array(t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest')), (a) => a.length > 0 && a.length <= MAX_BATCH_DIGESTS, 'Digests');
 const BatchSignatureC = closed('BatchSignature', { alg: t.union([t.literal('ED25519'), t.literal('RSA')]), digests: Digests, sig: Bytes });
 const Digest = t.refinement(Bytes, (b) => b.length === DIGEST_BYTES, 'Digest');
@@ -406,7 +425,10 @@ function authCbor(a: Authenticator): CborIn {
 }
 
 function itemCbor(i: WireItem): CborIn {
-  return { stmt: i.stmt, auth: authCbor(i.auth), ...(i.relay === undefined ? {} : { relay: [...i.relay] }), ...(i.digested === true ? { digested: true } : {}) };
+  return {
+    stmt: i.stmt, auth: authCbor(i.auth), ...(i.relay === undefined ? {} : { relay: [...i.relay] }), ...(i.digested === true ? { digested: true } : {}),
+    ...(i.carried === undefined ? {} : { carried: i.carried.map(authCbor) }),
+  };
 }
 
 /** Only the declared fields travel, whatever else a caller's object carries. */

@@ -6,6 +6,7 @@ export { schemaFromModel, schemaFromProgram, type SchemaResult, type WireSchema 
 export {
   decodeStatement,
   encodeStatement,
+  MAX_CARRIED_STATEMENTS,
   type EncodedStatement,
   type StatementBody,
   type StatementError,
@@ -79,7 +80,7 @@ export {
 } from './frame.js';
 export { Countersigner, Sealer, type CountersignResult, type SealError, type SealErrorCode, type SealResult } from './seal.js';
 export { digestForm, expandDigestForm, namesOf, recordDigest, recordsOf, RECORD_DIGEST_BYTES, type DigestedRecord, type ExpandResult } from './digest.js';
-export { Opener, type OpenResult, type OpenedStatement } from './open.js';
+export { Opener, transferable, type CarriedOpened, type OpenResult, type OpenedStatement } from './open.js';
 export {
   FRAME_DROP_REASONS,
   ITEM_DROP_REASONS,

@@ -12,7 +12,7 @@ import { equalBytes } from './cbor.js';
 import type { BatchSignature, DataFrame, WireItem } from './frame.js';
 import type { WireSchema } from './schema.js';
 import { prescribed } from './seal.js';
-import { decodeStatement, type StatementBody } from './statement.js';
+import { decodeStatement, type EncodedStatement, type StatementBody, type StatementErrorCode } from './statement.js';
 import { orScratch, type ItemDropReason, type WireStats } from './stats.js';
 
 export interface OpenedStatement {
@@ -24,6 +24,25 @@ export interface OpenedStatement {
   readonly auth: Authenticator;
   /** The batch signature a SIGBATCH authenticator refers to (a relay passes it on with the statement). */
   readonly batch?: BatchSignature;
+  /**
+   * The statements it carries whose authenticators were checked here (those
+   * this node already knew were not checked again and are left out), with
+   * those authenticators: kept so that this node can carry them on.
+   */
+  readonly carried?: readonly CarriedOpened[];
+}
+
+/** A carried statement whose own authenticator this node checked. */
+export interface CarriedOpened {
+  readonly statement: StatementBody;
+  readonly bytes: Uint8Array;
+  readonly auth: Authenticator;
+  readonly batch?: BatchSignature;
+}
+
+/** Mechanisms whose authenticator convinces a third party when passed on: signatures and a TTP's countersignature. */
+export function transferable(kind: MechanismKind): boolean {
+  return kind === 'ED25519' || kind === 'RSA' || kind === 'TTP';
 }
 
 export type OpenResult =
@@ -31,11 +50,20 @@ export type OpenResult =
   | { readonly ok: false; readonly reason: ItemDropReason; readonly detail: string };
 
 type Refusal = { readonly ok: false; readonly reason: ItemDropReason; readonly detail: string };
+
+/** Statements that do not decode for a reason of what they carry are refused for that reason. */
+const DECODE_REFUSAL: Partial<Record<StatementErrorCode, ItemDropReason>> = {
+  'too-deep': 'carried-too-deep',
+  'over-bound': 'carried-over-bound',
+  'carried-mismatch': 'carried-pattern-mismatch',
+};
 const refuse = (reason: ItemDropReason, detail: string): Refusal => ({ ok: false, reason, detail });
 
 export class Opener {
   readonly me: string;
   private readonly stats: WireStats;
+  /** Whether this node already knows a statement (by the abstract statement, never by authenticator bytes). */
+  private knows: (s: StatementBody) => boolean = () => false;
 
   constructor(
     private readonly ring: KeyRing,
@@ -61,6 +89,11 @@ export class Opener {
     return r;
   }
 
+  /** How this node tells a statement it knows: a carried statement it knows is not verified again. */
+  setKnown(knows: (s: StatementBody) => boolean): void {
+    this.knows = knows;
+  }
+
   /**
    * Opens every item of a data frame that decodeFrame accepted, taking the
    * frame's `from` as the link sender: pass the transport's sender to
@@ -71,8 +104,9 @@ export class Opener {
   }
 
   private check(item: WireItem, sender: string, sigs: readonly BatchSignature[]): OpenResult {
+    // Sizes, depth and the carried statements' types are judged here, before any signature.
     const d = decodeStatement(this.schema, item.stmt);
-    if (!d.ok) return refuse('malformed', `${d.error.code}: ${d.error.detail}`);
+    if (!d.ok) return refuse(DECODE_REFUSAL[d.error.code] ?? 'malformed', `${d.error.code}: ${d.error.detail}`);
     const s = d.encoded.statement;
     if (!s.verifiers.includes(this.me)) return refuse('not-a-verifier', `${this.me} is not among the verifiers of ${s.issuer}'s ${s.record.type}`);
     const mech = prescribed(this.deployment, s.issuer, this.me, s.auditors);
@@ -84,14 +118,65 @@ export class Opener {
       if (batch.alg !== mech.kind) return refuse('wrong-mechanism', `a ${batch.alg} batch signature where the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind}`);
       const bad = this.verifyBatch(batch, a.index, s.issuer, item.stmt);
       if (bad !== undefined) return bad;
-      return { ok: true, opened: { statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a, batch } };
+      return this.withCarried({ statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a, batch }, d.encoded, item, sender, sigs);
     }
     if (a.kind !== mech.kind || (a.kind === 'TTP' && mech.kind === 'TTP' && a.ttp !== mech.principal)) {
       return refuse('wrong-mechanism', `${a.kind} where the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind}`);
     }
     const bad = this.verify(a, s, item.stmt, sender);
     if (bad !== undefined) return bad;
-    return { ok: true, opened: { statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a } };
+    return this.withCarried({ statement: s, bytes: d.encoded.bytes, mechanism: mech.kind, auth: a }, d.encoded, item, sender, sigs);
+  }
+
+  /**
+   * The carrier, once its own authenticator verified, with the statements it
+   * carries: each must have an authenticator this node can audit, which
+   * verifies; the first that fails refuses the whole carrier. A statement
+   * this node already knows is not verified again.
+   */
+  private withCarried(opened: OpenedStatement, e: EncodedStatement, item: WireItem, sender: string, sigs: readonly BatchSignature[]): OpenResult {
+    const carried = e.carried ?? [];
+    const auths = item.carried ?? [];
+    if (auths.length !== carried.length) return refuse('malformed', `${carried.length} carried statements but ${auths.length} carried authenticators`);
+    if (carried.length === 0) return { ok: true, opened };
+    const checked: CarriedOpened[] = [];
+    for (let i = 0; i < carried.length; i++) {
+      const c = carried[i]!;
+      if (this.knows(c.statement)) {
+        this.stats.carried.known++;
+        continue;
+      }
+      this.stats.carried.checked++;
+      const r = this.checkCarried(c, auths[i]!, sender, sigs);
+      if ('ok' in r) return r;
+      checked.push(r);
+    }
+    return { ok: true, opened: { ...opened, carried: checked } };
+  }
+
+  private checkCarried(c: EncodedStatement, a: Authenticator, sender: string, sigs: readonly BatchSignature[]): Refusal | CarriedOpened {
+    const s = c.statement;
+    const what = `${s.issuer}'s carried ${s.record.type}`;
+    if (!s.auditors.includes(this.me) && !s.verifiers.includes(this.me)) return refuse('carried-not-auditable', `${this.me} is not among the auditors of ${what}`);
+    // What the deployment gives the issuer toward this node (or, for this node's own statement, toward its verifiers).
+    const toward = [this.me, ...s.verifiers].filter((v) => v !== s.issuer);
+    const mech = toward.map((v) => prescribed(this.deployment, s.issuer, v, s.auditors)).find((m) => m !== undefined);
+    if (mech === undefined || !transferable(mech.kind)) {
+      return refuse('carried-not-auditable', `the deployment gives ${what} ${mech === undefined ? 'no mechanism' : mech.kind} toward ${this.me}: nothing a third party can check`);
+    }
+    const carriedRefusal = (r: Refusal): Refusal => refuse(r.reason === 'forged' ? 'carried-forged' : r.reason === 'malformed' ? 'malformed' : 'carried-not-auditable', `${what}: ${r.detail}`);
+    if (a.kind === 'SIGBATCH') {
+      const batch = sigs[a.batch];
+      if (batch === undefined || a.index >= batch.digests.length) return refuse('malformed', `a carried batch signature reference (${a.batch}, ${a.index}) to nothing in the frame`);
+      if (batch.alg !== mech.kind) return refuse('carried-not-auditable', `${what} under a ${batch.alg} batch signature where the deployment prescribes ${mech.kind}`);
+      const bad = this.verifyBatch(batch, a.index, s.issuer, c.bytes);
+      return bad === undefined ? { statement: s, bytes: c.bytes, auth: a, batch } : carriedRefusal(bad);
+    }
+    if (a.kind !== mech.kind || (a.kind === 'TTP' && mech.kind === 'TTP' && a.ttp !== mech.principal)) {
+      return refuse('carried-not-auditable', `${what} authenticated by ${a.kind}, which ${this.me} cannot audit (the deployment prescribes ${mech.kind === 'TTP' ? `TTP(${mech.principal})` : mech.kind})`);
+    }
+    const bad = this.verify(a, s, c.bytes, sender);
+    return bad === undefined ? { statement: s, bytes: c.bytes, auth: a } : carriedRefusal(bad);
   }
 
   private verify(a: Authenticator, s: StatementBody, bytes: Uint8Array, sender: string): Refusal | undefined {

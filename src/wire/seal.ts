@@ -254,6 +254,20 @@ export class Sealer {
     return m;
   }
 
+  /**
+   * This node's authenticator on one of its own statements that another
+   * statement carries toward `verifier`: what the deployment prescribes for
+   * that pair when it can be passed on (a signature, or a TTP's
+   * countersignature the runtime obtained); undefined otherwise.
+   */
+  carriedAuth(e: EncodedStatement, verifier: string, countersignature?: Uint8Array): Authenticator | undefined {
+    if (e.statement.issuer !== this.me) return undefined;
+    const mech = this.mechanism(e.statement, verifier);
+    if (mech === undefined || mech.kind === 'PLAINTEXT' || mech.kind === 'HMAC') return undefined;
+    const auth = this.authenticate(mech, e.bytes, verifier, countersignature);
+    return 'error' in auth ? undefined : auth;
+  }
+
   private signature(alg: 'ED25519' | 'RSA', bytes: Uint8Array): Uint8Array | undefined {
     const cache = this.cached(bytes);
     const known = cache.get(alg);

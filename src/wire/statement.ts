@@ -11,9 +11,10 @@
 // Decoding is strict and typed: the bytes must be the one canonical encoding
 // (re-encoded and compared), and every part must fit the run's schema.
 
+import { Buffer } from 'node:buffer';
 import type { Domain } from '../analysis/types.js';
 import type { RecordValue, Value } from '../semantics/value.js';
-import { makeRecord, makeSet } from '../semantics/value.js';
+import { makeRecord, makeSet, makeStatement } from '../semantics/value.js';
 import { compareBytes, compareCanonical, CborEncodeError, decodeCbor, Encoded, encodeCbor, isCborArray, type Cbor, type CborIn } from './cbor.js';
 import type { WireSchema } from './schema.js';
 
@@ -31,6 +32,13 @@ export interface StatementBody {
 export interface EncodedStatement {
   readonly statement: StatementBody;
   readonly bytes: Uint8Array;
+  /**
+   * The statements it carries, transitively, each once, in the order they
+   * first appear in `bytes` (depth first: a statement before what it carries);
+   * absent when it carries none. The item's `carried` authenticators follow
+   * this order.
+   */
+  readonly carried?: readonly EncodedStatement[];
 }
 
 export type StatementErrorCode =
@@ -41,7 +49,16 @@ export type StatementErrorCode =
   | 'field-count'
   | 'out-of-domain'
   | 'set-order'
-  | 'non-canonical';
+  | 'non-canonical'
+  /** Statements carried deeper than any record of the program can carry them (checked before the statement is typed). */
+  | 'too-deep'
+  /** More carried statements than a certificate field's SIZE bound (or than MAX_CARRIED_STATEMENTS in all), checked before they are decoded. */
+  | 'over-bound'
+  /** A carried statement that is not what its field declares: another record type, or auditors that do not include the field's AUDIT set. */
+  | 'carried-mismatch';
+
+/** At most this many statements carried, transitively, in one statement (a bound on the work before any is typed). */
+export const MAX_CARRIED_STATEMENTS = 4096;
 
 export interface StatementError {
   readonly code: StatementErrorCode;
@@ -62,24 +79,66 @@ function fail(code: StatementErrorCode, detail: string): never {
 // ---------------------------------------------------------------------------
 // Encoding
 
-/** The CBOR form of a value; domain-free, since the value was checked first. */
-function valueCbor(v: Value): CborIn {
+/** A value's CBOR form and the statements it carries, transitively, in the order they appear in its bytes (repeats kept). */
+interface Enc {
+  readonly cbor: CborIn;
+  readonly carried: readonly EncodedStatement[];
+}
+
+const NOTHING_CARRIED: readonly EncodedStatement[] = [];
+
+/**
+ * The CBOR form of a value; domain-free, since the value was checked first.
+ * A carried statement is a byte string holding its own canonical bytes (so
+ * the carrier's authenticator covers exactly them); its authenticator travels
+ * beside the carrier's item (frame.ts `carried`), never inside these bytes.
+ */
+function valueEnc(v: Value): Enc {
   switch (typeof v) {
     case 'boolean':
     case 'number':
     case 'string':
-      return v;
+      return { cbor: v, carried: NOTHING_CARRIED };
     default:
-      if (v.kind === 'record') return [v.type, ...v.fields.map(valueCbor)];
-      // Carried statements travel with their own authenticators (issue 25 item 3, not built yet).
-      if (v.kind === 'statement') return fail('bad-shape', 'a record that carries a statement cannot be sent yet: certificates on the wire are not implemented');
-      return sortedSet(v.elems.map(valueCbor));
+      if (v.kind === 'record') {
+        const fields = v.fields.map(valueEnc);
+        return { cbor: [v.type, ...fields.map((f) => f.cbor)], carried: fields.flatMap((f) => f.carried) };
+      }
+      if (v.kind === 'statement') {
+        const inner = bodyEnc(v);
+        return { cbor: inner.bytes, carried: [{ statement: bodyOf(v), bytes: inner.bytes }, ...inner.carried] };
+      }
+      return sortedSet(v.elems.map(valueEnc));
   }
 }
 
-/** A set's elements in canonical order: each encoded once, sorted by bytes. */
-function sortedSet(elems: readonly CborIn[]): Encoded[] {
-  return elems.map((e) => new Encoded(encodeCbor(e))).sort((a, b) => compareBytes(a.bytes, b.bytes));
+function bodyOf(s: StatementBody): StatementBody {
+  return { issuer: s.issuer, verifiers: s.verifiers, auditors: s.auditors, record: s.record };
+}
+
+function bodyEnc(s: StatementBody): { readonly bytes: Uint8Array; readonly carried: readonly EncodedStatement[] } {
+  const r = valueEnc(s.record);
+  return { bytes: encodeCbor([s.issuer, sortedSet(s.verifiers.map(plain)).cbor, sortedSet(s.auditors.map(plain)).cbor, r.cbor]), carried: r.carried };
+}
+
+const plain = (name: string): Enc => ({ cbor: name, carried: NOTHING_CARRIED });
+
+/** A set's elements in canonical order: each encoded once, sorted by bytes; what they carry in that order. */
+function sortedSet(elems: readonly Enc[]): Enc {
+  const sorted = elems.map((e) => ({ enc: new Encoded(encodeCbor(e.cbor)), carried: e.carried })).sort((a, b) => compareBytes(a.enc.bytes, b.enc.bytes));
+  return { cbor: sorted.map((e) => e.enc), carried: sorted.flatMap((e) => e.carried) };
+}
+
+/** Each carried statement once, where it first appears: the order the item's `carried` authenticators follow. */
+function distinct(carried: readonly EncodedStatement[]): readonly EncodedStatement[] | undefined {
+  if (carried.length === 0) return undefined;
+  const seen = new Set<string>();
+  return carried.filter((c) => {
+    const k = Buffer.from(c.bytes).toString('hex');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function checkPrincipals(schema: WireSchema, names: readonly string[], what: string): void {
@@ -100,10 +159,6 @@ function checkRecord(schema: WireSchema, r: RecordValue): void {
   });
 }
 
-/** The bytes of a statement already checked against the schema. */
-function canonicalBytes(s: StatementBody): Uint8Array {
-  return encodeCbor([s.issuer, sortedSet(s.verifiers), sortedSet(s.auditors), valueCbor(s.record)]);
-}
 
 /**
  * The canonical bytes of `s`, after checking that it fits the schema (a
@@ -115,14 +170,15 @@ export function encodeStatement(schema: WireSchema, s: StatementBody): Statement
     checkPrincipals(schema, s.verifiers, 'verifiers');
     checkPrincipals(schema, s.auditors, 'auditors');
     checkRecord(schema, s.record);
-    const bytes = canonicalBytes(s);
+    const { bytes, carried } = bodyEnc(s);
     const statement: StatementBody = {
       issuer: s.issuer,
       verifiers: [...s.verifiers].sort(),
       auditors: [...s.auditors].sort(),
       record: s.record,
     };
-    return { ok: true, encoded: { statement, bytes } };
+    const all = distinct(carried);
+    return { ok: true, encoded: { statement, bytes, ...(all === undefined ? {} : { carried: all }) } };
   } catch (e) {
     if (e instanceof Fail) return { ok: false, error: e.error };
     if (e instanceof CborEncodeError) return { ok: false, error: { code: 'out-of-domain', detail: e.message } };
@@ -154,19 +210,25 @@ function principalList(schema: WireSchema, c: Cbor, what: string): string[] {
   return out.sort();
 }
 
-function recordFrom(schema: WireSchema, c: Cbor, expected: string | undefined, path: string): RecordValue {
+/** What decoding one statement gathers: the statements it carries (in order of appearance) and the byte strings already parsed by the depth check. */
+interface DecodeContext {
+  readonly carried: EncodedStatement[];
+  readonly parsed: Map<Uint8Array, Cbor>;
+}
+
+function recordFrom(schema: WireSchema, c: Cbor, expected: string | undefined, path: string, cx: DecodeContext): RecordValue {
   if (!isCborArray(c) || c.length === 0 || typeof c[0] !== 'string') fail('bad-shape', `${path} is not a record`);
   const type = c[0];
   if (expected !== undefined && type !== expected) fail('bad-shape', `${path} is a ${type}, not a ${expected}`);
   const info = schema.records.get(type);
   if (info === undefined) fail('unknown-record', `${path}: no record type ${type}`);
   if (c.length - 1 !== info.fields.length) fail('field-count', `${path}: ${type} has ${info.fields.length} fields, not ${c.length - 1}`);
-  const fields = info.fields.map((f, i) => valueFrom(schema, c[i + 1]!, f.domain, `${path}.${f.name}`));
+  const fields = info.fields.map((f, i) => valueFrom(schema, c[i + 1]!, f.domain, `${path}.${f.name}`, cx));
   return makeRecord(type, fields);
 }
 
 /** The value a CBOR item stands for in domain `d`: shapes only; membership is checked after. */
-function valueFrom(schema: WireSchema, c: Cbor, d: Domain, path: string): Value {
+function valueFrom(schema: WireSchema, c: Cbor, d: Domain, path: string, cx: DecodeContext): Value {
   switch (d.k) {
     case 'bool':
       if (typeof c !== 'boolean') fail('bad-shape', `${path} is not a boolean`);
@@ -180,23 +242,82 @@ function valueFrom(schema: WireSchema, c: Cbor, d: Domain, path: string): Value 
       if (typeof c !== 'string') fail('bad-shape', `${path} is not a name`);
       return c;
     case 'record':
-      return recordFrom(schema, c, d.name, path);
+      return recordFrom(schema, c, d.name, path, cx);
     case 'set': {
       if (!isCborArray(c)) fail('bad-shape', `${path} is not a set`);
-      const elems = c.map((e, i) => valueFrom(schema, e, d.elem, `${path}[${i}]`));
+      // A certificate's size is judged before any of its statements is decoded.
+      const bound = d.elem.k === 'statement' && d.max !== undefined ? schema.sizeBound(d.max) : undefined;
+      if (bound !== undefined && c.length > bound) fail('over-bound', `${path} carries ${c.length} statements, at most ${bound}`);
+      const elems = c.map((e, i) => valueFrom(schema, e, d.elem, `${path}[${i}]`, cx));
       checkSetOrder(c, path);
       return makeSet(elems);
     }
     case 'statement':
-      return fail('bad-shape', `${path} carries a statement: certificates on the wire are not implemented yet (issue 25 item 3)`);
+      return carriedFrom(schema, c, d, path, cx);
     case 'error':
       return fail('bad-shape', `${path} has a type with errors`);
   }
 }
 
+/** A carried statement: a byte string holding the canonical bytes of a statement of the field's record type, auditable by its AUDIT set. */
+function carriedFrom(schema: WireSchema, c: Cbor, d: Domain & { k: 'statement' }, path: string, cx: DecodeContext): Value {
+  if (!(c instanceof Uint8Array)) fail('bad-shape', `${path} is not a carried statement (a byte string)`);
+  let inner = cx.parsed.get(c);
+  if (inner === undefined) {
+    const r = decodeCbor(c);
+    if (!r.ok) fail('cbor', `${path}: ${r.error.code} at byte ${r.error.at}: ${r.error.detail}`);
+    inner = r.value;
+  }
+  const type = isCborArray(inner) && inner.length === 4 && isCborArray(inner[3]!) ? inner[3][0] : undefined;
+  if (typeof type === 'string' && type !== d.record) fail('carried-mismatch', `${path} carries a ${type} statement, not a ${d.record}`);
+  const at = cx.carried.length;
+  cx.carried.push(undefined as unknown as EncodedStatement);
+  const statement = statementFrom(schema, inner, d.record, path, cx);
+  const missing = d.auditors.filter((a) => !statement.auditors.includes(a));
+  if (missing.length > 0) fail('carried-mismatch', `${path} carries a statement that ${missing.join(', ')} cannot audit (the field asks for AUDIT {${d.auditors.join(', ')}})`);
+  cx.carried[at] = { statement, bytes: c };
+  return makeStatement(statement.issuer, statement.verifiers, statement.auditors, statement.record);
+}
+
+function statementFrom(schema: WireSchema, c: Cbor, expected: string | undefined, path: string, cx: DecodeContext): StatementBody {
+  if (!isCborArray(c) || c.length !== 4) fail('bad-shape', `${path}: a statement is an array of 4 items`);
+  const [issuerC, verifiersC, auditorsC, recordC] = c as [Cbor, Cbor, Cbor, Cbor];
+  if (typeof issuerC !== 'string') fail('bad-shape', `${path}: the issuer is not a name`);
+  if (!schema.principals.has(issuerC)) fail('unknown-principal', `${path}: issuer ${issuerC} is not a principal of the program`);
+  const verifiers = principalList(schema, verifiersC, 'verifiers');
+  const auditors = principalList(schema, auditorsC, 'auditors');
+  const record = recordFrom(schema, recordC, expected, path, cx);
+  // Membership, under the run's constants, by the semantics' own rule.
+  checkRecord(schema, record);
+  return { issuer: issuerC, verifiers, auditors, record };
+}
+
+/**
+ * Before anything is typed: statements carried (byte strings inside the
+ * record, each parsed once and kept for the typed pass) no deeper than the
+ * program's records can carry them, and not more of them than
+ * MAX_CARRIED_STATEMENTS. Each byte string is parsed on its own, so without
+ * this a chain of them would nest past the CBOR decoder's depth limit.
+ */
+function checkCarryDepth(schema: WireSchema, c: Cbor, depth: number, cx: DecodeContext, count: { n: number }): void {
+  if (c instanceof Uint8Array) {
+    if (depth + 1 > schema.maxCarryDepth) fail('too-deep', `statements carried ${depth + 1} deep; the program's records carry at most ${schema.maxCarryDepth} deep`);
+    if (++count.n > MAX_CARRIED_STATEMENTS) fail('over-bound', `more than ${MAX_CARRIED_STATEMENTS} statements carried`);
+    const r = decodeCbor(c);
+    if (!r.ok) fail('cbor', `a carried statement: ${r.error.code} at byte ${r.error.at}: ${r.error.detail}`);
+    cx.parsed.set(c, r.value);
+    // Only its record can carry more.
+    if (isCborArray(r.value) && r.value.length === 4) checkCarryDepth(schema, r.value[3]!, depth + 1, cx, count);
+    return;
+  }
+  if (isCborArray(c)) for (const e of c) checkCarryDepth(schema, e, depth, cx, count);
+}
+
 /**
  * The statement `bytes` encode, if they are the canonical encoding of a
- * statement that fits the schema. Never throws.
+ * statement that fits the schema. Never throws. The statements it carries
+ * are decoded with it (`encoded.carried`); their authenticators are the
+ * item's business (open.ts).
  */
 export function decodeStatement(schema: WireSchema, bytes: Uint8Array): StatementResult {
   const decoded = decodeCbor(bytes);
@@ -204,21 +325,16 @@ export function decodeStatement(schema: WireSchema, bytes: Uint8Array): Statemen
   try {
     const c = decoded.value;
     if (!isCborArray(c) || c.length !== 4) fail('bad-shape', 'a statement is an array of 4 items');
-    const [issuerC, verifiersC, auditorsC, recordC] = c as [Cbor, Cbor, Cbor, Cbor];
-    if (typeof issuerC !== 'string') fail('bad-shape', 'the issuer is not a name');
-    if (!schema.principals.has(issuerC)) fail('unknown-principal', `issuer: ${issuerC} is not a principal of the program`);
-    const verifiers = principalList(schema, verifiersC, 'verifiers');
-    const auditors = principalList(schema, auditorsC, 'auditors');
-    const record = recordFrom(schema, recordC, undefined, 'record');
-    // Membership, under the run's constants, by the semantics' own rule.
-    checkRecord(schema, record);
-    const statement: StatementBody = { issuer: issuerC, verifiers, auditors, record };
+    const cx: DecodeContext = { carried: [], parsed: new Map() };
+    if (schema.maxCarryDepth > 0) checkCarryDepth(schema, c[3]!, 0, cx, { n: 0 });
+    const statement = statementFrom(schema, c, undefined, 'record', cx);
     // No re-encoding to compare: the CBOR decoder accepts canonical items only
     // (a decoded item re-encodes to its own bytes), every set was checked to be
     // strictly increasing, and a record is exactly its type and declared
     // fields, so the statement's canonical bytes are \`bytes\`.
     // test/wire-canonical.test.ts checks it on every statement that decodes.
-    return { ok: true, encoded: { statement, bytes } };
+    const carried = distinct(cx.carried);
+    return { ok: true, encoded: { statement, bytes, ...(carried === undefined ? {} : { carried }) } };
   } catch (e) {
     if (e instanceof Fail) return { ok: false, error: e.error };
     return { ok: false, error: { code: 'bad-shape', detail: e instanceof Error ? e.message : String(e) } };

@@ -9,10 +9,23 @@ import { performance } from 'node:perf_hooks';
 export type FrameDropReason = 'oversized' | 'malformed' | 'wrong-version' | 'misaddressed' | 'wrong-sender';
 
 /** Why one item of a data frame was dropped. */
-export type ItemDropReason = 'malformed' | 'forged' | 'wrong-mechanism' | 'not-a-verifier' | 'no-key';
+export type ItemDropReason =
+  | 'malformed' | 'forged' | 'wrong-mechanism' | 'not-a-verifier' | 'no-key'
+  /**
+   * A carrier refused because of a statement it carries (certificates, issue
+   * 25): a carried authenticator that does not verify; one this node cannot
+   * audit (a MAC or a channel, a mechanism the deployment does not give the
+   * issuer toward this node, a TTP it is no client of, a key it lacks); a
+   * carried statement that is not what its field declares; more than the
+   * field's SIZE; nested deeper than the program's records carry.
+   */
+  | 'carried-forged' | 'carried-not-auditable' | 'carried-pattern-mismatch' | 'carried-over-bound' | 'carried-too-deep';
 
 export const FRAME_DROP_REASONS: readonly FrameDropReason[] = ['oversized', 'malformed', 'wrong-version', 'misaddressed', 'wrong-sender'];
-export const ITEM_DROP_REASONS: readonly ItemDropReason[] = ['malformed', 'forged', 'wrong-mechanism', 'not-a-verifier', 'no-key'];
+export const ITEM_DROP_REASONS: readonly ItemDropReason[] = [
+  'malformed', 'forged', 'wrong-mechanism', 'not-a-verifier', 'no-key',
+  'carried-forged', 'carried-not-auditable', 'carried-pattern-mismatch', 'carried-over-bound', 'carried-too-deep',
+];
 
 export type CryptoOp = 'mac' | 'sign' | 'verify';
 
@@ -31,6 +44,8 @@ export interface WireStatsSnapshot {
   readonly framesDropped: Readonly<Record<FrameDropReason, number>>;
   readonly itemsAccepted: number;
   readonly itemsDropped: Readonly<Record<ItemDropReason, number>>;
+  /** Statements carried in accepted or refused carriers: authenticators checked, and those skipped because the node already knew the statement. */
+  readonly carried: { readonly checked: number; readonly known: number };
   readonly crypto: Readonly<Record<CryptoOp, OpStats>>;
 }
 
@@ -48,6 +63,7 @@ export class WireStats {
   itemsAccepted = 0;
   readonly framesDropped = zeros(FRAME_DROP_REASONS);
   readonly itemsDropped = zeros(ITEM_DROP_REASONS);
+  readonly carried = { checked: 0, known: 0 };
   private readonly ops: Record<CryptoOp, { count: number; ms: number }> = {
     mac: { count: 0, ms: 0 },
     sign: { count: 0, ms: 0 },
@@ -99,6 +115,7 @@ export class WireStats {
       framesDropped: { ...this.framesDropped },
       itemsAccepted: this.itemsAccepted,
       itemsDropped: { ...this.itemsDropped },
+      carried: { ...this.carried },
       crypto: { mac: { ...this.ops.mac }, sign: { ...this.ops.sign }, verify: { ...this.ops.verify } },
     };
   }
