@@ -19,10 +19,10 @@ import { refusedOnlyForCertificates } from './helpers/spec-limits.js';
 import { mommie } from './helpers/cli.js';
 import { exampleModels, loadProgram, loggedExampleRun, uniformDeployment } from './helpers/sim.js';
 
-/** Every example of specs/ and specs/buggy/ with a deploy file. */
-const EXAMPLES = ['specs', 'specs/buggy'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mom')).sort().map((f) => `${d}/${f.slice(0, -4)}`))
+/** Every example of specs/, specs/buggy/ and specs/certificates/ with a deploy file. */
+const EXAMPLES = ['specs', 'specs/buggy', 'specs/certificates'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mom')).sort().map((f) => `${d}/${f.slice(0, -4)}`))
   .filter((n) => existsSync(`${n}.mom`) && existsSync(`${n}.deploy`))
-  // Certificates cannot travel yet: deploy-check refuses the program (test/deploy.test.ts).
+  // A deployment deploy-check refuses only for its certificates (none since issue 25 item 3; kept for the next such example).
   .filter((n) => !refusedOnlyForCertificates(n));
 const SEEDS = 12;
 

@@ -18,6 +18,8 @@ import type { Transport } from '../transport/transport.js';
 import type { FrameCodec, OpenedStatement, Outgoing } from './codec.js';
 import { statementJson, type TraceSink } from './node.js';
 import { isNothingToCarry, RecordDraw } from './byzantine-draw.js';
+import { STRUCTURAL_ATTACKS } from './carrier-attacks.js';
+import { certificateFields } from '../analysis/certificates.js';
 
 /** What one Byzantine node did: its own statements, and its attacks on the wire. */
 export interface ByzantineCounts {
@@ -27,6 +29,9 @@ export interface ByzantineCounts {
   forged: number;
   /** Countersign requests to a TTP for another issuer's statement. */
   forgedRequests: number;
+  /** Certificates of its own altered so that every receiver must refuse them (carrier-attacks.ts), by the reason it must give. */
+  badCarriers: number;
+  readonly badCarriersBy: Record<string, number>;
 }
 
 export interface ByzantineNodeReport extends ByzantineCounts {
@@ -55,7 +60,9 @@ const COPIES_MS = 1_000;
 
 export class ByzantineNode {
   readonly name: string;
-  readonly counts: ByzantineCounts = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 };
+  readonly counts: ByzantineCounts = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0, badCarriers: 0, badCarriersBy: {} };
+  /** Its SENDS whose records carry statements: it may alter certificates of its own. */
+  private readonly carrierSends: readonly ByzantineSend[];
   private readonly budget: number;
   private readonly transport: Transport;
   private lastPublishedAt = Number.NEGATIVE_INFINITY;
@@ -73,6 +80,7 @@ export class ByzantineNode {
     this.budget = b.sends.length > 0 ? b.budget : 0;
     this.transport = c.net.endpoint(this.name);
     this.records = new RecordDraw(c.model.evaluator);
+    this.carrierSends = b.sends.filter((send) => certificateFields(c.model.program, send.recordType).length > 0);
   }
 
   /**
@@ -110,8 +118,24 @@ export class ByzantineNode {
     for (let k = 0; k < 3; k++) this.c.net.schedule(k * 300, () => this.transport.send(to, bytes));
   }
 
-  private sendData(out: Outgoing): void {
-    for (const v of out.statement.verifiers) this.sendThrice(v, this.c.codec.frame(v, this.seq++, { kind: 'data', statements: [out] }));
+  /**
+   * Its statement to each verifier. With `alter` (a certificate of its own),
+   * one verifier gets it with a carried authenticator forged or one it cannot
+   * audit instead: refused unless that verifier knows the carried statement
+   * already (then it is not checked again, and the certificate, logged as
+   * this publication, is learned).
+   */
+  private sendData(out: Outgoing, alter?: Random): void {
+    const victim = alter === undefined ? undefined : alter.pick(out.statement.verifiers.filter((v) => v !== this.name).concat([]));
+    for (const v of out.statement.verifiers) {
+      const attack = v === victim && alter !== undefined ? alter.pick(['forged', 'not-auditable'] as const) : undefined;
+      const bad = attack === undefined ? undefined : this.c.codec.attackCarrier?.(v, this.seq++, out, attack);
+      if (attack !== undefined && bad !== undefined && bad.length > 0) {
+        this.counts.badCarriers++;
+        this.counts.badCarriersBy[attack] = (this.counts.badCarriersBy[attack] ?? 0) + 1;
+      }
+      this.sendThrice(v, bad !== undefined && bad.length > 0 ? bad : this.c.codec.frame(v, this.seq++, { kind: 'data', statements: [out] }));
+    }
   }
 
   private act(): void {
@@ -155,7 +179,7 @@ export class ByzantineNode {
       this.c.keep({ kind: 'byzantine', node: me, statement: this.c.view(s) }, []);
       const out = codec.prepare(s);
       const missing = out?.missing() ?? [];
-      if (out !== undefined && missing.length === 0) this.sendData(out);
+      if (out !== undefined && missing.length === 0) this.sendData(out, this.carrierSends.includes(send) && r.next() < 0.5 ? r : undefined);
       else if (out !== undefined) for (const ttp of missing) this.sendThrice(ttp, codec.frame(ttp, this.seq++, { kind: 'countersign-request', statements: [out] }));
     } else if (choice < 0.6 && received.length > 0) {
       const f = r.pick(received);
@@ -171,6 +195,8 @@ export class ByzantineNode {
       }
       transport.send(r.pick(others), bytes);
       counts.mutated++;
+    } else if (choice >= 0.9 && this.carrierSends.length > 0 && codec.attackCarrier !== undefined) {
+      this.badCarrier(r);
     } else {
       // A statement of another issuer, sealed with this node's own keys.
       const victims = peers.filter((o) => model.nodes[model.nodeIndex.get(o)!]!.role !== undefined);
@@ -198,5 +224,33 @@ export class ByzantineNode {
       }
     }
     if (net.now < this.c.maxTimeMs) net.schedule(r.int(20, 200), () => this.act(), true);
+  }
+
+  /**
+   * A certificate of its own, drawn like its publications (carrying what it
+   * received), altered for one reason a receiver must refuse it for, and sent
+   * to one verifier. Not a publication: it enters no pool and no log, and the
+   * receivers' counters show each refusal.
+   */
+  private badCarrier(r: Random): void {
+    const send = r.pick(this.carrierSends);
+    let record: RecordValue;
+    try {
+      record = this.records.record(send.recordType, r);
+    } catch (e) {
+      if (isNothingToCarry(e)) return;
+      throw e;
+    }
+    const verifiers = r.pick(send.verifierChoices).filter((v) => v !== this.name);
+    if (verifiers.length === 0) return;
+    const out = this.c.codec.prepare({ issuer: this.name, verifiers, auditors: send.auditors, record });
+    const to = r.pick(verifiers);
+    // Altered bytes are another statement, never published: always refused. (Authenticators are altered on its publications, sendData.)
+    const attack = r.pick(STRUCTURAL_ATTACKS);
+    const bytes = out === undefined ? undefined : this.c.codec.attackCarrier?.(to, this.seq++, out, attack);
+    if (bytes === undefined || bytes.length === 0) return;
+    this.sendThrice(to, bytes);
+    this.counts.badCarriers++;
+    this.counts.badCarriersBy[attack] = (this.counts.badCarriersBy[attack] ?? 0) + 1;
   }
 }

@@ -9,6 +9,7 @@
 // exchange rides the same reliable link as statements.
 
 import type { RecordValue } from '../semantics/value.js';
+import type { CarrierAttack } from './carrier-attacks.js';
 
 /** A statement as the wire authenticated it, before a node interns it. */
 export interface OpenedStatement {
@@ -156,6 +157,8 @@ export interface FrameCodec {
    * carried statements the node knows are not verified again.
    */
   knownBy?(knows: (s: OpenedStatement) => boolean): void;
+  /** One of this node's own carriers, altered so that `to` must refuse it for the reason `attack` names (simulation only). */
+  attackCarrier?(to: string, seq: number, out: Outgoing, attack: CarrierAttack): Uint8Array | undefined;
   /** A data frame claiming `s` (of another issuer) sealed with this node's own keys: what a Byzantine node tries (simulation only). */
   forge?(to: string, seq: number, s: OpenedStatement): Uint8Array;
   /** A countersign request for `s` (of another issuer) made with this node's own channel to the TTP `to`: a Byzantine node asking the TTP to attest a statement that is not its own (simulation only). */

@@ -174,7 +174,7 @@ export function formatRunReport(r: RunReport): string[] {
   for (const a of r.aborts) lines.push(`  ${a.at}: ${a.code} at ${a.node}: ${a.message} (the step was aborted and its instance set aside)`);
   for (const b of r.byzantine?.nodes ?? []) {
     const own = b.budget === 0 ? 'nothing of its own to send (its model gives it no SENDS)' : `published ${b.published} of the ${b.budget} statements of its own its model allows`;
-    lines.push(`  Byzantine ${b.node}: ${own}; ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${b.forgedRequests > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}`);
+    lines.push(`  Byzantine ${b.node}: ${own}; ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${b.forgedRequests > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}${b.badCarriers > 0 ? `, ${b.badCarriers} altered certificates (${Object.entries(b.badCarriersBy).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   }
   const q = r.requests;
   lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);

@@ -330,8 +330,9 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     timedOut, exhausted, nodes, ttps, network: net, aborts,
     byzantine: byzantine.reduce((t, b) => ({
       published: t.published + b.counts.published, replayed: t.replayed + b.counts.replayed, mutated: t.mutated + b.counts.mutated,
-      forged: t.forged + b.counts.forged, forgedRequests: t.forgedRequests + b.counts.forgedRequests,
-    }), { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0 }),
+      forged: t.forged + b.counts.forged, forgedRequests: t.forgedRequests + b.counts.forgedRequests, badCarriers: t.badCarriers + b.counts.badCarriers,
+      badCarriersBy: Object.fromEntries([...new Set([...Object.keys(t.badCarriersBy), ...Object.keys(b.counts.badCarriersBy)])].map((k) => [k, (t.badCarriersBy[k] ?? 0) + (b.counts.badCarriersBy[k] ?? 0)])),
+    }), { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0, badCarriers: 0, badCarriersBy: {} } as ByzantineCounts),
     byzantineNodes: byzantine.map((b) => b.report()),
     ...(system.core !== undefined ? { fallbacks: system.core.fallbacks } : {}),
   };

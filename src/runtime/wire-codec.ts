@@ -35,6 +35,7 @@ import {
   type Authenticator, type BatchSignature, type CarriedOpened, type DataFrame, type EncodedStatement, type FetchedFrame, type FetchFrame, type Frame, type ItemToFrame, type OpenResult, type WireItem, type WireSchema,
 } from '../wire/index.js';
 import { statementKey } from '../semantics/value.js';
+import { alteredCarrier, type CarrierAttack } from './carrier-attacks.js';
 import { hex, MAX_HELD_PER_SENDER, RecordStore, type DigestCounts } from './record-store.js';
 import type { Attestation, CountersignAnswer, FetchWant, FrameCodec, Message, Opened, OpenedStatement, Outgoing, RecordAnswer, RelayRequest, Resolved, VectorClock } from './codec.js';
 
@@ -517,6 +518,51 @@ export class WireCodec implements FrameCodec {
       auth = { kind: 'PLAINTEXT' };
     }
     return this.encode(dataFrame(this.me, to, seq, [{ stmt: bytes, auth }]));
+  }
+
+  /**
+   * One of this node's own carriers `out`, altered so that `to` must refuse
+   * it for the reason `attack` names: a carried authenticator forged (a bit of
+   * its signature flipped) or one `to` cannot audit (a MAC this node makes
+   * with its key for `to`), or the carrier's bytes altered (carried-attacks.ts)
+   * and sealed again under its own authenticator. Undefined when `out`
+   * carries nothing this attack can use. (The simulation's attacker.)
+   */
+  attackCarrier(to: string, seq: number, out: Outgoing, attack: CarrierAttack): Uint8Array | undefined {
+    if (!(out instanceof Prepared) || out.encoded.carried === undefined) return undefined;
+    const item = this.sealAll([out], to)[0];
+    if (item?.carried === undefined || item.carried.length === 0) return undefined;
+    let altered: ItemToFrame;
+    switch (attack) {
+      case 'forged': {
+        const a = item.carried[0]!;
+        const batch = item.carriedBatches?.[0];
+        const sig = a.kind === 'SIGBATCH' ? batch?.sig : 'sig' in a ? a.sig : undefined;
+        const kind = a.kind === 'SIGBATCH' ? batch?.alg : a.kind;
+        if (sig === undefined || kind === undefined || kind === 'PLAINTEXT' || kind === 'HMAC') return undefined;
+        const flipped = sig.slice();
+        flipped[0] = flipped[0]! ^ 1;
+        const forged: Authenticator = kind === 'TTP' && a.kind === 'TTP' ? { ...a, sig: flipped } : { kind: kind === 'TTP' ? 'ED25519' : kind, sig: flipped };
+        altered = { ...item, carried: [forged, ...item.carried.slice(1)], ...(item.carriedBatches === undefined ? {} : { carriedBatches: [undefined, ...item.carriedBatches.slice(1)] }) };
+        break;
+      }
+      case 'not-auditable': {
+        const key = this.ring.hmacKey(to);
+        const c = out.encoded.carried[0]!;
+        if (key === undefined) return undefined;
+        const mac: Authenticator = { kind: 'HMAC', tags: [{ to, tag: macTag(key, c.bytes, undefined, this.contexts.statement) }] };
+        altered = { ...item, carried: [mac, ...item.carried.slice(1)], ...(item.carriedBatches === undefined ? {} : { carriedBatches: [undefined, ...item.carriedBatches.slice(1)] }) };
+        break;
+      }
+      default: {
+        const bytes = alteredCarrier(this.schema, out.encoded.bytes, attack);
+        const ttp = out.ttpFor(to);
+        const sealed = bytes === undefined ? undefined : this.sealer.seal({ statement: out.encoded.statement, bytes }, to, ttp === undefined ? undefined : out.countersignatures.get(ttp));
+        if (sealed === undefined || !sealed.ok) return undefined;
+        altered = { ...sealed.item, carried: item.carried, ...(item.carriedBatches === undefined ? {} : { carriedBatches: item.carriedBatches }) };
+      }
+    }
+    return this.encode(dataFrameOf(this.me, to, seq, [altered]));
   }
 
   /**
