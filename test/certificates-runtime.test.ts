@@ -291,6 +291,21 @@ describe('Byzantine carriers at run time, 30 seeds', () => {
   });
 });
 
+describe('a TIMEOUT with a parameter and no pattern is armed at run time, never taken for an input', () => {
+  it('PBFTViewChange with its primary crashed: the backups suspect it, the new primary\'s NEW-VIEW carries their VIEW-CHANGEs, the request is answered', { timeout: 120_000 }, async () => {
+    const r = await mommie(['run', 'specs/PBFTViewChange.mom', '--deploy', 'specs/PBFTViewChange.deploy', '--network', 'sim', '--model', 'CrashedPrimary', '--seeds', '3', '--faults', 'drop=0.1,dup=0.1', '--json'], { timeoutMs: 100_000 });
+    expect(r.exitCode, r.stderr + r.stdout.slice(0, 2000)).toBe(0);
+    const rep = JSON.parse(r.stdout) as { requests: { started: number; completed: number }; nodes: { node: string; fired?: Record<string, number>; wire?: { carried: { checked: number } } }[] };
+    expect(rep.requests.completed).toBe(rep.requests.started);
+    const fired = (n: string, t: string): number => rep.nodes.find((x) => x.node === n)?.fired?.[t] ?? 0;
+    for (const n of ['r2', 'r3', 'r4']) expect(fired(n, 'SuspectPrimary'), n).toBe(1);
+    expect(fired('r2', 'SendNewView')).toBe(1);
+    expect(fired('r3', 'AcceptNewView') + fired('r4', 'AcceptNewView')).toBe(2);
+    // The backups checked the view changes (and the prepared certificates in them) that NEW-VIEW carried.
+    expect(rep.nodes.filter((x) => (x.wire?.carried.checked ?? 0) > 0).map((x) => x.node).sort()).toEqual(['r3', 'r4']);
+  });
+});
+
 describe('over TCP (loopback, one process per node)', () => {
   it('VoteCertificate: every vote cast, certificates learned with their carried votes, logs replay with both engines', { timeout: 240_000 }, async () => {
     const keys = join(dir, 'keys');

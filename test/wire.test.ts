@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Domain } from '../src/analysis/types.js';
 import { enumerate } from '../src/semantics/domain.js';
 import { Evaluator } from '../src/semantics/eval.js';
-import { makeRecord, makeSet, type RecordValue, type SetValue, type Value } from '../src/semantics/value.js';
+import { makeRecord, makeSet, makeStatement, type RecordValue, type SetValue, type Value } from '../src/semantics/value.js';
 import { encodeCbor, type CborIn } from '../src/wire/cbor.js';
 import {
   ackFor,
@@ -70,6 +70,12 @@ function sampleDomain(d: Domain, ctx: Evaluator, n: number): Value[] {
       const sets = [makeSet([]), ...elems.map((e) => makeSet([e])), ...(max >= 2 && elems.length >= 2 ? [makeSet([elems[0]!, elems[1]!])] : [])];
       return sets.slice(0, n);
     }
+    case 'statement': {
+      // Carried statements (issue 25): records of the field's type, auditable by its AUDIT set, from a few issuers.
+      const everyone = [...ctx.program.principalSets.values()].flat().sort();
+      const records = sampleDomain({ k: 'record', name: d.record }, ctx, n);
+      return records.map((r, k) => makeStatement(everyone[k % everyone.length]!, [everyone[(k + 1) % everyone.length]!], [...new Set([...d.auditors, everyone[k % everyone.length]!])].sort(), r as RecordValue));
+    }
     default:
       return sample(enumerate(d, ctx, at), n);
   }
@@ -95,6 +101,8 @@ function roundTrip(schema: WireSchema, s: StatementBody): EncodedStatement {
   expect(d.encoded.statement.issuer).toBe(s.issuer);
   expect(d.encoded.statement.verifiers).toEqual([...s.verifiers].sort());
   expect(d.encoded.statement.auditors).toEqual([...s.auditors].sort());
+  // What it carries, in the same order on both sides (the item's carried authenticators follow it).
+  expect((d.encoded.carried ?? []).map((c) => hex(c.bytes))).toEqual((e.encoded.carried ?? []).map((c) => hex(c.bytes)));
   return d.encoded;
 }
 

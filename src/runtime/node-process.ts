@@ -11,7 +11,7 @@
 import { checkFile } from '../analysis/frontend.js';
 import { loadDeployment } from '../deploy/load.js';
 import { loadKeyRing } from '../keys/load.js';
-import { instantiateForRun, withClients, type NodeInfo } from '../semantics/model.js';
+import { instantiateForRun, isInputTransition, withClients, type NodeInfo } from '../semantics/model.js';
 import { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
 import { TRACE_VERSION, type StartEvent } from '../trace/events.js';
@@ -223,7 +223,7 @@ class ClientDriver {
   }
 
   get isClient(): boolean {
-    return this.node.machine.node.role!.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0);
+    return this.node.machine.node.role!.transitions.some((t) => isInputTransition(t.decl));
   }
 
   go(): void {

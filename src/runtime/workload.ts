@@ -9,6 +9,7 @@ import { enumerate } from '../semantics/domain.js';
 import { instanceKey, instanceValues } from '../semantics/instance.js';
 import type { System } from '../semantics/system.js';
 import type { Value } from '../semantics/value.js';
+import { isInputTransition } from '../semantics/model.js';
 import type { Completion, RuntimeNode } from './node.js';
 
 interface Client {
@@ -33,7 +34,7 @@ export class Workload {
     for (const node of nodes) {
       const role = node.machine.node.role!;
       const inputs = role.transitions
-        .filter((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0)
+        .filter((t) => isInputTransition(t.decl))
         .map((t) => {
           const domains = t.decl.params.map((p) => enumerate(system.ev.program.domainOf.get(p.id)!, system.ev, p.span));
           return { name: t.name, domains, cursor: 0, size: domains.reduce((n, d) => n * d.length, 1) };

@@ -222,9 +222,19 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
   };
 }
 
+/**
+ * An input transition: the application calls it (parameters, no pattern). A
+ * TIMEOUT is never one, whatever its parameters: its timer fires it (a
+ * TIMEOUT over a view number, PBFT's view change, has a parameter and no
+ * pattern).
+ */
+export function isInputTransition(decl: { readonly kind: string; readonly params: readonly unknown[]; readonly patterns: readonly unknown[] }): boolean {
+  return decl.kind !== 'timeout' && decl.params.length > 0 && decl.patterns.length === 0;
+}
+
 /** Whether a node runs input transitions (parameters, no pattern): an application's client. */
 export function isClient(n: NodeInfo): boolean {
-  return n.role?.transitions.some((t) => t.decl.params.length > 0 && t.decl.patterns.length === 0) ?? false;
+  return n.role?.transitions.some((t) => isInputTransition(t.decl)) ?? false;
 }
 
 /**

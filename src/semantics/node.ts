@@ -32,7 +32,7 @@ import { KnownIndex } from './known-index.js';
 import type { CompiledTransition } from './compiled/core.js';
 import { masked, type MatchOptions, type PatternMatch, type Pin } from './match.js';
 import { flattenAnd, patternExprs } from './pattern-plan.js';
-import type { NodeInfo } from './model.js';
+import { isInputTransition, type NodeInfo } from './model.js';
 import { statementKey, type Statement } from './state.js';
 import type { System } from './system.js';
 import { carriedClosure, equalValues, keyOf, type Value } from './value.js';
@@ -209,7 +209,7 @@ export class NodeMachine {
     const varIdx = system.varIndexOf(node.role.name);
     node.role.transitions.forEach((info, index) => {
       const decl = info.decl;
-      const input = decl.params.length > 0 && decl.patterns.length === 0;
+      const input = isInputTransition(decl);
       const conjuncts = decl.guard === undefined ? [] : flattenAnd(decl.guard);
       const readsVars = new Set<number>();
       const readsTypes = new Set<string>();
