@@ -11,7 +11,7 @@ import { loadDeployment } from '../../src/deploy/load.js';
  * which checks them with both engines and prints states and times.
  */
 export const BENCH_ONLY_MODELS: Readonly<Record<string, readonly string[]>> = {
-  'specs/PBFTViewChange.mom': ['EquivocatingPrimary'],
+  'specs/PBFTViewChange.mom': ['EquivocatingPrimary', 'ByzantineNewPrimary'],
 };
 
 /** The models of `file` (a path relative to the repository) that `npm test` checks. */
