@@ -19,6 +19,13 @@
 //   I -> R  auth       [0x02, version, run(16), nI(32), nR(32), len, I, len, R, tag(32)]
 //   R -> I  confirm    [0x03, tag(32)]
 //   I -> R  record     [0x04, seq(8), frame bytes..., tag(16)]  (any number, seq 0, 1, 2, ... exactly)
+// A record's tag is AES-256-GCM's over no plaintext (GMAC): key the session
+// key of its direction, nonce [0x04, 0, 0, 0, seq(8)], the frame as
+// additional data. The nonce authenticates kind and sequence number, and is
+// never used twice under a key (each session has its own keys, each record
+// its own number). GMAC rather than HMAC-SHA256 (version 1): it hashes an
+// 8 KiB frame in a third of the time (AES-NI and carry-less multiply), and
+// the frame is MACed where it lies, not copied into the record first.
 // The initiator authenticates in its first message, which names initiator,
 // responder, both fresh nonces, the protocol version and the run identity;
 // the responder answers only an authentic, fresh auth (its own nonce), so a
@@ -30,13 +37,14 @@
 // in order: a repeated, dropped or reordered record fails (TCP delivers in
 // order, so only an attacker produces one), and the connection is closed.
 
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
-export const SESSION_VERSION = 1;
+/** 2: records tagged with GMAC (1: truncated HMAC-SHA256). */
+export const SESSION_VERSION = 2;
 export const NONCE_BYTES = 32;
 export const RUN_ID_BYTES = 16;
 const HANDSHAKE_TAG_BYTES = 32;
-/** HMAC-SHA256 truncated to 128 bits (RFC 2104 section 5): an online forgery succeeds with probability 2^-128. */
+/** GCM's full 128-bit tag: an online forgery of a record succeeds with probability about 2^-128 per try (the frame's length bounds the GHASH term). */
 export const RECORD_TAG_BYTES = 16;
 const SEQ_BYTES = 8;
 const MAX_NAME_BYTES = 255;
@@ -308,52 +316,81 @@ export class SessionEndpoint {
 // ---------------------------------------------------------------------------
 // Records
 
-function seqBytes(seq: number): Buffer {
-  const b = Buffer.allocUnsafe(SEQ_BYTES);
-  b.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 0);
-  b.writeUInt32BE(seq >>> 0, 4);
-  return b;
+const NONCE_LENGTH = 12;
+
+/** GMAC of `frame` under `key` with the record's nonce: AES-256-GCM over no plaintext, the frame as additional data. */
+function recordTag(key: KeyObject, nonce: Buffer, frame: Uint8Array): Buffer {
+  const g = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: RECORD_TAG_BYTES });
+  g.setAAD(frame);
+  g.final();
+  return g.getAuthTag();
+}
+
+/** The nonce of record `seq`: the record's kind and its sequence number. */
+function writeNonce(nonce: Buffer, seq: number): void {
+  nonce[0] = Kind.Record;
+  nonce.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), 4);
+  nonce.writeUInt32BE(seq >>> 0, 8);
 }
 
 /** The sending half of a session: frames in records numbered 0, 1, 2, ... */
 export class RecordWriter {
   private seq = 0;
-  constructor(private readonly key: Buffer) {}
+  private readonly key: KeyObject;
+  private readonly nonce = Buffer.alloc(NONCE_LENGTH);
+
+  constructor(key: Buffer) {
+    this.key = createSecretKey(key);
+  }
 
   /**
-   * `frame` as the next record; with `prefix`, after that many bytes left
-   * for the stream's length prefix (written by the caller), so that a frame
-   * is copied once on its way out.
+   * `frame` as the next record, in three parts to be written in order: the
+   * head (`prefix` bytes left for the stream's length prefix, written by the
+   * caller, then kind and sequence number), the frame itself, untouched and
+   * not copied, and the tag.
    */
+  sealParts(frame: Uint8Array, prefix = 0): { readonly head: Buffer; readonly frame: Uint8Array; readonly tag: Buffer; readonly length: number } {
+    const seq = this.seq++;
+    const head = Buffer.allocUnsafe(prefix + 1 + SEQ_BYTES);
+    head[prefix] = Kind.Record;
+    head.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), prefix + 1);
+    head.writeUInt32BE(seq >>> 0, prefix + 5);
+    writeNonce(this.nonce, seq);
+    const tag = recordTag(this.key, this.nonce, frame);
+    return { head, frame, tag, length: head.length + frame.length + tag.length };
+  }
+
+  /** `frame` as the next record, in one buffer (with `prefix` bytes left in front). */
   seal(frame: Uint8Array, prefix = 0): Buffer {
-    const whole = Buffer.allocUnsafe(prefix + 1 + SEQ_BYTES + frame.length + RECORD_TAG_BYTES);
-    const out = whole.subarray(prefix);
-    out[0] = Kind.Record;
-    out.set(seqBytes(this.seq++), 1);
-    out.set(frame, 1 + SEQ_BYTES);
-    const t = createHmac('sha256', this.key).update(out.subarray(0, 1 + SEQ_BYTES + frame.length)).digest();
-    t.copy(out, 1 + SEQ_BYTES + frame.length, 0, RECORD_TAG_BYTES);
-    return whole;
+    const p = this.sealParts(frame, prefix);
+    return Buffer.concat([p.head, p.frame, p.tag], p.length);
   }
 }
 
 /** Bytes a record adds to a frame. */
 export const RECORD_OVERHEAD_BYTES = 1 + SEQ_BYTES + RECORD_TAG_BYTES;
 
-/** The receiving half: each record's MAC and sequence number checked before its frame goes up. */
+/** The receiving half: each record's tag and sequence number checked before its frame goes up. */
 export class RecordReader {
   private expected = 0;
-  constructor(private readonly key: Buffer) {}
+  private readonly key: KeyObject;
+  private readonly nonce = Buffer.alloc(NONCE_LENGTH);
+
+  constructor(key: Buffer) {
+    this.key = createSecretKey(key);
+  }
 
   open(m: Uint8Array): Step<Uint8Array> {
     if (m.length < RECORD_OVERHEAD_BYTES || m[0] !== Kind.Record) return fail('garbage', 'not a record');
     const end = m.length - RECORD_TAG_BYTES;
     const b = Buffer.from(m.buffer, m.byteOffset, m.length);
-    const t = createHmac('sha256', this.key).update(b.subarray(0, end)).digest().subarray(0, RECORD_TAG_BYTES);
-    if (!timingSafeEqual(t, b.subarray(end))) return fail('bad-record', 'a record whose MAC does not verify under this session');
     const seq = b.readUInt32BE(1) * 0x1_0000_0000 + b.readUInt32BE(5);
+    const frame = m.subarray(1 + SEQ_BYTES, end);
+    // The tag under the nonce of the number the record claims: a record moved to another place fails here or below.
+    writeNonce(this.nonce, seq);
+    if (!timingSafeEqual(recordTag(this.key, this.nonce, frame), b.subarray(end))) return fail('bad-record', 'a record whose MAC does not verify under this session');
     if (seq !== this.expected) return fail('replayed', `record ${seq} where ${this.expected} was next`);
     this.expected++;
-    return { ok: true, value: m.subarray(1 + SEQ_BYTES, end) };
+    return { ok: true, value: frame };
   }
 }
