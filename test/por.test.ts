@@ -350,6 +350,21 @@ describe('--por on the command line', () => {
     expect(plain.stdout).not.toContain('partial-order reduction');
   });
 
+  it('says which transitions it never reduces and why, those it cannot bound included (issue 27)', async () => {
+    const pbft = await mommie(['verify', 'specs/PBFTNormal.mom', '-m', 'CrashedBackup', '--por', '-q']);
+    expect(pbft.exitCode).toBe(0);
+    expect(pbft.stderr).toContain('[CrashedBackup] --por: Replica.CommitLocal: never reduced: it writes a variable a checked property reads');
+    expect(pbft.stderr).toMatch(/--por: Replica\.SendPrepare: reduced only where none of the fires it conflicts with can still happen: .*two fires of SendPrepare: SendPrepare grows accepted, which the guard of SendPrepare reads where growth can turn it false/);
+    expect(pbft.stderr).not.toMatch(/--por: Replica\.SendCommit/);
+    const pb = await mommie(['verify', 'specs/PrimaryBackup.mom', '-m', 'CrashedBackup', '--por', '-q']);
+    expect(pb.stderr).toContain('--por: Replica.SuspectPrimary: never reduced: deliveries of Order can change it');
+    expect(pb.stderr).toContain('--por: Replica.SuspectPrimary: nothing reads what it writes');
+    const certified = await mommie(['verify', 'specs/certificates/VoteCertificate.mom', '-m', 'OneValue', '--por', '-q']);
+    expect(certified.stderr).toContain('--por: Collector.Certify: never reduced: it binds a set of known statements (AS), which grows with every delivery');
+    const plain = await mommie(['verify', 'specs/PBFTNormal.mom', '-m', 'CrashedBackup', '-q']);
+    expect(plain.stderr).not.toContain('--por:');
+  });
+
   it('progress lines show the last complete levels and the growth of the frontier', () => {
     const p = { generated: 10, distinct: 8, queue: 3, depth: 4, seconds: 1, statesPerSecond: 8 };
     expect(progressLine('M', p)).toBe('[M] 10 generated, 8 distinct, 3 queued, depth 4, 8 states/s');
