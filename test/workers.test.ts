@@ -26,6 +26,7 @@ import { TraceRenderer } from '../src/check/trace.js';
 import { instantiate } from '../src/semantics/model.js';
 import { System } from '../src/semantics/system.js';
 import { CLI, decodedVerify as decoded, mommie, ROOT } from './helpers/cli.js';
+import { testedModels } from './helpers/spec-limits.js';
 
 async function verify(file: string, models: readonly string[], extra: readonly string[]): Promise<{ result: VerifyResult; stderr: string }> {
   const r = await mommie(['verify', file, ...models.flatMap((m) => ['-m', m]), '--json', '-q', ...extra], { timeoutMs: 120_000 });
@@ -119,7 +120,8 @@ describe('--workers: the in-process search\'s verdicts and states', () => {
       // Models with a PROPERTY run in process whatever --workers says (tested below), as do programs that forget (test/forget.test.ts).
       const program = checked(file);
       if (programForgets(program.roles.values())) continue;
-      const models = [...program.models.keys()].filter((m) => {
+      // Models too slow for npm test are the bench's (test/helpers/spec-limits.ts).
+      const models = testedModels(file, [...program.models.keys()]).filter((m) => {
         const inst = instantiate(program, m);
         return inst.ok && inst.instance.properties.length === 0;
       });
