@@ -5,6 +5,7 @@
 
 import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
 import { CompiledCore, type CompiledTransition } from './compiled/core.js';
+import type { Frame } from './compiled/frame.js';
 import { BodyRunner, type RoleVars, type SpecWrites, type StatementDraft } from './body.js';
 import { describeBinding, instanceValues } from './instance.js';
 import { enumerate } from './domain.js';
@@ -331,9 +332,12 @@ export class System {
     const seen = new Set<string>();
     const core = this.options.compiledChecker === true ? this.core : undefined;
     const ct = core?.transition(t, this.varIndexOf(n.role!.name));
+    // One frame for every parameter combination: a search leaves only the parameters' slots set, and
+    // the guard only reads the variables (each body gets its own copy of both).
+    const f = ct === undefined ? undefined : core!.frame(ct, n.name, s.vars[n.index]! as Value[], world, []);
     forEachCombination(paramValues, (params) => {
       if (core !== undefined) {
-        this.fireCompiled(core, ct!, s, n, t, params, world, seen, fairness, out);
+        this.fireCompiled(core, ct!, f!, s, n, t, params, seen, fairness, out);
         return;
       }
       const env = this.nodeEnv(s, n, world);
@@ -356,9 +360,10 @@ export class System {
 
   /** Runs a body atomically and returns the step. */
   /** fireAll's search on the compiled core: the same checks in the same order, over a frame. */
-  private fireCompiled(core: CompiledCore, ct: CompiledTransition, s: State, n: NodeInfo, t: TransitionInfo, params: readonly Value[], world: MatchWorld, seen: Set<string>, fairness: string, out: Successor[]): void {
+  private fireCompiled(core: CompiledCore, ct: CompiledTransition, f: Frame, s: State, n: NodeInfo, t: TransitionInfo, params: readonly Value[], seen: Set<string>, fairness: string, out: Successor[]): void {
     const handled = s.handled[n.index]!;
-    const f = core.frame(ct, n.name, s.vars[n.index]!.slice(), world, params);
+    const world = f.world!;
+    core.bindParams(ct, f, params);
     core.joins.forEachMatch(ct.joins[0]!, f, world, (matches) => {
       if (ct.guard !== undefined && !ct.guard(f)) return true;
       if (ct.unless !== undefined && core.joins.exists(ct.unless, f, world)) return true;

@@ -132,10 +132,15 @@ export class CompiledCore {
   /** A frame of `t` with its parameters bound. */
   frame(t: CompiledTransition, me: string, vars: Value[], world: MatchWorld, params: readonly Value[]): Frame {
     const f = t.slots.newFrame(me, vars, world);
+    this.bindParams(t, f, params);
+    return f;
+  }
+
+  /** Sets the parameters' slots of a frame of `t`. */
+  bindParams(t: CompiledTransition, f: Frame, params: readonly Value[]): void {
     params.forEach((v, i) => {
       f.slots[t.params[i]!] = v;
     });
-    return f;
   }
 
   /** Runs the compiled body (its `vars` are the frame's, the step's own copy). */

@@ -39,6 +39,8 @@ export interface CompiledJoin {
   readonly binderSlot: readonly (number | undefined)[];
   readonly singleSlot: readonly (number | undefined)[];
   readonly quorumSlot: readonly (number | undefined)[];
+  /** Every slot a search of the join binds (its binders'), in pattern order: what `exists` keeps for its caller. */
+  readonly bindsSlots: readonly number[];
   /** Per pattern with `AS s` (issue 25): its slot and what it binds after a match. */
   readonly statements: readonly ({ readonly slot: number; bind(f: Frame, cand: Candidate, world: MatchWorld): Value } | undefined)[];
 }
@@ -106,6 +108,7 @@ export class JoinCompiler {
       referencedBy: plan.referencedBy,
       multivalent: plan.multivalent,
       binderSlot, singleSlot, quorumSlot,
+      bindsSlots: [...binderSlot, ...singleSlot, ...quorumSlot, ...statements.map((st) => st?.slot)].filter((x): x is number => x !== undefined),
     };
   }
 
@@ -119,18 +122,18 @@ export class JoinCompiler {
   private statements(p: A.Pattern, slots: Slots, vars: ReadonlyMap<string, number> | undefined): Code {
     const join = this.compile([p], 0, slots, vars);
     return (f) => {
-      const saved = [...join.binderSlot, ...join.singleSlot, ...join.quorumSlot, ...join.statements.map((s) => s?.slot)].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
+      const saved = save(join, f);
       try {
         return makeSet(collectStatements((onMatch) => this.forEachMatch(join, f, f.world!, onMatch)));
       } finally {
-        for (const x of saved) if (x !== undefined) f.slots[x[0]] = x[1];
+        restore(join, f, saved);
       }
     };
   }
 
   /** Whether any binding exists; the binders' slots are as they were afterwards. */
   exists(j: CompiledJoin, f: Frame, world: MatchWorld): boolean {
-    const saved = [...j.binderSlot, ...j.singleSlot, ...j.quorumSlot, ...j.statements.map((s) => s?.slot)].map((s) => (s === undefined ? undefined : [s, f.slots[s]] as const));
+    const saved = save(j, f);
     let found = false;
     try {
       this.forEachMatch(j, f, world, () => {
@@ -138,7 +141,7 @@ export class JoinCompiler {
         return false;
       });
     } finally {
-      for (const x of saved) if (x !== undefined) f.slots[x[0]] = x[1];
+      restore(j, f, saved);
     }
     return found;
   }
@@ -307,4 +310,16 @@ function bind(j: CompiledJoin, i: number, cand: Candidate, f: Frame, touched: nu
   }
   const q = j.quorumSlot[i];
   if (q !== undefined) touched.push(q);
+}
+
+/** The values of the slots a search of `j` binds, before a nested search (KNOWN, STATEMENTS, UNLESS) of it. */
+function save(j: CompiledJoin, f: Frame): (Value | undefined)[] {
+  return j.bindsSlots.map((x) => f.slots[x]);
+}
+
+/** Puts back what `save` kept: the nested search's binders stay local. */
+function restore(j: CompiledJoin, f: Frame, saved: readonly (Value | undefined)[]): void {
+  j.bindsSlots.forEach((x, k) => {
+    f.slots[x] = saved[k];
+  });
 }
