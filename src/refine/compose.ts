@@ -40,6 +40,7 @@ import type { CheckedProgram } from '../analysis/program.js';
 import type { DisseminationStep } from '../deploy/deployment.js';
 import type { CheckedDeployment } from '../deploy/resolve.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
+import { programForgets } from '../semantics/forget.js';
 import { antecedentProbes, type AntecedentProbe } from './antecedents.js';
 import { resolutionTla, type CheckKind } from './resolution-tla.js';
 
@@ -103,7 +104,17 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('VARIABLES w_wire, w_route, w_held  \\* items sent; the dissemination state of each routed statement; items waiting for a TTP');
   out.push('w_vars == <<vars, w_wire, w_route, w_held>>');
   const kept = [...[...program.roles.values()].flatMap((r) => r.vars.map((v) => roleVarName(program, r.name, v.name))), 'pool', 'handled'];
-  out.push(`W_Kept == <<${kept.join(', ')}>>  \\* every program variable but known`);
+  const forgets = programForgets(program.roles.values());
+  out.push(`W_Kept == <<${kept.join(', ')}>>  \\* every program variable but known${forgets ? ' and forgotten' : ''}`);
+  out.push('');
+  // A node that forgets (issue 23) learns a statement as the abstract Deliver does: never one it
+  // forgot, and straight into forgotten when it may forget it at once (semantics/forget.ts).
+  if (forgets) {
+    out.push('W_Learn(v, s) ==');
+    out.push("  IF Forgettable(v, s) THEN /\\ forgotten' = [forgotten EXCEPT ![v] = @ \\cup {s}] /\\ UNCHANGED known");
+    out.push("  ELSE /\\ known' = [known EXCEPT ![v] = @ \\cup {s}] /\\ UNCHANGED forgotten");
+  } else out.push("W_Learn(v, s) == known' = [known EXCEPT ![v] = @ \\cup {s}]");
+  out.push('W_Knows(v) == known[v]' + (forgets ? ' \\cup forgotten[v]' : ''));
   out.push('');
   const resolution = resolutionTla(program, deployment);
   for (const k of resolution.kinds) mechanisms.add(k);
@@ -347,8 +358,8 @@ const ROUTE: readonly string[] = [
   '  /\\ v \\in Correct \\cap RoleNodes',
   '  /\\ m.to = v',
   '  /\\ W_Check(v, m)',
-  '  /\\ m.stmt \\notin known[v]',
-  "  /\\ known' = [known EXCEPT ![v] = @ \\cup {m.stmt}]",
+  '  /\\ m.stmt \\notin W_Knows(v)',
+  '  /\\ W_Learn(v, m.stmt)',
   "  /\\ w_wire' = w_wire \\cup {[to |-> w, stmt |-> m.stmt, mk |-> m.mk, lnk |-> v, relay |-> {}] : w \\in m.relay}",
   '  /\\ UNCHANGED <<w_route, w_held, W_Kept>>',
 ];
@@ -371,9 +382,9 @@ const ADVERSARY: readonly string[] = [
   '   statements the TTP answers b; a correct issuer\'s it has seen). *)',
   'W_AdvDeliver(b, v, s) ==',
   '  /\\ v \\in Correct \\cap RoleNodes',
-  '  /\\ s \\notin known[v]',
+  '  /\\ s \\notin W_Knows(v)',
   '  /\\ \\E mk \\in {b} \\cup (IF s \\in pool THEN {s.issuer} \\cup W_TtpsFor(s) ELSE {}) :',
   '       W_Check(v, [to |-> v, stmt |-> s, mk |-> mk, lnk |-> b, relay |-> {}])',
-  "  /\\ known' = [known EXCEPT ![v] = @ \\cup {s}]",
+  '  /\\ W_Learn(v, s)',
   '  /\\ UNCHANGED <<w_wire, w_route, w_held, W_Kept>>',
 ];

@@ -11,8 +11,9 @@
 //   give the same enabled unhandled instances with the same results over
 //   known[n] and over known[n] ∪ forgotten[n] (an invariant).
 
-import type { ForgetInfo, MonotoneVar, RoleInfo } from '../analysis/program.js';
-import { exprText } from '../analysis/walk.js';
+import type { ForgetInfo, MonotoneVar, RoleInfo, TransitionInfo } from '../analysis/program.js';
+import { children, exprText } from '../analysis/walk.js';
+import { patternExprs } from './pattern-plan.js';
 import type * as A from '../syntax/ast.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import type { Matcher, MatchWorld } from './match.js';
@@ -27,6 +28,48 @@ export const FORGET_STABLE = 'ForgetStable';
 /** Whether any role of the program forgets: then its models check the two properties above. */
 export function programForgets(roles: Iterable<RoleInfo>): boolean {
   for (const r of roles) if (r.forgets.length > 0) return true;
+  return false;
+}
+
+/**
+ * Whether transition `t` of `role` can see a difference between known[n]
+ * and known[n] ∪ forgotten[n]: whether its patterns, UNLESS or any KNOWN or
+ * STATEMENTS in its guard, constraints or body read a record type some
+ * FORGET of the role names. Only those are compared by ForgetUnobservable,
+ * in both engines (the others read the same statements either way).
+ */
+export function seesForgotten(role: RoleInfo, t: TransitionInfo): boolean {
+  const forgotten = new Set(role.forgets.map((f) => f.decl.pattern.recordType.name));
+  if (forgotten.size === 0) return false;
+  const types = new Set<string>();
+  const pattern = (p: A.Pattern): void => {
+    types.add(p.recordType.name);
+    for (const e of patternExprs(p)) expr(e);
+  };
+  const expr = (e: A.Expr): void => {
+    if (e.kind === 'known') pattern(e.pattern);
+    for (const c of children(e)) expr(c);
+  };
+  const stmts = (ss: readonly A.Stmt[]): void => {
+    for (const st of ss) {
+      if (st.kind === 'local' || st.kind === 'assign') expr(st.value);
+      else if (st.kind === 'if') {
+        expr(st.cond);
+        stmts(st.then);
+        stmts(st.else);
+      } else {
+        expr(st.issuer);
+        if (st.verifier.kind === 'expr') expr(st.verifier.expr);
+        if (st.auditor.kind === 'expr') expr(st.auditor.expr);
+        for (const a of st.args) expr(a.value);
+      }
+    }
+  };
+  t.decl.patterns.forEach(pattern);
+  if (t.decl.unless !== undefined) pattern(t.decl.unless);
+  if (t.decl.guard !== undefined) expr(t.decl.guard);
+  stmts(t.decl.body);
+  for (const x of types) if (forgotten.has(x)) return true;
   return false;
 }
 

@@ -15,7 +15,7 @@ import type { EvalEnv, Evaluator } from './eval.js';
 import { Matcher, type MatchWorld } from './match.js';
 import type { ByzantineSend, ModelInstance, NodeInfo } from './model.js';
 import { carrierRecords } from './byzantine-carriers.js';
-import { Forgetting, programForgets } from './forget.js';
+import { Forgetting, programForgets, seesForgotten } from './forget.js';
 import { hasSorted, insertAllSorted, insertSorted, Interner, unionSorted, type State, type Statement } from './state.js';
 import { keyOf, type RecordValue, type Value } from './value.js';
 
@@ -269,16 +269,34 @@ export class System {
     if (!this.forgets) return undefined;
     for (const n of this.model.nodes) {
       if (n.role === undefined || n.status !== 'correct' || s.forgotten[n.index]!.length === 0) continue;
-      const knownAll = s.known.slice();
-      knownAll[n.index] = unionSorted(s.known[n.index]!, s.forgotten[n.index]!);
-      const full: State = { ...s, known: knownAll };
-      for (const t of n.role.transitions) {
-        const kept = this.fireResults(s, n, t);
-        const all = this.fireResults(full, n, t);
-        if (kept.join('\n') === all.join('\n')) continue;
-        const only = (a: readonly string[], b: readonly string[]): string => a.filter((x) => !b.includes(x)).join('; ') || 'nothing more';
-        return `${n.name}'s ${t.name} differs once forgotten statements count: over what it knows, ${only(kept, all)}; over what it knows and forgot, ${only(all, kept)}`;
+      // The verdict depends on n's own part of the state only (and on the pool statements n issued,
+      // which a certificate may carry): many states share it, so it is remembered.
+      const name = n.name;
+      const local = `${n.index}|${s.vars[n.index]!.map(keyOf).join(',')}|${s.known[n.index]!.join(',')}|${s.forgotten[n.index]!.join(',')}|${s.handled[n.index]!.join(',')}|${s.pool.filter((id) => this.interner.stmt(id).issuer === name).join(',')}`;
+      let verdict = this.unobservableMemo.get(local);
+      if (verdict === undefined) {
+        verdict = this.nodeUnobservable(s, n) ?? '';
+        this.unobservableMemo.set(local, verdict);
       }
+      if (verdict !== '') return verdict;
+    }
+    return undefined;
+  }
+  private readonly unobservableMemo = new Map<string, string>();
+
+  /** ForgetUnobservable at one node: its first transition that sees a difference, described. */
+  private nodeUnobservable(s: State, n: NodeInfo): string | undefined {
+    if (n.role === undefined) return undefined;
+    const knownAll = s.known.slice();
+    knownAll[n.index] = unionSorted(s.known[n.index]!, s.forgotten[n.index]!);
+    const full: State = { ...s, known: knownAll };
+    for (const t of n.role.transitions) {
+      if (!seesForgotten(n.role, t)) continue;
+      const kept = this.fireResults(s, n, t);
+      const all = this.fireResults(full, n, t);
+      if (kept.join('\n') === all.join('\n')) continue;
+      const only = (a: readonly string[], b: readonly string[]): string => a.filter((x) => !b.includes(x)).join('; ') || 'nothing more';
+      return `${n.name}'s ${t.name} differs once forgotten statements count: over what it knows, ${only(kept, all)}; over what it knows and forgot, ${only(all, kept)}`;
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { isCarrierType } from '../semantics/byzantine-carriers.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
-import { FORGET_STABLE, FORGET_UNOBSERVABLE, programForgets } from '../semantics/forget.js';
+import { FORGET_STABLE, FORGET_UNOBSERVABLE, programForgets, seesForgotten } from '../semantics/forget.js';
 import { ExprTranslator, type ExprContext, type PatternBinders } from './expr.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from './names.js';
 
@@ -487,6 +487,8 @@ class ModuleWriter {
       if (r.forgets.length === 0) continue;
       const same: string[] = [];
       for (const t of r.transitions) {
+        // A transition that reads no record type the role forgets sees the same either way (semantics/forget.ts).
+        if (!seesForgotten(r, t)) continue;
         out.push(this.results(r, t));
         out.push('');
         const op = `Results_${transitionOperator(r.name, t.name)}`;
@@ -501,7 +503,8 @@ class ModuleWriter {
           monotone.set(m.name, dom.k === 'set' ? `${tv}[n] \\subseteq ${tv}'[n]` : dom.k === 'bool' ? `(${tv}[n] => ${tv}'[n])` : `${tv}'[n] >= ${tv}[n]`);
         }
       }
-      if (monotone.size > 0) steps.push(`\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...monotone.values()].join(' /\\ ')}`);
+      // Parenthesized: a second role's \\A n would otherwise sit inside the first's scope and redefine n.
+      if (monotone.size > 0) steps.push(`(\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...monotone.values()].join(' /\\ ')})`);
     }
     out.push(`\\* ${FORGET_UNOBSERVABLE}: forgetting changes nothing a correct node's transitions see (issue 23).`);
     out.push(`${FORGET_UNOBSERVABLE} == \\A n \\in Correct \\cap RoleNodes : forgotten[n] = {} \\/ (CASE ${cases.join(' [] ')} [] OTHER -> TRUE)`);
