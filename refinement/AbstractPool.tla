@@ -68,6 +68,23 @@ Deliver(n, s) ==
   /\ known' = [known EXCEPT ![n] = @ \cup {s}]
   /\ UNCHANGED pool
 
+(* Certificates (issue 25): a statement may carry statements (field car   *)
+(* of a carrier; none otherwise). Delivering a carrier makes its verifier   *)
+(* know the carrier and what it carries, in one step; what it carries was   *)
+(* published, and the verifier is among its auditors.                      *)
+Carried(s) == IF "car" \in DOMAIN s THEN s.car ELSE {}
+
+DeliverCarrier(n, c) ==
+  /\ n \in Correct
+  /\ c \in pool
+  /\ n \in c.ver
+  /\ c \notin known[n]
+  /\ Carried(c) # {}
+  /\ Carried(c) \subseteq pool
+  /\ \A s \in Carried(c) : n \in s.aud
+  /\ known' = [known EXCEPT ![n] = @ \cup {c} \cup Carried(c)]
+  /\ UNCHANGED pool
+
 (* What n can show: what it knows, and what it published itself.           *)
 Holds(n, s) == s \in known[n] \/ (s \in pool /\ s.iss = n)
 
@@ -89,6 +106,7 @@ Next ==
     \/ Publish(n, s)
     \/ FaultyPublish(n, s)
     \/ Deliver(n, s)
+    \/ DeliverCarrier(n, s)
     \/ \E a \in Principals : Audit(n, a, s)
 
 Spec == Init /\ [][Next]_vars

@@ -53,6 +53,9 @@ export const MODULE_CHECKS: readonly ModuleCheck[] = [
   { config: 'RelayPrimaryImpl_FaultyClient.cfg', module: 'RelayPrimaryImpl', expected: { kind: 'pass' }, assumptions: [UNFORGEABLE_MAC], appliesTo: optimizes('OPTIMISTIC(targets)') },
   { config: 'QuorumImpl.cfg', module: 'QuorumImpl', expected: { kind: 'pass' }, assumptions: ['the escalation timer or the lazy fallback eventually fires', LINKS, CORRECT_ISSUERS], appliesTo: optimizes('OPTIMISTIC(QUORUM)') },
   { config: 'BatchImpl.cfg', module: 'BatchImpl', expected: { kind: 'pass' }, assumptions: [UNFORGEABLE_SIG, 'digests are collision-free (assumed)', LINKS, CORRECT_ISSUERS], appliesTo: optimizes('BATCH') },
+  // Certificates (issue 25): a carrier learned with what it carries, each carried statement checked by its own signature.
+  { config: 'CarrierImpl.cfg', module: 'CarrierImpl', expected: { kind: 'pass' }, assumptions: [UNFORGEABLE_SIG, UNFORGEABLE_MAC], appliesTo: uses('SIG') },
+  { config: 'CarrierImpl_CorrectCollector.cfg', module: 'CarrierImpl', expected: { kind: 'pass' }, assumptions: [UNFORGEABLE_SIG, UNFORGEABLE_MAC], appliesTo: uses('SIG') },
   { config: 'DigestImpl.cfg', module: 'DigestImpl', expected: { kind: 'pass' }, assumptions: ['digests are collision-free (assumed)', 'some correct holder answers a fetch eventually', LINKS, CORRECT_ISSUERS], appliesTo: optimizes('DIGEST') },
   // Negative controls: a mechanism asked for more than it gives. Each documents a refusal of deploy-check.
   { config: 'NegHmacAnyKey.cfg', module: 'HmacImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_MAC], appliesTo: uses('HMAC') },
@@ -66,6 +69,7 @@ export const MODULE_CHECKS: readonly ModuleCheck[] = [
   { config: 'NegRelayPrimaryMac.cfg', module: 'RelayPrimaryImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_MAC], appliesTo: optimizes('OPTIMISTIC(targets)') },
   { config: 'NegBatchOneMember.cfg', module: 'BatchImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG], appliesTo: optimizes('BATCH') },
   { config: 'NegQuorumNoLazy.cfg', module: 'QuorumImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('OPTIMISTIC(QUORUM)') },
+  { config: 'NegCarrierHmac.cfg', module: 'CarrierImpl', expected: { kind: 'refinement-step' }, assumptions: [UNFORGEABLE_SIG, UNFORGEABLE_MAC], appliesTo: uses('SIG') },
   { config: 'NegDigestUnchecked.cfg', module: 'DigestImpl', expected: { kind: 'refinement-step' }, assumptions: [], appliesTo: optimizes('DIGEST') },
   { config: 'NegDigestUncheckedLiveness.cfg', module: 'DigestImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('DIGEST') },
   { config: 'NegDigestNoMatch.cfg', module: 'DigestImpl', expected: { kind: 'temporal', property: 'Liveness' }, assumptions: [LINKS], appliesTo: optimizes('DIGEST') },
