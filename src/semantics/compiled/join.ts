@@ -250,6 +250,9 @@ export class JoinCompiler {
         // time: its members are kept between checks (values are immutable).
         let lastSet: Value | undefined;
         let allowed = new Set<string>();
+        // The binder's set, kept while the issuers found stay the same (a quorum is re-checked often).
+        let lastIssuers: readonly string[] = [];
+        let lastBinder: Value | undefined;
         return (f, m, out) => {
           // As Matcher.quorumIssuers: the issuers of the group that satisfy the pattern, as known now.
           const s = set(f);
@@ -267,7 +270,13 @@ export class JoinCompiler {
           const sorted = [...found].sort();
           out[i] = sorted;
           const k = threshold(f);
-          if (quorumSlot !== undefined) f.slots[quorumSlot] = makeSet(sorted);
+          if (quorumSlot !== undefined) {
+            if (lastBinder === undefined || !sameStrings(sorted, lastIssuers)) {
+              lastIssuers = sorted;
+              lastBinder = makeSet(sorted);
+            }
+            f.slots[quorumSlot] = lastBinder;
+          }
           return typeof k === 'number' && sorted.length >= k;
         };
       }
@@ -281,7 +290,8 @@ export class JoinCompiler {
         return () => true;
       case 'everyone': {
         const everyone = this.everyone;
-        return (_f, actual) => everyone.every((p) => actual.includes(p));
+        const sorted = [...new Set(everyone)].sort();
+        return (_f, actual) => coversAll(sorted, everyone, actual);
       }
       case 'expr': {
         const code = this.exprs.expr(pp.expr, slots, vars);
@@ -322,4 +332,31 @@ function restore(j: CompiledJoin, f: Frame, saved: readonly (Value | undefined)[
   j.bindsSlots.forEach((x, k) => {
     f.slots[x] = saved[k];
   });
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether every principal is in `actual` (a `*` verifier or auditor
+ * position), as `everyone.every((p) => actual.includes(p))` decides it, in
+ * one walk when `actual` is strictly ascending (as a statement's principal
+ * lists are built): `sorted` is `everyone` ascending without duplicates. Any
+ * other list is decided by the definition.
+ */
+export function coversAll(sorted: readonly string[], everyone: readonly string[], actual: readonly string[]): boolean {
+  if (actual.length < sorted.length) return false;
+  for (let i = 1; i < actual.length; i++) if (!(actual[i - 1]! < actual[i]!)) return everyone.every((p) => actual.includes(p));
+  let j = 0;
+  for (let i = 0; i < actual.length && j < sorted.length; i++) {
+    const a = actual[i]!;
+    const e = sorted[j]!;
+    if (a === e) j++;
+    // actual is ascending: e, which sorts before a, is not in it.
+    else if (a > e) return false;
+  }
+  return j === sorted.length;
 }
