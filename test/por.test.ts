@@ -257,7 +257,8 @@ describe('--por keeps the reachable valuations of the checked variables and the 
     ['specs/PBFTNormal.mom', 'CrashedBackup'],
     ['specs/BrachaBroadcast.mom', 'CrashedProcess'],
     ['specs/PBFTCounter.mom', 'CrashedBackup'],
-    ['specs/PBCounter.mom', 'CrashedBackup'],
+    // Not specs/PBCounter.mom: it forgets (issue 23), verify runs it without reduction, and the
+    // fires reduction is not shown sound for forgetting yet (on CrashedBackup it kept 1 of 4 fair ends).
     ['specs/buggy/PrimaryBackupCrashedPrimary.mom', 'CrashedPrimary'],
     ['test/fixtures/por/FirstChoice.mom', 'Plain'],
     // 10-70 s each on a shared machine: with MOMMIE_POR_FULL=1.
@@ -279,7 +280,7 @@ describe('--por keeps the reachable valuations of the checked variables and the 
     }
     if (full.distinct > 10) expect(sizes['both']).toBeLessThan(full.distinct);
     // The only transition nothing reads in the examples: a backup's suspicion in the primary-backup protocols, where the paper stops.
-    expect(full.unread).toEqual(/PrimaryBackup|PBCounter/.test(file) ? ['Replica.SuspectPrimary'] : []);
+    expect(full.unread).toEqual(/PrimaryBackup/.test(file) ? ['Replica.SuspectPrimary'] : []);
     console.log(`${file} ${model}: distinct states ${JSON.stringify(sizes)}`);
   });
 
