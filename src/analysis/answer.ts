@@ -13,7 +13,7 @@ import { stableShape, type StableCondition } from './forget.js';
 import type { AnswerInfo, MonotoneVar, RoleInfo } from './program.js';
 import type { Scope } from './symbols.js';
 import { BOOL } from './types.js';
-import { children } from './walk.js';
+import { findKnown } from './walk.js';
 
 const ANSWER_CONDITION: StableCondition = {
   construct: 'ANSWER', code: 'MOM433', fixed: "the call's parameters",
@@ -36,13 +36,4 @@ export function checkAnswer(an: Analysis, t: A.Transition, scope: Scope, role: R
   const monotone = new Map<string, MonotoneVar>();
   if (an.diagnostics.length === before) stableShape(an, a.when, role, monotone, ANSWER_CONDITION);
   return an.diagnostics.length === before ? { decl: a, monotone: [...monotone.values()] } : undefined;
-}
-
-function findKnown(e: A.Expr): A.Expr | undefined {
-  if (e.kind === 'known') return e;
-  for (const c of children(e)) {
-    const k = findKnown(c);
-    if (k !== undefined) return k;
-  }
-  return undefined;
 }

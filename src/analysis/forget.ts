@@ -16,7 +16,7 @@ import { checkPatternBody } from './patterns.js';
 import type { ForgetInfo, MonotoneVar, RoleInfo } from './program.js';
 import type { Scope } from './symbols.js';
 import { BOOL } from './types.js';
-import { children, exprText } from './walk.js';
+import { children, exprText, findKnown } from './walk.js';
 
 export function checkForgets(an: Analysis, d: A.Decl & { kind: 'role' }, roleScope: Scope, role: RoleInfo, ctx: Ctx): ForgetInfo[] {
   const out: ForgetInfo[] = [];
@@ -117,15 +117,6 @@ function firstDynamic(an: Analysis, e: A.Expr, role: RoleInfo): string | undefin
   for (const c of children(e)) {
     const v = firstDynamic(an, c, role);
     if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-function findKnown(e: A.Expr): A.Expr | undefined {
-  if (e.kind === 'known') return e;
-  for (const c of children(e)) {
-    const k = findKnown(c);
-    if (k !== undefined) return k;
   }
   return undefined;
 }

@@ -27,6 +27,16 @@ export function findTemporal(e: A.Expr): A.Expr | undefined {
   return undefined;
 }
 
+/** The first `KNOWN pattern` (or `STATEMENTS pattern`) in `e`: what reads the node's known statements. */
+export function findKnown(e: A.Expr): A.Expr | undefined {
+  if (e.kind === 'known') return e;
+  for (const c of children(e)) {
+    const k = findKnown(c);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
 export function children(e: A.Expr): A.Expr[] {
   switch (e.kind) {
     case 'unary':
