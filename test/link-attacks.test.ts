@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
-import { fires, killAll, makeKeys, pids, refusals, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
+import { attackTotals, fires, killAll, makeKeys, pids, refusals, startMommie, tempDeploy, until } from './helpers/tcp-run.js';
 
 let dir: string;
 let keys: string;
@@ -32,8 +32,6 @@ interface Report {
   nodes: { node: string; tcp?: { refused: Record<string, number>; firstRefusal: Record<string, string>; sessionsIn: number } }[];
 }
 
-
-
 describe('link attacks (issue 22)', () => {
   it('attack 2: a process claiming to be r2 and r3 that acknowledges every sequence number is refused and counted; all requests complete and replay', { timeout: 180_000 }, async () => {
     const sub = mkdtempSync(join(dir, 'spoof-'));
@@ -44,8 +42,7 @@ describe('link attacks (issue 22)', () => {
       const run = startMommie(['run', join(ROOT, 'specs', 'PBFTCounter.mom'), '--deploy', deploy, '--keys', keys, '--requests', '200', '--concurrency', '4', '--trace', traces, '--timeout', '90000', '--json'], 150_000);
       const r = await run;
       attacker.kill('SIGKILL');
-      const said = String((await attacker).stdout).trim().split('\n');
-      const totals = JSON.parse(said[said.length - 1] ?? '{}') as { connections: number; acks: number; hellos: number; auths: number };
+      const totals = attackTotals<{ connections: number; acks: number; hellos: number; auths: number }>((await attacker).stdout);
       const rep = JSON.parse(r.stdout) as Report;
       console.log(`attack 2: ${JSON.stringify(totals)}; exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked} completed; refused: ${['garbage', 'bad-handshake', 'too-many', 'no-handshake', 'no-hello'].map((k) => `${k} ${refusals(rep, k)}`).join(', ')}`);
       expect(r.exitCode, r.all?.slice(-3000)).toBe(0);

@@ -11,7 +11,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
-import { killAll, makeKeys, refusals, startMommie, tempDeploy } from './helpers/tcp-run.js';
+import { attackTotals, killAll, makeKeys, refusals, startMommie, tempDeploy } from './helpers/tcp-run.js';
 
 let dir: string;
 let keys: string;
@@ -32,14 +32,6 @@ interface BoundsReport {
   nodes: { node: string; tcp?: { refused: Record<string, number>; firstRefusal: Record<string, string>; sessionsIn: number; connectFailures: number }; digest?: Record<string, number>; backpressure?: Record<string, number>; wire?: { framesDropped: Record<string, number> } }[];
 }
 
-
-
-/** The attacker's last line of totals. */
-function totalsOf<T>(stdout: unknown): T {
-  const said = String(stdout).trim().split('\n');
-  return JSON.parse(said[said.length - 1] ?? '{}') as T;
-}
-
 describe('link bounds (issue 22 item 3)', () => {
   it('attack 3: 48 connections held open to every replica (hello then silence, silence, a slow auth), re-opened as they close, shut no node off: 200 of 200 requests complete, the closed ones are counted, the traces replay', { timeout: 240_000 }, async () => {
     const sub = mkdtempSync(join(dir, 'held-'));
@@ -54,7 +46,7 @@ describe('link bounds (issue 22 item 3)', () => {
       const r = await startMommie(['run', join(ROOT, 'specs', 'PBFTCounter.mom'), '--deploy', deploy, '--keys', keys, '--requests', '200', '--concurrency', '4', '--trace', traces, '--timeout', '150000', '--json'], 190_000);
       const seconds = (Date.now() - started) / 1000;
       attacker.kill('SIGKILL');
-      const totals = totalsOf<{ connections: number; hellos: number; slow: number; closedByPeer: number }>((await attacker).stdout);
+      const totals = attackTotals<{ connections: number; hellos: number; slow: number; closedByPeer: number }>((await attacker).stdout);
       const rep = JSON.parse(r.stdout) as BoundsReport;
       const counted = ['garbage', 'no-handshake', 'too-many', 'oversized'].map((k) => [k, refusals(rep, k)] as const);
       console.log(`attack 3: ${JSON.stringify(totals)}; exit ${r.exitCode} after ${seconds.toFixed(1)} s, ${rep.requests.completed} of ${rep.requests.asked} completed; refused: ${counted.map(([k, n]) => `${k} ${n}`).join(', ')}; failed connection attempts of the run's own nodes ${rep.nodes.reduce((k, n) => k + (n.tcp?.connectFailures ?? 0), 0)}; backpressure ${JSON.stringify(rep.nodes.map((n) => n.backpressure?.backlogged ?? 0))}; load ${loadavg()[0]!.toFixed(1)}`);
@@ -89,7 +81,7 @@ describe('link bounds (issue 22 item 3)', () => {
       const r = await startMommie(['run', join(ROOT, 'specs', 'PBFTCounter.mom'), '--deploy', deploy, '--keys', keys, '--clients', '7', '--requests', '200', '--concurrency', '4', '--trace', traces, '--timeout', '150000', '--json'], 190_000);
       attacker.kill('SIGKILL');
       const a = await attacker;
-      const totals = totalsOf<{ sessions: number; frames: number; items: number; spoofedFrames: number; claimedR2: number }>(a.stdout);
+      const totals = attackTotals<{ sessions: number; frames: number; items: number; spoofedFrames: number; claimedR2: number }>(a.stdout);
       const rep = JSON.parse(r.stdout) as BoundsReport;
       const rs = rep.nodes.filter((n) => n.node.startsWith('r'));
       const sum = (f: (n: (typeof rs)[number]) => number): number => rs.reduce((k, n) => k + f(n), 0);

@@ -50,8 +50,8 @@ export interface SimulateOptions {
   readonly reference?: boolean;
 }
 
-/** A small seedable generator (mulberry32): a walk is reproduced by its seed. */
-function generator(seed: number): () => number {
+/** A small seedable generator (mulberry32): a walk is reproduced by its seed. The tests draw from it too. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -64,7 +64,7 @@ function generator(seed: number): () => number {
 
 /** The generator of walk `k` under `seed`: independent of the walks before it. */
 function walkGenerator(seed: number, k: number): () => number {
-  return generator(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
+  return mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
 }
 
 /** Three draws: a kind of step, a node with a step of that kind, one of that node's steps of that kind. */

@@ -69,6 +69,12 @@ export function refusals(rep: { readonly nodes: readonly { readonly tcp?: { read
 }
 
 /** Lines of a node's log that are fires of `transition` (0 while the log does not exist). */
+/** An attack process's totals: the JSON of the last line it printed. */
+export function attackTotals<T>(stdout: unknown): T {
+  const said = String(stdout).trim().split('\n');
+  return JSON.parse(said[said.length - 1] ?? '{}') as T;
+}
+
 export function fires(log: string, transition: string): number {
   if (!existsSync(log)) return 0;
   return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"k":"fire"') && l.includes(`"t":"${transition}"`)).length;
