@@ -20,7 +20,7 @@ import { mommie } from './helpers/cli.js';
 import { exampleModels, loadProgram, loggedExampleRun, uniformDeployment } from './helpers/sim.js';
 
 /** Every example of specs/, specs/buggy/ and specs/certificates/ with a deploy file. */
-const EXAMPLES = ['specs', 'specs/buggy', 'specs/certificates'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mom')).sort().map((f) => `${d}/${f.slice(0, -4)}`))
+const EXAMPLES = ['specs', 'specs/buggy', 'specs/certificates', 'specs/forget'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mom')).sort().map((f) => `${d}/${f.slice(0, -4)}`))
   .filter((n) => existsSync(`${n}.mom`) && existsSync(`${n}.deploy`))
   // A deployment deploy-check refuses only for its certificates (none since issue 25 item 3; kept for the next such example).
   .filter((n) => !refusedOnlyForCertificates(n));

@@ -87,6 +87,8 @@ export interface NodeStats {
   aborted: number;
   delivered: number;
   duplicates: number;
+  /** Statements that arrived when the node could forget them already (issue 23): a late copy of one it forgot, absorbed, never learned again. */
+  absorbed: number;
   published: number;
   /** (statement, verifier) pairs handed on for sending: to the link, or held until a countersignature they need comes. */
   statementsSent: number;
@@ -107,7 +109,7 @@ export interface Completion {
 }
 
 export class RuntimeNode {
-  readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, published: 0, statementsSent: 0, firedBy: {} };
+  readonly stats: NodeStats = { fired: 0, inputs: 0, timeouts: 0, aborted: 0, delivered: 0, duplicates: 0, absorbed: 0, published: 0, statementsSent: 0, firedBy: {} };
   readonly link: ReliableLink;
   readonly outbox: Outbox;
   readonly fetcher: Fetcher;
@@ -260,8 +262,10 @@ export class RuntimeNode {
     if (this.stopped) return learned;
     for (const o of statements) {
       const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
-      if (!this.recordingCalls(() => this.opts.machine.learn(s))) {
-        this.stats.duplicates++;
+      const r = this.recordingCalls(() => this.opts.machine.receive(s));
+      if (r !== 'learned') {
+        if (r === 'absorbed') this.stats.absorbed++;
+        else this.stats.duplicates++;
         continue;
       }
       learned.add(o);

@@ -73,6 +73,8 @@ export interface SimRunOptions {
   readonly wireAttacks?: boolean;
   /** Run the nodes' transitions with the interpreter (`--reference`) instead of the compiled core. */
   readonly reference?: boolean;
+  /** Told the running nodes once they are built (a benchmark samples their counts with onProgress). */
+  readonly onNodes?: (nodes: readonly RuntimeNode[]) => void;
 }
 
 export interface Violation {
@@ -260,6 +262,7 @@ export function runSimulation(opts: SimRunOptions): SimRunResult {
     });
   }
 
+  opts.onNodes?.(nodes);
   for (const n of nodes) n.start();
   const workload = new Workload(nodes, system, opts.requests, opts.concurrency ?? 1);
   const latencies: number[] = [];

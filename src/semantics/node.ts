@@ -29,6 +29,7 @@ import { EvalError } from './errors.js';
 import type { EvalEnv } from './eval.js';
 import { describeBinding, instanceKey, instanceValues } from './instance.js';
 import { KnownIndex } from './known-index.js';
+import { coveringMember, NodeForgetting, type ForgetVerdict } from './forget-node.js';
 import type { CompiledTransition } from './compiled/core.js';
 import { masked, type MatchOptions, type PatternMatch, type Pin } from './match.js';
 import { flattenAnd, patternExprs } from './pattern-plan.js';
@@ -90,6 +91,8 @@ interface Trigger {
   dirty: boolean;
   /** The transition compiled (undefined under --reference: the interpreter runs it). */
   readonly compiled: CompiledTransition | undefined;
+  /** Per pattern, the FORGET member that covers it (forget-node.ts, coveringMember), -1 for none. */
+  readonly covers: readonly number[];
 }
 
 /**
@@ -194,6 +197,15 @@ export class NodeMachine {
   private readonly progressOf = new Map<A.Pattern, CompiledTransition>();
   /** What a newly known statement wakes, by record type (set once the triggers are built). */
   private readonly wakes: Map<string, Wakes>;
+  /** The role's FORGET members at work (issue 23 item 4); undefined when it forgets nothing. */
+  private readonly forgetting: NodeForgetting | undefined;
+  /**
+   * Fire-once entries that go when a statement of a record is forgotten
+   * under a FORGET member, by `member|record key`: the member covers a
+   * pattern of the instance (coveringMember), so the instance can never be
+   * enabled again.
+   */
+  private readonly droppable = new Map<string, string[]>();
 
   constructor(
     readonly system: System,
@@ -207,6 +219,8 @@ export class NodeMachine {
     const initial = (e: A.Expr): Value => (core === undefined ? system.ev.eval(e, env) : core.initialValue(e, node.name));
     this.vars = node.role.vars.map((v) => system.ev.checkDomain(initial(v.decl.init), v.domain, `the initial value of ${v.name}`, v.decl.init.span));
     const varIdx = system.varIndexOf(node.role.name);
+    this.forgetting = NodeForgetting.of(node.role, system.ev, system.matcher, system.model.everyone, node.name, varIdx);
+    const forgets = node.role.forgets;
     node.role.transitions.forEach((info, index) => {
       const decl = info.decl;
       const input = isInputTransition(decl);
@@ -238,6 +252,7 @@ export class NodeMachine {
       const t: Trigger = {
         info, decl, index, input, timeout: decl.kind === 'timeout', staticGuard,
         readsVars, readsTypes, unlessDynamic, sources, freeCombos, pending: new Map(), dirty: false, compiled,
+        covers: forgets.length === 0 ? [] : decl.patterns.map((p) => coveringMember(forgets, p)),
       };
       this.triggers.push(t);
       this.byName.set(info.name, t);
@@ -260,6 +275,15 @@ export class NodeMachine {
 
   get handledCount(): number {
     return this.handled.size;
+  }
+
+  /** What forgetting has done and holds (undefined when the role forgets nothing). */
+  get forgetCounts(): { readonly forgotten: number; readonly absorbed: number; readonly watching: number; readonly droppable: number } | undefined {
+    const f = this.forgetting;
+    if (f === undefined) return undefined;
+    let droppable = 0;
+    for (const l of this.droppable.values()) droppable += l.length;
+    return { ...f.counts, watching: f.watching, droppable };
   }
 
   get pendingCount(): number {
@@ -286,11 +310,92 @@ export class NodeMachine {
    * statement carries is known already).
    */
   learn(s: Statement): boolean {
-    if (!this.learnOne(s)) return false;
-    for (const c of carriedClosure(s.record)) {
-      if (!this.known.has(c.key)) this.learnOne(this.statement(c.issuer, c.verifiers, c.auditors, c.record));
+    return this.receive(s) === 'learned';
+  }
+
+  /**
+   * `learn`, saying why not: `known` for a duplicate, `absorbed` for a
+   * statement this node may forget already (forgotten before, and stable
+   * conditions stay true: a late copy or a retransmission) that carries
+   * nothing it may not forget. Absorbing one is Deliver putting it straight
+   * into forgotten with no other effect, or not delivering it yet: either
+   * way nothing a transition sees changes (ForgetUnobservable), and nothing
+   * is logged.
+   */
+  receive(s: Statement): 'learned' | 'known' | 'absorbed' {
+    if (this.known.has(s.key)) return 'known';
+    const fg = this.forgetting;
+    if (fg === undefined) {
+      this.learnOne(s);
+      for (const c of carriedClosure(s.record)) {
+        if (!this.known.has(c.key)) this.learnOne(this.statement(c.issuer, c.verifiers, c.auditors, c.record));
+      }
+      return 'learned';
     }
-    return true;
+    const carried = carriedClosure(s.record)
+      .filter((c) => !this.known.has(c.key))
+      .map((c) => this.statement(c.issuer, c.verifiers, c.auditors, c.record))
+      // A carried statement the node may forget is not learned (Deliver leaves out what it forgot).
+      .filter((c) => !fg.names(c.record.type) || this.judge(c).kind !== 'now');
+    if (carried.length === 0 && fg.names(s.record.type) && this.judge(s).kind === 'now') {
+      fg.counts.absorbed++;
+      return 'absorbed';
+    }
+    const fresh = [s];
+    this.learnOne(s);
+    for (const c of carried) if (this.learnOne(c)) fresh.push(c);
+    this.forgetAmong(fresh);
+    return 'learned';
+  }
+
+  /** What the FORGET members say of `s` now; a condition that fails to evaluate keeps the statement. */
+  private judge(s: Statement): ForgetVerdict {
+    try {
+      return this.forgetting!.verdict(s, this.vars);
+    } catch (e) {
+      if (e instanceof EvalError) return { kind: 'never' };
+      throw e;
+    }
+  }
+
+  /**
+   * The end of a step that learned `fresh` or changed variables: each of
+   * these statements the node may forget now leaves the known set and the
+   * indexes; the others are filed under what blocks them.
+   */
+  private forgetAmong(list: Iterable<Statement>): void {
+    const fg = this.forgetting!;
+    const gone: { s: Statement; members: readonly number[] }[] = [];
+    for (const s of list) {
+      if (!this.known.has(s.key) || !fg.names(s.record.type)) continue;
+      const v = this.judge(s);
+      if (v.kind === 'now') gone.push({ s, members: v.members });
+      else if (v.kind === 'wait') fg.file(s, v.watches);
+    }
+    if (gone.length === 0) return;
+    const types = new Set<string>();
+    for (const { s, members } of gone) {
+      if (!this.known.remove(s)) continue;
+      fg.counts.forgotten++;
+      types.add(s.record.type);
+      for (const m of members) {
+        const k = `${m}|${s.record.key}`;
+        const dead = this.droppable.get(k);
+        if (dead === undefined) continue;
+        for (const i of dead) this.handled.delete(i);
+        this.droppable.delete(k);
+      }
+    }
+    // Candidates pinned to a forgotten statement (or a quorum group none of whose statements is left) can never fire.
+    for (const type of types) {
+      for (const { t, i, quorum, multivalent } of this.wakes.get(type)?.patterns ?? []) {
+        for (const c of t.pending.values()) {
+          const pin = c.pins[i];
+          if (pin === undefined) continue;
+          if (pin.kind === 'stmt' ? !this.known.has(pin.stmt.key) : quorum && multivalent.length === 0 && this.known.knownWithRecord(type, pin.identityKey).length === 0) t.pending.delete(c.key);
+        }
+      }
+    }
   }
 
   private learnOne(s: Statement): boolean {
@@ -428,6 +533,13 @@ export class NodeMachine {
     }
     this.handled.add(e.instance);
     t.pending.delete(e.candidate);
+    t.covers.forEach((m, i) => {
+      if (m < 0) return;
+      const k = `${m}|${e.matches[i]!.identity.key}`;
+      const list = this.droppable.get(k);
+      if (list === undefined) this.droppable.set(k, [e.instance]);
+      else list.push(e.instance);
+    });
     const changes: VarChange[] = [];
     const names = this.system.roleVars(this.node.role!).names;
     vars.forEach((v, i) => {
@@ -441,6 +553,12 @@ export class NodeMachine {
     for (const s of published) {
       if (this.carriesCertificates) this.issued.add(s.key);
       if (s.verifiers.includes(this.node.name)) this.learn(s);
+    }
+    const fg = this.forgetting;
+    if (fg !== undefined && changes.length > 0) {
+      const woken = new Set<Statement>();
+      for (const c of changes) fg.wake(c.index, c.after, woken);
+      this.forgetAmong(woken);
     }
     return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: after() };
   }
@@ -606,6 +724,8 @@ export class NodeMachine {
   /** The full check of one candidate, as the checker decides enabledness. */
   private check(t: Trigger, c: Pending): Enabled | 'dead' | 'disabled' {
     if (c.instance !== undefined && (this.handled.has(c.instance) || this.setAside.has(c.instance))) return 'dead';
+    // A pinned statement the node forgot never comes back.
+    if (this.forgetting !== undefined && c.pins.some((p) => p?.kind === 'stmt' && !this.known.has(p.stmt.key))) return 'dead';
     const search = this.search(t, c.params);
     let result: Enabled | 'dead' | 'disabled' = 'disabled';
     try {
