@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { isIP } from 'node:net';
+import { availableParallelism, hostname } from 'node:os';
 import { checkFile } from '../analysis/frontend.js';
 import type { ModelResult, VerifyResult } from '../check/result.js';
 import { simulateModel } from '../check/simulate.js';
@@ -8,6 +9,7 @@ import type { Progress } from '../check/search.js';
 import { WorkerFailure } from '../check/parallel.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { TlcFailure, verifyModelWithTlc, type TlcTools } from '../tlc/engine.js';
+import { TLC_DEFAULT_PORT, type DistributedOptions } from '../tlc/distributed.js';
 import { resolveTlc } from '../tools/resolve.js';
 import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
@@ -46,6 +48,16 @@ Options:
                           spill to files in the temporary directory, removed
                           at the end
   --heap MB               TLC's Java heap (-Xmx), in MiB
+  --distributed           with --engine tlc: TLC's server and workers over Java
+                          RMI (docs/tlc.md). The server waits for workers and
+                          prints the command a worker host runs. Safety only:
+                          each PROPERTY is reported not checked (exit 4)
+  --local-workers K       with --distributed: start K workers on this machine
+  --bind ADDR             with --distributed: the address the server listens on
+                          (default 127.0.0.1; RMI has no authentication, so
+                          only on a network you trust)
+  --port P                with --distributed: the server's RMI port (default
+                          10997, TLC's; 0 picks a free one)
   --json                  print the full result as JSON on stdout
   --reporter junit        write a JUnit XML report (needs --out)
   --reporter html         write a self-contained HTML report (needs --out): the
@@ -148,6 +160,35 @@ function simulationOf(v: Readonly<Record<string, unknown>>, out: Parameters<Comm
   return { walks: walks!, seed, ...(depth !== undefined ? { depth } : {}) };
 }
 
+/** --distributed [--local-workers K] [--bind ADDR] [--port P], checked against the other options. */
+function distributedOf(v: Readonly<Record<string, unknown>>, engine: string, out: Parameters<Command['run']>[1]): DistributedOptions | undefined | 'bad' {
+  const say = (s: string): 'bad' => {
+    out.stderr(`mommie verify: ${s}`);
+    return 'bad';
+  };
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+  if (v['distributed'] !== true) {
+    const stray = ['local-workers', 'bind', 'port'].find((k) => v[k] !== undefined);
+    return stray === undefined ? undefined : say(`--${stray} goes with --distributed`);
+  }
+  if (engine !== 'tlc') return say('--distributed runs TLC\'s server and workers: give --engine tlc');
+  const clash = ['workers', 'continue', 'simulate', 'reference', 'por', 'in-process'].find((k) => v[k] !== undefined);
+  if (clash !== undefined) return say(`--${clash} does not apply to distributed TLC${clash === 'workers' ? ' (each worker uses its own host\'s cores; start more with --local-workers K)' : ''}`);
+  const workersText = str('local-workers');
+  const localWorkers = workersText === undefined ? 0 : Number(workersText);
+  if (!Number.isSafeInteger(localWorkers) || localWorkers < 0 || localWorkers > 64) return say(`--local-workers ${workersText}: a whole number from 0 to 64`);
+  const portText = str('port');
+  const port = portText === undefined ? TLC_DEFAULT_PORT : Number(portText);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) return say(`--port ${portText}: a port number (0 picks a free one)`);
+  const bind = str('bind') ?? '127.0.0.1';
+  const loopback = bind === '127.0.0.1' || bind === '::1' || bind === 'localhost';
+  if (isIP(bind) === 0 && bind !== 'localhost') return say(`--bind ${bind}: an IP address this host has`);
+  if (!loopback) out.stderr(`warning: TLC's RMI server on ${bind}:${port} has no authentication: anyone who reaches it can join as a worker or talk to it; use it only on a network you trust`);
+  // Workers call the server back at the address in its stubs: a wildcard address names no host.
+  const advertise = bind === '0.0.0.0' || bind === '::' ? hostname() : bind;
+  return { bind, advertise, port, localWorkers };
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'model-check a program with the built-in checker',
@@ -164,6 +205,10 @@ export const verifyCommand: Command = {
         'in-process': { type: 'boolean' },
         'level-memory': { type: 'string' },
         heap: { type: 'string' },
+        distributed: { type: 'boolean' },
+        'local-workers': { type: 'string' },
+        bind: { type: 'string' },
+        port: { type: 'string' },
         json: { type: 'boolean' },
         reporter: { type: 'string' },
         out: { type: 'string', short: 'o' },
@@ -232,6 +277,8 @@ export const verifyCommand: Command = {
 
     const simulation = simulationOf(v, out);
     if (simulation === 'bad') return EXIT.BAD_INPUT;
+    const distributed = distributedOf(v, engineWanted, out);
+    if (distributed === 'bad') return EXIT.BAD_INPUT;
 
     const file = cl.positionals[0]!;
     const fe = checkFile(file);
@@ -337,6 +384,7 @@ export const verifyCommand: Command = {
               ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
               ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
               isInterrupted: () => interrupted,
+              ...(distributed !== undefined ? { distributed: { ...distributed, onServerReady: (cmd: string) => out.stderr(`[${m}] TLC server listening on ${distributed.bind}; a worker host runs:\n  ${cmd}`) } } : {}),
             }),
           );
         } else if (simulation !== undefined) {

@@ -23,6 +23,8 @@ import { System, type Action } from '../semantics/system.js';
 import { translate } from '../tla/module.js';
 import { tlaName } from '../tla/names.js';
 import { runTlcProcess, type TlcTools } from './run.js';
+import { runDistributedTlc, type DistributedOptions } from './distributed.js';
+import { attributeUnnamed, type Attributed } from './unnamed.js';
 import type { Finding, TlcResult, Trace as TlcTrace } from './result.js';
 import { mapTrace } from './trace-map.js';
 
@@ -37,7 +39,12 @@ export interface TlcRunOptions {
   readonly timeoutMs?: number;
   readonly onProgress?: (model: string, p: { generated: number; distinct: number; queue: number; depth: number; seconds: number; statesPerSecond: number }) => void;
   readonly isInterrupted?: () => boolean;
+  /** TLC's server and workers over RMI (distributed.ts) instead of one TLC process. */
+  readonly distributed?: DistributedOptions & { readonly onServerReady?: (workerCommand: string) => void };
 }
+
+/** Why a distributed run leaves temporal properties unknown. */
+export const DISTRIBUTED_NO_LIVENESS = 'not checked: distributed TLC checks no temporal properties (use TLC on one machine or the built-in engine)';
 
 export class TlcFailure extends Error {}
 
@@ -51,24 +58,30 @@ export async function verifyModelWithTlc(program: CheckedProgram, source: Source
     const files = translate(program, source, { models: [modelName], deadlock: opts.deadlock, symmetry: opts.symmetry });
     for (const [name, text] of files.files) writeFileSync(join(dir, name), text);
     const mc = `MC_${files.moduleName}_${modelName}`;
-    const r = await runTlcProcess(tools, {
+    const onEvent = (e: Parameters<NonNullable<Parameters<typeof runTlcProcess>[1]['onEvent']>>[0]): void => {
+      if (e.kind === 'progress' && opts.onProgress !== undefined) {
+        const seconds = (Date.now() - started) / 1000;
+        const d = e.progress.distinct ?? 0;
+        opts.onProgress(modelName, { generated: e.progress.generated, distinct: d, queue: e.progress.queue ?? 0, depth: e.progress.depth, seconds, statesPerSecond: d / Math.max(seconds, 1e-3) });
+      }
+    };
+    const common = {
       cwd: dir,
       module: mc,
       config: `${mc}.cfg`,
       metadir: join(dir, 'meta'),
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.heapMB !== undefined ? { heapMB: opts.heapMB } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      continueAfterViolation: opts.continueAfterViolation,
       ...(opts.isInterrupted !== undefined ? { isInterrupted: opts.isInterrupted } : {}),
-      onEvent: (e) => {
-        if (e.kind === 'progress' && opts.onProgress !== undefined) {
-          const seconds = (Date.now() - started) / 1000;
-          const d = e.progress.distinct ?? 0;
-          opts.onProgress(modelName, { generated: e.progress.generated, distinct: d, queue: e.progress.queue ?? 0, depth: e.progress.depth, seconds, statesPerSecond: d / Math.max(seconds, 1e-3) });
-        }
-      },
-    });
+      onEvent,
+    };
+    const d = opts.distributed;
+    let workerFailure: string | undefined;
+    const r =
+      d !== undefined
+        ? await runDistributedTlc(tools, { ...common, ...d, deadlock: opts.deadlock }).then((x) => ((workerFailure = x.workerFailure), x))
+        : await runTlcProcess(tools, { ...common, ...(opts.workers !== undefined ? { workers: opts.workers } : {}), continueAfterViolation: opts.continueAfterViolation });
+    if (workerFailure !== undefined) throw new TlcFailure(workerFailure);
     const { parsed, stderr } = r;
     const peakMiB = r.peakRssMiB;
     const seconds = (Date.now() - started) / 1000;
@@ -115,6 +128,23 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
     return renderer.trace({ states: m.states, actions: m.actions }, m.loopsTo);
   };
   const findings = t.findings;
+  const bare = findings.find((f) => f.kind === 'unnamed');
+  let attributed: Extract<Attributed, { ok: true }> | undefined;
+  if (bare !== undefined && bare.kind === 'unnamed') {
+    const a = attributeUnnamed(program, system, bare.trace, opts.deadlock);
+    if (!a.ok) throw new TlcFailure(`${a.reason}; TLC printed a trace of ${bare.trace.states.length} state(s) without naming what it violates`);
+    attributed = a;
+  }
+  /** The violation a bare trace was found to show, as a result for `name` of `kind`. */
+  const fromBare = (name: string, kind: PropertyResult['kind']): PropertyResult | undefined => {
+    const w = attributed?.what;
+    if (attributed === undefined || w === undefined || w.kind === 'evaluation') return undefined;
+    const matchesName = w.kind === 'deadlock' ? kind === 'deadlock' : w.name === name && (w.kind === 'invariant') === (kind === 'invariant');
+    if (!matchesName) return undefined;
+    const rebuilt = attributed.rebuilt ? 'TLC printed only the last step; the behaviour before it was rebuilt by the built-in semantics' : undefined;
+    const detail = [w.kind === 'deadlock' ? 'a state with no enabled step' : w.detail, rebuilt].filter((x) => x !== undefined).join('; ');
+    return { name, kind, verdict: 'violated', ...(detail !== '' ? { detail } : {}), trace: renderer.trace({ states: attributed.states, actions: attributed.actions }) };
+  };
   const typeViolation = findings.find((f) => f.kind === 'invariant' && f.name === 'TypeOK');
   if (typeViolation !== undefined) {
     // Every value the semantics writes is checked against its type, so TypeOK failing means the translation wrote something else.
@@ -163,31 +193,41 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   const props: PropertyResult[] = [];
   for (const name of model.invariants) {
     const f = invariantOf(name);
-    if (f !== undefined && f.kind === 'invariant') props.push({ name, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    const b = fromBare(name, 'invariant');
+    if (b !== undefined) props.push(b);
+    else if (f !== undefined && f.kind === 'invariant') props.push({ name, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(f.trace)) });
     else props.push(complete ? { name, kind: 'invariant', verdict: 'holds' } : { name, kind: 'invariant', verdict: 'unknown', detail: stopped });
   }
   for (const name of model.properties) {
     const f = propertyOf(name);
-    if (f !== undefined && f.kind === 'property') props.push({ name, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    if (opts.distributed !== undefined) props.push({ name, kind: 'property', verdict: 'unknown', detail: DISTRIBUTED_NO_LIVENESS });
+    else if (f !== undefined && f.kind === 'property') props.push({ name, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
     else if (complete && temporalStop) props.push({ name, kind: 'property', verdict: 'unknown', detail: 'TLC stops checking temporal properties at the first behaviour that violates one' });
     else props.push(complete ? { name, kind: 'property', verdict: 'holds' } : { name, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (system.forgets) {
     const u = invariantOf(FORGET_UNOBSERVABLE);
-    if (u !== undefined && u.kind === 'invariant') props.push({ name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(u.trace)) });
+    const bu = fromBare(FORGET_UNOBSERVABLE, 'invariant');
+    const bs = fromBare(FORGET_STABLE, 'property');
+    if (bu !== undefined) props.push(bu);
+    else if (u !== undefined && u.kind === 'invariant') props.push({ name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'violated', ...traceField(traceOf(u.trace)) });
     else props.push(complete ? { name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'holds' } : { name: FORGET_UNOBSERVABLE, kind: 'invariant', verdict: 'unknown', detail: stopped });
     const st = findings.find(isForgetStable);
-    if (st !== undefined && st.kind === 'property') props.push({ name: FORGET_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
+    if (bs !== undefined) props.push(bs);
+    else if (st !== undefined && st.kind === 'property') props.push({ name: FORGET_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
     else props.push(complete ? { name: FORGET_STABLE, kind: 'property', verdict: 'holds' } : { name: FORGET_STABLE, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (opts.deadlock) {
     const f = findings.find((x) => x.kind === 'deadlock');
-    if (f !== undefined && f.kind === 'deadlock') props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', ...traceField(traceOf(f.trace)) });
+    const b = fromBare('Deadlock', 'deadlock');
+    if (b !== undefined) props.push(b);
+    else if (f !== undefined && f.kind === 'deadlock') props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', ...traceField(traceOf(f.trace)) });
     else props.push(complete ? { name: 'Deadlock', kind: 'deadlock', verdict: 'holds' } : { name: 'Deadlock', kind: 'deadlock', verdict: 'unknown', detail: stopped });
   }
   let error: EvaluationError | undefined;
   const evalErr = findings.find((f) => f.kind === 'evaluation-error');
   if (evalErr !== undefined && evalErr.kind === 'evaluation-error') error = evaluationError(program, source, system, evalErr, renderer);
+  if (attributed?.what.kind === 'evaluation') error = { ...describeFailure(program, source, attributed.what.failure), trace: renderer.trace({ states: attributed.states, actions: attributed.actions }) };
   const status = error !== undefined ? 'error' : props.some((p) => p.verdict === 'violated') ? 'violation' : timedOut ? 'limit' : t.verdict === 'success' ? 'complete' : 'limit';
   return {
     model: modelName,

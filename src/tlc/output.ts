@@ -275,6 +275,7 @@ export class TlcOutputParser {
       this.pending = '';
     }
     const framing = this.framer.finish();
+    this.claimOrphanTrace();
     const partial = this.snapshot(exitCode);
     const stopped = exitCode === undefined ? '' : this.stoppedBy(exitCode);
     if (this.framer.messageCount === 0 && framing === null) {
@@ -300,6 +301,18 @@ export class TlcOutputParser {
       return left({ kind: 'invalid', message: 'the TLC output parser built a result that does not match its own schema (a bug in mommie)', partial: null });
     }
     return right(valid.right);
+  }
+
+  /**
+   * A trace no finding claimed is kept as an `unnamed` finding, never
+   * dropped: distributed TLC's server prints its workers' errors as a bare
+   * trace, and a run that printed a counterexample must not read as clean.
+   */
+  private claimOrphanTrace(): void {
+    const t = this.orphanTrace;
+    this.orphanTrace = null;
+    if (t === null || this.discarding || t.states.length === 0) return;
+    this.findings.push({ kind: 'unnamed', message: 'TLC printed an error trace without saying what it violates', trace: t });
   }
 
   private stoppedBy(exitCode: number): string {

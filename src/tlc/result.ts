@@ -102,6 +102,13 @@ export const findingCodec = t.union([
   t.type({ kind: t.literal('invariant'), name: t.string, initial: t.boolean, message: t.string, trace: nullable(traceCodec) }),
   t.type({ kind: t.literal('property'), names: t.readonlyArray(t.string), temporal: t.boolean, initial: t.boolean, message: t.string, trace: nullable(traceCodec) }),
   t.type({ kind: t.literal('deadlock'), message: t.string, trace: nullable(traceCodec) }),
+  /**
+   * A trace TLC printed without saying what it shows. Distributed TLC's server
+   * does this for every error its workers raise (an invariant, a deadlock, an
+   * evaluation failure): the worker's message is lost and only the trace is
+   * printed. The reader must find out what the last state or step violates.
+   */
+  t.type({ kind: t.literal('unnamed'), message: t.string, trace: traceCodec }),
   t.type({
     kind: t.literal('assertion'),
     /** The second argument of Assert, as TLC printed it. */

@@ -74,12 +74,7 @@ export function privateJavaTmp(): string {
 
 async function runIn(tools: TlcTools, opts: TlcProcessOptions, javaTmp: string): Promise<TlcProcessRun> {
   const args = [
-    '-XX:+UseParallelGC',
-    `-Djava.io.tmpdir=${javaTmp}`,
-    // TLC groups digits by the JVM's locale; keep one format for the parser.
-    '-Duser.language=en',
-    '-Duser.country=US',
-    ...(opts.heapMB !== undefined ? [`-Xmx${opts.heapMB}m`] : []),
+    ...jvmOptions(javaTmp, opts.heapMB),
     '-cp', tools.jar, 'tlc2.TLC', '-tool',
     '-workers', String(opts.workers ?? 1),
     // TLC writes states/ and trace files next to the spec unless told otherwise.
@@ -92,7 +87,30 @@ async function runIn(tools: TlcTools, opts: TlcProcessOptions, javaTmp: string):
     '-lncheck', 'final',
     '-config', opts.config, opts.module,
   ];
-  const child = execa(tools.java, args, { cwd: opts.cwd, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
+  return runParsed(tools.java, args, opts);
+}
+
+/** The JVM options of every TLC process mommie starts. */
+export function jvmOptions(javaTmp: string, heapMB: number | undefined): string[] {
+  return [
+    '-XX:+UseParallelGC',
+    `-Djava.io.tmpdir=${javaTmp}`,
+    // TLC groups digits by the JVM's locale; keep one format for the parser.
+    '-Duser.language=en',
+    '-Duser.country=US',
+    ...(heapMB !== undefined ? [`-Xmx${heapMB}m`] : []),
+  ];
+}
+
+/** What `runParsed` needs of the options: where to run, for how long, and whom to tell. */
+export type ParsedRunOptions = Pick<TlcProcessOptions, 'cwd' | 'timeoutMs' | 'onEvent' | 'isInterrupted'>;
+
+/**
+ * Runs `java args` (a TLC main class in -tool mode), parsing its stdout as it
+ * arrives; the JVM is killed on timeout or when `isInterrupted` turns true.
+ */
+export async function runParsed(java: string, args: readonly string[], opts: ParsedRunOptions): Promise<TlcProcessRun> {
+  const child = execa(java, args, { cwd: opts.cwd, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let peak = 0;

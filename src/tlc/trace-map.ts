@@ -75,7 +75,8 @@ export class StateCanon {
     }
   }
 
-  private statement(id: number): string {
+  /** Canonical text of the interned statement `id`, as an element of pool or known. */
+  statement(id: number): string {
     return this.statementOf(this.system.interner.stmt(id));
   }
 
@@ -84,7 +85,8 @@ export class StateCanon {
     return `[${sortJoin([`issuer=m:${s.issuer}`, `verifiers=${set(s.verifiers)}`, `auditors=${set(s.auditors)}`, `record=${this.value(s.record)}`])}]`;
   }
 
-  private instance(id: number): string {
+  /** Canonical text of the interned trigger instance `id`, as an element of handled. */
+  instance(id: number): string {
     const i = this.system.interner.inst(id);
     return `<<${[`s${JSON.stringify(i.transition)}`, ...i.values.map((v) => this.value(v))].join(',')}>>`;
   }
@@ -108,7 +110,7 @@ export class StateCanon {
   }
 }
 
-function matches(ours: Map<string, string>, tlc: TraceState): boolean {
+export function matches(ours: Map<string, string>, tlc: TraceState): boolean {
   for (const v of tlc.variables) {
     const mine = ours.get(v.name);
     if (mine === undefined || mine !== canonTla(v.value)) return false;
