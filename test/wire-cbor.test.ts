@@ -70,4 +70,16 @@ describe('deterministic CBOR', () => {
     expect(d.ok).toBe(true);
     if (d.ok) expect(Object.keys(d.value as object)).toEqual(['__proto__']);
   });
+
+  it('a decoded map inherits nothing: no key of Object.prototype reads as present', () => {
+    const d = decodeCbor(encodeCbor({ kind: 'data' }));
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    const m = d.value as Record<string, unknown>;
+    for (const k of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      expect(m[k]).toBeUndefined();
+      expect(k in m).toBe(false);
+    }
+    expect(Object.keys(m)).toEqual(['kind']);
+  });
 });

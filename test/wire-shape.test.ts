@@ -1,6 +1,7 @@
-// The decoder checks a frame's shape with io-ts's `is` and only runs `decode`
-// (which builds a validation context for its error message) on a frame `is`
-// refuses. That is sound only if `is` and `decode` accept exactly the same
+// The decoder checks a frame's shape with a hand-written predicate
+// (src/wire/frame-shape.ts) and only runs io-ts's `decode` (which builds a
+// validation context for its error message) on a frame the predicate
+// refuses. That is sound only if both accept exactly the same
 // frames: this test holds the fast path (`frameShape`) equal to the
 // decode-only reference (`referenceShape`) on every kind of frame and on
 // thousands of structural mutations of them (fields of the wrong type,
@@ -22,6 +23,7 @@ import {
   type Frame,
   type WireItem,
 } from '../src/wire/frame.js';
+import { isFrameShape } from '../src/wire/frame-shape.js';
 
 const MUTATIONS = 6_000;
 
@@ -81,6 +83,10 @@ const replacements: readonly (() => Cbor | undefined)[] = [
   () => ({ to: 'r2', tag: bytes(32) }),
   () => 'data',
   () => 'ED25519',
+  // io-ts's record(Name, Seq) lets a key that is no Name hold anything: the hand-written check must too.
+  () => ({ '': 'x', r1: 2 }),
+  () => ({ r1: -1 }),
+  () => ({ kind: 'TTP', ttp: '', sig: bytes(64) }),
 ];
 
 function clone(c: Cbor): Cbor {
@@ -124,8 +130,34 @@ describe('frame shape: the fast path accepts exactly what io-ts decode accepts',
     for (const f of frames()) {
       const fast = frameShape(f);
       expect(fast.ok).toBe(true);
+      // Taken by the hand-written predicate itself, not by its io-ts fallback.
+      expect(isFrameShape(f)).toBe(true);
       expect(fast).toEqual(referenceShape(f));
     }
+  });
+
+  it('agrees on the corners random mutation rarely reaches', () => {
+    const data = frames()[0] as Record<string, Cbor>;
+    const cases: Cbor[] = [
+      // A key that is no Name may hold anything in a vector clock (io-ts's record(Name, Seq)); a Name must hold a Seq.
+      { ...data, vc: { '': 'x', r1: 2 } },
+      { ...data, vc: { ['x'.repeat(300)]: -1 } },
+      { ...data, vc: { r1: -1 } },
+      { ...data, vc: [] },
+      { ...data, vc: bytes(3) },
+      { ...data, sigs: [] },
+      { ...data, sigs: [{ alg: 'RSA', digests: [], sig: bytes(1) }] },
+      { ...data, sigs: [{ alg: 'RSA', digests: Array.from({ length: 257 }, () => digest(1)), sig: bytes(1) }] },
+      { ...data, items: [{ stmt: bytes(1), auth: { kind: 'PLAINTEXT' }, carried: [] }] },
+      { ...data, items: [{ stmt: bytes(1), auth: { kind: 'PLAINTEXT' }, carried: [{ kind: 'PLAINTEXT' }] }] },
+      { ...data, items: [{ stmt: bytes(1), auth: { kind: 'PLAINTEXT', sig: bytes(64) } }] },
+      { ...data, items: [{ stmt: bytes(1), auth: { kind: 'HMAC', tags: [{ to: 'r2', tag: bytes(1), extra: 1 }] } }] },
+      { ...data, items: [{ stmt: bytes(1), auth: bytes(2) }] },
+      { ...data, seq: Number.MAX_SAFE_INTEGER + 1 },
+    ];
+    for (const c of cases) expect(frameShape(c)).toEqual(referenceShape(c));
+    expect(isFrameShape(cases[0]!)).toBe(true);
+    expect(frameShape(cases[2]!).ok).toBe(false);
   });
 
   it(`agrees on ${MUTATIONS} structurally mutated frames, refusals with the same reason and detail`, () => {

@@ -58,6 +58,12 @@ export interface DeploymentTables {
 /** Resolutions a deployment remembers (runtime lookups; deploy-check asks far fewer). */
 const MAX_REMEMBERED_MECHANISMS = 4096;
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
@@ -98,13 +104,25 @@ export function makeDeployment(t: DeploymentTables): CheckedDeployment {
   // mechanismFor runs for every statement and verifier a node seals or opens,
   // and is a pure function of its arguments: remembered, up to a bound (the
   // auditor lists come from received statements, so their variety is the sender's choice).
-  const remembered = new Map<string, Mechanism | undefined>();
+  // By issuer, then verifier, then the auditor lists seen for the pair
+  // (compared element by element: a pair sees a handful of lists, and a key
+  // string joined from a list of every principal cost more than the lookup).
+  const remembered = new Map<string, Map<string, { readonly auditors: readonly string[]; readonly m: Mechanism | undefined }[]>>();
+  let rememberedCount = 0;
   const mechanismFor = (issuer: string, verifier: string, auditors: readonly string[]): Mechanism | undefined => {
-    const key = auditors.length === 0 ? `${issuer} ${verifier}` : `${issuer} ${verifier} ${auditors.join(' ')}`;
-    const hit = remembered.get(key);
-    if (hit !== undefined || remembered.has(key)) return hit;
+    let byVerifier = remembered.get(issuer);
+    const seen = byVerifier?.get(verifier);
+    if (seen !== undefined) {
+      for (const e of seen) if (sameList(e.auditors, auditors)) return e.m;
+    }
     const m = known(issuer, verifier) ? resolve(issuer, verifier, auditorsOf(auditors)) : undefined;
-    if (remembered.size < MAX_REMEMBERED_MECHANISMS) remembered.set(key, m);
+    if (rememberedCount < MAX_REMEMBERED_MECHANISMS) {
+      rememberedCount++;
+      if (byVerifier === undefined) remembered.set(issuer, (byVerifier = new Map()));
+      const entry = { auditors: [...auditors], m };
+      if (seen === undefined) byVerifier.set(verifier, [entry]);
+      else seen.push(entry);
+    }
     return m;
   };
   return {

@@ -260,6 +260,9 @@ export class RuntimeNode {
   private receive(from: string, statements: readonly OpenedStatement[], vc: VectorClock | undefined): Set<OpenedStatement> {
     const learned = new Set<OpenedStatement>();
     if (this.stopped) return learned;
+    // The frame's clock is merged once, at the first statement it delivers:
+    // merging it again for the next one changes nothing.
+    let clock = vc;
     for (const o of statements) {
       const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
       const r = this.recordingCalls(() => this.opts.machine.receive(s));
@@ -270,8 +273,14 @@ export class RuntimeNode {
       }
       learned.add(o);
       this.stats.delivered++;
-      if (vc !== undefined) for (const [k, v] of Object.entries(vc)) this.vc[k] = Math.max(this.vc[k] ?? 0, v);
-      this.emit({ k: 'deliver', n: ++this.events, s: statementJson(o), from, vc: this.tick() });
+      if (clock !== undefined) {
+        for (const k of Object.keys(clock)) this.vc[k] = Math.max(this.vc[k] ?? 0, clock[k]!);
+        clock = undefined;
+      }
+      const n = ++this.events;
+      // Without a trace the event is not built: only the clock moves.
+      if (this.opts.trace === undefined) this.advance();
+      else this.emit({ k: 'deliver', n, s: statementJson(o), from, vc: this.tick() });
       this.opts.observer?.step(this, { kind: 'deliver', statement: o });
     }
     return learned;
@@ -325,12 +334,16 @@ export class RuntimeNode {
     this.stats.firedBy[r.transition.name] = (this.stats.firedBy[r.transition.name] ?? 0) + 1;
     this.stats.published += r.published.length;
     const vc = this.tick();
-    // The step is on record before its statements leave the node.
-    this.emit({
-      k: 'fire', n: ++this.events, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
-      ch: r.changes.map((c) => [c.name, valueToJson(c.before), valueToJson(c.after)] as const),
-      pub: r.published.map(statementJson), vc, ...this.takeCalls(),
-    });
+    // The step is on record before its statements leave the node (an event is built only for a trace).
+    const n = ++this.events;
+    if (this.opts.trace === undefined) this.takeCalls();
+    else {
+      this.emit({
+        k: 'fire', n, t: r.transition.name, via, inst: r.instance, b: binding(r.binding),
+        ch: r.changes.map((c) => [c.name, valueToJson(c.before), valueToJson(c.after)] as const),
+        pub: r.published.map(statementJson), vc, ...this.takeCalls(),
+      });
+    }
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
     if (r.published.length > 0) this.commit();
     this.stats.statementsSent += this.outbox.publish(r.published, vc, this.progressOf(r));
@@ -368,8 +381,13 @@ export class RuntimeNode {
   }
 
   private tick(): VectorClock {
-    this.vc[this.name] = (this.vc[this.name] ?? 0) + 1;
+    this.advance();
     return { ...this.vc };
+  }
+
+  /** This node's own entry of its clock moves on by one event. */
+  private advance(): void {
+    this.vc[this.name] = (this.vc[this.name] ?? 0) + 1;
   }
 
   /**

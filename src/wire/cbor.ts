@@ -14,7 +14,7 @@
 /** A decoded or to-be-encoded CBOR item. */
 export type Cbor = number | string | boolean | Uint8Array | readonly Cbor[] | CborMap;
 
-/** A map with text keys. Decoded maps have no prototype, so no key is special. */
+/** A map with text keys. Decoded maps inherit nothing (DecodedMap), so no key is special. */
 export interface CborMap {
   readonly [key: string]: Cbor;
 }
@@ -301,6 +301,57 @@ class Fail {
   constructor(readonly error: CborError) {}
 }
 
+/**
+ * A decoded map: an object whose prototype is an empty object without a
+ * prototype, so that no key is special (nothing is inherited, `__proto__` is
+ * plain data) as with `Object.create(null)`, but which V8 keeps in its fast
+ * property mode (an object created without a prototype is a hash table: every
+ * field read of a decoded frame, and every listing of its keys, paid for it).
+ */
+const DecodedMap = function DecodedMap(): void {} as unknown as new () => Record<string, Cbor>;
+DecodedMap.prototype = Object.create(null) as object;
+
+/**
+ * Text on the wire is mostly short ASCII names (principals, record types,
+ * field and frame keys, enumeration values), decoded again in every frame.
+ * Each is built once and kept in a fixed table of slots by a hash of its
+ * bytes; a slot holds one text (a collision replaces it), and a hit is
+ * confirmed byte by byte, so no input can grow the table or get a wrong
+ * string back. The same string object comes back each time, which also
+ * makes it a cheaper key wherever it is looked up. ASCII is valid UTF-8 and
+ * decodes to itself; anything else goes through the strict decoder.
+ */
+const MAX_INTERNED_BYTES = 32;
+const INTERN_SLOTS = 1024;
+const internBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERN_SLOTS).fill(undefined);
+const internTexts: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+function internedAscii(buf: Uint8Array, at: number, n: number): string | undefined {
+  let h = n;
+  for (let i = 0; i < n; i++) {
+    const b = buf[at + i]!;
+    if (b >= 0x80) return undefined;
+    h = Math.imul(h ^ b, 16777619);
+  }
+  const slot = (h >>> 0) & (INTERN_SLOTS - 1);
+  const known = internBytes[slot];
+  if (known !== undefined && known.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (known[i] !== buf[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return internTexts[slot]!;
+  }
+  let s = '';
+  for (let i = 0; i < n; i++) s += String.fromCharCode(buf[at + i]!);
+  internBytes[slot] = buf.slice(at, at + n);
+  internTexts[slot] = s;
+  return s;
+}
+
 class Reader {
   pos = 0;
   constructor(private readonly buf: Uint8Array) {}
@@ -383,7 +434,15 @@ class Reader {
       case MAJOR_BYTES:
         return this.take(this.arg(info, start)).slice();
       case MAJOR_TEXT: {
-        const raw = this.take(this.arg(info, start));
+        const n = this.arg(info, start);
+        if (n <= MAX_INTERNED_BYTES && n <= this.remaining()) {
+          const s = internedAscii(this.buf, this.pos, n);
+          if (s !== undefined) {
+            this.pos += n;
+            return s;
+          }
+        }
+        const raw = this.take(n);
         try {
           return strictUtf8.decode(raw);
         } catch {
@@ -401,7 +460,7 @@ class Reader {
       case MAJOR_MAP: {
         const n = this.arg(info, start);
         if (n * 2 > this.remaining()) this.fail('truncated', `a map of ${n} entries in ${this.remaining()} bytes`, start);
-        const out: Record<string, Cbor> = Object.create(null) as Record<string, Cbor>;
+        const out = new DecodedMap();
         let prevKey: Uint8Array | undefined;
         for (let i = 0; i < n; i++) {
           const keyStart = this.pos;

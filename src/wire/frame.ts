@@ -27,12 +27,11 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import type { Authenticator } from './auth.js';
 import { decodeCbor, encodeCbor, isCborMap, type CborIn } from './cbor.js';
 import { orScratch, type FrameDropReason, type WireStats } from './stats.js';
+import { DIGEST_BYTES, isFrameShape, MAX_BATCH_DIGESTS, MAX_FETCH_DIGESTS, MAX_NAME_LENGTH, WIRE_VERSION } from './frame-shape.js';
 
-export const WIRE_VERSION = 1;
+export { DIGEST_BYTES, MAX_BATCH_DIGESTS, MAX_FETCH_DIGESTS, MAX_NAME_LENGTH, WIRE_VERSION };
 /** The largest frame sent or accepted, checked before any decoding. */
 export const MAX_FRAME_BYTES = 1 << 20;
-/** Principal names on the wire are at most this long (in UTF-16 units). */
-export const MAX_NAME_LENGTH = 255;
 
 export interface WireItem {
   /** The statement's canonical bytes (statement.ts). */
@@ -94,8 +93,6 @@ export interface BatchSignature {
   readonly sig: Uint8Array;
 }
 
-/** At most this many statements share one batch signature. */
-export const MAX_BATCH_DIGESTS = 256;
 
 /** Node name -> count of events; canonical like every map (keys sorted by encoding). */
 export type VectorClock = Readonly<Record<string, number>>;
@@ -180,16 +177,12 @@ export interface FetchedFrame {
   readonly unknown: readonly Uint8Array[];
 }
 
-/** At most this many digests in one fetch (and records plus unknown in one answer). */
-export const MAX_FETCH_DIGESTS = 256;
 
 export type Frame = DataFrame | AckFrame | HelloFrame | CountersignRequestFrame | CountersignReplyFrame | FetchFrame | FetchedFrame;
 
 /** The frames the reliable link numbers, acks and retransmits. */
 export type SequencedFrame = DataFrame | CountersignRequestFrame | CountersignReplyFrame | FetchFrame | FetchedFrame;
 
-/** Bytes of the SHA-256 digest that names a statement in a countersign reply. */
-export const DIGEST_BYTES = 32;
 
 export function dataFrame(from: string, to: string, seq: number, items: readonly WireItem[], vc?: VectorClock, sigs?: readonly BatchSignature[]): DataFrame {
   return { v: WIRE_VERSION, kind: 'data', from, to, seq, items, ...(vc === undefined ? {} : { vc }), ...(sigs === undefined || sigs.length === 0 ? {} : { sigs }) };
@@ -376,15 +369,16 @@ function codecFor(u: unknown): { ok: true; codec: ShapeCodec } | { ok: false; re
 
 /**
  * The frame a decoded CBOR item stands for, or why it stands for none.
- * io-ts's `is` accepts exactly what its `decode` accepts (no codec here
- * transforms its input), but builds no validation context: a well-formed
- * frame costs one walk, and only a refused one pays for decode's message.
- * test/wire-shape.test.ts holds it equal to `referenceShape` on fuzzed frames.
+ * frame-shape.ts's hand-written `isFrameShape` accepts exactly what the
+ * codecs' `decode` accepts (no codec here transforms its input), but builds
+ * no validation context: a well-formed frame costs one walk, and only a
+ * refused one pays for decode's message. test/wire-shape.test.ts holds it
+ * equal to `referenceShape` on fuzzed frames.
  */
 function shape(u: unknown): ShapeResult {
   const c = codecFor(u);
   if (!c.ok) return c;
-  if (c.codec.is(u)) return { ok: true, frame: u as Frame };
+  if (isFrameShape(u)) return { ok: true, frame: u as Frame };
   return decodedShape(c.codec, u);
 }
 

@@ -15,7 +15,7 @@ import { Buffer } from 'node:buffer';
 import type { Domain } from '../analysis/types.js';
 import type { RecordValue, Value } from '../semantics/value.js';
 import { makeRecord, makeSet, makeStatement } from '../semantics/value.js';
-import { compareBytes, compareCanonical, CborEncodeError, decodeCbor, Encoded, encodeCbor, isCborArray, type Cbor, type CborIn } from './cbor.js';
+import { compareCanonical, CborEncodeError, decodeCbor, encodeCbor, isCborArray, type Cbor } from './cbor.js';
 import type { WireSchema } from './schema.js';
 
 /** A statement as published: one issuer. Structurally a `Statement` of semantics/state.ts without id and key. */
@@ -79,36 +79,37 @@ function fail(code: StatementErrorCode, detail: string): never {
 // ---------------------------------------------------------------------------
 // Encoding
 
-/** A value's CBOR form and the statements it carries, transitively, in the order they appear in its bytes (repeats kept). */
-interface Enc {
-  readonly cbor: CborIn;
-  readonly carried: readonly EncodedStatement[];
-}
-
-const NOTHING_CARRIED: readonly EncodedStatement[] = [];
-
 /**
  * The CBOR form of a value; domain-free, since the value was checked first.
  * A carried statement is a byte string holding its own canonical bytes (so
  * the carrier's authenticator covers exactly them); its authenticator travels
  * beside the carrier's item (frame.ts `carried`), never inside these bytes.
+ * The statements it carries, transitively, are appended to `carried` in the
+ * order they appear in its bytes (repeats kept).
+ *
+ * A set's elements are ordered by their canonical encodings without encoding
+ * them one by one (compareCanonical gives the order of the bytes they encode
+ * to; test/wire-canonical.test.ts holds it to the encoded comparison), and the
+ * whole statement is encoded in one pass.
  */
-function valueEnc(v: Value): Enc {
+function valueEnc(v: Value, carried: EncodedStatement[]): Cbor {
   switch (typeof v) {
     case 'boolean':
     case 'number':
     case 'string':
-      return { cbor: v, carried: NOTHING_CARRIED };
+      return v;
     default:
       if (v.kind === 'record') {
-        const fields = v.fields.map(valueEnc);
-        return { cbor: [v.type, ...fields.map((f) => f.cbor)], carried: fields.flatMap((f) => f.carried) };
+        const out: Cbor[] = [v.type];
+        for (const f of v.fields) out.push(valueEnc(f, carried));
+        return out;
       }
       if (v.kind === 'statement') {
         const inner = bodyEnc(v);
-        return { cbor: inner.bytes, carried: [{ statement: bodyOf(v), bytes: inner.bytes }, ...inner.carried] };
+        carried.push({ statement: bodyOf(v), bytes: inner.bytes }, ...inner.carried);
+        return inner.bytes;
       }
-      return sortedSet(v.elems.map(valueEnc));
+      return sortedSet(v.elems, carried);
   }
 }
 
@@ -117,16 +118,26 @@ function bodyOf(s: StatementBody): StatementBody {
 }
 
 function bodyEnc(s: StatementBody): { readonly bytes: Uint8Array; readonly carried: readonly EncodedStatement[] } {
-  const r = valueEnc(s.record);
-  return { bytes: encodeCbor([s.issuer, sortedSet(s.verifiers.map(plain)).cbor, sortedSet(s.auditors.map(plain)).cbor, r.cbor]), carried: r.carried };
+  const carried: EncodedStatement[] = [];
+  const r = valueEnc(s.record, carried);
+  return { bytes: encodeCbor([s.issuer, sortedNames(s.verifiers), sortedNames(s.auditors), r]), carried };
 }
 
-const plain = (name: string): Enc => ({ cbor: name, carried: NOTHING_CARRIED });
+/** Names in canonical order (by their encodings). */
+function sortedNames(names: readonly string[]): string[] {
+  return names.length < 2 ? [...names] : [...names].sort(compareCanonical);
+}
 
-/** A set's elements in canonical order: each encoded once, sorted by bytes; what they carry in that order. */
-function sortedSet(elems: readonly Enc[]): Enc {
-  const sorted = elems.map((e) => ({ enc: new Encoded(encodeCbor(e.cbor)), carried: e.carried })).sort((a, b) => compareBytes(a.enc.bytes, b.enc.bytes));
-  return { cbor: sorted.map((e) => e.enc), carried: sorted.flatMap((e) => e.carried) };
+/** A set's elements in canonical order; what they carry appended in that order. */
+function sortedSet(elems: readonly Value[], carried: EncodedStatement[]): Cbor[] {
+  if (elems.every((e) => typeof e !== 'object')) return [...(elems as readonly Cbor[])].sort(compareCanonical);
+  const parts = elems.map((e) => {
+    const c: EncodedStatement[] = [];
+    return { cbor: valueEnc(e, c), carried: c };
+  });
+  parts.sort((a, b) => compareCanonical(a.cbor, b.cbor));
+  for (const p of parts) carried.push(...p.carried);
+  return parts.map((p) => p.cbor);
 }
 
 /** Each carried statement once, where it first appears: the order the item's `carried` authenticators follow. */
