@@ -15,6 +15,7 @@ import { runCheckerBench } from './checker.js';
 import { runCheckerCoreBench } from './checker-core.js';
 import { runCostBench } from './cost.js';
 import { runDurabilityBench } from './durability.js';
+import { runForgetBench } from './forget.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
@@ -42,6 +43,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'assertions', run: runAssertionsBench },
   { name: 'viewchange', run: runViewChangeBench },
+  { name: 'forget', run: runForgetBench },
 ];
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import type { CheckedProgram } from '../src/analysis/program.js';
 import type { Deployment } from '../src/deploy/deployment.js';
 import { loadDeployment } from '../src/deploy/load.js';
 import { generateKeyRings } from '../src/keys/ring.js';
-import { runSimulation, type SimRunResult } from '../src/runtime/sim-run.js';
+import { runSimulation, type SimRunOptions, type SimRunResult } from '../src/runtime/sim-run.js';
 import { WireCodec } from '../src/runtime/wire-codec.js';
 import { instantiateRun, withClients, type ModelInstance } from '../src/semantics/model.js';
 import type { Value } from '../src/semantics/value.js';
@@ -16,14 +16,14 @@ export interface SimSetup {
   readonly model: ModelInstance;
   readonly deployment: Deployment;
   /** One run of `requests`; `onCodec` sees each node's codec (its crypto counts); `reference` runs the interpreter instead of the compiled core. */
-  run(requests: number, onCodec?: (c: WireCodec) => void, reference?: boolean): SimRunResult;
+  run(requests: number, onCodec?: (c: WireCodec) => void, reference?: boolean, watch?: Pick<SimRunOptions, 'onNodes' | 'onProgress'>): SimRunResult;
 }
 
-export async function simSetup(program: CheckedProgram, deployPath: string, clients: number): Promise<SimSetup> {
+export async function simSetup(program: CheckedProgram, deployPath: string, clients: number, overrides: ReadonlyMap<string, Value> = new Map()): Promise<SimSetup> {
   const dep = loadDeployment(deployPath, program);
   if (!dep.ok || dep.deployment === undefined) throw new Error(`${deployPath}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
   const deployment = dep.deployment;
-  const inst = instantiateRun(program, new Map<string, Value>(deployment.constants));
+  const inst = instantiateRun(program, new Map<string, Value>([...deployment.constants, ...overrides]));
   if (!inst.ok) throw inst.error;
   const model = withClients(inst.instance, clients);
   if ('available' in model) throw new Error(`${program.name} has ${model.available} clients`);
@@ -33,8 +33,9 @@ export async function simSetup(program: CheckedProgram, deployPath: string, clie
   return {
     model,
     deployment,
-    run: (requests, onCodec, reference) =>
+    run: (requests, onCodec, reference, watch) =>
       runSimulation({
+        ...watch,
         model, seed: 1, requests, concurrency: 16, invariants: false, maxTimeMs: 1e12, quiesceMs: 0, reference: reference === true,
         codecFor: (n) => {
           const c = new WireCodec(rings.get(n)!, deployment, schema.schema);

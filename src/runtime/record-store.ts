@@ -69,6 +69,11 @@ export class RecordStore {
     private readonly counts: DigestCounts,
   ) {}
 
+  /** Records indexed by digest now (only where a DIGEST rule may ask for one). */
+  get indexedRecords(): number {
+    return this.records.size;
+  }
+
   /** Digested items held now. */
   get heldItems(): number {
     return this.held.length;

@@ -252,6 +252,13 @@ export class WireCodec implements FrameCodec {
     return this.store.heldItems;
   }
 
+  /** What the codec holds now, for the forget bench: records indexed by digest, held digested items, authenticators kept to carry statements on, statements awaiting a countersignature. */
+  get retained(): { readonly records: number; readonly held: number; readonly kept: number; readonly awaiting: number } {
+    let awaiting = 0;
+    for (const a of this.awaiting.values()) awaiting += a.size;
+    return { records: this.store.indexedRecords, held: this.store.heldItems, kept: this.kept.size, awaiting };
+  }
+
   frame(to: string, seq: number, m: Message): Uint8Array {
     switch (m.kind) {
       case 'data':

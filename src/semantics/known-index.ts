@@ -72,6 +72,20 @@ export class KnownIndex implements MatchWorld {
     return true;
   }
 
+  /** Entries in the indexes (each list member and each key), for the forget bench: what a node holds besides the statements. */
+  indexEntries(): number {
+    let n = this.byType.size + this.byRecord.size;
+    for (const l of this.byType.values()) n += l.length;
+    for (const l of this.byRecord.values()) n += l.length;
+    for (const fields of this.byField.values()) {
+      for (const m of fields) {
+        n += m.size;
+        for (const l of m.values()) n += l.length;
+      }
+    }
+    return n;
+  }
+
   all(): IterableIterator<Statement> {
     return this.byKey.values();
   }

@@ -27,6 +27,11 @@ export class ValueMap<T> {
     return typeof v === 'object' ? this.obj.delete(v.key) : this.prim.delete(v);
   }
 
+  *values(): IterableIterator<T> {
+    yield* this.prim.values();
+    yield* this.obj.values();
+  }
+
   get size(): number {
     return this.prim.size + this.obj.size;
   }
