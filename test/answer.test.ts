@@ -3,12 +3,18 @@
 // condition and names the variables it relies on; the semantics evaluates it
 // over a node's state; and on every reachable state of a model with two
 // requests in flight, a call once answered stays answered, with the result
-// of the reply that answered it at the step that answered it.
+// of the reply that answered it at the step that answered it. Both engines
+// check AnswerStable (the variables the condition relies on never go back)
+// and, in a model with liveness, CallsAnswered (every call is answered):
+// test/fixtures/answer/AnswerGoesBack.mom and AnswerNever.mom are caught by
+// each, the built-in search, its --simulate walks and TLC.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isRight } from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveTlc } from '../src/tools/resolve.js';
 import { checkFile } from '../src/analysis/frontend.js';
 import { answerOf } from '../src/semantics/answer.js';
 import { instantiate } from '../src/semantics/model.js';
@@ -17,6 +23,10 @@ import { System } from '../src/semantics/system.js';
 import { decodedVerify, mommie, ROOT } from './helpers/cli.js';
 
 const FILE = join('test', 'fixtures', 'answer', 'PBCounterAnswer.mom');
+const GOES_BACK = join('test', 'fixtures', 'answer', 'AnswerGoesBack.mom');
+const NEVER = join('test', 'fixtures', 'answer', 'AnswerNever.mom');
+const hasTlc = isRight(await resolveTlc());
+if (!hasTlc) console.log('SKIPPED: TLC\'s side of AnswerStable and CallsAnswered did not run: TLC is not installed (TLA2TOOLS_JAR)');
 const dir = mkdtempSync(join(tmpdir(), 'mommie-answer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,12 +39,14 @@ describe('ANSWER in the analysis', () => {
     expect(r.program!.roles.get('Client')!.transitions.find((t) => t.name === 'Accept')!.answer).toBeUndefined();
   });
 
-  it('changes nothing the checker explores: the same states and verdicts as the program without it', async () => {
+  it('changes nothing the checker explores: the same states and verdicts as the program without it, and both checks hold', async () => {
     const without = join(dir, 'PBCounterAnswer.mom');
     writeFileSync(without, readFileSync(join(ROOT, FILE), 'utf8').replace('    ANSWER WHEN answered > id VALUE lastRes\n', ''));
     const [a, b] = await Promise.all([FILE, without].map(async (f) => decodedVerify(await mommie(['verify', f, '-m', 'TwoRequests', '--json', '-q']))));
     expect(a!.models[0]!.stats.distinct).toBe(b!.models[0]!.stats.distinct);
-    expect(a!.models[0]!.properties.map((p) => p.verdict)).toEqual(b!.models[0]!.properties.map((p) => p.verdict));
+    // The same verdicts, and ANSWER's two checks besides (TwoRequests checks a liveness property).
+    const with_ = a!.models[0]!.properties.map((p) => [p.name, p.verdict]);
+    expect(with_).toEqual([...b!.models[0]!.properties.map((p) => [p.name, p.verdict]), ['AnswerStable', 'holds'], ['CallsAnswered', 'holds']]);
     expect(a!.models[0]!.status).toBe('complete');
   });
 });
@@ -75,5 +87,43 @@ describe('ANSWER in the semantics', () => {
       }
     }
     expect(answeredSteps).toBeGreaterThan(0);
+  });
+});
+
+describe('AnswerStable and CallsAnswered in both engines', () => {
+  const verdicts = (r: Awaited<ReturnType<typeof mommie>>) => decodedVerify(r).models[0]!.properties.map((p) => [p.name, p.verdict]);
+  const engines = ['builtin', ...(hasTlc ? ['tlc'] : [])] as const;
+
+  it.each(engines)('%s: a variable the ANSWER condition relies on goes back: AnswerStable violated at that step', { timeout: 120_000 }, async (engine) => {
+    const r = await mommie(['verify', GOES_BACK, '--json', '-q', '--engine', engine, ...(engine === 'tlc' ? ['--workers', '1'] : ['--in-process'])], { timeoutMs: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const p = decodedVerify(r).models[0]!.properties.find((x) => x.name === 'AnswerStable')!;
+    expect(p.verdict).toBe('violated');
+    if (engine === 'builtin') expect(p.detail).toContain('Client.answered went from 1 to 0');
+    const steps = p.trace!.steps;
+    expect(steps.length).toBe(7);
+    expect(steps[6]!.action).toMatchObject({ kind: 'fire', node: 'c1', transition: 'Reset' });
+    expect(p.trace!.loopsTo).toBeUndefined();
+    // Its model checks no liveness property: CallsAnswered is not checked.
+    expect(decodedVerify(r).models[0]!.properties.map((x) => x.name)).toEqual(['Bounded', 'AnswerStable']);
+  });
+
+  it.each(engines)('%s: a call never answered in a model with liveness: CallsAnswered violated, a lasso', { timeout: 120_000 }, async (engine) => {
+    const r = await mommie(['verify', NEVER, '--json', '-q', '--engine', engine, ...(engine === 'tlc' ? ['--workers', '1'] : ['--in-process'])], { timeoutMs: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const v = verdicts(r);
+    expect(v).toContainEqual(['AnswerStable', 'holds']);
+    expect(v).toContainEqual(['CallsAnswered', 'violated']);
+    const p = decodedVerify(r).models[0]!.properties.find((x) => x.name === 'CallsAnswered')!;
+    const steps = p.trace!.steps;
+    // Call(id=1) fired, and the behaviour ends stuttering with it unanswered.
+    expect(steps.some((s) => s.action.kind === 'fire' && s.action.transition === 'Call' && s.action.binding['id'] === '1')).toBe(true);
+    expect(p.trace!.loopsTo).toBe(steps[steps.length - 1]!.index);
+  });
+
+  it('--simulate finds both', { timeout: 60_000 }, async () => {
+    const [back, never] = await Promise.all([GOES_BACK, NEVER].map(async (f) => verdicts(await mommie(['verify', f, '--json', '-q', '--simulate', '50'], { timeoutMs: 60_000 }))));
+    expect(back).toContainEqual(['AnswerStable', 'violated']);
+    expect(never).toContainEqual(['CallsAnswered', 'violated']);
   });
 });

@@ -54,3 +54,13 @@ export function obligationHolds(ev: StateEvaluator, o: Obligation, lasso: Lasso)
     }
   }
 }
+
+/**
+ * Whether the lasso violates CallsAnswered (semantics/answer.ts): some call
+ * fires and is never answered. Both only grow along a behaviour, so it is
+ * enough to look at the loop's states.
+ */
+export function callsUnansweredOn(system: System, lasso: Lasso): boolean {
+  const loop = lasso.states.slice(lasso.loopStart);
+  return system.answerCalls().some((c) => loop.some((s) => system.callFired(s, c)) && !loop.some((s) => system.callAnswered(s, c)));
+}

@@ -5,6 +5,7 @@
 // state, whether any fair step is enabled are kept too.
 
 import { EvalError, StepError } from '../semantics/errors.js';
+import { ANSWER_STABLE } from '../semantics/answer.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import type { System } from '../semantics/system.js';
 import type { State } from '../semantics/state.js';
@@ -47,16 +48,23 @@ export interface SearchOptions extends SearchLimits {
   readonly continueAfterViolation: boolean;
   readonly invariants: readonly { readonly name: string; readonly body: A.Expr }[];
   /** State predicates liveness needs, evaluated once per distinct state. */
-  readonly predicates: readonly { readonly expr: A.Expr; readonly bound: ReadonlyMap<number, Value> }[];
+  readonly predicates: readonly StatePredicate[];
   readonly recordGraph: boolean;
   /** Check ForgetUnobservable in every state and ForgetStable on every step (the program forgets; forget.ts). */
   readonly forgetChecks?: boolean;
+  /** Check AnswerStable on every step (the program declares an ANSWER; answer.ts). */
+  readonly answerChecks?: boolean;
   /** Partial-order reduction: expand a state by its ample step alone when it has one (por.ts). */
   readonly partialOrder?: PartialOrder;
   readonly onProgress?: (p: Progress) => void;
   readonly progressEveryMs?: number;
   readonly isInterrupted?: () => boolean;
 }
+
+/** A state predicate: an expression of the program, or one the checker makes itself (CallsAnswered's, answer.ts). */
+export type StatePredicate =
+  | { readonly expr: A.Expr; readonly bound: ReadonlyMap<number, Value> }
+  | { readonly test: (s: State) => boolean };
 
 export type SearchStatus = 'complete' | 'violation' | 'limit' | 'error' | 'interrupted';
 
@@ -67,10 +75,10 @@ export interface SearchOutcome {
   readonly invariantViolations: ReadonlyMap<string, number>;
   readonly deadlock?: number;
   /**
-   * Forgetting's checks that failed (forget.ts), by name: the path's last
+   * The built-in checks that failed (forgetting's, forget.ts; AnswerStable, answer.ts), by name: the path's last
    * state (`to`), for a step the state it left (`from`), and what went wrong.
    */
-  readonly forgetViolations?: ReadonlyMap<string, { readonly from?: number; readonly to: number; readonly detail: string }>;
+  readonly builtInViolations?: ReadonlyMap<string, { readonly from?: number; readonly to: number; readonly detail: string }>;
   readonly error?: { readonly error: EvalError; readonly at: number; readonly node?: string; readonly transition?: string };
   readonly generated: number;
   readonly distinct: number;
@@ -116,7 +124,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
   const stutterFair = new Column(Uint8Array);
   const predicateValues = opts.predicates.map(() => new Column(Uint8Array));
   const violations = new Map<string, number>();
-  const forgetViolations = new Map<string, { from?: number; to: number; detail: string }>();
+  const builtInViolations = new Map<string, { from?: number; to: number; detail: string }>();
   const levelSizes: number[] = [];
   let generated = 0;
   let maxDepth = 0;
@@ -142,7 +150,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     status,
     ...(limitReason !== undefined ? { limitReason } : {}),
     invariantViolations: violations,
-    ...(forgetViolations.size > 0 ? { forgetViolations } : {}),
+    ...(builtInViolations.size > 0 ? { builtInViolations } : {}),
     ...(deadlock !== undefined ? { deadlock } : {}),
     ...(error !== undefined ? { error } : {}),
     generated,
@@ -173,14 +181,14 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
         if (!opts.continueAfterViolation) status = 'violation';
       }
     }
-    if (opts.forgetChecks === true && !forgetViolations.has(FORGET_UNOBSERVABLE)) {
+    if (opts.forgetChecks === true && !builtInViolations.has(FORGET_UNOBSERVABLE)) {
       const detail = system.unobservableViolation(s);
       if (detail !== undefined) {
-        forgetViolations.set(FORGET_UNOBSERVABLE, { to: i, detail });
+        builtInViolations.set(FORGET_UNOBSERVABLE, { to: i, detail });
         if (!opts.continueAfterViolation) status = 'violation';
       }
     }
-    opts.predicates.forEach((p, k) => predicateValues[k]!.push(evaluator.holds(p.expr, s, p.bound) ? 1 : 0));
+    opts.predicates.forEach((p, k) => predicateValues[k]!.push(('test' in p ? p.test(s) : evaluator.holds(p.expr, s, p.bound)) ? 1 : 0));
     return { index: i, fresh: true };
   };
 
@@ -247,10 +255,20 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
         throw e;
       }
       if (opts.recordGraph) edgeTargets.push(r.index);
-      if (opts.forgetChecks === true && !forgetViolations.has(FORGET_STABLE)) {
+      if (opts.forgetChecks === true && !builtInViolations.has(FORGET_STABLE)) {
         const detail = system.stableViolation(state, succ.state);
         if (detail !== undefined) {
-          forgetViolations.set(FORGET_STABLE, { from: i, to: r.index, detail });
+          builtInViolations.set(FORGET_STABLE, { from: i, to: r.index, detail });
+          if (!opts.continueAfterViolation) {
+            status = 'violation';
+            break;
+          }
+        }
+      }
+      if (opts.answerChecks === true && !builtInViolations.has(ANSWER_STABLE)) {
+        const detail = system.answerStableViolation(state, succ.state);
+        if (detail !== undefined) {
+          builtInViolations.set(ANSWER_STABLE, { from: i, to: r.index, detail });
           if (!opts.continueAfterViolation) {
             status = 'violation';
             break;
@@ -292,7 +310,7 @@ export async function explore(system: System, evaluator: StateEvaluator, opts: S
     }
   }
   if (status === 'complete' && limitReason !== undefined) status = 'limit';
-  if (status === 'complete' && (violations.size > 0 || forgetViolations.size > 0)) status = 'violation';
+  if (status === 'complete' && (violations.size > 0 || builtInViolations.size > 0)) status = 'violation';
   if (status === 'complete' && deadlock !== undefined) status = 'violation';
   return finish();
 }

@@ -20,6 +20,7 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { SourceText } from '../diagnostics/source.js';
+import { ANSWER_STABLE, CALLS_ANSWERED } from '../semantics/answer.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import { EvalError, StepError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
@@ -33,7 +34,7 @@ import { StatePacker } from './packed.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { ModelResult, PropertyResult } from './result.js';
 import { TraceRenderer } from './trace.js';
-import { boundsOf, statsOf } from './verify.js';
+import { boundsOf, checksCallsAnswered, statsOf } from './verify.js';
 
 export interface SimulateOptions {
   /** How many walks. */
@@ -121,6 +122,8 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
   const safetyObls = obls.filter((o) => o.form === 'always' || o.form === 'init');
   const liveObls = obls.filter((o) => o.form !== 'always' && o.form !== 'init');
   const invariants = model.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body }));
+  // CallsAnswered (answer.ts): fired and answered only grow, so at a fair end every fired call must be answered.
+  const calls = checksCallsAnswered(system) && liveObls.length > 0 ? system.answerCalls() : [];
   const fingerprinter = new Fingerprinter(model, system.interner, new StatePacker(model), opts.symmetry);
   const seen = new Set<number>();
   const coverage = new CoverageCounter();
@@ -165,6 +168,8 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
         maxDepth = Math.max(maxDepth, w.states.length - 1);
         const back = system.stableViolation(s, next.state);
         if (back !== undefined) return { ...w, end: { kind: 'violation', name: FORGET_STABLE, isProperty: true, detail: back } };
+        const moved = system.answerStableViolation(s, next.state);
+        if (moved !== undefined) return { ...w, end: { kind: 'violation', name: ANSWER_STABLE, isProperty: true, detail: moved } };
         const broken = unsafe(next.state, false);
         if (broken !== undefined) return { ...w, end: broken };
       }
@@ -217,6 +222,12 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
     fairEnds++;
     const lasso = { states: w.states, loopStart: w.states.length - 1 };
     const broken = liveObls.find((o) => !obligationHolds(evaluator, o, lasso));
+    const last = w.states[w.states.length - 1]!;
+    const unanswered = broken === undefined ? calls.find((c) => system.callFired(last, c) && !system.callAnswered(last, c)) : undefined;
+    if (unanswered !== undefined) {
+      violated.set(CALLS_ANSWERED, { name: CALLS_ANSWERED, kind: 'property', verdict: 'violated', detail: `${unanswered.label} fired and this fair behaviour never answers it; ${where}`, trace: trace(w.states.length) });
+      break;
+    }
     if (broken !== undefined) {
       violated.set(broken.property, { name: broken.property, kind: 'property', verdict: 'violated', detail: `${broken.label}: a fair behaviour that never satisfies it; ${where}`, trace: trace(w.states.length) });
       break;
@@ -240,6 +251,8 @@ export async function simulateModel(program: CheckedProgram, source: SourceText 
     properties.push(violated.get(FORGET_UNOBSERVABLE) ?? unknown('invariant', FORGET_UNOBSERVABLE, false));
     properties.push(violated.get(FORGET_STABLE) ?? unknown('property', FORGET_STABLE, false));
   }
+  if (system.answers) properties.push(violated.get(ANSWER_STABLE) ?? unknown('property', ANSWER_STABLE, false));
+  if (calls.length > 0) properties.push(violated.get(CALLS_ANSWERED) ?? unknown('property', CALLS_ANSWERED, true));
   if (opts.deadlock) properties.push(violated.get('Deadlock') ?? unknown('deadlock', 'Deadlock', false));
 
   const status: ModelResult['status'] = failure !== undefined ? 'error' : violated.size > 0 ? 'violation' : stopped === 'interrupted' ? 'interrupted' : 'limit';

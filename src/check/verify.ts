@@ -7,6 +7,7 @@ import type { SourceText } from '../diagnostics/source.js';
 import { instantiate, type ModelInstance } from '../semantics/model.js';
 import { checkerSystemOptions, System } from '../semantics/system.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
+import { ANSWER_STABLE, CALLS_ANSWERED, findLiveness } from '../semantics/answer.js';
 import type { EvalError } from '../semantics/errors.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import { coverageOf } from './coverage.js';
@@ -17,7 +18,7 @@ import { PartialOrder } from './por.js';
 import { obligations, StateEvaluator, UnsupportedProperty, type Obligation } from './properties.js';
 import type { EvaluationError, ModelBounds, ModelResult, PropertyResult, SearchStats } from './result.js';
 import { exploreParallel } from './parallel.js';
-import { explore, type Progress, type SearchLimits, type SearchOutcome } from './search.js';
+import { explore, type Progress, type SearchLimits, type SearchOutcome, type StatePredicate } from './search.js';
 import { replay, TraceRenderer } from './trace.js';
 
 export interface VerifyOptions extends SearchLimits {
@@ -79,6 +80,12 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   }
   const bounds = boundsOf(model, opts);
   const evaluator = new StateEvaluator(system);
+  const callsChecked = checksCallsAnswered(system);
+  if (opts.partialOrder === true && callsChecked) {
+    // "Fired" reads handled, which every fire changes: the reduction has no invisible fire to drop.
+    opts.onNote?.(modelName, `partial-order reduction is off: ${CALLS_ANSWERED} reads which calls fired, which every fire changes (docs/checker.md)`);
+    opts = { ...opts, partialOrder: false };
+  }
 
   let obls: Obligation[] = [];
   try {
@@ -92,12 +99,17 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   const alwaysObls = obls.filter((o) => o.form === 'always');
   const initObls = obls.filter((o) => o.form === 'init');
   const liveObls = obls.filter((o) => o.form !== 'always' && o.form !== 'init');
-  const predicates: { expr: import('../syntax/ast.js').Expr; bound: ReadonlyMap<number, import('../semantics/value.js').Value> }[] = [];
+  const predicates: StatePredicate[] = [];
   const predIndex = (expr: import('../syntax/ast.js').Expr, bound: ReadonlyMap<number, import('../semantics/value.js').Value>): number => {
     predicates.push({ expr, bound });
     return predicates.length - 1;
   };
   const liveQueries = liveObls.map((o) => ({ o, p: predIndex(o.p, o.bound), ...(o.q ? { q: predIndex(o.q, o.bound) } : {}) }));
+  // CallsAnswered (answer.ts): a leads-to per call, over predicates the checker makes itself.
+  const callQueries = callsChecked && liveObls.length > 0 ? system.answerCalls().map((c) => {
+    predicates.push({ test: (s) => system.callFired(s, c) }, { test: (s) => system.callAnswered(s, c) });
+    return { label: c.label, p: predicates.length - 2, q: predicates.length - 1 };
+  }) : [];
   const invariants = [
     ...model.invariants.map((name) => ({ name, body: program.invariants.get(name)!.body })),
   ];
@@ -108,10 +120,11 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   let outcome: SearchOutcome;
   try {
     const { onProgress, partialOrder, workers, onNote, levelMemoryBytes, reference: _reference, ...limits } = opts;
-    const checked = [...invariants.map((i) => i.body), ...predicates.map((p) => p.expr)];
+    // The variables AnswerStable watches are visible to the reduction: a step that moves one back is never dropped.
+    const checked = [...invariants.map((i) => i.body), ...predicates.flatMap((p) => ('expr' in p ? [p.expr] : [])), ...answerConditions(system)];
     const note = (text: string): void => onNote?.(modelName, text);
-    // Forgetting's checks (a step property among them) run in the in-process search only.
-    const parallelPossible = predicates.length === 0 && source !== undefined && !system.forgets;
+    // Forgetting's checks and AnswerStable (step properties among them) run in the in-process search only.
+    const parallelPossible = predicates.length === 0 && source !== undefined && !system.forgets && !system.answers;
     // What the reduction over fires cannot use, and why (issue 27: `--por` says which transitions it never reduces).
     if (partialOrder === true) for (const line of new PartialOrder(system, checked).report()) note(`--por: ${line}`);
     const inProcess = (stopAt?: number): Promise<SearchOutcome> =>
@@ -122,6 +135,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
         predicates,
         recordGraph: liveQueries.length > 0,
         forgetChecks: system.forgets,
+        answerChecks: system.answers,
         ...(partialOrder === true ? { partialOrder: new PartialOrder(system, checked) } : {}),
         ...(onProgress !== undefined ? { onProgress: (p: Progress) => onProgress(modelName, p) } : {}),
       });
@@ -140,7 +154,7 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
         onMemory: (m) => note(`${n} worker${n === 1 ? '' : 's'}: fingerprint table ${(m.tableBytes / 2 ** 20).toFixed(1)} MiB (${m.tableSlots} slots), levels' packed states at most ${mib(m.peakFrontierBytes)} MiB in memory (--level-memory ${mib(m.levelMemoryBytes)} MiB)${m.spilledBytes > 0 ? `, ${mib(m.spilledBytes)} MiB spilled to disk` : ''}`),
       });
     if (typeof workers === 'number') {
-      if (!parallelPossible) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : system.forgets ? 'forgetting\'s checks (ForgetStable, ForgetUnobservable) run in the in-process search only' : 'the program text is not at hand for the workers'}`);
+      if (!parallelPossible) note(`checked in process with one worker, not ${workers}: ${predicates.length > 0 ? 'its PROPERTY obligations need the whole state graph, which the parallel search does not keep' : system.forgets ? 'forgetting\'s checks (ForgetStable, ForgetUnobservable) run in the in-process search only' : system.answers ? `${ANSWER_STABLE} runs in the in-process search only` : 'the program text is not at hand for the workers'}`);
       outcome = parallelPossible ? await inParallel(workers, 0) : await inProcess();
     } else if (workers === undefined || !parallelPossible) {
       outcome = await inProcess();
@@ -204,12 +218,30 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   if (system.forgets) {
     // Forgetting's two checks (semantics/forget.ts): the invariant, then the step property.
     for (const [name, kind] of [[FORGET_UNOBSERVABLE, 'invariant'], [FORGET_STABLE, 'property']] as const) {
-      const v = outcome.forgetViolations?.get(name);
+      const v = outcome.builtInViolations?.get(name);
       if (v !== undefined) {
         const path = v.from === undefined ? pathTo(g, v.to) : [...pathTo(g, v.from), v.to];
         props.push({ name, kind, verdict: 'violated', detail: v.detail, trace: renderer.trace(replay(system, g, path)) });
       } else props.push(complete ? { name, kind, verdict: 'holds' } : { name, kind, verdict: 'unknown', detail: unknownReason });
     }
+  }
+  if (system.answers) {
+    const v = outcome.builtInViolations?.get(ANSWER_STABLE);
+    if (v !== undefined) props.push({ name: ANSWER_STABLE, kind: 'property', verdict: 'violated', detail: v.detail, trace: renderer.trace(replay(system, g, [...pathTo(g, v.from!), v.to])) });
+    else props.push(complete ? { name: ANSWER_STABLE, kind: 'property', verdict: 'holds' } : { name: ANSWER_STABLE, kind: 'property', verdict: 'unknown', detail: unknownReason });
+  }
+  if (callQueries.length > 0) {
+    let violated: PropertyResult | undefined;
+    if (complete) {
+      for (const q of callQueries) {
+        const path = findLivenessViolation(g, { form: 'leadsTo', p: q.p, q: q.q });
+        if (path === undefined) continue;
+        const r = replay(system, g, path);
+        violated = { name: CALLS_ANSWERED, kind: 'property', verdict: 'violated', detail: `${q.label} fired and a fair behaviour never answers it`, trace: renderer.trace(r, r.states.length) };
+        break;
+      }
+    }
+    props.push(violated ?? (complete ? { name: CALLS_ANSWERED, kind: 'property', verdict: 'holds' } : { name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: unknownReason }));
   }
   if (opts.deadlock) {
     if (outcome.deadlock !== undefined) props.push({ name: 'Deadlock', kind: 'deadlock', verdict: 'violated', detail: 'a state with no enabled step', trace: traceTo(outcome.deadlock) });
@@ -234,6 +266,18 @@ export async function verifyModel(program: CheckedProgram, source: SourceText | 
   const cov = coverageOf(model, outcome.coverage, antecedents, where, (t) => loc(t.decl.span));
   const coverage = warn ? cov : { ...cov, warnings: [] };
   return { model: modelName, status, bounds, properties: props, stats, coverage, ...(error !== undefined ? { error } : {}) };
+}
+
+/** Whether the model checks CallsAnswered: the program declares an ANSWER and the model checks a liveness property (answer.ts). */
+export function checksCallsAnswered(system: System): boolean {
+  if (!system.answers) return false;
+  const program = system.model.program;
+  return system.model.properties.some((n) => findLiveness(program.properties.get(n)!.body) !== undefined);
+}
+
+/** The ANSWER conditions of the program's inputs. */
+function answerConditions(system: System): import('../syntax/ast.js').Expr[] {
+  return [...system.model.program.roles.values()].flatMap((r) => r.transitions.flatMap((t) => (t.answer !== undefined ? [t.answer.decl.when] : [])));
 }
 
 function isEvalError(e: unknown): e is EvalError {

@@ -124,7 +124,8 @@ export class Forgetting {
   }
 }
 
-function monotoneStep(m: MonotoneVar, a: Value, b: Value): boolean {
+/** Whether variable `m` moved from `a` to `b` the way it must (FORGET's and ANSWER's stable conditions rely on it). */
+export function monotoneStep(m: MonotoneVar, a: Value, b: Value): boolean {
   if (equalValues(a, b)) return true;
   if (typeof a === 'number' && typeof b === 'number') return b >= a;
   if (typeof a === 'boolean' && typeof b === 'boolean') return !a || b;

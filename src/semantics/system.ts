@@ -16,6 +16,7 @@ import { Matcher, type MatchWorld } from './match.js';
 import type { ByzantineSend, ModelInstance, NodeInfo } from './model.js';
 import { carrierRecords } from './byzantine-carriers.js';
 import { Forgetting, programForgets, seesForgotten } from './forget.js';
+import { answerOf, answerWentBack, programAnswers } from './answer.js';
 import { hasSorted, insertAllSorted, insertSorted, Interner, unionSorted, type State, type Statement } from './state.js';
 import { keyOf, type RecordValue, type Value } from './value.js';
 
@@ -40,6 +41,15 @@ export interface Successor {
    * Byzantine steps, which are never forced.
    */
   readonly fairness?: string;
+}
+
+/** A call CallsAnswered follows (answer.ts): node `node`'s input `transition` with `params`, fired as instance `instance`. */
+export interface AnswerCall {
+  readonly label: string;
+  readonly node: number;
+  readonly transition: TransitionInfo;
+  readonly params: readonly Value[];
+  readonly instance: number;
 }
 
 export interface SystemOptions {
@@ -71,6 +81,8 @@ export class System {
   /** Whether some role forgets (FORGET, issue 23): then every step of its nodes forgets what it may. */
   readonly forgets: boolean;
   readonly forgetting: Forgetting;
+  /** Whether some input declares an ANSWER (issue 26): then AnswerStable is checked on every step. */
+  readonly answers: boolean;
   /** Per node, per transition index: its weak-fairness class `F<node>:<transition>` (made once, not per step). */
   private readonly fireFairness: readonly (readonly string[])[];
   private readonly paramValuesCache = new Map<TransitionInfo, readonly (readonly Value[])[]>();
@@ -87,6 +99,7 @@ export class System {
     }
     this.forgets = programForgets(model.program.roles.values());
     this.forgetting = new Forgetting(model.evaluator, this.matcher, model.everyone, (r) => this.varIndexOf(r));
+    this.answers = programAnswers(model.program.roles.values());
     this.fireFairness = model.nodes.map((n) => n.role?.transitions.map((t) => `F${n.index}:${t.name}`) ?? []);
   }
 
@@ -256,6 +269,53 @@ export class System {
       if (why !== undefined) return `${n.name}: ${why}`;
     }
     return undefined;
+  }
+
+  /**
+   * AnswerStable on the step from `from` to `to`: the first variable an
+   * ANSWER condition relies on that went back, described (undefined if none).
+   */
+  answerStableViolation(from: State, to: State): string | undefined {
+    if (!this.answers) return undefined;
+    for (const n of this.model.nodes) {
+      if (n.role === undefined || n.status !== 'correct') continue;
+      const before = from.vars[n.index]!;
+      const after = to.vars[n.index]!;
+      if (before === after) continue;
+      const why = answerWentBack(this.ev, n.role, before, after);
+      if (why !== undefined) return `${n.name}: ${why}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every call CallsAnswered follows: each correct node's inputs with an
+   * ANSWER, with every value of their parameters (answer.ts).
+   */
+  answerCalls(): readonly AnswerCall[] {
+    const out: AnswerCall[] = [];
+    for (const n of this.model.nodes) {
+      if (n.role === undefined || n.status !== 'correct') continue;
+      for (const t of n.role.transitions) {
+        if (t.answer === undefined) continue;
+        forEachCombination(this.paramValuesOf(t), (params) => {
+          const shown = t.decl.params.map((p, i) => `${p.name.name}=${this.ev.show(params[i]!)}`).join(', ');
+          out.push({ label: `${n.name}.${t.name}(${shown})`, node: n.index, transition: t, params, instance: this.interner.instance(n.index, t.name, params).id });
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Whether call `c` has been made in `s`. */
+  callFired(s: State, c: AnswerCall): boolean {
+    return hasSorted(s.handled[c.node]!, c.instance);
+  }
+
+  /** Whether call `c`'s ANSWER condition holds in `s`. */
+  callAnswered(s: State, c: AnswerCall): boolean {
+    const n = this.model.nodes[c.node]!;
+    return answerOf(this.ev, n.name, s.vars[c.node]!, this.varIndexOf(n.role!.name), c.transition, c.params)?.answered === true;
   }
 
   /**

@@ -411,7 +411,7 @@ class Parser {
       while (this.accept('ANDWHEN')) patterns.push(this.parsePattern());
     }
     const guard = this.accept('IF') ? this.parseExpr() : undefined;
-    if (patterns.length === 0 && guard === undefined && !this.is('@@{')) {
+    if (patterns.length === 0 && guard === undefined && !this.is('@@{') && !this.is('ANSWER')) {
       this.fail(`expected WHEN, IF or the body '@@{', found ${describe(this.peek())}`);
     }
     const unless = this.accept('UNLESS') ? this.parsePattern() : undefined;

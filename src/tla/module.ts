@@ -2,12 +2,13 @@
 // plus a .cfg for TLC. Same variables and same steps as src/semantics/: for
 // every model, TLC's distinct-state count equals the built-in checker's.
 
-import type { CheckedProgram, RoleInfo, TransitionInfo } from '../analysis/program.js';
+import type { CheckedProgram, MonotoneVar, RoleInfo, TransitionInfo } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import type * as A from '../syntax/ast.js';
 import { isCarrierType } from '../semantics/byzantine-carriers.js';
 import { DEFAULT_BYZANTINE_BUDGET } from '../semantics/model.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE, programForgets, seesForgotten } from '../semantics/forget.js';
+import { ANSWER_STABLE, CALLS_ANSWERED, findLiveness, programAnswers } from '../semantics/answer.js';
 import { ExprTranslator, type ExprContext, type PatternBinders } from './expr.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from './names.js';
 
@@ -48,6 +49,8 @@ class ModuleWriter {
   private readonly principals: string[];
   /** Some role forgets (issue 23): the module gains `forgotten` and forgetting's two checks. */
   private readonly forgets: boolean;
+  /** Some input declares an ANSWER (issue 26): the module gains AnswerStable and CallsAnswered. */
+  private readonly answers: boolean;
 
   constructor(
     private readonly program: CheckedProgram,
@@ -56,6 +59,7 @@ class ModuleWriter {
     this.x = new ExprTranslator(program);
     this.principals = [...program.principalSets.values()].flat();
     this.forgets = programForgets(program.roles.values());
+    this.answers = programAnswers(program.roles.values());
   }
 
   private line(span: { start: number }): string {
@@ -214,6 +218,7 @@ class ModuleWriter {
     out.push('Spec == Init /\\ [][Next]_vars /\\ Fairness');
     out.push('');
     if (this.forgets) out.push(...this.forgetChecks());
+    if (this.answers) out.push(...this.answerChecks());
     for (const [n, inv] of p.invariants) {
       out.push(`\\* INVARIANT ${n} (${this.line(inv.span)})`);
       out.push(`${tlaName(n)} == ${this.x.expr(inv.body, freshCtx())}`);
@@ -493,21 +498,65 @@ class ModuleWriter {
         same.push(`${op}(n, known[n]) = ${op}(n, known[n] \\cup forgotten[n])`);
       }
       cases.push(`n \\in ${tlaName(r.set)} -> ${same.length === 0 ? 'TRUE' : `(${same.join(' /\\ ')})`}`);
-      const monotone = new Map<string, string>();
-      for (const f of r.forgets) {
-        for (const m of f.monotone) {
-          const tv = this.varName(r.name, m.name);
-          const dom = r.vars[m.index]!.domain;
-          monotone.set(m.name, dom.k === 'set' ? `${tv}[n] \\subseteq ${tv}'[n]` : dom.k === 'bool' ? `(${tv}[n] => ${tv}'[n])` : `${tv}'[n] >= ${tv}[n]`);
-        }
-      }
-      // Parenthesized: a second role's \\A n would otherwise sit inside the first's scope and redefine n.
-      if (monotone.size > 0) steps.push(`(\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...monotone.values()].join(' /\\ ')})`);
+      const step = this.monotoneStep(r, r.forgets.flatMap((f) => f.monotone));
+      if (step !== undefined) steps.push(step);
     }
     out.push(`\\* ${FORGET_UNOBSERVABLE}: forgetting changes nothing a correct node's transitions see (issue 23).`);
     out.push(`${FORGET_UNOBSERVABLE} == \\A n \\in Correct \\cap RoleNodes : forgotten[n] = {} \\/ (CASE ${cases.join(' [] ')} [] OTHER -> TRUE)`);
     out.push(`\\* ${FORGET_STABLE}: the variables FORGET conditions rely on never go back, on any step.`);
     out.push(`${FORGET_STABLE} == [][${steps.length === 0 ? 'TRUE' : steps.join(' /\\ ')}]_vars`);
+    return out;
+  }
+
+  /**
+   * `(\A n \in Role \cap Correct : v1'[n] >= v1[n] /\ ...)`: the variables `monotone` of `role` move
+   * only the way they must, on a step; undefined when there are none.
+   */
+  private monotoneStep(r: RoleInfo, monotone: readonly MonotoneVar[]): string | undefined {
+    const parts = new Map<string, string>();
+    for (const m of monotone) {
+      const tv = this.varName(r.name, m.name);
+      const dom = r.vars[m.index]!.domain;
+      parts.set(m.name, dom.k === 'set' ? `${tv}[n] \\subseteq ${tv}'[n]` : dom.k === 'bool' ? `(${tv}[n] => ${tv}'[n])` : `${tv}'[n] >= ${tv}[n]`);
+    }
+    // Parenthesized: a second role's \A n would otherwise sit inside the first's scope and redefine n.
+    return parts.size === 0 ? undefined : `(\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...parts.values()].join(' /\\ ')})`;
+  }
+
+  /**
+   * ANSWER's two checks (semantics/answer.ts). AnswerStable: every variable an
+   * ANSWER condition relies on is monotone, on every step. CallsAnswered
+   * (listed in a model's configuration only when it checks a liveness
+   * property): every call a correct node fires is eventually answered, with
+   * `Answered_Role_T(self__, params)` its ANSWER condition over self__'s variables.
+   */
+  private answerChecks(): string[] {
+    const out: string[] = [];
+    const steps: string[] = [];
+    const calls: string[] = [];
+    for (const r of this.program.roles.values()) {
+      const answering = r.transitions.filter((t) => t.answer !== undefined);
+      if (answering.length === 0) continue;
+      const step = this.monotoneStep(r, answering.flatMap((t) => t.answer!.monotone));
+      if (step !== undefined) steps.push(step);
+      for (const t of answering) {
+        const ctx = freshCtx({ node: 'self__', roleVars: new Map(r.vars.map((v) => [v.name, `${this.varName(r.name, v.name)}[self__]`])) });
+        const names = t.decl.params.map((prm) => {
+          const n = tlaName(prm.name.name);
+          ctx.bound.set(prm.name.id, n);
+          return n;
+        });
+        const op = `Answered_${transitionOperator(r.name, t.name)}`;
+        out.push(`\\* ${t.name}'s ANSWER condition (${this.line(t.answer!.decl.span)})`);
+        out.push(`${op}(self__, ${names.join(', ')}) == ${this.x.expr(t.answer!.decl.when, ctx)}`);
+        const domains = t.decl.params.map((prm, i) => `${names[i]} \\in ${this.x.domainSet(this.program.domainOf.get(prm.id)!)}`);
+        calls.push(`(\\A self__ \\in ${tlaName(r.set)} \\cap Correct : \\A ${domains.join(', ')} : (<<${[tlaString(t.name), ...names].join(', ')}>> \\in handled[self__]) ~> ${op}(self__, ${names.join(', ')}))`);
+      }
+    }
+    out.push(`\\* ${ANSWER_STABLE}: the variables ANSWER conditions rely on never go back, on any step.`);
+    out.push(`${ANSWER_STABLE} == [][${steps.length === 0 ? 'TRUE' : steps.join(' /\\ ')}]_vars`);
+    out.push(`\\* ${CALLS_ANSWERED}: every call a correct node makes is eventually answered (checked in models with liveness).`);
+    out.push(`${CALLS_ANSWERED} == ${calls.join(' /\\ ')}`);
     return out;
   }
 
@@ -686,6 +735,8 @@ class ModuleWriter {
     for (const i of invariants) out.push(`INVARIANT ${tlaName(i)}`);
     for (const pr of properties) out.push(`PROPERTY ${tlaName(pr)}`);
     if (this.forgets) out.push(`INVARIANT ${FORGET_UNOBSERVABLE}`, `PROPERTY ${FORGET_STABLE}`);
+    if (this.answers) out.push(`PROPERTY ${ANSWER_STABLE}`);
+    if (this.answers && properties.some((n) => findLiveness(p.properties.get(n)!.body) !== undefined)) out.push(`PROPERTY ${CALLS_ANSWERED}`);
     if (model.items.some((i) => i.kind === 'symmetry') && opts.symmetry !== false) out.push('SYMMETRY MC_Symmetry');
     out.push(`CHECK_DEADLOCK ${opts.deadlock === true ? 'TRUE' : 'FALSE'}`);
     return out.join('\n') + '\n';

@@ -13,9 +13,10 @@ import type { EvaluationError, ModelResult, PropertyResult, SearchStats, Trace }
 import { describeFailure, reproduceFailure } from '../check/failure.js';
 import { StateEvaluator } from '../check/properties.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
+import { ANSWER_STABLE, CALLS_ANSWERED } from '../semantics/answer.js';
 import { TraceRenderer } from '../check/trace.js';
-import { propertiesViolatedBy } from '../check/behaviour.js';
-import { boundsOf } from '../check/verify.js';
+import { callsUnansweredOn, propertiesViolatedBy } from '../check/behaviour.js';
+import { boundsOf, checksCallsAnswered } from '../check/verify.js';
 import { EvalError } from '../semantics/errors.js';
 import { instantiate } from '../semantics/model.js';
 import type { State } from '../semantics/state.js';
@@ -153,14 +154,19 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   // TLC names properties by their TLA+ names, which differ from MOMMIE's where TLA+ reserves the name.
   const invariantOf = (name: string): Finding | undefined => findings.find((f) => f.kind === 'invariant' && f.name === tlaName(name));
   const violatedBy = new Map<Finding, readonly string[]>();
-  // ForgetStable is an action property of the module itself (issue 23), not one of the model's.
-  const isForgetStable = (f: Finding): boolean => f.kind === 'property' && f.names.length === 1 && f.names[0] === FORGET_STABLE;
-  for (const f of findings) if (f.kind === 'property' && !isForgetStable(f)) violatedBy.set(f, propertiesOf(f));
+  // ForgetStable and AnswerStable are action properties of the module itself (issues 23, 26), not the model's.
+  const isStep = (name: string) => (f: Finding): boolean => f.kind === 'property' && f.names.length === 1 && f.names[0] === name;
+  const isForgetStable = isStep(FORGET_STABLE);
+  const isAnswerStable = isStep(ANSWER_STABLE);
+  // CallsAnswered is the module's too, listed in the configuration of a model with liveness (issue 26).
+  const callsChecked = checksCallsAnswered(system);
+  const temporalNames = [...model.properties, ...(callsChecked ? [CALLS_ANSWERED] : [])];
+  for (const f of findings) if (f.kind === 'property' && !isForgetStable(f) && !isAnswerStable(f)) violatedBy.set(f, propertiesOf(f));
   const propertyOf = (name: string): Finding | undefined => findings.find((f) => violatedBy.get(f)?.includes(name) === true);
   /** The MOMMIE properties a temporal finding is about: those TLC names, or (TLC 2.19 names none) those its behaviour violates. */
   function propertiesOf(f: Extract<Finding, { kind: 'property' }>): readonly string[] {
     if (f.names.length > 0) {
-      const named = model.properties.filter((n) => f.names.includes(tlaName(n)));
+      const named = temporalNames.filter((n) => f.names.includes(tlaName(n)));
       if (named.length === 0) throw new TlcFailure(`TLC reported a violation of ${f.names.join(', ')}, which is not a property of model ${modelName}`);
       return named;
     }
@@ -169,7 +175,7 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
       const m = replay(f.trace);
       return { states: m.states, loopStart: (m.loopsTo ?? m.states.length) - 1 };
     })();
-    const names = propertiesViolatedBy(system, lasso, model.properties, f.initial);
+    const names = [...propertiesViolatedBy(system, lasso, model.properties, f.initial), ...(callsChecked && !f.initial && callsUnansweredOn(system, lasso) ? [CALLS_ANSWERED] : [])];
     // TLC's behaviour violates a property, so the same semantics must find one: else the two disagree.
     if (names.length === 0) throw new TlcFailure(`TLC's counterexample to a temporal property violates none of the model's properties in mommie's semantics (a bug in mommie's translation): ${f.message.split('\n')[0] ?? ''}`);
     return names;
@@ -216,6 +222,17 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
     if (bs !== undefined) props.push(bs);
     else if (st !== undefined && st.kind === 'property') props.push({ name: FORGET_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
     else props.push(complete ? { name: FORGET_STABLE, kind: 'property', verdict: 'holds' } : { name: FORGET_STABLE, kind: 'property', verdict: 'unknown', detail: stopped });
+  }
+  if (system.answers) {
+    const st = findings.find(isAnswerStable);
+    if (st !== undefined && st.kind === 'property') props.push({ name: ANSWER_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
+    else props.push(complete ? { name: ANSWER_STABLE, kind: 'property', verdict: 'holds' } : { name: ANSWER_STABLE, kind: 'property', verdict: 'unknown', detail: stopped });
+  }
+  if (callsChecked) {
+    const f = propertyOf(CALLS_ANSWERED);
+    if (f !== undefined && f.kind === 'property') props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    else if (complete && temporalStop) props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: 'TLC stops checking temporal properties at the first behaviour that violates one' });
+    else props.push(complete ? { name: CALLS_ANSWERED, kind: 'property', verdict: 'holds' } : { name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (opts.deadlock) {
     const f = findings.find((x) => x.kind === 'deadlock');
