@@ -8,43 +8,19 @@
 // never outlives the run that started it). A trusted third party of the
 // deployment runs runtime/ttp-process.ts instead, behind the same entry.
 
-import { checkFile } from '../analysis/frontend.js';
-import { loadDeployment } from '../deploy/load.js';
-import { loadKeyRing } from '../keys/load.js';
-import { instantiateForRun, isInputTransition, withClients, type NodeInfo } from '../semantics/model.js';
-import { System } from '../semantics/system.js';
-import type { Value } from '../semantics/value.js';
-import { TRACE_VERSION, type StartEvent } from '../trace/events.js';
-import { runHeader } from '../trace/header.js';
-import { valueFromJson, valueToJson } from '../trace/value-json.js';
-import { listenTcp, tcpLimitOptions } from '../transport/tcp.js';
-import { schemaFromModel } from '../wire/index.js';
-import { realHost } from './host.js';
-import { boundedLinkOptions, type LinkOptions } from './link.js';
-import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
+import { isInputTransition } from '../semantics/model.js';
+import type { System } from '../semantics/system.js';
+import type { Recovered } from './node-log.js';
 import { runningNodeReport } from './node-report.js';
-import { runIdBytes } from './run-id.js';
-import { RuntimeNode } from './node.js';
-import { thirdParties } from './ttp-node.js';
+import type { RuntimeNode } from './node.js';
+import { loadNodeModel, openNode, TCP_LINK_OPTIONS } from './open-node.js';
 import { runTtpProcess } from './ttp-process.js';
 import type { NodeMessage } from './proc-protocol.js';
 import { followSupervisor } from './supervised.js';
-import { NodeMachine } from '../semantics/node.js';
-import { WireCodec } from './wire-codec.js';
-import { formatViolation, type AssertSink } from '../build/assertions.js';
-import { loadBuild, peekAssert } from '../build/load.js';
 import { Workload } from './workload.js';
 import type { NodeProcessArgs } from './node-args.js';
 
-
 const PROGRESS_EVERY_MS = 250;
-
-/**
- * TCP loses frames only with a connection, and a reconnection re-sends what
- * is unacked at once (onReconnect); the timer is a safety net, long enough
- * that a loaded machine's slow acks do not double the traffic.
- */
-const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 30_000, ackAfterDelivery: true, adaptive: true };
 
 // A supervisor that is gone closes the pipe: what the node still says is lost, and
 // the node stops on its own (stdin closes too). An EPIPE must not crash it first.
@@ -60,97 +36,26 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
     send({ k: 'error', node: a.node, message });
     return 1;
   };
-  const fe = checkFile(a.program);
-  if (!fe.ok || fe.program === undefined) return fail(`${a.program} does not check: ${fe.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}`);
-  const program = fe.program;
-  const dep = loadDeployment(a.deploy, program);
-  if (!dep.ok || dep.deployment === undefined) return fail(`${a.deploy} is not a deployment of ${program.name}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
-  const deployment = dep.deployment;
-  const constants = new Map<string, Value>(Object.entries(a.constants).map(([k, v]) => [k, valueFromJson(v)]));
   // Violations go to stderr, which the supervisor shows with the node's name.
-  const sink: AssertSink | undefined = a.build !== undefined && peekAssert(a.build)
-    ? { mode: a.assertions ?? 'log', checked: 0, violations: 0, report: (v) => void process.stderr.write(formatViolation(v) + '\n') }
-    : undefined;
-  const built = a.build === undefined || fe.source === undefined ? undefined : await loadBuild(a.build, program, fe.source, sink, { node: a.node });
-  if (built !== undefined && 'error' in built) return fail(`MOM704: ${built.error}`);
+  const loaded = await loadNodeModel(a, (line) => void process.stderr.write(line + '\n'));
+  if (!loaded.ok) return fail(loaded.message);
+  const sink = loaded.sink;
   if (sink !== undefined) {
     // Pipes are written synchronously on Linux: the tally reaches the supervisor.
     process.on('exit', () => void process.stderr.write(`assertions (${sink.mode}): ${sink.checked} step${sink.checked === 1 ? '' : 's'} of body programs compared with their body specs, ${sink.violations} violation${sink.violations === 1 ? '' : 's'}\n`));
   }
-  const host = built?.host ?? new Map();
-  const instantiated = instantiateForRun(program, a.model, constants, host);
-  const inst: typeof instantiated = instantiated.ok && built !== undefined ? { ok: true, instance: { ...instantiated.instance, bodies: built.bodies } } : instantiated;
-  if (!inst.ok) return fail(inst.error.message);
-  const narrowed = a.clients === undefined ? inst.instance : withClients(inst.instance, a.clients);
-  if ('available' in narrowed) return fail(`--clients ${a.clients}: only ${narrowed.available} correct clients`);
-  const model = narrowed;
+  const { program, deployment, model } = loaded.value;
   // A trusted third party of the deployment runs no role: it answers countersign requests.
-  if (thirdParties(deployment, model.nodes.map((n) => n.name)).includes(a.node)) {
+  if (loaded.value.isTtp) {
     return runTtpProcess(a, { program, deployment, model, link: TCP_LINK_OPTIONS, send, progressEveryMs: PROGRESS_EVERY_MS });
   }
-  const idx = model.nodeIndex.get(a.node);
-  const info: NodeInfo | undefined = idx === undefined ? undefined : model.nodes[idx];
-  if (info?.role === undefined) return fail(`${a.node} is no node of ${program.name} that runs a role`);
-  if (info.status !== 'correct') return fail(`${a.node} is ${info.status} in model ${model.name}: it is not started`);
-  const listen = deployment.nodes.get(a.node);
-  if (listen === undefined) return fail(`${a.deploy} gives ${a.node} no address`);
-  const ring = loadKeyRing(a.keys, a.node);
-  if (!ring.ok) return fail(ring.diagnostic.message);
-  const schema = schemaFromModel(model);
-  if (!schema.ok) return fail(schema.detail);
-  const system = new System(model, { reference: a.reference === true });
-
-  const start: StartEvent = {
-    k: 'start', version: TRACE_VERSION, node: a.node, role: info.role.name, program: program.name,
-    constants: Object.fromEntries([...model.constants].map(([k, v]) => [k, valueToJson(v)])), faulty: 'correct',
-    ...runHeader({ model: a.model, clients: a.clients, deployFile: a.deploy, run: a.run }),
-  };
-  const path = logPath(a.traceDir, a.node);
-  let recovered: Recovered | undefined;
-  if (a.log !== 'new' && hasLog(path)) {
-    const r = recoverFromLog(path, system, info, start);
-    if (!r.ok) return fail(r.message);
-    recovered = r.recovered;
-  } else if (a.log === 'rejoin') {
-    return fail(`${a.node} refuses to rejoin: it has no log at ${path} to rebuild its state from (a node never rejoins with empty state; start the whole run again instead)`);
-  }
-
-  let reconnected = (_peer: string): void => undefined;
-  const run = runIdBytes(a.run);
-  if (run === undefined) return fail(`--run-id ${a.run} is not a run identity (32 hex digits)`);
-  // The log is opened once the port is bound; records leave only after it is durable (node-log.ts).
-  let syncLog = (done: () => void): void => done();
-  const listened = await listenTcp({
-    me: a.node, listen, peers: deployment.nodes, run, pairKey: (p) => ring.ring.hmacKey(p), onReconnect: (p) => reconnected(p), beforeRelease: (done) => syncLog(done), ...tcpLimitOptions(deployment.limits),
-  });
-  if (!listened.ok) return fail(listened.error.message);
-  const transport = listened.transport;
-  const log = recovered === undefined ? LogFile.create(path, start, a.logSync) : LogFile.append(path, a.logSync);
-  syncLog = (done) =>
-    log.syncThen((e) => {
-      if (e === undefined) return done();
-      // Nothing the node sends may leave unlogged: a log that cannot be synced stops the node.
-      process.stderr.write(`${a.node}: its log cannot be written to disk (${e.message}); it stops rather than send what it could not keep\n`);
-      process.exit(1);
-    });
-  const codec = new WireCodec(ring.ring, deployment, schema.schema, run);
-  const aborts: { node: string; code: string; message: string; at: string }[] = [];
   let pump = (): void => undefined;
-  const node = new RuntimeNode({
-    machine: recovered?.machine ?? new NodeMachine(system, info),
-    transport, codec, host: realHost,
-    ...(fe.source !== undefined ? { source: fe.source } : {}),
-    timeoutMs: (role, t) => deployment.timeoutMs(role, t),
-    dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
-    // A restarted incarnation numbers its frames above anything the last one can have used.
-    link: { ...boundedLinkOptions(TCP_LINK_OPTIONS, deployment.limits), firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
-    trace: log,
-    observer: { step: () => pump() },
-    strict: a.strict,
-    onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
-    ...(recovered !== undefined ? { resume: recovered.resume } : {}),
+  const opened = await openNode(a, loaded.value, { step: () => pump() }, (e) => {
+    process.stderr.write(`${a.node}: its log cannot be written to disk (${e.message}); it stops rather than send what it could not keep\n`);
+    process.exit(1);
   });
-  reconnected = (p) => node.link.retransmitAll(p);
+  if (!opened.ok) return fail(opened.message);
+  const { node, system, info, transport, codec, log, recovered, aborts } = opened.value;
   const recoveredInfo = recovered === undefined ? undefined : { events: recovered.events, fires: recovered.fires, deliveries: recovered.deliveries };
   send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid, ...(recoveredInfo !== undefined ? { recovered: { ...recoveredInfo, inFlight: node.pendingRequests } } : {}) });
 

@@ -107,7 +107,8 @@ export class Workload {
   }
 }
 
-function combination(domains: readonly (readonly Value[])[], index: number): Value[] {
+/** The `index`-th combination of values, the first domain slowest (the order the workload and the client API try them in). */
+export function combination(domains: readonly (readonly Value[])[], index: number): Value[] {
   const out: Value[] = new Array<Value>(domains.length);
   for (let i = domains.length - 1; i >= 0; i--) {
     const d = domains[i]!;
