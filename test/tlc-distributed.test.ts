@@ -30,6 +30,8 @@ const CASES = [
   { file: 'specs/PrimaryBackup.mom', spec: 'PrimaryBackup', model: 'AllCorrect' },
   { file: 'specs/buggy/PrimaryBackupSmallQuorum.mom', spec: 'PrimaryBackupSmallQuorum', model: 'ByzantineBackup' },
   { file: 'specs/buggy/ForgetVariableGoesBack.mom', spec: 'ForgetVariableGoesBack', model: 'Small' },
+  { file: 'test/fixtures/answer/AnswerGoesBack.mom', spec: 'AnswerGoesBack', model: 'Small' },
+  { file: 'test/fixtures/answer/AnswerNever.mom', spec: 'AnswerNever', model: 'Small' },
 ] as const;
 
 function setup(file: string, model: string) {
@@ -111,6 +113,21 @@ describe("distributed TLC's transcripts", () => {
     expect(v?.verdict).toBe('violated');
     expect(v?.detail).toMatch(/lastExec went from 1 to 0/);
     expect(v?.trace?.steps.length).toBe(5);
+  });
+
+  it('AnswerStable (a step property) shown by a bare trace', () => {
+    const m = resultOf(CASES[3], 'MC_AnswerGoesBack_Small.out');
+    const v = m.properties.find((p) => p.name === 'AnswerStable');
+    expect(v?.verdict).toBe('violated');
+    expect(v?.detail).toMatch(/answered went from 1 to 0/);
+  });
+
+  it('CallsAnswered, a liveness check, is never "holds" on a distributed run (the built-in checker finds it violated)', () => {
+    const m = resultOf(CASES[4], 'MC_AnswerNever_Small.out');
+    expect(m.status).toBe('complete');
+    expect(m.properties.find((p) => p.name === 'CallsAnswered')).toMatchObject({ verdict: 'unknown', detail: DISTRIBUTED_NO_LIVENESS });
+    expect(m.properties.find((p) => p.name === 'AnswerStable')?.verdict).toBe('holds');
+    expect(exitCodeOf([m])).toBe(4);
   });
 
   it('a deadlock (the server checks deadlock unless told not to): a violation with --deadlock, an error without', () => {

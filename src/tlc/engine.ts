@@ -225,12 +225,15 @@ export function modelResultFromTlc(program: CheckedProgram, source: SourceText |
   }
   if (system.answers) {
     const st = findings.find(isAnswerStable);
-    if (st !== undefined && st.kind === 'property') props.push({ name: ANSWER_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
+    const b = fromBare(ANSWER_STABLE, 'property');
+    if (b !== undefined) props.push(b);
+    else if (st !== undefined && st.kind === 'property') props.push({ name: ANSWER_STABLE, kind: 'property', verdict: 'violated', ...traceField(traceOf(st.trace)) });
     else props.push(complete ? { name: ANSWER_STABLE, kind: 'property', verdict: 'holds' } : { name: ANSWER_STABLE, kind: 'property', verdict: 'unknown', detail: stopped });
   }
   if (callsChecked) {
     const f = propertyOf(CALLS_ANSWERED);
-    if (f !== undefined && f.kind === 'property') props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
+    if (opts.distributed !== undefined) props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: DISTRIBUTED_NO_LIVENESS });
+    else if (f !== undefined && f.kind === 'property') props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'violated', ...traceField(traceOf(f.trace)) });
     else if (complete && temporalStop) props.push({ name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: 'TLC stops checking temporal properties at the first behaviour that violates one' });
     else props.push(complete ? { name: CALLS_ANSWERED, kind: 'property', verdict: 'holds' } : { name: CALLS_ANSWERED, kind: 'property', verdict: 'unknown', detail: stopped });
   }

@@ -3,13 +3,14 @@
 // step of the behaviour. mommie rebuilds the behaviour in its own semantics
 // (path-search.ts) and evaluates, at its last state, what TLC checks there, in
 // TLC's order: the invariants (and ForgetUnobservable), the step properties
-// on the last step (ForgetStable), then the successors (an evaluation error,
+// on the last step (ForgetStable, AnswerStable), then the successors (an evaluation error,
 // or none at all: a deadlock). What TLC saw must show up in the same
 // semantics; if nothing does, the two disagree and mommie says so.
 
 import type { CheckedProgram } from '../analysis/program.js';
 import { reproduceFailure, type Failure } from '../check/failure.js';
 import { StateEvaluator } from '../check/properties.js';
+import { ANSWER_STABLE } from '../semantics/answer.js';
 import { FORGET_STABLE, FORGET_UNOBSERVABLE } from '../semantics/forget.js';
 import type { State } from '../semantics/state.js';
 import type { Action, System } from '../semantics/system.js';
@@ -59,6 +60,8 @@ export function attributeUnnamed(program: CheckedProgram, system: System, trace:
   if (prev !== undefined) {
     const stable = system.stableViolation(prev, last);
     if (stable !== undefined) return found({ kind: 'step-property', name: FORGET_STABLE, detail: stable });
+    const answer = system.answerStableViolation(prev, last);
+    if (answer !== undefined) return found({ kind: 'step-property', name: ANSWER_STABLE, detail: answer });
   }
   const failure = reproduceFailure(system, evaluator, invariants, last);
   if (failure !== undefined) return found({ kind: 'evaluation', failure });
