@@ -49,6 +49,12 @@ export default class SummaryReporter implements Reporter {
       for (const [file, k] of skippedBy.sort()) lines.push(`  ${file}: ${k} skipped`);
       for (const r of this.reasons) lines.push(`  ${r}`);
     }
+    // npm test must stay under 20 minutes on two cores: the files that cost most, for whoever trims next.
+    const slowest = testModules
+      .map((m) => [relative(process.cwd(), m.moduleId), m.diagnostic().duration] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12);
+    if (testModules.length > 12) lines.push('', `slowest files: ${slowest.map(([f, ms]) => `${f.replace(/^test\//, '')} ${(ms / 1000).toFixed(0)} s`).join(', ')}`);
     // The file says so when TLC is absent; tests left out by a name filter (-t) are not that.
     const differentialSkipped = skippedBy.some(([file]) => file === DIFFERENTIAL) && this.reasons.some((r) => r.includes(DIFFERENTIAL_REASON));
     const tail = differentialSkipped ? ' -- TLC DIFFERENTIAL TEST SKIPPED: TLC and the built-in checker were not compared (set TLA2TOOLS_JAR)' : '';
