@@ -33,6 +33,8 @@ const files = [
   ...readdirSync(join(ROOT, 'specs', 'forget')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', 'forget', f)),
   // Functions left to the program, which each model defines.
   join('test', 'fixtures', 'functions', 'PrimaryBackupExecute.mom'),
+  // Byzantine SENDS narrowed by WHERE, on a carrier and on a plain record.
+  join('test', 'fixtures', 'byzantine-where', 'WhereVotes.mom'),
 ];
 const cases = files.flatMap((file) => {
   const r = checkFile(join(ROOT, file));

@@ -10,7 +10,7 @@ import { expect, expr } from './expressions.js';
 import { checkModelFunctions } from './model-functions.js';
 import { principalsPosition, principalExpr } from './patterns.js';
 import { describeSymbol } from './symbols.js';
-import { INT, unify } from './types.js';
+import { ANY, BOOL, INT, unify } from './types.js';
 import { exprText } from './walk.js';
 
 export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
@@ -67,6 +67,7 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
             principalsPosition(an, s.to, an.global, ctx, 'verifier');
             if (s.audit.kind === 'none') an.err('MOM408', 'NONE as the auditor of what a Byzantine principal sends: write NOONE', s.audit.span);
             principalsPosition(an, s.audit, an.global, ctx, 'auditor');
+            if (s.where !== undefined) checkWhere(an, s.where, rec?.k === 'record' ? rec.name : undefined, ctx);
           }
           if (item.budget !== undefined) {
             const budgetTy = expr(an, item.budget, an.global, ctx);
@@ -107,6 +108,20 @@ export function checkModel(an: Analysis, d: A.Decl & { kind: 'model' }): void {
   for (const { item, set } of symmetries) checkSymmetry(an, d, item, set, namedByDefinitions, namedByItems, overrides);
   // Thresholds and ranges must stay sound under the model's own constants.
   if (overrides.size > 0) recheckUnderModel(an, d, overrides);
+}
+
+/**
+ * `SENDS X x TO ... WHERE cond`: cond is a boolean over the record x, the
+ * constants and the functions, never over a node's state (a model item is
+ * not inside a role: ME, KNOWN, variables and CORRECT are refused where
+ * `ctx` says so), so which records a Byzantine principal may send is fixed
+ * by the model, as its SENDS types are.
+ */
+function checkWhere(an: Analysis, w: NonNullable<A.ByzantineSend['where']>, record: string | undefined, ctx: Ctx): void {
+  const scope = an.global.child();
+  if (record !== undefined) an.domainOf.set(w.binder.id, { k: 'record', name: record });
+  an.up.bind(an, w.binder, scope, record === undefined ? ANY : { k: 'record', name: record }, 'function-param');
+  expect(an, expr(an, w.cond, scope, ctx), BOOL, w.cond, 'MOM303', 'the WHERE condition of a Byzantine SENDS');
 }
 
 /**

@@ -58,6 +58,9 @@ export interface ByzantineContext {
 /** How long after its last publication a Byzantine node's copies may still be on their way (ms, virtual). */
 const COPIES_MS = 1_000;
 
+/** How many draws a publication of its own tries before giving up its turn, when its SENDS has a WHERE. */
+const WHERE_DRAWS = 32;
+
 export class ByzantineNode {
   readonly name: string;
   readonly counts: ByzantineCounts = { published: 0, replayed: 0, mutated: 0, forged: 0, forgedRequests: 0, badCarriers: 0, badCarriersBy: {} };
@@ -141,6 +144,18 @@ export class ByzantineNode {
   private act(): void {
     const { model, net, codec, ttps } = this.c;
     const draw = (send: ByzantineSend, r: Random): RecordValue => this.records.record(send.recordType, r);
+    /**
+     * A record of its own that the SENDS item's WHERE allows: drawn again a
+     * few times, else nothing this turn (a draw leans on what it received,
+     * so an allowed record may only become likely later).
+     */
+    const allowedDraw = (send: ByzantineSend, r: Random): RecordValue | undefined => {
+      for (let k = 0; k < WHERE_DRAWS; k++) {
+        const record = draw(send, r);
+        if (send.allows === undefined || send.allows(record)) return record;
+      }
+      return undefined;
+    };
     /** A draw for another issuer's statement; undefined when a certificate has nothing to carry yet. */
     const drawOrNone = (send: ByzantineSend, r: Random): RecordValue | undefined => {
       try {
@@ -163,7 +178,8 @@ export class ByzantineNode {
     if (choice < 0.4 && counts.published < this.budget) {
       const send = r.pick(b.sends);
       try {
-        mine = { send, record: draw(send, r) };
+        const record = allowedDraw(send, r);
+        if (record !== undefined) mine = { send, record };
       } catch (e) {
         // A certificate with nothing to carry yet: it waits for statements to show.
         if (!isNothingToCarry(e)) throw e;

@@ -7,7 +7,7 @@
 // (a deployment's constants) cost nothing.
 
 import { inDomain } from './domain.js';
-import type { ModelInstance } from './model.js';
+import type { ByzantineSend, ModelInstance } from './model.js';
 import type { RecordValue } from './value.js';
 
 export interface ByzantineStatement {
@@ -34,12 +34,17 @@ export function byzantineRefusal(model: ModelInstance, node: string, s: Byzantin
   if (entries.length === 0) return `${node} is not Byzantine in ${label}`;
   if (s.issuer !== node) return `a Byzantine node published a statement of another issuer, ${s.issuer}: authentication should make that impossible`;
   const shown = `${s.record.type} to {${s.verifiers.join(', ')}} with auditors {${s.auditors.join(', ')}}`;
-  const fits = entries.filter((b) => b.sends.some((send) =>
-    send.recordType === s.record.type
+  const typed = (send: ByzantineSend): boolean => send.recordType === s.record.type
     && send.verifierChoices.some((v) => sameSet(v, s.verifiers))
     && sameSet(send.auditors, s.auditors)
-    && inDomain(s.record, { k: 'record', name: send.recordType }, model.evaluator)));
-  if (fits.length === 0) return `${label} does not let ${node} send ${shown} (its SENDS clause, with the record's type)`;
+    && inDomain(s.record, { k: 'record', name: send.recordType }, model.evaluator);
+  const fits = entries.filter((b) => b.sends.some((send) => typed(send) && (send.allows === undefined || send.allows(s.record))));
+  if (fits.length === 0) {
+    const narrowed = entries.some((b) => b.sends.some(typed));
+    return narrowed
+      ? `${label} does not let ${node} send ${shown}: the record is not one its SENDS item's WHERE condition allows`
+      : `${label} does not let ${node} send ${shown} (its SENDS clause, with the record's type)`;
+  }
   if (fits.every((b) => spent >= b.budget)) return `${node} publishes a statement of its own beyond its budget: ${label} lets it publish ${Math.max(...fits.map((b) => b.budget))}, and it already published ${spent}`;
   return undefined;
 }

@@ -35,6 +35,14 @@ export interface ByzantineSend {
   readonly auditors: readonly string[];
   /** A record type with certificate fields: its records are chosen per state from the pool (byzantine-carriers.ts); `records` is not read. */
   readonly carrier: boolean;
+  /**
+   * The SENDS item's WHERE condition (absent: every record of the type).
+   * `records` holds only the records it allows; a carrier's records, made
+   * per state, and a record a log or a run's draw gives are asked here.
+   */
+  readonly allows?: (record: RecordValue) => boolean;
+  /** The WHERE itself, for the translations that write it out (trace validation). */
+  readonly where?: NonNullable<A.ByzantineSend['where']>;
 }
 
 export interface ByzantineInfo {
@@ -119,6 +127,11 @@ export function instantiateRun(program: CheckedProgram, runConstants: ReadonlyMa
   }
 }
 
+/** A SENDS item's WHERE as a predicate over records (a condition that is not boolean is refused by the analysis, MOM303). */
+function whereCondition(evaluator: Evaluator, w: NonNullable<A.ByzantineSend['where']>): (record: RecordValue) => boolean {
+  return (record) => evaluator.eval(w.cond, { bound: new Map([[w.binder.id, record]]) }) === true;
+}
+
 function principalsOf(v: Value, at: A.Node): string[] {
   if (typeof v === 'string') return [v];
   if (isSet(v)) return v.elems.filter((x): x is string => typeof x === 'string');
@@ -189,8 +202,9 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
     const budgetV = item.budget === undefined ? DEFAULT_BYZANTINE_BUDGET : evaluator.eval(item.budget, { bound: new Map() });
     const budget = typeof budgetV === 'number' ? budgetV : DEFAULT_BYZANTINE_BUDGET;
     const sends: ByzantineSend[] = item.sends.map((s) => {
+      const allows = s.where === undefined ? undefined : whereCondition(evaluator, s.where);
       let records: readonly RecordValue[] | undefined;
-      const enumerated = (): readonly RecordValue[] => (records ??= enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[]);
+      const enumerated = (): readonly RecordValue[] => (records ??= (enumerate({ k: 'record', name: s.recordType.name }, evaluator, s.recordType.span) as RecordValue[]).filter((r) => allows === undefined || allows(r)));
       // The model checker's domain too large is refused here, at the SENDS, before any search.
       const carrier = isCarrierType(program, s.recordType.name);
       if (enumerateByzantine && !carrier) enumerated();
@@ -201,6 +215,7 @@ function build(program: CheckedProgram, decl: A.Decl & { kind: 'model' }, runCon
       const auditors = s.audit.kind === 'everyone' ? everyone : s.audit.kind === 'expr' ? [...new Set(principalsOf(evaluator.eval(s.audit.expr, { bound: new Map() }), s.audit))].sort() : [];
       return {
         recordType: s.recordType.name, verifierChoices: choices, auditors, carrier,
+        ...(allows === undefined || s.where === undefined ? {} : { allows, where: s.where }),
         get records(): readonly RecordValue[] {
           return enumerated();
         },

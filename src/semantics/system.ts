@@ -216,7 +216,9 @@ export class System {
     }
     const pool = s.pool.map((id) => this.interner.stmt(id));
     const at = this.model.decl.span;
-    for (const vs of send.verifierChoices) for (const record of carrierRecords(send.recordType, vs, send.auditors, pool, this.ev, at)) yield [record, vs];
+    for (const vs of send.verifierChoices) {
+      for (const record of carrierRecords(send.recordType, vs, send.auditors, pool, this.ev, at)) if (send.allows === undefined || send.allows(record)) yield [record, vs];
+    }
   }
 
   /**

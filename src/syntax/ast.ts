@@ -169,6 +169,12 @@ export type ByzantineSend = Node & {
   readonly recordType: Ident;
   readonly to: PrincipalsPattern;
   readonly audit: PrincipalsPattern;
+  /**
+   * `SENDS PrePrepare pp TO ... WHERE pp.view == 0`: only records for which
+   * the condition holds (a pure predicate over the record, the constants and
+   * the functions), named by `binder`.
+   */
+  readonly where?: { readonly binder: Ident; readonly cond: Expr };
 };
 
 export type ModelItem =

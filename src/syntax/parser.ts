@@ -692,12 +692,20 @@ class Parser {
           do {
             const s0 = this.peek().span.start;
             const recordType = this.expectIdent('a record type the Byzantine principal may send');
+            // An optional name for the record, which a WHERE condition reads.
+            const binder = this.peek().kind === 'ident' ? this.expectIdent('a name for the record') : undefined;
             this.expect('TO', "TO and the verifiers");
             const to = this.parsePrincipals('verifier');
             const audit: PrincipalsPattern = this.accept('AUDIT')
               ? this.parsePrincipals('auditor')
               : { id: this.id(), span: this.from(s0), kind: 'noone' };
-            sends.push({ id: this.id(), span: this.from(s0), recordType, to, audit });
+            const w0 = this.peek();
+            const cond = this.accept('WHERE') ? this.parseExpr() : undefined;
+            if (cond !== undefined && binder === undefined) {
+              return this.fail(`WHERE reads the record through a name: write ${recordType.name} x TO ... WHERE x.field == ...`, w0.span);
+            }
+            const send: ByzantineSend = { id: this.id(), span: this.from(s0), recordType, to, audit };
+            sends.push(cond !== undefined && binder !== undefined ? { ...send, where: { binder, cond } } : send);
           } while (this.accept(','));
         }
         const budget = this.accept('BUDGET') ? this.parseAdditive() : undefined;

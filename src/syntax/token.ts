@@ -8,7 +8,7 @@ export const KEYWORDS = [
   'ME', 'NOONE', 'NONE', 'TRUE', 'FALSE', 'AND', 'OR', 'NOT', 'IMPLIES',
   'IN', 'NOTIN', 'UNION', 'INTER', 'MINUS', 'SUBSETEQ', 'FORALL', 'EXISTS',
   'SET', 'OF', 'BOOLEAN', 'INT', 'CORRECT', 'FAULTY',
-  'STATEMENT', 'STATEMENTS', 'SIZE', 'AS', 'FORGET', 'ANSWER', 'VALUE',
+  'STATEMENT', 'STATEMENTS', 'SIZE', 'AS', 'FORGET', 'ANSWER', 'VALUE', 'WHERE',
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

@@ -191,8 +191,9 @@ class ModuleWriter {
     if (carriers.length > 0) out.push(...this.carrierDefinitions(carriers));
     out.push('ByzantinePublish(b) ==');
     out.push('  /\\ Cardinality({s \\in pool : s.issuer = b}) < Budget[b]');
+    const carried = this.carrierWheres().size > 0 ? '{r__ \\in ByzCarrier(snd.carrier, vs, snd.auditors) : ByzAllows(snd.allow, r__)}' : 'ByzCarrier(snd.carrier, vs, snd.auditors)';
     if (carriers.length === 0) out.push('  /\\ \\E snd \\in ByzSends[b] : \\E rec \\in snd.records : \\E vs \\in snd.verifiers :');
-    else out.push('  /\\ \\E snd \\in ByzSends[b] : \\E vs \\in snd.verifiers : \\E rec \\in (IF snd.carrier = "" THEN snd.records ELSE ByzCarrier(snd.carrier, vs, snd.auditors)) :');
+    else out.push(`  /\\ \\E snd \\in ByzSends[b] : \\E vs \\in snd.verifiers : \\E rec \\in (IF snd.carrier = "" THEN snd.records ELSE ${carried}) :`);
     out.push('       LET st == [issuer |-> b, verifiers |-> vs, auditors |-> snd.auditors, record |-> rec]');
     out.push("       IN /\\ st \\notin pool");
     out.push("          /\\ pool' = pool \\cup {st}");
@@ -313,6 +314,32 @@ class ModuleWriter {
   }
 
   /**
+   * The SENDS items of every model whose record type carries statements and
+   * that have a WHERE, numbered from 1 in the order the models list them: a
+   * carrier's records are made per state in ByzantinePublish, so its WHERE
+   * is a definition of the main module (ByzWhere_k), chosen by the number
+   * the MC module gives the item (`allow`; 0 for none). A WHERE on any other
+   * type filters the item's `records` in the MC module instead.
+   */
+  private carrierWheres(): Map<number, { readonly index: number; readonly send: A.ByzantineSend }> {
+    const out = new Map<number, { readonly index: number; readonly send: A.ByzantineSend }>();
+    for (const m of this.program.models.values()) {
+      for (const item of m.items) {
+        if (item.kind !== 'byzantine') continue;
+        for (const s of item.sends) if (s.where !== undefined && isCarrierType(this.program, s.recordType.name)) out.set(s.id, { index: out.size + 1, send: s });
+      }
+    }
+    return out;
+  }
+
+  /** A SENDS item's WHERE condition with its record named `rec` (a TLA+ expression). */
+  private whereCondition(w: NonNullable<A.ByzantineSend['where']>, rec: string): string {
+    const ctx = freshCtx();
+    ctx.bound.set(w.binder.id, rec);
+    return this.x.expr(w.cond, ctx);
+  }
+
+  /**
    * What a Byzantine carrier may send (as semantics/byzantine-carriers.ts):
    * certificate fields range over pool statements auditable by the field's
    * AUDIT set and by the carrier's verifiers and auditors, sets over their
@@ -337,6 +364,12 @@ class ModuleWriter {
       out.push(`Carrier_${r}(vs__, aud__) == {${made} : ${binders.map((b, i) => `${b} \\in ${domains[i]}`).join(', ')}}`);
     }
     out.push(`ByzCarrier(t, vs, aud) == CASE ${carriers.map((r) => `t = ${tlaString(r)} -> Carrier_${r}(vs, aud)`).join(' [] ')}`);
+    const wheres = [...this.carrierWheres().values()];
+    if (wheres.length > 0) {
+      out.push('(* The WHERE conditions of Byzantine SENDS items whose records carry statements (allow = k). *)');
+      for (const { index, send } of wheres) out.push(`ByzWhere_${index}(rec__) == ${this.whereCondition(send.where!, 'rec__')}`);
+      out.push(`ByzAllows(k, rec) == CASE ${wheres.map(({ index }) => `k = ${index} -> ByzWhere_${index}(rec)`).join(' [] ')} [] OTHER -> TRUE`);
+    }
     return out;
   }
 
@@ -663,6 +696,7 @@ class ModuleWriter {
     }
     const crashed: string[] = [];
     const anyCarrier = this.byzantineCarriers().length > 0;
+    const wheres = this.carrierWheres();
     const byz: { who: string; sends: string[]; budget: string }[] = [];
     const symmetry: string[] = [];
     for (const item of model.items) {
@@ -673,8 +707,10 @@ class ModuleWriter {
           const auditors = s.audit.kind === 'everyone' ? 'Principals' : s.audit.kind === 'expr' ? this.asSet(s.audit.expr) : '{}';
           // A carrier's records depend on the pool (ByzCarrier in the main module).
           const carrier = anyCarrier ? `, carrier |-> ${tlaString(isCarrierType(p, s.recordType.name) ? s.recordType.name : '')}` : '';
-          const records = isCarrierType(p, s.recordType.name) ? '{}' : `T_${s.recordType.name}`;
-          return `[records |-> ${records}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v} : v \\in ${listed}} ELSE {}), auditors |-> ${auditors}${carrier}]`;
+          const allow = wheres.size > 0 ? `, allow |-> ${wheres.get(s.id)?.index ?? 0}` : '';
+          const records = isCarrierType(p, s.recordType.name) ? '{}'
+            : s.where === undefined ? `T_${s.recordType.name}` : `{x__ \\in T_${s.recordType.name} : ${this.whereCondition(s.where, 'x__')}}`;
+          return `[records |-> ${records}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v} : v \\in ${listed}} ELSE {}), auditors |-> ${auditors}${carrier}${allow}]`;
         });
         byz.push({ who: this.asSet(item.who), sends, budget: item.budget === undefined ? String(DEFAULT_BYZANTINE_BUDGET) : this.x.expr(item.budget, freshCtx()) });
       }

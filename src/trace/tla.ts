@@ -26,6 +26,8 @@ import type { CheckedProgram, TransitionInfo } from '../analysis/program.js';
 import { keyOf } from '../semantics/value.js';
 import { programForgets } from '../semantics/forget.js';
 import type { SourceText } from '../diagnostics/source.js';
+import type { ByzantineSend } from '../semantics/model.js';
+import { ExprTranslator, type ExprContext } from '../tla/expr.js';
 import { translate } from '../tla/module.js';
 import { roleVarName, tlaName, tlaString, transitionOperator } from '../tla/names.js';
 import type { LoadedRun, MergedEvent } from './merge.js';
@@ -187,10 +189,17 @@ class TraceWriter {
     const set = (xs: readonly string[]): string => `{${xs.map((x) => this.node(x)).join(', ')}}`;
     const items = model.byzantine.map((b) => {
       const node = this.node(model.nodes[b.node]!.name);
-      const sends = b.sends.map((s) => `(e.s.record \\in T_${s.recordType} /\\ e.s.verifiers \\in {${s.verifierChoices.map(set).join(', ')}} /\\ e.s.auditors = ${set(s.auditors)})`);
+      const sends = b.sends.map((s) => `(e.s.record \\in T_${s.recordType}${s.where === undefined ? '' : ` /\\ ${this.where(s.where)}`} /\\ e.s.verifiers \\in {${s.verifierChoices.map(set).join(', ')}} /\\ e.s.auditors = ${set(s.auditors)})`);
       return `(e.node = ${node} /\\ Cardinality({x__ \\in pool : x__.issuer = e.node}) < ${b.budget} /\\ (${sends.length === 0 ? 'FALSE' : sends.join(' \\/ ')}))`;
     });
     return [`TV_ByzMay(e) == ${items.length === 0 ? 'FALSE' : items.join('\n  \\/ ')}`];
+  }
+
+  /** A SENDS item's WHERE over the logged record (the model's own condition, as the built-in replay asks it). */
+  private where(w: NonNullable<ByzantineSend['where']>): string {
+    let k = 0;
+    const ctx: ExprContext = { bound: new Map([[w.binder.id, '(e.s.record)']]), fresh: (h) => `${h}__w${++k}` };
+    return `(${new ExprTranslator(this.program).expr(w.cond, ctx)})`;
   }
 
   private allVars(): string[] {
