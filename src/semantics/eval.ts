@@ -133,10 +133,18 @@ export class Evaluator implements DomainContext {
   }
 
   constInt(e: A.Expr): number {
+    // A range bound reads only constants: its value is the same for the
+    // model's whole life, and membership asks for it at every field checked.
+    const known = this.constInts.get(e.id);
+    if (known !== undefined) return known;
     const v = this.eval(e, { bound: new Map() });
     if (typeof v !== 'number') throw new EvalError('MOM503', 'a range bound must be an integer', e.span);
+    this.constInts.set(e.id, v);
     return v;
   }
+
+  /** Range bounds evaluated, by expression id (an error is not kept: it is thrown again each time). */
+  private readonly constInts = new Map<number, number>();
 
   /** Throws MOM501 unless `v` lies in `d`. */
   checkDomain(v: Value, d: Domain, what: string, at: Span): Value {

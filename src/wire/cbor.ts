@@ -162,14 +162,46 @@ function writeItem(w: Writer, v: CborIn): void {
     for (const x of items) writeItem(w, x);
   } else {
     const m = v as { readonly [key: string]: CborIn };
-    const entries = Object.keys(m).map((k) => ({ key: keyBytes(k), value: m[k]! }));
-    entries.sort((a, b) => compareBytes(a.key, b.key));
-    w.head(MAJOR_MAP, entries.length);
-    for (const e of entries) {
-      w.bytes(e.key);
-      writeItem(w, e.value);
+    const keys = Object.keys(m);
+    sortKeys(keys);
+    w.head(MAJOR_MAP, keys.length);
+    for (const k of keys) {
+      w.bytes(keyBytes(k));
+      writeItem(w, m[k]!);
     }
   }
+}
+
+/**
+ * Map keys in the order of their encodings, in place. Keys are a handful of
+ * field names: an insertion sort, comparing ASCII keys as their encodings
+ * compare (a shorter key has the smaller head, equal lengths compare by
+ * bytes, which for ASCII is the strings' order) and any other by its bytes.
+ */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareKeys(keys[j]!, k) > 0) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+function compareKeys(a: string, b: string): number {
+  if (isAscii(a) && isAscii(b)) {
+    // Minimal heads order by length; at equal lengths the bytes are the characters.
+    if (a.length !== b.length) return a.length - b.length;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return compareBytes(keyBytes(a), keyBytes(b));
 }
 
 /**
@@ -263,6 +295,8 @@ export function compareCanonical(a: Cbor, b: Cbor): number {
       const x = a as string;
       const y = b as string;
       if (x === y) return 0;
+      // ASCII: one byte per unit (the usual case: names).
+      if (isAscii(x) && isAscii(y)) return x.length !== y.length ? x.length - y.length : x < y ? -1 : 1;
       if (belowSurrogates(x) && belowSurrogates(y)) {
         // Below U+D800 the UTF-8 length is 1, 2 or 3 bytes per unit, by code unit.
         const lx = Buffer.byteLength(x, 'utf8');

@@ -419,21 +419,23 @@ function authCbor(a: Authenticator): CborIn {
 }
 
 function itemCbor(i: WireItem): CborIn {
-  return {
-    stmt: i.stmt, auth: authCbor(i.auth), ...(i.relay === undefined ? {} : { relay: [...i.relay] }), ...(i.digested === true ? { digested: true } : {}),
-    ...(i.carried === undefined ? {} : { carried: i.carried.map(authCbor) }),
-  };
+  // Built field by field (no spread of a temporary object per optional field: this runs for every item sent).
+  const o: Record<string, CborIn> = { stmt: i.stmt, auth: authCbor(i.auth) };
+  if (i.relay !== undefined) o['relay'] = [...i.relay];
+  if (i.digested === true) o['digested'] = true;
+  if (i.carried !== undefined) o['carried'] = i.carried.map(authCbor);
+  return o;
 }
 
 /** Only the declared fields travel, whatever else a caller's object carries. */
 function frameCbor(f: Frame): CborIn {
   switch (f.kind) {
-    case 'data':
-      return {
-        v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor),
-        ...(f.vc === undefined ? {} : { vc: { ...f.vc } }),
-        ...(f.sigs === undefined ? {} : { sigs: f.sigs.map((b) => ({ alg: b.alg, digests: [...b.digests], sig: b.sig })) }),
-      };
+    case 'data': {
+      const o: Record<string, CborIn> = { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq, items: f.items.map(itemCbor) };
+      if (f.vc !== undefined) o['vc'] = { ...f.vc };
+      if (f.sigs !== undefined) o['sigs'] = f.sigs.map((b) => ({ alg: b.alg, digests: [...b.digests], sig: b.sig }));
+      return o;
+    }
     case 'ack':
       return { v: f.v, kind: f.kind, from: f.from, to: f.to, seq: f.seq };
     case 'hello':

@@ -125,12 +125,20 @@ function bodyEnc(s: StatementBody): { readonly bytes: Uint8Array; readonly carri
 
 /** Names in canonical order (by their encodings). */
 function sortedNames(names: readonly string[]): string[] {
-  return names.length < 2 ? [...names] : [...names].sort(compareCanonical);
+  return inCanonicalOrder(names) ? [...names] : [...names].sort(compareCanonical);
+}
+
+function inCanonicalOrder(xs: readonly Cbor[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (compareCanonical(xs[i - 1]!, xs[i]!) > 0) return false;
+  return true;
 }
 
 /** A set's elements in canonical order; what they carry appended in that order. */
 function sortedSet(elems: readonly Value[], carried: EncodedStatement[]): Cbor[] {
-  if (elems.every((e) => typeof e !== 'object')) return [...(elems as readonly Cbor[])].sort(compareCanonical);
+  if (elems.every((e) => typeof e !== 'object')) {
+    const plain = elems as readonly Cbor[];
+    return inCanonicalOrder(plain) ? [...plain] : [...plain].sort(compareCanonical);
+  }
   const parts = elems.map((e) => {
     const c: EncodedStatement[] = [];
     return { cbor: valueEnc(e, c), carried: c };
@@ -184,8 +192,8 @@ export function encodeStatement(schema: WireSchema, s: StatementBody): Statement
     const { bytes, carried } = bodyEnc(s);
     const statement: StatementBody = {
       issuer: s.issuer,
-      verifiers: [...s.verifiers].sort(),
-      auditors: [...s.auditors].sort(),
+      verifiers: ascending(s.verifiers) ? [...s.verifiers] : [...s.verifiers].sort(),
+      auditors: ascending(s.auditors) ? [...s.auditors] : [...s.auditors].sort(),
       record: s.record,
     };
     const all = distinct(carried);
@@ -218,7 +226,13 @@ function principalList(schema: WireSchema, c: Cbor, what: string): string[] {
     out.push(p);
   }
   checkSetOrder(c, what);
-  return out.sort();
+  return ascending(out) ? out : out.sort();
+}
+
+/** Whether `names` is in JavaScript's string order already (sorting allocates; most lists are sorted). */
+function ascending(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return false;
+  return true;
 }
 
 /** What decoding one statement gathers: the statements it carries (in order of appearance) and the byte strings already parsed by the depth check. */
