@@ -148,10 +148,13 @@ describe('a program that forgets, composed with its deployment', () => {
 });
 
 describe('a program that forgets at run time', () => {
-  it('runs on the simulated network (nodes keep everything) and its traces replay', { timeout: 120_000 }, async () => {
+  it('runs on the simulated network, its replicas forgetting what they executed (issue 23 item 4), and its traces replay', { timeout: 120_000 }, async () => {
     const trace = join(dir, 'trace');
     const run = await mommie(['run', LOG, '--deploy', LOG.replace(/\.mom$/, '.deploy'), '--network', 'sim', '--requests', '2', '--trace', trace], { timeoutMs: 120_000 });
     expect(run.exitCode, run.stderr).toBe(0);
+    // Both entries executed and forgotten at each replica; the sequencer forgets nothing (its role has no FORGET).
+    expect(run.stdout.match(/forgetting: 2 statements forgotten, \d+ late copies absorbed, 0 known at the end/g)).toHaveLength(2);
+    expect(run.stdout.match(/forgetting:/g)).toHaveLength(2);
     const replay = await mommie(['replay', LOG, trace], { timeoutMs: 120_000 });
     expect(replay.exitCode, replay.stderr).toBe(0);
     expect(replay.stdout).toMatch(/accepted: 3 logs/);

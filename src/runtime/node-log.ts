@@ -195,7 +195,7 @@ export function recoverFromLog(path: string, system: System, info: NodeInfo, sta
     ok: true,
     recovered: {
       machine,
-      resume: { events: res.lastEvent, vc: res.vc, inputs: res.inputs, published },
+      resume: { events: res.lastEvent, vc: res.vc, inputs: res.inputs, answered: res.answered, published },
       events: parsed.events.length,
       fires: res.rerun.fires,
       deliveries: res.rerun.deliveries,

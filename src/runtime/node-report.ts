@@ -6,7 +6,7 @@ import type { ModelInstance, NodeInfo } from '../semantics/model.js';
 import type { TcpStats } from '../transport/tcp.js';
 import type { WireStatsSnapshot } from '../wire/index.js';
 import type { RuntimeNode } from './node.js';
-import type { CountersignReport, DisseminationReport, NodeCpu, NodeReport, TtpReport } from './report.js';
+import type { CountersignReport, DisseminationReport, ForgettingReport, NodeCpu, NodeReport, TtpReport } from './report.js';
 import type { TtpNode } from './ttp-node.js';
 import type { DigestCounts } from './record-store.js';
 import type { CountersignCounts } from './wire-codec.js';
@@ -58,6 +58,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(dissemination !== undefined ? { dissemination } : {}),
     ...(extras.digest !== undefined && Object.values(extras.digest).some((x) => x > 0) ? { digest: { ...extras.digest } } : {}),
     ...(extras.cpu !== undefined ? { cpu: extras.cpu } : {}),
+    ...forgettingOf(n),
     ...(extras.tcp !== undefined ? { backpressure: { backlogged: l.backlogged, backlogPeak: l.backlogPeak, fetchesDeferred: l.fetchesDeferred, heldFull: extras.digest?.heldFull ?? 0 } } : {}),
   };
 }
@@ -89,4 +90,10 @@ export function silentNodeReport(info: NodeInfo, status: NodeReport['status']): 
     statements: { published: 0, sent: 0, received: 0, duplicates: 0 },
     frames: { out: 0, in: 0, retransmitted: 0, bytesOut: 0, bytesIn: 0, dropped: {} },
   };
+}
+
+/** The node's forgetting, when its role forgets (FORGET, issue 23). */
+export function forgettingOf(n: RuntimeNode): { forgetting?: ForgettingReport } {
+  const f = n.machine.forgetCounts;
+  return f === undefined ? {} : { forgetting: { forgotten: f.forgotten, absorbed: n.stats.absorbed, known: n.machine.known.size } };
 }

@@ -72,6 +72,8 @@ export interface ResumePoint {
   readonly vc: VectorClock;
   /** The input steps re-done, in order: those whose PROGRESS does not hold yet are requests in flight again. */
   readonly inputs: readonly (StepResult & { readonly kind: 'fired' })[];
+  /** Indices of `inputs` seen answered while the log was re-done (their replies may be forgotten since). */
+  readonly answered?: ReadonlySet<number>;
   /**
    * Every statement the log says this node published. Which of them reached
    * their verifiers is not logged (acks are not), so start() sends them all
@@ -125,6 +127,13 @@ export class RuntimeNode {
   private readonly callsLogged = new Set<string>();
   /** Whether the program leaves any function to its implementation: otherwise there is nothing to note. */
   private notesCalls: boolean | undefined;
+  /**
+   * PROGRESS checks of published statements not seen to hold yet, when the
+   * node forgets: judged again just before it forgets anything, since what
+   * made one hold (replies accepted) may be what it forgets next. Each
+   * latches once it holds and leaves the set.
+   */
+  private readonly progressWatch = new Set<() => boolean>();
 
   constructor(private readonly opts: NodeOptions) {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
@@ -133,11 +142,19 @@ export class RuntimeNode {
     // A carried statement this node knows is not verified again (identity: the abstract statement).
     opts.codec.knownBy?.((s) => opts.machine.knows(statementKey(s.issuer, s.verifiers, s.auditors, s.record)));
     this.vc[this.name] = 0;
+    if (opts.machine.forgets) {
+      opts.machine.beforeForget = (): void => {
+        for (const check of [...this.progressWatch]) check();
+        this.checkProgress();
+      };
+    }
     const r = opts.resume;
     if (r !== undefined) {
       this.events = r.events;
       Object.assign(this.vc, r.vc);
-      for (const step of r.inputs) this.track(step);
+      r.inputs.forEach((step, i) => {
+        if (r.answered?.has(i) !== true) this.track(step);
+      });
       // Requests answered before the restart were reported by the previous incarnation.
       this.completions.length = 0;
       this.outstanding = this.outstanding.filter((o) => !o.progress.every((p) => this.opts.machine.holds(p.pattern, p.bound)));
@@ -358,7 +375,19 @@ export class RuntimeNode {
     const firedAt = this.stats.fired;
     return r.drafts.map((d) => {
       const p = d.site.progress;
-      return p === undefined ? (): boolean => this.stats.fired > firedAt : (): boolean => this.opts.machine.holds(p, r.bound);
+      if (p === undefined) return (): boolean => this.stats.fired > firedAt;
+      if (!this.opts.machine.forgets) return (): boolean => this.opts.machine.holds(p, r.bound);
+      // Latched: once its replies are accepted a client forgets them, and the pattern no longer matches.
+      let seen = false;
+      const check = (): boolean => {
+        if (!seen && this.opts.machine.holds(p, r.bound)) {
+          seen = true;
+          this.progressWatch.delete(check);
+        }
+        return seen;
+      };
+      this.progressWatch.add(check);
+      return check;
     });
   }
 

@@ -76,6 +76,7 @@ export const NodeReportCodec = t.intersection([
     digest: Counts,
     cpu: t.type({ userMs: t.number, systemMs: t.number }),
     backpressure: t.type({ backlogged: t.number, backlogPeak: t.number, fetchesDeferred: t.number, heldFull: t.number }),
+    forgetting: t.type({ forgotten: t.number, absorbed: t.number, known: t.number }),
   }),
 ]);
 

@@ -35,6 +35,14 @@ export interface NodeReport {
   readonly cpu?: NodeCpu;
   /** Over TCP: where a peer was slowed down rather than served without bound ([Limits]), when it was. */
   readonly backpressure?: BackpressureReport;
+  /** When its role forgets (FORGET, issue 23): statements forgotten, late copies absorbed, statements known at the end. */
+  readonly forgetting?: ForgettingReport;
+}
+
+export interface ForgettingReport {
+  readonly forgotten: number;
+  readonly absorbed: number;
+  readonly known: number;
 }
 
 /** What the [Limits] did at a node: each count is a peer slowed down, none a frame of a correct peer dropped. */
@@ -145,6 +153,7 @@ export function formatRunReport(r: RunReport): string[] {
     const f = n.frames;
     const dropped = Object.entries(f.dropped).filter(([, k]) => k > 0).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`    statements: ${s.published} published, ${s.sent} sent, ${s.received} received, ${s.duplicates} duplicates absorbed`);
+    if (n.forgetting !== undefined) lines.push(`    forgetting: ${n.forgetting.forgotten} statements forgotten, ${n.forgetting.absorbed} late copies absorbed, ${n.forgetting.known} known at the end`);
     lines.push(`    frames: ${f.out} out (${f.retransmitted} retransmitted, ${f.bytesOut} bytes), ${f.in} in (${f.bytesIn} bytes)${dropped === '' ? '' : `, dropped: ${dropped}`}`);
     wireLines(lines, n);
     if (n.countersign !== undefined) {

@@ -8,7 +8,7 @@ import type { SimNetwork } from '../transport/sim.js';
 import type { RuntimeNode } from './node.js';
 import type { TtpNode } from './ttp-node.js';
 import type { ByzantineCounts, ByzantineNodeReport } from './byzantine.js';
-import { countersignReport, disseminationReport, runningTtpReport } from './node-report.js';
+import { countersignReport, disseminationReport, forgettingOf, runningTtpReport } from './node-report.js';
 import { startSimDeployment, type SimDeploymentOptions, type Violation } from './sim-deployment.js';
 import { Workload } from './workload.js';
 import { percentile } from './report.js';
@@ -185,6 +185,7 @@ export function simReport(
       ...(countersign !== undefined ? { countersign } : {}),
       ...(dissemination !== undefined ? { dissemination } : {}),
       ...(digest !== undefined && Object.values(digest).some((x) => x > 0) ? { digest: { ...digest } } : {}),
+      ...(n === undefined ? {} : forgettingOf(n)),
     };
   });
   const ttps = r.ttps.map((t) => {

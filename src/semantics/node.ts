@@ -206,6 +206,12 @@ export class NodeMachine {
    * enabled again.
    */
   private readonly droppable = new Map<string, string[]>();
+  /**
+   * Called just before statements leave the known set, while they are
+   * still there: a runtime judges then what it judges over the known set
+   * and must not miss (a PROGRESS pattern that held, latched).
+   */
+  beforeForget: (() => void) | undefined;
 
   constructor(
     readonly system: System,
@@ -275,6 +281,11 @@ export class NodeMachine {
 
   get handledCount(): number {
     return this.handled.size;
+  }
+
+  /** Whether the role forgets anything (FORGET). */
+  get forgets(): boolean {
+    return this.forgetting !== undefined;
   }
 
   /** What forgetting has done and holds (undefined when the role forgets nothing). */
@@ -373,6 +384,7 @@ export class NodeMachine {
       else if (v.kind === 'wait') fg.file(s, v.watches);
     }
     if (gone.length === 0) return;
+    this.beforeForget?.();
     const types = new Set<string>();
     for (const { s, members } of gone) {
       if (!this.known.remove(s)) continue;

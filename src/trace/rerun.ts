@@ -138,6 +138,11 @@ export interface NodeRerunResult {
   readonly rerun: NodeRerun;
   /** The results of the input steps re-done, in order (a client's requests). */
   readonly inputs: readonly (StepResult & { kind: 'fired' })[];
+  /**
+   * Indices of the inputs whose PROGRESS was seen to hold during the re-run
+   * (for a node that forgets: what made it hold may be forgotten by the end).
+   */
+  readonly answered: ReadonlySet<number>;
   /** The last event's number and vector clock (0 and empty for a log with only its start). */
   readonly lastEvent: number;
   readonly vc: Readonly<Record<string, number>>;
@@ -151,16 +156,30 @@ export interface NodeRerunResult {
 export function rerunOwnLog(node: string, machine: NodeMachine, events: readonly Located[]): { ok: true; result: NodeRerunResult } | { ok: false; line: number; message: string } {
   const rerun = new NodeRerun(node, machine);
   const inputs: (StepResult & { kind: 'fired' })[] = [];
+  const answered = new Set<number>();
+  // A node that forgets may forget the replies that answered a request: judged just before it does.
+  const latch = (): void => {
+    inputs.forEach((i, k) => {
+      if (answered.has(k)) return;
+      const progress = i.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [d.site.progress]));
+      if (progress.length > 0 && progress.every((p) => machine.holds(p, i.bound))) answered.add(k);
+    });
+  };
+  if (machine.forgets) machine.beforeForget = latch;
   let lastEvent = 0;
   let vc: Readonly<Record<string, number>> = {};
-  for (const { event: e, line } of events) {
-    const r = rerun.apply(e);
-    if (!r.ok) return { ok: false, line, message: `event ${'n' in e ? e.n : ''} of ${node}: ${r.message}` };
-    if (e.k === 'fire' && e.via === 'input' && r.result?.kind === 'fired') inputs.push(r.result);
-    if ('n' in e) lastEvent = e.n;
-    if ('vc' in e) vc = e.vc;
+  try {
+    for (const { event: e, line } of events) {
+      const r = rerun.apply(e);
+      if (!r.ok) return { ok: false, line, message: `event ${'n' in e ? e.n : ''} of ${node}: ${r.message}` };
+      if (e.k === 'fire' && e.via === 'input' && r.result?.kind === 'fired') inputs.push(r.result);
+      if ('n' in e) lastEvent = e.n;
+      if ('vc' in e) vc = e.vc;
+    }
+  } finally {
+    machine.beforeForget = undefined;
   }
-  return { ok: true, result: { rerun, inputs, lastEvent, vc } };
+  return { ok: true, result: { rerun, inputs, answered, lastEvent, vc } };
 }
 
 function fail(message: string): RerunStep {
