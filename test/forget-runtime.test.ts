@@ -21,6 +21,8 @@ import { NodeMachine } from '../src/semantics/node.js';
 import { System } from '../src/semantics/system.js';
 import { makeRecord, type Value } from '../src/semantics/value.js';
 import { schemaFromModel } from '../src/wire/index.js';
+import type { TraceEvent } from '../src/trace/events.js';
+import { rerunOwnLog } from '../src/trace/rerun.js';
 import { ROOT } from './helpers/cli.js';
 
 const SPEC = join(ROOT, 'specs', 'PBCounter.mom');
@@ -39,7 +41,8 @@ interface Peaks {
   backupOrders: number;
 }
 
-async function peaks(requests: number): Promise<Peaks> {
+/** PBCounter's deployment on the simulated network with 8 clients, ready to run. */
+async function setup(): Promise<{ model: import('../src/semantics/model.js').ModelInstance; codecFor: (n: string) => WireCodec; deployment: import('../src/deploy/deployment.js').Deployment }> {
   const program = checkFile(SPEC).program!;
   const dep = loadDeployment(join(ROOT, 'specs', 'PBCounter.deploy'), program);
   const deployment = dep.deployment!;
@@ -50,6 +53,11 @@ async function peaks(requests: number): Promise<Peaks> {
   const schema = schemaFromModel(model);
   if (!schema.ok) throw new Error(schema.detail);
   const rings = await generateKeyRings(model.nodes.map((n) => n.name));
+  return { model, deployment, codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema) };
+}
+
+async function peaks(requests: number): Promise<Peaks> {
+  const { model, deployment, codecFor } = await setup();
   const p: Peaks = { completed: 0, client: 0, primaryOrders: 0, clientHandled: 0, primaryHandled: 0, forgotten: 0, absorbed: 0, backupOrders: 0 };
   let nodes: readonly import('../src/runtime/node.js').RuntimeNode[] = [];
   const sample = (): void => {
@@ -68,7 +76,7 @@ async function peaks(requests: number): Promise<Peaks> {
   const r = runSimulation({
     model, seed: 7, requests, concurrency: 16, invariants: false, maxTimeMs: 1e9, quiesceMs: 0,
     faults: { drop: 0.05, duplicate: 0.2, minDelayMs: 1, maxDelayMs: 20, partitions: [] },
-    codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema),
+    codecFor,
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
     dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     onNodes: (ns) => {
@@ -107,6 +115,31 @@ describe('forgetting at run time', () => {
     expect(large.absorbed).toBeGreaterThan(0);
     // What is not forgotten grows: a backup that never suspected keeps every order.
     expect(large.backupOrders).toBe(256);
+  });
+
+  it('a client re-doing its log after a restart knows which requests were answered, though it forgot their replies', { timeout: 60_000 }, async () => {
+    const { model, deployment, codecFor } = await setup();
+    const events: TraceEvent[] = [];
+    const r = runSimulation({
+      model, seed: 3, requests: 32, concurrency: 4, invariants: false, maxTimeMs: 1e9, quiesceMs: 0, codecFor,
+      timeoutMs: (role, t) => deployment.timeoutMs(role, t),
+      dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
+      traceFor: (n) => (n === 'c1' ? { write: (e) => events.push(e) } : undefined),
+    });
+    expect(r.completed).toBe(32);
+    const system = new System(model);
+    const machine = new NodeMachine(system, model.nodes.find((n) => n.name === 'c1')!);
+    // As a restarted process does: its log's start line read apart, the events re-done.
+    const rerun = rerunOwnLog('c1', machine, events.slice(1).map((event, i) => ({ event, line: i + 2 })));
+    if (!rerun.ok) throw new Error(rerun.message);
+    const inputs = rerun.result.inputs;
+    expect(inputs.length).toBe(4);
+    // Every reply was forgotten once accepted: PROGRESS no longer matches at the end of the log...
+    const progress = (i: (typeof inputs)[number]): boolean => i.drafts.every((d) => d.site.progress === undefined || machine.holds(d.site.progress, i.bound));
+    expect(inputs.filter(progress)).toEqual([]);
+    expect(machine.known.size).toBe(0);
+    // ...and the re-run saw each request answered before it forgot: none is in flight again.
+    expect([...rerun.result.answered].sort()).toEqual([0, 1, 2, 3]);
   });
 
   it('a retransmission of a forgotten statement is absorbed and counted, not learned again', () => {
