@@ -15,8 +15,6 @@ import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
 import { WireCodec } from '../src/runtime/wire-codec.js';
 import { cryptoFloor, type CryptoFloor } from '../src/wire/index.js';
-import { tune } from '../src/tune/index.js';
-import { tcpMeasurer } from '../src/cli/tune-tcp.js';
 import { runHandwrittenPbft } from './handwritten/driver.js';
 import { simSetup } from './sim-setup.js';
 import { repoRoot, section } from './stats.js';
@@ -256,56 +254,8 @@ export async function runOptimizationsBench(): Promise<void> {
         console.log(`${what}: ${r.throughputPerS.toFixed(0)} req/s, ${r.cpuMsPerRequest.toFixed(2)} ms CPU per request; the best MOMMIE run is ${slower.toFixed(1)}× slower (goal <= 2×: ${slower <= 2 ? 'PASS' : 'FAIL'}) and spends ${(oursCpu / Math.max(r.cpuMsPerRequest, 1e-9)).toFixed(1)}× its CPU per request`);
       }
     }
-    await tunePredictions(cli, dir, port + 200, tcpRequests);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/**
- * deploy-tune's predictions against measurement: for PBCounter with 8
- * clients × 16 in flight, the chosen candidate and two rejected ones (the
- * middle and the last of the ranking), each run over TCP.
- */
-async function tunePredictions(cli: string, dir: string, port: number, requests: number): Promise<void> {
-  const name = 'PBCounter';
-  const specPath = join(specsDir(), `${name}.mom`);
-  const basePath = join(specsDir(), `${name}.deploy`);
-  if (!existsSync(specPath) || !existsSync(basePath)) return;
-  section(`optimizations: deploy-tune's prediction against TCP measurement (${name}, 8 clients × 16 in flight, objective throughput)`);
-  const fe = checkFile(specPath);
-  if (!fe.ok || fe.program === undefined) return;
-  const t = await tune({
-    program: fe.program, ...(fe.source !== undefined ? { programSource: fe.source } : {}),
-    base: { file: basePath, text: readFileSync(basePath, 'utf8') }, objective: 'throughput', options: { clients: 8, concurrency: 16 },
-    // Calibrated over TCP, as `deploy-tune --calibrate-tcp` is: the figures below are measured over TCP too.
-    measureTcp: tcpMeasurer({ programPath: specPath, requests, concurrency: 16, clients: 8, timeoutMs: 240_000 }),
-  });
-  if (t.ok && t.constants.tcp !== undefined) {
-    const c = t.constants.tcp;
-    console.log(`TCP calibration: ${c.measured.throughputPerS.toFixed(1)} req/s, ${(c.measured.cpuUsPerRequest / 1000).toFixed(2)} ms CPU per request; processing ${c.simProcessingUs.toFixed(0)} µs per statement in simulation, ${t.constants.processingUs.toFixed(0)} µs over TCP; efficiency ${c.efficiency.toFixed(2)}`);
-  }
-  if (!t.ok) {
-    console.log(`deploy-tune failed: ${t.error.message}`);
-    return;
-  }
-  const picks = [...new Set([0, Math.floor(t.ranked.length / 2), t.ranked.length - 1])].map((i) => [i, t.ranked[i]!] as const);
-  console.log('| rank | candidate | predicted req/s | measured req/s | measured / predicted | predicted latency ms | measured p50 ms |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const [i, c] of picks) {
-    const sub = mkdtempSync(join(dir, 'tune-'));
-    try {
-      let k = 0;
-      const path = join(sub, `${name}.deploy`);
-      writeFileSync(path, c.text.replace(/127\.0\.0\.1:\d+/g, () => `127.0.0.1:${port + k++}`));
-      port += 20;
-      const r = await tcpRow(cli, specPath, path, sub, 8, requests);
-      const ratio = r.reqPerS / c.prediction.throughputPerS;
-      console.log(`| ${i + 1} of ${t.ranked.length} | ${c.description} | ${c.prediction.throughputPerS.toFixed(0)} | ${r.reqPerS.toFixed(1)} | ${ratio.toFixed(2)} (${ratio >= 0.5 && ratio <= 2 ? 'within 2×' : 'off by more than 2×'}) | ${c.prediction.latencyMs.toFixed(0)} | ${r.p50.toFixed(0)} |`);
-    } catch (e) {
-      console.log(`| ${i + 1} | ${c.description} | failed: ${e instanceof Error ? e.message : String(e)} |`);
-    } finally {
-      rmSync(sub, { recursive: true, force: true });
-    }
-  }
-}

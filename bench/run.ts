@@ -21,6 +21,7 @@ import { runHandwrittenBench } from './handwritten.js';
 import { runOptimizationsBench } from './optimizations.js';
 import { runReductionBench } from './reduction.js';
 import { runTlcBench } from './tlc.js';
+import { runTuneBench } from './tune.js';
 import { runRuntimeBench } from './runtime.js';
 import { runSessionBench } from './session.js';
 import { runSimulateBench } from './simulate.js';
@@ -41,6 +42,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'durability', run: runDurabilityBench },
   { name: 'cost', run: runCostBench },
   { name: 'optimizations', run: runOptimizationsBench },
+  { name: 'tune', run: runTuneBench },
   { name: 'assertions', run: runAssertionsBench },
   { name: 'viewchange', run: runViewChangeBench },
   { name: 'forget', run: runForgetBench },
