@@ -4,7 +4,7 @@
 // process) or on the simulated network (a whole deployment in this process).
 
 export { openNode, type NodeOptions, type OpenedNode } from './node.js';
-export { openSimulation, OpenError, type Client, type Simulation, type SimulationOptions } from './simulation.js';
+export { openSimulation, OpenError, type CallMap, type Client, type Simulation, type SimulationOptions, type UntypedCalls } from './simulation.js';
 export { NotSentError, OutcomeUnknownError, type NotSentReason } from './errors.js';
 export type { EarlierAnswer, SubmitOptions } from './caller.js';
 export type { CallableInput, CallParam } from './inputs.js';

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { realHost } from '../runtime/host.js';
 import { loadNodeModel, openNode as openRuntimeNode } from '../runtime/open-node.js';
 import { sharedRunId } from '../runtime/run-id.js';
-import { Caller, DEFAULT_TIMEOUT_MS, type EarlierAnswer } from './caller.js';
-import { OpenError, type Client } from './simulation.js';
+import { Caller, DEFAULT_TIMEOUT_MS, type EarlierAnswer, type SubmitOptions } from './caller.js';
+import { OpenError, type CallMap, type Client, type UntypedCalls } from './simulation.js';
 
 export interface NodeOptions {
   /** The program (.mom). */
@@ -36,7 +36,7 @@ export interface NodeOptions {
   readonly timeoutMs?: number;
 }
 
-export interface OpenedNode extends Client {
+export interface OpenedNode<C extends CallMap = UntypedCalls> extends Client<C> {
   /** The TCP port it listens on. */
   readonly port: number;
   /** Set when the node was rebuilt from its log: events re-done, and calls of the earlier incarnation still unanswered. */
@@ -47,7 +47,7 @@ export interface OpenedNode extends Client {
   close(): Promise<void>;
 }
 
-export async function openNode(o: NodeOptions): Promise<OpenedNode> {
+export async function openNode<C extends CallMap = UntypedCalls>(o: NodeOptions): Promise<OpenedNode<C>> {
   try {
     mkdirSync(o.logDir, { recursive: true });
   } catch (e) {
@@ -55,7 +55,8 @@ export async function openNode(o: NodeOptions): Promise<OpenedNode> {
   }
   const unlock = lock(o.logDir, o.node);
   try {
-    return await opened(o, unlock);
+    // The call map is the declarations' promise about this program; the calls are checked at run time either way.
+    return (await opened(o, unlock)) as unknown as OpenedNode<C>;
   } catch (e) {
     unlock();
     throw e;
@@ -100,7 +101,7 @@ async function opened(o: NodeOptions, unlock: () => void): Promise<OpenedNode> {
   return {
     name: o.node, port: transport.port, calls: c.callable,
     ...(recovered !== undefined ? { recovered: { events: recovered.events, inFlight: recovered.resume.inputs.length } } : {}),
-    submit: (t, a, so) => (logFailed !== undefined ? Promise.reject(new OpenError(`${o.node} stopped: its log cannot be written to disk (${logFailed.message})`)) : c.submit(t, a, so)),
+    submit: (t: string, a: object, so?: SubmitOptions) => (logFailed !== undefined ? Promise.reject(new OpenError(`${o.node} stopped: its log cannot be written to disk (${logFailed.message})`)) : c.submit(t, a, so)),
     onAnswer: (f) => c.onAnswer(f),
     close: () => close('closed by the application'),
   };

@@ -34,19 +34,29 @@ export interface SimulationOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * What a node's calls take and answer, by transition: `mommie build --client`
+ * writes one per role (`ClientCalls`) so that `sim.node<ClientCalls>('c1')`
+ * and `openNode<ClientCalls>(...)` are typed; untyped by default.
+ */
+export type CallMap = { readonly [transition: string]: { readonly args: object; readonly answer: unknown } };
+
+/** Any transition, any arguments, a plain answer: a client without generated declarations. */
+export type UntypedCalls = { readonly [transition: string]: { readonly args: Readonly<Record<string, unknown>>; readonly answer: Plain } };
+
 /** A node's calls. */
-export interface Client {
+export interface Client<C extends CallMap = UntypedCalls> {
   readonly name: string;
   /** The inputs it offers, with their parameters (request ids marked). */
   readonly calls: readonly CallableInput[];
   /** Calls `transition` with `args` (by parameter name, request ids left out); the declared answer. */
-  submit(transition: string, args: Readonly<Record<string, unknown>>, opts?: SubmitOptions): Promise<Plain>;
+  submit<T extends keyof C & string>(transition: T, args: C[T]['args'], opts?: SubmitOptions): Promise<C[T]['answer']>;
 }
 
 export interface Simulation {
   /** The correct nodes that run a role. */
   readonly nodes: readonly string[];
-  node(name: string): Client;
+  node<C extends CallMap = UntypedCalls>(name: string): Client<C>;
   /** Virtual time, ms. */
   now(): number;
   /** The first invariant the run violated, with the steps that led there. */
@@ -126,21 +136,22 @@ export async function openSimulation(programPath: string, deployPath: string, op
   const clients = new Map<string, Client>();
   return {
     nodes: sim.nodes.map((n) => n.name),
-    node(name) {
+    node<C extends CallMap = UntypedCalls>(name: string): Client<C> {
       let c = clients.get(name);
-      if (c !== undefined) return c;
+      if (c !== undefined) return c as unknown as Client<C>;
       const caller = callers.get(name);
       if (caller === undefined) throw new OpenError(`${name} is no running node of this simulation (${sim.nodes.map((n) => n.name).join(', ')})`);
       c = {
         name, calls: caller.callable,
-        submit: (t, args, o) => {
+        submit: (t: string, args: object, o?: SubmitOptions) => {
           const p = caller.submit(t, args, o);
           void drive();
           return p;
         },
       };
       clients.set(name, c);
-      return c;
+      // The call map is the declarations' promise about this program; the calls are checked at run time either way.
+      return c as unknown as Client<C>;
     },
     now: () => sim.net.now,
     violation: () => sim.violation(),

@@ -9,9 +9,11 @@ import { DEFAULT_WORK_LIMIT } from '../build/work.js';
 import { commandLine, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
-import { printDiagnostics, summary } from './output.js';
+import { printDiagnostics, summary, type Out } from './output.js';
+import { writeFileSync } from 'node:fs';
 
 const BUILD_HELP = `Usage: mommie build PROGRAM [--deploy DEPLOY] --bodies DIR -o OUT [--assert] [--work-limit N]
+       mommie build PROGRAM --client -o OUT.ts
 
 Compiles hand-written TypeScript body programs for some of the program's
 transitions. Writes DIR/mommie.ts, the declarations generated from the
@@ -26,7 +28,13 @@ Body programs must be synchronous (no async, await or Promise: a step is
 atomic), and every build counts their loop iterations and calls: a step that
 makes more than the work limit is stopped (MOM706) instead of hanging the run.
 
+With --client, writes instead TypeScript declarations of the program's
+calls for the client API (docs/api.md, "Typed calls"): per role, each input
+with an ANSWER, its arguments (request ids left out) and its answer's type,
+as \`interface ClientCalls\`; \`sim.node<ClientCalls>('c1')\` is then typed.
+
 Options:
+  --client       write the client API's declarations to OUT.ts
   --deploy FILE  check that the deployment is one of the program first (the
                  build itself does not depend on it: constants are the run's)
   --bodies DIR   the body programs
@@ -45,9 +53,10 @@ export const buildCommand: Command = {
   summary: 'compile TypeScript body programs against the program (--assert: instrumented)',
   help: BUILD_HELP,
   async run(args, out) {
-    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' }, 'work-limit': { type: 'string' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
+    const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' }, 'work-limit': { type: 'string' }, client: { type: 'boolean' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);
     if (!parsed.ok) return parsed.exitCode;
     const v = parsed.values;
+    if (v.client === true) return buildClient(parsed.positionals[0]!, v.out, v.bodies !== undefined || v.assert === true, out);
     if (v.bodies === undefined || v.out === undefined) {
       out.stderr('mommie build: --bodies DIR and -o OUT are required');
       return EXIT.BAD_INPUT;
@@ -80,3 +89,30 @@ export const buildCommand: Command = {
     return EXIT.OK;
   },
 };
+
+/** `--client`: the client API's declarations of the program's calls, to `outFile`. */
+async function buildClient(programPath: string, outFile: string | undefined, bodiesGiven: boolean, out: Out): Promise<number> {
+  if (outFile === undefined) {
+    out.stderr('mommie build: --client needs -o OUT.ts (the declarations file)');
+    return EXIT.BAD_INPUT;
+  }
+  if (bodiesGiven) {
+    out.stderr('mommie build: --client writes declarations only; build body programs (--bodies, --assert) separately');
+    return EXIT.BAD_INPUT;
+  }
+  const fe = checkFile(programPath);
+  printDiagnostics(out, fe);
+  if (!fe.ok || fe.program === undefined) {
+    out.stderr(summary([fe]));
+    return EXIT.BAD_INPUT;
+  }
+  const { clientDeclarations } = await import('../api/declarations.js');
+  try {
+    writeFileSync(outFile, clientDeclarations(fe.program, programPath));
+  } catch (e) {
+    out.stderr(`mommie build: cannot write ${outFile}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.BAD_INPUT;
+  }
+  out.stderr(`wrote ${outFile}: the calls of ${fe.program.name}'s clients, for the client API`);
+  return EXIT.OK;
+}
