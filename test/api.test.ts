@@ -6,7 +6,8 @@
 // answered times out as OutcomeUnknownError. Over TCP on loopback, the
 // replicas run in a child process (opened with openNode there) and c1 in
 // this one: calls are answered, a second process cannot open c1 (its lock),
-// and c1 reopened on its log carries on from where it stopped.
+// a call cut by close() is OutcomeUnknownError, and c1 reopened on its log
+// answers that call through onAnswer and carries on from where it stopped.
 
 import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,14 +154,24 @@ describe('openNode over TCP on loopback', () => {
         expect((await refusal(openNode(opts))).message).toMatch(/c1 is open already, in process \d+ \(this one\)/);
         const other = await execa('node', ['--input-type=module', '-e', `import { openNode } from 'mommie'; try { await openNode(${JSON.stringify(opts)}); console.log('opened'); } catch (e) { console.log(e.message); } process.exit(0);`], { cwd: ROOT, reject: false, timeout: 30_000, killSignal: 'SIGKILL' });
         expect(other.stdout).toMatch(new RegExp(`c1 is open already, in process ${process.pid}`));
+        // A call in flight when the node closes: its outcome is unknown (request 3 was published and logged).
+        const cut = c1.submit('Submit', { op: 1 });
+        await c1.close();
+        const lost = await refusal(cut);
+        expect(lost).toBeInstanceOf(OutcomeUnknownError);
+        expect((lost as OutcomeUnknownError).call).toEqual({ transition: 'Submit', args: { id: 3, op: 1 } });
       } finally {
         await c1.close();
       }
-      // Reopened on its log: rebuilt, and its next call is request 3 (the counter's fourth addition).
+      // Reopened on its log: rebuilt; request 3 is answered through onAnswer (the counter's fourth
+      // addition), and the next call is request 4.
       const again = await openNode(opts);
       try {
+        expect(again.recovered).toMatchObject({ inFlight: 1 });
         expect(again.recovered?.events).toBeGreaterThan(0);
-        expect(await again.submit('Submit', { op: 1 })).toBe(0);
+        const earlier = await new Promise((resolve) => again.onAnswer(resolve));
+        expect(earlier).toEqual({ transition: 'Submit', args: { id: 3, op: 1 }, value: 0 });
+        expect(await again.submit('Submit', { op: 1 })).toBe(1);
       } finally {
         await again.close();
       }

@@ -92,15 +92,19 @@ export class Caller {
     this.earlierListeners.push(f);
   }
 
-  /** Calls an earlier incarnation made whose answer has not come (from the log's re-done input steps). */
-  adoptEarlier(steps: readonly { readonly transition: { readonly name: string }; readonly bound: ReadonlyMap<number, Value> }[]): void {
+  /** Calls an earlier incarnation made whose answer has not come (from the log's re-done input steps); how many. */
+  adoptEarlier(steps: readonly { readonly transition: { readonly name: string }; readonly bound: ReadonlyMap<number, Value> }[]): number {
+    let n = 0;
     for (const s of steps) {
       const input = this.inputs.get(s.transition.name);
       if (input?.transition.answer === undefined) continue;
       const params = input.params.map((p) => s.bound.get(p.decl.name.id)!);
       const call: Call = { input, given: params, resolve: () => undefined, reject: () => undefined, params, earlier: true };
-      if (!this.answer(call)) this.pending.push(call);
+      if (this.answer(call)) continue;
+      this.pending.push(call);
+      n++;
     }
+    return n;
   }
 
   submit(transition: string, args: unknown, opts: SubmitOptions = {}): Promise<Plain> {

@@ -85,7 +85,7 @@ async function opened(o: NodeOptions, unlock: () => void): Promise<OpenedNode> {
   const { node, system, transport, log, recovered } = r.value;
   caller = new Caller(node, system, realHost, (f) => setImmediate(f), o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const c = caller;
-  if (recovered !== undefined) c.adoptEarlier(recovered.resume.inputs);
+  const inFlight = recovered === undefined ? 0 : c.adoptEarlier(recovered.resume.inputs);
   node.start();
   let closing: Promise<void> | undefined;
   const close = (reason: string): Promise<void> => {
@@ -100,7 +100,7 @@ async function opened(o: NodeOptions, unlock: () => void): Promise<OpenedNode> {
   };
   return {
     name: o.node, port: transport.port, calls: c.callable,
-    ...(recovered !== undefined ? { recovered: { events: recovered.events, inFlight: recovered.resume.inputs.length } } : {}),
+    ...(recovered !== undefined ? { recovered: { events: recovered.events, inFlight } } : {}),
     submit: (t: string, a: object, so?: SubmitOptions) => (logFailed !== undefined ? Promise.reject(new OpenError(`${o.node} stopped: its log cannot be written to disk (${logFailed.message})`)) : c.submit(t, a, so)),
     onAnswer: (f) => c.onAnswer(f),
     close: () => close('closed by the application'),
