@@ -12,10 +12,11 @@ import { replayCommand } from './replay.js';
 import { refineCommand } from './refine.js';
 import { proveCommand } from './prove.js';
 import { lincheckCommand } from './lincheck.js';
+import { serveCommand } from './serve.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand, lincheckCommand];
+const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand, lincheckCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
