@@ -171,3 +171,27 @@ describe('forgetting at run time', () => {
     expect(m.nextEnabled()).toBeUndefined();
   });
 });
+
+describe('ForgetStable at run time', () => {
+  it('a step that would make a FORGET condition\'s variable go back is not taken: MOM508, set aside (specs/buggy/ForgetVariableGoesBack.mom)', () => {
+    const program = checkFile(join(ROOT, 'specs', 'buggy', 'ForgetVariableGoesBack.mom')).program!;
+    const inst = instantiate(program, 'Small');
+    if (!inst.ok) throw new Error(inst.error.message);
+    const m = new NodeMachine(new System(inst.instance), inst.instance.nodes.find((n) => n.name === 'r1')!);
+    expect(m.receive(m.statement('l1', ['r1'], [], makeRecord('Entry', [1])))).toBe('learned');
+    const execute = m.nextEnabled();
+    expect(execute?.transition.name).toBe('Execute');
+    expect(m.fire(execute!).kind).toBe('fired');
+    expect(m.forgetCounts).toMatchObject({ forgotten: 1 });
+    // Restart would set lastExec back to 0, and the forgotten entry would be executable again.
+    const restart = m.nextEnabled();
+    expect(restart?.transition.name).toBe('Restart');
+    const r = m.fire(restart!);
+    expect(r.kind).toBe('aborted');
+    if (r.kind !== 'aborted') return;
+    expect(r.error.code).toBe('MOM508');
+    expect(r.error.message).toContain('Replica.lastExec went from 1 to 0');
+    expect(m.variables[0]).toBe(1);
+    expect(m.nextEnabled()).toBeUndefined();
+  });
+});

@@ -92,6 +92,7 @@ export const CODES = {
   MOM505: { severity: 'error', meaning: 'a function the program leaves to its implementation that nothing supplies for this run (no --model defining it, no body program)' },
   MOM506: { severity: 'error', meaning: 'a correct node carries a statement it neither knows nor issued (a certificate must hold statements the node can show)' },
   MOM507: { severity: 'error', meaning: 'a worker thread of the parallel search failed (crashed, exited, or could not start): an internal error, exit 3' },
+  MOM508: { severity: 'error', meaning: 'at run time, a step would make a variable a FORGET condition relies on go back (ForgetStable): the step is not taken, and the run reports it as a finding' },
 
   // Deployment and keys (6xx): deploy files, deploy-check, key files.
   MOM600: { severity: 'error', meaning: 'a deploy-file line that is not of its section\'s form' },

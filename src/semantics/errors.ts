@@ -7,7 +7,7 @@ import type { Span } from '../diagnostics/diagnostic.js';
  */
 export class EvalError extends Error {
   constructor(
-    readonly code: 'MOM500' | 'MOM501' | 'MOM502' | 'MOM503' | 'MOM505' | 'MOM506' | 'MOM702' | 'MOM703' | 'MOM706',
+    readonly code: 'MOM500' | 'MOM501' | 'MOM502' | 'MOM503' | 'MOM505' | 'MOM506' | 'MOM508' | 'MOM702' | 'MOM703' | 'MOM706',
     message: string,
     readonly span: Span,
   ) {

@@ -535,6 +535,9 @@ export class NodeMachine {
         after = () => bodyEnv.bound;
       }
       checkCarriedKnown(drafts, this.node.name, (k) => this.knows(k), (k) => this.issued.has(k));
+      // ForgetStable at run time: the models checked it, a run's constants may reach further.
+      const back = this.forgetting === undefined ? undefined : this.system.forgetting.wentBack(this.node.role!, this.vars, vars);
+      if (back !== undefined) throw new EvalError('MOM508', `${back}: a statement this node forgot may be needed again, so the step is not taken`, t.decl.span);
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
       // Not retried: in the model an instance that never fires is an unfair
