@@ -40,6 +40,33 @@ export interface RouteOptions {
 
 export const DEFAULT_ROUTE_OPTIONS: RouteOptions = { lazyMs: 1000 };
 
+/** What a route needs of its plan, worked out once per plan (a route is made for every statement published). */
+interface PlanShape {
+  readonly covered: ReadonlySet<string>;
+  readonly steps: readonly Optimistic[];
+  readonly batching?: Batching;
+  readonly digest: boolean;
+}
+
+const NO_PLAN: PlanShape = { covered: new Set(), steps: [], digest: false };
+const shapes = new WeakMap<DisseminationPlan, PlanShape>();
+
+function shapeOf(plan: DisseminationPlan | undefined): PlanShape {
+  if (plan === undefined) return NO_PLAN;
+  let shape = shapes.get(plan);
+  if (shape === undefined) {
+    const batch = plan.steps.find((s) => s.kind === 'BATCH');
+    shape = {
+      covered: new Set(plan.verifiers),
+      steps: plan.steps.filter((s): s is Optimistic => s.kind === 'OPTIMISTIC'),
+      ...(batch?.kind === 'BATCH' ? { batching: { count: batch.count, windowMs: batch.windowMs } } : {}),
+      digest: plan.steps.some((s) => s.kind === 'DIGEST'),
+    };
+    shapes.set(plan, shape);
+  }
+  return shape;
+}
+
 export class Route {
   /** Verifiers the plan covers that have not had the statement directly. */
   private readonly pending: string[];
@@ -59,13 +86,12 @@ export class Route {
     private readonly options: RouteOptions = DEFAULT_ROUTE_OPTIONS,
   ) {
     const others = [...new Set(verifiers)].filter((v) => v !== me);
-    const covered = new Set(plan?.verifiers ?? []);
-    this.pending = others.filter((v) => covered.has(v));
-    this.uncovered = others.filter((v) => !covered.has(v));
-    this.steps = (plan?.steps ?? []).filter((s): s is Optimistic => s.kind === 'OPTIMISTIC');
-    const batch = plan?.steps.find((s) => s.kind === 'BATCH');
-    if (batch?.kind === 'BATCH') this.batching = { count: batch.count, windowMs: batch.windowMs };
-    this.digest = plan?.steps.some((s) => s.kind === 'DIGEST') === true;
+    const p = shapeOf(plan);
+    this.pending = others.filter((v) => p.covered.has(v));
+    this.uncovered = others.filter((v) => !p.covered.has(v));
+    this.steps = p.steps;
+    if (p.batching !== undefined) this.batching = p.batching;
+    this.digest = p.digest;
   }
 
   /** Verifiers still waiting for a direct copy. */

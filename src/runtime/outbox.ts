@@ -229,13 +229,22 @@ export class Outbox {
     while (n < q.length && q[n]!.out.waitsFor(v) === undefined) n++;
     if (n === 0) return;
     if (!windowDone) {
-      const ready = q.slice(0, n);
-      const batchings = ready.map((e) => e.batching);
-      if (batchings.every((b) => b !== undefined)) {
-        const count = Math.min(...batchings.map((b) => b!.count));
+      // The smallest count and window of the ready prefix, when every entry of it batches (one pass, no arrays: this runs at every publication).
+      let count = Infinity;
+      let windowMs = Infinity;
+      let allBatch = true;
+      for (let i = 0; i < n; i++) {
+        const b = q[i]!.batching;
+        if (b === undefined) {
+          allBatch = false;
+          break;
+        }
+        count = Math.min(count, b.count);
+        windowMs = Math.min(windowMs, b.windowMs);
+      }
+      if (allBatch) {
         if (n < count) {
           if (!this.windows.has(v)) {
-            const windowMs = Math.min(...batchings.map((b) => b!.windowMs));
             this.windows.set(v, this.host.setTimer(windowMs, () => {
               this.windows.delete(v);
               if (this.closed) return;

@@ -135,11 +135,12 @@ export class Evaluator implements DomainContext {
   constInt(e: A.Expr): number {
     // A range bound reads only constants: its value is the same for the
     // model's whole life, and membership asks for it at every field checked.
-    const known = this.constInts.get(e.id);
+    // Synthesized expressions (id < 0) share ids: never kept, as in eval.
+    const known = e.id >= 0 ? this.constInts.get(e.id) : undefined;
     if (known !== undefined) return known;
     const v = this.eval(e, { bound: new Map() });
     if (typeof v !== 'number') throw new EvalError('MOM503', 'a range bound must be an integer', e.span);
-    this.constInts.set(e.id, v);
+    if (e.id >= 0) this.constInts.set(e.id, v);
     return v;
   }
 

@@ -247,6 +247,16 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** compareBytes on two ranges of one buffer. */
+function compareRanges(buf: Uint8Array, a0: number, a1: number, b0: number, b1: number): number {
+  const n = Math.min(a1 - a0, b1 - b0);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a0 + i]! - buf[b0 + i]!;
+    if (d !== 0) return d;
+  }
+  return a1 - a0 - (b1 - b0);
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
 }
@@ -466,7 +476,14 @@ class Reader {
         return -1 - n;
       }
       case MAJOR_BYTES:
-        return this.take(this.arg(info, start)).slice();
+      {
+        const n = this.arg(info, start);
+        if (n > this.remaining()) this.fail('truncated', `${n} bytes announced, ${this.remaining()} left`);
+        // A copy: the caller may reuse the frame's buffer.
+        const out = this.buf.slice(this.pos, this.pos + n);
+        this.pos += n;
+        return out;
+      }
       case MAJOR_TEXT: {
         const n = this.arg(info, start);
         if (n <= MAX_INTERNED_BYTES && n <= this.remaining()) {
@@ -495,17 +512,19 @@ class Reader {
         const n = this.arg(info, start);
         if (n * 2 > this.remaining()) this.fail('truncated', `a map of ${n} entries in ${this.remaining()} bytes`, start);
         const out = new DecodedMap();
-        let prevKey: Uint8Array | undefined;
+        // The previous key's bytes, by offsets into the input (no view made per key).
+        let prevStart = -1;
+        let prevEnd = -1;
         for (let i = 0; i < n; i++) {
           const keyStart = this.pos;
           const kb = this.buf[this.pos];
           if (kb === undefined) this.fail('truncated', 'the input ends inside a map');
           if (kb >> 5 !== MAJOR_TEXT) this.fail('unsupported', 'a map key that is not a text string');
           const key = this.item(depth + 1) as string;
-          const keyBytes = this.buf.subarray(keyStart, this.pos);
-          const order = prevKey === undefined ? -1 : compareBytes(prevKey, keyBytes);
+          const order = prevStart < 0 ? -1 : compareRanges(this.buf, prevStart, prevEnd, keyStart, this.pos);
           if (order >= 0) this.fail('non-canonical', `map key "${key}" is ${order === 0 ? 'repeated' : 'out of order'}`, keyStart);
-          prevKey = keyBytes;
+          prevStart = keyStart;
+          prevEnd = this.pos;
           out[key] = this.item(depth + 1);
         }
         return out;
