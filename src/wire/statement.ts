@@ -241,6 +241,9 @@ interface DecodeContext {
   readonly parsed: Map<Uint8Array, Cbor>;
 }
 
+/** Nothing parsed ahead: the map of a program whose records carry no statements (never written to). */
+const NONE_PARSED: Map<Uint8Array, Cbor> = new Map();
+
 function recordFrom(schema: WireSchema, c: Cbor, expected: string | undefined, path: string, cx: DecodeContext): RecordValue {
   if (!isCborArray(c) || c.length === 0 || typeof c[0] !== 'string') fail('bad-shape', `${path} is not a record`);
   const type = c[0];
@@ -350,7 +353,8 @@ export function decodeStatement(schema: WireSchema, bytes: Uint8Array): Statemen
   try {
     const c = decoded.value;
     if (!isCborArray(c) || c.length !== 4) fail('bad-shape', 'a statement is an array of 4 items');
-    const cx: DecodeContext = { carried: [], parsed: new Map() };
+    // The parsed carried statements' map only where a record can carry one (checkCarryDepth fills it).
+    const cx: DecodeContext = { carried: [], parsed: schema.maxCarryDepth > 0 ? new Map() : NONE_PARSED };
     if (schema.maxCarryDepth > 0) checkCarryDepth(schema, c[3]!, 0, cx, { n: 0 });
     const statement = statementFrom(schema, c, undefined, 'record', cx);
     // No re-encoding to compare: the CBOR decoder accepts canonical items only
