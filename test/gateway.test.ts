@@ -122,7 +122,7 @@ describe('mommie serve (the CLI, over TCP on loopback)', () => {
       const runIdFile = join(dir, 'run-id');
       expect((await mommie(['run-id', deploy, '-o', runIdFile])).exitCode).toBe(0);
       const server = startMommie(['run', NEVER, '--deploy', deploy, '--keys', keys, '--network', 'tcp', '--node', 's1', '--run-id', runIdFile, '--trace', join(dir, 's1'), '--timeout', '90000'], 100_000);
-      const serve = startMommie(['serve', NEVER, '--deploy', deploy, '--keys', keys, '--node', 'c1', '--listen', '127.0.0.1:0', '--log', join(dir, 'c1'), '--run-id', readFileSync(runIdFile, 'utf8').trim()], 100_000);
+      const serve = startMommie(['serve', NEVER, '--deploy', deploy, '--keys', keys, '--node', 'c1', '--listen', '127.0.0.1:0', '--log', join(dir, 'c1'), '--run-id', runIdFile], 100_000);
       let port = 0;
       serve.all?.on('data', (d: Buffer) => {
         const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(d.toString());

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { OpenError, openNode } from '../api/index.js';
 import { startGateway } from '../gateway/http.js';
+import { readRunId } from '../runtime/run-id.js';
 import { commandLine, ONE_FILE, positiveInt } from './args.js';
 import type { Command } from './commands.js';
 import { EXIT } from './exit-codes.js';
@@ -30,7 +31,9 @@ Options:
   --node NAME          the client node to open
   --listen HOST:PORT   where to serve (port 0 picks a free one; printed)
   --log DIR            the node's log directory (default ./mommie-NAME)
-  --run-id HEX         the run's identity ('mommie run-id'), else the one in --log
+  --run-id FILE        the run's identity, as 'mommie run-id DEPLOY -o FILE'
+                       wrote it and 'mommie run --run-id' takes it; else
+                       the one in --log (made there if none)
   --build DIR          a 'mommie build' whose body programs the node runs
   --max-body BYTES     largest request body (65536)
   --max-in-flight N    calls waiting for their answers at once (64)
@@ -86,11 +89,17 @@ export const serveCommand: Command = {
     const maxInFlight = positiveInt('serve', '--max-in-flight', v['max-in-flight'], out);
     const timeoutMs = positiveInt('serve', '--timeout', v.timeout, out);
     if (maxBody === 'bad' || maxInFlight === 'bad' || timeoutMs === 'bad') return EXIT.BAD_INPUT;
+    let runId: string | undefined;
+    if (v['run-id'] !== undefined) {
+      const r = readRunId(v['run-id']);
+      if (!r.ok) return bad(r.message);
+      runId = r.run;
+    }
     let node;
     try {
       node = await openNode({
         program: cl.positionals[0]!, deploy: v.deploy!, keys: v.keys!, node: v.node!, logDir: v.log ?? `mommie-${v.node!}`,
-        ...(v['run-id'] !== undefined ? { runId: v['run-id'] } : {}), ...(v.build !== undefined ? { build: v.build } : {}),
+        ...(runId !== undefined ? { runId } : {}), ...(v.build !== undefined ? { build: v.build } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       });
     } catch (e) {
