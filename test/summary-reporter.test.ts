@@ -6,9 +6,9 @@ import type { TestModule } from 'vitest/node';
 import SummaryReporter from './helpers/summary-reporter.js';
 
 /** The little of a TestModule the reporter reads. */
-function fakeModule(file: string, states: readonly ('passed' | 'failed' | 'skipped')[]): TestModule {
+function fakeModule(file: string, states: readonly ('passed' | 'failed' | 'skipped')[], durationMs = 0): TestModule {
   const tests = states.map((state) => ({ result: () => ({ state }) }));
-  return { moduleId: join(process.cwd(), file), state: () => 'passed', children: { allTests: () => tests[Symbol.iterator]() } } as unknown as TestModule;
+  return { moduleId: join(process.cwd(), file), state: () => 'passed', diagnostic: () => ({ duration: durationMs }), children: { allTests: () => tests[Symbol.iterator]() } } as unknown as TestModule;
 }
 
 function runReporter(modules: TestModule[], logs: string[]): string {
@@ -49,5 +49,14 @@ describe('summary reporter', () => {
   it('says nothing more than the counts when nothing was skipped', () => {
     const text = runReporter([fakeModule('test/verify.test.ts', ['passed', 'failed'])], []);
     expect(text).toBe('\ntests: 1 passed, 1 failed, 0 skipped\n');
+  });
+
+  it('names the twelve slowest files of a full run, slowest first', () => {
+    const modules = Array.from({ length: 14 }, (_, i) => fakeModule(`test/f${i}.test.ts`, ['passed'], (i + 1) * 1000));
+    const text = runReporter(modules, []);
+    expect(text).toContain('slowest files: f13.test.ts 14 s, f12.test.ts 13 s');
+    expect(text).not.toContain('f1.test.ts');
+    // A run of a few files (a filter, a single file) says nothing of it.
+    expect(runReporter(modules.slice(0, 3), [])).not.toContain('slowest');
   });
 });
