@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mommie, ROOT } from './helpers/cli.js';
+import { COMMANDS } from '../src/cli/command-table.js';
 
 const specs = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.mom')).map((f) => join('specs', f));
 
@@ -41,6 +42,18 @@ describe('CLI usage', () => {
     }
     const top = await mommie(['--help']);
     expect(top.stdout).toContain('Commands:');
+  });
+
+  it('lists each command without loading it, and each entry loads the command it names', async () => {
+    const top = await mommie(['--help']);
+    for (const entry of COMMANDS) {
+      expect(top.stdout).toContain(`  ${entry.name}`);
+      expect(top.stdout).toContain(entry.summary);
+      const cmd = await entry.load();
+      expect(cmd.name).toBe(entry.name);
+      expect(cmd.help, entry.name).toContain(`mommie ${entry.name}`);
+    }
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
   });
 
   it('refuses an unknown command and an unknown option with exit 1 and no stack trace', async () => {

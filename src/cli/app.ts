@@ -1,22 +1,6 @@
-import { checkCommand, parseCommand, type Command } from './commands.js';
-import { tlaCommand } from './tla.js';
-import { verifyCommand } from './verify.js';
-import { toolsCommand } from './tools.js';
-import { deployCheckCommand } from './deploy.js';
-import { deployTuneCommand } from './deploy-tune.js';
-import { keysCommand } from './keys.js';
-import { runIdCommand } from './run-id.js';
-import { runCommand } from './run.js';
-import { buildCommand } from './build.js';
-import { replayCommand } from './replay.js';
-import { refineCommand } from './refine.js';
-import { proveCommand } from './prove.js';
-import { lincheckCommand } from './lincheck.js';
-import { serveCommand } from './serve.js';
+import { COMMANDS } from './command-table.js';
 import { EXIT } from './exit-codes.js';
 import { processOut, type Out } from './output.js';
-
-const COMMANDS: readonly Command[] = [checkCommand, parseCommand, verifyCommand, proveCommand, tlaCommand, toolsCommand, deployCheckCommand, deployTuneCommand, keysCommand, runIdCommand, buildCommand, runCommand, replayCommand, refineCommand, lincheckCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -40,11 +24,11 @@ export async function main(argv: string[], out: Out): Promise<number> {
     out.stdout('mommie 0.1.0');
     return EXIT.OK;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     out.stderr(`mommie: unknown command '${name}'\n${usage()}`);
     return EXIT.BAD_INPUT;
   }
-  return await cmd.run(rest, out);
+  return await (await entry.load()).run(rest, out);
 }
 

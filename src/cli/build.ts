@@ -50,7 +50,6 @@ file:line:col, TypeScript's as MOM700, asynchrony as MOM705).`;
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'compile TypeScript body programs against the program (--assert: instrumented)',
   help: BUILD_HELP,
   async run(args, out) {
     const parsed = commandLine('build', args, { bodies: { type: 'string' }, out: { type: 'string', short: 'o' }, assert: { type: 'boolean' }, deploy: { type: 'string' }, 'work-limit': { type: 'string' }, client: { type: 'boolean' } }, { min: 1, max: 1, expected: 'give exactly one program' }, BUILD_HELP, out);

@@ -8,7 +8,7 @@ import { locatedDiagnostics, printDiagnostics, summary, type Out } from './outpu
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
+  /** The one-line summary is in command-table.ts, which lists the commands without loading them. */
   readonly help: string;
   run(args: string[], out: Out): number | Promise<number>;
 }
@@ -32,7 +32,6 @@ Exit codes: 0 every file is well formed (warnings allowed), 1 errors.`;
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'parse and check MOMMIE programs',
   help: CHECK_HELP,
   run(args, out) {
     const parsed = commandLine('check', args, { json: { type: 'boolean' }, format: { type: 'string' } }, { min: 1, max: Infinity, expected: 'no input files' }, CHECK_HELP, out);
@@ -77,7 +76,6 @@ Exit codes: 0 written, 1 the program has errors (nothing is written).`;
 
 export const parseCommand: Command = {
   name: 'parse',
-  summary: 'dump the checked program as JSON',
   help: PARSE_HELP,
   run(args, out) {
     const parsed = commandLine('parse', args, { out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, ONE_FILE, PARSE_HELP, out);

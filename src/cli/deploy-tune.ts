@@ -86,7 +86,6 @@ function failure(out: Out, json: boolean, message: string, diagnostics: readonly
 
 export const deployTuneCommand: Command = {
   name: 'deploy-tune',
-  summary: 'choose the deployment a cost model predicts best for an objective',
   help: HELP,
   async run(args, out) {
     const cl = commandLine('deploy-tune', args, {

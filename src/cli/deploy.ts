@@ -47,7 +47,6 @@ function siteLine(s: SiteReport, source: SourceText | undefined): string {
 
 export const deployCheckCommand: Command = {
   name: 'deploy-check',
-  summary: 'check a deployment configuration against its program',
   help: HELP,
   run(args, out) {
     const cl = commandLine('deploy-check', args, { json: { type: 'boolean' } }, { min: 2, max: 2, expected: 'give a program and a deploy file' }, HELP, out);

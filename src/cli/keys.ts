@@ -26,7 +26,6 @@ already exists, a directory that cannot be written).`;
 
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'generate the key files of a deployment',
   help: HELP,
   async run(args, out) {
     const cl = commandLine('keys', args, { out: { type: 'string', short: 'o' } }, ONE_FILE, HELP, out);

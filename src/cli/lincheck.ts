@@ -27,7 +27,6 @@ timeout, 1 bad input (unreadable or malformed history).`;
 
 export const lincheckCommand: Command = {
   name: 'lincheck',
-  summary: 'check that a recorded key-value history is linearizable',
   help: HELP,
   run(args, out) {
     const cl = commandLine('lincheck', args, { json: { type: 'boolean' }, timeout: { type: 'string' } }, ONE_FILE, HELP, out);

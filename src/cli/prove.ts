@@ -104,7 +104,6 @@ function progressOf(file: string, m: ToolboxMessage): string | undefined {
 
 export const proveCommand: Command = {
   name: 'prove',
-  summary: 'check TLA+ proofs about a program with tlapm',
   help: HELP,
   async run(args, out) {
     const cl = commandLine(

@@ -80,7 +80,6 @@ function isOurReport(path: string): boolean {
 
 export const refineCommand: Command = {
   name: 'refine',
-  summary: 'check with TLC that a deployment refines the program (module and composed checks)',
   help: HELP,
   async run(args, out) {
     const cl = commandLine(

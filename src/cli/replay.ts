@@ -69,7 +69,6 @@ const MAX_TRACE_BYTES = 1 << 30;
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'check recorded runs against the program',
   help: REPLAY_HELP,
   async run(args, out) {
     const parsed = commandLine('replay', args, { json: { type: 'boolean' }, engine: { type: 'string' }, model: { type: 'string' }, deploy: { type: 'string' }, tla2tools: { type: 'string' }, reporter: { type: 'string' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' } }, { min: 2, max: Infinity, expected: 'give the program and at least one trace file or directory' }, REPLAY_HELP, out);

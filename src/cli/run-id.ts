@@ -25,7 +25,6 @@ cannot be written).`;
 
 export const runIdCommand: Command = {
   name: 'run-id',
-  summary: 'make the identity of a run started node by node',
   help: HELP,
   run(args, out) {
     const cl = commandLine('run-id', args, { out: { type: 'string', short: 'o' } }, ONE_FILE, HELP, out);

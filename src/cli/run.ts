@@ -132,7 +132,6 @@ last lines say why, and what an ok covers):
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run the program as a system (simulated network or TCP processes)',
   help: RUN_HELP,
   async run(args, out) {
     const parsed = commandLine('run', args, {

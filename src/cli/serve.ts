@@ -47,7 +47,6 @@ node cannot be opened, the address cannot be bound).`;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve a client node\'s input transitions over HTTP/JSON',
   help: HELP,
   async run(args, out) {
     const cl = commandLine(

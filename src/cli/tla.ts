@@ -35,7 +35,6 @@ are left in DIR for the bug report).`;
 
 export const tlaCommand: Command = {
   name: 'tla',
-  summary: 'translate a program to TLA+ (module and TLC configs)',
   help: HELP,
   async run(args, out) {
     const cl = commandLine(

@@ -114,7 +114,6 @@ async function doctor(args: string[], out: Out): Promise<number> {
 
 export const toolsCommand: Command = {
   name: 'tools',
-  summary: 'install TLC and check Java, TLC and tlapm (install, doctor)',
   help: HELP,
   async run(args, out) {
     const [sub, ...rest] = args;

@@ -191,7 +191,6 @@ function distributedOf(v: Readonly<Record<string, unknown>>, engine: string, out
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'model-check a program with the built-in checker',
   help: HELP,
   async run(args, out) {
     const cl = commandLine(
