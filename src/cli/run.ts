@@ -31,7 +31,6 @@ import type { Command } from './commands.js';
 import { EXIT, exitForRun } from './exit-codes.js';
 import { printDiagnostics, summary } from './output.js';
 import type { RunContext } from './run-context.js';
-import { runTcpCommand } from './run-tcp.js';
 import type { CheckedProgram } from '../analysis/program.js';
 import type { SourceText } from '../diagnostics/source.js';
 import { formatViolation, type AssertSink } from '../build/assertions.js';
@@ -217,6 +216,8 @@ export const runCommand: Command = {
     }
     if (network === 'tcp') {
       // Each node process loads the build and reports its own assertions.
+      // Loaded here: the TCP path (node processes, execa) costs a simulated run's start-up nothing.
+      const { runTcpCommand } = await import('./run-tcp.js');
       return runTcpCommand(v.build === undefined ? ctx : { ...ctx, build: { dir: resolve(v.build), ...(v.assertions !== undefined ? { assertions: v.assertions } : {}) } });
     }
     // A model that checks no temporal property promises no progress (e.g. a

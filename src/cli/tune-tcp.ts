@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { writeKeyFiles } from '../keys/write.js';
@@ -58,6 +57,7 @@ export function tcpMeasurer(shape: TcpRunShape): (deployText: string) => Promise
       writeFileSync(deploy, moved.text);
       const keys = await writeKeyFiles(join(dir, 'keys'), moved.nodes);
       if (!keys.ok) return { error: `cannot write the calibration's keys: ${keys.diagnostic.message}` };
+      const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
       const r = await execa(process.execPath, [
         MAIN, 'run', shape.programPath, '--deploy', deploy, '--keys', join(dir, 'keys'), '--network', 'tcp',
         '--requests', String(shape.requests), '--concurrency', String(shape.concurrency),

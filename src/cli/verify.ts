@@ -13,7 +13,6 @@ import { TLC_DEFAULT_PORT, type DistributedOptions } from '../tlc/distributed.js
 import { resolveTlc } from '../tools/resolve.js';
 import { formatProblem } from '../tools/problem.js';
 import { formatVerifyResult } from '../report/human.js';
-import { toJUnitXml } from '../report/junit.js';
 import { HTML_GENERATOR, verifyHtml, verifyPageContext } from '../report/html.js';
 import { itfClashes, writeItf } from '../itf/files.js';
 import { commandLine, ONE_FILE, positiveInt, positiveNumber } from './args.js';
@@ -408,7 +407,8 @@ export const verifyCommand: Command = {
     else out.stdout(formatVerifyResult(result, { color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined }));
     if ((v.reporter === 'junit' || v.reporter === 'html') && v.out !== undefined) {
       try {
-        writeFileSync(v.out, v.reporter === 'html' ? verifyHtml(result, verifyPageContext(program)) : toJUnitXml([result]));
+        // The XML writer (fast-xml-parser) is loaded only for a JUnit report.
+        writeFileSync(v.out, v.reporter === 'html' ? verifyHtml(result, verifyPageContext(program)) : (await import('../report/junit.js')).toJUnitXml([result]));
         out.stderr(`wrote ${v.out}`);
       } catch (e) {
         out.stderr(`mommie verify: cannot write ${v.out}: ${e instanceof Error ? e.message : String(e)}`);

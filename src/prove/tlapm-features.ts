@@ -4,7 +4,6 @@
 // library's modules; and whether it has `--strict` (tlaplus/tlapm 80172c6,
 // June 2026), which lists every missing or OMITTED proof of the checked module.
 
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,6 +16,7 @@ export interface TlapmFeatures {
 const TIMEOUT_MS = 30_000;
 
 async function text(tlapm: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
   const r = await execa(tlapm, args, { reject: false, timeout: TIMEOUT_MS, env, extendEnv: false, stdin: 'ignore' });
   return `${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`;
 }

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { jvmOptions, privateJavaTmp, runParsed, type TlcProcessRun, type TlcTools } from './run.js';
 import type { TlcEvent } from './output.js';
 
@@ -125,6 +125,7 @@ export async function runDistributedTlc(tools: TlcTools, opts: DistributedRunOpt
   };
   process.once('exit', remove);
   try {
+    const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
     const launcher = join(scratch, `${LAUNCHER_CLASS}.java`);
     writeFileSync(launcher, LAUNCHER_SOURCE);
     const port = opts.port === 0 ? await freePort(opts.bind) : opts.port;

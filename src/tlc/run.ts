@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { peakRssMiB } from './jvm-memory.js';
 import { parseTlcStream, type TlcEvent } from './output.js';
@@ -110,6 +109,7 @@ export type ParsedRunOptions = Pick<TlcProcessOptions, 'cwd' | 'timeoutMs' | 'on
  * arrives; the JVM is killed on timeout or when `isInterrupted` turns true.
  */
 export async function runParsed(java: string, args: readonly string[], opts: ParsedRunOptions): Promise<TlcProcessRun> {
+  const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
   const child = execa(java, args, { cwd: opts.cwd, reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', forceKillAfterDelay: 2000, ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}) });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -3,7 +3,6 @@
 // (it exits 0 after semantic errors), so its report is read instead.
 
 import { rmSync } from 'node:fs';
-import { execa } from 'execa';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { SanyError } from './result.js';
 import { parseSanyReport } from './sany-output.js';
@@ -25,6 +24,7 @@ const TIMEOUT_MS = 120_000;
 /** Runs SANY once on `files` (paths relative to `dir`, where the modules they extend are). */
 export async function runSany(tools: TlcTools, dir: string, files: readonly string[]): Promise<Either<SanyProblem, SanyAccepted>> {
   const javaTmp = privateJavaTmp();
+  const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
   const r = await execa(tools.java, [`-Djava.io.tmpdir=${javaTmp}`, '-cp', tools.jar, 'tla2sany.SANY', ...files], { cwd: dir, reject: false, timeout: TIMEOUT_MS, all: true, stdin: 'ignore' }).finally(() =>
     rmSync(javaTmp, { recursive: true, force: true }),
   );

@@ -16,7 +16,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import * as t from 'io-ts';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import { describeNetworkError } from './install.js';
@@ -104,6 +103,7 @@ export async function installTlapm(host: Host, options: TlapmInstallOptions = {}
     } catch (e) {
       return left(unwritable(unpacked, e));
     }
+    const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
     const tar = await execa('tar', ['-xzf', tarball, '-C', unpacked], { reject: false, timeout: options.timeoutMs ?? 600_000 });
     if (tar.exitCode !== 0) {
       const why = tar.failed && tar.exitCode === undefined ? 'tar could not run (is it installed?)' : String(tar.stderr).trim().split('\n').slice(-1)[0] ?? '';

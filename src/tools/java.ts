@@ -10,7 +10,6 @@
 //
 // possibly after "Picked up JAVA_TOOL_OPTIONS: ..." lines. TLC needs 11+.
 
-import { execa } from 'execa';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import { join } from 'node:path';
 import { exeName, isExecutableFile, nonEmpty, which, type Host } from './platform.js';
@@ -84,6 +83,7 @@ export function javaVersionOf(path: string, host: Host): Promise<Either<ToolProb
 }
 
 async function runJavaVersion(path: string, host: Host): Promise<Either<ToolProblem, JavaVersion>> {
+  const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
   const r = await execa(path, ['-version'], { reject: false, timeout: 30_000, env: host.env, extendEnv: false, stdin: 'ignore' });
   const output = `${String(r.stderr ?? '')}\n${String(r.stdout ?? '')}`;
   const v = r.exitCode === 0 ? parseJavaVersion(output) : undefined;

@@ -10,7 +10,6 @@
 // comes from `tlapm --config` (tlapm-config.ts), which runs each backend's
 // version command itself, so it sees the PATH tlapm gives its backends.
 
-import { execa } from 'execa';
 import { resolve } from 'node:path';
 import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import { cachedTlapmPath, isExecutableFile, nonEmpty, which, type Host } from './platform.js';
@@ -59,6 +58,7 @@ export function locateTlapm(host: Host, flag?: string): Either<ToolProblem, Tlap
 const TIMEOUT_MS = 30_000;
 
 async function output(path: string, args: string[], host: Host): Promise<{ text: string; ok: boolean }> {
+  const { execa } = await import('execa'); // on first use: importing it costs every command's start-up about 0.15 s
   const r = await execa(path, args, { reject: false, timeout: TIMEOUT_MS, env: host.env, extendEnv: false, stdin: 'ignore' });
   return { text: `${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`, ok: r.exitCode === 0 };
 }
