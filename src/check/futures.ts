@@ -34,6 +34,8 @@ export class Futures {
     private readonly nodes: readonly (NodeReduction | undefined)[],
     /** Record types that carry statements or are carried: their futures are not bounded here. */
     private readonly carrierTypes: ReadonlySet<string>,
+    /** Transitions that can never fire again at a node from a state on, beyond the death conjuncts (dead.ts: monotone variables). */
+    private readonly neverFires?: (s: State, node: number, t: string) => boolean,
   ) {}
 
   /** The transitions node n can still fire from `s` on: possible at n, with no conjunct that stays false false. */
@@ -41,6 +43,7 @@ export class Futures {
     const role = this.system.model.nodes[n.index]!.role!;
     let env: EvalEnv | undefined;
     return n.possible.filter((t) => {
+      if (this.neverFires?.(s, n.index, t) === true) return false;
       const death = n.deps.describe(t).deathConjuncts;
       if (death.length === 0) return true;
       env ??= { me: n.name, vars: s.vars[n.index]!.slice(), varIndex: this.system.varIndexOf(role.name), bound: new Map() };

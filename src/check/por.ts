@@ -41,6 +41,7 @@ import { hasSorted, type State } from '../semantics/state.js';
 import type { Action, Successor, System } from '../semantics/system.js';
 import { keyOf } from '../semantics/value.js';
 import { carrierTypes, deliveryDependentTypes, RoleDependence, type Conflict } from './dependence.js';
+import { DeadDeliveries } from './dead.js';
 import { Futures, holdsOrFails, type NodeReduction } from './futures.js';
 
 export interface ReductionOptions {
@@ -58,6 +59,13 @@ export interface ReductionOptions {
    * mutation test, which must see a wrong answer caught.
    */
   readonly conflict?: (role: RoleDependence, a: string, b: string) => Conflict;
+  /**
+   * Take a dead delivery alone, and count transitions dead by their
+   * monotone variables (dead.ts; default true).
+   */
+  readonly dead?: boolean;
+  /** An unsound variant of dead.ts, for the mutation test. */
+  readonly deadMutation?: 'anyMismatch';
 }
 
 export class PartialOrder {
@@ -76,6 +84,7 @@ export class PartialOrder {
   private readonly unread: boolean;
   private readonly conflictOf: (role: RoleDependence, a: string, b: string) => Conflict;
   private readonly futures: Futures;
+  private readonly deadDeliveries: DeadDeliveries | undefined;
 
   constructor(
     private readonly system: System,
@@ -111,7 +120,10 @@ export class PartialOrder {
       const unread = new Set(this.unread ? deps.unread().filter((t) => !this.writesVisible(n.role!.name, deps.describe(t).transition.decl.body)) : []);
       return { index: n.index, name: n.name, deps, possible, unread };
     });
-    this.futures = new Futures(system, this.nodes, this.certificateTypes);
+    const dead = options.dead ?? true;
+    const deadDeliveries = dead ? new DeadDeliveries(system, options.deadMutation) : undefined;
+    this.futures = new Futures(system, this.nodes, this.certificateTypes, deadDeliveries === undefined ? undefined : (st, node, t) => deadDeliveries.neverFires(st, node, t));
+    this.deadDeliveries = deadDeliveries;
   }
 
   /** `Role.Transition` for each transition whose fires nothing observes (see postponeUnread). */
@@ -136,7 +148,7 @@ export class PartialOrder {
    * fire, else every enabled step.
    */
   reduce(s: State): Successor[] {
-    const delivery = this.ample(s);
+    const delivery = this.ample(s) ?? this.deadDelivery(s);
     if (delivery !== undefined) return [delivery];
     const all = this.system.successors(s);
     if (!this.fires) return all;
@@ -185,6 +197,35 @@ export class PartialOrder {
         best = { step, key: st.key };
       }
       if (best !== undefined) return best.step;
+    }
+    return undefined;
+  }
+
+  /**
+   * A delivery no step of its receiver can ever read from `s` on (dead.ts),
+   * certificates included: it commutes with every step, and the only step
+   * that disables it, the delivery of a carrier of the same statement,
+   * absorbs it (docs/checker.md, "Dead deliveries").
+   */
+  deadDelivery(s: State): Successor | undefined {
+    const dd = this.deadDeliveries;
+    if (dd === undefined) return undefined;
+    const { interner } = this.system;
+    for (const n of this.nodes) {
+      if (n === undefined) continue;
+      const known = s.known[n.index]!;
+      const forgotten = s.forgotten[n.index]!;
+      let best: { id: number; key: string } | undefined;
+      for (const id of s.pool) {
+        if (hasSorted(known, id) || hasSorted(forgotten, id)) continue;
+        const st = interner.stmt(id);
+        if (!st.verifiers.includes(n.name)) continue;
+        if (best !== undefined && st.key >= best.key) continue;
+        if (!dd.dead(s, n.index, id, n.possible)) continue;
+        if (!this.byKey) return this.system.deliver(s, n.index, id);
+        best = { id, key: st.key };
+      }
+      if (best !== undefined) return this.system.deliver(s, n.index, best.id);
     }
     return undefined;
   }
