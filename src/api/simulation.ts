@@ -8,6 +8,8 @@
 // history of calls is recorded by.
 
 import { checkFile } from '../analysis/frontend.js';
+import { formatViolation, type AssertMode, type AssertSink } from '../build/assertions.js';
+import { loadBuild, peekAssert } from '../build/load.js';
 import { loadDeployment } from '../deploy/load.js';
 import { generateKeyRings } from '../keys/ring.js';
 import { instantiateForRun } from '../semantics/model.js';
@@ -32,6 +34,16 @@ export interface SimulationOptions {
   readonly model?: string;
   /** A call's default timeout, virtual ms (10,000). */
   readonly timeoutMs?: number;
+  /** A `mommie build` whose body programs run instead of their transitions' body specs (as `mommie run --build`). */
+  readonly build?: string;
+  /** With a build made with `--assert`: what a step that differs from its body spec does (default `stop`: the node stops). */
+  readonly assertions?: AssertMode;
+}
+
+/** A build made with `--assert`: the steps of body programs compared with their body specs, and those that differed. */
+export interface AssertionTally {
+  readonly checked: number;
+  readonly violations: readonly string[];
 }
 
 /**
@@ -61,6 +73,8 @@ export interface Simulation {
   now(): number;
   /** The first invariant the run violated, with the steps that led there. */
   violation(): Violation | undefined;
+  /** With a build made with `--assert`: what its assertions found so far; undefined otherwise. */
+  assertions(): AssertionTally | undefined;
   close(): void;
 }
 
@@ -78,7 +92,14 @@ export async function openSimulation(programPath: string, deployPath: string, op
   const dep = loadDeployment(deployPath, program);
   if (!dep.ok || dep.deployment === undefined) throw new OpenError(`${deployPath} is not a deployment of ${program.name}: ${dep.diagnostics.map((d) => d.message).join('; ')}`);
   const deployment = dep.deployment;
-  const inst = instantiateForRun(program, opts.model, deployment.constants);
+  const violations: string[] = [];
+  const sink: AssertSink | undefined = opts.build !== undefined && peekAssert(opts.build)
+    ? { mode: opts.assertions ?? 'stop', checked: 0, violations: 0, report: (v) => violations.push(formatViolation(v)) }
+    : undefined;
+  const built = opts.build === undefined || fe.source === undefined ? undefined : await loadBuild(opts.build, program, fe.source, sink);
+  if (built !== undefined && 'error' in built) throw new OpenError(`MOM704: ${built.error}`);
+  const instantiated = instantiateForRun(program, opts.model, deployment.constants, built?.host ?? new Map());
+  const inst: typeof instantiated = instantiated.ok && built !== undefined ? { ok: true, instance: { ...instantiated.instance, bodies: built.bodies } } : instantiated;
   if (!inst.ok) throw new OpenError(inst.error.message);
   const model = inst.instance;
   const cannot = runnable(new System(model));
@@ -155,6 +176,7 @@ export async function openSimulation(programPath: string, deployPath: string, op
     },
     now: () => sim.net.now,
     violation: () => sim.violation(),
+    assertions: () => (sink === undefined ? undefined : { checked: sink.checked, violations: [...violations] }),
     close() {
       if (closed) return;
       closed = true;
