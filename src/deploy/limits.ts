@@ -26,6 +26,8 @@ export interface LinkLimits {
   readonly maxHeldPerPeer: number;
   /** Fetch answers waiting to go to one peer; past it, that peer's fetch requests are left unacknowledged until it takes them. */
   readonly maxFetchAnswersPerPeer: number;
+  /** A node process checkpoints its state and compacts its log every this many logged events (0: never; runtime/checkpoint.ts). */
+  readonly checkpointEvery: number;
 }
 
 export const DEFAULT_LINK_LIMITS: LinkLimits = {
@@ -35,6 +37,7 @@ export const DEFAULT_LINK_LIMITS: LinkLimits = {
   maxBufferedBytesPerPeer: 16 << 20,
   maxHeldPerPeer: 256,
   maxFetchAnswersPerPeer: 64,
+  checkpointEvery: 10_000,
 };
 
 type Kind = 'count' | 'duration' | 'bytes';
@@ -47,6 +50,7 @@ export const LIMITS: Readonly<Record<string, { readonly field: keyof LinkLimits;
   MaxBufferedBytesPerPeer: { field: 'maxBufferedBytesPerPeer', kind: 'bytes', min: 1 << 16, max: 1 << 30 },
   MaxHeldPerPeer: { field: 'maxHeldPerPeer', kind: 'count', min: 1, max: 1 << 20 },
   MaxFetchAnswersPerPeer: { field: 'maxFetchAnswersPerPeer', kind: 'count', min: 1, max: 1 << 16 },
+  CheckpointEvery: { field: 'checkpointEvery', kind: 'count', min: 0, max: 1 << 30 },
 };
 
 /** The limits of a deploy file's [Limits] entries over the defaults; each entry that names no limit or gives a value out of range is reported. */

@@ -19,17 +19,18 @@
 // re-run, or that belongs to another node, program or set of constants, is
 // refused: a node never rejoins with state it cannot account for.
 
-import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NodeInfo } from '../semantics/model.js';
 import { NodeMachine } from '../semantics/node.js';
 import type { System } from '../semantics/system.js';
-import type { StartEvent, TraceEvent } from '../trace/events.js';
+import type { StartEvent, StatementJson, TraceEvent } from '../trace/events.js';
 import { parseLog } from '../trace/read-log.js';
 import { rerunOwnLog } from '../trace/rerun.js';
+import { startingPoint, type ChainPoint } from './checkpoint-recover.js';
 import { recordFromJson } from '../trace/value-json.js';
 import type { OpenedStatement } from './codec.js';
-import type { ResumePoint, TraceSink } from './node.js';
+import { resumedInput, type ResumePoint, type TraceSink } from './node.js';
 
 export function logPath(traceDir: string, node: string): string {
   return join(traceDir, `${node}.ndjson`);
@@ -52,18 +53,22 @@ export class LogFile implements TraceSink {
   private fd: number | undefined;
   /** Written since the last sync. */
   private dirty = false;
+  /** Background syncs under way, and descriptors of replaced files they still use (closed when none is). */
+  private syncing = 0;
+  private retired: number[] = [];
   readonly syncStats: LogSyncStats = { syncs: 0, syncMs: 0 };
 
   private constructor(
     fd: number,
-    private readonly policy: LogSync,
+    readonly policy: LogSync,
+    readonly path: string,
   ) {
     this.fd = fd;
   }
 
   /** A new log (an earlier one at `path` is replaced: the caller decided that); under `fsync` its directory entry is made durable too. */
   static create(path: string, start: StartEvent, policy: LogSync = 'fsync'): LogFile {
-    const f = new LogFile(openSync(path, 'w', 0o644), policy);
+    const f = new LogFile(openSync(path, 'w', 0o644), policy, path);
     f.write(start);
     f.flush();
     f.sync();
@@ -72,7 +77,32 @@ export class LogFile implements TraceSink {
   }
 
   static append(path: string, policy: LogSync = 'fsync'): LogFile {
-    return new LogFile(openSync(path, 'a'), policy);
+    return new LogFile(openSync(path, 'a'), policy, path);
+  }
+
+  /**
+   * The log becomes `text` (a compacted log, runtime/checkpoint.ts): written
+   * to a file beside it, made durable, renamed over it, and appended to
+   * from then on. Call after `flush`. A crash at any point leaves the old
+   * log or the new one, whole.
+   */
+  replaceWith(text: Uint8Array): void {
+    if (this.fd === undefined) return;
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, text);
+      if (this.policy === 'fsync') fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    if (this.policy === 'fsync') syncDirectory(dirname(this.path));
+    // A background sync of the old file may be under way: its descriptor stays open until it ends.
+    if (this.syncing > 0) this.retired.push(this.fd);
+    else closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.dirty = false;
   }
 
   /** Lines not written yet (group commit: one write(2) per flush, not per event). */
@@ -113,7 +143,9 @@ export class LogFile implements TraceSink {
     if (this.fd === undefined || !this.dirty || this.policy === 'none') return done();
     this.dirty = false;
     const t0 = performance.now();
+    this.syncing++;
     fdatasync(this.fd, (e) => {
+      if (--this.syncing === 0) for (const old of this.retired.splice(0)) closeSync(old);
       // Closed meanwhile (the node stopped): close() synced what it had.
       if (this.fd === undefined) return done();
       this.syncStats.syncs++;
@@ -132,7 +164,7 @@ export class LogFile implements TraceSink {
 }
 
 /** A new file's name, durable: its directory fsynced (ignored where directories cannot be opened for it). */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');
@@ -150,6 +182,12 @@ export interface Recovered {
   readonly events: number;
   readonly fires: number;
   readonly deliveries: number;
+  /** The checkpoint the state was restored from before the log's events after it were re-done (undefined: none). */
+  readonly checkpoint?: number;
+  /** Checkpoints refused on the way, each with why (the node recovered from an older one). */
+  readonly notes: readonly string[];
+  /** Where the chain of checkpoints stands, for the next one. */
+  readonly chain: ChainPoint;
 }
 
 /** Whether there is a log to recover from (an empty file is none). */
@@ -175,30 +213,42 @@ export function recoverFromLog(path: string, system: System, info: NodeInfo, sta
   if (JSON.stringify(s.constants) !== JSON.stringify(start.constants)) return refuse(`${path} was written under other constants than this run's`);
   // A recovering node keeps its run: joining another with this state could contradict what it sent.
   if (s.run !== undefined && start.run !== undefined && s.run !== start.run) return refuse(`${path} is a log of run ${s.run}, and this start is of run ${start.run}`);
-  const machine = new NodeMachine(system, info);
-  const r = rerunOwnLog(info.name, machine, parsed.events);
+  const point = startingPoint(path, text, parsed, system, info, start);
+  if (!point.ok) return refuse(point.message);
+  const p = point.point;
+  const machine = p.machine;
+  const r = rerunOwnLog(info.name, machine, p.events, p.inFlight);
   if (!r.ok) return refuse(`its log does not re-run in the semantics: ${path}:${r.line}: ${r.message}`);
   if (parsed.truncated) {
     // The partial last line of a killed process goes, so that appending starts on a line of its own.
     truncateSync(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8'));
   }
-  const published: OpenedStatement[] = [];
-  for (const { event: e } of parsed.events) {
+  const published: OpenedStatement[] = [...p.published];
+  const since: StatementJson[] = [];
+  for (const { event: e } of p.events) {
     if (e.k !== 'fire') continue;
-    for (const p of e.pub) {
-      const record = recordFromJson(p.r);
-      if (record !== undefined) published.push({ issuer: p.i, verifiers: p.v, auditors: p.a, record });
+    for (const s of e.pub) {
+      since.push(s);
+      const record = recordFromJson(s.r);
+      if (record !== undefined) published.push({ issuer: s.i, verifiers: s.v, auditors: s.a, record });
     }
   }
   const res = r.result;
+  const atCheckpoint = res.lastEvent === 0 && p.checkpoint !== undefined;
   return {
     ok: true,
     recovered: {
       machine,
-      resume: { events: res.lastEvent, vc: res.vc, inputs: res.inputs, answered: res.answered, published },
-      events: parsed.events.length,
+      resume: {
+        events: atCheckpoint ? p.checkpoint!.n : res.lastEvent, vc: atCheckpoint ? p.checkpoint!.vc : res.vc,
+        inputs: [...p.inFlight, ...res.inputs.map(resumedInput)], inputsMade: p.inputsBefore + res.inputs.length, answered: res.answered, published,
+      },
+      events: p.events.length,
       fires: res.rerun.fires,
       deliveries: res.rerun.deliveries,
+      ...(p.checkpoint !== undefined ? { checkpoint: p.checkpoint.seq } : {}),
+      notes: p.notes,
+      chain: { ...p.chain, inputs: p.inputsBefore + res.inputs.length, publishedSince: since },
     },
   };
 }

@@ -57,7 +57,8 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
   if (!opened.ok) return fail(opened.message);
   const { node, system, info, transport, codec, log, recovered, aborts } = opened.value;
   const recoveredInfo = recovered === undefined ? undefined : { events: recovered.events, fires: recovered.fires, deliveries: recovered.deliveries };
-  send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid, ...(recoveredInfo !== undefined ? { recovered: { ...recoveredInfo, inFlight: node.pendingRequests } } : {}) });
+  const fromCheckpoint = { ...(recovered?.checkpoint !== undefined ? { checkpoint: recovered.checkpoint } : {}), ...(recovered !== undefined && recovered.notes.length > 0 ? { notes: [...recovered.notes] } : {}) };
+  send({ k: 'listening', node: a.node, port: transport.port, pid: process.pid, ...(recoveredInfo !== undefined ? { recovered: { ...recoveredInfo, inFlight: node.pendingRequests, ...fromCheckpoint } } : {}) });
 
   return new Promise<number>((resolve) => {
     const driver = new ClientDriver(node, system, a, recovered);
@@ -118,7 +119,7 @@ class ClientDriver {
     recovered: Recovered | undefined,
   ) {
     // Requests of an earlier incarnation count against this node's share.
-    this.issuedBefore = recovered?.resume.inputs.length ?? 0;
+    this.issuedBefore = recovered === undefined ? 0 : recovered.resume.inputsMade ?? recovered.resume.inputs.length;
     this.inherited = new Set(node.waiting().map((w) => w.label));
     this.workload = new Workload([node], system, Math.max(0, a.requests - this.issuedBefore), a.concurrency);
   }

@@ -63,6 +63,23 @@ export interface NodeOptions {
   onAbort?(node: RuntimeNode, error: EvalError, location: string): void;
   /** The machine was rebuilt from this node's log (a restarted process): carry on from there. */
   readonly resume?: ResumePoint;
+  /** Called when the node has done all it can for now (the end of a drain, its log flushed): where a checkpoint may be taken (runtime/checkpoint.ts). */
+  readonly atRest?: () => void;
+}
+
+/** An input step of an earlier incarnation, as far as a request in flight needs it. */
+export interface ResumedInput {
+  readonly transition: { readonly name: string };
+  readonly instance: string;
+  /** The step's parameters, binders and body locals, by id: its PROGRESS patterns read them. */
+  readonly bound: ReadonlyMap<number, Value>;
+  /** The PROGRESS patterns of what it published (none: it completed when it fired). */
+  readonly progress: readonly Pattern[];
+}
+
+/** What a request in flight keeps of its fired input step. */
+export function resumedInput(r: StepResult & { readonly kind: 'fired' }): ResumedInput {
+  return { transition: r.transition, instance: r.instance, bound: r.bound, progress: r.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [d.site.progress])) };
 }
 
 /** Where a node rebuilt from its own log picks up. */
@@ -71,7 +88,9 @@ export interface ResumePoint {
   readonly events: number;
   readonly vc: VectorClock;
   /** The input steps re-done, in order: those whose PROGRESS does not hold yet are requests in flight again. */
-  readonly inputs: readonly (StepResult & { readonly kind: 'fired' })[];
+  readonly inputs: readonly ResumedInput[];
+  /** Input steps the earlier incarnations made in all (default: `inputs.length`; a checkpoint keeps only those in flight). */
+  readonly inputsMade?: number;
   /** Indices of `inputs` seen answered while the log was re-done (their replies may be forgotten since). */
   readonly answered?: ReadonlySet<number>;
   /**
@@ -103,6 +122,7 @@ interface Outstanding {
   readonly label: string;
   readonly started: number;
   readonly progress: readonly { readonly pattern: Pattern; readonly bound: ReadonlyMap<number, Value> }[];
+  readonly input: ResumedInput;
 }
 
 export interface Completion {
@@ -153,7 +173,7 @@ export class RuntimeNode {
       this.events = r.events;
       Object.assign(this.vc, r.vc);
       r.inputs.forEach((step, i) => {
-        if (r.answered?.has(i) !== true) this.track(step);
+        if (r.answered?.has(i) !== true) this.trackInput(step);
       });
       // Requests answered before the restart were reported by the previous incarnation.
       this.completions.length = 0;
@@ -180,6 +200,25 @@ export class RuntimeNode {
 
   get pendingRequests(): number {
     return this.outstanding.length;
+  }
+
+  /** The input steps whose PROGRESS has not come yet, oldest first (what a checkpoint keeps of them). */
+  inFlight(): readonly ResumedInput[] {
+    return this.outstanding.map((o) => o.input);
+  }
+
+  /** The number of the last event logged, and the clock after it. */
+  position(): { readonly events: number; readonly vc: VectorClock } {
+    return { events: this.events, vc: { ...this.vc } };
+  }
+
+  /**
+   * A checkpoint was taken: the log before it may go, so each function call
+   * is noted again the next time it is made (replay reads a call's value
+   * from the events it keeps).
+   */
+  noteCallsAfresh(): void {
+    this.callsLogged.clear();
   }
 
   /** Completed requests since the last call. */
@@ -212,9 +251,13 @@ export class RuntimeNode {
 
   /** A fired input becomes a request in flight until its PROGRESS patterns match. */
   private track(r: StepResult & { readonly kind: 'fired' }): void {
-    const progress = r.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [{ pattern: d.site.progress, bound: r.bound }]));
-    const label = `${this.name}:${r.instance}`;
-    const o: Outstanding = { label, started: this.opts.host.now(), progress };
+    this.trackInput(resumedInput(r));
+  }
+
+  private trackInput(input: ResumedInput): void {
+    const progress = input.progress.map((pattern) => ({ pattern, bound: input.bound }));
+    const label = `${this.name}:${input.instance}`;
+    const o: Outstanding = { label, started: this.opts.host.now(), progress, input };
     // An input that publishes nothing with PROGRESS completes when it fires.
     if (progress.length === 0) this.completions.push({ label, latencyMs: 0 });
     else this.outstanding.push(o);
@@ -316,6 +359,7 @@ export class RuntimeNode {
     for (const a of this.recordingCalls(() => m.takeArmable())) this.arm(a);
     this.checkProgress();
     this.commit();
+    this.opts.atRest?.();
   }
 
   private arm(a: Enabled): void {

@@ -23,6 +23,8 @@ import { valueFromJson, valueToJson } from '../trace/value-json.js';
 import { listenTcp, tcpLimitOptions, type TcpTransport } from '../transport/tcp.js';
 import { schemaFromModel } from '../wire/index.js';
 import { realHost } from './host.js';
+import { DEFAULT_LINK_LIMITS } from '../deploy/limits.js';
+import { CheckpointingLog, freshChain } from './checkpoint.js';
 import { boundedLinkOptions, type LinkOptions } from './link.js';
 import type { NodeProcessArgs } from './node-args.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
@@ -145,6 +147,8 @@ export async function openNode(a: NodeProcessArgs | Omit<NodeProcessArgs, 'const
       // Nothing the node sends may leave unlogged: a log that cannot be synced stops the node.
       onLogFailure(e);
     });
+  // Checkpoints and the compacted log (issue 23 item 5): the node's trace goes through them.
+  const traced = new CheckpointingLog(log, recovered?.chain ?? freshChain(log));
   const codec = new WireCodec(ring.ring, deployment, schema.schema, run);
   const aborts: { node: string; code: string; message: string; at: string }[] = [];
   const node = new RuntimeNode({
@@ -155,12 +159,17 @@ export async function openNode(a: NodeProcessArgs | Omit<NodeProcessArgs, 'const
     dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     // A restarted incarnation numbers its frames above anything the last one can have used.
     link: { ...boundedLinkOptions(TCP_LINK_OPTIONS, deployment.limits), firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
-    trace: log,
+    trace: traced,
+    atRest: () => traced.atRest(),
     observer,
     strict: a.strict,
     onAbort: (n, e, at) => aborts.push({ node: n.name, code: e.code, message: e.message, at }),
     ...(recovered !== undefined ? { resume: recovered.resume } : {}),
   });
   reconnected = (p) => node.link.retransmitAll(p);
+  traced.attach({
+    every: (deployment.limits ?? DEFAULT_LINK_LIMITS).checkpointEvery, start, machine: node.machine,
+    inFlight: () => node.inFlight(), position: () => node.position(), taken: () => node.noteCallsAfresh(),
+  });
   return { ok: true, value: { node, system, info, transport, codec, log, ...(recovered !== undefined ? { recovered } : {}), aborts } };
 }

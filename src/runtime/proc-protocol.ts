@@ -100,7 +100,7 @@ const Abort = t.type({ node: t.string, code: t.string, message: t.string, at: t.
 export const NodeMessageCodec = t.union([
   t.intersection([
     t.type({ k: t.literal('listening'), node: t.string, port: t.number, pid: t.number }),
-    t.partial({ recovered: t.type({ events: t.number, fires: t.number, deliveries: t.number, inFlight: t.number }) }),
+    t.partial({ recovered: t.intersection([t.type({ events: t.number, fires: t.number, deliveries: t.number, inFlight: t.number }), t.partial({ checkpoint: t.number, notes: t.array(t.string) })]) }),
   ]),
   t.type({ k: t.literal('completions'), node: t.string, latencies: t.array(t.number) }),
   t.type({ k: t.literal('progress'), node: t.string, issued: t.number, completed: t.number, fired: t.number, delivered: t.number, outstanding: t.number }),

@@ -23,7 +23,7 @@ export interface ChildState {
   readonly pid: number | undefined;
   listening: boolean;
   port?: number;
-  recovered?: { events: number; fires: number; deliveries: number; inFlight: number };
+  recovered?: { events: number; fires: number; deliveries: number; inFlight: number; checkpoint?: number; notes?: string[] };
   error?: string;
   progress?: { issued: number; completed: number; fired: number; delivered: number; outstanding: number; at: number };
   finished?: { issued: number; completed: number; exhausted: boolean };

@@ -251,7 +251,10 @@ class TcpRun {
       if (down.length > 0) this.events.say(`${spec.node} starts with ${down.map((p) => `${p} (${addressOf(spec.deployment, p)})`).join(', ')} not reachable yet; it catches up with each when it comes up`, true);
     }
     for (const c of sup.children.values()) {
-      if (c.recovered !== undefined) this.events.say(`${c.node} recovered from its log: ${c.recovered.events} events re-done, ${c.recovered.inFlight} requests in flight again`, true);
+      if (c.recovered === undefined) continue;
+      for (const note of c.recovered.notes ?? []) this.events.say(`${c.node}: ${note}`, true);
+      const from = c.recovered.checkpoint === undefined ? '' : `checkpoint ${c.recovered.checkpoint} restored, then `;
+      this.events.say(`${c.node} recovered from its log: ${from}${c.recovered.events} events re-done, ${c.recovered.inFlight} requests in flight again`, true);
     }
   }
 

@@ -151,6 +151,20 @@ export type StepResult =
       readonly error: EvalError;
     };
 
+/**
+ * A node machine's state apart from its program, for a checkpoint
+ * (runtime/checkpoint.ts): restoring it on a fresh machine gives a machine
+ * that continues as the one it was taken from.
+ */
+export interface MachineSnapshot {
+  readonly vars: readonly Value[];
+  readonly known: readonly Statement[];
+  readonly handled: readonly string[];
+  readonly setAside: readonly string[];
+  readonly droppable: readonly (readonly [string, readonly string[]])[];
+  readonly issued: readonly string[];
+}
+
 export type InputResult = StepResult | { readonly kind: 'refused'; readonly why: 'invalid' | 'fired' | 'guard'; readonly reason: string };
 
 /** An evaluation that failed while matching (a guard or constraint), set aside and reported. */
@@ -295,6 +309,35 @@ export class NodeMachine {
     let droppable = 0;
     for (const l of this.droppable.values()) droppable += l.length;
     return { ...f.counts, watching: f.watching, droppable };
+  }
+
+  /** The state a checkpoint keeps (sorted, so that two machines in one state give one snapshot). */
+  snapshot(): MachineSnapshot {
+    const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+    return {
+      vars: this.vars.slice(),
+      known: [...this.known.all()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      handled: sorted(this.handled),
+      setAside: sorted(this.setAside),
+      droppable: [...this.droppable].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, l]) => [k, l.slice()] as const),
+      issued: sorted(this.issued),
+    };
+  }
+
+  /**
+   * A snapshot's state on this fresh machine: variables first, then each
+   * retained statement learned as if delivered (its candidates found, what
+   * it waits for to be forgotten filed), fire-once entries as they were.
+   */
+  restore(s: MachineSnapshot): void {
+    this.vars = s.vars.slice();
+    for (const i of s.handled) this.handled.add(i);
+    for (const i of s.setAside) this.setAside.add(i);
+    for (const [k, l] of s.droppable) this.droppable.set(k, l.slice());
+    for (const k of s.issued) this.issued.add(k);
+    const fresh = s.known.map((st) => this.statement(st.issuer, st.verifiers, st.auditors, st.record)).filter((st) => this.learnOne(st));
+    if (this.forgetting !== undefined) this.forgetAmong(fresh);
+    for (const t of this.triggers) t.dirty = true;
   }
 
   get pendingCount(): number {

@@ -22,6 +22,7 @@
 // dissemination plan rather than against what each log says of itself.
 
 import * as t from 'io-ts';
+import { CheckpointRefCodec } from './checkpoint.js';
 import { ValueJsonCodec } from './value-json.js';
 
 export const TRACE_VERSION = 2;
@@ -62,6 +63,11 @@ const Start = t.exact(t.intersection([
     faulty: t.union([t.literal('correct'), t.literal('crashed'), t.literal('byzantine'), t.literal('ttp')]),
   }),
   RunHeader,
+  /**
+   * A compacted log (issue 23 item 5): its events continue from this
+   * checkpoint of the node (trace/checkpoint.ts), not from the run's start.
+   */
+  t.partial({ from: CheckpointRefCodec }),
 ]));
 
 /** A call of a function the program leaves to its implementation: name, arguments, result. */

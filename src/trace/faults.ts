@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import type { CheckedProgram, RoleInfo } from '../analysis/program.js';
 import type { ModelInstance } from '../semantics/model.js';
 import type { Located, ReplayRejection } from './read-log.js';
+import type { Checkpoint } from './checkpoint.js';
 
 /** One node's log, with the node's status in the model the run is checked against. */
 export interface NodeLog {
@@ -27,6 +28,8 @@ export interface NodeLog {
   readonly events: readonly Located[];
   /** The node's role, for a correct principal. */
   readonly role?: RoleInfo;
+  /** A compacted log: the checkpoint its events continue from (issue 23 item 5). */
+  readonly base?: Checkpoint;
 }
 
 /** A log as read, with what it says about itself. */
@@ -35,6 +38,7 @@ export interface ClaimedLog {
   readonly node: string;
   readonly claimed: 'correct' | 'crashed' | 'byzantine' | 'ttp';
   readonly events: readonly Located[];
+  readonly base?: Checkpoint;
 }
 
 /** How messages name the model: `model M`, or the run without one. */
@@ -48,6 +52,7 @@ export function assignFaults(program: CheckedProgram, model: ModelInstance, logs
   const out: NodeLog[] = [];
   const reject = (l: ClaimedLog, line: number, message: string): { rejection: ReplayRejection } => ({ rejection: { file: l.file, line, node: l.node, message } });
   for (const l of logs) {
+    if (l.base !== undefined && l.claimed !== 'correct') return reject(l, 1, `${l.node}'s log continues from a checkpoint, but only a correct node's process takes checkpoints`);
     const idx = model.nodeIndex.get(l.node);
     const info = idx === undefined ? undefined : model.nodes[idx];
     if (l.claimed === 'ttp') {
@@ -60,7 +65,7 @@ export function assignFaults(program: CheckedProgram, model: ModelInstance, logs
       case 'correct':
         if (l.claimed !== 'correct') return reject(l, 1, `${l.node}'s log says it is ${l.claimed}, but ${l.node} is correct in ${label}: a log does not choose its own faults${hint}`);
         if (info.role === undefined) return reject(l, 1, `${l.node} runs no role`);
-        out.push({ file: l.file, node: l.node, status: 'correct', events: l.events, role: info.role });
+        out.push({ file: l.file, node: l.node, status: 'correct', events: l.events, role: info.role, ...(l.base !== undefined ? { base: l.base } : {}) });
         break;
       case 'byzantine':
         if (l.claimed !== 'byzantine') return reject(l, 1, `${l.node}'s log says it is ${l.claimed}, but ${l.node} is Byzantine in ${label}: it runs no role, it only publishes what the model lets it`);

@@ -11,7 +11,9 @@
 // reaches it; the TLC engine (tlc-replay.ts) takes the merged sequence and
 // lets TLC re-do it.
 
+import { dirname, join } from 'node:path';
 import type { CheckedProgram } from '../analysis/program.js';
+import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Deployment } from '../deploy/deployment.js';
 import { EvalError } from '../semantics/errors.js';
 import type { HostFunction } from '../semantics/eval.js';
@@ -22,7 +24,7 @@ import { assignFaults, modelLabel, type ClaimedLog, type NodeLog } from './fault
 import { runDeployment, runHeaderOf } from './header.js';
 import { parseLog, type Located, type ReplayRejection, type TraceFile } from './read-log.js';
 import { jsonKey, showStatementJson } from './rerun.js';
-import { checkStructure } from './structure.js';
+import { beforeCheckpoint, checkStructure } from './structure.js';
 import { valueFromJson, valueToJson, type ValueJson } from './value-json.js';
 
 export type { NodeLog };
@@ -61,13 +63,22 @@ export function loadRun(program: CheckedProgram, files: readonly TraceFile[], op
     const parsed = parseLog(f);
     if ('rejection' in parsed) return { rejection: parsed.rejection };
     const start = parsed.start;
+    let base: Checkpoint | undefined;
+    if (start.from !== undefined) {
+      // A compacted log: its checkpoint, beside it, named by digest in its start event.
+      const c = readCheckpoint(join(dirname(f.path), start.from.file), { node: start.node, program: start.program, ...(start.run !== undefined ? { run: start.run } : {}), digest: start.from.digest });
+      if (!c.ok) return reject(f.path, 1, start.node, `the log continues from a checkpoint, and ${c.message}`);
+      base = c.checkpoint;
+      if (base.n !== start.from.n || base.seq !== start.from.seq) return reject(f.path, 1, start.node, `the log continues from checkpoint ${start.from.seq} at event ${start.from.n}, and ${start.from.file} is checkpoint ${base.seq} at event ${base.n}`);
+      if (JSON.stringify(base.constants) !== JSON.stringify(start.constants)) return reject(f.path, 1, start.node, `the checkpoint ${start.from.file} was taken under other constants than the log's`);
+    }
     if (logs.some((l) => l.node === start.node)) return reject(f.path, 1, start.node, `a second log for node ${start.node}`);
     if (start.program !== program.name) return reject(f.path, 1, start.node, `the log is of program ${start.program}, not ${program.name}`);
     if (start.faulty === 'correct') {
       if (constants === undefined) constants = start.constants;
       else if (JSON.stringify(constants) !== JSON.stringify(start.constants)) return reject(f.path, 1, start.node, 'the run\'s constants differ from those of the other logs');
     }
-    logs.push({ file: f.path, node: start.node, claimed: start.faulty, events: parsed.events });
+    logs.push({ file: f.path, node: start.node, claimed: start.faulty, events: parsed.events, ...(base !== undefined ? { base } : {}) });
   }
   const runConstants = new Map<string, Value>(Object.entries(constants ?? {}).map(([k, v]) => [k, valueFromJson(v)]));
   const logged = loggedFunctions(program, logs);
@@ -120,11 +131,17 @@ export function causalMerge(run: Pick<LoadedRun, 'logs' | 'show'>, published: (k
   const logs = run.logs;
   const cursor = logs.map(() => 0);
   const index = new Map(logs.map((l, i) => [l.node, i]));
-  // Each log's own clock: how many of its clocked events are taken.
-  const clock = logs.map(() => 0);
+  // Each log's own clock: how many of its clocked events are taken (a compacted log's checkpoint counts its history).
+  const clock = logs.map((l) => l.base?.vc[l.node] ?? 0);
+  // A compacted log's publications before its checkpoint are not in it: a delivery of one waits for nothing (structure.ts's rule).
+  const laterOf = new Map(logs.filter((l) => l.base !== undefined).map((l) => [l.node, new Set(l.events.flatMap(({ event: x }) => (x.k === 'fire' ? x.pub.map(jsonKey) : [])))]));
+  const inHistory = (e: TraceEvent & { k: 'deliver' }): boolean => {
+    const later = laterOf.get(e.s.i);
+    return later !== undefined && !later.has(jsonKey(e.s)) && beforeCheckpoint(logs[index.get(e.s.i)!]!, e);
+  };
   const waitsFor = (i: number): Wait | undefined => {
     const { event: e } = logs[i]!.events[cursor[i]!]!;
-    if ((e.k === 'deliver' || (e.k === 'countersign' && logs[i]!.status === 'ttp')) && !published(jsonKey(e.s))) return { kind: 'statement', s: e.s };
+    if ((e.k === 'deliver' || (e.k === 'countersign' && logs[i]!.status === 'ttp')) && !published(jsonKey(e.s)) && !(e.k === 'deliver' && inHistory(e))) return { kind: 'statement', s: e.s };
     if (!('vc' in e)) return undefined;
     for (const [k, x] of Object.entries(e.vc)) {
       if (k === logs[i]!.node) continue;

@@ -44,7 +44,7 @@ import type { TraceEvent } from './events.js';
 import { causalMerge, loadRun, type NodeLog, type ReplayOptions } from './merge.js';
 import type { ReplayRejection, TraceFile } from './read-log.js';
 import { jsonKey, NodeRerun } from './rerun.js';
-import { recordFromJson } from './value-json.js';
+import { recordFromJson, valueFromJson } from './value-json.js';
 
 export type { ReplayOptions, ReplayRejection, TraceFile };
 
@@ -55,6 +55,15 @@ export type ReplayResult =
       readonly model: string | null;
       /** The invariants that held in every state of the merged run. */
       readonly invariants: readonly string[];
+      /**
+       * Compacted logs (issue 23 item 5): the checkpoint each continues from.
+       * Their state is taken as the checkpoint gives it (its digests checked),
+       * the invariants are checked from the first state after every
+       * checkpoint's causal past, and `fromHistory` deliveries were of
+       * statements published in a history a checkpoint replaced.
+       */
+      readonly checkpoints?: readonly { readonly node: string; readonly seq: number; readonly n: number }[];
+      readonly fromHistory?: number;
     }
   | { readonly ok: false; readonly rejection: ReplayRejection };
 
@@ -68,11 +77,27 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   for (const l of logs) {
     if (l.status !== 'correct') continue;
     const info = model.nodes[model.nodeIndex.get(l.node)!]!;
-    const rerun = new NodeRerun(l.node, new NodeMachine(system, info));
+    const machine = new NodeMachine(system, info);
+    if (l.base !== undefined) {
+      const known = l.base.state.known.flatMap((s) => {
+        const r = recordFromJson(s.r);
+        return r === undefined ? [] : [machine.statement(s.i, s.v, s.a, r)];
+      });
+      machine.restore({ vars: l.base.state.vars.map(valueFromJson), known, handled: l.base.state.handled, setAside: l.base.state.setAside, droppable: l.base.state.droppable, issued: l.base.state.issued });
+    }
+    const rerun = new NodeRerun(l.node, machine);
     reruns.set(l, rerun);
     byNode.set(l.node, rerun);
   }
   const pool = new Set<string>();
+  // Checkpoints of different nodes need not form a consistent cut: the
+  // invariants are checked once every node has reached what any checkpoint
+  // had seen of it (then each node's state accounts for all it depends on).
+  const frontier = new Map<string, number>();
+  for (const l of logs) for (const [k, v] of Object.entries(l.base?.vc ?? {})) frontier.set(k, Math.max(frontier.get(k) ?? 0, v));
+  const reached = new Map(logs.map((l) => [l.node, l.base?.vc[l.node] ?? 0]));
+  const consistent = (): boolean => [...frontier].every(([k, v]) => (reached.get(k) ?? 0) >= v);
+  let fromHistory = 0;
   const spent = new Map<string, number>();
   let byzantine = 0;
   let countersigned = 0;
@@ -93,10 +118,15 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     },
   };
 
-  const atStart = broken();
+  const atStart = consistent() ? broken() : undefined;
   if (atStart !== undefined) return reject(logs[0]?.file ?? '', 1, '', `${atStart.replace('after this step', 'in the initial state')}`);
+  let checking = consistent();
   const end = causalMerge(run, (k) => pool.has(k), (l, e) => {
-    const bad = step(l, e) ?? (e.k === 'fire' && e.ch.length > 0 ? broken() : undefined);
+    if ('vc' in e) reached.set(l.node, e.vc[l.node] ?? 0);
+    if (e.k === 'deliver' && !pool.has(jsonKey(e.s))) fromHistory++;
+    const was = checking;
+    checking = checking || consistent();
+    const bad = step(l, e) ?? (checking && ((e.k === 'fire' && e.ch.length > 0) || !was) ? broken() : undefined);
     if (bad !== undefined) return `event ${'n' in e ? e.n : ''} of ${l.node}: ${bad}`;
     events++;
     return undefined;
@@ -105,7 +135,11 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   if (end.kind === 'stuck') return { ok: false, rejection: end.rejection };
   const fires = [...reruns.values()].reduce((n, r) => n + r.fires, 0);
   const deliveries = [...reruns.values()].reduce((n, r) => n + r.deliveries, 0);
-  return { ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned, model: model.decl.id === -1 ? null : model.name, invariants: model.invariants };
+  const checkpoints = logs.flatMap((l) => (l.base === undefined ? [] : [{ node: l.node, seq: l.base.seq, n: l.base.n }]));
+  return {
+    ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned, model: model.decl.id === -1 ? null : model.name, invariants: model.invariants,
+    ...(checkpoints.length > 0 ? { checkpoints, fromHistory } : {}),
+  };
 
   /** The first invariant the merged run's state breaks (evaluated as the model checker does; an error breaks it too). */
   function broken(): string | undefined {

@@ -10,6 +10,7 @@
 //   deliver  this node is a verifier, and it did not know the statement already.
 
 import type { NodeMachine, StepResult } from '../semantics/node.js';
+import type { Pattern } from '../syntax/ast.js';
 import { statementKey } from '../semantics/state.js';
 import { keyOf, type Value } from '../semantics/value.js';
 import type { StatementJson, TraceEvent } from './events.js';
@@ -153,16 +154,22 @@ export interface NodeRerunResult {
  * its state back. The first event that does not re-run is the answer, with
  * its line: a node whose log does not re-run must not rejoin.
  */
-export function rerunOwnLog(node: string, machine: NodeMachine, events: readonly Located[]): { ok: true; result: NodeRerunResult } | { ok: false; line: number; message: string } {
+export function rerunOwnLog(
+  node: string,
+  machine: NodeMachine,
+  events: readonly Located[],
+  /** Requests in flight before these events (a checkpoint's): `answered` numbers them first, then the inputs re-done. */
+  earlier: readonly { readonly bound: ReadonlyMap<number, Value>; readonly progress: readonly Pattern[] }[] = [],
+): { ok: true; result: NodeRerunResult } | { ok: false; line: number; message: string } {
   const rerun = new NodeRerun(node, machine);
   const inputs: (StepResult & { kind: 'fired' })[] = [];
   const answered = new Set<number>();
   // A node that forgets may forget the replies that answered a request: judged just before it does.
   const latch = (): void => {
-    inputs.forEach((i, k) => {
+    const all = [...earlier, ...inputs.map((i) => ({ bound: i.bound, progress: i.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [d.site.progress])) }))];
+    all.forEach(({ bound, progress }, k) => {
       if (answered.has(k)) return;
-      const progress = i.drafts.flatMap((d) => (d.site.progress === undefined ? [] : [d.site.progress]));
-      if (progress.length > 0 && progress.every((p) => machine.holds(p, i.bound))) answered.add(k);
+      if (progress.length > 0 && progress.every((p) => machine.holds(p, bound))) answered.add(k);
     });
   };
   if (machine.forgets) machine.beforeForget = latch;

@@ -97,9 +97,10 @@ export function checkStructure(ctx: StructureContext): ReplayRejection | undefin
 
 /** The number of clocked events of a log when its numbers and clock are in order; else the first offence. */
 function numbersAndClock(l: NodeLog): number | ReplayRejection {
-  let next = 1;
-  let own = 0;
-  let last: { vc: Clock; line: number } | undefined;
+  // A compacted log continues from its checkpoint's event number and clock.
+  let next = (l.base?.n ?? 0) + 1;
+  let own = l.base?.vc[l.node] ?? 0;
+  let last: { vc: Clock; line: number } | undefined = l.base === undefined ? undefined : { vc: l.base.vc, line: 1 };
   for (const { event: e, line } of l.events) {
     // A second start is no step of any kind: the engines refuse it.
     if (e.k === 'start') continue;
@@ -136,9 +137,25 @@ function relayProblem(ctx: StructureContext, byNode: ReadonlyMap<string, NodeLog
   if (r === undefined || r.status === 'crashed' || r.status === 'ttp') return `${got}, but ${relay} ${r === undefined ? 'has no log' : `is ${r.status === 'ttp' ? 'a trusted third party' : 'crashed'}`}: it cannot have relayed it`;
   // A Byzantine relay's receipts are not logged.
   if (r.status === 'byzantine') return undefined;
+  // A receipt in the history a checkpoint replaced is not in the relay's log any more.
+  if (receipt === undefined && r.base !== undefined && beforeCheckpoint(r, e)) return undefined;
   if (receipt === undefined) return `${got}, but ${relay}'s log never receives it, so ${relay} cannot have relayed it`;
   if (!covers(e.vc, receipt.vc)) return `${got} with clock ${showClock(e.vc)}, which does not cover the clock ${showClock(receipt.vc)} of ${relay}'s receipt (${r.file}:${receipt.line}): a relay passes on what it has received`;
   return undefined;
+}
+
+/**
+ * Whether `e`'s statement may have reached `l`'s node in the history its
+ * checkpoint replaced: the delivery's clock entry for that node is at or
+ * before the checkpoint (so is whatever of it the delivery had seen), or
+ * the checkpoint still holds the statement (retained, or kept to send again).
+ */
+export function beforeCheckpoint(l: NodeLog, e: { readonly s: StatementJson; readonly vc: Clock }): boolean {
+  const b = l.base;
+  if (b === undefined) return false;
+  if ((e.vc[l.node] ?? 0) <= (b.vc[l.node] ?? 0)) return true;
+  const key = jsonKey(e.s);
+  return b.state.known.some((s) => jsonKey(s) === key) || b.resume.published.some((s) => jsonKey(s) === key);
 }
 
 function at(l: NodeLog, line: number, e: { readonly k: string; readonly n?: number }, message: string): ReplayRejection {
