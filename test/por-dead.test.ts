@@ -38,10 +38,10 @@ describe('dead deliveries keep the reachable valuations and the fair ends', () =
     if (file.includes('PBFTViewChange') && model === 'LonePrePrepare') expect(sizes['both']).toBeLessThan(sizes['both, no dead']!);
   });
 
-  it('the analysis finds what PBFTViewChange pins: view grows, and changing is reset only by steps that raise it', () => {
+  it('the analysis finds what PBFTViewChange pins: view and lastExec grow (lastExec <- n under n == lastExec + 1), and changing is reset only by steps that raise it', () => {
     const dd = new DeadDeliveries(systemOf(checked('specs/PBFTViewChange.mom'), 'CrashedPrimary'));
     const replica = dd.deadness('Replica')!;
-    expect([...replica.monotone]).toEqual(['view']);
+    expect([...replica.monotone]).toEqual(['view', 'lastExec']);
     const blockedBy = (t: string): string[] => replica.transitions.get(t)!.blocks.map((b) => `${b.b}:${[...b.raises].join(',')}`);
     for (const t of ['SendPrepare', 'SendCommit', 'CommitLocal', 'SuspectPrimary']) expect(blockedBy(t), t).toEqual(['changing:view']);
     // SuspectPrimary dies at MaxView (`view < MaxView`), SendNewView too (`view < MaxView`).

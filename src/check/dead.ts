@@ -20,7 +20,8 @@
 // - *monotone variables*: an integer role variable every assignment of which
 //   is `v <- v + e` (e a non-negative constant expression) or `v <- x.f`
 //   where x is a trigger's record binder whose pattern requires `f == v + e`
-//   (PBFT's `view <- nv.view` under `{{ view == view + 1; }}`);
+//   (PBFT's `view <- nv.view` under `{{ view == view + 1; }}`), or `v <- p`
+//   with p a parameter the guard equates with `v + e` (`lastExec <- n`);
 // - t is *dead* when a guard conjunct `v < e` or `v <= e` (e constant) over a
 //   monotone v is false: it stays false;
 // - t is *blocked* when a guard conjunct `NOT b` is false and every
@@ -437,6 +438,19 @@ function growth(value: A.Expr, v: string, d: A.Transition, resolution: Resolutio
       const p = d.patterns.find((x) => x.binder?.id === s.declId && x.issuer.kind !== 'quorum');
       const fc = p?.constraints.find((c) => c.kind === 'eq' && c.field.name === value.field.name);
       if (fc !== undefined && fc.kind === 'eq') k = step(fc.value);
+    }
+  }
+  // `v <- p` with p a parameter the guard equates with `v + k` (PBFT's `lastExec <- n` under `n == lastExec + 1`).
+  if (k === undefined && value.kind === 'name') {
+    const s = resolution.get(value.id);
+    if (s?.k === 'bound' && s.origin === 'param' && d.guard !== undefined) {
+      for (const c of topConjuncts(d.guard)) {
+        if (c.kind !== 'binary' || c.op !== '==') continue;
+        for (const [x, y] of [[c.left, c.right], [c.right, c.left]] as const) {
+          const xs = x.kind === 'name' ? resolution.get(x.id) : undefined;
+          if (xs?.k === 'bound' && xs.declId === s.declId) k ??= step(y);
+        }
+      }
     }
   }
   if (k === undefined || k < 0) return undefined;
