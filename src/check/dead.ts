@@ -102,14 +102,17 @@ export class RoleDeadness {
       }
     }
     this.monotone = monotone;
-    // What each transition strictly raises, unconditionally (top-level assignments only).
+    // What each transition strictly raises, unconditionally: its only assignment to v, at the top level, a strict one
+    // (a second assignment could read the raised value back down to the old one: `v <- v + 1; v <- x.f` under `f == v`).
     const raises = new Map<string, Set<string>>();
     for (const t of role.transitions) {
       const out = new Set<string>();
+      const all = assignments(t.decl.body);
       for (const st of t.decl.body) {
         if (st.kind !== 'assign') continue;
         const v = roleVarName(resolution, st.target.id);
-        if (v !== undefined && monotone.has(v) && growth(st.value, v, t.decl, resolution) === 'strict') out.add(v);
+        if (v === undefined || !monotone.has(v)) continue;
+        if (all.filter((a) => roleVarName(resolution, a.target.id) === v).length === 1 && growth(st.value, v, t.decl, resolution) === 'strict') out.add(v);
       }
       raises.set(t.name, out);
     }
