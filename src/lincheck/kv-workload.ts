@@ -32,6 +32,10 @@ export interface KvWorkloadOptions {
   readonly now: () => number;
   /** Each call's timeout (the API's unit: virtual ms on the simulated network). */
   readonly timeoutMs?: number;
+  /** Stop starting calls once this many have an unknown outcome (default: never). */
+  readonly maxUnknown?: number;
+  /** Told after each completed call, with the number completed so far (a test kills a node midway). */
+  readonly onCompleted?: (completed: number) => void;
 }
 
 export interface KvWorkloadRun {
@@ -66,7 +70,7 @@ export async function runKvWorkload(o: KvWorkloadOptions): Promise<KvWorkloadRun
 
   const loop = async (c: KvClient): Promise<void> => {
     let refusedInARow = 0;
-    while (started < o.operations && unknown <= o.operations && refusedInARow < 5) {
+    while (started < o.operations && unknown < (o.maxUnknown ?? o.operations + 1) && refusedInARow < 5) {
       started++;
       const key = int(0, o.keys - 1);
       const k = `k${key}`;
@@ -95,6 +99,7 @@ export async function runKvWorkload(o: KvWorkloadOptions): Promise<KvWorkloadRun
         if (call.op === 'put') seen.set(`${c.name}/${key}`, val);
         completed++;
         refusedInARow = 0;
+        o.onCompleted?.(completed);
       } catch (e) {
         const name = (e as Error).name;
         if (name === 'OutcomeUnknownError') {
