@@ -154,9 +154,13 @@ export function beforeCheckpoint(l: NodeLog, e: { readonly s: StatementJson; rea
   const b = l.base;
   if (b === undefined) return false;
   if ((e.vc[l.node] ?? 0) <= (b.vc[l.node] ?? 0)) return true;
-  const key = jsonKey(e.s);
-  return b.state.known.some((s) => jsonKey(s) === key) || b.resume.published.some((s) => jsonKey(s) === key);
+  let held = heldBy.get(b);
+  if (held === undefined) heldBy.set(b, (held = new Set([...b.state.known, ...b.resume.published].map(jsonKey))));
+  return held.has(jsonKey(e.s));
 }
+
+/** A checkpoint's statements by key, computed once per checkpoint. */
+const heldBy = new WeakMap<object, ReadonlySet<string>>();
 
 function at(l: NodeLog, line: number, e: { readonly k: string; readonly n?: number }, message: string): ReplayRejection {
   return { file: l.file, line, node: l.node, message: `event ${e.n ?? ''} of ${l.node}: ${message}` };
