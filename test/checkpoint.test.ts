@@ -15,6 +15,7 @@ import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
 import { CheckpointingLog, freshChain } from '../src/runtime/checkpoint.js';
 import { LogFile, recoverFromLog } from '../src/runtime/node-log.js';
+import { resumedInput, type ResumedInput } from '../src/runtime/node.js';
 import type { NodeInfo } from '../src/semantics/model.js';
 import { NodeMachine } from '../src/semantics/node.js';
 import { System } from '../src/semantics/system.js';
@@ -35,7 +36,7 @@ let program: CheckedProgram;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mommie-checkpoint-test-'));
   sim = join(dir, 'sim');
-  const r = await mommie(['run', spec, '--deploy', join(ROOT, 'specs', 'PBCounter.deploy'), '--network', 'sim', '--model', 'AllCorrect', '--requests', '20', '--seed', '1', '--trace', sim]);
+  const r = await mommie(['run', spec, '--deploy', join(ROOT, 'specs', 'PBCounter.deploy'), '--network', 'sim', '--model', 'AllCorrect', '--requests', '20', '--concurrency', '4', '--seed', '1', '--trace', sim]);
   expect(r.exitCode, r.stderr).toBe(0);
   const fe = checkFile(spec);
   program = fe.program!;
@@ -50,7 +51,7 @@ function files(d: string): { path: string; text: string }[] {
 }
 
 /** A copy of the simulated run in which `nodes` wrote their logs through the checkpointing sink, every `every` events. */
-function compacted(name: string, nodes: readonly string[], every: number): { dir: string; system: System; info: (n: string) => NodeInfo; machines: Map<string, NodeMachine> } {
+function compacted(name: string, nodes: readonly string[], every: number, upTo = Infinity): { dir: string; system: System; info: (n: string) => NodeInfo; machines: Map<string, NodeMachine>; inFlight: Map<string, string[]> } {
   const out = join(dir, name);
   const run = loadRun(program, files(sim));
   if ('rejection' in run) throw new Error(run.rejection.message);
@@ -59,6 +60,7 @@ function compacted(name: string, nodes: readonly string[], every: number): { dir
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const machines = new Map<string, NodeMachine>();
+  const inFlightOf = new Map<string, string[]>();
   for (const f of readdirSync(sim)) if (f.endsWith('.ndjson') || f === 'run-id') copyFileSync(join(sim, f), join(out, f));
   for (const node of nodes) {
     const parsed = parseLog({ path: join(sim, `${node}.ndjson`), text: readFileSync(join(sim, `${node}.ndjson`), 'utf8') });
@@ -69,19 +71,29 @@ function compacted(name: string, nodes: readonly string[], every: number): { dir
     const machine = new NodeMachine(system, info(node));
     const rerun = new NodeRerun(node, machine);
     let position = { events: 0, vc: {} as Readonly<Record<string, number>> };
-    traced.attach({ every, start, machine, inFlight: () => [], position: () => position });
-    for (const { event: e } of parsed.events) {
+    // Requests in flight, as the runtime keeps them: until their PROGRESS holds (latched before the node forgets).
+    let inFlight: ResumedInput[] = [];
+    const settle = (): void => {
+      inFlight = inFlight.filter((i) => !i.progress.every((p) => machine.holds(p, i.bound)));
+    };
+    machine.beforeForget = settle;
+    traced.attach({ every, start, machine, inFlight: () => inFlight, position: () => position });
+    for (const { event: e } of parsed.events.slice(0, upTo)) {
       const r = rerun.apply(e);
       if (!r.ok) throw new Error(r.message);
+      if (e.k === 'fire' && e.via === 'input' && r.result?.kind === 'fired') inFlight.push(resumedInput(r.result));
+      settle();
       traced.write(e);
       if ('n' in e) position = { events: e.n, vc: 'vc' in e ? e.vc : position.vc };
       traced.flush();
       traced.atRest();
     }
     traced.close();
+    machine.beforeForget = undefined;
     machines.set(node, machine);
+    inFlightOf.set(node, inFlight.map((i) => i.instance));
   }
-  return { dir: out, system, info, machines };
+  return { dir: out, system, info, machines, inFlight: inFlightOf };
 }
 
 function startOf(path: string): StartEvent {
@@ -116,6 +128,24 @@ describe('checkpoints and compacted logs', () => {
       const snap = (m: NodeMachine): string => JSON.stringify({ ...m.snapshot(), vars: m.snapshot().vars.map(valueToJson), known: m.snapshot().known.map((s) => s.key) });
       expect(snap(r.recovered.machine)).toBe(snap(c.machines.get(node)!));
     }
+  });
+
+  it('a client killed with requests in flight gets them back from its checkpoint and the log after it, their PROGRESS patterns and bindings restored', () => {
+    const c = compacted('inflight', ['c1'], 10, 57);
+    const want = c.inFlight.get('c1')!;
+    expect(want.length).toBeGreaterThan(0);
+    const path = join(c.dir, 'c1.ndjson');
+    const r = recoverFromLog(path, c.system, c.info('c1'), startOf(path));
+    if (!r.ok) throw new Error(r.message);
+    expect(r.recovered.checkpoint).toBeGreaterThan(0);
+    const m = r.recovered.machine;
+    const open = r.recovered.resume.inputs.filter((i, k) => r.recovered.resume.answered?.has(k) !== true && !i.progress.every((p) => m.holds(p, i.bound)));
+    expect(open.map((i) => i.instance)).toEqual(want);
+    // Some came from the checkpoint itself (not re-done from the log): their PROGRESS patterns were found again.
+    const ckpt = JSON.parse(readFileSync(join(c.dir, checkpointFileName('c1', r.recovered.checkpoint!)), 'utf8')) as Checkpoint;
+    expect(ckpt.resume.inFlight.length).toBeGreaterThan(0);
+    expect(open.every((i) => i.progress.length === 1)).toBe(true);
+    expect(r.recovered.resume.inputsMade).toBe(ckpt.resume.inputs + r.recovered.resume.inputs.length - ckpt.resume.inFlight.length);
   });
 
   it('a truncated newest checkpoint is refused with a clear message; the node recovers from the previous one', () => {

@@ -111,6 +111,7 @@ export function startingPoint(path: string, text: string, parsed: ParsedLog, sys
       const t = machine.transition(i.t);
       if (t === undefined) return { ok: false, message: `checkpoint ${c.seq} has a request of ${i.t}, which ${info.name}'s role does not have` };
       const patterns = progressPatterns(t.decl.body).filter((p) => i.progress.includes(p.span.start));
+      if (patterns.length !== i.progress.length) return { ok: false, message: `checkpoint ${c.seq} has a request of ${i.t} waiting for PROGRESS patterns at offsets ${i.progress.join(', ')}, which ${i.t}'s body does not have here (was the program changed?)` };
       inFlight.push({ transition: { name: i.t }, instance: i.inst, bound: new Map(i.bound.map(([k, v]) => [k, valueFromJson(v)])), progress: patterns });
     }
     const published: OpenedStatement[] = [];
