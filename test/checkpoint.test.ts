@@ -228,6 +228,28 @@ describe('checkpoints and compacted logs', () => {
     writeFileSync(logPath, lines.join('\n'));
     r = replayTraces(program, files(c.dir));
     expect(r.ok).toBe(false);
+    // The newest checkpoint replaced that event: its history digest no longer matches the log.
+    if (!r.ok) expect(r.rejection.message).toMatch(/checkpoint \d+ does not follow from .*r1\.ndjson: its history digest does not match the log's events/);
+    // Without the newest checkpoint the altered step itself is refused.
+    const newest = join(c.dir, checkpointFileName('r1', checkpoints(c.dir, 'r1').at(-1)!));
+    const newestText = readFileSync(newest, 'utf8');
+    rmSync(newest);
+    r = replayTraces(program, files(c.dir));
+    expect(r.ok).toBe(false);
     if (!r.ok) expect(r.rejection.message).toMatch(/event \d+ of r1: .* sets \w+ to \d+ here, but the log says \d+/);
+    writeFileSync(logPath, text);
+    writeFileSync(newest, newestText);
+    expect(replayTraces(program, files(c.dir)).ok).toBe(true);
+  });
+
+  it('replay checks a checkpoint whose replaced events the log still holds: re-sealed with another state, it is refused', () => {
+    const c = compacted('verified', ['r1'], 10);
+    const ok = replayTraces(program, files(c.dir));
+    expect(ok.ok && ok.verifiedCheckpoints).toBe(1);
+    const newest = join(c.dir, checkpointFileName('r1', checkpoints(c.dir, 'r1').at(-1)!));
+    rewrite(newest, (k) => sealCheckpoint({ ...k, state: { ...k.state, handled: k.state.handled.slice(1) } }));
+    const r = replayTraces(program, files(c.dir));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.rejection.message).toMatch(/checkpoint \d+ of r1, taken after this event, does not hold the state the log's events lead to/);
   });
 });

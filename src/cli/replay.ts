@@ -165,6 +165,7 @@ export const replayCommand: Command = {
     else if (r.ok) {
       out.stdout(`accepted: ${r.nodes} logs, ${r.events} events (${r.fires} transitions fired, ${r.deliveries} deliveries, ${r.byzantine} Byzantine publications${r.countersigned > 0 ? `, ${r.countersigned} countersignatures by trusted third parties` : ''}) are a behaviour of ${fe.program.name} ${r.model === null ? 'with every principal correct (the run took no model)' : `within the fault bounds of model ${r.model}`}`);
       out.stdout(r.invariants.length === 0 ? 'invariants: none to check' : `invariants: ${r.invariants.join(', ')} hold in every state of the merged run (one linearization of the logs, not every order their vector clocks allow)`);
+      if (r.verifiedCheckpoints !== undefined) out.stdout(`checkpoints: ${r.verifiedCheckpoints} whose replaced events the logs still hold are the states those events lead to`);
       if (r.checkpoints !== undefined) {
         out.stdout(`compacted logs: ${r.checkpoints.map((c) => `${c.node} from checkpoint ${c.seq} (event ${c.n})`).join(', ')}; their state before is the checkpoints' (digests checked), invariants checked from the first state after every checkpoint's causal past; ${r.fromHistory ?? 0} deliveries of statements published in a history a checkpoint replaced`);
       }

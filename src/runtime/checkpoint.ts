@@ -18,9 +18,8 @@
 import { readFileSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, renameSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NodeMachine } from '../semantics/node.js';
-import type { Statement } from '../semantics/state.js';
 import type { StartEvent, StatementJson, TraceEvent } from '../trace/events.js';
-import { checkpointFileName, sealCheckpoint, sha256, CHECKPOINT_VERSION, type Checkpoint, type InFlightJson } from '../trace/checkpoint.js';
+import { checkpointFileName, machineState, sealCheckpoint, sha256, CHECKPOINT_VERSION, type Checkpoint, type InFlightJson } from '../trace/checkpoint.js';
 import { jsonKey } from '../trace/rerun.js';
 import { valueToJson } from '../trace/value-json.js';
 import { syncDirectory, type LogFile } from './node-log.js';
@@ -153,22 +152,6 @@ export function writeDurably(path: string, text: string, sync: boolean): void {
   }
   renameSync(tmp, path);
   if (sync) syncDirectory(dirname(path));
-}
-
-export function statementToJson(s: Statement): StatementJson {
-  return { i: s.issuer, v: s.verifiers, a: s.auditors, r: valueToJson(s.record) };
-}
-
-function machineState(m: NodeMachine): Checkpoint['state'] {
-  const s = m.snapshot();
-  return {
-    vars: s.vars.map(valueToJson),
-    known: s.known.map(statementToJson),
-    handled: s.handled,
-    setAside: s.setAside,
-    droppable: s.droppable.map(([k, l]) => [k, l]),
-    issued: s.issued,
-  };
 }
 
 function inFlightJson(i: ResumedInput): InFlightJson {

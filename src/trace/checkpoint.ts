@@ -27,7 +27,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { ValueJsonCodec } from './value-json.js';
+import type { NodeMachine } from '../semantics/node.js';
+import type { Statement } from '../semantics/state.js';
+import type { StatementJson } from './events.js';
+import { ValueJsonCodec, valueToJson } from './value-json.js';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -115,6 +118,23 @@ export function checkpointDigest(body: CheckpointBody): string {
 
 export function sealCheckpoint(body: CheckpointBody): Checkpoint {
   return { ...body, digest: checkpointDigest(body) };
+}
+
+export function statementToJson(s: Statement): StatementJson {
+  return { i: s.issuer, v: s.verifiers, a: s.auditors, r: valueToJson(s.record) };
+}
+
+/** A machine's state as a checkpoint holds it (sorted: one state, one text). */
+export function machineState(m: NodeMachine): Checkpoint['state'] {
+  const s = m.snapshot();
+  return {
+    vars: s.vars.map(valueToJson),
+    known: s.known.map(statementToJson),
+    handled: s.handled,
+    setAside: s.setAside,
+    droppable: s.droppable.map(([k, l]) => [k, l]),
+    issued: s.issued,
+  };
 }
 
 /** The file a node's checkpoint number `seq` is written to, in its trace directory. */

@@ -30,6 +30,8 @@ export interface NodeLog {
   readonly role?: RoleInfo;
   /** A compacted log: the checkpoint its events continue from (issue 23 item 5). */
   readonly base?: Checkpoint;
+  /** Checkpoints beside the log that its events reach: replay checks each is the state they lead to. */
+  readonly later?: readonly Checkpoint[];
 }
 
 /** A log as read, with what it says about itself. */
@@ -39,6 +41,7 @@ export interface ClaimedLog {
   readonly claimed: 'correct' | 'crashed' | 'byzantine' | 'ttp';
   readonly events: readonly Located[];
   readonly base?: Checkpoint;
+  readonly later?: readonly Checkpoint[];
 }
 
 /** How messages name the model: `model M`, or the run without one. */
@@ -65,7 +68,7 @@ export function assignFaults(program: CheckedProgram, model: ModelInstance, logs
       case 'correct':
         if (l.claimed !== 'correct') return reject(l, 1, `${l.node}'s log says it is ${l.claimed}, but ${l.node} is correct in ${label}: a log does not choose its own faults${hint}`);
         if (info.role === undefined) return reject(l, 1, `${l.node} runs no role`);
-        out.push({ file: l.file, node: l.node, status: 'correct', events: l.events, role: info.role, ...(l.base !== undefined ? { base: l.base } : {}) });
+        out.push({ file: l.file, node: l.node, status: 'correct', events: l.events, role: info.role, ...(l.base !== undefined ? { base: l.base } : {}), ...(l.later !== undefined ? { later: l.later } : {}) });
         break;
       case 'byzantine':
         if (l.claimed !== 'byzantine') return reject(l, 1, `${l.node}'s log says it is ${l.claimed}, but ${l.node} is Byzantine in ${label}: it runs no role, it only publishes what the model lets it`);

@@ -13,7 +13,7 @@
 
 import { dirname, join } from 'node:path';
 import type { CheckedProgram } from '../analysis/program.js';
-import { readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { checkpointFiles, readCheckpoint, sha256, type Checkpoint } from './checkpoint.js';
 import type { Deployment } from '../deploy/deployment.js';
 import { EvalError } from '../semantics/errors.js';
 import type { HostFunction } from '../semantics/eval.js';
@@ -78,7 +78,27 @@ export function loadRun(program: CheckedProgram, files: readonly TraceFile[], op
       if (constants === undefined) constants = start.constants;
       else if (JSON.stringify(constants) !== JSON.stringify(start.constants)) return reject(f.path, 1, start.node, 'the run\'s constants differ from those of the other logs');
     }
-    logs.push({ file: f.path, node: start.node, claimed: start.faulty, events: parsed.events, ...(base !== undefined ? { base } : {}) });
+    // Newer checkpoints beside the log replace events it still holds: each must be what those events hash to, and chain on.
+    const later: Checkpoint[] = [];
+    if (start.faulty === 'correct') {
+      const lines = f.text.split('\n');
+      let prev = base?.digest ?? sha256(lines[0] ?? '');
+      let prevN = base?.n ?? 0;
+      for (const k of checkpointFiles(dirname(f.path), start.node).filter((x) => x.seq > (base?.seq ?? 0)).sort((a, b) => a.seq - b.seq)) {
+        const c = readCheckpoint(k.path, { node: start.node, program: start.program, ...(start.run !== undefined ? { run: start.run } : {}) });
+        if (!c.ok) return reject(f.path, 1, start.node, `beside the log, ${c.message}`);
+        const cp = c.checkpoint;
+        const picked = parsed.events.filter(({ event: e }) => 'n' in e && e.n > cp.prevN && e.n <= cp.n);
+        // A checkpoint past the log's end (the log cut short after it) has nothing here to be checked against.
+        if (picked.length !== cp.n - cp.prevN) break;
+        const history = sha256(picked.map(({ line }) => `${lines[line - 1]}\n`).join(''));
+        if (cp.prev !== prev || cp.prevN !== prevN || history !== cp.history) return reject(k.path, 1, start.node, `checkpoint ${cp.seq} does not follow from ${f.path}: ${cp.prev !== prev || cp.prevN !== prevN ? 'it does not chain on the checkpoint before it' : `its history digest does not match the log's events ${cp.prevN + 1} to ${cp.n}`}`);
+        later.push(cp);
+        prev = cp.digest;
+        prevN = cp.n;
+      }
+    }
+    logs.push({ file: f.path, node: start.node, claimed: start.faulty, events: parsed.events, ...(base !== undefined ? { base } : {}), ...(later.length > 0 ? { later } : {}) });
   }
   const runConstants = new Map<string, Value>(Object.entries(constants ?? {}).map(([k, v]) => [k, valueFromJson(v)]));
   const logged = loggedFunctions(program, logs);

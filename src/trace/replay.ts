@@ -44,6 +44,7 @@ import type { TraceEvent } from './events.js';
 import { causalMerge, loadRun, type NodeLog, type ReplayOptions } from './merge.js';
 import type { ReplayRejection, TraceFile } from './read-log.js';
 import { jsonKey, NodeRerun } from './rerun.js';
+import { canonicalJson, machineState } from './checkpoint.js';
 import { recordFromJson, valueFromJson } from './value-json.js';
 
 export type { ReplayOptions, ReplayRejection, TraceFile };
@@ -64,6 +65,8 @@ export type ReplayResult =
        */
       readonly checkpoints?: readonly { readonly node: string; readonly seq: number; readonly n: number }[];
       readonly fromHistory?: number;
+      /** Checkpoints whose replaced history the logs still hold, each found to be the state those events lead to. */
+      readonly verifiedCheckpoints?: number;
     }
   | { readonly ok: false; readonly rejection: ReplayRejection };
 
@@ -98,6 +101,7 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   const reached = new Map(logs.map((l) => [l.node, l.base?.vc[l.node] ?? 0]));
   const consistent = (): boolean => [...frontier].every(([k, v]) => (reached.get(k) ?? 0) >= v);
   let fromHistory = 0;
+  let verified = 0;
   const spent = new Map<string, number>();
   let byzantine = 0;
   let countersigned = 0;
@@ -139,6 +143,7 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
   return {
     ok: true, nodes: logs.length, events, fires, deliveries, byzantine, countersigned, model: model.decl.id === -1 ? null : model.name, invariants: model.invariants,
     ...(checkpoints.length > 0 ? { checkpoints, fromHistory } : {}),
+    ...(verified > 0 ? { verifiedCheckpoints: verified } : {}),
   };
 
   /** The first invariant the merged run's state breaks (evaluated as the model checker does; an error breaks it too). */
@@ -198,6 +203,12 @@ export function replayTraces(program: CheckedProgram, files: readonly TraceFile[
     const r = rerun.apply(e);
     if (!r.ok) return r.message;
     for (const k of r.published) pool.add(k);
+    // A checkpoint whose history the log still holds must be the state that history led to.
+    const cp = 'n' in e ? l.later?.find((c) => c.n === e.n) : undefined;
+    if (cp !== undefined) {
+      if (canonicalJson(machineState(rerun.machine)) !== canonicalJson(cp.state)) return `checkpoint ${cp.seq} of ${l.node}, taken after this event, does not hold the state the log's events lead to: the checkpoint or the log was altered`;
+      verified++;
+    }
     return undefined;
   }
 }
