@@ -11,7 +11,7 @@ export default {
     const { cm } = ctx.binding;
     const m = cm.m;
     const s = ctx.state;
-    if (s.expected.some((x) => x.client === m.client && x.id === m.id)) {
+    if (s.toRun.some((x) => x.client === m.client && x.id === m.id)) {
       const store = new Map<number, number>(s.store.map((c) => [c.key, c.val]));
       const before = store.get(m.key) ?? 0; // 0: the key holds nothing
       const ok = m.kind !== 'CAS' || before === m.expected;
@@ -19,7 +19,7 @@ export default {
         store.set(m.key, m.val);
         s.store = [...store].map(([key, val]) => Cell({ key, val }));
       }
-      s.expected = [...s.expected.filter((x) => x.client !== m.client), Stamp({ client: m.client, id: m.id + 1 })];
+      s.toRun = [...s.toRun.filter((x) => x.client !== m.client), Stamp({ client: m.client, id: m.id + 1 })];
       ctx.publish({ verifiers: m.client, record: Reply({ reqId: m.id, seqNo: cm.seqNo, key: m.key, res: store.get(m.key) ?? 0, ok }) });
     }
     s.lastExec += 1;

@@ -174,7 +174,7 @@ export interface ReplicaState {
   preparedUpTo: number;
   lastExec: number;
   store: readonly (Cell)[];
-  expected: readonly (Stamp)[];
+  toRun: readonly (Stamp)[];
   toOrder: readonly (Stamp)[];
 }
 
