@@ -124,7 +124,7 @@ describe('each step unfolds only what it needs (src/prove/defs.ts)', () => {
     expect(hint('TypeOK_Replica_Execute', "done' \\in")).toBe(
       '  BY ConstantsOK, InTypeIdentity, InTypeSubsetUnion, RecordKinds, KnownStatements, StatementFields DEF TypeOK, Replica_Execute, Principals, R, T_Commit',
     );
-    expect(lines).toContain('LEMMA InTypeSubsetUnion == ASSUME NEW S, NEW A \\in SUBSET S, NEW x \\in S PROVE InType(A \\cup {x}, SUBSET S) = A \\cup {x}');
+    expect(lines).toContain('LEMMA InTypeSubsetUnion == ASSUME NEW S__, NEW A__ \\in SUBSET S__, NEW x__ \\in S__ PROVE InType(A__ \\cup {x__}, SUBSET S__) = A__ \\cup {x__}');
   });
 
   it('a value that reads a nested field (cm.m.op) unfolds the inner record set; pool unfolds what its statements are built of', () => {

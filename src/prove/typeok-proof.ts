@@ -100,10 +100,10 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   out.push('       /\\ snd.auditors \\subseteq Principals');
   out.push('');
   const lemma = (name: string): StepAbout => ({ theorem: name, kind: 'lemma', action: name, at: null, variable: null, domain: null, writes: [] });
-  out.push('LEMMA InTypeIdentity == ASSUME NEW S, NEW v \\in S PROVE InType(v, S) = v');
+  out.push('LEMMA InTypeIdentity == ASSUME NEW S__, NEW v__ \\in S__ PROVE InType(v__, S__) = v__');
   out.push('  BY DEF InType', lemma('InTypeIdentity'));
   if (setVars) {
-    out.push('LEMMA InTypeSubsetUnion == ASSUME NEW S, NEW A \\in SUBSET S, NEW x \\in S PROVE InType(A \\cup {x}, SUBSET S) = A \\cup {x}');
+    out.push('LEMMA InTypeSubsetUnion == ASSUME NEW S__, NEW A__ \\in SUBSET S__, NEW x__ \\in S__ PROVE InType(A__ \\cup {x__}, SUBSET S__) = A__ \\cup {x__}');
     out.push('  BY InTypeIdentity', lemma('InTypeSubsetUnion'));
   }
   if (records.length > 0) {

@@ -99,7 +99,7 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('(* InType by membership: the same value, or an error, without enumerating S as');
   out.push("   the generated module's CHOOSE does (a record type of a deployment-sized model");
   out.push('   is large; the .cfg substitutes it). *)');
-  out.push('W_InType(v, S) == IF v \\in S THEN v ELSE Assert(FALSE, "a value left its declared type")');
+  out.push('W_InType(v__, S__) == IF v__ \\in S__ THEN v__ ELSE Assert(FALSE, "a value left its declared type")');
   out.push('');
   out.push('VARIABLES w_wire, w_route, w_held  \\* items sent; the dissemination state of each routed statement; items waiting for a TTP');
   out.push('w_vars == <<vars, w_wire, w_route, w_held>>');

@@ -107,8 +107,8 @@ class ModuleWriter {
     // where the CHOOSE alone walked every smaller subset (PBFTCounter's per-client tables:
     // thousands of sets a step). Two lines, as before, so that line numbers in recorded
     // TLC transcripts (test/fixtures/tlc/mommie) stay put.
-    out.push('(* v itself when it lies in S (tested by membership); otherwise no value, and TLC stops with an error. *)');
-    out.push('InType(v, S) == IF v \\in S THEN v ELSE CHOOSE x \\in S : x = v');
+    out.push('(* v__ itself when it lies in S__ (tested by membership); otherwise no value, and TLC stops with an error. *)');
+    out.push('InType(v__, S__) == IF v__ \\in S__ THEN v__ ELSE CHOOSE x__ \\in S__ : x__ = v__');
     out.push('');
     for (const [tname, dom] of p.types) {
       if (dom.k === 'record' || dom.k === 'principals') continue;
@@ -347,8 +347,8 @@ class ModuleWriter {
    */
   private carrierDefinitions(carriers: readonly string[]): string[] {
     const out: string[] = [];
-    out.push('(* The subsets of S with at most k elements, enumerated without SUBSET. *)');
-    out.push('BoundedSubsets(S, k) == UNION {{{f__[i__] : i__ \\in 1..n__} : f__ \\in [1..n__ -> S]} : n__ \\in 0..k}');
+    out.push('(* The subsets of S__ with at most k__ elements, enumerated without SUBSET. *)');
+    out.push('BoundedSubsets(S__, k__) == UNION {{{f__[i__] : i__ \\in 1..n__} : f__ \\in [1..n__ -> S__]} : n__ \\in 0..k__}');
     for (const r of carriers) {
       const info = this.program.records.get(r)!;
       const binders = info.fields.map((_, i) => `x${i}__`);
@@ -710,7 +710,7 @@ class ModuleWriter {
           const allow = wheres.size > 0 ? `, allow |-> ${wheres.get(s.id)?.index ?? 0}` : '';
           const records = isCarrierType(p, s.recordType.name) ? '{}'
             : s.where === undefined ? `T_${s.recordType.name}` : `{x__ \\in T_${s.recordType.name} : ${this.whereCondition(s.where, 'x__')}}`;
-          return `[records |-> ${records}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v} : v \\in ${listed}} ELSE {}), auditors |-> ${auditors}${carrier}${allow}]`;
+          return `[records |-> ${records}, verifiers |-> {${listed}} \\cup (IF Cardinality(${listed}) > 1 THEN {{v__} : v__ \\in ${listed}} ELSE {}), auditors |-> ${auditors}${carrier}${allow}]`;
         });
         byz.push({ who: this.asSet(item.who), sends, budget: item.budget === undefined ? String(DEFAULT_BYZANTINE_BUDGET) : this.x.expr(item.budget, freshCtx()) });
       }

@@ -102,7 +102,7 @@ class TraceWriter {
     }
     out.push('TV_NoFunction == [b \\in {} |-> {}]');
     // Membership, not CHOOSE over the type: a run's types are large (MaxSeq = 1000, SET OF ...).
-    out.push('TV_InType(v, S) == IF v \\in S THEN v ELSE CHOOSE x__ \\in {} : TRUE');
+    out.push('TV_InType(v__, S__) == IF v__ \\in S__ THEN v__ ELSE CHOOSE x__ \\in {} : TRUE');
     const model = this.run.model;
     const withStatus = (s: string): string => `{${model.nodes.filter((n) => n.status === s).map((n) => this.node(n.name)).join(', ')}}`;
     // The model's faults, not the logs' word: Correct (Principals \ Faulty) is what every step requires.
