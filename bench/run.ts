@@ -18,6 +18,7 @@ import { runDurabilityBench } from './durability.js';
 import { runForgetBench } from './forget.js';
 import { runFrontendBench } from './frontend.js';
 import { runHandwrittenBench } from './handwritten.js';
+import { runInstructionsBench } from './instructions.js';
 import { runOptimizationsBench } from './optimizations.js';
 import { runReductionBench } from './reduction.js';
 import { runTlcBench } from './tlc.js';
@@ -41,6 +42,7 @@ const SECTIONS: readonly { readonly name: string; readonly run: () => Promise<vo
   { name: 'session', run: runSessionBench },
   { name: 'durability', run: runDurabilityBench },
   { name: 'cost', run: runCostBench },
+  { name: 'instructions', run: runInstructionsBench, alone: true },
   { name: 'optimizations', run: runOptimizationsBench },
   { name: 'tune', run: runTuneBench },
   { name: 'assertions', run: runAssertionsBench },

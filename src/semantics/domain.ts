@@ -29,19 +29,32 @@ export function inDomain(v: Value, d: Domain, ctx: DomainContext): boolean {
       return typeof v === 'string' && d.values.includes(v);
     case 'principals':
       return typeof v === 'string' && (ctx.program.principalSets.get(d.set) ?? []).includes(v);
-    case 'record': {
-      if (typeof v !== 'object' || v.kind !== 'record' || v.type !== d.name) return false;
-      const r = ctx.program.records.get(d.name);
-      return r !== undefined && r.fields.every((f, i) => v.fields[i] !== undefined && inDomain(v.fields[i]!, f.domain, ctx));
+    case 'record':
+      return typeof v === 'object' && v.kind === 'record' && v.type === d.name && recordInDomain(v.fields, d.name, ctx);
+    case 'set': {
+      if (typeof v !== 'object' || v.kind !== 'set' || (d.max !== undefined && v.elems.length > ctx.constInt(d.max))) return false;
+      // Loops, not every(): membership runs on every field of every statement decoded or published.
+      for (const e of v.elems) if (!inDomain(e, d.elem, ctx)) return false;
+      return true;
     }
-    case 'set':
-      return typeof v === 'object' && v.kind === 'set' && (d.max === undefined || v.elems.length <= ctx.constInt(d.max)) && v.elems.every((e) => inDomain(e, d.elem, ctx));
     case 'statement':
       return typeof v === 'object' && v.kind === 'statement' && v.record.type === d.record
-        && d.auditors.every((a) => v.auditors.includes(a)) && inDomain(v.record, { k: 'record', name: d.record }, ctx);
+        && d.auditors.every((a) => v.auditors.includes(a)) && recordInDomain(v.record.fields, d.record, ctx);
     case 'error':
       return false;
   }
+}
+
+/** Whether `fields` are the fields of a record of type `name`, each in its declared type. */
+function recordInDomain(fields: readonly Value[], name: string, ctx: DomainContext): boolean {
+  const r = ctx.program.records.get(name);
+  if (r === undefined) return false;
+  const decl = r.fields;
+  for (let i = 0; i < decl.length; i++) {
+    const x = fields[i];
+    if (x === undefined || !inDomain(x, decl[i]!.domain, ctx)) return false;
+  }
+  return true;
 }
 
 export function describeDomain(d: Domain, ctx: DomainContext): string {

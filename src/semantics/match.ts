@@ -388,13 +388,9 @@ export function patternMatches(patterns: readonly A.Pattern[], matched: readonly
     const pin: Pin = cand!.stmt !== undefined && patterns[j]!.issuer.kind !== 'quorum'
       ? { kind: 'stmt', stmt: cand!.stmt }
       : { kind: 'group', type: patterns[j]!.recordType.name, identityKey: cand!.identity.key };
-    return {
-      record: cand!.record,
-      identity: cand!.identity,
-      ...(cand!.stmt !== undefined ? { issuer: cand!.stmt.issuer } : {}),
-      ...(q !== undefined ? { issuers: q } : {}),
-      pin,
-    };
+    // One shape for every match (absent parts undefined): no object spread
+    // per match, and V8 sees one kind of object.
+    return { record: cand!.record, identity: cand!.identity, issuer: cand!.stmt?.issuer, issuers: q, pin };
   });
 }
 

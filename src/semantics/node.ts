@@ -381,6 +381,8 @@ export class NodeMachine {
     const fg = this.forgetting;
     if (fg === undefined) {
       this.learnOne(s);
+      // A program whose records carry no statements has nothing to walk (and nothing to allocate for it).
+      if (!this.carriesCertificates) return 'learned';
       for (const c of carriedClosure(s.record)) {
         if (!this.known.has(c.key)) this.learnOne(this.statement(c.issuer, c.verifiers, c.auditors, c.record));
       }

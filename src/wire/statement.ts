@@ -161,21 +161,26 @@ function distinct(carried: readonly EncodedStatement[]): readonly EncodedStateme
 }
 
 function checkPrincipals(schema: WireSchema, names: readonly string[], what: string): void {
-  const seen = new Set<string>();
-  for (const p of names) {
+  // Lists of principals are short: a repeat is found by looking back, without a set per statement.
+  for (let i = 0; i < names.length; i++) {
+    const p = names[i]!;
     if (!schema.principals.has(p)) fail('unknown-principal', `${what}: ${p} is not a principal of the program`);
-    if (seen.has(p)) fail('set-order', `${what}: ${p} appears twice`);
-    seen.add(p);
+    if (i > 0 && names.lastIndexOf(p, i - 1) >= 0) fail('set-order', `${what}: ${p} appears twice`);
   }
+}
+
+function checkIssuer(schema: WireSchema, issuer: string): void {
+  if (!schema.principals.has(issuer)) fail('unknown-principal', `issuer: ${issuer} is not a principal of the program`);
 }
 
 function checkRecord(schema: WireSchema, r: RecordValue): void {
   const info = schema.records.get(r.type);
   if (info === undefined) fail('unknown-record', `no record type ${r.type}`);
   if (r.fields.length !== info.fields.length) fail('field-count', `${r.type} has ${info.fields.length} fields, not ${r.fields.length}`);
-  info.fields.forEach((f, i) => {
+  for (let i = 0; i < info.fields.length; i++) {
+    const f = info.fields[i]!;
     if (!schema.inDomain(r.fields[i]!, f.domain)) fail('out-of-domain', `field ${f.name} of ${r.type} is outside its declared type`);
-  });
+  }
 }
 
 
@@ -185,7 +190,7 @@ function checkRecord(schema: WireSchema, r: RecordValue): void {
  */
 export function encodeStatement(schema: WireSchema, s: StatementBody): StatementResult {
   try {
-    checkPrincipals(schema, [s.issuer], 'issuer');
+    checkIssuer(schema, s.issuer);
     checkPrincipals(schema, s.verifiers, 'verifiers');
     checkPrincipals(schema, s.auditors, 'auditors');
     checkRecord(schema, s.record);
@@ -251,39 +256,49 @@ function recordFrom(schema: WireSchema, c: Cbor, expected: string | undefined, p
   const info = schema.records.get(type);
   if (info === undefined) fail('unknown-record', `${path}: no record type ${type}`);
   if (c.length - 1 !== info.fields.length) fail('field-count', `${path}: ${type} has ${info.fields.length} fields, not ${c.length - 1}`);
-  const fields = info.fields.map((f, i) => valueFrom(schema, c[i + 1]!, f.domain, `${path}.${f.name}`, cx));
+  const fields: Value[] = [];
+  for (let i = 0; i < info.fields.length; i++) {
+    const f = info.fields[i]!;
+    fields.push(valueFrom(schema, c[i + 1]!, f.domain, path, f.name, cx));
+  }
   return makeRecord(type, fields);
 }
 
-/** The value a CBOR item stands for in domain `d`: shapes only; membership is checked after. */
-function valueFrom(schema: WireSchema, c: Cbor, d: Domain, path: string, cx: DecodeContext): Value {
+/** `parent.name`, or `parent[i]`: where an item sits, for messages (built only when one is needed). */
+function pathOf(parent: string, at: string | number): string {
+  return typeof at === 'number' ? `${parent}[${at}]` : `${parent}.${at}`;
+}
+
+/** The value a CBOR item stands for in domain `d` (at `pathOf(parent, at)`): shapes only; membership is checked after. */
+function valueFrom(schema: WireSchema, c: Cbor, d: Domain, parent: string, at: string | number, cx: DecodeContext): Value {
   switch (d.k) {
     case 'bool':
-      if (typeof c !== 'boolean') fail('bad-shape', `${path} is not a boolean`);
+      if (typeof c !== 'boolean') fail('bad-shape', `${pathOf(parent, at)} is not a boolean`);
       return c;
     case 'int':
     case 'range':
-      if (typeof c !== 'number') fail('bad-shape', `${path} is not an integer`);
+      if (typeof c !== 'number') fail('bad-shape', `${pathOf(parent, at)} is not an integer`);
       return c;
     case 'enum':
     case 'principals':
-      if (typeof c !== 'string') fail('bad-shape', `${path} is not a name`);
+      if (typeof c !== 'string') fail('bad-shape', `${pathOf(parent, at)} is not a name`);
       return c;
     case 'record':
-      return recordFrom(schema, c, d.name, path, cx);
+      return recordFrom(schema, c, d.name, pathOf(parent, at), cx);
     case 'set': {
-      if (!isCborArray(c)) fail('bad-shape', `${path} is not a set`);
+      if (!isCborArray(c)) fail('bad-shape', `${pathOf(parent, at)} is not a set`);
       // A certificate's size is judged before any of its statements is decoded.
       const bound = d.elem.k === 'statement' && d.max !== undefined ? schema.sizeBound(d.max) : undefined;
-      if (bound !== undefined && c.length > bound) fail('over-bound', `${path} carries ${c.length} statements, at most ${bound}`);
-      const elems = c.map((e, i) => valueFrom(schema, e, d.elem, `${path}[${i}]`, cx));
+      if (bound !== undefined && c.length > bound) fail('over-bound', `${pathOf(parent, at)} carries ${c.length} statements, at most ${bound}`);
+      const path = pathOf(parent, at);
+      const elems = c.map((e, i) => valueFrom(schema, e, d.elem, path, i, cx));
       checkSetOrder(c, path);
       return makeSet(elems);
     }
     case 'statement':
-      return carriedFrom(schema, c, d, path, cx);
+      return carriedFrom(schema, c, d, pathOf(parent, at), cx);
     case 'error':
-      return fail('bad-shape', `${path} has a type with errors`);
+      return fail('bad-shape', `${pathOf(parent, at)} has a type with errors`);
   }
 }
 

@@ -6,13 +6,13 @@
 import type * as A from '../../syntax/ast.js';
 import type { RoleVars, StatementDraft } from '../body.js';
 import { EvalError } from '../errors.js';
-import { isSet, type RecordValue } from '../value.js';
+import { isSet, type RecordValue, type Value } from '../value.js';
 import type { ExprCompiler } from './expr.js';
 import type { Frame, Slots } from './frame.js';
 
 export type CompiledBody = (f: Frame, vars: RoleVars, published: StatementDraft[]) => void;
 
-type Principals = (f: Frame) => string[];
+type Principals = (f: Frame) => readonly string[];
 
 export function compileBody(stmts: readonly A.Stmt[], slots: Slots, vars: ReadonlyMap<string, number>, x: ExprCompiler, everyone: readonly string[]): CompiledBody {
   const steps = stmts.map((st) => compileStmt(st, slots, vars, x, everyone));
@@ -83,10 +83,21 @@ function principals(p: A.PrincipalsPattern, slots: Slots, vars: ReadonlyMap<stri
       return () => [];
     case 'expr': {
       const code = x.expr(p.expr, slots, vars);
+      // The verifier set is nearly always the same value (`R`, values are
+      // immutable): its sorted names are kept, not rebuilt and sorted at
+      // every publication. Statements never modify their principal lists.
+      let lastSet: Value | undefined;
+      let lastNames: string[] = [];
       return (f) => {
         const v = code(f);
         if (typeof v === 'string') return [v];
-        if (isSet(v)) return v.elems.map(String).sort();
+        if (isSet(v)) {
+          if (v !== lastSet) {
+            lastNames = v.elems.map(String).sort();
+            lastSet = v;
+          }
+          return lastNames;
+        }
         throw new EvalError('MOM503', 'a principal or a set of principals was expected', p.span);
       };
     }

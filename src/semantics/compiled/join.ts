@@ -10,7 +10,8 @@ import type * as A from '../../syntax/ast.js';
 import type { Evaluator } from '../eval.js';
 import { candidatesOf, collectStatements, matchingStatements, narrowedStatements, patternMatches, type Candidate, type MatchOptions, type MatchWorld, type PatternMatch, type Pin } from '../match.js';
 import { planPatterns, type CheckPlan, type ExprFacts, type NarrowPlan } from '../pattern-plan.js';
-import { isSet, makeSet, type Value } from '../value.js';
+import type { Statement } from '../state.js';
+import { isSet, makeSet, type RecordValue, type Value } from '../value.js';
 import { ExprCompiler } from './expr.js';
 import type { Code, Frame, Slots, Test } from './frame.js';
 
@@ -59,7 +60,16 @@ interface Search {
   readonly issuers: Issuers;
   /** Slots bound during the search, cleared after it (as the interpreter deletes its binders). */
   readonly touched: number[];
+  /** Per pattern, the candidate object reused for each statement a non-quorum pattern visits. */
+  readonly cands: (MutableCandidate | undefined)[];
   stop: boolean;
+}
+
+/** A Candidate whose fields the search overwrites statement by statement. */
+interface MutableCandidate {
+  record: RecordValue;
+  identity: RecordValue;
+  stmt: Statement | undefined;
 }
 
 export class JoinCompiler {
@@ -154,7 +164,7 @@ export class JoinCompiler {
     const n = j.patterns.length;
     const s: Search = {
       j, f, world, onMatch, pins: opts.pins, staticOnly: opts.staticOnly === true,
-      matched: new Array<Candidate | undefined>(n).fill(undefined), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], stop: false,
+      matched: new Array<Candidate | undefined>(n).fill(undefined), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], cands: new Array<MutableCandidate | undefined>(n).fill(undefined), stop: false,
     };
     try {
       this.step(s, 0);
@@ -185,22 +195,46 @@ export class JoinCompiler {
     const i = j.order[k]!;
     const p = j.patterns[i]!;
     const stmts = narrowedStatements(p, i, j, s.world, matched, s.pins?.[i], s.staticOnly, (nw) => nw.value(f, matched));
-    const checks = j.checksAt[k]!;
-    for (const cand of candidatesOf(p, stmts, j.multivalent[i]!)) {
-      matched[i] = cand;
-      bind(j, i, cand, f, s.touched);
-      let ok = true;
-      for (const check of checks) {
-        if (s.staticOnly && check.dynamic) continue;
-        if (!check.run(f, matched, s.issuers)) {
-          ok = false;
-          break;
-        }
+    if (p.issuer.kind === 'quorum') {
+      for (const cand of candidatesOf(p, stmts, j.multivalent[i]!)) {
+        this.visit(s, k, i, cand);
+        if (s.stop) break;
       }
-      if (ok) this.step(s, k + 1);
-      if (s.stop) break;
+    } else {
+      // candidatesOf's candidate for each statement, without one object per
+      // statement visited: nothing keeps a candidate past its visit
+      // (patternMatches copies what it reports), so one per search position
+      // serves them all.
+      let cand = s.cands[i];
+      if (cand === undefined) {
+        cand = { record: undefined as unknown as RecordValue, identity: undefined as unknown as RecordValue, stmt: undefined };
+        s.cands[i] = cand;
+      }
+      // The list may be an index's own: its length now, as candidatesOf's copy was.
+      const count = stmts.length;
+      for (let x = 0; x < count; x++) {
+        const st = stmts[x]!;
+        cand.record = st.record;
+        cand.identity = st.record;
+        cand.stmt = st;
+        this.visit(s, k, i, cand);
+        if (s.stop) break;
+      }
     }
     matched[i] = undefined;
+  }
+
+  /** Binds one candidate of the pattern at search position `k`, runs that position's checks, then the next position. */
+  private visit(s: Search, k: number, i: number, cand: Candidate): void {
+    const f = s.f;
+    s.matched[i] = cand;
+    bind(s.j, i, cand, f, s.touched);
+    const checks = s.j.checksAt[k]!;
+    for (const check of checks) {
+      if (s.staticOnly && check.dynamic) continue;
+      if (!check.run(f, s.matched, s.issuers)) return;
+    }
+    this.step(s, k + 1);
   }
 
   private narrowing(nw: NarrowPlan, slots: Slots, vars: ReadonlyMap<string, number> | undefined): JoinNarrowing['value'] {
@@ -253,6 +287,11 @@ export class JoinCompiler {
         // The binder's set, kept while the issuers found stay the same (a quorum is re-checked often).
         let lastIssuers: readonly string[] = [];
         let lastBinder: Value | undefined;
+        // The issuers found, ascending and distinct, built in place (a quorum
+        // is re-checked at every step that may complete it: no Set and no sort
+        // per check); copied only when they differ from the last list.
+        const scratch: string[] = [];
+        let inUse = false;
         return (f, m, out) => {
           // As Matcher.quorumIssuers: the issuers of the group that satisfy the pattern, as known now.
           const s = set(f);
@@ -260,21 +299,30 @@ export class JoinCompiler {
             lastSet = s;
             allowed = isSet(s) ? new Set(s.elems.map(String)) : new Set<string>();
           }
-          const found = new Set<string>();
-          for (const st of m[i]!.group ?? []) {
-            if (!allowed.has(st.issuer)) continue;
-            if (!v(f, st.verifiers)) continue;
-            if (!a(f, st.auditors)) continue;
-            found.add(st.issuer);
+          // A principals test that searches (KNOWN) may come back here: then a list of its own.
+          const found = inUse ? [] : scratch;
+          found.length = 0;
+          inUse = true;
+          try {
+            for (const st of m[i]!.group ?? []) {
+              if (!allowed.has(st.issuer)) continue;
+              if (!v(f, st.verifiers)) continue;
+              if (!a(f, st.auditors)) continue;
+              insertSorted(found, st.issuer);
+            }
+          } finally {
+            if (found === scratch) inUse = false;
           }
-          const sorted = [...found].sort();
+          let sorted = lastIssuers;
+          if (!sameStrings(found, lastIssuers)) {
+            sorted = found.slice();
+            lastIssuers = sorted;
+            lastBinder = undefined;
+          }
           out[i] = sorted;
           const k = threshold(f);
           if (quorumSlot !== undefined) {
-            if (lastBinder === undefined || !sameStrings(sorted, lastIssuers)) {
-              lastIssuers = sorted;
-              lastBinder = makeSet(sorted);
-            }
+            if (lastBinder === undefined) lastBinder = makeSet(sorted);
             f.slots[quorumSlot] = lastBinder;
           }
           return typeof k === 'number' && sorted.length >= k;
@@ -332,6 +380,14 @@ function restore(j: CompiledJoin, f: Frame, saved: readonly (Value | undefined)[
   j.bindsSlots.forEach((x, k) => {
     f.slots[x] = saved[k];
   });
+}
+
+/** Adds `x` to the ascending list `xs` unless it is there (the order of `[...set].sort()`). */
+function insertSorted(xs: string[], x: string): void {
+  let at = xs.length;
+  while (at > 0 && xs[at - 1]! > x) at--;
+  if (at > 0 && xs[at - 1] === x) return;
+  xs.splice(at, 0, x);
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
