@@ -26,7 +26,7 @@ interface Counted {
 async function counted(requests: number, outDir: string, reference: boolean): Promise<Counted | string> {
   const child = join(repoRoot(), 'dist', 'bench', 'instructions-child.js');
   const out = join(outDir, `callgrind.out.${reference ? 'reference.' : ''}${requests}`);
-  const r = await execa('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, 'node', '--single-threaded', child, String(requests), ...(reference ? ['--reference'] : [])], { reject: false });
+  const r = await execa('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, 'node', '--single-threaded', '--hash-seed=1', '--random-seed=1', child, String(requests), ...(reference ? ['--reference'] : [])], { reject: false });
   if (r.exitCode !== 0) return `valgrind exited ${r.exitCode}: ${String(r.stderr).split('\n').slice(-3).join(' ')}`;
   const ir = /Collected : (\d+)/.exec(String(r.stderr));
   const d = /delivered (\d+)/.exec(String(r.stdout));

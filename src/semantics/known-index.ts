@@ -2,7 +2,10 @@
 // indexes the matcher uses to find candidates without scanning: by record
 // type, by (type, field, value) and by record. A long run learns statements
 // one at a time; nothing here is rebuilt per step, and learning one builds no
-// string: a field's value is its own map key (see ValueMap).
+// string: a field's value is its own map key (see ValueMap), and a
+// statement's identity is found among the statements of its record (same
+// issuer, verifiers and auditors), not by its key string, which is built
+// only for a caller that asks by key (`has`).
 
 import type { MatchWorld } from './match.js';
 import type { Statement } from './state.js';
@@ -14,7 +17,10 @@ export { ValueMap };
 const EMPTY: readonly Statement[] = [];
 
 export class KnownIndex implements MatchWorld {
-  private readonly byKey = new Map<string, Statement>();
+  /** Every statement, in learning order. */
+  private readonly set = new Set<Statement>();
+  /** By key, built at the first `has` and kept from then on (forgetting and certificate programs ask by key). */
+  private byKey: Map<string, Statement> | undefined;
   private readonly byType = new Map<string, Statement[]>();
   /** Per record type, per field index: the statements by that field's value. */
   private readonly byField = new Map<string, ValueMap<Statement[]>[]>();
@@ -23,17 +29,39 @@ export class KnownIndex implements MatchWorld {
   constructor(readonly everyone: readonly string[]) {}
 
   get size(): number {
-    return this.byKey.size;
+    return this.set.size;
   }
 
   has(key: string): boolean {
-    return this.byKey.has(key);
+    let m = this.byKey;
+    if (m === undefined) {
+      m = new Map();
+      for (const s of this.set) m.set(s.key, s);
+      this.byKey = m;
+    }
+    return m.has(key);
+  }
+
+  /** Whether a statement equal to `s` (the same key: issuer, verifiers, auditors and record) is known. */
+  hasStatement(s: Statement): boolean {
+    return this.find(s) !== undefined;
+  }
+
+  /** The known statement equal to `s`, found among those of its record. */
+  private find(s: Statement): Statement | undefined {
+    const list = this.byRecord.get(s.record.key);
+    if (list === undefined) return undefined;
+    for (const k of list) {
+      if (k === s || (k.issuer === s.issuer && sameNames(k.verifiers, s.verifiers) && sameNames(k.auditors, s.auditors) && k.record.type === s.record.type)) return k;
+    }
+    return undefined;
   }
 
   /** Adds a statement; false when it was already known. */
   add(s: Statement): boolean {
-    if (this.byKey.has(s.key)) return false;
-    this.byKey.set(s.key, s);
+    if (this.find(s) !== undefined) return false;
+    this.set.add(s);
+    this.byKey?.set(s.key, s);
     const r = s.record;
     push(this.byType, r.type, s);
     push(this.byRecord, r.key, s);
@@ -54,9 +82,10 @@ export class KnownIndex implements MatchWorld {
    * searches keep visiting candidates in learning order.
    */
   remove(s: Statement): boolean {
-    const known = this.byKey.get(s.key);
+    const known = this.find(s);
     if (known === undefined) return false;
-    this.byKey.delete(s.key);
+    this.set.delete(known);
+    this.byKey?.delete(known.key);
     const r = known.record;
     pull(this.byType, r.type, known);
     pull(this.byRecord, r.key, known);
@@ -87,7 +116,7 @@ export class KnownIndex implements MatchWorld {
   }
 
   all(): IterableIterator<Statement> {
-    return this.byKey.values();
+    return this.set.values();
   }
 
   knownOfType(type: string): readonly Statement[] {
@@ -112,6 +141,14 @@ export class KnownIndex implements MatchWorld {
     while (fields.length < n) fields.push(new ValueMap());
     return fields;
   }
+}
+
+/** Equal lists of principal names (a statement's are sorted, so equal sets are equal lists). */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function push(m: Map<string, Statement[]>, k: string, s: Statement): void {

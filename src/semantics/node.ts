@@ -38,6 +38,9 @@ import { statementKey, type Statement } from './state.js';
 import type { System } from './system.js';
 import { carriedClosure, equalValues, keyOf, type Value } from './value.js';
 
+/** The one combination of a transition without parameters (shared: nothing modifies it). */
+const NO_PARAMS: readonly (readonly Value[])[] = [[]];
+
 /** More combinations of parameters than this are not enumerated at each step. */
 export const MAX_PARAMETER_COMBINATIONS = 4096;
 
@@ -350,7 +353,7 @@ export class NodeMachine {
 
   /** Makes a statement value (not yet known to anyone). */
   statement(issuer: string, verifiers: readonly string[], auditors: readonly string[], record: Statement['record']): Statement {
-    return { kind: 'statement', id: this.nextId++, issuer, verifiers, auditors, record, key: statementKey(issuer, verifiers, auditors, record) };
+    return new NodeStatement(this.nextId++, issuer, verifiers, auditors, record);
   }
 
   knows(key: string): boolean {
@@ -377,7 +380,7 @@ export class NodeMachine {
    * is logged.
    */
   receive(s: Statement): 'learned' | 'known' | 'absorbed' {
-    if (this.known.has(s.key)) return 'known';
+    if (this.known.hasStatement(s)) return 'known';
     const fg = this.forgetting;
     if (fg === undefined) {
       this.learnOne(s);
@@ -684,8 +687,8 @@ export class NodeMachine {
    * another pattern does; values outside the parameter's type are skipped.
    * The matcher still checks every constraint: this only chooses what to try.
    */
-  private paramValues(t: Trigger, pinned: number, s: Statement): (readonly Value[])[] {
-    if (t.decl.params.length === 0) return [[]];
+  private paramValues(t: Trigger, pinned: number, s: Statement): readonly (readonly Value[])[] {
+    if (t.decl.params.length === 0) return NO_PARAMS;
     const choices = t.decl.params.map((p, i): readonly Value[] | undefined => {
       const src = t.sources[i]!;
       if (src.length === 0) return undefined;
@@ -814,6 +817,31 @@ export class NodeMachine {
   }
 }
 
+/**
+ * A statement as a node machine makes it: its key (the abstract identity,
+ * `statementKey`) is built the first time something asks for it. On the
+ * runtime's path nothing does (the known index finds a statement's equal by
+ * its record and principals, a candidate names a pinned statement by its
+ * id), so a delivered statement costs no key string.
+ */
+class NodeStatement implements Statement {
+  readonly kind = 'statement';
+  private k: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly issuer: string,
+    readonly verifiers: readonly string[],
+    readonly auditors: readonly string[],
+    readonly record: Statement['record'],
+  ) {}
+
+  get key(): string {
+    if (this.k === undefined) this.k = statementKey(this.issuer, this.verifiers, this.auditors, this.record);
+    return this.k;
+  }
+}
+
 function bindParams(decl: A.Transition, params: readonly Value[]): Map<number, Value> {
   const m = new Map<number, Value>();
   decl.params.forEach((p, i) => m.set(p.name.id, params[i]!));
@@ -821,7 +849,10 @@ function bindParams(decl: A.Transition, params: readonly Value[]): Map<number, V
 }
 
 function candidateKey(t: Trigger, params: readonly Value[], pins: readonly (Pin | undefined)[]): string {
-  const parts = pins.map((p) => (p === undefined ? '' : p.kind === 'stmt' ? p.stmt.key : `${p.type}#${p.identityKey}`));
+  // A pinned statement is a known one, and a node knows one object per
+  // statement (KnownIndex.add refuses an equal one): its id names it without
+  // its key string.
+  const parts = pins.map((p) => (p === undefined ? '' : p.kind === 'stmt' ? `#${p.stmt.id}` : `${p.type}#${p.identityKey}`));
   return `${params.map(keyOf).join(',')}|${parts.join('|')}`;
 }
 

@@ -60,6 +60,8 @@ interface Search {
   readonly issuers: Issuers;
   /** Slots bound during the search, cleared after it (as the interpreter deletes its binders). */
   readonly touched: number[];
+  /** A narrowing's value in this search (one closure per search, not one per position visited). */
+  readonly narrow: (nw: JoinNarrowing) => Value | undefined;
   /** Per pattern, the candidate object reused for each statement a non-quorum pattern visits. */
   readonly cands: (MutableCandidate | undefined)[];
   stop: boolean;
@@ -162,9 +164,10 @@ export class JoinCompiler {
    */
   forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): void {
     const n = j.patterns.length;
+    const matched = new Array<Candidate | undefined>(n).fill(undefined);
     const s: Search = {
       j, f, world, onMatch, pins: opts.pins, staticOnly: opts.staticOnly === true,
-      matched: new Array<Candidate | undefined>(n).fill(undefined), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], cands: new Array<MutableCandidate | undefined>(n).fill(undefined), stop: false,
+      matched, narrow: (nw) => nw.value(f, matched), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], cands: new Array<MutableCandidate | undefined>(n).fill(undefined), stop: false,
     };
     try {
       this.step(s, 0);
@@ -194,7 +197,7 @@ export class JoinCompiler {
     }
     const i = j.order[k]!;
     const p = j.patterns[i]!;
-    const stmts = narrowedStatements(p, i, j, s.world, matched, s.pins?.[i], s.staticOnly, (nw) => nw.value(f, matched));
+    const stmts = narrowedStatements(p, i, j, s.world, matched, s.pins?.[i], s.staticOnly, s.narrow);
     if (p.issuer.kind === 'quorum') {
       for (const cand of candidatesOf(p, stmts, j.multivalent[i]!)) {
         this.visit(s, k, i, cand);
