@@ -64,8 +64,9 @@ export interface TcpOptions {
   /**
    * With it, records do not leave when written: those sealed in one turn of
    * the event loop are held, `beforeRelease` is called at the end of the
-   * turn, and they go when it calls `done` (the node makes its log durable
-   * there: node-log.ts LogFile.syncThen). Records sealed while one call is
+   * turn (setImmediate: after every read of the turn's poll), and they go
+   * when it calls `done` (the node makes its log durable there: node-log.ts
+   * LogFile.syncThen). Records sealed while one call is
    * under way wait for the next, so there is at most one in flight and it
    * covers every record it releases: group commit. Without it, records
    * leave at the end of their turn.
@@ -295,7 +296,13 @@ export class TcpTransport implements Transport {
   private scheduleRelease(): void {
     if (this.releaseScheduled || this.releasing) return;
     this.releaseScheduled = true;
-    process.nextTick(() => this.release());
+    // At the end of the event loop's turn, not of the callback: every frame
+    // read in one poll (several peers' sockets, several records each) and
+    // every timer of the turn adds its records, acks included, to one
+    // release: one log sync and one write per socket for all of them
+    // (issue 24 item 4). setImmediate runs in the same iteration, after the
+    // poll phase, so nothing waits for a later turn.
+    setImmediate(() => this.release());
   }
 
   /** The end of a turn: what was held is released once beforeRelease says so (the log is durable), each connection's records in one system call. */
