@@ -3,6 +3,7 @@
 // keeping two calls in flight, over three keys and three values.
 
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { openSimulation, runKvWorkload, workloadFigures, type AssertionTally, type History, type WorkloadFigures } from 'mommie';
 import { ROOT } from './cli.js';
 
@@ -30,4 +31,19 @@ export async function recordKv(base: string, o: { seed: number; faults: string; 
   } finally {
     sim.close();
   }
+}
+
+/**
+ * The workload issue 26 asks of every history: `ops` calls of which a few
+ * still in flight at the end may time out, four clients, three keys, a window
+ * of at least 2, at least 40% writes and 30% of calls overlapping another
+ * client's.
+ */
+export function expectIssueWorkload(f: WorkloadFigures, ops: number): void {
+  expect(f.completed).toBeGreaterThanOrEqual(ops - 8);
+  expect(f.clients).toBe(4);
+  expect(f.keys).toBe(3);
+  expect(f.maxInFlightPerClient).toBeGreaterThanOrEqual(2);
+  expect(f.writeShare).toBeGreaterThanOrEqual(0.4);
+  expect(f.overlapShare).toBeGreaterThanOrEqual(0.3);
 }
