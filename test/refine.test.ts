@@ -80,10 +80,10 @@ describe('the composed module', () => {
     expect(c.moduleName).toBe('Refine_PrimaryBackup_TwoClients');
     expect(c.module).toContain('EXTENDS MC_PrimaryBackup_TwoClients, Sequences, TLC');
     // Clients' requests go to the primary r1 and are relayed; the plan covers the replicas.
-    expect(c.module).toMatch(/\(i \\in \{c1, c2\} \/\\ ty = "Request"\) -> \[cov \|-> \{r1, r2, r3, r4\}, steps \|-> <<\[q \|-> 0, t \|-> \{r1\}, from \|-> <<>>\]>>\]/);
+    expect(c.module).toMatch(/\(i__ \\in \{c1, c2\} \/\\ ty__ = "Request"\) -> \[cov \|-> \{r1, r2, r3, r4\}, steps \|-> <<\[q \|-> 0, t \|-> \{r1\}, from \|-> <<>>\]>>\]/);
     expect(c.module).toContain('<<c1, r1>> :> [k |-> "HMAC", ttp |-> ""]');
     // Every transition of the program fires through the wire.
-    for (const t of ['Client_Submit', 'Replica_Execute']) expect(c.module).toContain(`W_Fire_${t}(n) == ${t}(n) /\\ W_SendNew(n)`);
+    for (const t of ['Client_Submit', 'Replica_Execute']) expect(c.module).toContain(`W_Fire_${t}(n__) == ${t}(n__) /\\ W_SendNew(n__)`);
     expect(c.mechanisms).toEqual(['HMAC']);
     expect(c.plans).toEqual(['Request: OPTIMISTIC(r1) 200ms → fallback']);
     expect(c.moduleLevelOnly).toEqual(['BATCH']);
@@ -114,7 +114,7 @@ describe('the composed module', () => {
     // The client's request (auditable by R) and the replica's reply (auditable by C) go through t.
     expect(c.mechanisms).toEqual(['HMAC', 'TTP']);
     expect(c.module).toContain('c1 :> <<[all |-> FALSE, aud |-> {r1, r2, r3, r4}, k |-> "TTP", ttp |-> "t", clients |-> {c1, c2, r1, r2, r3, r4}]>>');
-    expect(c.module).toContain('[] k.k = "TTP" -> m.mk = k.ttp');
+    expect(c.module).toContain('[] k__.k = "TTP" -> m__.mk = k__.ttp');
     expect(c.module).toContain('ASSUME W_ResolutionAgrees');
     const uses = deploymentUses(deployment, [...program.principalSets.values()].flat());
     expect(MODULE_CHECKS.filter((m) => m.appliesTo(uses)).map((m) => m.config)).toEqual(['HmacImpl.cfg', 'TtpImpl.cfg', 'NegHmacAnyKey.cfg', 'NegTtpUnbound.cfg', 'NegTtpAnyRequester.cfg', 'NegHmacAudit_Vector.cfg', 'NegHmacAudit_Forge.cfg']);

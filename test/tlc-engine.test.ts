@@ -160,6 +160,31 @@ describe.skipIf(!hasTlc)('with TLC', () => {
     expect(await outcome('tlc')).toEqual(builtin);
   });
 
+  it('checks a program declaring the names the actions, the composed and the trace-validation modules bind (BinderNames): TLC as the built-in checker, the composed model refines, a run validates', { timeout: 600_000 }, async () => {
+    const program = 'test/fixtures/tla/BinderNames.mom';
+    const deploy = 'test/fixtures/tla/BinderNames.deploy';
+    const outcome = async (engine: string) => {
+      const r = await mommie(['verify', program, '--engine', engine, '--json', '-q'], { timeoutMs: 300_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { models: { model: string; stats: { distinct: number }; properties: { name: string; verdict: string }[] }[] };
+      return out.models.map((m) => ({ model: m.model, distinct: m.stats.distinct, properties: m.properties.map((p) => [p.name, p.verdict]) }));
+    };
+    const builtin = await outcome('builtin');
+    expect(builtin.map((m) => m.model)).toEqual(['AllCorrect', 'ByzantineBackup']);
+    expect(await outcome('tlc')).toEqual(builtin);
+    const refined = await mommie(['refine', program, '--deploy', deploy, '-m', 'AllCorrect', '--composed-only', '-q'], { timeoutMs: 300_000 });
+    expect(refined.exitCode, refined.stdout + refined.stderr).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'mommie-binders-'));
+    try {
+      const run = await mommie(['run', program, '--deploy', deploy, '--network', 'sim', '--requests', '1', '--trace', dir]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const replayed = await mommie(['replay', program, dir, '--engine', 'tlc'], { timeoutMs: 300_000 });
+      expect(replayed.exitCode, replayed.stdout + replayed.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports properties whose names TLA+ reserves (Next, TypeOK, Init) under their MOMMIE names, as the built-in engine does', async () => {
     const verdicts = async (engine: string) => {
       const r = await mommie(['verify', 'test/fixtures/tla/ReservedNames.mom', '--engine', engine, '--json', '-q']);

@@ -94,10 +94,10 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   for (const a of constantAssumptions(p)) out.push(`  /\\ ${a}`);
   out.push('  /\\ Crashed \\subseteq Principals');
   out.push('  /\\ Byzantine \\subseteq Principals');
-  out.push('  /\\ \\A b \\in Byzantine : \\A snd \\in ByzSends[b] :');
-  out.push('       /\\ snd.records \\subseteq Records');
-  out.push('       /\\ snd.verifiers \\subseteq SUBSET Principals');
-  out.push('       /\\ snd.auditors \\subseteq Principals');
+  out.push('  /\\ \\A b__ \\in Byzantine : \\A snd__ \\in ByzSends[b__] :');
+  out.push('       /\\ snd__.records \\subseteq Records');
+  out.push('       /\\ snd__.verifiers \\subseteq SUBSET Principals');
+  out.push('       /\\ snd__.auditors \\subseteq Principals');
   out.push('');
   const lemma = (name: string): StepAbout => ({ theorem: name, kind: 'lemma', action: name, at: null, variable: null, domain: null, writes: [] });
   out.push('LEMMA InTypeIdentity == ASSUME NEW S__, NEW v__ \\in S__ PROVE InType(v__, S__) = v__');
@@ -109,15 +109,15 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
   if (records.length > 0) {
     out.push('');
     out.push('(* A record\'s type field says which record set it lies in. *)');
-    out.push('LEMMA RecordKinds == \\A r \\in Records :');
-    for (const r of records) out.push(`  /\\ r.type = ${tlaString(r)} => r \\in T_${r}`);
+    out.push('LEMMA RecordKinds == \\A r__ \\in Records :');
+    for (const r of records) out.push(`  /\\ r__.type = ${tlaString(r)} => r__ \\in T_${r}`);
     out.push(`  BY DEF Records, ${records.map((r) => `T_${r}`).join(', ')}`, lemma('RecordKinds'));
   }
   out.push('');
-  out.push('LEMMA KnownStatements == TypeOK => \\A n \\in Principals : known[n] \\subseteq Statements');
+  out.push('LEMMA KnownStatements == TypeOK => \\A n__ \\in Principals : known[n__] \\subseteq Statements');
   out.push('  BY DEF TypeOK', lemma('KnownStatements'));
-  out.push('LEMMA StatementFields == \\A s \\in Statements :');
-  out.push('  s.record \\in Records /\\ s.issuer \\in Principals /\\ s.verifiers \\subseteq Principals /\\ s.auditors \\subseteq Principals');
+  out.push('LEMMA StatementFields == \\A s__ \\in Statements :');
+  out.push('  s__.record \\in Records /\\ s__.issuer \\in Principals /\\ s__.verifiers \\subseteq Principals /\\ s__.auditors \\subseteq Principals');
   out.push('  BY DEF Statements', lemma('StatementFields'));
 
   const steps = (theorem: string, base: Omit<StepAbout, 'theorem' | 'variable' | 'domain' | 'writes'>, primed: boolean, hint: (c: TypeConjunct) => string, writes: (c: TypeConjunct) => StepAbout['writes']): void => {
@@ -200,17 +200,17 @@ export function typeOKProof(program: CheckedProgram, source: SourceText | undefi
           return [];
         },
       );
-      caseLines.push({ formula: `\\E n \\in ${tlaName(r.set)} : ${op}(n)`, theorem, action: `${r.name}.${t.name}` });
+      caseLines.push({ formula: `\\E n__ \\in ${tlaName(r.set)} : ${op}(n__)`, theorem, action: `${r.name}.${t.name}` });
     }
   }
   out.push('');
-  out.push('THEOREM TypeOK_Deliver == ASSUME TypeOK, NEW n \\in Principals, Deliver(n) PROVE TypeOK\'');
+  out.push('THEOREM TypeOK_Deliver == ASSUME TypeOK, NEW n__ \\in Principals, Deliver(n__) PROVE TypeOK\'');
   steps('TypeOK_Deliver', { kind: 'deliver', action: 'Deliver', at: null }, true, () => 'BY DEF TypeOK, Deliver', () => []);
-  caseLines.push({ formula: '\\E n \\in Principals : Deliver(n)', theorem: 'TypeOK_Deliver', action: 'Deliver' });
+  caseLines.push({ formula: '\\E n__ \\in Principals : Deliver(n__)', theorem: 'TypeOK_Deliver', action: 'Deliver' });
   out.push('');
-  out.push('THEOREM TypeOK_ByzantinePublish == ASSUME TypeOK, NEW b \\in Byzantine, ByzantinePublish(b) PROVE TypeOK\'');
+  out.push('THEOREM TypeOK_ByzantinePublish == ASSUME TypeOK, NEW b__ \\in Byzantine, ByzantinePublish(b__) PROVE TypeOK\'');
   steps('TypeOK_ByzantinePublish', { kind: 'byzantine', action: 'ByzantinePublish', at: null }, true, (c) => (c.name === 'pool' ? 'BY ConstantsOK DEF TypeOK, ByzantinePublish, Statements' : 'BY DEF TypeOK, ByzantinePublish'), () => []);
-  caseLines.push({ formula: '\\E b \\in Byzantine : ByzantinePublish(b)', theorem: 'TypeOK_ByzantinePublish', action: 'ByzantinePublish' });
+  caseLines.push({ formula: '\\E b__ \\in Byzantine : ByzantinePublish(b__)', theorem: 'TypeOK_ByzantinePublish', action: 'ByzantinePublish' });
 
   const next = (action: string): StepAbout => ({ theorem: 'TypeOK_Next', kind: 'next', action, at: null, variable: null, domain: null, writes: [] });
   out.push('');

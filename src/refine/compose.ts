@@ -110,11 +110,11 @@ export function compose(input: ComposeInput): ComposedFiles {
   // A node that forgets (issue 23) learns a statement as the abstract Deliver does: never one it
   // forgot, and straight into forgotten when it may forget it at once (semantics/forget.ts).
   if (forgets) {
-    out.push('W_Learn(v, s) ==');
-    out.push("  IF Forgettable(v, s) THEN /\\ forgotten' = [forgotten EXCEPT ![v] = @ \\cup {s}] /\\ UNCHANGED known");
-    out.push("  ELSE /\\ known' = [known EXCEPT ![v] = @ \\cup {s}] /\\ UNCHANGED forgotten");
-  } else out.push("W_Learn(v, s) == known' = [known EXCEPT ![v] = @ \\cup {s}]");
-  out.push('W_Knows(v) == known[v]' + (forgets ? ' \\cup forgotten[v]' : ''));
+    out.push('W_Learn(v__, s__) ==');
+    out.push("  IF Forgettable(v__, s__) THEN /\\ forgotten' = [forgotten EXCEPT ![v__] = @ \\cup {s__}] /\\ UNCHANGED known");
+    out.push("  ELSE /\\ known' = [known EXCEPT ![v__] = @ \\cup {s__}] /\\ UNCHANGED forgotten");
+  } else out.push("W_Learn(v__, s__) == known' = [known EXCEPT ![v__] = @ \\cup {s__}]");
+  out.push('W_Knows(v__) == known[v__]' + (forgets ? ' \\cup forgotten[v__]' : ''));
   out.push('');
   const resolution = resolutionTla(program, deployment);
   for (const k of resolution.kinds) mechanisms.add(k);
@@ -124,19 +124,19 @@ export function compose(input: ComposeInput): ComposedFiles {
   out.push('   issuer, and the authenticator is one the issuer made (HMAC: made with the');
   out.push('   key the issuer shares with v), the countersignature of the TTP the');
   out.push("   deployment names, or for PLAINTEXT the link it came on is the issuer's. *)");
-  out.push('W_Check(v, m) ==');
-  out.push('  LET s == m.stmt');
-  out.push('      k == W_Mech(s.issuer, v, s.auditors)');
-  out.push('  IN /\\ v \\in s.verifiers /\\ v # s.issuer');
-  out.push('     /\\ CASE k.k = "PLAINTEXT" -> m.lnk = s.issuer');
-  out.push('          [] k.k = "HMAC" -> m.mk \\in {s.issuer, v}');
-  out.push('          [] k.k = "SIG" -> m.mk = s.issuer');
-  out.push('          [] k.k = "TTP" -> m.mk = k.ttp');
+  out.push('W_Check(v__, m__) ==');
+  out.push('  LET s__ == m__.stmt');
+  out.push('      k__ == W_Mech(s__.issuer, v__, s__.auditors)');
+  out.push('  IN /\\ v__ \\in s__.verifiers /\\ v__ # s__.issuer');
+  out.push('     /\\ CASE k__.k = "PLAINTEXT" -> m__.lnk = s__.issuer');
+  out.push('          [] k__.k = "HMAC" -> m__.mk \\in {s__.issuer, v__}');
+  out.push('          [] k__.k = "SIG" -> m__.mk = s__.issuer');
+  out.push('          [] k__.k = "TTP" -> m__.mk = k__.ttp');
   out.push('          [] OTHER -> FALSE');
   out.push('');
   out.push("(* Who makes the authenticator of issuer s.issuer's item for v: the issuer,");
   out.push('   or the TTP whose countersignature the deployment names. *)');
-  out.push('W_Maker(s, v) == LET k == W_Mech(s.issuer, v, s.auditors) IN IF k.k = "TTP" THEN k.ttp ELSE s.issuer');
+  out.push('W_Maker(s__, v__) == LET k__ == W_Mech(s__.issuer, v__, s__.auditors) IN IF k__.k = "TTP" THEN k__.ttp ELSE s__.issuer');
   out.push('');
   const plans = planTable(program, deployment, principals);
   out.push(...plans.lines);
@@ -147,20 +147,20 @@ export function compose(input: ComposeInput): ComposedFiles {
   for (const r of program.roles.values()) {
     for (const t of r.transitions) {
       const op = transitionOperator(r.name, t.name);
-      out.push(`W_Fire_${op}(n) == ${op}(n) /\\ W_SendNew(n)`);
-      actions.push(`  \\/ \\E n \\in ${tlaName(r.set)} : W_Fire_${op}(n)`);
+      out.push(`W_Fire_${op}(n__) == ${op}(n__) /\\ W_SendNew(n__)`);
+      actions.push(`  \\/ \\E n__ \\in ${tlaName(r.set)} : W_Fire_${op}(n__)`);
     }
   }
   out.push('');
   out.push(...ADVERSARY);
   out.push('');
   out.push("(* The steps of W_Next, each named so that TLC's -coverage counts it. *)");
-  out.push('W_Deliveries == \\E v \\in Principals : \\E m \\in w_wire : W_Receive(v, m)');
-  out.push('W_Escalations == \\E s \\in DOMAIN w_route : W_Escalate(s)');
-  out.push('W_LazyFallbacks == \\E s \\in DOMAIN w_route : W_Lazy(s)');
-  out.push('W_TtpAnswers == \\E m \\in w_held : W_Countersign(m.stmt, m.mk)');
-  out.push('W_ByzantineIssues == \\E b \\in Byzantine : W_FaultyIssue(b)');
-  out.push('W_Adversary == \\E b \\in Byzantine : \\E v \\in Principals : \\E s \\in W_AdvStmts : W_AdvDeliver(b, v, s)');
+  out.push('W_Deliveries == \\E v__ \\in Principals : \\E m__ \\in w_wire : W_Receive(v__, m__)');
+  out.push('W_Escalations == \\E s__ \\in DOMAIN w_route : W_Escalate(s__)');
+  out.push('W_LazyFallbacks == \\E s__ \\in DOMAIN w_route : W_Lazy(s__)');
+  out.push('W_TtpAnswers == \\E m__ \\in w_held : W_Countersign(m__.stmt, m__.mk)');
+  out.push('W_ByzantineIssues == \\E b__ \\in Byzantine : W_FaultyIssue(b__)');
+  out.push('W_Adversary == \\E b__ \\in Byzantine : \\E v__ \\in Principals : \\E s__ \\in W_AdvStmts : W_AdvDeliver(b__, v__, s__)');
   out.push('');
   const checked = checkedProperties(input.modelConfig, program);
   const probes = antecedentProbes(program, checked);
@@ -172,7 +172,7 @@ export function compose(input: ComposeInput): ComposedFiles {
     for (const p of probes) out.push(`${p.operator} == (${p.predicate}) /\\ UNCHANGED w_vars  \\* PROPERTY ${p.property}`);
   }
   out.push('');
-  out.push('W_Init == Init /\\ w_wire = {} /\\ w_route = [x \\in {} |-> 0] /\\ w_held = {}');
+  out.push('W_Init == Init /\\ w_wire = {} /\\ w_route = [x__ \\in {} |-> 0] /\\ w_held = {}');
   out.push('');
   out.push('W_Next ==');
   out.push(...actions);
@@ -190,10 +190,10 @@ export function compose(input: ComposeInput): ComposedFiles {
   for (const r of program.roles.values()) {
     for (const t of r.transitions) {
       const op = transitionOperator(r.name, t.name);
-      out.push(`  /\\ \\A n \\in ${tlaName(r.set)} \\cap Correct : WF_w_vars(W_Fire_${op}(n))`);
+      out.push(`  /\\ \\A n__ \\in ${tlaName(r.set)} \\cap Correct : WF_w_vars(W_Fire_${op}(n__))`);
     }
   }
-  out.push('  /\\ \\A v \\in Correct : WF_w_vars(\\E m \\in w_wire : W_Receive(v, m))');
+  out.push('  /\\ \\A v__ \\in Correct : WF_w_vars(\\E m__ \\in w_wire : W_Receive(v__, m__))');
   out.push('  /\\ WF_w_vars(W_LazyFallbacks)');
   out.push('  /\\ WF_w_vars(W_TtpAnswers)');
   out.push('');
@@ -260,131 +260,131 @@ function planTable(program: CheckedProgram, deployment: CheckedDeployment, princ
       cases.set(key, c);
     }
   }
-  const arms = [...cases.entries()].map(([key, c]) => `(i \\in {${c.issuers.map(tlaName).join(', ')}} /\\ ty = ${tlaString(c.type)}) -> ${key.split('\n')[1]}`);
+  const arms = [...cases.entries()].map(([key, c]) => `(i__ \\in {${c.issuers.map(tlaName).join(', ')}} /\\ ty__ = ${tlaString(c.type)}) -> ${key.split('\n')[1]}`);
   const lines = [
     "(* The deployment's [Dissemination] plans with OPTIMISTIC steps: the verifiers",
     '   a plan covers and its steps (q > 0: a quorum of q among `from`, in that',
     '   order; else the targets t, asked to relay). No plan: every verifier at once. *)',
     'W_NoPlan == [cov |-> {}, steps |-> <<[q |-> 0, t |-> {}, from |-> <<>>]>>]',
-    arms.length === 0 ? 'W_Plan(i, ty) == W_NoPlan' : `W_Plan(i, ty) ==\n  CASE ${arms.join('\n    [] ')}\n    [] OTHER -> W_NoPlan`,
+    arms.length === 0 ? 'W_Plan(i__, ty__) == W_NoPlan' : `W_Plan(i__, ty__) ==\n  CASE ${arms.join('\n    [] ')}\n    [] OTHER -> W_NoPlan`,
   ];
   return { lines, texts: [...texts].sort() };
 }
 
 /** Routing, as src/disseminate/route.ts decides it; items; a correct node's sends at publication. */
 const ROUTE: readonly string[] = [
-  'W_Others(s) == s.verifiers \\ {s.issuer}',
-  'W_Cov(s) == W_Plan(s.issuer, s.record.type).cov \\cap W_Others(s)',
-  'W_Steps(s) == IF W_Cov(s) = {} THEN <<>> ELSE W_Plan(s.issuer, s.record.type).steps',
-  'W_Range(q) == {q[k] : k \\in DOMAIN q}',
+  'W_Others(s__) == s__.verifiers \\ {s__.issuer}',
+  'W_Cov(s__) == W_Plan(s__.issuer, s__.record.type).cov \\cap W_Others(s__)',
+  'W_Steps(s__) == IF W_Cov(s__) = {} THEN <<>> ELSE W_Plan(s__.issuer, s__.record.type).steps',
+  'W_Range(q__) == {q__[k__] : k__ \\in DOMAIN q__}',
   '',
   'RECURSIVE W_FirstPending(_, _, _)',
-  'W_FirstPending(q, pend, need) ==',
-  '  IF need <= 0 \\/ q = <<>> THEN {}',
-  '  ELSE IF Head(q) \\in pend THEN {Head(q)} \\cup W_FirstPending(Tail(q), pend, need - 1)',
-  '  ELSE W_FirstPending(Tail(q), pend, need)',
+  'W_FirstPending(q__, pend__, need__) ==',
+  '  IF need__ <= 0 \\/ q__ = <<>> THEN {}',
+  '  ELSE IF Head(q__) \\in pend__ THEN {Head(q__)} \\cup W_FirstPending(Tail(q__), pend__, need__ - 1)',
+  '  ELSE W_FirstPending(Tail(q__), pend__, need__)',
   '',
   '(* Steps j.. of the plan of s, with D the verifiers sent s directly so far:',
   '   the sends of the first step that has something to do, else the fallback. *)',
-  'W_Direct(vs) == {[to |-> v, relay |-> {}] : v \\in vs}',
+  'W_Direct(vs__) == {[to |-> v__, relay |-> {}] : v__ \\in vs__}',
   'RECURSIVE W_RunFrom(_, _, _)',
-  'W_RunFrom(s, j, D) ==',
-  '  LET pend == W_Cov(s) \\ D',
-  '      steps == W_Steps(s)',
-  '  IN IF pend = {} THEN [sends |-> {}, step |-> j, dir |-> D]',
-  '     ELSE IF j > Len(steps) THEN [sends |-> W_Direct(pend), step |-> j, dir |-> D \\cup pend]',
-  '     ELSE LET st == steps[j] IN',
-  '       IF st.q > 0 THEN',
-  '         LET need == st.q - (IF s.issuer \\in W_Range(st.from) THEN 1 ELSE 0) - Cardinality(D \\cap W_Range(st.from))',
-  '             chosen == W_FirstPending(st.from, pend, need)',
-  '         IN IF chosen = {} THEN W_RunFrom(s, j + 1, D)',
-  '            ELSE [sends |-> W_Direct(chosen), step |-> j, dir |-> D \\cup chosen]',
-  '       ELSE IF s.issuer \\in st.t THEN [sends |-> W_Direct(pend), step |-> j, dir |-> D \\cup pend]',
-  '       ELSE LET T == st.t \\cap pend IN',
-  '         IF T = {} THEN W_RunFrom(s, j + 1, D)',
-  '         ELSE [sends |-> {[to |-> t, relay |-> pend \\ st.t] : t \\in T}, step |-> j, dir |-> D \\cup T]',
+  'W_RunFrom(s__, j__, D__) ==',
+  '  LET pend__ == W_Cov(s__) \\ D__',
+  '      steps__ == W_Steps(s__)',
+  '  IN IF pend__ = {} THEN [sends |-> {}, step |-> j__, dir |-> D__]',
+  '     ELSE IF j__ > Len(steps__) THEN [sends |-> W_Direct(pend__), step |-> j__, dir |-> D__ \\cup pend__]',
+  '     ELSE LET st__ == steps__[j__] IN',
+  '       IF st__.q > 0 THEN',
+  '         LET need__ == st__.q - (IF s__.issuer \\in W_Range(st__.from) THEN 1 ELSE 0) - Cardinality(D__ \\cap W_Range(st__.from))',
+  '             chosen__ == W_FirstPending(st__.from, pend__, need__)',
+  '         IN IF chosen__ = {} THEN W_RunFrom(s__, j__ + 1, D__)',
+  '            ELSE [sends |-> W_Direct(chosen__), step |-> j__, dir |-> D__ \\cup chosen__]',
+  '       ELSE IF s__.issuer \\in st__.t THEN [sends |-> W_Direct(pend__), step |-> j__, dir |-> D__ \\cup pend__]',
+  '       ELSE LET T__ == st__.t \\cap pend__ IN',
+  '         IF T__ = {} THEN W_RunFrom(s__, j__ + 1, D__)',
+  '         ELSE [sends |-> {[to |-> t__, relay |-> pend__ \\ st__.t] : t__ \\in T__}, step |-> j__, dir |-> D__ \\cup T__]',
   '',
   '(* An item: the statement, who made its authenticator (mk: the issuer, or',
   '   the TTP whose countersignature it needs), the link it travels on (lnk,',
   '   the sender), and whom the receiver is asked to relay it to. *)',
-  'W_Items(s, sends, lnk) == {[to |-> x.to, stmt |-> s, mk |-> W_Maker(s, x.to), lnk |-> lnk, relay |-> x.relay] : x \\in sends}',
-  'W_Start(s) == W_RunFrom(s, 1, {})',
+  'W_Items(s__, sends__, lnk__) == {[to |-> x__.to, stmt |-> s__, mk |-> W_Maker(s__, x__.to), lnk |-> lnk__, relay |-> x__.relay] : x__ \\in sends__}',
+  'W_Start(s__) == W_RunFrom(s__, 1, {})',
   '',
   "(* Items leave: at once, or, when they need a TTP's countersignature, once",
   '   the issuer has it (W_Countersign). *)',
-  'W_Post(items) ==',
-  "  /\\ w_wire' = w_wire \\cup {m \\in items : m.mk = m.stmt.issuer}",
-  "  /\\ w_held' = w_held \\cup {m \\in items : m.mk # m.stmt.issuer}",
+  'W_Post(items__) ==',
+  "  /\\ w_wire' = w_wire \\cup {m__ \\in items__ : m__.mk = m__.stmt.issuer}",
+  "  /\\ w_held' = w_held \\cup {m__ \\in items__ : m__.mk # m__.stmt.issuer}",
   '',
   "(* With a Fire step of n: n's new statements go on the wire. A statement",
   '   the deployment gives no mechanism for is an error, never left unsent. *)',
-  'W_SendNew(n) ==',
-  "  LET new == pool' \\ pool",
-  '      routed == {s \\in new : W_Cov(s) # {}}',
-  '  IN /\\ Assert(\\A s \\in new : \\A v \\in W_Others(s) : W_Mech(s.issuer, v, s.auditors).k # "NONE",',
+  'W_SendNew(n__) ==',
+  "  LET new__ == pool' \\ pool",
+  '      routed__ == {s__ \\in new__ : W_Cov(s__) # {}}',
+  '  IN /\\ Assert(\\A s__ \\in new__ : \\A v__ \\in W_Others(s__) : W_Mech(s__.issuer, v__, s__.auditors).k # "NONE",',
   '               "a correct node published a statement the deployment gives no mechanism for")',
-  '     /\\ W_Post(UNION {W_Items(s, W_Direct(W_Others(s) \\ W_Cov(s)) \\cup W_Start(s).sends, n) : s \\in new})',
-  "     /\\ w_route' = [x \\in DOMAIN w_route \\cup routed |-> IF x \\in DOMAIN w_route THEN w_route[x] ELSE LET r == W_Start(x) IN [step |-> r.step, dir |-> r.dir]]",
+  '     /\\ W_Post(UNION {W_Items(s__, W_Direct(W_Others(s__) \\ W_Cov(s__)) \\cup W_Start(s__).sends, n__) : s__ \\in new__})',
+  "     /\\ w_route' = [x__ \\in DOMAIN w_route \\cup routed__ |-> IF x__ \\in DOMAIN w_route THEN w_route[x__] ELSE LET r__ == W_Start(x__) IN [step |-> r__.step, dir |-> r__.dir]]",
   '',
   "(* The TTP t answers s's issuer (over their channel): it countersigns s (its",
   "   issuer is the requester, its issuer and auditors are t's clients), and",
   '   the items waiting for that countersignature leave. *)',
-  'W_Countersign(s, t) ==',
-  '  LET ms == {m \\in w_held : m.stmt = s /\\ m.mk = t}',
-  '  IN /\\ ms # {}',
-  "     /\\ w_wire' = w_wire \\cup ms",
-  "     /\\ w_held' = w_held \\ ms",
+  'W_Countersign(s__, t__) ==',
+  '  LET ms__ == {m__ \\in w_held : m__.stmt = s__ /\\ m__.mk = t__}',
+  '  IN /\\ ms__ # {}',
+  "     /\\ w_wire' = w_wire \\cup ms__",
+  "     /\\ w_held' = w_held \\ ms__",
   '     /\\ UNCHANGED <<vars, w_route>>',
   '',
   '(* The escalation timer runs out with no progress: the next step. *)',
-  'W_Escalate(s) ==',
-  '  /\\ W_Cov(s) \\ w_route[s].dir # {}',
-  '  /\\ LET r == W_RunFrom(s, w_route[s].step + 1, w_route[s].dir)',
-  "     IN /\\ W_Post(W_Items(s, r.sends, s.issuer))",
-  "        /\\ w_route' = [w_route EXCEPT ![s] = [step |-> r.step, dir |-> r.dir]]",
+  'W_Escalate(s__) ==',
+  '  /\\ W_Cov(s__) \\ w_route[s__].dir # {}',
+  '  /\\ LET r__ == W_RunFrom(s__, w_route[s__].step + 1, w_route[s__].dir)',
+  "     IN /\\ W_Post(W_Items(s__, r__.sends, s__.issuer))",
+  "        /\\ w_route' = [w_route EXCEPT ![s__] = [step |-> r__.step, dir |-> r__.dir]]",
   '  /\\ UNCHANGED vars',
   '',
   '(* Progress came, and the lazy delay ran out (or the last step did): everyone left, directly. *)',
-  'W_Lazy(s) ==',
-  '  LET pend == W_Cov(s) \\ w_route[s].dir',
-  '  IN /\\ pend # {}',
-  "     /\\ W_Post(W_Items(s, W_Direct(pend), s.issuer))",
-  "     /\\ w_route' = [w_route EXCEPT ![s] = [step |-> Len(W_Steps(s)) + 1, dir |-> @.dir \\cup pend]]",
+  'W_Lazy(s__) ==',
+  '  LET pend__ == W_Cov(s__) \\ w_route[s__].dir',
+  '  IN /\\ pend__ # {}',
+  "     /\\ W_Post(W_Items(s__, W_Direct(pend__), s__.issuer))",
+  "     /\\ w_route' = [w_route EXCEPT ![s__] = [step |-> Len(W_Steps(s__)) + 1, dir |-> @.dir \\cup pend__]]",
   '     /\\ UNCHANGED vars',
   '',
   '(* A correct node receives an item: it checks the authenticator, learns the',
   '   statement, and passes the item on to those it is asked to relay it to. *)',
-  'W_Receive(v, m) ==',
-  '  /\\ v \\in Correct \\cap RoleNodes',
-  '  /\\ m.to = v',
-  '  /\\ W_Check(v, m)',
-  '  /\\ m.stmt \\notin W_Knows(v)',
-  '  /\\ W_Learn(v, m.stmt)',
-  "  /\\ w_wire' = w_wire \\cup {[to |-> w, stmt |-> m.stmt, mk |-> m.mk, lnk |-> v, relay |-> {}] : w \\in m.relay}",
+  'W_Receive(v__, m__) ==',
+  '  /\\ v__ \\in Correct \\cap RoleNodes',
+  '  /\\ m__.to = v__',
+  '  /\\ W_Check(v__, m__)',
+  '  /\\ m__.stmt \\notin W_Knows(v__)',
+  '  /\\ W_Learn(v__, m__.stmt)',
+  "  /\\ w_wire' = w_wire \\cup {[to |-> w__, stmt |-> m__.stmt, mk |-> m__.mk, lnk |-> v__, relay |-> {}] : w__ \\in m__.relay}",
   '  /\\ UNCHANGED <<w_route, w_held, W_Kept>>',
 ];
 
 /** The adversary: its own publications (the program's ByzantinePublish), replays, and forgeries. */
 const ADVERSARY: readonly string[] = [
   '(* A Byzantine node issues a statement of its own (the model bounds what and how many). *)',
-  'W_FaultyIssue(b) == ByzantinePublish(b) /\\ UNCHANGED <<w_wire, w_route, w_held>>',
+  'W_FaultyIssue(b__) == ByzantinePublish(b__) /\\ UNCHANGED <<w_wire, w_route, w_held>>',
   '',
   '(* What the adversary may send: every statement issued (a correct issuer\'s',
   '   is on the open network from its publication on, with the authenticator',
   '   the issuer made for every verifier: a MAC vector, a signature), and its',
   '   own statements claiming a correct issuer. *)',
   'W_AdvStmts ==',
-  '  pool \\cup {[s EXCEPT !.issuer = c] : s \\in {x \\in pool : x.issuer \\in Byzantine}, c \\in Correct}',
+  '  pool \\cup {[s__ EXCEPT !.issuer = c__] : s__ \\in {x__ \\in pool : x__.issuer \\in Byzantine}, c__ \\in Correct}',
   '',
   '(* A Byzantine node b sends v an item for s, on its own link, with an',
   '   authenticator it made, the issuer\'s (seen on the network), or the',
   "   countersignature of a TTP that s's issuer can get (for its own",
   '   statements the TTP answers b; a correct issuer\'s it has seen). *)',
-  'W_AdvDeliver(b, v, s) ==',
-  '  /\\ v \\in Correct \\cap RoleNodes',
-  '  /\\ s \\notin W_Knows(v)',
-  '  /\\ \\E mk \\in {b} \\cup (IF s \\in pool THEN {s.issuer} \\cup W_TtpsFor(s) ELSE {}) :',
-  '       W_Check(v, [to |-> v, stmt |-> s, mk |-> mk, lnk |-> b, relay |-> {}])',
-  '  /\\ W_Learn(v, s)',
+  'W_AdvDeliver(b__, v__, s__) ==',
+  '  /\\ v__ \\in Correct \\cap RoleNodes',
+  '  /\\ s__ \\notin W_Knows(v__)',
+  '  /\\ \\E mk__ \\in {b__} \\cup (IF s__ \\in pool THEN {s__.issuer} \\cup W_TtpsFor(s__) ELSE {}) :',
+  '       W_Check(v__, [to |-> v__, stmt |-> s__, mk |-> mk__, lnk |-> b__, relay |-> {}])',
+  '  /\\ W_Learn(v__, s__)',
   '  /\\ UNCHANGED <<w_wire, w_route, w_held, W_Kept>>',
 ];

@@ -6,7 +6,7 @@
 import type { CheckedProgram } from '../analysis/program.js';
 import type { Domain } from '../analysis/types.js';
 import type * as A from '../syntax/ast.js';
-import { roleVarName, tlaName, tlaString } from './names.js';
+import { moduleLevelNames, roleVarName, tlaName, tlaString } from './names.js';
 
 export interface ExprContext {
   /** The TLA+ name of the running node (`ME`), inside a transition. */
@@ -31,7 +31,23 @@ function knownOf(ctx: ExprContext): string {
 }
 
 export class ExprTranslator {
+  private globals: ReadonlySet<string> | undefined;
+
   constructor(readonly program: CheckedProgram) {}
+
+  /**
+   * Binds a name the program binds (a quantifier's, a set builder's, a
+   * parameter's) in `ctx`: its own TLA+ name, or a fresh one when that is a
+   * name the module defines at its top level (a role variable `v` and another
+   * role's parameter `v`), which TLA+ would refuse as a redefinition.
+   */
+  bindName(id: { readonly id: number; readonly name: string }, ctx: ExprContext): string {
+    this.globals ??= moduleLevelNames(this.program);
+    const plain = tlaName(id.name);
+    const name = this.globals.has(plain) ? ctx.fresh(plain) : plain;
+    ctx.bound.set(id.id, name);
+    return name;
+  }
 
   /** The TLA+ set of a declared domain. */
   domainSet(d: Domain): string {
@@ -140,9 +156,7 @@ export class ExprTranslator {
   }
 
   private bind(id: A.Ident, ctx: ExprContext): string {
-    const name = tlaName(id.name);
-    ctx.bound.set(id.id, name);
-    return name;
+    return this.bindName(id, ctx);
   }
 
   private name(e: A.Expr & { kind: 'name' }, ctx: ExprContext): string {
@@ -345,5 +359,5 @@ const BINARY: Record<A.BinaryOp, string> = {
 
 export function constCtx(): ExprContext {
   let k = 0;
-  return { bound: new Map(), fresh: (h) => `${h}_${++k}` };
+  return { bound: new Map(), fresh: (h) => `${h}__${++k}` };
 }

@@ -125,17 +125,13 @@ class ModuleWriter {
     }
     if (this.carriers.size > 0) {
       out.push('(* The statements a statement carries, transitively: what Deliver adds with it (issue 25). *)');
-      out.push(`CarriedBy(s) == CASE ${[...this.carriers].map((r) => `s.record.type = ${tlaString(r)} -> Carries_${r}(s.record)`).join(' [] ')} [] OTHER -> {}`);
+      out.push(`CarriedBy(s__) == CASE ${[...this.carriers].map((r) => `s__.record.type = ${tlaString(r)} -> Carries_${r}(s__.record)`).join(' [] ')} [] OTHER -> {}`);
     }
     out.push('');
     for (const f of p.functions.values()) {
       if (f.body === undefined) continue;
       const ctx = freshCtx();
-      const params = f.params.map((prm) => {
-        const n = tlaName(prm.name.name);
-        ctx.bound.set(prm.name.id, n);
-        return n;
-      });
+      const params = f.params.map((prm) => this.x.bindName(prm.name, ctx));
       out.push(`\\* function ${f.name.name} (${this.line(f.span)})`);
       out.push(`${applied(tlaName(f.name.name), params)} == ${this.x.checked(this.x.expr(f.body, ctx), p.domainOf.get(f.id))}`);
     }
@@ -153,9 +149,9 @@ class ModuleWriter {
       }
     }
     out.push('  /\\ pool = {}');
-    out.push('  /\\ known = [n \\in Principals |-> {}]');
-    out.push('  /\\ handled = [n \\in Principals |-> {}]');
-    if (this.forgets) out.push('  /\\ forgotten = [n \\in Principals |-> {}]');
+    out.push('  /\\ known = [n__ \\in Principals |-> {}]');
+    out.push('  /\\ handled = [n__ \\in Principals |-> {}]');
+    if (this.forgets) out.push('  /\\ forgotten = [n__ \\in Principals |-> {}]');
     out.push('');
     if (this.forgets) out.push(...this.forgettable());
     const actions: string[] = [];
@@ -168,20 +164,20 @@ class ModuleWriter {
     }
     const others = this.allVars().filter((v) => v !== 'known' && v !== 'forgotten');
     out.push('\\* Deliver(n, s): a published statement reaches one of its verifiers.');
-    out.push('Deliver(n) ==');
-    out.push('  /\\ n \\in Correct \\cap RoleNodes');
-    out.push('  /\\ \\E s \\in pool :');
-    out.push('       /\\ n \\in s.verifiers');
+    out.push('Deliver(n__) ==');
+    out.push('  /\\ n__ \\in Correct \\cap RoleNodes');
+    out.push('  /\\ \\E s__ \\in pool :');
+    out.push('       /\\ n__ \\in s__.verifiers');
     if (!this.forgets) {
-      out.push('       /\\ s \\notin known[n]');
-      out.push(`       /\\ known' = [known EXCEPT ![n] = @ \\cup {s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}]`);
+      out.push('       /\\ s__ \\notin known[n__]');
+      out.push(`       /\\ known' = [known EXCEPT ![n__] = @ \\cup {s__}${this.carriers.size > 0 ? ' \\cup CarriedBy(s__)' : ''}]`);
     } else {
       // What it learns and may forget at once moves to forgotten in the same step (its variables did not change).
-      out.push('       /\\ s \\notin known[n] \\cup forgotten[n]');
-      out.push(`       /\\ LET new__ == ({s}${this.carriers.size > 0 ? ' \\cup CarriedBy(s)' : ''}) \\ forgotten[n]`);
-      out.push('              gone__ == {st \\in new__ : Forgettable(n, st)}');
-      out.push("          IN /\\ known' = [known EXCEPT ![n] = @ \\cup (new__ \\ gone__)]");
-      out.push("             /\\ forgotten' = [forgotten EXCEPT ![n] = @ \\cup gone__]");
+      out.push('       /\\ s__ \\notin known[n__] \\cup forgotten[n__]');
+      out.push(`       /\\ LET new__ == ({s__}${this.carriers.size > 0 ? ' \\cup CarriedBy(s__)' : ''}) \\ forgotten[n__]`);
+      out.push('              gone__ == {st__ \\in new__ : Forgettable(n__, st__)}');
+      out.push("          IN /\\ known' = [known EXCEPT ![n__] = @ \\cup (new__ \\ gone__)]");
+      out.push("             /\\ forgotten' = [forgotten EXCEPT ![n__] = @ \\cup gone__]");
     }
     out.push(`  /\\ UNCHANGED <<${others.join(', ')}>>`);
     out.push('');
@@ -189,32 +185,32 @@ class ModuleWriter {
     out.push('\\* A Byzantine principal publishes what its model allows, within its budget.');
     const carriers = this.byzantineCarriers();
     if (carriers.length > 0) out.push(...this.carrierDefinitions(carriers));
-    out.push('ByzantinePublish(b) ==');
-    out.push('  /\\ Cardinality({s \\in pool : s.issuer = b}) < Budget[b]');
-    const carried = this.carrierWheres().size > 0 ? '{r__ \\in ByzCarrier(snd.carrier, vs, snd.auditors) : ByzAllows(snd.allow, r__)}' : 'ByzCarrier(snd.carrier, vs, snd.auditors)';
-    if (carriers.length === 0) out.push('  /\\ \\E snd \\in ByzSends[b] : \\E rec \\in snd.records : \\E vs \\in snd.verifiers :');
-    else out.push(`  /\\ \\E snd \\in ByzSends[b] : \\E vs \\in snd.verifiers : \\E rec \\in (IF snd.carrier = "" THEN snd.records ELSE ${carried}) :`);
-    out.push('       LET st == [issuer |-> b, verifiers |-> vs, auditors |-> snd.auditors, record |-> rec]');
-    out.push("       IN /\\ st \\notin pool");
-    out.push("          /\\ pool' = pool \\cup {st}");
+    out.push('ByzantinePublish(b__) ==');
+    out.push('  /\\ Cardinality({s__ \\in pool : s__.issuer = b__}) < Budget[b__]');
+    const carried = this.carrierWheres().size > 0 ? '{r__ \\in ByzCarrier(snd__.carrier, vs__, snd__.auditors) : ByzAllows(snd__.allow, r__)}' : 'ByzCarrier(snd__.carrier, vs__, snd__.auditors)';
+    if (carriers.length === 0) out.push('  /\\ \\E snd__ \\in ByzSends[b__] : \\E rec__ \\in snd__.records : \\E vs__ \\in snd__.verifiers :');
+    else out.push(`  /\\ \\E snd__ \\in ByzSends[b__] : \\E vs__ \\in snd__.verifiers : \\E rec__ \\in (IF snd__.carrier = "" THEN snd__.records ELSE ${carried}) :`);
+    out.push('       LET st__ == [issuer |-> b__, verifiers |-> vs__, auditors |-> snd__.auditors, record |-> rec__]');
+    out.push("       IN /\\ st__ \\notin pool");
+    out.push("          /\\ pool' = pool \\cup {st__}");
     out.push(`  /\\ UNCHANGED <<${notPool.join(', ')}>>`);
     out.push('');
     out.push('Next ==');
     for (const r of p.roles.values()) {
-      for (const tr of r.transitions) out.push(`  \\/ \\E n \\in ${tlaName(r.set)} : ${transitionOperator(r.name, tr.name)}(n)`);
+      for (const tr of r.transitions) out.push(`  \\/ \\E n__ \\in ${tlaName(r.set)} : ${transitionOperator(r.name, tr.name)}(n__)`);
     }
-    out.push('  \\/ \\E n \\in Principals : Deliver(n)');
-    out.push('  \\/ \\E b \\in Byzantine : ByzantinePublish(b)');
+    out.push('  \\/ \\E n__ \\in Principals : Deliver(n__)');
+    out.push('  \\/ \\E b__ \\in Byzantine : ByzantinePublish(b__)');
     out.push('');
     // Two comment lines, as before the subscripts changed, so that the recorded TLC transcripts' line numbers hold (docs/tla.md says why WF_handled).
     out.push('(* Weak fairness of every correct node\'s transitions and of delivery to every correct');
     out.push('   node (a Fire grows handled, a Deliver known: WF_handled is WF_vars); Byzantine steps never forced. *)');
     out.push('Fairness ==');
     for (const r of p.roles.values()) {
-      for (const tr of r.transitions) out.push(`  /\\ \\A n \\in ${tlaName(r.set)} \\cap Correct : WF_handled(${transitionOperator(r.name, tr.name)}(n))`);
+      for (const tr of r.transitions) out.push(`  /\\ \\A n__ \\in ${tlaName(r.set)} \\cap Correct : WF_handled(${transitionOperator(r.name, tr.name)}(n__))`);
     }
     // With forgetting a Deliver may leave known as it was (the statement goes straight to forgotten): it always grows their pair.
-    out.push(`  /\\ \\A n \\in Correct : ${this.forgets ? 'WF_<<known, forgotten>>' : 'WF_known'}(Deliver(n))`);
+    out.push(`  /\\ \\A n__ \\in Correct : ${this.forgets ? 'WF_<<known, forgotten>>' : 'WF_known'}(Deliver(n__))`);
     out.push('');
     out.push('Spec == Init /\\ [][Next]_vars /\\ Fairness');
     out.push('');
@@ -363,12 +359,12 @@ class ModuleWriter {
       const made = `Mk_${r}(${binders.join(', ')})`;
       out.push(`Carrier_${r}(vs__, aud__) == {${made} : ${binders.map((b, i) => `${b} \\in ${domains[i]}`).join(', ')}}`);
     }
-    out.push(`ByzCarrier(t, vs, aud) == CASE ${carriers.map((r) => `t = ${tlaString(r)} -> Carrier_${r}(vs, aud)`).join(' [] ')}`);
+    out.push(`ByzCarrier(t__, vs__, aud__) == CASE ${carriers.map((r) => `t__ = ${tlaString(r)} -> Carrier_${r}(vs__, aud__)`).join(' [] ')}`);
     const wheres = [...this.carrierWheres().values()];
     if (wheres.length > 0) {
       out.push('(* The WHERE conditions of Byzantine SENDS items whose records carry statements (allow = k). *)');
       for (const { index, send } of wheres) out.push(`ByzWhere_${index}(rec__) == ${this.whereCondition(send.where!, 'rec__')}`);
-      out.push(`ByzAllows(k, rec) == CASE ${wheres.map(({ index }) => `k = ${index} -> ByzWhere_${index}(rec)`).join(' [] ')} [] OTHER -> TRUE`);
+      out.push(`ByzAllows(k__, rec__) == CASE ${wheres.map(({ index }) => `k__ = ${index} -> ByzWhere_${index}(rec__)`).join(' [] ')} [] OTHER -> TRUE`);
     }
     return out;
   }
@@ -402,11 +398,7 @@ class ModuleWriter {
 
   /** Binds a transition's parameters in `ctx`; each as `name \\in Domain`. */
   private bindParams(decl: A.Transition, ctx: ExprContext): string[] {
-    return decl.params.map((p) => {
-      const n = tlaName(p.name.name);
-      ctx.bound.set(p.name.id, n);
-      return `${n} \\in ${this.x.domainSet(this.program.domainOf.get(p.id)!)}`;
-    });
+    return decl.params.map((p) => `${this.x.bindName(p.name, ctx)} \\in ${this.x.domainSet(this.program.domainOf.get(p.id)!)}`);
   }
 
   /** Under the patterns' binders: the guard, UNLESS and fire-once conditions, and the instance tuple the step adds to handled. */
@@ -500,9 +492,9 @@ class ModuleWriter {
       });
       out.push(`Forgets_${tlaName(r.name)}(self__, st__${params.map((x) => `, ${x}`).join('')}) ==`);
       for (const part of parts) out.push(`  \\/ ${part.split('\n').join('\n     ')}`);
-      cases.push(`n \\in ${tlaName(r.set)} -> ${this.forgetsCall(r, 'st', (v) => `${this.varName(r.name, v)}[n]`, 'n')}`);
+      cases.push(`n__ \\in ${tlaName(r.set)} -> ${this.forgetsCall(r, 'st__', (v) => `${this.varName(r.name, v)}[n__]`, 'n__')}`);
     }
-    out.push(`Forgettable(n, st) == CASE ${cases.join(' [] ')} [] OTHER -> FALSE`);
+    out.push(`Forgettable(n__, st__) == CASE ${cases.join(' [] ')} [] OTHER -> FALSE`);
     out.push('');
     return out;
   }
@@ -528,14 +520,14 @@ class ModuleWriter {
         out.push(this.results(r, t));
         out.push('');
         const op = `Results_${transitionOperator(r.name, t.name)}`;
-        same.push(`${op}(n, known[n]) = ${op}(n, known[n] \\cup forgotten[n])`);
+        same.push(`${op}(n__, known[n__]) = ${op}(n__, known[n__] \\cup forgotten[n__])`);
       }
-      cases.push(`n \\in ${tlaName(r.set)} -> ${same.length === 0 ? 'TRUE' : `(${same.join(' /\\ ')})`}`);
+      cases.push(`n__ \\in ${tlaName(r.set)} -> ${same.length === 0 ? 'TRUE' : `(${same.join(' /\\ ')})`}`);
       const step = this.monotoneStep(r, r.forgets.flatMap((f) => f.monotone));
       if (step !== undefined) steps.push(step);
     }
     out.push(`\\* ${FORGET_UNOBSERVABLE}: forgetting changes nothing a correct node's transitions see (issue 23).`);
-    out.push(`${FORGET_UNOBSERVABLE} == \\A n \\in Correct \\cap RoleNodes : forgotten[n] = {} \\/ (CASE ${cases.join(' [] ')} [] OTHER -> TRUE)`);
+    out.push(`${FORGET_UNOBSERVABLE} == \\A n__ \\in Correct \\cap RoleNodes : forgotten[n__] = {} \\/ (CASE ${cases.join(' [] ')} [] OTHER -> TRUE)`);
     out.push(`\\* ${FORGET_STABLE}: the variables FORGET conditions rely on never go back, on any step.`);
     out.push(`${FORGET_STABLE} == [][${steps.length === 0 ? 'TRUE' : steps.join(' /\\ ')}]_vars`);
     return out;
@@ -550,10 +542,10 @@ class ModuleWriter {
     for (const m of monotone) {
       const tv = this.varName(r.name, m.name);
       const dom = r.vars[m.index]!.domain;
-      parts.set(m.name, dom.k === 'set' ? `${tv}[n] \\subseteq ${tv}'[n]` : dom.k === 'bool' ? `(${tv}[n] => ${tv}'[n])` : `${tv}'[n] >= ${tv}[n]`);
+      parts.set(m.name, dom.k === 'set' ? `${tv}[n__] \\subseteq ${tv}'[n__]` : dom.k === 'bool' ? `(${tv}[n__] => ${tv}'[n__])` : `${tv}'[n__] >= ${tv}[n__]`);
     }
     // Parenthesized: a second role's \A n would otherwise sit inside the first's scope and redefine n.
-    return parts.size === 0 ? undefined : `(\\A n \\in ${tlaName(r.set)} \\cap Correct : ${[...parts.values()].join(' /\\ ')})`;
+    return parts.size === 0 ? undefined : `(\\A n__ \\in ${tlaName(r.set)} \\cap Correct : ${[...parts.values()].join(' /\\ ')})`;
   }
 
   /**
@@ -574,11 +566,7 @@ class ModuleWriter {
       if (step !== undefined) steps.push(step);
       for (const t of answering) {
         const ctx = freshCtx({ node: 'self__', roleVars: new Map(r.vars.map((v) => [v.name, `${this.varName(r.name, v.name)}[self__]`])) });
-        const names = t.decl.params.map((prm) => {
-          const n = tlaName(prm.name.name);
-          ctx.bound.set(prm.name.id, n);
-          return n;
-        });
+        const names = t.decl.params.map((prm) => this.x.bindName(prm.name, ctx));
         const op = `Answered_${transitionOperator(r.name, t.name)}`;
         out.push(`\\* ${t.name}'s ANSWER condition (${this.line(t.answer!.decl.span)})`);
         out.push(`${op}(self__, ${names.join(', ')}) == ${this.x.expr(t.answer!.decl.when, ctx)}`);
@@ -724,20 +712,16 @@ class ModuleWriter {
     for (const item of model.items) {
       if (item.kind !== 'function') continue;
       const ctx = freshCtx();
-      const params = item.params.map((prm) => {
-        const n = tlaName(prm.name);
-        ctx.bound.set(prm.id, n);
-        return n;
-      });
+      const params = item.params.map((prm) => this.x.bindName(prm, ctx));
       out.push(`\\* function ${item.name.name}, as model ${model.name.name} defines it (${this.line(item.span)})`);
       out.push(`${applied(mcFunctionName(item.name.name), params)} == ${this.x.expr(item.body, ctx)}`);
     }
     out.push(`MC_Crashed == ${crashed.length === 0 ? '{}' : crashed.join(' \\cup ')}`);
     out.push(`MC_Byzantine == ${byz.length === 0 ? '{}' : byz.map((b) => b.who).join(' \\cup ')}`);
-    const sendsFor = byz.map((b) => `IF b \\in ${b.who} THEN {${b.sends.join(', ')}} ELSE `).join('');
-    const budgetFor = byz.map((b) => `IF b \\in ${b.who} THEN ${b.budget} ELSE `).join('');
-    out.push(`MC_ByzSends == [b \\in MC_Byzantine |-> ${sendsFor}{}]`);
-    out.push(`MC_Budget == [b \\in MC_Byzantine |-> ${budgetFor}0]`);
+    const sendsFor = byz.map((b) => `IF b__ \\in ${b.who} THEN {${b.sends.join(', ')}} ELSE `).join('');
+    const budgetFor = byz.map((b) => `IF b__ \\in ${b.who} THEN ${b.budget} ELSE `).join('');
+    out.push(`MC_ByzSends == [b__ \\in MC_Byzantine |-> ${sendsFor}{}]`);
+    out.push(`MC_Budget == [b__ \\in MC_Byzantine |-> ${budgetFor}0]`);
     out.push(`MC_Symmetry == ${symmetry.length === 0 ? '{}' : symmetry.join(' \\cup ')}`);
     out.push('='.repeat(40));
     return out.join('\n') + '\n';

@@ -36,6 +36,35 @@ export function roleVarName(program: { roles: ReadonlyMap<string, { vars: readon
   return owners > 1 ? tlaName(`${role}_${name}`) : tlaName(name);
 }
 
+/**
+ * The names a program's module defines at its top level, as TLA+ writes them:
+ * principals and their sets, constants, types, functions, role variables,
+ * invariants, properties and transition operators. A name the program binds
+ * (a quantifier, a set builder, a parameter) that is one of these would
+ * redefine it, which TLA+ forbids; the translation renames such a binder.
+ */
+export function moduleLevelNames(program: {
+  readonly principalSets: ReadonlyMap<string, readonly string[]>;
+  readonly constants: ReadonlyMap<string, unknown>;
+  readonly types: ReadonlyMap<string, unknown>;
+  readonly functions: ReadonlyMap<string, unknown>;
+  readonly invariants: ReadonlyMap<string, unknown>;
+  readonly properties: ReadonlyMap<string, unknown>;
+  readonly roles: ReadonlyMap<string, { readonly vars: readonly { readonly name: string }[]; readonly transitions: readonly { readonly name: string }[] }>;
+}): Set<string> {
+  const out = new Set<string>();
+  for (const [set, members] of program.principalSets) {
+    out.add(tlaName(set));
+    for (const m of members) out.add(tlaName(m));
+  }
+  for (const m of [program.constants, program.types, program.functions, program.invariants, program.properties]) for (const k of m.keys()) out.add(tlaName(k));
+  for (const [role, r] of program.roles) {
+    for (const v of r.vars) out.add(roleVarName(program, role, v.name));
+    for (const t of r.transitions) out.add(transitionOperator(role, t.name));
+  }
+  return out;
+}
+
 /** The TLA+ action operator of a transition: `Role_Transition`. */
 export function transitionOperator(role: string, transition: string): string {
   return `${tlaName(role)}_${tlaName(transition)}`;

@@ -100,7 +100,7 @@ class TraceWriter {
       const body = rows.length === 0 ? 'CHOOSE x__ \\in {} : TRUE' : `CASE ${rows.join('\n    [] ')}\n    [] OTHER -> CHOOSE x__ \\in {} : TRUE`;
       out.push(`TV_F_${f.name.name}${params.length === 0 ? '' : `(${params.join(', ')})`} == ${body}`);
     }
-    out.push('TV_NoFunction == [b \\in {} |-> {}]');
+    out.push('TV_NoFunction == [b__ \\in {} |-> {}]');
     // Membership, not CHOOSE over the type: a run's types are large (MaxSeq = 1000, SET OF ...).
     out.push('TV_InType(v__, S__) == IF v__ \\in S__ THEN v__ ELSE CHOOSE x__ \\in {} : TRUE');
     const model = this.run.model;
@@ -120,56 +120,56 @@ class TraceWriter {
     out.push('TV_Init == Init /\\ TV_l = 1');
     out.push('');
     const notPool = this.allVars().filter((v) => v !== 'pool');
-    out.push('TV_Instance(e) == \\E x \\in handled\'[e.node] \\ handled[e.node] : Len(x) = e.il /\\ \\A q \\in e.ik : x[q[1]] = q[2]');
+    out.push('TV_Instance(e__) == \\E x__ \\in handled\'[e__.node] \\ handled[e__.node] : Len(x__) = e__.il /\\ \\A q__ \\in e__.ik : x__[q__[1]] = q__[2]');
     out.push('');
     const fires: string[] = [];
     const aborts: string[] = [];
     for (const r of p.roles.values()) {
-      out.push(`TV_Vars_${tlaName(r.name)}(e) ==`);
-      out.push(`  /\\ DOMAIN e.ch \\subseteq {${r.vars.map((v) => tlaString(v.name)).join(', ')}}`);
+      out.push(`TV_Vars_${tlaName(r.name)}(e__) ==`);
+      out.push(`  /\\ DOMAIN e__.ch \\subseteq {${r.vars.map((v) => tlaString(v.name)).join(', ')}}`);
       for (const v of r.vars) {
         const tv = roleVarName(p, r.name, v.name);
         const k = tlaString(v.name);
         // A logged change is a change: the semantics lists only variables whose value differs.
-        out.push(`  /\\ IF ${k} \\in DOMAIN e.ch THEN ${tv}[e.node] = e.ch[${k}][1] /\\ ${tv}'[e.node] = e.ch[${k}][2] /\\ e.ch[${k}][1] # e.ch[${k}][2] ELSE ${tv}'[e.node] = ${tv}[e.node]`);
+        out.push(`  /\\ IF ${k} \\in DOMAIN e__.ch THEN ${tv}[e__.node] = e__.ch[${k}][1] /\\ ${tv}'[e__.node] = e__.ch[${k}][2] /\\ e__.ch[${k}][1] # e__.ch[${k}][2] ELSE ${tv}'[e__.node] = ${tv}[e__.node]`);
       }
       if (r.vars.length === 0) out.push('  /\\ TRUE');
       for (const t of r.transitions) {
         const op = transitionOperator(r.name, t.name);
         const id = tlaString(`${r.name}.${t.name}`);
         const timeout = t.decl.kind === 'timeout' ? 'TRUE' : 'FALSE';
-        out.push(`TV_Fire_${op}(e) == e.t = ${id} /\\ e.tm = ${timeout} /\\ ${op}(e.node) /\\ TV_Instance(e) /\\ TV_Vars_${tlaName(r.name)}(e) /\\ pool' = pool \\cup e.pub`);
-        fires.push(`TV_Fire_${op}(e)`);
-        aborts.push(`(e.t = ${id} /\\ e.tm = ${timeout})`);
+        out.push(`TV_Fire_${op}(e__) == e__.t = ${id} /\\ e__.tm = ${timeout} /\\ ${op}(e__.node) /\\ TV_Instance(e__) /\\ TV_Vars_${tlaName(r.name)}(e__) /\\ pool' = pool \\cup e__.pub`);
+        fires.push(`TV_Fire_${op}(e__)`);
+        aborts.push(`(e__.t = ${id} /\\ e__.tm = ${timeout})`);
       }
       out.push('');
     }
-    out.push(`TV_Fire(e) == e.k = "fire" /\\ e.node \\in Correct /\\ (${fires.length === 0 ? 'FALSE' : fires.join(' \\/ ')})`);
+    out.push(`TV_Fire(e__) == e__.k = "fire" /\\ e__.node \\in Correct /\\ (${fires.length === 0 ? 'FALSE' : fires.join(' \\/ ')})`);
     out.push('(* The instance is set aside, as the runtime does with a body that fails; a binding');
     out.push('   that does not give the whole instance leaves it to the log. *)');
-    out.push(`TV_Abort(e) == /\\ e.k = "abort" /\\ e.node \\in Correct /\\ (${aborts.length === 0 ? 'FALSE' : aborts.join(' \\/ ')})`);
-    out.push('  /\\ IF e.il = Cardinality(e.ik)');
-    out.push('     THEN LET x == [i \\in 1..e.il |-> (CHOOSE q \\in e.ik : q[1] = i)[2]] IN');
-    out.push('            x \\notin handled[e.node] /\\ handled\' = [handled EXCEPT ![e.node] = @ \\cup {x}]');
+    out.push(`TV_Abort(e__) == /\\ e__.k = "abort" /\\ e__.node \\in Correct /\\ (${aborts.length === 0 ? 'FALSE' : aborts.join(' \\/ ')})`);
+    out.push('  /\\ IF e__.il = Cardinality(e__.ik)');
+    out.push('     THEN LET x__ == [i__ \\in 1..e__.il |-> (CHOOSE q__ \\in e__.ik : q__[1] = i__)[2]] IN');
+    out.push('            x__ \\notin handled[e__.node] /\\ handled\' = [handled EXCEPT ![e__.node] = @ \\cup {x__}]');
     out.push('     ELSE UNCHANGED handled');
     out.push(`  /\\ UNCHANGED <<${this.allVars().filter((v) => v !== 'handled').join(', ')}>>`);
     // A delivered certificate brings what it carries (the module's CarriedBy, as its own Deliver does).
-    const carried = [...p.records.keys()].some((r) => certificateFields(p, r).length > 0) ? ' \\cup CarriedBy(e.s)' : '';
-    if (!programForgets(p.roles.values())) out.push(`TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ known'[e.node] = known[e.node] \\cup {e.s}${carried}`);
+    const carried = [...p.records.keys()].some((r) => certificateFields(p, r).length > 0) ? ' \\cup CarriedBy(e__.s)' : '';
+    if (!programForgets(p.roles.values())) out.push(`TV_Deliver(e__) == e__.k = "deliver" /\\ e__.node \\in Correct /\\ Deliver(e__.node) /\\ known'[e__.node] = known[e__.node] \\cup {e__.s}${carried}`);
     // A program that forgets (issue 23): the delivered statement may go straight to forgotten.
-    else out.push('TV_Deliver(e) == e.k = "deliver" /\\ e.node \\in Correct /\\ Deliver(e.node) /\\ e.s \\notin known[e.node] \\cup forgotten[e.node] /\\ e.s \\in known\'[e.node] \\cup forgotten\'[e.node]');
+    else out.push('TV_Deliver(e__) == e__.k = "deliver" /\\ e__.node \\in Correct /\\ Deliver(e__.node) /\\ e__.s \\notin known[e__.node] \\cup forgotten[e__.node] /\\ e__.s \\in known\'[e__.node] \\cup forgotten\'[e__.node]');
     out.push('(* The same statement again adds nothing to the pool (no step, no budget). *)');
-    out.push('TV_Byz(e) == e.k = "byz" /\\ e.node \\in Byzantine /\\ e.s.issuer = e.node');
-    out.push(`  /\\ IF e.s \\in pool THEN UNCHANGED vars ELSE TV_ByzMay(e) /\\ pool' = pool \\cup {e.s} /\\ UNCHANGED <<${notPool.join(', ')}>>`);
-    out.push('TV_Countersign(e) == e.k = "countersign" /\\ e.node \\in TV_TTPs /\\ e.s.issuer = e.from /\\ e.s \\in pool /\\ UNCHANGED vars');
-    out.push('TV_Refuse(e) == e.k = "refuse" /\\ e.node \\in TV_TTPs /\\ UNCHANGED vars');
-    out.push('TV_Stop(e) == e.k = "stop" /\\ UNCHANGED vars');
+    out.push('TV_Byz(e__) == e__.k = "byz" /\\ e__.node \\in Byzantine /\\ e__.s.issuer = e__.node');
+    out.push(`  /\\ IF e__.s \\in pool THEN UNCHANGED vars ELSE TV_ByzMay(e__) /\\ pool' = pool \\cup {e__.s} /\\ UNCHANGED <<${notPool.join(', ')}>>`);
+    out.push('TV_Countersign(e__) == e__.k = "countersign" /\\ e__.node \\in TV_TTPs /\\ e__.s.issuer = e__.from /\\ e__.s \\in pool /\\ UNCHANGED vars');
+    out.push('TV_Refuse(e__) == e__.k = "refuse" /\\ e__.node \\in TV_TTPs /\\ UNCHANGED vars');
+    out.push('TV_Stop(e__) == e__.k = "stop" /\\ UNCHANGED vars');
     out.push('');
     out.push('TV_Next ==');
     out.push('  /\\ TV_l <= Len(TV_Trace)');
-    out.push('  /\\ LET e == TV_Trace[TV_l] IN');
-    out.push('       \\/ TV_Fire(e) \\/ TV_Deliver(e) \\/ TV_Byz(e) \\/ TV_Abort(e)');
-    out.push('       \\/ TV_Countersign(e) \\/ TV_Refuse(e) \\/ TV_Stop(e)');
+    out.push('  /\\ LET e__ == TV_Trace[TV_l] IN');
+    out.push('       \\/ TV_Fire(e__) \\/ TV_Deliver(e__) \\/ TV_Byz(e__) \\/ TV_Abort(e__)');
+    out.push('       \\/ TV_Countersign(e__) \\/ TV_Refuse(e__) \\/ TV_Stop(e__)');
     out.push("  /\\ TV_l' = TV_l + 1");
     out.push('');
     out.push('TV_Spec == TV_Init /\\ [][TV_Next]_<<vars, TV_l>>');
@@ -189,16 +189,16 @@ class TraceWriter {
     const set = (xs: readonly string[]): string => `{${xs.map((x) => this.node(x)).join(', ')}}`;
     const items = model.byzantine.map((b) => {
       const node = this.node(model.nodes[b.node]!.name);
-      const sends = b.sends.map((s) => `(e.s.record \\in T_${s.recordType}${s.where === undefined ? '' : ` /\\ ${this.where(s.where)}`} /\\ e.s.verifiers \\in {${s.verifierChoices.map(set).join(', ')}} /\\ e.s.auditors = ${set(s.auditors)})`);
-      return `(e.node = ${node} /\\ Cardinality({x__ \\in pool : x__.issuer = e.node}) < ${b.budget} /\\ (${sends.length === 0 ? 'FALSE' : sends.join(' \\/ ')}))`;
+      const sends = b.sends.map((s) => `(e__.s.record \\in T_${s.recordType}${s.where === undefined ? '' : ` /\\ ${this.where(s.where)}`} /\\ e__.s.verifiers \\in {${s.verifierChoices.map(set).join(', ')}} /\\ e__.s.auditors = ${set(s.auditors)})`);
+      return `(e__.node = ${node} /\\ Cardinality({x__ \\in pool : x__.issuer = e__.node}) < ${b.budget} /\\ (${sends.length === 0 ? 'FALSE' : sends.join(' \\/ ')}))`;
     });
-    return [`TV_ByzMay(e) == ${items.length === 0 ? 'FALSE' : items.join('\n  \\/ ')}`];
+    return [`TV_ByzMay(e__) == ${items.length === 0 ? 'FALSE' : items.join('\n  \\/ ')}`];
   }
 
   /** A SENDS item's WHERE over the logged record (the model's own condition, as the built-in replay asks it). */
   private where(w: NonNullable<ByzantineSend['where']>): string {
     let k = 0;
-    const ctx: ExprContext = { bound: new Map([[w.binder.id, '(e.s.record)']]), fresh: (h) => `${h}__w${++k}` };
+    const ctx: ExprContext = { bound: new Map([[w.binder.id, '(e__.s.record)']]), fresh: (h) => `${h}__w${++k}` };
     return `(${new ExprTranslator(this.program).expr(w.cond, ctx)})`;
   }
 
