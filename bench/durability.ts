@@ -72,7 +72,7 @@ export async function runDurabilityBench(): Promise<void> {
     if (cpu.fsync!.length > 0 && cpu.none!.length > 0) {
       console.log(`fsync costs ${(mean(cpu.fsync!) - mean(cpu.none!)).toFixed(2)} ms CPU per request over none (${((100 * (mean(cpu.fsync!) - mean(cpu.none!))) / mean(cpu.none!)).toFixed(0)}%)`);
     }
-    console.log(`1-minute load ${load.toFixed(1)} at the start (not judged)`);
+    console.log(`1-minute load ${load.toFixed(1)} at the start (${load <= 1.5 ? 'judged: the machine was quiet' : 'above 1.5: NOT JUDGED'})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,16 +4,27 @@
 // and of a whole handshake, beside what a frame costs over the TCP transport
 // end to end (the loopback probe: both ends in this process, sessions
 // included). The target compares the record's cost with the hand-written
-// PBFT's CPU per message (docs/benchmarks.md): at most 10%.
+// PBFT's CPU per message, measured in the same run (bench/handwritten, MACs,
+// over TCP, all processes): at most 10%. Both of its configurations run, and
+// the target is judged against the cheaper message (no batching: more,
+// smaller messages), the stricter reading.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { probeLoopback, linear } from '../src/tune/probe.js';
 import { RUN_ID_BYTES, SessionEndpoint, type RecordReader, type RecordWriter } from '../src/transport/session.js';
+import { runHandwrittenPbft } from './handwritten/driver.js';
 import { section } from './stats.js';
 
-/** The hand-written PBFT's CPU per message on a quiet machine (docs/benchmarks.md, issue 24's measurement), µs. */
-const HANDWRITTEN_US_PER_MESSAGE = 140;
+/** The hand-written PBFT's CPU per message sent (all processes, sockets included), µs, or why it was not measured. */
+async function handwrittenUsPerMessage(batch: number, basePort: number): Promise<number | string> {
+  try {
+    const hw = await runHandwrittenPbft({ clients: 8, outstanding: 16, requests: 800, batch, auth: 'mac', basePort });
+    return (hw.cpuMsPerRequest * 1000) / hw.messagesPerRequest;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 function cpuUs<T>(n: number, f: (i: number) => T): number {
   const t0 = process.cpuUsage();
@@ -71,6 +82,11 @@ export async function runSessionBench(): Promise<void> {
   const handshakes = 2000;
   const hsUs = cpuUs(handshakes, () => session(a, b));
   const probe = await probeLoopback({ sizes: [64, 1024, 8192], rounds: 300 });
+  const unbatched = await handwrittenUsPerMessage(1, 31600);
+  const batched = await handwrittenUsPerMessage(16, 31700);
+  const show = (x: number | string): string => (typeof x === 'number' ? `${x.toFixed(1)} µs` : `not measured (${x})`);
+  console.log(`hand-written PBFT, same run (MACs, 8 clients x 16, 800 requests, TCP, all processes): ${show(unbatched)} CPU per message without batching, ${show(batched)} with batch 16; the target is judged against the first`);
+  const reference = typeof unbatched === 'number' ? unbatched : Number.NaN;
   console.log(`handshake (both ends, 3 messages): ${hsUs.toFixed(0)} µs CPU`);
   console.log('| frame bytes | seal µs | open µs | record (seal + open) µs | version 1 record (HMAC-SHA256, frame copied) µs | a frame over TCP loopback, both ends, µs | record share | record / hand-written PBFT message | target ≤ 10% |');
   console.log('|---|---|---|---|---|---|---|---|---|');
@@ -86,8 +102,9 @@ export async function runSessionBench(): Promise<void> {
     const record = seal + open;
     const v1 = v1RecordUs(frame, n);
     const tcp = probe.ok ? linear(probe.costs.frameCpu, size) : Number.NaN;
-    const share = record / HANDWRITTEN_US_PER_MESSAGE;
-    console.log(`| ${size} | ${seal.toFixed(1)} | ${open.toFixed(1)} | ${record.toFixed(1)} | ${v1.toFixed(1)} | ${probe.ok ? tcp.toFixed(1) : 'probe failed'} | ${probe.ok ? `${((100 * record) / tcp).toFixed(0)}%` : '-'} | ${(100 * share).toFixed(1)}% | ${!judged ? 'NOT JUDGED' : share <= 0.1 ? 'PASS' : 'FAIL'} |`);
+    const share = record / reference;
+    const verdict = !judged ? 'NOT JUDGED' : Number.isNaN(share) ? 'NOT JUDGED (no reference)' : share <= 0.1 ? 'PASS' : 'FAIL';
+    console.log(`| ${size} | ${seal.toFixed(1)} | ${open.toFixed(1)} | ${record.toFixed(1)} | ${v1.toFixed(1)} | ${probe.ok ? tcp.toFixed(1) : 'probe failed'} | ${probe.ok ? `${((100 * record) / tcp).toFixed(0)}%` : '-'} | ${Number.isNaN(share) ? '-' : `${(100 * share).toFixed(1)}%`} | ${verdict} |`);
   }
-  console.log(`1-minute load ${load.toFixed(1)} at the start${judged ? '' : ' (above 1.5: targets NOT JUDGED)'}; record share: of a frame's whole transport CPU; hand-written PBFT message: ${HANDWRITTEN_US_PER_MESSAGE} µs CPU (docs/benchmarks.md), the target's reference, not measured here`);
+  console.log(`1-minute load ${load.toFixed(1)} at the start${judged ? '' : ' (above 1.5: targets NOT JUDGED)'}; record share: of a frame's whole transport CPU; hand-written PBFT message: the unbatched figure above, this run`);
 }
