@@ -35,6 +35,7 @@ interface Report {
   throughputPerS: number;
   latencyMs: { p50: number; p99: number };
   nodes: { node: string; status: string; fired: Record<string, number>; state: Record<string, string>; recovered?: unknown; cpu?: { userMs: number; systemMs: number } }[];
+  stops?: { node: string; atMs: number; completedBefore: number; firsts: { transition: string; node: string; afterMs: number }[]; completedAfter: number; pause?: { ms: number; endedAfterMs: number } }[];
   traceDir: string;
 }
 
@@ -90,25 +91,42 @@ describe('mommie run --network tcp', () => {
     expect(await pids(r0.traces)).toEqual([]);
   });
 
-  it('PBFT with view change: the primary killed after the 4th answer, the backups change view and the 8 requests complete; the traces replay', async () => {
+  it('PBFT with view change, 3 clients x 8 requests: the primary killed after the 8th answer, the backups change view, all 24 complete, the report times the view change; the traces replay', async () => {
     const sub = mkdtempSync(join(dir, 'viewchange-'));
     const d = await tempDeploy('PBFTViewChange', sub);
     const vcKeys = join(sub, 'keys');
     await makeKeys(d.path, vcKeys);
     const traces = join(sub, 'traces');
     const spec = join(ROOT, 'specs', 'PBFTViewChange.mom');
-    const run = startMommie(['run', spec, '--deploy', d.path, '--keys', vcKeys, '--network', 'tcp', '--requests', '8', '--trace', traces, '--timeout', '80000', '--json']);
-    await until('4 accepted replies', () => fires(join(traces, 'c1.ndjson'), 'Accept') >= 4, 60_000);
+    const run = startMommie(['run', spec, '--deploy', d.path, '--keys', vcKeys, '--network', 'tcp', '--clients', '3', '--requests', '24', '--trace', traces, '--timeout', '80000', '--json']);
+    const clientLogs = ['c1', 'c2', 'c3'].map((c) => join(traces, `${c}.ndjson`));
+    await until('8 accepted replies', () => clientLogs.reduce((n, l) => n + fires(l, 'Accept'), 0) >= 8, 60_000);
     const [r1] = await pids(`--node r1 --trace-dir ${traces}`);
     expect(r1).toBeDefined();
     process.kill(r1!, 'SIGKILL');
     const r = await run;
     expect(r.exitCode, r.all).toBe(0);
     const rep = parse(r.stdout);
-    // All 8 at c1: Repropose and ExecuteNull have patterns, so the replicas are not clients taking a share of the requests.
-    expect(rep.requests.started).toBe(8);
-    expect(rep.requests.completed).toBe(8);
+    // All 24 at the three clients: Repropose and ExecuteNull have patterns, so the replicas are not clients taking a share of the requests.
+    expect(rep.requests.started).toBe(24);
+    expect(rep.requests.completed).toBe(24);
+    for (const c of ['c1', 'c2', 'c3']) expect(rep.nodes.find((x) => x.node === c)?.fired['Accept'], c).toBe(8);
     for (const n of ['r2', 'r3', 'r4']) expect(rep.nodes.find((x) => x.node === n)?.state['view'], n).toBe('1');
+    // The report's account of the kill: r1 stopped after at least 8 completions, then the view change fired for
+    // the first time (the timer, NEW-VIEW at r2, its acceptance), and the longest pause in completions ended after it:
+    // that completion is the first in the new view.
+    expect(rep.stops?.length).toBe(1);
+    const stop = rep.stops![0]!;
+    expect(stop.node).toBe('r1');
+    expect(stop.completedBefore).toBeGreaterThanOrEqual(8);
+    const first = (t: string): number | undefined => stop.firsts.find((f) => f.transition === t)?.afterMs;
+    expect(first('SuspectPrimary')).toBeDefined();
+    expect(stop.firsts.find((f) => f.transition === 'SendNewView')?.node).toBe('r2');
+    const accepted = first('AcceptNewView');
+    expect(accepted).toBeDefined();
+    expect(stop.pause).toBeDefined();
+    expect(stop.pause!.endedAfterMs).toBeGreaterThanOrEqual(accepted!);
+    console.log(`PBFTViewChange over TCP, 3 clients, r1 killed after ${stop.completedBefore} completions: view change fired +${first('SuspectPrimary')} ms, NEW-VIEW accepted +${accepted} ms, first completion in the new view +${stop.pause!.endedAfterMs.toFixed(0)} ms after the kill`);
     // The view change came after the kill: a correct primary is not suspected while requests progress (the timer restarts on each execution).
     const executedBefore = (log: string): number => {
       let n = 0;
@@ -118,7 +136,7 @@ describe('mommie run --network tcp', () => {
       }
       return n;
     };
-    expect(executedBefore(join(traces, 'r2.ndjson'))).toBeGreaterThanOrEqual(4);
+    expect(executedBefore(join(traces, 'r2.ndjson'))).toBeGreaterThanOrEqual(8);
     const rp = replay(spec, traces);
     expect(rp.ok, JSON.stringify(rp)).toBe(true);
     expect(await pids(traces)).toEqual([]);

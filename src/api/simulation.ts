@@ -118,6 +118,7 @@ export async function openSimulation(programPath: string, deployPath: string, op
   const sim: SimDeployment = startSimDeployment({
     model, source: fe.source, seed: opts.seed ?? 1, faults: parsed.faults, crashAt: parsed.crashAt, ttps,
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
+    timerDoubling: (role, t) => deployment.timerDoubling?.(role, t),
     dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema),
     maxTimeMs: Number.MAX_SAFE_INTEGER,

@@ -293,6 +293,7 @@ async function runSim(ctx: RunContext, c: SimChoices): Promise<number> {
         model, source: ctx.source, seed, faults: c.faults, crashAt: c.crashAt, requests: ctx.requests, concurrency: ctx.concurrency, ttps,
         maxTimeMs: ctx.timeoutMs, stallMs: c.stallMs, progressPromised: c.progressPromised, invariants: c.invariants, strict: ctx.strict, reference: ctx.reference === true,
         timeoutMs: (role, t) => ctx.deployment.timeoutMs(role, t),
+        timerDoubling: (role, t) => ctx.deployment.timerDoubling?.(role, t),
         dissemination: (issuer, type) => ctx.deployment.disseminationFor?.(issuer, type),
         codecFor: (n) => {
           const codec = new WireCodec(rings.rings.get(n)!, ctx.deployment, schema.schema);

@@ -113,6 +113,12 @@ export interface Deployment {
   mechanismFor(issuer: string, verifier: string, auditors: readonly string[]): Mechanism | undefined;
   /** Timer duration of a TIMEOUT transition, in ms (the [Timeouts] entry or the default). */
   timeoutMs(role: string, transition: string): number;
+  /**
+   * `DOUBLING(p)` of the transition's [Timeouts] entry: the parameter whose
+   * consecutive values double the timer (runtime/timer-doubling.ts).
+   * Deployments written by hand in tests may leave it out: no timer doubles.
+   */
+  timerDoubling?(role: string, transition: string): string | undefined;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
   /** The link's bounds ([Limits], deploy/limits.ts); deployments written by hand in tests may leave them out: the defaults. */

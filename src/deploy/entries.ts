@@ -83,7 +83,7 @@ export const FORMS: Readonly<Record<SectionName, string>> = {
   Nodes: 'a [Nodes] entry reads `r1 = 127.0.0.1:7101`',
   Authentication: 'an [Authentication] entry reads `C <-> R : HMAC`',
   'Non-repudiation': 'a [Non-repudiation] entry reads `C -> * : ED25519`',
-  Timeouts: 'a [Timeouts] entry reads `Replica.SuspectPrimary = 500ms` or `default = 1s`',
+  Timeouts: 'a [Timeouts] entry reads `Replica.SuspectPrimary = 500ms`, `Replica.SuspectPrimary = 2s DOUBLING(v)` or `default = 1s`',
   Constants: 'a [Constants] entry reads `MaxSeq = 1000`',
   Dissemination: 'a [Dissemination] rule reads `C -> R [Request] : OPTIMISTIC(PRIMARY) 50ms; BATCH(16, 2ms);`',
   Limits: 'a [Limits] entry reads `MaxUnackedPerPeer = 1024` or `HandshakeTimeout = 3s`',
@@ -220,8 +220,14 @@ export function timeoutEntry(cur: Cursor, span: Span): TimeoutEntry {
   const transition = cur.ident('the name of a TIMEOUT transition');
   cur.punct('=');
   const ms = duration(cur.next('a duration'), span);
+  if (cur.atEnd()) return { role: first, transition, ms, span };
+  const kw = cur.ident('DOUBLING(parameter) or the end of the line');
+  if (kw.name !== 'DOUBLING') throw new LineError('MOM600', `expected DOUBLING(parameter) or the end of the line, found '${kw.name}' (${FORMS.Timeouts})`, kw.span);
+  cur.punct('(');
+  const doubling = cur.ident('the TIMEOUT parameter that counts consecutive timeouts, such as v in SuspectPrimary(v, n)');
+  cur.punct(')');
   cur.end();
-  return { role: first, transition, ms, span };
+  return { role: first, transition, ms, doubling, span };
 }
 
 export function limitEntry(cur: Cursor, span: Span): LimitEntry {

@@ -47,6 +47,8 @@ export interface DeploymentTables {
   readonly auth: ReadonlyMap<string, AuthPair>;
   readonly nonRep: ReadonlyMap<string, readonly NonRepRule[]>;
   readonly timeouts: ReadonlyMap<string, number>;
+  /** `DOUBLING(p)` of [Timeouts]: the parameter, by timeoutKey (absent: no timer doubles). */
+  readonly doubling?: ReadonlyMap<string, string>;
   readonly defaultTimeoutMs?: number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
@@ -134,6 +136,7 @@ export function makeDeployment(t: DeploymentTables): CheckedDeployment {
     everyone: t.everyone,
     mechanismFor,
     timeoutMs: (role, transition) => t.timeouts.get(timeoutKey(role, transition)) ?? t.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timerDoubling: (role, transition) => t.doubling?.get(timeoutKey(role, transition)),
     authFor: (a, b) => t.auth.get(pairKey(a, b)),
     nonRepOf: (issuer) => t.nonRep.get(issuer) ?? [],
     clientsOf,

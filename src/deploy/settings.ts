@@ -14,6 +14,8 @@ import type { ConstantEntry, DeploySyntax, OptimizerArgSyntax, OptimizerSyntax }
 
 export interface Settings {
   readonly timeouts: ReadonlyMap<string, number>;
+  /** `DOUBLING(p)` entries: the parameter, by timeoutKey. */
+  readonly doubling: ReadonlyMap<string, string>;
   readonly defaultTimeoutMs?: number;
   readonly constants: ReadonlyMap<string, DeployConstant>;
   readonly dissemination: readonly DisseminationRule[];
@@ -23,6 +25,7 @@ export interface Settings {
 export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Settings {
   const constants = checkConstants(syntax.constants, ctx);
   const timeouts = new Map<string, number>();
+  const doubling = new Map<string, string>();
   let defaultTimeoutMs: number | undefined;
   for (const e of syntax.timeouts) {
     if (e.role === undefined || e.transition === undefined) {
@@ -39,7 +42,17 @@ export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Setting
     const theirs = timeoutNames.length === 0 ? 'it has none' : `its TIMEOUT transitions: ${timeoutNames.join(', ')}`;
     if (tr === undefined) ctx.report('MOM612', `role ${role.name} has no transition ${e.transition.name} (${theirs})`, e.transition.span);
     else if (tr.decl.kind !== 'timeout') ctx.report('MOM612', `${role.name}.${tr.name} is not a TIMEOUT transition, so it has no timer (${theirs})`, e.transition.span);
-    else timeouts.set(timeoutKey(role.name, tr.name), e.ms);
+    else {
+      timeouts.set(timeoutKey(role.name, tr.name), e.ms);
+      const d = e.doubling;
+      if (d !== undefined) {
+        const params = tr.decl.params.map((p) => p.name.name);
+        if (!params.includes(d.name)) {
+          const has = params.length === 0 ? 'it has no parameters' : `its parameters: ${params.join(', ')}`;
+          ctx.report('MOM612', `DOUBLING(${d.name}): ${role.name}.${tr.name} has no parameter ${d.name} (${has}); name the parameter that grows with each consecutive timeout, such as the view`, d.span);
+        } else doubling.set(timeoutKey(role.name, tr.name), d.name);
+      }
+    }
   }
   const overrides = new Map<string, ConstOverride>([...constants].map(([k, v]) => [k, { value: v }]));
   const dissemination = syntax.dissemination.flatMap((e): DisseminationRule[] => {
@@ -53,7 +66,7 @@ export function checkSettings(syntax: DeploySyntax, ctx: DeployContext): Setting
     return [{ publishers, verifiers, recordTypes: e.recordTypes.map((t) => t.name), optimizers, span: e.span }];
   });
   const limits = checkLimits(syntax.limits, (message, span) => ctx.report('MOM625', message, span));
-  return { timeouts, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }), constants, dissemination, limits };
+  return { timeouts, doubling, ...(defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs }), constants, dissemination, limits };
 }
 
 function constantTy(name: string, ctx: DeployContext): Ty | undefined {

@@ -54,11 +54,13 @@ export interface NonRepEntry {
   readonly span: Span;
 }
 
-/** `Role.Transition = 500ms`, or `default = 1s` (role and transition absent). */
+/** `Role.Transition = 500ms [DOUBLING(param)]`, or `default = 1s` (role and transition absent). */
 export interface TimeoutEntry {
   readonly role?: Name;
   readonly transition?: Name;
   readonly ms: number;
+  /** `DOUBLING(p)`: the timer doubles for each instance already fired that differs from this one only in parameter p. */
+  readonly doubling?: Name;
   readonly span: Span;
 }
 

@@ -62,6 +62,16 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
 
   return new Promise<number>((resolve) => {
     const driver = new ClientDriver(node, system, a, recovered);
+    // Transitions this node has fired, told to the supervisor the first time each fires (after a step, in the same turn).
+    const firedOnce = new Set<string>();
+    const tellFirstFires = (): void => {
+      if (firedOnce.size === Object.keys(node.stats.firedBy).length) return;
+      for (const t of Object.keys(node.stats.firedBy)) {
+        if (firedOnce.has(t)) continue;
+        firedOnce.add(t);
+        send({ k: 'first-fire', node: a.node, transition: t });
+      }
+    };
     let scheduled = false;
     pump = () => {
       if (scheduled) return;
@@ -69,6 +79,7 @@ export async function runNodeProcess(a: NodeProcessArgs): Promise<number> {
       setImmediate(() => {
         scheduled = false;
         driver.pump();
+        tellFirstFires();
       });
     };
     const ticker = setInterval(() => {

@@ -19,6 +19,7 @@ import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js'
 import { Outbox, type OutboxOptions, type PlanFor } from './outbox.js';
 import { Fetcher, type FetcherOptions } from './fetcher.js';
 import type { Transport } from '../transport/transport.js';
+import { TimerDoubling } from './timer-doubling.js';
 
 export interface TraceSink {
   write(e: TraceEvent): void;
@@ -48,6 +49,8 @@ export interface NodeOptions {
   readonly source?: SourceText;
   /** Timer duration of a TIMEOUT transition, in ms. */
   timeoutMs(role: string, transition: string): number;
+  /** The parameter of a TIMEOUT transition whose consecutive instances double its timer ([Timeouts] DOUBLING(p); none: fixed). */
+  timerDoubling?(role: string, transition: string): string | undefined;
   readonly link?: LinkOptions;
   /** When a countersignature that does not come is asked for again; when skipped verifiers get a statement lazily. */
   readonly outbox?: OutboxOptions;
@@ -137,6 +140,7 @@ export class RuntimeNode {
   readonly fetcher: Fetcher;
   private readonly vc: Record<string, number> = {};
   private readonly timers = new Map<string, TimerHandle>();
+  private readonly doubling = new TimerDoubling();
   private outstanding: Outstanding[] = [];
   private readonly completions: Completion[] = [];
   private events = 0;
@@ -364,12 +368,17 @@ export class RuntimeNode {
 
   private arm(a: Enabled): void {
     if (this.timers.has(a.candidate)) return;
-    const ms = this.opts.timeoutMs(this.opts.machine.node.role!.name, a.transition.name);
+    const role = this.opts.machine.node.role!.name;
+    const base = this.opts.timeoutMs(role, a.transition.name);
+    const doubling = this.opts.timerDoubling?.(role, a.transition.name);
+    const params = doubling === undefined ? [] : a.transition.decl.params.map((p) => p.name.name);
+    const ms = doubling === undefined ? base : this.doubling.ms(base, a.transition.name, params, doubling, a.binding);
     this.timers.set(a.candidate, this.opts.host.setTimer(ms, () => {
       this.timers.delete(a.candidate);
       if (this.stopped) return;
       const r = this.recordingCalls(() => this.opts.machine.expire(a.transition.name, a.candidate));
       if (r !== undefined) {
+        if (doubling !== undefined && r.kind === 'fired') this.doubling.fire(a.transition.name, params, doubling, r.binding);
         this.stats.timeouts++;
         this.afterStep(r, 'timeout');
       }

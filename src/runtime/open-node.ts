@@ -156,6 +156,7 @@ export async function openNode(a: NodeProcessArgs | Omit<NodeProcessArgs, 'const
     transport, codec, host: realHost,
     ...(m.source !== undefined ? { source: m.source } : {}),
     timeoutMs: (role, t) => deployment.timeoutMs(role, t),
+    timerDoubling: (role, t) => deployment.timerDoubling?.(role, t),
     dissemination: (issuer, type) => deployment.disseminationFor?.(issuer, type),
     // A restarted incarnation numbers its frames above anything the last one can have used.
     link: { ...boundedLinkOptions(TCP_LINK_OPTIONS, deployment.limits), firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },

@@ -6,6 +6,7 @@
 // node -> supervisor
 //   listening    the port is bound; `recovered` when the state came from the log
 //   completions  requests whose PROGRESS matched since the last message, with latencies
+//   first-fire   a transition fired at the node for the first time
 //   progress     counters, every few hundred ms (for the progress line and quiescence)
 //   finished     a client's workload is done (every request completed, or the program admits no more)
 //   report       the final per-node report, sent once as the node stops
@@ -103,6 +104,8 @@ export const NodeMessageCodec = t.union([
     t.partial({ recovered: t.intersection([t.type({ events: t.number, fires: t.number, deliveries: t.number, inFlight: t.number }), t.partial({ checkpoint: t.number, notes: t.array(t.string) })]) }),
   ]),
   t.type({ k: t.literal('completions'), node: t.string, latencies: t.array(t.number) }),
+  // A transition fired for the first time at the node (the run report's account of a stop: what happened after it, when).
+  t.type({ k: t.literal('first-fire'), node: t.string, transition: t.string }),
   t.type({ k: t.literal('progress'), node: t.string, issued: t.number, completed: t.number, fired: t.number, delivered: t.number, outstanding: t.number }),
   t.type({ k: t.literal('finished'), node: t.string, issued: t.number, completed: t.number, exhausted: t.boolean }),
   t.type({ k: t.literal('report'), node: t.string, report: NodeReportCodec, aborts: t.array(Abort), issued: t.number }),

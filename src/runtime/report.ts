@@ -8,6 +8,7 @@ import type { WireStatsSnapshot } from '../wire/index.js';
 import { formatVerdict, type RunVerdict } from './verdict.js';
 import type { ByzantineNodeReport } from './byzantine.js';
 import { formatHealth, type HealthFinding } from './health.js';
+import { formatStop, type StopReport } from './stop-watch.js';
 
 export interface NodeReport {
   readonly node: string;
@@ -118,6 +119,8 @@ export interface RunReport {
   /** The deployment's trusted third parties, when it has any. */
   readonly ttps?: readonly TtpReport[];
   readonly aborts: readonly { readonly node: string; readonly code: string; readonly message: string; readonly at: string }[];
+  /** Over TCP: node processes that stopped while the workload ran, and what followed (runtime/stop-watch.ts). */
+  readonly stops?: readonly StopReport[];
   readonly violation?: { readonly invariant: string; readonly trace: Trace; readonly omitted: number };
   /** A request the model promises to answer that was not answered in time (`never`: nothing was left to happen). */
   readonly stalled?: { readonly request: string; readonly sinceMs: number; readonly never?: boolean };
@@ -185,6 +188,7 @@ export function formatRunReport(r: RunReport): string[] {
     const own = b.budget === 0 ? 'nothing of its own to send (its model gives it no SENDS)' : `published ${b.published} of the ${b.budget} statements of its own its model allows`;
     lines.push(`  Byzantine ${b.node}: ${own}; ${b.replayed} frames replayed, ${b.mutated} mutated, ${b.forged} forgeries attempted${b.forgedRequests > 0 ? `, ${b.forgedRequests} countersignatures asked for others' statements` : ''}${b.badCarriers > 0 ? `, ${b.badCarriers} altered certificates (${Object.entries(b.badCarriersBy).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   }
+  for (const s of r.stops ?? []) lines.push(...formatStop(s).map((l) => `  ${l}`));
   const q = r.requests;
   lines.push(`requests: ${q.completed} of ${q.started} completed (${q.asked} asked${q.exhausted && q.started < q.asked ? '; the program admits no more' : ''})`);
   const cpuMs = r.nodes.reduce((k, n) => k + (n.cpu === undefined ? 0 : n.cpu.userMs + n.cpu.systemMs), 0);

@@ -35,6 +35,8 @@ export interface SimDeploymentOptions {
    */
   readonly ttps?: readonly string[];
   timeoutMs(role: string, transition: string): number;
+  /** [Timeouts] DOUBLING(p) (runtime/timer-doubling.ts). */
+  timerDoubling?(role: string, transition: string): string | undefined;
   /** The deployment's [Dissemination] plans (none: every statement unicast to each verifier). */
   readonly dissemination?: PlanFor;
   readonly seed: number;
@@ -192,6 +194,7 @@ export function startSimDeployment(opts: SimDeploymentOptions): SimDeployment {
       host: net.host,
       ...(opts.source !== undefined ? { source: opts.source } : {}),
       timeoutMs: opts.timeoutMs,
+      ...(opts.timerDoubling !== undefined ? { timerDoubling: opts.timerDoubling } : {}),
       ...(trace !== undefined ? { trace } : {}),
       observer: observers,
       strict: opts.strict === true,

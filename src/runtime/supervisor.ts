@@ -40,6 +40,8 @@ export interface SupervisorEvents {
   /** Something changed (a message came, a child exited): the run re-evaluates where it stands. */
   changed(): void;
   completions(node: string, latencies: readonly number[]): void;
+  /** A transition fired at the node for the first time (told as soon as it fired). */
+  firstFire?(node: string, transition: string): void;
   /** A line the node wrote on stderr, or a line of stdout that is no message. */
   said(node: string, line: string): void;
 }
@@ -118,6 +120,9 @@ export class Supervisor {
         break;
       case 'completions':
         this.events.completions(c.node, m.latencies);
+        break;
+      case 'first-fire':
+        this.events.firstFire?.(c.node, m.transition);
         break;
       case 'progress':
         c.progress = { issued: m.issued, completed: m.completed, fired: m.fired, delivered: m.delivered, outstanding: m.outstanding, at: performance.now() };

@@ -16,6 +16,7 @@ import { isClient, type ModelInstance, type NodeInfo } from '../semantics/model.
 import { valueToJson } from '../trace/value-json.js';
 import { silentNodeReport, silentTtpReport } from './node-report.js';
 import { percentile, type NodeReport, type RunReport } from './report.js';
+import { StopWatch } from './stop-watch.js';
 import { Supervisor } from './supervisor.js';
 import { readRunId, sharedRunId, startRun, type RunIdResult } from './run-id.js';
 import { addressOf, peersDown } from './tcp-peers.js';
@@ -135,6 +136,8 @@ function runIdentity(spec: TcpRunSpec, traceDir: string): RunIdResult {
 
 class TcpRun {
   private readonly latencies: number[] = [];
+  /** Node stops during the workload, completions and first firings, timed from go (the report's `stops`). */
+  private readonly watch = new StopWatch();
   private readonly assertions = { checked: 0, violations: 0, reported: false };
   private readonly sup: Supervisor;
   private phase: Phase = { kind: 'running' };
@@ -154,10 +157,17 @@ class TcpRun {
   ) {
     this.startupMs = Math.min(STARTUP_MS, spec.timeoutMs);
     this.sup = new Supervisor({
-      changed: () => this.wake(),
+      changed: () => {
+        this.noteStops();
+        this.wake();
+      },
       completions: (_node, ls) => {
         this.latencies.push(...ls);
+        if (this.went) this.watch.completed(performance.now() - this.goAt, ls.length);
         this.wake();
+      },
+      firstFire: (node, transition) => {
+        if (this.went) this.watch.firstFire(node, transition, performance.now() - this.goAt);
       },
       said: (node, line) => {
         // A node's tally of assertions (build/load.ts): a violation anywhere makes the run's exit 2.
@@ -170,6 +180,15 @@ class TcpRun {
         events.nodeSaid(node, line);
       },
     });
+  }
+
+  /** A node process that was up and exited while the workload ran: a stop (a kill, a crash), timed. */
+  private noteStops(): void {
+    if (!this.went || this.phase.kind !== 'running') return;
+    const at = performance.now() - this.goAt;
+    for (const c of this.sup.children.values()) {
+      if (c.exited !== undefined && c.listening) this.watch.stopped(c.node, at, c.exited.signal ?? `exit code ${c.exited.code}`);
+    }
   }
 
   private wait(ms: number): Promise<void> {
@@ -370,6 +389,7 @@ class TcpRun {
         return c === undefined ? silentTtpReport(t, 'absent') : (c.ttpReport ?? silentTtpReport(t, 'stopped'));
       }) } : {}),
       aborts: cs.flatMap((c) => c.aborts),
+      ...(this.watch.hasStops ? { stops: this.watch.report() } : {}),
     };
   }
 }
