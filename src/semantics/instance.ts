@@ -17,6 +17,26 @@ export function instanceValues(params: readonly Value[], matches: readonly Patte
   return out;
 }
 
+/**
+ * instanceKey(transition, instanceValues(params, matches)), built in one
+ * pass without the two arrays (the runtime asks it for every match it
+ * considers).
+ */
+export function instanceKeyOf(transition: string, params: readonly Value[], matches: readonly PatternMatch[]): string {
+  let out = `${transition}(`;
+  let first = true;
+  const add = (v: Value): void => {
+    out += first ? keyOf(v) : `,${keyOf(v)}`;
+    first = false;
+  };
+  for (const v of params) add(v);
+  for (const m of matches) {
+    add(m.identity);
+    if (m.issuer !== undefined && m.issuers === undefined) add(m.issuer);
+  }
+  return `${out})`;
+}
+
 /** A node-local key of an instance: `Transition(v1,v2,...)`. */
 export function instanceKey(transition: string, values: readonly Value[]): string {
   return `${transition}(${values.map(keyOf).join(',')})`;

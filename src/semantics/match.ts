@@ -369,6 +369,18 @@ export function candidatesOf(p: A.Pattern, stmts: readonly Statement[], multival
   if (p.issuer.kind !== 'quorum') {
     return stmts.map((s) => ({ record: s.record, identity: s.record, stmt: s }));
   }
+  // The usual case (a quorum pinned to its group, or narrowed to one
+  // record): no field masked and every statement of one record, so one
+  // group, in the statements' order, found without a map per search.
+  if (multivalent.length === 0 && stmts.length > 0) {
+    const first = stmts[0]!.record;
+    let one = true;
+    for (let i = 1; i < stmts.length && one; i++) {
+      const r = stmts[i]!.record;
+      one = r === first || r.key === first.key;
+    }
+    if (one) return [{ record: first, identity: first, group: stmts.slice() }];
+  }
   const groups = new Map<string, { identity: RecordValue; group: Statement[] }>();
   for (const s of stmts) {
     const identity = masked(s.record, multivalent);

@@ -27,10 +27,11 @@ import { checkCarriedKnown } from './certificates.js';
 import { enumerate, inDomain } from './domain.js';
 import { EvalError } from './errors.js';
 import type { EvalEnv } from './eval.js';
-import { describeBinding, instanceKey, instanceValues } from './instance.js';
+import { describeBinding, instanceKeyOf } from './instance.js';
 import { KnownIndex } from './known-index.js';
 import { coveringMember, NodeForgetting, type ForgetVerdict } from './forget-node.js';
-import type { CompiledTransition } from './compiled/core.js';
+import type { CompiledCore, CompiledTransition } from './compiled/core.js';
+import type { Frame } from './compiled/frame.js';
 import { masked, type MatchOptions, type PatternMatch, type Pin } from './match.js';
 import { flattenAnd, patternExprs } from './pattern-plan.js';
 import { isInputTransition, type NodeInfo } from './model.js';
@@ -723,7 +724,7 @@ export class NodeMachine {
         if (!search.staticGuard()) return true;
         // The identity depends only on what is pinned: a later copy of a
         // quorum's statement (a fourth reply) must not bring back an instance that fired.
-        const instance = instanceKey(t.info.name, instanceValues(params, matches));
+        const instance = instanceKeyOf(t.info.name, params, matches);
         if (this.handled.has(instance) || this.setAside.has(instance)) return true;
         this.addCandidate(t, params, matches.map((m) => m.pin), instance);
         return true;
@@ -738,26 +739,8 @@ export class NodeMachine {
   private search(t: Trigger, params: readonly Value[]): Search {
     const ct = t.compiled;
     const core = this.system.core;
-    if (ct !== undefined && core !== undefined) {
-      const f = core.frame(ct, this.node.name, this.vars, this.known, params);
-      return {
-        forEachMatch: (onMatch, opts) => core.joins.forEachMatch(ct.joins[opts.first ?? 0]!, f, this.known, onMatch, opts),
-        staticGuard: () => ct.staticGuard.every((g) => g(f)),
-        guard: () => ct.guard === undefined || ct.guard(f),
-        unless: () => ct.unless !== undefined && core.joins.exists(ct.unless, f, this.known),
-        bound: () => ct.slots.toMap(f),
-      };
-    }
-    const env = this.env(bindParams(t.decl, params));
-    const ev = this.system.ev;
-    const matcher = this.system.matcher;
-    return {
-      forEachMatch: (onMatch, opts) => matcher.forEachMatch(t.decl.patterns, env, this.known, onMatch, opts),
-      staticGuard: () => t.staticGuard.every((g) => ev.evalBool(g, env)),
-      guard: () => t.decl.guard === undefined || ev.evalBool(t.decl.guard, env),
-      unless: () => t.decl.unless !== undefined && matcher.existsOne(t.decl.unless, env, this.known),
-      bound: () => new Map(env.bound),
-    };
+    if (ct !== undefined && core !== undefined) return new CompiledSearch(core, ct, core.frame(ct, this.node.name, this.vars, this.known, params), this.known);
+    return new ReferenceSearch(this.system, t.decl, t.staticGuard, this.env(bindParams(t.decl, params)), this.known);
   }
 
   private addCandidate(t: Trigger, params: readonly Value[], pins: readonly Pin[], instance?: string): void {
@@ -794,7 +777,7 @@ export class NodeMachine {
     try {
       search.forEachMatch((matches) => {
         if (!search.guard()) return false;
-        const instance = instanceKey(t.info.name, instanceValues(c.params, matches));
+        const instance = instanceKeyOf(t.info.name, c.params, matches);
         if (this.handled.has(instance) || this.setAside.has(instance)) {
           result = 'dead';
           return false;
@@ -814,6 +797,68 @@ export class NodeMachine {
       return 'dead';
     }
     return result;
+  }
+}
+
+/** A search by the compiled core over a frame of the transition (one object per search, no closures). */
+class CompiledSearch implements Search {
+  constructor(
+    private readonly core: CompiledCore,
+    private readonly ct: CompiledTransition,
+    private readonly f: Frame,
+    private readonly known: KnownIndex,
+  ) {}
+
+  forEachMatch(onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions): void {
+    this.core.joins.forEachMatch(this.ct.joins[opts.first ?? 0]!, this.f, this.known, onMatch, opts);
+  }
+
+  staticGuard(): boolean {
+    for (const g of this.ct.staticGuard) if (!g(this.f)) return false;
+    return true;
+  }
+
+  guard(): boolean {
+    return this.ct.guard === undefined || this.ct.guard(this.f);
+  }
+
+  unless(): boolean {
+    return this.ct.unless !== undefined && this.core.joins.exists(this.ct.unless, this.f, this.known);
+  }
+
+  bound(): Map<number, Value> {
+    return this.ct.slots.toMap(this.f);
+  }
+}
+
+/** A search by the interpreter (--reference) over an environment. */
+class ReferenceSearch implements Search {
+  constructor(
+    private readonly system: System,
+    private readonly decl: A.Transition,
+    private readonly staticGuards: readonly A.Expr[],
+    private readonly env: EvalEnv,
+    private readonly known: KnownIndex,
+  ) {}
+
+  forEachMatch(onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions): void {
+    this.system.matcher.forEachMatch(this.decl.patterns, this.env, this.known, onMatch, opts);
+  }
+
+  staticGuard(): boolean {
+    return this.staticGuards.every((g) => this.system.ev.evalBool(g, this.env));
+  }
+
+  guard(): boolean {
+    return this.decl.guard === undefined || this.system.ev.evalBool(this.decl.guard, this.env);
+  }
+
+  unless(): boolean {
+    return this.decl.unless !== undefined && this.system.matcher.existsOne(this.decl.unless, this.env, this.known);
+  }
+
+  bound(): Map<number, Value> {
+    return new Map(this.env.bound);
   }
 }
 
@@ -852,8 +897,16 @@ function candidateKey(t: Trigger, params: readonly Value[], pins: readonly (Pin 
   // A pinned statement is a known one, and a node knows one object per
   // statement (KnownIndex.add refuses an equal one): its id names it without
   // its key string.
-  const parts = pins.map((p) => (p === undefined ? '' : p.kind === 'stmt' ? `#${p.stmt.id}` : `${p.type}#${p.identityKey}`));
-  return `${params.map(keyOf).join(',')}|${parts.join('|')}`;
+  // Built in one pass: `params joined by ','` then `|` and each pin's part joined by '|'.
+  let out = '';
+  for (let i = 0; i < params.length; i++) out += i === 0 ? keyOf(params[i]!) : `,${keyOf(params[i]!)}`;
+  out += '|';
+  for (let i = 0; i < pins.length; i++) {
+    const p = pins[i];
+    if (i > 0) out += '|';
+    if (p !== undefined) out += p.kind === 'stmt' ? `#${p.stmt.id}` : `${p.type}#${p.identityKey}`;
+  }
+  return out;
 }
 
 

@@ -44,18 +44,25 @@ export interface CompiledJoin {
   readonly bindsSlots: readonly number[];
   /** Per pattern with `AS s` (issue 25): its slot and what it binds after a match. */
   readonly statements: readonly ({ readonly slot: number; bind(f: Frame, cand: Candidate, world: MatchWorld): Value } | undefined)[];
+  /** A search record of this join not in use (a nested search of the same join, if any, makes its own). */
+  spare: Search | undefined;
 }
 
 type PrincipalsTest = (f: Frame, actual: readonly string[]) => boolean;
 
-/** One search of a join in progress: what searchJoin's closures hold for the interpreter. */
-interface Search {
+/**
+ * One search of a join in progress: what searchJoin's closures hold for the
+ * interpreter. A join keeps one it is not using (`spare`) for its next
+ * search: a delivered statement starts a few searches, and their records
+ * were a good part of what the runtime allocates.
+ */
+export interface Search {
   readonly j: CompiledJoin;
-  readonly f: Frame;
-  readonly world: MatchWorld;
-  readonly onMatch: (m: readonly PatternMatch[]) => boolean;
-  readonly pins: readonly (Pin | undefined)[] | undefined;
-  readonly staticOnly: boolean;
+  f: Frame;
+  world: MatchWorld;
+  onMatch: (m: readonly PatternMatch[]) => boolean;
+  pins: readonly (Pin | undefined)[] | undefined;
+  staticOnly: boolean;
   readonly matched: Matched;
   readonly issuers: Issuers;
   /** Slots bound during the search, cleared after it (as the interpreter deletes its binders). */
@@ -121,6 +128,7 @@ export class JoinCompiler {
       multivalent: plan.multivalent,
       binderSlot, singleSlot, quorumSlot,
       bindsSlots: [...binderSlot, ...singleSlot, ...quorumSlot, ...statements.map((st) => st?.slot)].filter((x): x is number => x !== undefined),
+      spare: undefined,
     };
   }
 
@@ -163,16 +171,31 @@ export class JoinCompiler {
    * them; binders are in their slots when `onMatch` runs, and cleared after.
    */
   forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): void {
-    const n = j.patterns.length;
-    const matched = new Array<Candidate | undefined>(n).fill(undefined);
-    const s: Search = {
-      j, f, world, onMatch, pins: opts.pins, staticOnly: opts.staticOnly === true,
-      matched, narrow: (nw) => nw.value(f, matched), issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], cands: new Array<MutableCandidate | undefined>(n).fill(undefined), stop: false,
-    };
+    let s = j.spare;
+    if (s === undefined) s = newSearch(j, f, world, onMatch);
+    else {
+      j.spare = undefined;
+      s.f = f;
+      s.world = world;
+      s.onMatch = onMatch;
+      // As a new record: nothing matched, no issuers found (a quorum check skipped in a static search must report none), not stopped.
+      s.matched.fill(undefined);
+      s.issuers.fill(undefined);
+      s.touched.length = 0;
+      s.stop = false;
+    }
+    s.pins = opts.pins;
+    s.staticOnly = opts.staticOnly === true;
     try {
       this.step(s, 0);
     } finally {
       for (const x of s.touched) f.slots[x] = undefined;
+      // Kept for the next search, holding nothing of this one's.
+      s.onMatch = noMatch;
+      s.pins = undefined;
+      s.world = NO_WORLD;
+      s.f = NO_FRAME;
+      j.spare = s;
     }
   }
 
@@ -357,6 +380,21 @@ export class JoinCompiler {
   }
 }
 
+function newSearch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean): Search {
+  const n = j.patterns.length;
+  const s: Search = {
+    j, f, world, onMatch, pins: undefined, staticOnly: false,
+    matched: new Array<Candidate | undefined>(n).fill(undefined),
+    narrow: (nw) => nw.value(s.f, s.matched),
+    issuers: new Array<readonly string[] | undefined>(n).fill(undefined), touched: [], cands: new Array<MutableCandidate | undefined>(n).fill(undefined), stop: false,
+  };
+  return s;
+}
+
+const noMatch = (): boolean => false;
+const NO_FRAME: Frame = { slots: [], vars: undefined, me: undefined, world: undefined, state: undefined };
+const NO_WORLD: MatchWorld = { everyone: [], knownOfType: () => [] };
+
 /** Sets the slots a candidate binds, remembering them to clear after the search (as the interpreter deletes them). */
 function bind(j: CompiledJoin, i: number, cand: Candidate, f: Frame, touched: number[]): void {
   const b = j.binderSlot[i];
@@ -390,7 +428,10 @@ function insertSorted(xs: string[], x: string): void {
   let at = xs.length;
   while (at > 0 && xs[at - 1]! > x) at--;
   if (at > 0 && xs[at - 1] === x) return;
-  xs.splice(at, 0, x);
+  // Shifted by hand: splice would allocate the (empty) array of what it removed, once per issuer per quorum check.
+  xs.push(x);
+  for (let k = xs.length - 1; k > at; k--) xs[k] = xs[k - 1]!;
+  xs[at] = x;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
