@@ -329,7 +329,8 @@ export class RuntimeNode {
     let clock = vc;
     for (const o of statements) {
       const s = this.opts.machine.statement(o.issuer, o.verifiers, o.auditors, o.record);
-      const r = this.recordingCalls(() => this.opts.machine.receive(s));
+      // No closure per statement when there are no calls to note (recordingCalls would only call it).
+      const r = this.notingCalls() ? this.recordingCalls(() => this.opts.machine.receive(s)) : this.opts.machine.receive(s);
       if (r !== 'learned') {
         if (r === 'absorbed') this.stats.absorbed++;
         else this.stats.duplicates++;
@@ -354,9 +355,10 @@ export class RuntimeNode {
   private drain(): void {
     const m = this.opts.machine;
     let e: Enabled | undefined;
-    while (!this.stopped && (e = this.recordingCalls(() => m.nextEnabled())) !== undefined) {
+    const noting = this.notingCalls();
+    while (!this.stopped && (e = noting ? this.recordingCalls(() => m.nextEnabled()) : m.nextEnabled()) !== undefined) {
       const enabled = e;
-      this.afterStep(this.recordingCalls(() => m.fire(enabled)), 'auto');
+      this.afterStep(noting ? this.recordingCalls(() => m.fire(enabled)) : m.fire(enabled), 'auto');
     }
     if (this.stopped) return;
     this.reportProblems();
@@ -479,8 +481,7 @@ export class RuntimeNode {
    */
   private recordingCalls<T>(f: () => T): T {
     const ev = this.opts.machine.system.ev;
-    this.notesCalls ??= [...ev.program.functions.values()].some((fn) => fn.body === undefined);
-    if (!this.notesCalls) return f();
+    if (!this.notingCalls()) return f();
     const outer = ev.onSuppliedCall;
     ev.onSuppliedCall = (c) => this.noteCall(c);
     try {
@@ -488,6 +489,12 @@ export class RuntimeNode {
     } finally {
       ev.onSuppliedCall = outer;
     }
+  }
+
+  /** Whether the program leaves any function to its implementation (whose calls are noted in the log). */
+  private notingCalls(): boolean {
+    this.notesCalls ??= [...this.opts.machine.system.ev.program.functions.values()].some((fn) => fn.body === undefined);
+    return this.notesCalls;
   }
 
   private noteCall(c: SuppliedCall): void {
