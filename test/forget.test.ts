@@ -120,6 +120,31 @@ describe('forgetting in the built-in checker', () => {
   });
 });
 
+describe('forgetting by a table lookup (item 2: a set of records used as a map, monotone pointwise)', () => {
+  const TABLE = join('test', 'fixtures', 'forget', 'TableLookup.mom');
+  it('holds where the table only grows; ForgetStable is violated at the step that puts an entry back', { timeout: 60_000 }, async () => {
+    const r = await mommie(['verify', TABLE, '--json', '-q', '--in-process', '--continue'], { timeoutMs: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const [correct, reset] = decodedVerify(r).models;
+    expect(correct!.properties.map((p) => [p.name, p.verdict])).toEqual([['Once', 'holds'], ['ForgetUnobservable', 'holds'], ['ForgetStable', 'holds']]);
+    const back = reset!.properties.find((p) => p.name === 'ForgetStable')!;
+    expect(back.verdict).toBe('violated');
+    expect(back.detail).toMatch(/Replica\.next went from .* but the FORGET condition .* relies on it keeping, for every entry, one with the same w and id never smaller/);
+    const steps = back.trace!.steps;
+    expect(steps[steps.length - 1]!.action).toMatchObject({ kind: 'fire', node: 'r1', transition: 'Reset' });
+  });
+
+  it('a replica forgets each entry in the step that moves its writer\'s entry past it', () => {
+    const sys = system(TABLE, 'Correct');
+    const r1 = sys.model.nodeIndex.get('r1')!;
+    const executed = sys.varIndexOf('Replica').get('executed')!;
+    const s = reach(sys, (x) => x.vars[r1]![executed] === 1);
+    expect(s.forgotten[r1]!.map((id) => sys.interner.stmt(id).record.type)).toEqual(['Entry']);
+    expect(s.known[r1]!.some((id) => s.forgotten[r1]!.includes(id))).toBe(false);
+    expect(sys.unobservableViolation(s)).toBeUndefined();
+  });
+});
+
 describe('forgetting and the other search modes', () => {
   it('--por does not hide the early forget: the reduction is off for a program that forgets, with a note', { timeout: 60_000 }, async () => {
     const r = await mommie(['verify', join('specs', 'buggy', 'ForgetTooEarly.mom'), '--json', '-q', '--in-process', '--por'], { timeoutMs: 60_000 });

@@ -13,7 +13,7 @@ import { bindPattern } from './binding.js';
 import type { Analysis, Ctx } from './context.js';
 import { expect, expr } from './expressions.js';
 import { checkPatternBody } from './patterns.js';
-import type { ForgetInfo, MonotoneVar, RoleInfo } from './program.js';
+import type { ForgetInfo, MonotoneVar, RoleInfo, TableField } from './program.js';
 import type { Scope } from './symbols.js';
 import { BOOL } from './types.js';
 import { children, exprText, findKnown } from './walk.js';
@@ -80,12 +80,21 @@ export function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: M
     stableShape(an, e.right, role, monotone, what);
     return;
   }
-  const need = (v: string, sense: MonotoneVar['sense']): void => {
-    monotone.set(v, { name: v, index: role.vars.findIndex((x) => x.name === v), sense });
+  const need = (v: string, sense: 'grows' | 'true-stays'): void => {
+    const index = role.vars.findIndex((x) => x.name === v);
+    monotone.set(v, sense === 'grows' ? { name: v, index, sense } : { name: v, index, sense });
   };
   if (e.kind === 'name') {
     const v = roleVarOf(an, e, role);
     if (v !== undefined && an.typeOf.get(e.id)?.k === 'bool') return need(v, 'true-stays');
+  }
+  if (e.kind === 'quant' && e.quantifier === 'EXISTS') {
+    const table = keyedAtom(an, e, role);
+    if (table !== undefined && table.sense === 'keyed') {
+      const key = `${table.name}|keyed|${table.keys.map((k) => k.name).join(',')}|${table.ups.map((k) => k.name).join(',')}`;
+      monotone.set(key, table);
+      return;
+    }
   }
   if (e.kind === 'binary') {
     // `s <= v`, `s < v` (v never decreases), and the same written `v >= s`, `v > s`.
@@ -105,6 +114,60 @@ export function stableShape(an: Analysis, e: A.Expr, role: RoleInfo, monotone: M
       ? 'a negation of something that changes can become false'
       : `only \`x <= v\`, \`x < v\`, \`v >= x\`, \`v > x\` (v may be \`v + k\` or \`v - k\`), \`x IN v\`, \`x SUBSETEQ v\` and a boolean \`v\` are stable, for x and k of ${what.fixed} and constants alone and v a role variable the checker holds to be monotone`;
   an.err(what.code, `the ${what.construct} condition's atom \`${exprText(e)}\` cannot be shown stable (once true, true for ever): ${why}`, e.span);
+}
+
+/**
+ * A table lookup `EXISTS e IN v : e.k == x AND ... AND x < e.f AND ...`: v a
+ * role variable holding a set of records (a table, e.g. one entry per
+ * client), each conjunct either fixed (reading neither e nor a role
+ * variable), a key `e.k == x` (or `x == e.k`), or a lower bound `x < e.f`,
+ * `x <= e.f`, `e.f > x`, `e.f >= x` (x reading neither). Once true it stays
+ * true as long as every entry of v keeps an entry with the same keys and up
+ * fields at least as large: the `keyed` sense, which both engines check. The
+ * map variable `v[x.client]` this stands for needs no new type in any stage.
+ */
+function keyedAtom(an: Analysis, e: A.Expr & { kind: 'quant' }, role: RoleInfo): MonotoneVar | undefined {
+  const v = roleVarOf(an, e.domain, role);
+  if (v === undefined) return undefined;
+  const index = role.vars.findIndex((x) => x.name === v);
+  const dom = role.vars[index]?.domain;
+  if (dom?.k !== 'set' || dom.elem.k !== 'record') return undefined;
+  const rec = an.records.get(dom.elem.name);
+  if (rec === undefined) return undefined;
+  const b = e.binder.name;
+  const free = (x: A.Expr): boolean => firstDynamic(an, x, role) === undefined && !mentionsName(x, b);
+  const fieldOfBinder = (x: A.Expr): TableField | undefined => {
+    if (x.kind !== 'field' || x.target.kind !== 'name' || x.target.name !== b) return undefined;
+    const i = rec.fields.findIndex((f) => f.name === x.field.name);
+    return i < 0 ? undefined : { name: x.field.name, index: i };
+  };
+  const keys: TableField[] = [];
+  const ups: TableField[] = [];
+  for (const c of conjuncts(e.body)) {
+    if (free(c)) continue;
+    if (c.kind !== 'binary') return undefined;
+    if (c.op === '==') {
+      const k = fieldOfBinder(c.left) ?? fieldOfBinder(c.right);
+      const other = fieldOfBinder(c.left) !== undefined ? c.right : c.left;
+      if (k === undefined || !free(other)) return undefined;
+      keys.push(k);
+      continue;
+    }
+    const low = c.op === '<' || c.op === '<=' ? { x: c.left, f: c.right } : c.op === '>' || c.op === '>=' ? { x: c.right, f: c.left } : undefined;
+    const f = low === undefined ? undefined : fieldOfBinder(low.f);
+    if (low === undefined || f === undefined || !free(low.x)) return undefined;
+    ups.push(f);
+  }
+  return { name: v, index, sense: 'keyed', keys, ups };
+}
+
+function conjuncts(e: A.Expr): A.Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
+function mentionsName(e: A.Expr, name: string): boolean {
+  if (e.kind === 'name' && e.name === name) return true;
+  return children(e).some((c) => mentionsName(c, name));
 }
 
 /** The first role variable `e` reads, or `KNOWN` (either can change while the statement does not). */

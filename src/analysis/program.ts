@@ -26,13 +26,31 @@ export interface RoleInfo {
 /**
  * A role variable a FORGET condition relies on never going back: an integer
  * never decreases and a set never loses a member (`grows`), a boolean never
- * goes from TRUE to FALSE (`true-stays`). Both engines check it on every step.
+ * goes from TRUE to FALSE (`true-stays`), or a set of records used as a
+ * table keeps, for every entry it had, an entry with the same `keys` fields
+ * and `ups` fields at least as large (`keyed`: a map monotone pointwise,
+ * e.g. one entry per client whose id only grows). Both engines check it on
+ * every step.
  */
-export interface MonotoneVar {
+export type MonotoneVar = MonotoneBase & ({ readonly sense: 'grows' } | { readonly sense: 'true-stays' } | { readonly sense: 'keyed'; readonly keys: readonly TableField[]; readonly ups: readonly TableField[] });
+
+interface MonotoneBase {
   readonly name: string;
   /** Its index among the role's variables. */
   readonly index: number;
-  readonly sense: 'grows' | 'true-stays';
+}
+
+/** A field of a table's records: its name and its position. */
+export interface TableField {
+  readonly name: string;
+  readonly index: number;
+}
+
+/** What a monotone variable must do, in words (for ForgetStable's and AnswerStable's messages). */
+export function monotoneWords(m: MonotoneVar): string {
+  if (m.sense === 'grows') return 'never going back';
+  if (m.sense === 'true-stays') return 'never going from TRUE to FALSE';
+  return `keeping, for every entry, one with the same ${m.keys.map((k) => k.name).join(', ')} and ${m.ups.map((k) => k.name).join(', ')} never smaller`;
 }
 
 export interface ForgetInfo {

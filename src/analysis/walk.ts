@@ -86,6 +86,8 @@ export function exprText(e: A.Expr): string {
       return `${e.op === 'NOT' ? 'NOT ' : e.op}${exprText(e.operand)}`;
     case 'known':
       return `${e.collect === true ? 'STATEMENTS' : 'KNOWN'} [...] ${e.pattern.recordType.name}`;
+    case 'quant':
+      return `${e.quantifier} ${e.binder.name} IN ${exprText(e.domain)} : ${exprText(e.body)}`;
     default:
       return 'the expression';
   }

@@ -77,7 +77,7 @@ export const CODES = {
   MOM421: { severity: 'error', meaning: 'a model that does not define a function the program leaves to its implementation (the checker needs its meaning)' },
   MOM422: { severity: 'error', meaning: 'a PUBLISH of a record carrying statements to verifiers or auditors outside a certificate field\'s auditors (V ∪ A not within the field\'s AUDIT set)' },
   MOM423: { severity: 'error', meaning: 'a statement type where statements cannot be held (a role variable, a parameter, a function, a constant)' },
-  MOM430: { severity: 'error', meaning: 'a FORGET condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v` or a boolean `v` (x of the statement alone, v a role variable) under AND and OR' },
+  MOM430: { severity: 'error', meaning: 'a FORGET condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v`, a boolean `v` or a table lookup `EXISTS s IN v : s.k == x AND x < s.f` (x of the statement alone, v a role variable) under AND and OR' },
   MOM431: { severity: 'error', meaning: 'a FORGET pattern of a trigger\'s form (a quorum, AS) or one that reads a role variable' },
   MOM432: { severity: 'error', meaning: 'ANSWER on a transition that is not an input (it has a WHEN pattern, no parameters, or is a TIMEOUT: only a call has an answer), or an ANSWER value that reads KNOWN' },
   MOM433: { severity: 'error', meaning: 'an ANSWER condition not shown stable: an atom other than `x <= v`, `x < v`, `v >= x`, `v > x` (v or v ± k), `x IN v`, `x SUBSETEQ v` or a boolean `v` (x of the call\'s parameters alone, v a role variable) under AND and OR' },

@@ -13,7 +13,7 @@
 //   `fired(n, t, params) ~> answered(n, t, params)` for every correct n,
 //   every transition t of its role with an ANSWER and every parameter value.
 
-import type { RoleInfo, TransitionInfo } from '../analysis/program.js';
+import { monotoneWords, type RoleInfo, type TransitionInfo } from '../analysis/program.js';
 import { children as childrenOf, exprText } from '../analysis/walk.js';
 import type * as A from '../syntax/ast.js';
 import type { Evaluator } from './eval.js';
@@ -68,7 +68,7 @@ export function answerWentBack(ev: Evaluator, role: RoleInfo, before: readonly V
     if (t.answer === undefined) continue;
     for (const m of t.answer.monotone) {
       if (!monotoneStep(m, before[m.index]!, after[m.index]!)) {
-        return `${role.name}.${m.name} went from ${ev.show(before[m.index]!)} to ${ev.show(after[m.index]!)}, but ${t.name}'s \`ANSWER WHEN ${exprText(t.answer.decl.when)}\` relies on it ${m.sense === 'grows' ? 'never going back' : 'never going from TRUE to FALSE'}`;
+        return `${role.name}.${m.name} went from ${ev.show(before[m.index]!)} to ${ev.show(after[m.index]!)}, but ${t.name}'s \`ANSWER WHEN ${exprText(t.answer.decl.when)}\` relies on it ${monotoneWords(m)}`;
       }
     }
   }

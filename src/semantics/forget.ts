@@ -11,7 +11,7 @@
 //   give the same enabled unhandled instances with the same results over
 //   known[n] and over known[n] ∪ forgotten[n] (an invariant).
 
-import type { ForgetInfo, MonotoneVar, RoleInfo, TransitionInfo } from '../analysis/program.js';
+import { monotoneWords, type ForgetInfo, type MonotoneVar, type RoleInfo, type TableField, type TransitionInfo } from '../analysis/program.js';
 import { children, exprText } from '../analysis/walk.js';
 import { patternExprs } from './pattern-plan.js';
 import type * as A from '../syntax/ast.js';
@@ -116,7 +116,7 @@ export class Forgetting {
     for (const f of role.forgets) {
       for (const m of f.monotone) {
         if (!monotoneStep(m, before[m.index]!, after[m.index]!)) {
-          return `${role.name}.${m.name} went from ${this.ev.show(before[m.index]!)} to ${this.ev.show(after[m.index]!)}, but the FORGET condition \`${conditionText(f)}\` relies on it ${m.sense === 'grows' ? 'never going back' : 'never going from TRUE to FALSE'}`;
+          return `${role.name}.${m.name} went from ${this.ev.show(before[m.index]!)} to ${this.ev.show(after[m.index]!)}, but the FORGET condition \`${conditionText(f)}\` relies on it ${monotoneWords(m)}`;
         }
       }
     }
@@ -130,6 +130,7 @@ export function monotoneStep(m: MonotoneVar, a: Value, b: Value): boolean {
   if (typeof a === 'number' && typeof b === 'number') return b >= a;
   if (typeof a === 'boolean' && typeof b === 'boolean') return !a || b;
   if (typeof a === 'object' && typeof b === 'object' && a.kind === 'set' && b.kind === 'set') {
+    if (m.sense === 'keyed') return a.elems.every((x) => b.elems.some((y) => dominates(m.keys, m.ups, y, x)));
     const keys = new Set(b.elems.map((e) => keyOf(e)));
     return a.elems.every((e) => keys.has(keyOf(e)));
   }
@@ -138,4 +139,20 @@ export function monotoneStep(m: MonotoneVar, a: Value, b: Value): boolean {
 
 function conditionText(f: ForgetInfo): string {
   return `FORGET ${f.decl.pattern.recordType.name} WHEN ${exprText(f.decl.condition)}`;
+}
+
+/** Whether table entry `y` has `x`'s key fields and up fields at least as large (records; anything else: no). */
+function dominates(keys: readonly TableField[], ups: readonly TableField[], y: Value, x: Value): boolean {
+  if (typeof x !== 'object' || typeof y !== 'object' || x.kind !== 'record' || y.kind !== 'record') return false;
+  for (const k of keys) {
+    const a = x.fields[k.index];
+    const b = y.fields[k.index];
+    if (a === undefined || b === undefined || !equalValues(a, b)) return false;
+  }
+  for (const u of ups) {
+    const a = x.fields[u.index];
+    const b = y.fields[u.index];
+    if (typeof a !== 'number' || typeof b !== 'number' || b < a) return false;
+  }
+  return true;
 }

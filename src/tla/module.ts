@@ -542,6 +542,12 @@ class ModuleWriter {
     for (const m of monotone) {
       const tv = this.varName(r.name, m.name);
       const dom = r.vars[m.index]!.domain;
+      if (m.sense === 'keyed') {
+        // A table monotone pointwise: every entry keeps one with its keys and up fields at least as large.
+        const same = [...m.keys.map((k) => `kb__.${tlaName(k.name)} = ka__.${tlaName(k.name)}`), ...m.ups.map((u) => `kb__.${tlaName(u.name)} >= ka__.${tlaName(u.name)}`)];
+        parts.set(`${m.name}|${same.join(',')}`, `(\\A ka__ \\in ${tv}[n__] : \\E kb__ \\in ${tv}'[n__] : ${same.length === 0 ? 'TRUE' : same.join(' /\\ ')})`);
+        continue;
+      }
       parts.set(m.name, dom.k === 'set' ? `${tv}[n__] \\subseteq ${tv}'[n__]` : dom.k === 'bool' ? `(${tv}[n__] => ${tv}'[n__])` : `${tv}'[n__] >= ${tv}[n__]`);
     }
     // Parenthesized: a second role's \A n would otherwise sit inside the first's scope and redefine n.
