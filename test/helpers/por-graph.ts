@@ -3,7 +3,7 @@
 // variables the checked invariants and properties read, the fair ends, the
 // invariants violated (test/por.test.ts, test/por-dead.test.ts).
 
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { expect } from 'vitest';
 import { checkFile } from '../../src/analysis/frontend.js';
 import type { CheckedProgram } from '../../src/analysis/program.js';
@@ -19,7 +19,7 @@ import type * as A from '../../src/syntax/ast.js';
 import { ROOT } from './cli.js';
 
 export function checked(file: string): CheckedProgram {
-  const fe = checkFile(join(ROOT, file));
+  const fe = checkFile(isAbsolute(file) ? file : join(ROOT, file));
   if (fe.program === undefined) throw new Error(`${file} does not check`);
   return fe.program;
 }

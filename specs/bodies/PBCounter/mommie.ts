@@ -39,7 +39,15 @@ export interface Reply {
 export function Reply(fields: Omit<Reply, '$type'>): Reply {
   return { $type: "Reply", ...fields };
 }
-export type AnyRecord = Request | Order | Reply;
+export interface Stamp {
+  readonly $type: "Stamp";
+  readonly client: C;
+  readonly id: number;
+}
+export function Stamp(fields: Omit<Stamp, '$type'>): Stamp {
+  return { $type: "Stamp", ...fields };
+}
+export type AnyRecord = Request | Order | Reply | Stamp;
 
 /** A statement a transition publishes, issued by the node itself: its verifiers, its auditors (none: NOONE; "*": everyone), the record. */
 export interface Statement<R extends AnyRecord> {
@@ -107,6 +115,8 @@ export interface ReplicaState {
   lastExec: number;
   state: number;
   suspected: boolean;
+  executed: readonly (Stamp)[];
+  toOrder: readonly (Stamp)[];
 }
 
 /** Replica.Assign: what its body program sees and may do. */
