@@ -2,10 +2,10 @@
 // its indexes, its pending candidates and its fire-once table what its
 // role's FORGET members let it drop, and a late copy of a statement it
 // forgot is absorbed (counted, never learned again). PBCounter's clients
-// forget the replies they accepted and its primary the orders it executed;
-// its backups keep their orders (a backup that has not suspected the primary
-// still needs them, specs/PBCounter.mom) and every replica keeps the requests
-// (no FORGET names them). The compiled and reference nodes forget alike:
+// forget the replies they accepted and its replicas the orders and requests
+// they executed (a request by its client's entry of the execution table, a
+// stable lookup: item 2). specs/PBFTCheckpoint.mom's replicas forget what is
+// below their stable checkpoint (item 6). The compiled and reference nodes forget alike:
 // test/compiled-sim.test.ts compares their logs on every example, ForgetLog
 // and PBCounter included.
 
@@ -26,6 +26,7 @@ import { rerunOwnLog } from '../src/trace/rerun.js';
 import { ROOT } from './helpers/cli.js';
 
 const SPEC = join(ROOT, 'specs', 'PBCounter.mom');
+const CHECKPOINT = join(ROOT, 'specs', 'PBFTCheckpoint.mom');
 
 interface Peaks {
   completed: number;
@@ -38,15 +39,17 @@ interface Peaks {
   primaryHandled: number;
   forgotten: number;
   absorbed: number;
-  backupOrders: number;
+  /** The most statements a backup knew at once. */
+  backup: number;
+  backupHandled: number;
 }
 
-/** PBCounter's deployment on the simulated network with 8 clients, ready to run. */
-async function setup(): Promise<{ model: import('../src/semantics/model.js').ModelInstance; codecFor: (n: string) => WireCodec; deployment: import('../src/deploy/deployment.js').Deployment }> {
-  const program = checkFile(SPEC).program!;
-  const dep = loadDeployment(join(ROOT, 'specs', 'PBCounter.deploy'), program);
+/** A program's shipped deployment (PBCounter's unless said) on the simulated network with 8 clients, ready to run; `constants` override the deploy file's. */
+async function setup(spec = SPEC, constants: Readonly<Record<string, number>> = {}): Promise<{ model: import('../src/semantics/model.js').ModelInstance; codecFor: (n: string) => WireCodec; deployment: import('../src/deploy/deployment.js').Deployment }> {
+  const program = checkFile(spec).program!;
+  const dep = loadDeployment(spec.replace(/\.mom$/, '.deploy'), program);
   const deployment = dep.deployment!;
-  const inst = instantiateRun(program, new Map<string, Value>(deployment.constants));
+  const inst = instantiateRun(program, new Map<string, Value>([...deployment.constants, ...Object.entries(constants)]));
   if (!inst.ok) throw inst.error;
   const model = withClients(inst.instance, 8);
   if ('available' in model) throw new Error('clients');
@@ -56,11 +59,18 @@ async function setup(): Promise<{ model: import('../src/semantics/model.js').Mod
   return { model, deployment, codecFor: (n) => new WireCodec(rings.get(n)!, deployment, schema.schema) };
 }
 
-async function peaks(requests: number): Promise<Peaks> {
-  const { model, deployment, codecFor } = await setup();
-  const p: Peaks = { completed: 0, client: 0, primaryOrders: 0, clientHandled: 0, primaryHandled: 0, forgotten: 0, absorbed: 0, backupOrders: 0 };
+/**
+ * One simulated run's peaks (seed 7, 16 in flight per client, drops and duplicates); with
+ * `firstHalf`, the peaks of the run's first half go there and `p` keeps those of the second.
+ */
+async function peaks(requests: number, spec = SPEC, constants: Readonly<Record<string, number>> = {}, firstHalf?: Peaks): Promise<Peaks> {
+  const { model, deployment, codecFor } = await setup(spec, constants);
+  const empty = (): Peaks => ({ completed: 0, client: 0, primaryOrders: 0, clientHandled: 0, primaryHandled: 0, forgotten: 0, absorbed: 0, backup: 0, backupHandled: 0 });
+  const second = empty();
+  let p = firstHalf ?? second;
   let nodes: readonly import('../src/runtime/node.js').RuntimeNode[] = [];
-  const sample = (): void => {
+  const sample = (completed = 0): void => {
+    if (firstHalf !== undefined && completed * 2 >= requests) p = second;
     for (const n of nodes) {
       const m = n.machine;
       if (n.name.startsWith('c')) {
@@ -70,6 +80,9 @@ async function peaks(requests: number): Promise<Peaks> {
       if (n.name === 'r1') {
         p.primaryOrders = Math.max(p.primaryOrders, m.known.knownOfType('Order').length);
         p.primaryHandled = Math.max(p.primaryHandled, m.handledCount);
+      } else if (n.name.startsWith('r')) {
+        p.backup = Math.max(p.backup, m.known.size);
+        p.backupHandled = Math.max(p.backupHandled, m.handledCount);
       }
     }
   };
@@ -84,12 +97,11 @@ async function peaks(requests: number): Promise<Peaks> {
     },
     onProgress: sample,
   });
-  sample();
+  sample(requests);
   p.completed = r.completed;
   for (const n of r.nodes) {
     p.forgotten += n.machine.forgetCounts?.forgotten ?? 0;
     p.absorbed += n.stats.absorbed;
-    if (n.name === 'r2') p.backupOrders = n.machine.known.knownOfType('Order').length;
   }
   return p;
 }
@@ -108,13 +120,36 @@ describe('forgetting at run time', () => {
     expect(large.primaryOrders).toBeLessThanOrEqual(8 * 16);
     // A client's Accept entries go with the replies they read; Submit's stay (nothing forgets an input's instance).
     expect(large.clientHandled).toBeLessThanOrEqual(256 / 8 + 16);
-    // The primary keeps one entry per request (Assign reads the requests it never forgets), Execute's go.
-    expect(large.primaryHandled).toBeLessThanOrEqual(256 + 16);
+    // Assign's and Execute's entries go with the requests and orders they read (item 2: requests are forgotten).
+    expect(large.primaryHandled).toBeLessThanOrEqual(8 * 16 + 16);
     expect(large.forgotten).toBeGreaterThan(1.8 * small.forgotten);
     // The fourth reply of each request comes after its client accepted: absorbed, not learned.
     expect(large.absorbed).toBeGreaterThan(0);
-    // What is not forgotten grows: a backup that never suspected keeps every order.
-    expect(large.backupOrders).toBe(256);
+    // A backup holds the requests in flight (at most 8 x 16) and their orders, not the history:
+    // before requests were forgotten it held every one (256 at the end, and the orders too).
+    expect(large.backup).toBeLessThanOrEqual(2 * 8 * 16);
+    expect(large.backupHandled).toBeLessThanOrEqual(8 * 16 + 16);
+  });
+
+  it('PBFTCheckpoint on the simulated network: a replica holds what is above its stable checkpoint, bounded by the log, not by the run', { timeout: 180_000 }, async () => {
+    // A checkpoint every 8 executions and a log of 16 sequence numbers: the primary orders at most 16
+    // past its stable checkpoint, so the requests wait for it rather than fill the replicas' logs.
+    const constants = { K: 8, LogSize: 16 };
+    const first: Peaks = { completed: 0, client: 0, primaryOrders: 0, clientHandled: 0, primaryHandled: 0, forgotten: 0, absorbed: 0, backup: 0, backupHandled: 0 };
+    const second = await peaks(240, CHECKPOINT, constants, first);
+    expect(second.completed).toBe(240);
+    console.log(`PBFTCheckpoint, 240 requests: at most ${first.backup} / ${second.backup} statements at a backup, ${first.primaryHandled} / ${second.primaryHandled} fire-once entries at the primary (first / second half), ${second.forgotten} forgotten, ${second.absorbed} late copies absorbed`);
+    // Per sequence number in the log (at most LogSize + K above a backup's stable checkpoint): a pre-prepare,
+    // 4 prepares and 4 commits; the requests in flight (8 clients x 16); 4 checkpoints per K. Without
+    // forgetting a backup would hold about 10 statements per request by the end (2,400).
+    const bound = (16 + 8) * 9 + 8 * 16 + 4 * 3;
+    expect(first.backup).toBeGreaterThan(0);
+    expect(second.backup).toBeLessThanOrEqual(bound);
+    expect(second.primaryHandled).toBeLessThanOrEqual(bound);
+    // A client holds at most its window's replies, whatever the run's length.
+    expect(second.client).toBeLessThanOrEqual(16 * 4);
+    // The history goes: every request leaves its pre-prepare, prepares, commits and request forgotten at each replica.
+    expect(second.forgotten).toBeGreaterThan(240 * 8 * 3);
   });
 
   it('a client re-doing its log after a restart knows which requests were answered, though it forgot their replies', { timeout: 60_000 }, async () => {

@@ -29,6 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SMALL: Readonly<Record<string, readonly string[]>> = {
   'BrachaBroadcast.mom': ['CrashedProcess'],
   'PBCounter.mom': ['CrashedBackup'],
+  'PBFTCheckpoint.mom': ['CrashedBackup'],
   'PBFTCounter.mom': ['CrashedBackup'],
   'PBFTNormal.mom': ['CrashedBackup'],
   'PBFTViewChange.mom': ['CrashedPrimary'],
