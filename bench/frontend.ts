@@ -57,7 +57,6 @@ export function replicate(text: string, copies: number, withModels = false): str
   const [t0, t1, t2] = tokens;
   if (t0?.text === 'PROGRAM' && t1?.kind === 'ident') bodyStart = t2?.text === ';' ? t2.span.end : t1.span.end;
   const models = withModels ? [] : parse('synthetic', text).program.decls.filter((d) => d.kind === 'model').map((d) => d.span);
-  const inModel = (offset: number): boolean => models.some((m) => offset >= m.start && offset < m.end);
   const parts = [text];
   for (let k = 1; k < copies; k++) {
     let out = `\n// ---- copy ${k} ----`;

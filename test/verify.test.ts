@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import type { VerifyResult } from '../src/check/result.js';
 import { testedModels } from './helpers/spec-limits.js';
 import { decodedVerify as decoded, mommie, ROOT } from './helpers/cli.js';
 

@@ -50,7 +50,7 @@ export class Fingerprinter {
   private readonly instCache: Map<number, number>[];
 
   constructor(
-    private readonly model: ModelInstance,
+    model: ModelInstance,
     private readonly interner: Interner,
     private readonly packer: StatePacker,
     useSymmetry: boolean,

@@ -1,6 +1,6 @@
 import { COMMANDS } from './command-table.js';
 import { EXIT } from './exit-codes.js';
-import { processOut, type Out } from './output.js';
+import type { Out } from './output.js';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

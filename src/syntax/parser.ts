@@ -17,13 +17,13 @@ export interface ParseResult {
 
 /** Thrown inside the parser only, to unwind to the nearest recovery point. */
 class Panic {
-  private readonly tag = 'panic';
+  readonly tag = 'panic';
 }
 /** Nesting past the limit: unwinds past statements to the enclosing member or declaration. */
 class TooDeep extends Panic {}
 /** Thrown when the error limit is reached: parsing stops. */
 class TooManyErrors {
-  private readonly tag = 'too-many';
+  readonly tag = 'too-many';
 }
 
 const DECL_START = new Set(['PRINCIPALS', 'CONSTANT', 'TYPE', 'RECORD', 'FUNCTION', 'ROLE', 'INVARIANT', 'PROPERTY', 'MODEL']);
