@@ -42,7 +42,7 @@ describe('[Limits]', () => {
     expect(r.ok).toBe(false);
     const at = base.split('\n').length + 2;
     expect(r.lines).toEqual([
-      `MOM625 line ${at}: there is no limit MaxConnections (the limits: HandshakeTimeout, MaxHandshaking, MaxUnackedPerPeer, MaxBufferedBytesPerPeer, MaxHeldPerPeer, MaxFetchAnswersPerPeer, CheckpointEvery)`,
+      `MOM625 line ${at}: there is no limit MaxConnections (the limits: HandshakeTimeout, MaxHandshaking, MaxUnackedPerPeer, MaxBacklogPerPeer, MaxBufferedBytesPerPeer, MaxHeldPerPeer, MaxFetchAnswersPerPeer, CheckpointEvery)`,
       `MOM625 line ${at + 1}: HandshakeTimeout is a duration such as 3s`,
       `MOM625 line ${at + 2}: MaxUnackedPerPeer = 0 is outside 1..1048576`,
     ]);

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameCodec, Message, Opened } from '../src/runtime/codec.js';
 import type { Host, TimerHandle } from '../src/runtime/host.js';
-import { ReliableLink, type LinkOptions } from '../src/runtime/link.js';
+import { ReliableLink, type Cursor, type LinkOptions, type RederiveSource } from '../src/runtime/link.js';
+import type { OpenedStatement } from '../src/runtime/codec.js';
 import type { Transport } from '../src/transport/transport.js';
 
 /** Virtual time: timers run when `advance` passes them, in order. */
@@ -152,5 +153,93 @@ describe('link retransmission', () => {
     for (let i = 0; i < 5; i++) w.link.send('b', message);
     expect(w.sent).toEqual(['D1', 'D2', 'D3', 'D4', 'D5']);
     expect(w.link.backlogOf('b')).toBe(0);
+  });
+
+  it('past MaxBacklogPerPeer a peer that does not ack costs nothing more: its statements are owed from a log position and re-derived, page by page, as it acks again', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000, maxUnackedPerPeer: 2, maxBacklogPerPeer: 2 });
+    // A log of 40 steps, each publishing one statement for b (positions 1..40), the record naming its position.
+    const log = Array.from({ length: 40 }, (_, i) => i + 1);
+    const st = (pos: number): OpenedStatement => ({ issuer: 'a', verifiers: ['b'], auditors: [], record: { kind: 'record', type: 'T', fields: new Map([['p', { kind: 'int', value: BigInt(pos) }]]) } as unknown as OpenedStatement['record'] });
+    const source: RederiveSource = {
+      lower: (c: Cursor | undefined, at: number): Cursor => (c === undefined || at < c.pos ? { pos: at, idx: 0 } : c),
+      page: (_peer, c, max) => {
+        const left = log.filter((p) => p >= c.pos);
+        const now = left.slice(0, max);
+        return { statements: now.map(st), next: { pos: (now[now.length - 1] ?? c.pos) + 1, idx: 0 }, end: now.length === left.length };
+      },
+    };
+    const resent: number[] = [];
+    w.link.rederiveFrom(source, (_peer, statements) => {
+      for (const s of statements) resent.push(Number((s.record as unknown as { fields: Map<string, { value: bigint }> }).fields.get('p')!.value));
+      // The outbox sends them on, marked: the link holds them though it owes the peer.
+      w.link.send('b', { kind: 'data', statements: statements.map(() => ({})), rederived: true } as unknown as Message);
+    });
+    // The peer is down: 40 steps publish for it.
+    for (const p of log) w.link.send('b', { kind: 'data', statements: [{}], ownFrom: p } as unknown as Message);
+    expect(w.sent).toEqual(['D1', 'D2']);
+    expect(w.link.backlogOf('b')).toBe(2);
+    expect(w.link.stats.heldPeak).toBe(4);
+    expect(w.link.stats.notHeld).toBe(36);
+    expect(w.link.owedPeers).toBe(1);
+    // Owed, not settled.
+    expect(w.link.outstanding).toBe(5);
+    // Back: it acks what it gets; the link re-derives from position 5 (the first it did not hold) on.
+    let acked = 0;
+    for (let guard = 0; guard < 200 && w.link.outstanding > 0; guard++) {
+      const pending = w.sent.slice(acked).filter((f) => f.startsWith('D'));
+      acked = w.sent.length;
+      for (const f of pending) w.ack(Number(f.slice(1)));
+      if (pending.length === 0) break;
+    }
+    expect(w.link.outstanding).toBe(0);
+    expect(w.link.owedPeers).toBe(0);
+    expect(resent).toEqual(log.slice(4));
+    expect(w.link.stats.rederived).toBe(36);
+    // Paged by the room the window has: never more held than the window and the backlog bound allow, and one page.
+    expect(w.link.stats.heldPeak).toBeLessThanOrEqual(4);
+  });
+
+  it('without a source to re-derive from (the simulated network, a TTP) the backlog is not bounded: nothing is dropped', () => {
+    const w = world({ retransmitMs: 1000, maxRetransmitMs: 8000, maxUnackedPerPeer: 2, maxBacklogPerPeer: 2 });
+    for (let i = 0; i < 10; i++) w.link.send('b', message);
+    expect(w.link.backlogOf('b')).toBe(8);
+    expect(w.link.stats.notHeld).toBe(0);
+  });
+
+  it('a copy of a frame delivered and acked already (recentSeqs) is acked again from its number, not opened again', () => {
+    const host = new ManualHost();
+    const sent: string[] = [];
+    let deliver: (from: string, bytes: Uint8Array) => void = () => undefined;
+    let opened = 0;
+    const dataCodec: FrameCodec = {
+      ...codec,
+      peek: (bytes) => {
+        const s = new TextDecoder().decode(bytes);
+        return { kind: s.startsWith('A') ? 'ack' : 'data', seq: Number(s.slice(1)) };
+      },
+      open: (_from, bytes): Opened => {
+        opened++;
+        const s = new TextDecoder().decode(bytes);
+        return s.startsWith('A') ? { kind: 'ack', seq: Number(s.slice(1)) } : { kind: 'data', seq: Number(s.slice(1)), statements: [{ issuer: 'b', verifiers: ['a'], auditors: [], record: {} as OpenedStatement['record'] }] };
+      },
+    };
+    const transport: Transport = { me: 'a', send: (_to, bytes) => void sent.push(new TextDecoder().decode(bytes)), onFrame: (h) => void (deliver = h), close: async () => undefined };
+    const delivered: number[] = [];
+    const link = new ReliableLink(transport, dataCodec, host, (_from, m) => void delivered.push(m.seq), { retransmitMs: 1000, maxRetransmitMs: 8000, recentSeqs: 2 });
+    const frame = (seq: number): Uint8Array => new TextEncoder().encode(`D${seq}`);
+    deliver('b', frame(1));
+    deliver('b', frame(1));
+    deliver('b', frame(2));
+    deliver('b', frame(3));
+    // 1 has left the table of 2: opened again (and absorbed above, as without the table).
+    deliver('b', frame(1));
+    deliver('b', frame(3));
+    expect(sent).toEqual(['A1', 'A1', 'A2', 'A3', 'A1', 'A3']);
+    expect(delivered).toEqual([1, 2, 3, 1]);
+    expect(opened).toBe(4);
+    expect(link.stats.dropped['repeated']).toBe(2);
+    // Another peer's numbers are its own.
+    deliver('c', frame(2));
+    expect(delivered).toEqual([1, 2, 3, 1, 2]);
   });
 });

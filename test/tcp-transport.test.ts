@@ -278,6 +278,27 @@ describe('TcpTransport', () => {
     expect(toldA2).toEqual([]);
   });
 
+  it('a peer that was down and authenticates to this node again is reconnected to at once (onReconnect), though this node sends it nothing', T, async () => {
+    const ports = await freePorts(2);
+    const peers = new Map([['a', { host: '127.0.0.1', port: ports[0]! }], ['b', { host: '127.0.0.1', port: ports[1]! }]]);
+    const told: string[] = [];
+    const a = await listenAs('a', peers, { onReconnect: (p) => told.push(p), backoffMs: 10 });
+    if (!a.ok) throw new Error(a.error.message);
+    open.push(a.transport);
+    a.transport.onFrame(() => undefined);
+    a.transport.send('b', Uint8Array.of(1));
+    await until('the connection refused', () => a.transport.stats.connectFailures >= 1, 5000);
+    // b comes up and speaks first; a sends nothing more (its link holds nothing more for b).
+    const b = await listenAs('b', peers);
+    if (!b.ok) throw new Error(b.error.message);
+    open.push(b.transport);
+    b.transport.onFrame(() => undefined);
+    b.transport.send('a', Uint8Array.of(9));
+    await until('a reconnected to b', () => told.length > 0, 5000);
+    expect(told).toEqual(['b']);
+    expect(a.transport.stats.sessionsOut).toBe(1);
+  });
+
   it('group commit: records leave only once beforeRelease says the log is durable, those of one turn after one call; records sent meanwhile wait for the next call', T, async () => {
     const calls: (() => void)[] = [];
     const { a, b } = await pair({ beforeRelease: (done) => void calls.push(done) });

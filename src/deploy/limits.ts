@@ -20,6 +20,13 @@ export interface LinkLimits {
   readonly maxHandshaking: number;
   /** Frames sent to one peer and not yet acknowledged; more wait, unencoded, until the peer acks (it is slowed, nothing is dropped). */
   readonly maxUnackedPerPeer: number;
+  /**
+   * Frames waiting for room toward one peer (past its MaxUnackedPerPeer),
+   * at most; past it the link holds nothing more for that peer and
+   * re-derives this node's statements for it from the log when it acks
+   * again (runtime/rederive.ts).
+   */
+  readonly maxBacklogPerPeer: number;
   /** Bytes written to one peer's connection that it has not read yet; past it, frames wait in the link (backpressure). */
   readonly maxBufferedBytesPerPeer: number;
   /** Digested items held for missing records, per authenticated peer; past it, that peer's frames that would hold more are left unacknowledged. */
@@ -34,6 +41,7 @@ export const DEFAULT_LINK_LIMITS: LinkLimits = {
   handshakeTimeoutMs: 3000,
   maxHandshaking: 16,
   maxUnackedPerPeer: 1024,
+  maxBacklogPerPeer: 1024,
   maxBufferedBytesPerPeer: 16 << 20,
   maxHeldPerPeer: 256,
   maxFetchAnswersPerPeer: 64,
@@ -47,6 +55,7 @@ export const LIMITS: Readonly<Record<string, { readonly field: keyof LinkLimits;
   HandshakeTimeout: { field: 'handshakeTimeoutMs', kind: 'duration', min: 10, max: 600_000 },
   MaxHandshaking: { field: 'maxHandshaking', kind: 'count', min: 1, max: 65_536 },
   MaxUnackedPerPeer: { field: 'maxUnackedPerPeer', kind: 'count', min: 1, max: 1 << 20 },
+  MaxBacklogPerPeer: { field: 'maxBacklogPerPeer', kind: 'count', min: 1, max: 1 << 20 },
   MaxBufferedBytesPerPeer: { field: 'maxBufferedBytesPerPeer', kind: 'bytes', min: 1 << 16, max: 1 << 30 },
   MaxHeldPerPeer: { field: 'maxHeldPerPeer', kind: 'count', min: 1, max: 1 << 20 },
   MaxFetchAnswersPerPeer: { field: 'maxFetchAnswersPerPeer', kind: 'count', min: 1, max: 1 << 16 },

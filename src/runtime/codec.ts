@@ -75,6 +75,16 @@ export type Message =
        * known to hold it (a verifier of a statement carrying it).
        */
       readonly digested?: readonly boolean[];
+      /**
+       * The log position (event number) of the earliest step that published
+       * one of this node's own statements in the frame: where the link's
+       * re-derivation starts when it does not hold the frame for a peer that
+       * is down (runtime/rederive.ts). 0: from the oldest the log and its
+       * checkpoint hold. Undefined when the frame carries none of them.
+       */
+      readonly ownFrom?: number;
+      /** Statements re-derived from the log for this peer: the link holds them even while it owes the peer. */
+      readonly rederived?: true;
     }
   /** Ask the peer for the records these digests name. */
   | { readonly kind: 'fetch'; readonly digests: readonly Uint8Array[] }
@@ -148,6 +158,12 @@ export interface FrameCodec {
   /** The frame that carries `m` to `to` with link sequence number `seq`; statements are sealed for `to`. */
   frame(to: string, seq: number, m: Message): Uint8Array;
   ack(to: string, seq: number): Uint8Array;
+  /**
+   * A frame's kind and link sequence number, read without decoding it
+   * (wire/peek.ts): how the link recognises a copy of a frame it delivered
+   * and acked already. Undefined when the bytes do not say.
+   */
+  peek?(bytes: Uint8Array): { readonly kind: string; readonly seq: number } | undefined;
   /** Opens bytes that arrived from (the transport's idea of) `from`; never throws. Items that fail authentication are dropped and counted, the rest returned. */
   open(from: string, bytes: Uint8Array): Opened;
   /** Whether a record this node needs to rebuild a held item is still missing (the runtime stops fetching it when not). */

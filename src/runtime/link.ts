@@ -4,9 +4,13 @@
 // The model assumes every published statement eventually reaches every
 // intended verifier; this is where the runtime keeps that promise. Duplicates
 // are harmless above (a statement known twice has no second effect), so the
-// receiver acks and delivers every copy without bookkeeping.
+// receiver acks and delivers every copy; over TCP it remembers the numbers
+// of the frames it acked last and acks a copy of one again unopened.
+// What the link holds for one peer is bounded (the window, the backlog);
+// past that a node process re-derives its own statements for the peer from
+// its log when the peer acks again (rederiveFrom, runtime/rederive.ts).
 
-import type { FrameCodec, Message, Sequenced } from './codec.js';
+import type { FrameCodec, Message, OpenedStatement, Sequenced } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_LINK_LIMITS, type LinkLimits } from '../deploy/limits.js';
@@ -58,13 +62,47 @@ export interface LinkOptions {
    * without bound ([Limits] MaxFetchAnswersPerPeer).
    */
   readonly maxFetchAnswersPerPeer?: number;
+  /**
+   * Messages waiting for room toward one peer, at most ([Limits]
+   * MaxBacklogPerPeer). Past it, once the link has a source to re-derive
+   * this node's statements from (rederiveFrom), it holds nothing more for
+   * that peer: it notes from which log position it owes the peer and
+   * re-derives those statements when the peer acks again. Without a source
+   * the backlog is not bounded (the simulated network, a TTP).
+   */
+  readonly maxBacklogPerPeer?: number;
+  /**
+   * Per peer, the link numbers of this many frames last delivered and acked
+   * are remembered: a copy of one (a retransmission that crossed its ack, a
+   * reconnection's re-sending) is acked again from its number alone
+   * (FrameCodec.peek), not decoded nor its authenticators checked again,
+   * and counted as dropped `repeated` (issue 24 item 4). Over TCP the
+   * session record's tag is checked before, so only the peer itself can
+   * name a number. Off without it (the simulated network, whose duplicate
+   * frames exercise the node's own duplicate handling).
+   */
+  readonly recentSeqs?: number;
+}
+
+/** A position in a node's log: event `pos`, its `idx`-th statement for the peer (pos 0: what the checkpoint the log starts from holds). */
+export interface Cursor {
+  readonly pos: number;
+  readonly idx: number;
+}
+
+/** Where the link finds again this node's own statements it did not hold for a peer (runtime/rederive.ts reads the log and its checkpoint). */
+export interface RederiveSource {
+  /** `c` moved back, if need be, to cover a statement published at log position `at` (undefined `c`: none owed yet). */
+  lower(c: Cursor | undefined, at: number): Cursor;
+  /** Up to `max` of this node's statements whose verifiers include `peer`, from `c` on in log order; the cursor after them, and whether the log holds nothing after. */
+  page(peer: string, c: Cursor, max: number): { readonly statements: readonly OpenedStatement[]; readonly next: Cursor; readonly end: boolean };
 }
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = { retransmitMs: 200, maxRetransmitMs: 2000 };
 
 /** `base` bounded per peer by a deployment's [Limits] (deploy/limits.ts). */
 export function boundedLinkOptions(base: LinkOptions, l: LinkLimits = DEFAULT_LINK_LIMITS): LinkOptions {
-  return { ...base, maxUnackedPerPeer: l.maxUnackedPerPeer, maxFetchAnswersPerPeer: l.maxFetchAnswersPerPeer };
+  return { ...base, maxUnackedPerPeer: l.maxUnackedPerPeer, maxBacklogPerPeer: l.maxBacklogPerPeer, maxFetchAnswersPerPeer: l.maxFetchAnswersPerPeer };
 }
 
 export interface LinkStats {
@@ -83,7 +121,16 @@ export interface LinkStats {
   backlogPeak: number;
   /** Fetch requests left unacknowledged because the asking peer's backlog was at maxFetchAnswersPerPeer. */
   fetchesDeferred: number;
+  /** The most frames held toward one peer at once: unacked plus waiting (bounded by MaxUnackedPerPeer + MaxBacklogPerPeer, and a page of re-derived ones). */
+  heldPeak: number;
+  /** Messages the link did not hold because the peer's backlog was at maxBacklogPerPeer, or it owed the peer already. */
+  notHeld: number;
+  /** This node's statements re-derived from its log for peers it had not held them for. */
+  rederived: number;
 }
+
+/** Statements re-derived per frame of room toward a peer. */
+const REDERIVE_PER_FRAME = 64;
 
 interface Unacked {
   readonly bytes: Uint8Array;
@@ -109,13 +156,19 @@ interface LastAck {
 }
 
 export class ReliableLink {
-  readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {}, backlogged: 0, backlogPeak: 0, fetchesDeferred: 0 };
+  readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {}, backlogged: 0, backlogPeak: 0, fetchesDeferred: 0, heldPeak: 0, notHeld: 0, rederived: 0 };
   private readonly nextSeq = new Map<string, number>();
   private readonly unacked = new Map<string, Map<number, Unacked>>();
   /** Per peer, messages numbered but not sent yet (its unacked frames are at the window), oldest first. */
   private readonly backlog = new Map<string, { readonly seq: number; readonly m: Message }[]>();
   private readonly rtt = new Map<string, Rtt>();
   private readonly lastAck = new Map<string, LastAck>();
+  /** Peers this link did not hold messages for, and from where in the log it owes them this node's statements. */
+  private readonly owed = new Map<string, Cursor>();
+  private source: { readonly from: RederiveSource; readonly resend: (peer: string, statements: readonly OpenedStatement[]) => void } | undefined;
+  private paging = false;
+  /** Per peer, the numbers of the frames last delivered and acked (recentSeqs of them): a set, and a ring saying which goes next. */
+  private readonly recent = new Map<string, { readonly set: Set<number>; readonly ring: number[]; next: number }>();
   private closed = false;
 
   constructor(
@@ -129,16 +182,43 @@ export class ReliableLink {
     transport.onFrame((from, bytes) => this.receive(from, bytes));
   }
 
-  /** Frames not yet acknowledged, and frames waiting for room to be sent, over all peers. */
+  /** Frames not yet acknowledged, frames waiting for room to be sent, and peers owed statements from the log, over all peers. */
   get outstanding(): number {
-    let n = 0;
+    let n = this.owed.size;
     for (const m of this.unacked.values()) n += m.size;
     for (const b of this.backlog.values()) n += b.length;
     return n;
   }
 
+  /**
+   * Bounds the backlog toward each peer (maxBacklogPerPeer): past it, this
+   * node's statements are found again in `from` (its log) and handed to
+   * `resend` (the outbox, toward that peer only) as the peer acks. What
+   * else the link does not hold is the others' to send again: a relayed
+   * statement's issuer sends it directly in the end (disseminate/route.ts),
+   * a fetch or countersign request is asked again, a fetch answer asked for
+   * again.
+   */
+  rederiveFrom(from: RederiveSource, resend: (peer: string, statements: readonly OpenedStatement[]) => void): void {
+    this.source = { from, resend };
+  }
+
+  /** Peers owed statements from the log. */
+  get owedPeers(): number {
+    return this.owed.size;
+  }
+
   send(to: string, m: Message): void {
     if (this.closed || size(m) === 0) return;
+    const src = this.source;
+    const cap = this.options.maxBacklogPerPeer;
+    if (src !== undefined && cap !== undefined && !(m.kind === 'data' && m.rederived === true)) {
+      if ((m.kind === 'data' && this.owed.has(to)) || (this.backlog.get(to)?.length ?? 0) >= cap) {
+        this.stats.notHeld++;
+        if (m.kind === 'data' && m.ownFrom !== undefined) this.owed.set(to, src.from.lower(this.owed.get(to), m.ownFrom));
+        return;
+      }
+    }
     const seq = this.nextSeq.get(to) ?? this.options.firstSeq ?? 1;
     this.nextSeq.set(to, seq + 1);
     let peer = this.unacked.get(to);
@@ -155,6 +235,7 @@ export class ReliableLink {
       b.push({ seq, m });
       this.stats.backlogged++;
       this.stats.backlogPeak = Math.max(this.stats.backlogPeak, b.length);
+      this.stats.heldPeak = Math.max(this.stats.heldPeak, b.length + peer.size);
       return;
     }
     this.sendNow(to, peer, seq, m);
@@ -170,7 +251,32 @@ export class ReliableLink {
     const now = this.host.now();
     const entry: Unacked = { bytes, sentAt: now, lastSent: now, tries: 0, timer: this.schedule(to, seq, 0) };
     peer.set(seq, entry);
+    this.stats.heldPeak = Math.max(this.stats.heldPeak, peer.size + (this.backlog.get(to)?.length ?? 0));
     this.transmit(to, bytes);
+  }
+
+  /**
+   * The next page of what this link owes `to` from the log, once nothing
+   * waits for it and its window has room: as much as that room carries.
+   * The last page (the log holds nothing after it) clears the debt.
+   */
+  private pump(to: string): void {
+    const src = this.source;
+    const c = this.owed.get(to);
+    if (src === undefined || c === undefined || this.paging || this.closed) return;
+    if ((this.backlog.get(to)?.length ?? 0) > 0) return;
+    const room = Math.min(16, (this.options.maxUnackedPerPeer ?? 16) - (this.unacked.get(to)?.size ?? 0));
+    if (room <= 0) return;
+    this.paging = true;
+    try {
+      const p = src.from.page(to, c, room * REDERIVE_PER_FRAME);
+      if (p.end) this.owed.delete(to);
+      else this.owed.set(to, p.next);
+      this.stats.rederived += p.statements.length;
+      if (p.statements.length > 0) src.resend(to, p.statements);
+    } finally {
+      this.paging = false;
+    }
   }
 
   /**
@@ -186,6 +292,7 @@ export class ReliableLink {
       u.lastSent = this.host.now();
       this.transmit(to, u.bytes);
     }
+    this.pump(to);
   }
 
   close(): void {
@@ -193,6 +300,7 @@ export class ReliableLink {
     for (const peer of this.unacked.values()) for (const u of peer.values()) u.timer.cancel();
     this.unacked.clear();
     this.backlog.clear();
+    this.owed.clear();
   }
 
   /** An ack made room toward `to`: what waited goes, up to the window. */
@@ -264,10 +372,42 @@ export class ReliableLink {
     this.transport.send(to, bytes);
   }
 
+  private ackTo(to: string, seq: number): void {
+    const ack = this.codec.ack(to, seq);
+    this.stats.acksOut++;
+    this.stats.bytesOut += ack.length;
+    this.transport.send(to, ack);
+  }
+
+  /** `seq` from `from` was delivered and acked: a later copy is acked again without being opened (recentSeqs). */
+  private remember(from: string, seq: number): void {
+    const n = this.options.recentSeqs;
+    if (n === undefined || n <= 0) return;
+    let r = this.recent.get(from);
+    if (r === undefined) this.recent.set(from, (r = { set: new Set(), ring: [], next: 0 }));
+    if (r.set.has(seq)) return;
+    if (r.ring.length < n) r.ring.push(seq);
+    else {
+      r.set.delete(r.ring[r.next]!);
+      r.ring[r.next] = seq;
+      r.next = (r.next + 1) % n;
+    }
+    r.set.add(seq);
+  }
+
   private receive(from: string, bytes: Uint8Array): void {
     if (this.closed) return;
     this.stats.framesIn++;
     this.stats.bytesIn += bytes.length;
+    if (this.options.recentSeqs !== undefined && this.recent.has(from)) {
+      const p = this.codec.peek?.(bytes);
+      if (p !== undefined && p.kind !== 'ack' && this.recent.get(from)!.set.has(p.seq)) {
+        // Delivered and acked before: the ack was lost or crossed this copy.
+        this.stats.dropped['repeated'] = (this.stats.dropped['repeated'] ?? 0) + 1;
+        this.ackTo(from, p.seq);
+        return;
+      }
+    }
     const o = this.codec.open(from, bytes);
     switch (o.kind) {
       case 'data':
@@ -285,10 +425,8 @@ export class ReliableLink {
         if (after && deliver) this.onMessage(from, o);
         // Held items are in memory only: a process that acks only what it logged leaves their frame unacked.
         if (after && o.kind === 'data' && (o.held ?? 0) > 0) return;
-        const ack = this.codec.ack(from, o.seq);
-        this.stats.acksOut++;
-        this.stats.bytesOut += ack.length;
-        this.transport.send(from, ack);
+        this.ackTo(from, o.seq);
+        this.remember(from, o.seq);
         if (!after && deliver) this.onMessage(from, o);
         return;
       }
@@ -301,6 +439,7 @@ export class ReliableLink {
           peer!.delete(o.seq);
           this.sample(from, u);
           this.sendBacklog(from, peer!);
+          this.pump(from);
         }
         if (this.options.adaptive === true) {
           const last = this.lastAck.get(from);

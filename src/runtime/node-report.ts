@@ -59,7 +59,7 @@ export function runningNodeReport(n: RuntimeNode, info: NodeInfo, model: ModelIn
     ...(extras.digest !== undefined && Object.values(extras.digest).some((x) => x > 0) ? { digest: { ...extras.digest } } : {}),
     ...(extras.cpu !== undefined ? { cpu: extras.cpu } : {}),
     ...forgettingOf(n),
-    ...(extras.tcp !== undefined ? { backpressure: { backlogged: l.backlogged, backlogPeak: l.backlogPeak, fetchesDeferred: l.fetchesDeferred, heldFull: extras.digest?.heldFull ?? 0 } } : {}),
+    ...(extras.tcp !== undefined ? { backpressure: { backlogged: l.backlogged, backlogPeak: l.backlogPeak, fetchesDeferred: l.fetchesDeferred, heldFull: extras.digest?.heldFull ?? 0, heldPeak: l.heldPeak, notHeld: l.notHeld, rederived: l.rederived } } : {}),
   };
 }
 

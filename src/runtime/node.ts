@@ -15,7 +15,7 @@ import type { FunctionCallJson, TraceEvent, StatementJson } from '../trace/event
 import { valueToJson } from '../trace/value-json.js';
 import type { FrameCodec, OpenedStatement, Sequenced, VectorClock } from './codec.js';
 import type { Host, TimerHandle } from './host.js';
-import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions } from './link.js';
+import { DEFAULT_LINK_OPTIONS, ReliableLink, type LinkOptions, type RederiveSource } from './link.js';
 import { Outbox, type OutboxOptions, type PlanFor } from './outbox.js';
 import { Fetcher, type FetcherOptions } from './fetcher.js';
 import type { Transport } from '../transport/transport.js';
@@ -66,6 +66,12 @@ export interface NodeOptions {
   onAbort?(node: RuntimeNode, error: EvalError, location: string): void;
   /** The machine was rebuilt from this node's log (a restarted process): carry on from there. */
   readonly resume?: ResumePoint;
+  /**
+   * Where this node's statements are found again (its log) for a peer the
+   * link did not hold them for (past [Limits] MaxBacklogPerPeer); without
+   * it the link holds everything (runtime/rederive.ts).
+   */
+  readonly rederive?: RederiveSource;
   /** Called when the node has done all it can for now (the end of a drain, its log flushed): where a checkpoint may be taken (runtime/checkpoint.ts). */
   readonly atRest?: () => void;
 }
@@ -163,6 +169,7 @@ export class RuntimeNode {
     this.link = new ReliableLink(opts.transport, opts.codec, opts.host, (from, m) => this.onMessage(from, m), opts.link ?? DEFAULT_LINK_OPTIONS);
     this.outbox = new Outbox(this.name, this.link, opts.codec, opts.host, opts.outbox, opts.dissemination);
     this.fetcher = new Fetcher(this.link, opts.codec, opts.host, opts.fetcher);
+    if (opts.rederive !== undefined) this.link.rederiveFrom(opts.rederive, (peer, statements) => this.outbox.resendTo(peer, statements, { ...this.vc }));
     // A carried statement this node knows is not verified again (identity: the abstract statement).
     opts.codec.knownBy?.((s) => opts.machine.knows(statementKey(s.issuer, s.verifiers, s.auditors, s.record)));
     this.vc[this.name] = 0;
@@ -268,8 +275,10 @@ export class RuntimeNode {
   }
 
   private resend(published: readonly OpenedStatement[]): void {
-    // Countersignatures are not logged: the outbox asks for them again.
-    this.outbox.publish(published, { ...this.vc });
+    // Countersignatures are not logged: the outbox asks for them again. At
+    // position 0: a peer the link cannot hold them for gets them re-derived
+    // from the oldest the log and its checkpoint hold.
+    this.outbox.publish(published, { ...this.vc }, [], 0);
   }
 
   stop(reason: string): void {
@@ -418,7 +427,8 @@ export class RuntimeNode {
     }
     this.opts.observer?.step(this, { kind: 'fire', via, result: r });
     if (r.published.length > 0) this.commit();
-    this.stats.statementsSent += this.outbox.publish(r.published, vc, this.progressOf(r));
+    // The step's log position: where the link re-derives them from if it cannot hold them for a peer that is down.
+    this.stats.statementsSent += this.outbox.publish(r.published, vc, this.progressOf(r), n);
   }
 
   /**

@@ -26,6 +26,7 @@ import { realHost } from './host.js';
 import { DEFAULT_LINK_LIMITS } from '../deploy/limits.js';
 import { CheckpointingLog, freshChain } from './checkpoint.js';
 import { boundedLinkOptions, type LinkOptions } from './link.js';
+import { LogRederiver } from './rederive.js';
 import type { NodeProcessArgs } from './node-args.js';
 import { hasLog, LogFile, logPath, recoverFromLog, type Recovered } from './node-log.js';
 import { RuntimeNode, type StepObserver } from './node.js';
@@ -38,7 +39,7 @@ import { WireCodec } from './wire-codec.js';
  * is unacked at once (onReconnect); the timer is a safety net, long enough
  * that a loaded machine's slow acks do not double the traffic.
  */
-export const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 30_000, ackAfterDelivery: true, adaptive: true };
+export const TCP_LINK_OPTIONS: LinkOptions = { retransmitMs: 1000, maxRetransmitMs: 30_000, ackAfterDelivery: true, adaptive: true, recentSeqs: 4096 };
 
 /** What a node runs: the checked program, its deployment and the model instance of the run. */
 export interface NodeModel {
@@ -161,6 +162,8 @@ export async function openNode(a: NodeProcessArgs | Omit<NodeProcessArgs, 'const
     // A restarted incarnation numbers its frames above anything the last one can have used.
     link: { ...boundedLinkOptions(TCP_LINK_OPTIONS, deployment.limits), firstSeq: recovered === undefined ? 1 : Date.now() * 1000 },
     trace: traced,
+    // Past MaxBacklogPerPeer a peer that is down gets this node's statements from the log when it is back.
+    rederive: new LogRederiver(path, a.node),
     atRest: () => traced.atRest(),
     observer,
     strict: a.strict,

@@ -55,12 +55,17 @@ interface Entry {
   readonly batching?: Batching;
   /** Its plan has DIGEST. */
   readonly digest?: true;
+  /** This node's own statement: the log position of the step that published it (0: re-sent after a recovery, from the oldest the log holds). */
+  readonly at?: number;
+  /** Re-derived from the log for one peer the link owes (ReliableLink.rederiveFrom). */
+  readonly rederived?: true;
 }
 
 /** A statement on its route: what its escalation timer needs. */
 interface Dispatch {
   readonly out: Outgoing;
   readonly vc: VectorClock;
+  readonly at: number;
   readonly route: Route;
   progressed(): boolean;
 }
@@ -118,10 +123,12 @@ export class Outbox {
    * Statements published by one step (or re-sent by a recovered node), for
    * every verifier but this node. `progress[i]` says whether the progress of
    * statement i has come (its PROGRESS pattern, or the node's next step): it
-   * stops an optimizer's escalation. Returns how many (statement, verifier)
-   * pairs it took on.
+   * stops an optimizer's escalation. `at` is the log position of the step
+   * that published them (0 for statements re-sent after a recovery: the
+   * link re-derives them from the oldest the log holds if it cannot hold
+   * them). Returns how many (statement, verifier) pairs it took on.
    */
-  publish(statements: readonly OpenedStatement[], vc: VectorClock, progress: readonly (() => boolean)[] = []): number {
+  publish(statements: readonly OpenedStatement[], vc: VectorClock, progress: readonly (() => boolean)[] = [], at = 0): number {
     if (this.closed) return 0;
     const touched = new Set<string>();
     const asks = new Map<string, Outgoing[]>();
@@ -137,12 +144,36 @@ export class Outbox {
       const plan = s.issuer === this.me ? this.planFor?.(s.issuer, s.record.type) : undefined;
       const route = new Route(this.me, s.verifiers, plan, this.options.route ?? DEFAULT_ROUTE_OPTIONS);
       pairs += s.verifiers.filter((v) => v !== this.me).length;
-      const d: Dispatch = { out, vc, route, progressed: progress[i] ?? ((): boolean => false) };
+      const d: Dispatch = { out, vc, at, route, progressed: progress[i] ?? ((): boolean => false) };
       this.follow(d, route.start(), touched);
     });
     for (const [ttp, outs] of asks) this.ask(ttp, outs, 0);
     for (const v of touched) this.flush(v, false);
     return pairs;
+  }
+
+  /**
+   * This node's statements re-derived from its log for `peer` alone (the
+   * link did not hold them while the peer was down): sent directly, after
+   * a countersignature where the mechanism needs one, never relayed,
+   * batched or digested.
+   */
+  resendTo(peer: string, statements: readonly OpenedStatement[], vc: VectorClock): void {
+    if (this.closed || statements.length === 0) return;
+    const asks = new Map<string, Outgoing[]>();
+    for (const s of statements) {
+      const out = this.codec.prepare(s);
+      if (out === undefined) continue;
+      const ttp = out.waitsFor(peer);
+      if (ttp !== undefined) {
+        let list = asks.get(ttp);
+        if (list === undefined) asks.set(ttp, (list = []));
+        list.push(out);
+      }
+      this.enqueue(peer, { out, vc, rederived: true });
+    }
+    for (const [ttp, outs] of asks) this.ask(ttp, outs, 0);
+    this.flush(peer, false);
   }
 
   /** Statements another node asked this one to pass on: to each named verifier, as they arrived. */
@@ -177,7 +208,7 @@ export class Outbox {
   private follow(d: Dispatch, a: Action, touched: Set<string>): void {
     for (const send of a.sends) {
       const e: Entry = {
-        out: d.out, vc: d.vc, ...(send.relay === undefined ? {} : { relay: send.relay }), ...(d.route.batching === undefined ? {} : { batching: d.route.batching }),
+        out: d.out, vc: d.vc, at: d.at, ...(send.relay === undefined ? {} : { relay: send.relay }), ...(d.route.batching === undefined ? {} : { batching: d.route.batching }),
         ...(d.route.digest ? { digest: true as const } : {}),
       };
       if (send.relay !== undefined) this.stats.relayRequests++;
@@ -265,9 +296,16 @@ export class Outbox {
       const relays = chunk.some((e) => e.relay !== undefined) ? chunk.map((e) => e.relay) : undefined;
       const batched = chunk.some((e) => e.batching !== undefined) ? chunk.map((e) => e.batching !== undefined) : undefined;
       const digested = chunk.some((e) => e.digest === true) ? chunk.map((e) => e.digest === true) : undefined;
+      let ownFrom: number | undefined;
+      let rederived = false;
+      for (const e of chunk) {
+        if (e.at !== undefined && (ownFrom === undefined || e.at < ownFrom)) ownFrom = e.at;
+        if (e.rederived === true) rederived = true;
+      }
       this.link.send(v, {
         kind: 'data', statements: chunk.map((e) => e.out), vc: chunk[chunk.length - 1]!.vc,
         ...(relays === undefined ? {} : { relays }), ...(batched === undefined ? {} : { batched }), ...(digested === undefined ? {} : { digested }),
+        ...(ownFrom === undefined ? {} : { ownFrom }), ...(rederived ? { rederived: true as const } : {}),
       });
     }
   }

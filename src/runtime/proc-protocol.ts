@@ -76,7 +76,7 @@ export const NodeReportCodec = t.intersection([
     dissemination: t.type({ relayRequests: t.number, relayed: t.number, escalations: t.number, lazy: t.number, batchWindows: t.number }),
     digest: Counts,
     cpu: t.type({ userMs: t.number, systemMs: t.number }),
-    backpressure: t.type({ backlogged: t.number, backlogPeak: t.number, fetchesDeferred: t.number, heldFull: t.number }),
+    backpressure: t.type({ backlogged: t.number, backlogPeak: t.number, fetchesDeferred: t.number, heldFull: t.number, heldPeak: t.number, notHeld: t.number, rederived: t.number }),
     forgetting: t.type({ forgotten: t.number, absorbed: t.number, known: t.number }),
   }),
 ]);

@@ -55,6 +55,12 @@ export interface BackpressureReport {
   readonly fetchesDeferred: number;
   /** Frames of a peer left unacked because its held digested items were at MaxHeldPerPeer. */
   readonly heldFull: number;
+  /** The most frames held toward one peer at once (unacked and waiting): MaxUnackedPerPeer + MaxBacklogPerPeer bound it, a page of re-derived statements aside. */
+  readonly heldPeak: number;
+  /** Messages not held for a peer past MaxBacklogPerPeer (its own statements are re-derived from the log, the rest is the others' to send again). */
+  readonly notHeld: number;
+  /** This node's statements re-derived from its log for peers it had not held them for. */
+  readonly rederived: number;
 }
 
 export interface NodeCpu {
@@ -218,6 +224,6 @@ function wireLines(lines: string[], n: { readonly wire?: WireStatsSnapshot; read
   }
   const b = n.backpressure;
   if (b !== undefined) {
-    lines.push(`    backpressure: ${b.backlogged} frames waited for a peer's window (longest wait list ${b.backlogPeak}), ${n.tcp?.backpressured ?? 0} waits for a slow peer's socket, ${b.fetchesDeferred} fetch requests deferred, ${b.heldFull} frames left unacked at a peer's held-item limit`);
+    lines.push(`    backpressure: ${b.backlogged} frames waited for a peer's window (longest wait list ${b.backlogPeak}), ${n.tcp?.backpressured ?? 0} waits for a slow peer's socket, ${b.fetchesDeferred} fetch requests deferred, ${b.heldFull} frames left unacked at a peer's held-item limit; at most ${b.heldPeak} frames held for one peer, ${b.notHeld} messages not held for a peer past its backlog limit, ${b.rederived} statements re-derived from the log`);
   }
 }

@@ -423,6 +423,21 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /**
+   * `peer` just authenticated itself on a connection of its own: it is up.
+   * A connection to it that failed is made again now rather than at the
+   * next frame sent to it, which may be a retransmission whose backoff has
+   * grown to half a minute (a link that holds nothing more for a peer that
+   * was down sends nothing else); its session then tells the link
+   * (onReconnect), which re-sends what is unacked and what it owes.
+   */
+  private peerIsUp(peer: string): void {
+    const out = this.outgoing.get(peer);
+    if (out === undefined || out.state !== 'waiting' || this.closed) return;
+    out.backoffMs = this.o.backoffMs;
+    this.connect(peer, out);
+  }
+
   /** The peer confirmed the session: what waited goes, in records. */
   private opened(to: string, out: Outgoing, s: Socket, writer: RecordWriter): void {
     s.setTimeout(0);
@@ -480,6 +495,7 @@ export class TcpTransport implements Transport {
           this.stats.sessionsIn++;
           reader.limit(MAX_RECORD_BYTES);
           s.write(lengthPrefixed(a.value.confirm));
+          this.peerIsUp(session.peer);
           continue;
         }
         const f = session.receiver.open(m);
