@@ -26,6 +26,7 @@
 // the runtime fetches the records. A fetched record is used only when its
 // digest is the one asked for.
 
+import { peekFrame, type PeekedFrame } from '../wire/peek.js';
 import { Buffer } from 'node:buffer';
 import type { Deployment } from '../deploy/deployment.js';
 import type { KeyRing } from '../keys/keyring.js';
@@ -286,6 +287,10 @@ export class WireCodec implements FrameCodec {
   data(to: string, seq: number, statements: readonly OpenedStatement[], vc?: VectorClock): Uint8Array {
     const outs = statements.flatMap((s) => this.prepare(s) ?? []);
     return this.frame(to, seq, vc === undefined ? { kind: 'data', statements: outs } : { kind: 'data', statements: outs, vc });
+  }
+
+  peek(bytes: Uint8Array): PeekedFrame | undefined {
+    return peekFrame(bytes);
   }
 
   open(from: string, bytes: Uint8Array): Opened {
