@@ -5,6 +5,8 @@
 // Each is refused and counted in the run report while every request
 // completes, no client accepts a reply no replica published, and the traces
 // replay. Every process is killed by its id; `pgrep -f DIR` finds none after.
+// A third run (PBFTCounter, DIGEST) has the earlier run's statements arrive
+// as fetch answers (test/fixtures/attack/fetch-old-run.mjs).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -92,5 +94,41 @@ describe('forgeries from a node with keys of its own (issue 22)', () => {
     // No replica learned a request of c8: every one was another run's.
     for (const rn of ['r1', 'r2', 'r3', 'r4']) expect(readFileSync(join(traces, `${rn}.ndjson`), 'utf8')).not.toMatch(/"i":"c8"/);
     expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+  });
+
+  it('statements of an earlier run arriving as a fetch answer: r2\'s PREPAREs of another run, sent by c8 in digest form and completed by c8\'s answers to the replicas\' fetches, are refused as forged; 70 of 70 requests complete, the traces replay', { timeout: 240_000 }, async () => {
+    const sub = mkdtempSync(join(dir, 'fetch-old-run-'));
+    const { path: deploy, ports } = await deployOnFreePorts(readFileSync(join(ROOT, 'specs', 'PBFTCounter.deploy'), 'utf8'), join(sub, 'PBFTCounter.deploy'));
+    const keys = join(sub, 'keys');
+    await makeKeys(deploy, keys);
+    const traces = join(sub, 'traces');
+    const spec = join(ROOT, 'specs', 'PBFTCounter.mom');
+    const targets = Object.fromEntries([...ports].filter(([n]) => n === 'r1' || n === 'r3' || n === 'r4'));
+    const attacker = execa('node', [join(ROOT, 'test', 'fixtures', 'attack', 'fetch-old-run.mjs'), join(ROOT, 'dist'), keys, join(traces, 'run-id'), spec, deploy, String(ports.get('c8')), JSON.stringify(targets), traces], { reject: false, buffer: true });
+    try {
+      // c8 is not run: the attacker is c8, with its key file, on c8's address.
+      const r = await startMommie(['run', spec, '--deploy', deploy, '--keys', keys, '--clients', '7', '--requests', '70', '--concurrency', '2', '--trace', traces, '--timeout', '120000', '--json'], 170_000);
+      attacker.kill('SIGKILL');
+      const a = await attacker;
+      const totals = attackTotals<{ sessions: number; oldRunPrepares: number; fetchesIn: number; recordsAnswered: number }>(a.stdout);
+      const rep = JSON.parse(r.stdout) as Report;
+      const targeted = (n: string): boolean => n in targets;
+      const forged = sum(rep, (n) => n.wire?.itemsDropped['forged'] ?? 0, targeted);
+      console.log(`old-run statements by fetch: ${JSON.stringify(totals)}${String(a.stderr) === '' ? '' : ` (attacker: ${String(a.stderr).slice(-300)})`}; exit ${r.exitCode}, ${rep.requests.completed} of ${rep.requests.asked}; replicas refused ${forged} as forged; load ${loadavg()[0]!.toFixed(1)}`);
+      expect(r.exitCode, r.all?.slice(-3000)).toBe(0);
+      expect(rep.requests.completed).toBe(70);
+      // The records came as fetch answers from c8, and the statements they completed were refused.
+      expect(totals.fetchesIn).toBeGreaterThan(0);
+      expect(totals.recordsAnswered).toBeGreaterThan(0);
+      expect(forged).toBeGreaterThan(0);
+      // No replica learned a PREPARE of a request of c8: every one was another run's.
+      for (const rn of ['r1', 'r2', 'r3', 'r4']) expect(readFileSync(join(traces, `${rn}.ndjson`), 'utf8').split('\n').filter((l) => l.includes('"k":"deliver"') && l.includes('{"rec":"Request","f":["c8"'))).toEqual([]);
+      const replay = await mommie(['replay', spec, traces]);
+      expect(replay.exitCode, replay.stdout + replay.stderr).toBe(0);
+    } finally {
+      attacker.kill('SIGKILL');
+      await attacker;
+      expect(await killAll(traces)).toEqual([]);
+    }
   });
 });
