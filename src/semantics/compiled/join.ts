@@ -326,22 +326,23 @@ export class JoinCompiler {
             allowed = isSet(s) ? new Set(s.elems.map(String)) : new Set<string>();
           }
           // A principals test that searches (KNOWN) may come back here: then a list of its own.
+          // The first `n` entries are this check's (the list is not truncated: setting its length to 0 gave up its storage, and each check grew it again).
           const found = inUse ? [] : scratch;
-          found.length = 0;
+          let n = 0;
           inUse = true;
           try {
             for (const st of m[i]!.group ?? []) {
               if (!allowed.has(st.issuer)) continue;
               if (!v(f, st.verifiers)) continue;
               if (!a(f, st.auditors)) continue;
-              insertSorted(found, st.issuer);
+              n = insertSorted(found, n, st.issuer);
             }
           } finally {
             if (found === scratch) inUse = false;
           }
           let sorted = lastIssuers;
-          if (!sameStrings(found, lastIssuers)) {
-            sorted = found.slice();
+          if (!sameStrings(found, n, lastIssuers)) {
+            sorted = found.slice(0, n);
             lastIssuers = sorted;
             lastBinder = undefined;
           }
@@ -423,20 +424,25 @@ function restore(j: CompiledJoin, f: Frame, saved: readonly (Value | undefined)[
   });
 }
 
-/** Adds `x` to the ascending list `xs` unless it is there (the order of `[...set].sort()`). */
-function insertSorted(xs: string[], x: string): void {
-  let at = xs.length;
+/**
+ * Adds `x` to the ascending list held in the first `n` entries of `xs`
+ * unless it is there (the order of `[...set].sort()`); the new count.
+ * Shifted by hand: splice would allocate the (empty) array of what it
+ * removed, once per issuer per quorum check.
+ */
+function insertSorted(xs: string[], n: number, x: string): number {
+  let at = n;
   while (at > 0 && xs[at - 1]! > x) at--;
-  if (at > 0 && xs[at - 1] === x) return;
-  // Shifted by hand: splice would allocate the (empty) array of what it removed, once per issuer per quorum check.
-  xs.push(x);
-  for (let k = xs.length - 1; k > at; k--) xs[k] = xs[k - 1]!;
+  if (at > 0 && xs[at - 1] === x) return n;
+  for (let k = n; k > at; k--) xs[k] = xs[k - 1]!;
   xs[at] = x;
+  return n + 1;
 }
 
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether the first `n` entries of `a` are the list `b`. */
+function sameStrings(a: readonly string[], n: number, b: readonly string[]): boolean {
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
