@@ -5,17 +5,25 @@
 // the runtime's own counts, and the CPU per request of the last tenth
 // against the second. Each figure beside its target, PASS / FAIL / NOT JUDGED;
 // then the same run of the program with its FORGET members taken out (the
-// runtime keeps everything), for scale.
+// runtime keeps everything), for scale (runs of at most 10,000 requests:
+// longer ones would only show the history filling memory). Then each
+// program over TCP (bench/forget-tcp.ts): a replica crashed at 30%, another
+// killed and restarted at 50%, resident sets, CPU per event and log sizes.
 //
-// FORGET_REQUESTS (default 10000) sets the run's length; FORGET_PROGRAMS
-// (default PBCounter) the programs, comma-separated: an example's name, or a
-// path without `.mom` to a program with a deploy file beside it.
+// FORGET_REQUESTS (default 100000) sets the simulated run's length,
+// FORGET_TCP_REQUESTS (default 20000; 0: no TCP run) the TCP run's,
+// FORGET_CHECKPOINT_EVERY (default 5000) its checkpoint interval in logged
+// events; FORGET_PROGRAMS (default PBFTCounter,PBFTCheckpoint,PBCounter) the
+// programs, comma-separated: an example's name, or a path without `.mom` to
+// a program with a deploy file beside it. The judged figures need a quiet
+// machine; the load is printed with each run.
 
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ForgetCounts, ForgetRun, ForgetSample } from './forget-child.js';
+import { runForgetTcp } from './forget-tcp.js';
 import { repoRoot, section } from './stats.js';
 
 /** Counts may grow from the middle of the run to its end by at most this factor plus one window (16 requests x 8 clients). */
@@ -71,14 +79,16 @@ function child(base: string, requests: number): ForgetRun | undefined {
 function keepingEverything(base: string, dir: string): string {
   const path = base.includes('/') ? base : join(repoRoot(), 'specs', base);
   const name = basename(path);
-  writeFileSync(join(dir, `${name}.mom`), readFileSync(`${path}.mom`, 'utf8').replace(/^\s*FORGET\b.*$/gm, ''));
+  writeFileSync(join(dir, `${name}.mom`), readFileSync(`${path}.mom`, 'utf8').replace(/\n {2}FORGET [^\n]*(\n {4,}[^\n]*)*/g, ''));
   copyFileSync(`${path}.deploy`, join(dir, `${name}.deploy`));
   return join(dir, name);
 }
 
 export async function runForgetBench(): Promise<void> {
-  const requests = Number(process.env['FORGET_REQUESTS'] ?? 10_000);
-  const programs = (process.env['FORGET_PROGRAMS'] ?? 'PBCounter').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const requests = Number(process.env['FORGET_REQUESTS'] ?? 100_000);
+  const tcpRequests = Number(process.env['FORGET_TCP_REQUESTS'] ?? 20_000);
+  const checkpointEvery = Number(process.env['FORGET_CHECKPOINT_EVERY'] ?? 5000);
+  const programs = (process.env['FORGET_PROGRAMS'] ?? 'PBFTCounter,PBFTCheckpoint,PBCounter').split(',').map((p) => p.trim()).filter((p) => p !== '');
   section(`forget: long simulated runs of programs that forget, ${requests} requests (8 clients x 16 in flight), live heap after a forced GC`);
   const dir = mkdtempSync(join(tmpdir(), 'mommie-forget-bench-'));
   try {
@@ -90,7 +100,12 @@ export async function runForgetBench(): Promise<void> {
       const wall = ((Date.now() - started) / 1000).toFixed(0);
       console.log(`\n${program}: ${run.completed} of ${run.requests} requests completed in ${wall} s wall (load ${load} at start, ${loadavg()[0]!.toFixed(1)} at end); ${run.forgotten} statements forgotten, ${run.absorbed} late copies absorbed; peak RSS ${(run.maxRssKb / 1024).toFixed(0)} MiB`);
       report(run);
+      if (tcpRequests > 0) {
+        console.log(`${program} over TCP, ${tcpRequests} requests:`);
+        await runForgetTcp(program.includes('/') ? program : join(repoRoot(), 'specs', program), tcpRequests, checkpointEvery);
+      }
       // The same run with the FORGET members taken out, for scale (not judged).
+      if (requests > 10_000) continue;
       const kept = child(keepingEverything(program, dir), requests);
       const a = at(run, 1);
       const b = kept === undefined ? undefined : at(kept, 1);
