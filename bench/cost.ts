@@ -23,7 +23,7 @@
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { checkFile } from '../src/analysis/frontend.js';
 import type { CheckedProgram } from '../src/analysis/program.js';
@@ -100,6 +100,7 @@ export async function runCostBench(): Promise<void> {
     console.log(`simulated network, PBFTCounter, ${best.name}, 8 clients x 16, ${requests} requests minus 16, invariants off: ${perStatementUs.toFixed(1)} µs CPU per delivered statement, cold (the first long run of this process, the issue's figure; target <= ${TARGET_US} µs: ${verdictOf(perStatementUs)}); warm ${warm.perStatementUs.toFixed(1)} µs (the same run again, JIT done; target <= ${TARGET_US} µs: ${verdictOf(warm.perStatementUs)}); ${perRequestMs.toFixed(2)} ms per request cold, ${warm.perRequestMs.toFixed(2)} warm; ${deliveriesPerRequest.toFixed(1)} deliveries per request`);
     console.log(`the same with --reference (the interpreter), measured second: ${ref.perStatementUs.toFixed(1)} µs CPU per delivered statement; compiled/reference ${(perStatementUs / ref.perStatementUs).toFixed(2)}; fallbacks to the interpreter in a compiled run of 16 requests: ${setup.run(16).fallbacks ?? 'n/a'}`);
     console.log(`again, both warm (JIT done): compiled ${warm.perStatementUs.toFixed(1)} µs, reference ${warmRef.perStatementUs.toFixed(1)} µs per delivered statement; compiled/reference ${(warm.perStatementUs / warmRef.perStatementUs).toFixed(2)}`);
+    await withoutForgetting(counter.program.file, spec, deployPath, tmp, requests);
     console.log(`compiled core, fallbacks to the interpreter (8 requests each, seed 1): ${(await fallbacksPerExample(dir)).join(', ')}`);
     const simTimes = await profiledColumns(() => setup.run(requests));
     const refTimes = await profiledColumns(() => setup.run(requests, undefined, true));
@@ -192,6 +193,30 @@ async function batchedPbft(dir: string, tmp: string, requests: number, hwCpuMsPe
   } catch (e) {
     console.log(`TCP, PBFTBatched: not measured: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/**
+ * The same workload on the program with its FORGET members stripped (the
+ * rule of test/helpers/keep-all.ts): the same behaviours, every statement
+ * kept. Since PBFTCounter forgets (issue 23), the target's figure includes
+ * judging FORGET conditions; this line shows the statement path alone beside
+ * it (docs/decisions.md, issue 24, seventh session).
+ */
+async function withoutForgetting(file: string, spec: string, deployPath: string, tmp: string, requests: number): Promise<void> {
+  const text = readFileSync(spec, 'utf8');
+  const stripped = text.replace(/\n {2}FORGET [^\n]*(\n {4,}[^\n]*)*/g, '');
+  if (stripped === text) return;
+  const copy = join(mkdtempSync(join(tmp, 'keep-all-')), basename(file));
+  writeFileSync(copy, stripped);
+  const checked = checkFile(copy);
+  if (!checked.ok || checked.program === undefined) {
+    console.log(`without FORGET: not measured (the stripped copy does not check)`);
+    return;
+  }
+  const setup = await simSetup(checked.program, deployPath, 8);
+  const cold = marginal(setup, requests);
+  const warm = marginal(setup, requests);
+  console.log(`the same program without its FORGET members (every statement kept; measured after the figures above, so not cold for the process): ${cold.perStatementUs.toFixed(1)} µs per delivered statement, again ${warm.perStatementUs.toFixed(1)} µs; ${cold.perRequestMs.toFixed(2)} / ${warm.perRequestMs.toFixed(2)} ms per request; ${cold.deliveriesPerRequest.toFixed(1)} deliveries per request`);
 }
 
 /** Each example of specs/ with a deploy file, run briefly on the compiled core: how many evaluations it handed to the interpreter. */
