@@ -133,14 +133,31 @@ export interface LinkStats {
 const REDERIVE_PER_FRAME = 64;
 
 interface Unacked {
+  readonly seq: number;
   readonly bytes: Uint8Array;
   readonly sentAt: number;
   /** When this frame's last copy went out, or when the peer was last seen working (a deferred timer). */
   lastSent: number;
   /** The timer fired and the decision waits for pending input (adaptive only). */
-  settling?: boolean;
+  settling: boolean;
   tries: number;
-  timer: TimerHandle;
+  /** When its retransmission timer runs out (host time). */
+  due: number;
+}
+
+/**
+ * A peer's frames not yet acknowledged, and the one host timer that serves
+ * them all: it is set for the earliest frame's `due` (or later: it only
+ * moves earlier when a frame due sooner is added) and, when it runs, handles
+ * every frame due by then and is set again for the next. One timer per peer
+ * instead of one per frame sent (issue 24 item 4): a frame costs no timer
+ * to arm and none to cancel when its ack comes.
+ */
+interface Peer {
+  readonly frames: Map<number, Unacked>;
+  timer: TimerHandle | undefined;
+  /** When `timer` runs. */
+  timerAt: number;
 }
 
 /** A peer's round-trip estimate (ms), and what it acked last. */
@@ -158,7 +175,7 @@ interface LastAck {
 export class ReliableLink {
   readonly stats: LinkStats = { framesOut: 0, framesIn: 0, bytesOut: 0, bytesIn: 0, retransmissions: 0, acksOut: 0, acksIn: 0, dropped: {}, backlogged: 0, backlogPeak: 0, fetchesDeferred: 0, heldPeak: 0, notHeld: 0, rederived: 0 };
   private readonly nextSeq = new Map<string, number>();
-  private readonly unacked = new Map<string, Map<number, Unacked>>();
+  private readonly unacked = new Map<string, Peer>();
   /** Per peer, messages numbered but not sent yet (its unacked frames are at the window), oldest first. */
   private readonly backlog = new Map<string, { readonly seq: number; readonly m: Message }[]>();
   private readonly rtt = new Map<string, Rtt>();
@@ -185,7 +202,7 @@ export class ReliableLink {
   /** Frames not yet acknowledged, frames waiting for room to be sent, and peers owed statements from the log, over all peers. */
   get outstanding(): number {
     let n = this.owed.size;
-    for (const m of this.unacked.values()) n += m.size;
+    for (const m of this.unacked.values()) n += m.frames.size;
     for (const b of this.backlog.values()) n += b.length;
     return n;
   }
@@ -223,19 +240,19 @@ export class ReliableLink {
     this.nextSeq.set(to, seq + 1);
     let peer = this.unacked.get(to);
     if (peer === undefined) {
-      peer = new Map();
+      peer = { frames: new Map(), timer: undefined, timerAt: Infinity };
       this.unacked.set(to, peer);
     }
     const waiting = this.backlog.get(to);
     const window = this.options.maxUnackedPerPeer;
-    if ((waiting !== undefined && waiting.length > 0) || (window !== undefined && peer.size >= window)) {
+    if ((waiting !== undefined && waiting.length > 0) || (window !== undefined && peer.frames.size >= window)) {
       // Sent in order when acks make room (the frame's sequence number is taken now: numbers stay in send order).
       const b = waiting ?? [];
       if (waiting === undefined) this.backlog.set(to, b);
       b.push({ seq, m });
       this.stats.backlogged++;
       this.stats.backlogPeak = Math.max(this.stats.backlogPeak, b.length);
-      this.stats.heldPeak = Math.max(this.stats.heldPeak, b.length + peer.size);
+      this.stats.heldPeak = Math.max(this.stats.heldPeak, b.length + peer.frames.size);
       return;
     }
     this.sendNow(to, peer, seq, m);
@@ -246,12 +263,13 @@ export class ReliableLink {
     return this.backlog.get(to)?.length ?? 0;
   }
 
-  private sendNow(to: string, peer: Map<number, Unacked>, seq: number, m: Message): void {
+  private sendNow(to: string, peer: Peer, seq: number, m: Message): void {
     const bytes = this.codec.frame(to, seq, m);
     const now = this.host.now();
-    const entry: Unacked = { bytes, sentAt: now, lastSent: now, tries: 0, timer: this.schedule(to, seq, 0) };
-    peer.set(seq, entry);
-    this.stats.heldPeak = Math.max(this.stats.heldPeak, peer.size + (this.backlog.get(to)?.length ?? 0));
+    const entry: Unacked = { seq, bytes, sentAt: now, lastSent: now, settling: false, tries: 0, due: now + this.delay(to, 0) };
+    peer.frames.set(seq, entry);
+    this.arm(to, peer, entry.due);
+    this.stats.heldPeak = Math.max(this.stats.heldPeak, peer.frames.size + (this.backlog.get(to)?.length ?? 0));
     this.transmit(to, bytes);
   }
 
@@ -265,7 +283,7 @@ export class ReliableLink {
     const c = this.owed.get(to);
     if (src === undefined || c === undefined || this.paging || this.closed) return;
     if ((this.backlog.get(to)?.length ?? 0) > 0) return;
-    const room = Math.min(16, (this.options.maxUnackedPerPeer ?? 16) - (this.unacked.get(to)?.size ?? 0));
+    const room = Math.min(16, (this.options.maxUnackedPerPeer ?? 16) - (this.unacked.get(to)?.frames.size ?? 0));
     if (room <= 0) return;
     this.paging = true;
     try {
@@ -287,7 +305,7 @@ export class ReliableLink {
   retransmitAll(to: string): void {
     const peer = this.unacked.get(to);
     if (peer === undefined || this.closed) return;
-    for (const u of peer.values()) {
+    for (const u of peer.frames.values()) {
       this.stats.retransmissions++;
       u.lastSent = this.host.now();
       this.transmit(to, u.bytes);
@@ -297,25 +315,51 @@ export class ReliableLink {
 
   close(): void {
     this.closed = true;
-    for (const peer of this.unacked.values()) for (const u of peer.values()) u.timer.cancel();
+    for (const peer of this.unacked.values()) peer.timer?.cancel();
     this.unacked.clear();
     this.backlog.clear();
     this.owed.clear();
   }
 
   /** An ack made room toward `to`: what waited goes, up to the window. */
-  private sendBacklog(to: string, peer: Map<number, Unacked>): void {
+  private sendBacklog(to: string, peer: Peer): void {
     const b = this.backlog.get(to);
     const window = this.options.maxUnackedPerPeer ?? Infinity;
-    while (b !== undefined && b.length > 0 && peer.size < window && !this.closed) {
+    while (b !== undefined && b.length > 0 && peer.frames.size < window && !this.closed) {
       const next = b.shift()!;
       this.sendNow(to, peer, next.seq, next.m);
     }
   }
 
-  private schedule(to: string, seq: number, tries: number): TimerHandle {
-    const delay = Math.min(this.timeoutFor(to) * 2 ** tries, this.options.maxRetransmitMs);
-    return this.host.setTimer(delay, () => this.retransmit(to, seq));
+  /** The wait before a frame's next retransmission after `tries` of them. */
+  private delay(to: string, tries: number): number {
+    return Math.min(this.timeoutFor(to) * 2 ** tries, this.options.maxRetransmitMs);
+  }
+
+  /** The peer's timer runs by `at` (set, or moved earlier). */
+  private arm(to: string, peer: Peer, at: number): void {
+    if (peer.timer !== undefined && peer.timerAt <= at) return;
+    peer.timer?.cancel();
+    peer.timerAt = at;
+    peer.timer = this.host.setTimer(Math.max(0, at - this.host.now()), () => this.expire(to, peer));
+  }
+
+  /**
+   * The peer's timer ran: each frame due by now is handled in sequence
+   * order, as its own timer would have handled it (retransmit), and the
+   * timer is set for the earliest frame still waiting.
+   */
+  private expire(to: string, peer: Peer): void {
+    peer.timer = undefined;
+    peer.timerAt = Infinity;
+    if (this.closed) return;
+    const now = this.host.now();
+    for (const u of [...peer.frames.values()]) {
+      if (u.due <= now && peer.frames.get(u.seq) === u) this.retransmit(to, u);
+    }
+    let next = Infinity;
+    for (const u of peer.frames.values()) if (u.due < next) next = u.due;
+    if (next < Infinity && !this.closed) this.arm(to, peer, next);
   }
 
   /** The first retransmission's delay toward `to`. */
@@ -341,28 +385,28 @@ export class ReliableLink {
     }
   }
 
-  private retransmit(to: string, seq: number): void {
-    const u = this.unacked.get(to)?.get(seq);
-    if (u === undefined || this.closed) return;
+  /** A frame's retransmission timer ran out: what its own timer did (the peer's timer calls it). */
+  private retransmit(to: string, u: Unacked): void {
+    const now = this.host.now();
     if (this.options.adaptive === true && !u.settling) {
       // A process that was busy runs its due timers before it reads its
       // sockets: let the acks that came meanwhile in first, then decide.
       u.settling = true;
-      u.timer = this.host.setTimer(0, () => this.retransmit(to, seq));
+      u.due = now;
       return;
     }
     u.settling = false;
     const last = this.options.adaptive === true ? this.lastAck.get(to) : undefined;
-    if (last !== undefined && last.maxSeq < seq && last.at > u.lastSent) {
+    if (last !== undefined && last.maxSeq < u.seq && last.at > u.lastSent) {
       // Busy, not deaf: wait again (the wait still counts from this frame's last copy).
       u.lastSent = last.at;
-      u.timer = this.schedule(to, seq, u.tries);
+      u.due = now + this.delay(to, u.tries);
       return;
     }
     u.tries++;
-    u.lastSent = this.host.now();
+    u.lastSent = now;
     this.stats.retransmissions++;
-    u.timer = this.schedule(to, seq, u.tries);
+    u.due = now + this.delay(to, u.tries);
     this.transmit(to, u.bytes);
   }
 
@@ -433,10 +477,10 @@ export class ReliableLink {
       case 'ack': {
         this.stats.acksIn++;
         const peer = this.unacked.get(from);
-        const u = peer?.get(o.seq);
+        const u = peer?.frames.get(o.seq);
         if (u !== undefined) {
-          u.timer.cancel();
-          peer!.delete(o.seq);
+          // The peer's timer stays: when it runs it finds nothing due and is set for what is left.
+          peer!.frames.delete(o.seq);
           this.sample(from, u);
           this.sendBacklog(from, peer!);
           this.pump(from);
