@@ -154,23 +154,19 @@ export class JoinCompiler {
   /** Whether any binding exists; the binders' slots are as they were afterwards. */
   exists(j: CompiledJoin, f: Frame, world: MatchWorld): boolean {
     const saved = save(j, f);
-    let found = false;
     try {
-      this.forEachMatch(j, f, world, () => {
-        found = true;
-        return false;
-      });
+      // Stopped at the first match, which is then not built (nothing reads it).
+      return this.forEachMatch(j, f, world, firstOnly);
     } finally {
       restore(j, f, saved);
     }
-    return found;
   }
 
   /**
    * Every binding of the join over the world, as Matcher.forEachMatch finds
    * them; binders are in their slots when `onMatch` runs, and cleared after.
    */
-  forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): void {
+  forEachMatch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: readonly PatternMatch[]) => boolean, opts: MatchOptions = {}): boolean {
     let s = j.spare;
     if (s === undefined) s = newSearch(j, f, world, onMatch);
     else {
@@ -188,6 +184,7 @@ export class JoinCompiler {
     s.staticOnly = opts.staticOnly === true;
     try {
       this.step(s, 0);
+      return s.stop;
     } finally {
       for (const x of s.touched) f.slots[x] = undefined;
       // Kept for the next search, holding nothing of this one's.
@@ -215,7 +212,7 @@ export class JoinCompiler {
         f.slots[st.slot] = st.bind(f, matched[i]!, s.world);
         s.touched.push(st.slot);
       }
-      if (!s.onMatch(patternMatches(j.patterns, matched, s.issuers))) s.stop = true;
+      if (s.onMatch === firstOnly || !s.onMatch(patternMatches(j.patterns, matched, s.issuers))) s.stop = true;
       return;
     }
     const i = j.order[k]!;
@@ -393,6 +390,8 @@ function newSearch(j: CompiledJoin, f: Frame, world: MatchWorld, onMatch: (m: re
 }
 
 const noMatch = (): boolean => false;
+/** `exists`'s callback: stop at the first match (forEachMatch then reports it without building the match). */
+const firstOnly = (): boolean => false;
 const NO_FRAME: Frame = { slots: [], vars: undefined, me: undefined, world: undefined, state: undefined };
 const NO_WORLD: MatchWorld = { everyone: [], knownOfType: () => [] };
 
@@ -412,16 +411,21 @@ function bind(j: CompiledJoin, i: number, cand: Candidate, f: Frame, touched: nu
   if (q !== undefined) touched.push(q);
 }
 
+const NOTHING_SAVED: readonly (Value | undefined)[] = [];
+
 /** The values of the slots a search of `j` binds, before a nested search (KNOWN, STATEMENTS, UNLESS) of it. */
-function save(j: CompiledJoin, f: Frame): (Value | undefined)[] {
-  return j.bindsSlots.map((x) => f.slots[x]);
+function save(j: CompiledJoin, f: Frame): readonly (Value | undefined)[] {
+  const n = j.bindsSlots.length;
+  if (n === 0) return NOTHING_SAVED;
+  const out = new Array<Value | undefined>(n);
+  for (let k = 0; k < n; k++) out[k] = f.slots[j.bindsSlots[k]!];
+  return out;
 }
 
 /** Puts back what `save` kept: the nested search's binders stay local. */
 function restore(j: CompiledJoin, f: Frame, saved: readonly (Value | undefined)[]): void {
-  j.bindsSlots.forEach((x, k) => {
-    f.slots[x] = saved[k];
-  });
+  const slots = j.bindsSlots;
+  for (let k = 0; k < slots.length; k++) f.slots[slots[k]!] = saved[k];
 }
 
 /**
