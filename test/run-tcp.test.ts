@@ -126,7 +126,7 @@ describe('mommie run --network tcp', () => {
     expect(accepted).toBeDefined();
     expect(stop.pause).toBeDefined();
     expect(stop.pause!.endedAfterMs).toBeGreaterThanOrEqual(accepted!);
-    console.log(`PBFTViewChange over TCP, 3 clients, r1 killed after ${stop.completedBefore} completions: view change fired +${first('SuspectPrimary')} ms, NEW-VIEW accepted +${accepted} ms, first completion in the new view +${stop.pause!.endedAfterMs.toFixed(0)} ms after the kill`);
+    console.log(`PBFTViewChange over TCP, 3 clients, r1 killed after ${stop.completedBefore} completions: view change fired +${first('SuspectPrimary')?.toFixed(0)} ms, NEW-VIEW accepted +${accepted!.toFixed(0)} ms, first completion in the new view +${stop.pause!.endedAfterMs.toFixed(0)} ms after the kill`);
     // The view change came after the kill: a correct primary is not suspected while requests progress (the timer restarts on each execution).
     const executedBefore = (log: string): number => {
       let n = 0;
