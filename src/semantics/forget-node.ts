@@ -8,8 +8,12 @@
 // of the atoms that make it false becomes true. The node therefore files
 // each statement it cannot forget yet under the atoms that block it
 // ("watched literals"): an integer atom `x <= v + k` under v with the value
-// v must reach (a heap per variable, popped as v grows), any other atom
-// (`b`, `x IN s`) under its variable, woken when that variable changes. A
+// v must reach (a heap per variable, popped as v grows), a table lookup
+// `EXISTS e IN v : e.k == x AND ...` under v and the key x (woken only when
+// an entry of v with that key is added or changes: an Execute that moves one
+// client's mark wakes that client's statements, not every client's), any
+// other atom (`b`, `x IN s`) under its variable, woken when that variable
+// changes. A
 // statement whose condition can never hold (a false fixed atom) is filed
 // nowhere. Woken statements are evaluated again in full and filed anew: the
 // cost of forgetting is per statement and per wake, never per step times
@@ -25,12 +29,18 @@ import type * as A from '../syntax/ast.js';
 import type { EvalEnv, Evaluator } from './eval.js';
 import type { Matcher, MatchWorld } from './match.js';
 import type { Statement } from './state.js';
-import type { Value } from './value.js';
+import { keyOf, type Value } from './value.js';
 
-/** An atom that blocks a statement: variable `v` must change (to at least `at`, an integer's threshold). */
+/**
+ * An atom that blocks a statement: variable `v` must change (to at least
+ * `at`, an integer's threshold; or, a table, in its entry whose field
+ * `field` has the key `key`).
+ */
 interface Watch {
   readonly v: number;
   readonly at?: number;
+  readonly field?: string;
+  readonly key?: string;
 }
 
 /** Forget now (the members whose condition holds), never, or when one of the watches is met. */
@@ -43,10 +53,12 @@ export interface ForgetCounts {
   forgotten: number;
   /** Arrivals of a statement the node may forget already: a late copy or retransmission, or one that came too late to matter. */
   absorbed: number;
+  /** Verdicts given (a statement judged on arrival, and again each time something it waits for moves): forgetting's cost. */
+  judged: number;
 }
 
 export class NodeForgetting {
-  readonly counts: ForgetCounts = { forgotten: 0, absorbed: 0 };
+  readonly counts: ForgetCounts = { forgotten: 0, absorbed: 0, judged: 0 };
   /** Per record type, the indices of the FORGET members that name it. */
   private readonly byType = new Map<string, number[]>();
   private readonly lists: (readonly A.Pattern[])[];
@@ -54,6 +66,8 @@ export class NodeForgetting {
   private readonly heaps = new Map<number, { at: number; s: Statement }[]>();
   /** Per variable, statements waiting for any change of it. */
   private readonly onChange = new Map<number, Set<Statement>>();
+  /** Per table variable, per key field, per key: the statements waiting for that entry. */
+  private readonly onEntry = new Map<number, Map<string, Map<string, Set<Statement>>>>();
 
   constructor(
     readonly members: readonly ForgetInfo[],
@@ -86,6 +100,7 @@ export class NodeForgetting {
     let n = 0;
     for (const h of this.heaps.values()) n += h.length;
     for (const s of this.onChange.values()) n += s.size;
+    for (const fields of this.onEntry.values()) for (const keys of fields.values()) for (const s of keys.values()) n += s.size;
     return n;
   }
 
@@ -93,6 +108,7 @@ export class NodeForgetting {
   verdict(s: Statement, vars: readonly Value[]): ForgetVerdict {
     const idx = this.byType.get(s.record.type);
     if (idx === undefined) return { kind: 'never' };
+    this.counts.judged++;
     const now: number[] = [];
     const watches: Watch[] = [];
     for (const i of idx) {
@@ -107,7 +123,15 @@ export class NodeForgetting {
   /** Files `s` under what blocks it. */
   file(s: Statement, watches: readonly Watch[]): void {
     for (const w of watches) {
-      if (w.at === undefined) {
+      if (w.field !== undefined && w.key !== undefined) {
+        let fields = this.onEntry.get(w.v);
+        if (fields === undefined) this.onEntry.set(w.v, (fields = new Map()));
+        let keys = fields.get(w.field);
+        if (keys === undefined) fields.set(w.field, (keys = new Map()));
+        let set = keys.get(w.key);
+        if (set === undefined) keys.set(w.key, (set = new Set()));
+        set.add(s);
+      } else if (w.at === undefined) {
         let set = this.onChange.get(w.v);
         if (set === undefined) this.onChange.set(w.v, (set = new Set()));
         set.add(s);
@@ -119,16 +143,37 @@ export class NodeForgetting {
     }
   }
 
-  /** The statements a change of variable `v` to `after` wakes (each to be judged again; some may be gone already). */
-  wake(v: number, after: Value, into: Set<Statement>): void {
+  /** The statements a change of variable `v` from `before` to `after` wakes (each to be judged again; some may be gone already). */
+  wake(v: number, before: Value, after: Value, into: Set<Statement>): void {
     const set = this.onChange.get(v);
     if (set !== undefined) {
       for (const s of set) into.add(s);
       this.onChange.delete(v);
     }
+    const fields = this.onEntry.get(v);
+    if (fields !== undefined) this.wakeEntries(fields, before, after, into);
     const h = this.heaps.get(v);
     if (h === undefined || typeof after !== 'number') return;
     while (h.length > 0 && h[0]!.at <= after) into.add(heapPop(h).s);
+  }
+
+  /** Wakes the statements waiting for an entry of a table that was added, removed or changed between `before` and `after`. */
+  private wakeEntries(fields: Map<string, Map<string, Set<Statement>>>, before: Value, after: Value, into: Set<Statement>): void {
+    const elems = (x: Value): readonly Value[] => (typeof x === 'object' && x.kind === 'set' ? x.elems : []);
+    const was = new Set(elems(before).map(keyOf));
+    const is = new Set(elems(after).map(keyOf));
+    const moved = [...elems(after).filter((e) => !was.has(keyOf(e))), ...elems(before).filter((e) => !is.has(keyOf(e)))];
+    for (const [field, keys] of fields) {
+      for (const e of moved) {
+        if (typeof e !== 'object' || e.kind !== 'record') continue;
+        const i = this.ev.program.records.get(e.type)?.fields.findIndex((f) => f.name === field) ?? -1;
+        const k = i < 0 ? undefined : keyOf(e.fields[i]!);
+        const waiting = k === undefined ? undefined : keys.get(k);
+        if (waiting === undefined) continue;
+        for (const s of waiting) into.add(s);
+        keys.delete(k!);
+      }
+    }
   }
 
   private member(i: number, s: Statement, vars: readonly Value[]): Cond {
@@ -158,6 +203,8 @@ export class NodeForgetting {
 
   /** What a false atom waits for (never, when it reads no role variable: it is fixed for the statement). */
   private blocker(e: A.Expr, env: EvalEnv): Cond {
+    const entry = this.entryWatch(e, env);
+    if (entry !== undefined) return [entry];
     if (e.kind === 'binary') {
       const up = e.op === '<=' || e.op === '<' ? { x: e.left, v: e.right } : e.op === '>=' || e.op === '>' ? { x: e.right, v: e.left } : undefined;
       const v = up === undefined ? undefined : this.varOf(up.v);
@@ -177,6 +224,29 @@ export class NodeForgetting {
     return read.size === 0 ? false : [...read].map((v) => ({ v }));
   }
 
+  /**
+   * A table lookup `EXISTS b IN v : ... AND b.k == x AND ...` (the form
+   * analysis/forget.ts accepts as stable, a key among its top-level
+   * conjuncts, x not reading b): it can become true only when v's entry with
+   * key x is added or changes, so it waits for that entry.
+   */
+  private entryWatch(e: A.Expr, env: EvalEnv): Watch | undefined {
+    if (e.kind !== 'quant' || e.quantifier !== 'EXISTS') return undefined;
+    const v = this.varOf(e.domain);
+    if (v === undefined || e.domain.kind !== 'name') return undefined;
+    const binder = e.binder.name;
+    const mentions = (x: A.Expr): boolean => (x.kind === 'name' && x.name === binder) || children(x).some(mentions);
+    const fieldOf = (x: A.Expr): string | undefined => (x.kind === 'field' && x.target.kind === 'name' && x.target.name === binder ? x.field.name : undefined);
+    for (const c of conjunctsOf(e.body)) {
+      if (c.kind !== 'binary' || c.op !== '==') continue;
+      const field = fieldOf(c.left) ?? fieldOf(c.right);
+      const other = fieldOf(c.left) !== undefined ? c.right : c.left;
+      if (field === undefined || mentions(other)) continue;
+      return { v, field, key: keyOf(this.ev.eval(other, env)) };
+    }
+    return undefined;
+  }
+
   /** The role variable of `v`, `v + k`, `k + v` or `v - k`. */
   private varOf(e: A.Expr): number | undefined {
     if (e.kind === 'binary' && (e.op === '+' || e.op === '-')) return this.varOf(e.left) ?? (e.op === '+' ? this.varOf(e.right) : undefined);
@@ -193,6 +263,10 @@ export class NodeForgetting {
     }
     for (const c of children(e)) this.reads(c, out);
   }
+}
+
+function conjunctsOf(e: A.Expr): A.Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)] : [e];
 }
 
 function or(a: Cond, b: Cond): Cond {

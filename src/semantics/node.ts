@@ -307,7 +307,7 @@ export class NodeMachine {
   }
 
   /** What forgetting has done and holds (undefined when the role forgets nothing). */
-  get forgetCounts(): { readonly forgotten: number; readonly absorbed: number; readonly watching: number; readonly droppable: number } | undefined {
+  get forgetCounts(): { readonly forgotten: number; readonly absorbed: number; readonly judged: number; readonly watching: number; readonly droppable: number } | undefined {
     const f = this.forgetting;
     if (f === undefined) return undefined;
     let droppable = 0;
@@ -621,7 +621,7 @@ export class NodeMachine {
     const fg = this.forgetting;
     if (fg !== undefined && changes.length > 0) {
       const woken = new Set<Statement>();
-      for (const c of changes) fg.wake(c.index, c.after, woken);
+      for (const c of changes) fg.wake(c.index, c.before, c.after, woken);
       this.forgetAmong(woken);
     }
     return { kind: 'fired', transition: e.transition, instance: e.instance, binding: e.binding, changes, published, drafts, matches: e.matches, bound: after() };
