@@ -82,11 +82,15 @@ describe('histories of the key-value store on the simulated network are lineariz
 // now and then two of them behind the same write; their replies to a Get on
 // receipt then agree on the value before it, and the client takes that stale
 // value after the write completed. Whether a run shows it depends on the
-// seed: at 150 operations under these faults, seeds 1-10 catch it on 1, 3,
-// 4, 5, 7 and 8 (scanned once; docs/decisions.md); the five fixed seeds are
-// the first five of those.
+// seed: at 150 operations under these faults, seeds 1-24 catch it on 6, 7,
+// 11, 12, 13 and 16 (scanned 2026-12-08 after the link's per-peer
+// retransmission timer, 02fd200, which keeps replicas behind less often; the
+// first scan, seeds 1-10 before it, caught 1, 3, 4, 5, 7 and 8). The five
+// fixed seeds are the first five of the new scan. Detection per seed is a
+// property of the schedule, not of the checker: a fault schedule that holds
+// two replicas behind by design would not depend on it (not done yet).
 const BUG_FAULTS = 'drop=0.3,delay=1-20';
-const BUG_SEEDS = [1, 3, 4, 5, 7];
+const BUG_SEEDS = [6, 7, 11, 12, 13];
 const BUG_OPS = 150;
 
 describe('the planted bug (Gets answered on receipt, F+1 matching replies accepted) is caught', () => {
